@@ -1,0 +1,69 @@
+"""The library's verbs, which the CLI calls too: load, check, render, print."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from bakepy.bake.native import lower_project
+from bakepy.bake.resolve import ResolvedBake, resolve_bake
+from bakepy.errors import Diagnostic, ValidationError
+from bakepy.generators import RenderedFile, RenderOptions, render_project
+from bakepy.generators.dockerfile import render_dockerfile
+from bakepy.loaders import load
+from bakepy.models.dockerfile_rules import check_dockerfile
+from bakepy.project import Project
+from bakepy.selection import parse_selector, requested_names, subset
+
+
+def load_selected(
+    files: Sequence[Path | str], names: Sequence[str], selector: str | None
+) -> Project:
+    """Load definition files and keep what ``names`` / ``selector`` choose (everything if none)."""
+    project = load(files)
+    wanted = requested_names(project, names, parse_selector(selector))
+    return subset(project, wanted)
+
+
+def check(project: Project, env: Mapping[str, str] | None = None) -> None:
+    """Every rule: project references and cycles, Dockerfile rules, variable validation."""
+    project.validate()
+    problems: list[Diagnostic] = []
+    for dockerfile in project.dockerfiles:
+        problems += check_dockerfile(dockerfile)
+    if problems:
+        raise ValidationError(problems)
+    native = lower_project(project, project.base_dir, render_dockerfile)
+    names = [t.name for t in project.targets] + [g.name for g in project.groups]
+    resolve_bake(native, names or ["default"], env or {}) if names else None
+
+
+def render(
+    project: Project, out_dir: Path, options: RenderOptions | None = None
+) -> list[RenderedFile]:
+    """Check the project, then render every file it produces for ``out_dir``."""
+    check(project)
+    return render_project(project, out_dir, options)
+
+
+def resolve(
+    project: Project,
+    names: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    base_dir: Path | None = None,
+) -> ResolvedBake:
+    """Targets resolved as ``docker buildx bake --print`` resolves them (paths from base_dir)."""
+    native = lower_project(project, (base_dir or Path.cwd()), render_dockerfile)
+    return resolve_bake(native, names, env)
+
+
+def bake_print(
+    project: Project,
+    names: Sequence[str] = (),
+    selector: str | None = None,
+    env: Mapping[str, str] | None = None,
+) -> str:
+    """``bakepy print``: the JSON of :func:`resolve`."""
+    check(project)
+    wanted = requested_names(project, names, parse_selector(selector))
+    return resolve(project, wanted, env).to_json()

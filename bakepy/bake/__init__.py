@@ -1,0 +1,1 @@
+"""bake semantics in Python: lower declarations to bake's native form, then resolve as buildx does."""

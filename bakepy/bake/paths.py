@@ -1,0 +1,32 @@
+"""Rewrite paths declared relative to a definition file so they hold where a file is written."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+_URL_PREFIXES = ("http://", "https://", "git@", "git://", "ssh://", "docker-image://", "cwd://")
+
+
+@dataclass(frozen=True)
+class PathMapper:
+    """Maps a path declared in ``base_dir`` to the same path seen from ``out_dir``.
+
+    Only relative local paths are rewritten; absolute paths, URLs and templated paths
+    (``${...}``) are kept as written. Output uses ``/`` on every platform.
+    """
+
+    out_dir: Path
+
+    def map(self, path: str, base_dir: Path) -> str:
+        """``path`` (relative to ``base_dir``) relative to ``out_dir``."""
+        if not path or os.path.isabs(path) or "${" in path or path.startswith(_URL_PREFIXES):
+            return path
+        target = os.path.normpath(os.path.join(base_dir, path))
+        relative = os.path.relpath(target, self.out_dir)
+        return relative.replace(os.sep, "/")
+
+    def map_file(self, file: Path) -> str:
+        """An absolute file path relative to ``out_dir``."""
+        return os.path.relpath(file, self.out_dir).replace(os.sep, "/")

@@ -1,0 +1,132 @@
+"""The ``bakepy`` command line: a thin layer over the library's public functions."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from bakepy.api import bake_print, check, load_selected, render
+from bakepy.errors import BakepyError
+from bakepy.generators import RenderOptions
+from bakepy.output import diff_files, write_files
+from bakepy.schema import KIND_NAMES, manifest_schema
+
+app = typer.Typer(
+    name="bakepy",
+    help="Declare Docker builds as typed objects; render and check Dockerfiles and bake files.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+FilesOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "-f", "--file",
+        help="Definition file (.py, .yaml) or folder to search; repeatable. Default: .",
+    ),
+]
+TargetsArgument = Annotated[
+    list[str] | None, typer.Argument(help="Targets or groups (default: everything).")
+]
+SelectorOption = Annotated[
+    str | None, typer.Option("-l", "--selector", help="Label selector, e.g. team=payments.")
+]
+
+
+def _fail(error: BakepyError) -> NoReturn:
+    typer.echo(f"error: {error}", err=True)
+    raise typer.Exit(2)
+
+
+@app.command("render")
+def render_command(
+    targets: TargetsArgument = None,
+    files: FilesOption = None,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("."),
+    bake_format: Annotated[
+        str, typer.Option("--format", help="Bake file format: hcl, json or both.")
+    ] = "both",
+    selector: SelectorOption = None,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if files on disk differ.")
+    ] = False,
+    syntax_directive: Annotated[
+        bool,
+        typer.Option(
+            "--syntax-directive/--no-syntax-directive",
+            help="Keep `# syntax=` lines (drop them for engines that cannot pull the frontend).",
+        ),
+    ] = True,
+) -> None:
+    """Render Dockerfiles and bake files into a folder, atomically (all or nothing)."""
+    if bake_format not in ("hcl", "json", "both"):
+        _fail(BakepyError(f"--format must be hcl, json or both, not {bake_format!r}"))
+    try:
+        project = load_selected(files or [], targets or [], selector)
+        options = RenderOptions(bake_format=bake_format, syntax_directive=syntax_directive)  # type: ignore[arg-type]
+        rendered = render(project, out, options)
+    except BakepyError as error:
+        _fail(error)
+    if check_only:
+        report = diff_files(rendered, out)
+        for path in report.changed:
+            typer.echo(f"differs: {out / path}")
+        if report.changed:
+            raise typer.Exit(1)
+        typer.echo(f"up to date: {len(report.unchanged)} file(s) in {out}")
+        return
+    try:
+        report = write_files(rendered, out)
+    except BakepyError as error:
+        _fail(error)
+    for path in report.changed:
+        typer.echo(f"wrote {out / path}")
+    if not report.changed:
+        typer.echo(f"unchanged: {len(report.unchanged)} file(s) in {out}")
+
+
+@app.command("validate")
+def validate_command(files: FilesOption = None) -> None:
+    """Load and check every definition: models, references, cycles, Dockerfile rules, variables."""
+    try:
+        project = load_selected(files or [], [], None)
+        check(project)
+    except BakepyError as error:
+        _fail(error)
+    typer.echo(f"ok: {len(project)} resource(s) valid")
+
+
+@app.command("print")
+def print_command(
+    targets: TargetsArgument = None, files: FilesOption = None, selector: SelectorOption = None
+) -> None:
+    """Print resolved targets as JSON, in the shape of `docker buildx bake --print`."""
+    try:
+        project = load_selected(files or [], [], None)
+        text = bake_print(project, targets or [], selector, env=dict(os.environ))
+    except BakepyError as error:
+        _fail(error)
+    sys.stdout.write(text)
+
+
+@app.command("schema")
+def schema_command(
+    kind: Annotated[str | None, typer.Argument(help=f"One of {', '.join(KIND_NAMES)}.")] = None,
+) -> None:
+    """Print the JSON Schema of manifests (one kind, or all kinds) for editors and CI."""
+    try:
+        schema = manifest_schema(kind)
+    except BakepyError as error:
+        _fail(error)
+    typer.echo(json.dumps(schema, indent=2, sort_keys=True))
+
+
+def main() -> None:
+    """Entry point of the ``bakepy`` console script."""
+    app()

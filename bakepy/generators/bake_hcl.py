@@ -1,0 +1,70 @@
+"""Render a native bake definition as ``docker-bake.hcl`` (jinja2 template, Python-made values)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from bakepy.bake.native import NativeBake
+from bakepy.generators._jinja import render_template
+from bakepy.generators.hcl_values import hcl_string, hcl_value
+
+_BARE_EXPRESSION_ATTRS = {("variable", "type"), ("validation", "condition")}
+
+
+@dataclass(frozen=True)
+class HclBlock:
+    """One block as the template lays it out: type, label, attribute lines, nested blocks."""
+
+    type: str
+    label: str | None
+    attributes: list[tuple[str, str]]
+    blocks: list[HclBlock]
+
+
+def _attributes(block_type: str, body: dict[str, Any]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for key, value in body.items():
+        if (block_type, key) in _BARE_EXPRESSION_ATTRS:
+            out.append((key, str(value)))
+        elif block_type == "function" and key == "params":
+            out.append((key, "[" + ", ".join(value) + "]"))
+        elif block_type == "function" and key == "variadic_params":
+            out.append((key, str(value)))
+        else:
+            out.append((key, hcl_value(value)))
+    return out
+
+
+def _variable_block(name: str, body: dict[str, Any]) -> HclBlock:
+    plain = {k: v for k, v in body.items() if k != "validation"}
+    validations = [
+        HclBlock("validation", None, _attributes("validation", rule), [])
+        for rule in body.get("validation", [])
+    ]
+    return HclBlock("variable", name, _attributes("variable", plain), validations)
+
+
+def hcl_blocks(native: NativeBake) -> list[HclBlock]:
+    """Every block of the file, in bake's conventional order: variables, functions, groups, targets."""
+    blocks = [_variable_block(name, body) for name, body in native.variables.items()]
+    blocks += [
+        HclBlock("function", name, _attributes("function", body), [])
+        for name, body in native.functions.items()
+    ]
+    blocks += [
+        HclBlock("group", name, _attributes("group", body), [])
+        for name, body in native.groups.items()
+    ]
+    blocks += [
+        HclBlock("target", name, _attributes("target", body), [])
+        for name, body in native.targets.items()
+    ]
+    return blocks
+
+
+def render_bake_hcl(native: NativeBake, header: str) -> str:
+    """The text of ``docker-bake.hcl``; ``header`` is the generated-by comment line."""
+    return render_template(
+        "docker-bake.hcl.j2", header=header, blocks=hcl_blocks(native), quote=hcl_string
+    )

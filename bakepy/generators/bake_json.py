@@ -1,0 +1,32 @@
+"""Render a native bake definition as ``docker-bake.json`` (HCL's JSON syntax, via json.dumps)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bakepy.bake.native import NativeBake
+
+
+def _variable(body: dict[str, Any]) -> dict[str, Any]:
+    out = dict(body)
+    if "validation" in out:
+        out["validation"] = [
+            {"condition": "${" + rule["condition"] + "}", "error_message": rule["error_message"]}
+            for rule in out["validation"]
+        ]
+    return out
+
+
+def render_bake_json(native: NativeBake, header: str) -> str:
+    """The text of ``docker-bake.json``; the header goes in a ``"//"`` comment property."""
+    document: dict[str, Any] = {"//": header}
+    if native.variables:
+        document["variable"] = {n: _variable(b) for n, b in native.variables.items()}
+    if native.functions:
+        document["function"] = dict(native.functions)
+    if native.groups:
+        document["group"] = dict(native.groups)
+    if native.targets:
+        document["target"] = dict(native.targets)
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,11 @@
+"""The resource kinds a manifest may declare, by their ``kind`` name."""
+
+from __future__ import annotations
+
+from bakepy.models.bake import Function, Group, Target, Variable
+from bakepy.models.dockerfile import Dockerfile
+from bakepy.models.resource import Resource
+
+KINDS: dict[str, type[Resource]] = {
+    cls.KIND: cls for cls in (Dockerfile, Target, Group, Variable, Function)
+}

@@ -1,0 +1,69 @@
+"""The base model every bakepy model derives from: strict, aliased to the native field names."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, PrivateAttr
+
+_PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
+_PYDANTIC_MARKERS = ("pydantic", "<frozen", "typing.py")
+
+
+def kebab_alias(name: str) -> str:
+    """``cache_from`` -> ``cache-from``: bake spells its attributes in kebab-case."""
+    return name.rstrip("_").replace("_", "-")
+
+
+def native_alias(name: str) -> str:
+    """``from_`` -> ``from``: Python keywords carry a trailing underscore, the native name not."""
+    return name.rstrip("_")
+
+
+class BakepyModel(BaseModel):
+    """Strict base: unknown fields are errors and the native spelling of a name is accepted."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        validate_default=False,
+        alias_generator=native_alias,
+        use_enum_values=True,
+        arbitrary_types_allowed=False,
+        revalidate_instances="never",
+    )
+
+
+class KebabModel(BakepyModel):
+    """A model whose native file spells fields in kebab-case (bake)."""
+
+    model_config = ConfigDict(alias_generator=kebab_alias)
+
+
+class SourceTracked(BakepyModel):
+    """A model that remembers the Python file and line that created it, for error messages."""
+
+    _source: tuple[str, int] | None = PrivateAttr(default=None)
+
+    def model_post_init(self, context: Any, /) -> None:
+        """Record the first caller outside bakepy and pydantic as this object's source."""
+        frame = sys._getframe(1)
+        while frame is not None:
+            filename = frame.f_code.co_filename
+            if not filename.startswith(_PACKAGE_DIR) and not any(
+                marker in filename for marker in _PYDANTIC_MARKERS
+            ):
+                self._source = (filename, frame.f_lineno)
+                break
+            frame = frame.f_back  # type: ignore[assignment]
+
+    @property
+    def source(self) -> tuple[str, int] | None:
+        """``(file, line)`` where this object was declared, when it was declared in Python."""
+        return self._source
+
+    def set_source(self, file: str, line: int) -> None:
+        """Override the recorded source (loaders use it to point at a manifest line)."""
+        self._source = (file, line)

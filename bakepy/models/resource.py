@@ -1,0 +1,105 @@
+"""The Kubernetes-style envelope every declared object shares: apiVersion, kind, metadata, spec."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, ClassVar
+
+from pydantic import BeforeValidator, Field, field_validator
+
+from bakepy.models._base import BakepyModel, SourceTracked
+
+API_VERSION = "bakepy.dev/v1alpha1"
+_LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+
+
+class Metadata(BakepyModel):
+    """Identity of a resource: its name, and labels that selectors (``-l key=value``) match."""
+
+    name: str = Field(description="Name of the resource, unique among resources of its kind.")
+    labels: dict[str, str] = Field(
+        default_factory=dict,
+        description="Key/value labels used by selectors (`-l team=payments`), as in Kubernetes.",
+    )
+    annotations: dict[str, str] = Field(
+        default_factory=dict, description="Free-form notes for tools and humans; never rendered."
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _name_not_empty(cls, value: str) -> str:
+        if not value:
+            raise ValueError("name must not be empty")
+        return value
+
+    @field_validator("labels")
+    @classmethod
+    def _label_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for key in value:
+            if not _LABEL_KEY.match(key):
+                raise ValueError(f"label key {key!r} is not a valid label key")
+        return value
+
+
+def _coerce_metadata(value: Any) -> Any:
+    """Let Python users write ``metadata="name"`` for a resource with only a name."""
+    return {"name": value} if isinstance(value, str) else value
+
+
+MetadataField = Annotated[Metadata, BeforeValidator(_coerce_metadata)]
+
+
+class Resource(SourceTracked):
+    """A declared object: ``apiVersion``, ``kind``, ``metadata`` and a kind-specific ``spec``."""
+
+    KIND: ClassVar[str] = ""
+
+    api_version: str = Field(
+        default=API_VERSION,
+        alias="apiVersion",
+        description=f"Schema version of the manifest; `{API_VERSION}`.",
+    )
+    metadata: MetadataField = Field(description="Name, labels and annotations of the resource.")
+
+    @field_validator("api_version")
+    @classmethod
+    def _known_version(cls, value: str) -> str:
+        if value != API_VERSION:
+            raise ValueError(f"unsupported apiVersion {value!r}; expected {API_VERSION!r}")
+        return value
+
+    @property
+    def name(self) -> str:
+        """The resource's name (``metadata.name``)."""
+        return self.metadata.name
+
+    @property
+    def ref(self) -> str:
+        """``Kind/name``, the way messages and YAML references name a resource."""
+        return f"{self.KIND}/{self.metadata.name}"
+
+    def __repr__(self) -> str:
+        return f"<{self.ref}>"
+
+    def __hash__(self) -> int:
+        return id(self)
+
+    def __eq__(self, other: object) -> bool:
+        return self is other
+
+
+class ResourceRef(BakepyModel):
+    """A reference to another resource by kind and name, as YAML writes it (``Dockerfile/app``)."""
+
+    kind: str = Field(description="Kind of the referenced resource.")
+    name: str = Field(description="Name of the referenced resource.")
+
+    @classmethod
+    def parse(cls, value: Any, kind: str) -> Any:
+        """``Kind/name`` strings become ResourceRef; anything else is returned unchanged."""
+        if isinstance(value, str) and value.startswith(kind + "/"):
+            return cls(kind=kind, name=value[len(kind) + 1 :])
+        return value
+
+    def __str__(self) -> str:
+        return f"{self.kind}/{self.name}"

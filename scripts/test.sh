@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Run every check bakepy has, in a virtual environment of its own (.venv-test):
+# ruff, mypy --strict, then pytest (unit, snapshot, conformance and engine tests).
+# Engine tests skip with a reason when no engine is reachable, unless BAKEPY_REQUIRE_ENGINE=1
+# (as .ci/run sets), where a missing engine is a failure. Extra arguments go to pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+venv=.venv-test
+if [ ! -x "$venv/bin/python" ]; then
+  python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+"$venv/bin/ruff" check bakepy tests benchmarks
+"$venv/bin/ruff" format --check bakepy tests benchmarks
+"$venv/bin/mypy"
+"$venv/bin/pytest" "$@"
