@@ -27,7 +27,8 @@ app = typer.Typer(
 FilesOption = Annotated[
     list[Path] | None,
     typer.Option(
-        "-f", "--file",
+        "-f",
+        "--file",
         help="Definition file (.py, .yaml) or folder to search; repeatable. Default: .",
     ),
 ]

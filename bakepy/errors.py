@@ -94,7 +94,7 @@ class ValidationError(BakepyError):
         return "\n".join(str(d) for d in self.diagnostics)
 
 
-class ReferenceError_(BakepyError):  # noqa: N801 - avoid shadowing the builtin
+class ReferenceError_(BakepyError):
     """A reference names a resource, stage or variable that does not exist."""
 
 

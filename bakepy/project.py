@@ -26,13 +26,16 @@ R = TypeVar("R", bound=Resource)
 def location_of(resource: Resource, *field_path: str | int) -> Location:
     """Where a resource was declared (file and line when known), pointing into ``field_path``."""
     source = resource.source
-    file = Path(source[0]) if source and not source[0].startswith("<") else None
-    return Location(file, source[1] if file else None, resource.ref, tuple(field_path))
+    if source is None or source[0].startswith("<"):
+        return Location(None, None, resource.ref, tuple(field_path))
+    return Location(Path(source[0]), source[1], resource.ref, tuple(field_path))
 
 
 class Project:
     """The set of declared resources: the one intermediate model every loader produces.
 
+    Relative paths in a resource (contexts, secret files, outputs) are relative to ``base_dir``
+    when one is given, else to the folder of the Python file that declared the resource.
     Resources keep declaration order. Adding a Target also adds what it references (inherited
     targets, ``target:`` contexts, Dockerfiles), so a Python file may expose only its leaves.
     """
@@ -44,7 +47,7 @@ class Project:
         self._resources: list[Resource] = []
         self._ids: set[int] = set()
         self._base_dirs: dict[int, Path] = {}
-        self.add(*resources)
+        self.add(*resources, base_dir=self.base_dir.resolve() if base_dir is not None else None)
 
     # -- building -----------------------------------------------------------------------------
 
@@ -240,9 +243,7 @@ def _name(value: object) -> str:
 
 
 def _missing(resource: Resource, kind: str, name: str, *field_path: str | int) -> Diagnostic:
-    return Diagnostic(
-        f"{kind} {name!r} does not exist", location_of(resource, "spec", *field_path)
-    )
+    return Diagnostic(f"{kind} {name!r} does not exist", location_of(resource, "spec", *field_path))
 
 
 def _references(resource: Resource) -> list[Resource]:

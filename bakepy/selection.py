@@ -25,9 +25,7 @@ def parse_selector(text: str | None) -> dict[str, str]:
     return selector
 
 
-def requested_names(
-    project: Project, names: Sequence[str], selector: dict[str, str]
-) -> list[str]:
+def requested_names(project: Project, names: Sequence[str], selector: dict[str, str]) -> list[str]:
     """Names asked for on the command line, narrowed (or given) by the label selector."""
     if not selector:
         return list(names)
@@ -73,7 +71,8 @@ def subset(project: Project, names: Sequence[str]) -> Project:
     kept = [
         r
         for r in project.resources
-        if id(r) in chosen or isinstance(r, Variable | Function)
+        if id(r) in chosen
+        or isinstance(r, Variable | Function)
         or (isinstance(r, Dockerfile) and not _used_by_any_target(project, r))
     ]
     result = Project(base_dir=project.base_dir)

@@ -1,1 +1,1 @@
-"""bake semantics in Python: lower declarations to bake's native form, then resolve as buildx does."""
+"""bake semantics in Python: lower declarations to native bake form, resolve as buildx does."""

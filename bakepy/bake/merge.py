@@ -10,19 +10,55 @@ from typing import Any
 
 from bakepy.models.csv_attrs import parse_csv_attrs
 
-REPLACE = frozenset({
-    "context", "dockerfile", "dockerfile-inline", "tags", "target", "call", "platforms",
-    "cache-to", "output", "pull", "no-cache", "network", "shm-size", "description",
-})
+REPLACE = frozenset(
+    {
+        "context",
+        "dockerfile",
+        "dockerfile-inline",
+        "tags",
+        "target",
+        "call",
+        "platforms",
+        "cache-to",
+        "output",
+        "pull",
+        "no-cache",
+        "network",
+        "shm-size",
+        "description",
+    }
+)
 MAP_MERGE = frozenset({"args", "labels", "contexts", "extra-hosts"})
 APPEND = frozenset({"annotations", "cache-from", "no-cache-filter", "ulimits", "entitlements"})
 BY_ID = frozenset({"secret", "ssh", "attest"})
 
 PRINT_ORDER = (
-    "description", "annotations", "attest", "context", "contexts", "dockerfile",
-    "dockerfile-inline", "args", "labels", "tags", "cache-from", "cache-to", "target", "secret",
-    "ssh", "platforms", "output", "pull", "no-cache", "network", "no-cache-filter", "shm-size",
-    "ulimits", "call", "entitlements", "extra-hosts",
+    "description",
+    "annotations",
+    "attest",
+    "context",
+    "contexts",
+    "dockerfile",
+    "dockerfile-inline",
+    "args",
+    "labels",
+    "tags",
+    "cache-from",
+    "cache-to",
+    "target",
+    "secret",
+    "ssh",
+    "platforms",
+    "output",
+    "pull",
+    "no-cache",
+    "network",
+    "no-cache-filter",
+    "shm-size",
+    "ulimits",
+    "call",
+    "entitlements",
+    "extra-hosts",
 )
 """Attribute order of ``docker buildx bake --print`` (the order of buildx's Target struct)."""
 

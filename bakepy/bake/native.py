@@ -164,7 +164,13 @@ class _Lowering:
         if spec.cache_to is not None:
             native["cache-to"] = [self._cache(c, base) for c in spec.cache_to]
         put("secret", [self._secret(s, base) for s in spec.secret])
-        put("ssh", [_string(s.model_copy(update={"paths": [self.paths.map(p, base) for p in s.paths]})) for s in spec.ssh])
+        put(
+            "ssh",
+            [
+                _string(s.model_copy(update={"paths": [self.paths.map(p, base) for p in s.paths]}))
+                for s in spec.ssh
+            ],
+        )
         if spec.output is not None:
             native["output"] = [self._output(o, base) for o in spec.output]
         put("attest", [_string(a) for a in spec.attest])

@@ -113,9 +113,7 @@ class _Resolver:
         axes = sorted(matrix)
         for axis in axes:
             if not isinstance(matrix[axis], list):
-                raise EvaluationError(
-                    f"matrix value {axis!r} must be a list", self.locate(*where)
-                )
+                raise EvaluationError(f"matrix value {axis!r} must be a list", self.locate(*where))
         generated: list[str] = []
         for combination in itertools.product(*(matrix[axis] for axis in axes)):
             values = dict(zip(axes, combination, strict=True))
@@ -131,7 +129,8 @@ class _Resolver:
                 )
             if name in generated:
                 raise EvaluationError(
-                    f"duplicate name {name!r} from matrix", self.locate(*where),
+                    f"duplicate name {name!r} from matrix",
+                    self.locate(*where),
                     hint="give the target a name template that uses every matrix key",
                 )
             generated.append(name)

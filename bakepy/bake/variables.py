@@ -7,8 +7,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bakepy.errors import CycleError, EvaluationError, Location
-from bakepy.hcl import HclError, Scope, evaluate, render_template
-from bakepy.hcl import BUILTIN_FUNCTIONS
+from bakepy.hcl import BUILTIN_FUNCTIONS, HclError, Scope, evaluate, render_template
 
 LocateFn = Callable[[str, str], Location | None]
 """Given (block type, name), where that block was declared."""
@@ -29,7 +28,11 @@ def parse_bool(text: str) -> bool:
 def parse_number(text: str) -> int | float:
     """A number from the environment; integral values stay ints."""
     number = float(text)
-    return int(number) if number.is_integer() and "." not in text and "e" not in text.lower() else number
+    return (
+        int(number)
+        if number.is_integer() and "." not in text and "e" not in text.lower()
+        else number
+    )
 
 
 def _convert_primitive(text: str, kind: str) -> Any:
@@ -84,9 +87,7 @@ class VariableResolver:
         user_functions = {
             name: self._user_function(name, block) for name, block in functions.items()
         }
-        self.scope = Scope(
-            functions={**BUILTIN_FUNCTIONS, **user_functions}, resolver=self._lookup
-        )
+        self.scope = Scope(functions={**BUILTIN_FUNCTIONS, **user_functions}, resolver=self._lookup)
 
     def _lookup(self, name: str) -> Any:
         if name in self.attributes:
@@ -182,8 +183,10 @@ class VariableResolver:
             bound = dict(zip(params, args, strict=False))
             if variadic is not None:
                 bound[variadic] = list(args[len(params) :])
-            return render_template(result, self.scope.child(bound)) if isinstance(
-                result, str
-            ) else result
+            return (
+                render_template(result, self.scope.child(bound))
+                if isinstance(result, str)
+                else result
+            )
 
         return call

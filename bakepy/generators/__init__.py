@@ -73,9 +73,7 @@ def render_project(
         if options.bake_format in ("hcl", "both"):
             files.append(RenderedFile("docker-bake.hcl", render_bake_hcl(native, HEADER), "hcl"))
         if options.bake_format in ("json", "both"):
-            files.append(
-                RenderedFile("docker-bake.json", render_bake_json(native, HEADER), "json")
-            )
+            files.append(RenderedFile("docker-bake.json", render_bake_json(native, HEADER), "json"))
     return sorted(files, key=lambda f: f.path)
 
 

@@ -46,7 +46,7 @@ def _variable_block(name: str, body: dict[str, Any]) -> HclBlock:
 
 
 def hcl_blocks(native: NativeBake) -> list[HclBlock]:
-    """Every block of the file, in bake's conventional order: variables, functions, groups, targets."""
+    """Every block of the file: variables, functions, groups, then targets (bake's habit)."""
     blocks = [_variable_block(name, body) for name, body in native.variables.items()]
     blocks += [
         HclBlock("function", name, _attributes("function", body), [])

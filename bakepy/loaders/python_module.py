@@ -26,7 +26,7 @@ def _user_frame(exc: BaseException, path: Path) -> int | None:
 
 
 def load_python(path: Path) -> list[Resource] | Project:
-    """Run ``path``; return its ``project`` (a Project) or every Resource it defines at top level."""
+    """Run ``path``; return its ``project`` (a Project) or the Resources it defines at top level."""
     module_name = "bakepy_definition_" + hashlib.sha1(str(path.resolve()).encode()).hexdigest()[:12]
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:

@@ -14,10 +14,10 @@ LineLookup = Callable[[FieldPath], int | None]
 def _clean_path(loc: tuple[int | str, ...]) -> FieldPath:
     """Drop pydantic's union-branch markers (``function-after[...]``, class names) from a loc."""
     return tuple(
-        part for part in loc
-        if isinstance(part, int) or not (
-            "[" in part or part[:1].isupper() or part.startswith(("function-", "tagged-union"))
-        )
+        part
+        for part in loc
+        if isinstance(part, int)
+        or not ("[" in part or part[:1].isupper() or part.startswith(("function-", "tagged-union")))
     )
 
 
@@ -52,8 +52,6 @@ def convert_validation_error(
             continue
         seen.add((path, message))
         line = line_of(path) if line_of else None
-        location = Location(
-            Path(file) if file else None, line or default_line, resource, path
-        )
+        location = Location(Path(file) if file else None, line or default_line, resource, path)
         diagnostics.append(Diagnostic(message, location))
     return ValidationError(diagnostics[:5])

@@ -51,8 +51,9 @@ class _Document:
 
 def _spec_alias_path(path: FieldPath) -> FieldPath:
     """pydantic reports Python names (``cache_from``); manifests use native names."""
-    return tuple(p.replace("_", "-") if isinstance(p, str) and p != "api_version" else p
-                 for p in path)
+    return tuple(
+        p.replace("_", "-") if isinstance(p, str) and p != "api_version" else p for p in path
+    )
 
 
 def load_yaml(path: Path) -> list[Resource]:
@@ -95,7 +96,9 @@ def _load_document(path: Path, document: _Document) -> Resource:
             f"unknown kind {kind!r}; expected one of {', '.join(sorted(KINDS))}",
             Location(path, document.line_of(("kind",)) or document.start_line),
         )
-    name = (data.get("metadata") or {}).get("name") if isinstance(data.get("metadata"), dict) else None
+    name = (
+        (data.get("metadata") or {}).get("name") if isinstance(data.get("metadata"), dict) else None
+    )
     resource_label = f"{kind}/{name}" if name else str(kind)
     try:
         resource = model.model_validate(data)

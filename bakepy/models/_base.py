@@ -33,6 +33,7 @@ class BakepyModel(BaseModel):
         use_enum_values=True,
         arbitrary_types_allowed=False,
         revalidate_instances="never",
+        hide_input_in_errors=True,  # an error must never echo a value back (it may be a secret)
     )
 
 

@@ -89,7 +89,9 @@ GroupMember = Annotated[
     BeforeValidator(_strip_kind("Target")),
     PlainSerializer(_resource_name, return_type=str),
 ]
-StageName = Annotated[Union[Stage, str], PlainSerializer(_stage_or_name, return_type=str)]
+StageName = Annotated[Stage | str, PlainSerializer(_stage_or_name, return_type=str)]
+
+
 def _dockerfile_ref(value: Any) -> Any:
     return ResourceRef.parse(value, "Dockerfile")
 
@@ -103,7 +105,7 @@ def _dockerfile_serialized(value: object) -> object:
 
 
 DockerfileRef = Annotated[
-    Union[Dockerfile, ResourceRef, str],
+    Dockerfile | ResourceRef | str,
     BeforeValidator(_dockerfile_ref),
     PlainSerializer(_dockerfile_serialized, return_type=str),
 ]
@@ -260,7 +262,7 @@ class Group(Resource):
 class VariableValidation(KebabModel):
     """A ``validation`` block: a condition over variables and the error shown when it fails."""
 
-    condition: str = Field(description="HCL expression that must be true, e.g. TAG != \"\".")
+    condition: str = Field(description='HCL expression that must be true, e.g. TAG != "".')
     error_message: str = Field(description="Message shown when the condition is false.")
 
 

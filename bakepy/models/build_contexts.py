@@ -7,7 +7,7 @@ Each parses from and renders to the string bake writes in ``contexts``
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, PlainSerializer
 
@@ -82,7 +82,7 @@ class TargetContext(BakepyModel):
     """The result of another target, built first (``target:NAME``)."""
 
     type: Literal["target"] = Field(default="target", description="Context kind.")
-    target: Union["Target", str] = Field(description="The Target object, or its name.")
+    target: Target | str = Field(description="The Target object, or its name.")
 
     @property
     def target_name(self) -> str:
@@ -94,9 +94,9 @@ class TargetContext(BakepyModel):
         return f"target:{self.target_name}"
 
 
-BuildContext = Union[
-    LocalContext, GitContext, HttpContext, ImageContext, OciLayoutContext, TargetContext
-]
+BuildContext = (
+    LocalContext | GitContext | HttpContext | ImageContext | OciLayoutContext | TargetContext
+)
 
 
 def parse_build_context(value: Any) -> Any:

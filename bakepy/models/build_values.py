@@ -16,19 +16,68 @@ from bakepy.models._base import BakepyModel
 from bakepy.models.csv_attrs import format_csv_attrs, parse_csv_attrs
 
 _OS = {
-    "linux", "windows", "darwin", "freebsd", "netbsd", "openbsd", "solaris", "illumos",
-    "android", "ios", "aix", "plan9", "dragonfly", "js", "wasip1",
+    "linux",
+    "windows",
+    "darwin",
+    "freebsd",
+    "netbsd",
+    "openbsd",
+    "solaris",
+    "illumos",
+    "android",
+    "ios",
+    "aix",
+    "plan9",
+    "dragonfly",
+    "js",
+    "wasip1",
 }
 _ARCH = {
-    "amd64", "arm64", "arm", "386", "ppc64le", "ppc64", "s390x", "riscv64", "mips64le", "mips64",
-    "mipsle", "mips", "loong64", "wasm",
+    "amd64",
+    "arm64",
+    "arm",
+    "386",
+    "ppc64le",
+    "ppc64",
+    "s390x",
+    "riscv64",
+    "mips64le",
+    "mips64",
+    "mipsle",
+    "mips",
+    "loong64",
+    "wasm",
 }
-_ARCH_ALIASES = {"x86_64": "amd64", "x86-64": "amd64", "aarch64": "arm64", "armhf": "arm",
-                 "i386": "386", "armel": "arm"}
+_ARCH_ALIASES = {
+    "x86_64": "amd64",
+    "x86-64": "amd64",
+    "aarch64": "arm64",
+    "armhf": "arm",
+    "i386": "386",
+    "armel": "arm",
+}
 _VARIANTS = {
     "arm": {"v5", "v6", "v7", "v8"},
-    "arm64": {"v8", "v8.0", "v8.1", "v8.2", "v8.3", "v8.4", "v8.5", "v8.6", "v8.7", "v8.8", "v8.9",
-              "v9", "v9.0", "v9.1", "v9.2", "v9.3", "v9.4", "v9.5"},
+    "arm64": {
+        "v8",
+        "v8.0",
+        "v8.1",
+        "v8.2",
+        "v8.3",
+        "v8.4",
+        "v8.5",
+        "v8.6",
+        "v8.7",
+        "v8.8",
+        "v8.9",
+        "v9",
+        "v9.0",
+        "v9.1",
+        "v9.2",
+        "v9.3",
+        "v9.4",
+        "v9.5",
+    },
     "amd64": {"v1", "v2", "v3", "v4"},
 }
 
@@ -63,15 +112,20 @@ class Platform(BakepyModel):
         parts = value.strip().split("/")
         if len(parts) not in (2, 3) or not all(parts):
             raise ValueError(f"platform {value!r} must be os/arch or os/arch/variant")
-        return {"os": parts[0], "architecture": parts[1],
-                "variant": parts[2] if len(parts) == 3 else None}
+        return {
+            "os": parts[0],
+            "architecture": parts[1],
+            "variant": parts[2] if len(parts) == 3 else None,
+        }
 
     @model_validator(mode="after")
     def _known(self) -> Platform:
         if self.os.startswith("$"):  # a variable such as $BUILDPLATFORM, checked by buildx
             return self
         if self.os not in _OS:
-            raise ValueError(f"unknown operating system {self.os!r} in platform {self.to_string()!r}")
+            raise ValueError(
+                f"unknown operating system {self.os!r} in platform {self.to_string()!r}"
+            )
         arch = _ARCH_ALIASES.get(self.architecture, self.architecture)
         if arch not in _ARCH:
             raise ValueError(
@@ -169,7 +223,7 @@ class Secret(_CsvValue):
     def _one_source(self) -> Secret:
         if (self.src is None) == (self.env is None):
             raise ValueError(f"secret {self.id!r} needs exactly one of src (a file) or env")
-        if self.type == "file" and self.env is not None or self.type == "env" and self.src:
+        if (self.type == "file" and self.env is not None) or (self.type == "env" and self.src):
             raise ValueError(f"secret {self.id!r}: type {self.type!r} does not match its source")
         return self
 
@@ -240,7 +294,8 @@ class Annotation(BakepyModel):
                 f"unknown annotation level {bad[0]!r}; use one of {', '.join(ANNOTATION_LEVELS)}"
             )
         return {
-            "key": match["key"], "value": match["value"],
+            "key": match["key"],
+            "value": match["value"],
             "levels": levels.split(",") if levels else [],
             "platform": match["platform"],
         }
@@ -270,7 +325,9 @@ class Output(_CsvValue):
 
     FIRST_KEY: ClassVar[str | None] = "dest"
     type: OutputType = Field(default="local", description="Exporter type.")
-    dest: str | None = Field(default=None, description="Destination path (local, tar, oci, docker).")
+    dest: str | None = Field(
+        default=None, description="Destination path (local, tar, oci, docker)."
+    )
     options: dict[str, str] = Field(
         default_factory=dict,
         description="Exporter options, e.g. push=true, name=..., compression=zstd.",
@@ -294,7 +351,7 @@ CacheType = Literal["registry", "local", "inline", "gha", "s3", "azblob"]
 
 
 class Cache(_CsvValue):
-    """A cache import or export (``type=registry,ref=...``, ``type=gha``, ``type=local,src=...``)."""
+    """A cache import or export: ``type=registry,ref=...``, ``type=gha``, ``type=local,src=...``."""
 
     FIRST_KEY: ClassVar[str | None] = "ref"
     type: CacheType = Field(default="registry", description="Cache backend.")
@@ -343,8 +400,21 @@ class Attest(_CsvValue):
 
 
 _ULIMIT_NAMES = {
-    "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc",
-    "rss", "rtprio", "rttime", "sigpending", "stack",
+    "core",
+    "cpu",
+    "data",
+    "fsize",
+    "locks",
+    "memlock",
+    "msgqueue",
+    "nice",
+    "nofile",
+    "nproc",
+    "rss",
+    "rtprio",
+    "rttime",
+    "sigpending",
+    "stack",
 }
 
 
@@ -373,7 +443,9 @@ class Ulimit(BakepyModel):
     @classmethod
     def _known(cls, value: str) -> str:
         if value not in _ULIMIT_NAMES:
-            raise ValueError(f"unknown ulimit {value!r}; use one of {', '.join(sorted(_ULIMIT_NAMES))}")
+            raise ValueError(
+                f"unknown ulimit {value!r}; use one of {', '.join(sorted(_ULIMIT_NAMES))}"
+            )
         return value
 
     def to_string(self) -> str:

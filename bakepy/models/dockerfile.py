@@ -26,7 +26,7 @@ class Heredoc(BakepyModel):
     delimiter: str = Field(default="EOT", description="Word that opens and closes the heredoc.")
     expand: bool = Field(
         default=True,
-        description="Expand `$VARIABLES` in the body; false quotes the delimiter (`<<\"EOT\"`).",
+        description='Expand `$VARIABLES` in the body; false quotes the delimiter (`<<"EOT"`).',
     )
     strip_tabs: bool = Field(
         default=False, description="Strip leading tabs from the body (`<<-EOT`)."
@@ -141,7 +141,7 @@ class TmpfsMount(BakepyModel):
 
 
 Mount = Annotated[
-    Union[CacheMount, BindMount, SecretMount, SshMount, TmpfsMount], Field(discriminator="type")
+    CacheMount | BindMount | SecretMount | SshMount | TmpfsMount, Field(discriminator="type")
 ]
 
 
@@ -268,9 +268,7 @@ class Add(_FileInstruction):
     checksum: str | None = Field(
         default=None, description="`--checksum=sha256:...` of an HTTP source."
     )
-    keep_git_dir: bool | None = Field(
-        default=None, description="`--keep-git-dir` for git sources."
-    )
+    keep_git_dir: bool | None = Field(default=None, description="`--keep-git-dir` for git sources.")
     unpack: bool | None = Field(default=None, description="`--unpack` for archive sources.")
 
     @field_validator("checksum")
@@ -371,7 +369,9 @@ class Shell(_InstructionBase):
 
     KEYWORD: ClassVar[str] = "SHELL"
     instruction: Literal["SHELL"] = Field(default="SHELL", description="Instruction keyword.")
-    command: Command = Field(description="Exec-form list, e.g. ['/bin/bash', '-o', 'pipefail', '-c'].")
+    command: Command = Field(
+        description="Exec-form list, e.g. ['/bin/bash', '-o', 'pipefail', '-c']."
+    )
 
 
 class Comment(_InstructionBase):
@@ -399,10 +399,24 @@ class Onbuild(_InstructionBase):
 
 
 Instruction = Annotated[
-    Union[
-        Run, Cmd, Entrypoint, Label, Expose, Env, Copy, Add, Volume, User, Workdir, Arg,
-        Stopsignal, Healthcheck, Shell, Onbuild, Comment, Raw,
-    ],
+    Run
+    | Cmd
+    | Entrypoint
+    | Label
+    | Expose
+    | Env
+    | Copy
+    | Add
+    | Volume
+    | User
+    | Workdir
+    | Arg
+    | Stopsignal
+    | Healthcheck
+    | Shell
+    | Onbuild
+    | Comment
+    | Raw,
     Field(discriminator="instruction"),
 ]
 
@@ -412,8 +426,10 @@ class Stage(BakepyModel):
 
     Example::
 
-        build = Stage(name="build", from_="golang:1.22", instructions=[Run(command="go build")])
-        final = Stage(name="final", from_="scratch", instructions=[Copy(from_=build, src=["/out"], dest="/")])
+        build = Stage(name="build", from_="golang:1.22", instructions=[Run(command="make")])
+        final = Stage(
+            name="final", from_="scratch", instructions=[Copy(from_=build, src=["/out"], dest="/")]
+        )
     """
 
     name: str | None = Field(default=None, description="Stage name (`AS name`).")
@@ -430,12 +446,11 @@ class Stage(BakepyModel):
     @field_validator("name")
     @classmethod
     def _stage_name(cls, value: str | None) -> str | None:
-        if value is not None:
-            if not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9_.-]*", value):
-                raise ValueError(
-                    f"stage name {value!r} must start with a letter and hold letters, digits, "
-                    "'_', '.' or '-'"
-                )
+        if value is not None and not re.fullmatch(r"[a-zA-Z][a-zA-Z0-9_.-]*", value):
+            raise ValueError(
+                f"stage name {value!r} must start with a letter and hold letters, digits, "
+                "'_', '.' or '-'"
+            )
         return value
 
     def __hash__(self) -> int:

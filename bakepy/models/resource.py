@@ -10,7 +10,9 @@ from pydantic import BeforeValidator, Field, field_validator
 from bakepy.models._base import BakepyModel, SourceTracked
 
 API_VERSION = "bakepy.dev/v1alpha1"
-_LABEL_KEY = re.compile(r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$")
+_LABEL_KEY = re.compile(
+    r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
+)
 
 
 class Metadata(BakepyModel):

@@ -1,0 +1,1 @@
+"""Implementations of docker buildx bake's built-in HCL functions, grouped by topic."""

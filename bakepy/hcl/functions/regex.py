@@ -1,0 +1,200 @@
+"""regex(), regexall() and regex_replace(): Go RE2 patterns translated to Python's re."""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections.abc import Callable, Iterator
+from functools import lru_cache
+from typing import Any
+
+from bakepy.hcl.errors import HclError
+from bakepy.hcl.values import to_str
+
+_POSIX_CLASSES = {
+    "alnum": "0-9A-Za-z",
+    "alpha": "A-Za-z",
+    "ascii": "\\x00-\\x7f",
+    "blank": "\\t ",
+    "cntrl": "\\x00-\\x1f\\x7f",
+    "digit": "0-9",
+    "graph": "!-~",
+    "lower": "a-z",
+    "print": " -~",
+    "punct": "!-/:-@\\[-`{-~",
+    "space": "\\t\\n\\v\\f\\r ",
+    "upper": "A-Z",
+    "word": "0-9A-Za-z_",
+    "xdigit": "0-9A-Fa-f",
+}
+
+
+def _translate(pattern: str) -> str:
+    """Rewrite Go RE2 syntax that Python spells differently (\\z, \\Q..\\E, [[:alpha:]], $)."""
+    multiline = re.match(r"\(\?[a-zA-Z]*m", pattern) is not None
+    out: list[str] = []
+    pos = 0
+    in_class = False
+    while pos < len(pattern):
+        char = pattern[pos]
+        if char == "\\" and pos + 1 < len(pattern):
+            code = pattern[pos + 1]
+            if code == "Q":
+                end = pattern.find("\\E", pos + 2)
+                literal = pattern[pos + 2 :] if end < 0 else pattern[pos + 2 : end]
+                out.append(re.escape(literal))
+                pos = len(pattern) if end < 0 else end + 2
+                continue
+            if code == "z" and not in_class:
+                out.append("\\Z")
+            elif code == "Z":
+                raise HclError("invalid regexp pattern: invalid escape sequence \\Z")
+            elif code in "pP":
+                raise HclError("invalid regexp pattern: Unicode classes \\p are not supported")
+            else:
+                out.append(pattern[pos : pos + 2])
+            pos += 2
+            continue
+        if in_class:
+            if char == "[" and pattern.startswith("[:", pos):
+                end = pattern.find(":]", pos + 2)
+                name = pattern[pos + 2 : end] if end > 0 else ""
+                negated = name.startswith("^")
+                ranges = _POSIX_CLASSES.get(name.lstrip("^"))
+                if ranges is None or negated:
+                    raise HclError(f"invalid regexp pattern: invalid character class [:{name}:]")
+                out.append(ranges)
+                pos = end + 2
+                continue
+            if char == "]":
+                in_class = False
+            elif char in "[&~|" or pattern.startswith("--", pos):
+                # Literal in Go; Python reserves these for future set operations.
+                out.append("\\" + char)
+                pos += 1
+                continue
+            out.append(char)
+            pos += 1
+            continue
+        if char == "[":
+            in_class = True
+            out.append(char)
+            pos += 1
+            if pattern.startswith("^", pos):
+                out.append("^")
+                pos += 1
+            if pattern.startswith("]", pos):  # a leading ] is a literal
+                out.append("\\]")
+                pos += 1
+            continue
+        if char == "$" and not multiline:
+            out.append("\\Z")
+        elif pattern.startswith("(?<", pos) and not pattern.startswith(("(?<=", "(?<!"), pos):
+            out.append("(?P<")
+            pos += 3
+            continue
+        else:
+            out.append(char)
+        pos += 1
+    return "".join(out)
+
+
+@lru_cache(maxsize=1024)
+def compile_go_regex(pattern: str) -> re.Pattern[str]:
+    """Compile a Go (RE2) pattern with Python's re, as faithfully as practical."""
+    translated = _translate(pattern)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return re.compile(translated, re.ASCII)
+    except re.error as exc:
+        raise HclError(f"invalid regexp pattern: {exc}") from None
+
+
+def _go_matches(compiled: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Non-overlapping matches, skipping empty matches that abut the previous match (Go rule)."""
+    previous_end = -1
+    for match in compiled.finditer(text):
+        if match.start() == match.end() and match.start() == previous_end:
+            continue
+        previous_end = match.end()
+        yield match
+
+
+def _result_shape(compiled: re.Pattern[str]) -> str:
+    named = len(compiled.groupindex)
+    if compiled.groups == 0:
+        return "string"
+    if named and named != compiled.groups:
+        raise HclError("invalid regexp pattern: cannot mix both named and unnamed capture groups")
+    return "object" if named else "tuple"
+
+
+def _match_value(compiled: re.Pattern[str], match: re.Match[str], shape: str) -> Any:
+    if shape == "string":
+        return match.group(0)
+    if shape == "tuple":
+        return list(match.groups())
+    return {name: match.group(name) for name in compiled.groupindex}
+
+
+def regex(pattern: Any, text: Any) -> Any:
+    """The first match: the matched string, a list of groups, or a map of named groups."""
+    compiled = compile_go_regex(to_str(pattern, "pattern"))
+    shape = _result_shape(compiled)
+    match = compiled.search(to_str(text, "string"))
+    if match is None:
+        raise HclError("pattern did not match any part of the given string")
+    return _match_value(compiled, match, shape)
+
+
+def regexall(pattern: Any, text: Any) -> list[Any]:
+    """Every match, each shaped like regex()'s result."""
+    compiled = compile_go_regex(to_str(pattern, "pattern"))
+    shape = _result_shape(compiled)
+    return [
+        _match_value(compiled, match, shape)
+        for match in _go_matches(compiled, to_str(text, "string"))
+    ]
+
+
+_TEMPLATE_REF = re.compile(r"\$(?:\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
+
+
+def _expand(replacement: str, match: re.Match[str]) -> str:
+    """Go Regexp.Expand: `$1`, `${1}`, `$name`, `${name}`, `$$`; unknown groups expand to ""."""
+
+    def substitute(ref: re.Match[str]) -> str:
+        if ref.group(0) == "$$":
+            return "$"
+        name = ref.group(1) or ref.group(2)
+        if name.isdigit():
+            number = int(name)
+            return (match.group(number) or "") if number <= (match.re.groups) else ""
+        if name in match.re.groupindex:
+            return match.group(name) or ""
+        return ""
+
+    return _TEMPLATE_REF.sub(substitute, replacement)
+
+
+def regex_replace(text: Any, pattern: Any, replacement: Any) -> str:
+    """Replace every match of a pattern; `$1`/`${name}` in the replacement insert groups."""
+    source = to_str(text, "str")
+    compiled = compile_go_regex(to_str(pattern, "pattern"))
+    template = to_str(replacement, "replace")
+    out: list[str] = []
+    last = 0
+    for match in _go_matches(compiled, source):
+        out.append(source[last : match.start()])
+        out.append(_expand(template, match))
+        last = match.end()
+    out.append(source[last:])
+    return "".join(out)
+
+
+FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "regex": regex,
+    "regex_replace": regex_replace,
+    "regexall": regexall,
+}

@@ -1,0 +1,66 @@
+"""Shared fixtures: the real Docker tools (required in CI, skipped with a reason elsewhere)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES = REPO / "examples"
+REQUIRE_ENGINE = os.environ.get("BAKEPY_REQUIRE_ENGINE") == "1"
+
+
+def _missing(reason: str) -> None:
+    """Fail in CI (the engine must be there), skip with the reason elsewhere."""
+    if REQUIRE_ENGINE:
+        pytest.fail(f"BAKEPY_REQUIRE_ENGINE=1 but {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _run(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
+
+
+@pytest.fixture(scope="session")
+def buildx() -> str:
+    """The docker CLI with the buildx plugin (``bake --print`` needs no daemon)."""
+    docker = shutil.which("docker")
+    if docker is None:
+        _missing("the docker CLI is not installed (run scripts/engine-up.sh)")
+    assert docker is not None
+    if _run(docker, "buildx", "version").returncode != 0:
+        _missing("docker buildx is not installed (run scripts/engine-up.sh)")
+    return docker
+
+
+@pytest.fixture(scope="session")
+def docker_engine(buildx: str) -> str:
+    """A reachable Docker engine; returns the docker CLI path."""
+    result = _run(buildx, "version", "--format", "{{.Server.Version}}")
+    if result.returncode != 0 or not result.stdout.strip():
+        _missing("no Docker engine is reachable (run scripts/engine-up.sh)")
+    return buildx
+
+
+@pytest.fixture(scope="session")
+def base_image(docker_engine: str) -> str:
+    """The local multi-platform base image that scripts/engine-up.sh imports."""
+    image = os.environ.get("BAKEPY_BASE_IMAGE")
+    if not image:
+        _missing("BAKEPY_BASE_IMAGE is not set (source the env file engine-up.sh writes)")
+    assert image is not None
+    return image
+
+
+@pytest.fixture(scope="session")
+def registry(docker_engine: str) -> str:
+    """The local registry (host:port) that scripts/engine-up.sh starts."""
+    registry = os.environ.get("BAKEPY_REGISTRY")
+    if not registry:
+        _missing("BAKEPY_REGISTRY is not set (source the env file engine-up.sh writes)")
+    assert registry is not None
+    return registry
