@@ -11,7 +11,7 @@ from typing import Annotated, NoReturn
 import typer
 
 from bakepy.api import bake_print, check, load_selected, render
-from bakepy.errors import BakepyError
+from bakepy.errors import BakepyError, ValidationError
 from bakepy.generators import RenderOptions
 from bakepy.output import diff_files, write_files
 from bakepy.schema import KIND_NAMES, manifest_schema
@@ -41,7 +41,10 @@ SelectorOption = Annotated[
 
 
 def _fail(error: BakepyError) -> NoReturn:
-    typer.echo(f"error: {error}", err=True)
+    """Print every problem as ``error: where: what`` (plus its hint) and exit 2."""
+    diagnostics = error.diagnostics if isinstance(error, ValidationError) else [error.diagnostic]
+    for diagnostic in diagnostics:
+        typer.echo(f"error: {diagnostic}", err=True)
     raise typer.Exit(2)
 
 

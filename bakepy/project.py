@@ -25,10 +25,7 @@ R = TypeVar("R", bound=Resource)
 
 def location_of(resource: Resource, *field_path: str | int) -> Location:
     """Where a resource was declared (file and line when known), pointing into ``field_path``."""
-    source = resource.source
-    if source is None or source[0].startswith("<"):
-        return Location(None, None, resource.ref, tuple(field_path))
-    return Location(Path(source[0]), source[1], resource.ref, tuple(field_path))
+    return resource.location(*field_path)
 
 
 class Project:

@@ -285,19 +285,21 @@ def render_mount(mount: MountModel, *, stages: Sequence[Stage] = ()) -> str:
 
 
 def _run(run: Run, context: _Context) -> str:
-    words = ["RUN", *(render_mount(m, stages=context.stages) for m in run.mounts)]
+    """RUN with its flags; two or more flags go one per line, the command on the last line."""
+    flags = [render_mount(m, stages=context.stages) for m in run.mounts]
     if run.network:
-        words.append(_flag("network", run.network))
+        flags.append(_flag("network", run.network))
     if run.security:
-        words.append(_flag("security", run.security))
+        flags.append(_flag("security", run.security))
     if run.heredoc is not None:
-        words.append(heredoc_marker(run.heredoc))
+        words = ["RUN", *flags, heredoc_marker(run.heredoc)]
         if isinstance(run.command, str) and run.command.strip():
             words.append(shell_form(run.command, context.escape))
         return " ".join(words) + "\n" + heredoc_body(run.heredoc)
-    if run.command is not None:
-        words.append(_command(run.command, context.escape))
-    return " ".join(words)
+    command = _command(run.command, context.escape) if run.command is not None else ""
+    if len(flags) < 2:
+        return " ".join(["RUN", *flags, command])
+    return "RUN " + _continued([*flags, command], context.escape)
 
 
 # --- COPY and ADD -----------------------------------------------------------------------------

@@ -55,6 +55,16 @@ _RUNTIME_ERRORS = (
 )
 
 
+def describe_exception(exc: BaseException) -> str:
+    """A readable one-line reason for a Python exception raised while evaluating."""
+    if isinstance(exc, OverflowError):
+        return "number is too large"
+    if isinstance(exc, ArithmeticError):
+        return "invalid numeric operation"
+    text = str(exc).replace("\n", " ").strip()
+    return text or type(exc).__name__
+
+
 def compile_node(node: Expr) -> Compiled:
     """Turn a syntax tree into a function of the scope that computes its value."""
     compiler = _COMPILERS.get(type(node))
@@ -309,7 +319,7 @@ def call_function(name: str, function: Callable[..., Any], args: list[Any]) -> A
     except HclError as exc:
         raise HclError(f'call to function "{name}" failed: {exc.message}') from None
     except _RUNTIME_ERRORS as exc:
-        raise HclError(f'call to function "{name}" failed: {exc}') from exc
+        raise HclError(f'call to function "{name}" failed: {describe_exception(exc)}') from exc
 
 
 def _arity_text(minimum: int, maximum: int | None) -> str:
@@ -522,7 +532,7 @@ def _run(compiled: Compiled, scope: Scope) -> Any:
     except HclError:
         raise
     except _RUNTIME_ERRORS as exc:
-        raise HclError(f"evaluation failed: {exc}") from exc
+        raise HclError(f"evaluation failed: {describe_exception(exc)}") from exc
 
 
 def evaluate(text: str, scope: Scope) -> Any:

@@ -461,7 +461,11 @@ def _apply_strip_markers(items: list[_Item]) -> None:
         if strip_left and position > 0 and items[position - 1][0] == "lit":
             prev = items[position - 1]
             items[position - 1] = (
-                "lit", str(prev[1]).rstrip(), prev[2], prev[3], prev[4],
+                "lit",
+                str(prev[1]).rstrip(),
+                prev[2],
+                prev[3],
+                prev[4],
             )
         if strip_right and position + 1 < len(items) and items[position + 1][0] == "lit":
             nxt = items[position + 1]

@@ -48,8 +48,19 @@ def _arity(function: Callable[..., Any]) -> tuple[int, int | None]:
 
 def _collect() -> dict[str, Callable[..., Any]]:
     table: dict[str, Callable[..., Any]] = {}
-    for module in (collections, crypto, datetime, encoding, formatting, network, numeric,
-                   regex, semver, special, strings):
+    for module in (
+        collections,
+        crypto,
+        datetime,
+        encoding,
+        formatting,
+        network,
+        numeric,
+        regex,
+        semver,
+        special,
+        strings,
+    ):
         table.update(module.FUNCTIONS)
     return dict(sorted(table.items()))
 

@@ -64,10 +64,13 @@ def type_from_expression(node: Expr) -> TypeSpec:
                 "tuple", elements=tuple(type_from_expression(e) for e in node.args[0].items)
             )
         if node.name == "object" and len(node.args) == 1 and isinstance(node.args[0], ObjectCons):
-            return TypeSpec("object", attributes=tuple(_attribute(k, v)
-                                                      for k, v in node.args[0].items))
-    raise HclError("invalid type expression: expected string, number, bool, any, list(...), "
-                   "set(...), map(...), tuple([...]) or object({...})")
+            return TypeSpec(
+                "object", attributes=tuple(_attribute(k, v) for k, v in node.args[0].items)
+            )
+    raise HclError(
+        "invalid type expression: expected string, number, bool, any, list(...), "
+        "set(...), map(...), tuple([...]) or object({...})"
+    )
 
 
 def _attribute(key: Expr, value: Expr) -> ObjectAttr:

@@ -221,8 +221,9 @@ def sorted_set(items: Any) -> list[Any]:
 def unify_primitives(values: list[Any]) -> list[Any]:
     """Convert a mix of strings with numbers/bools to all-strings, as HCL type unification does."""
     has_string = any(isinstance(item, str) for item in values)
-    has_other = any(isinstance(item, bool | int | float) and not isinstance(item, str)
-                    for item in values)
+    has_other = any(
+        isinstance(item, bool | int | float) and not isinstance(item, str) for item in values
+    )
     if has_string and has_other:
         return [to_str(item) if isinstance(item, bool | int | float) else item for item in values]
     return values

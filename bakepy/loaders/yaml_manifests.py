@@ -110,5 +110,5 @@ def _load_document(path: Path, document: _Document) -> Resource:
             line_of=lambda p: document.line_of(p) or document.line_of(_spec_alias_path(p)),
             default_line=document.start_line,
         ) from None
-    resource.set_source(str(path), document.start_line)
+    resource.set_source(str(path), document.start_line, document.lines)
     return resource

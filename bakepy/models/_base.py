@@ -47,6 +47,7 @@ class SourceTracked(BakepyModel):
     """A model that remembers the Python file and line that created it, for error messages."""
 
     _source: tuple[str, int] | None = PrivateAttr(default=None)
+    _field_lines: dict[tuple[str | int, ...], int] | None = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any, /) -> None:
         """Record the first caller outside bakepy and pydantic as this object's source."""
@@ -65,6 +66,18 @@ class SourceTracked(BakepyModel):
         """``(file, line)`` where this object was declared, when it was declared in Python."""
         return self._source
 
-    def set_source(self, file: str, line: int) -> None:
-        """Override the recorded source (loaders use it to point at a manifest line)."""
+    def set_source(
+        self, file: str, line: int, field_lines: dict[tuple[str | int, ...], int] | None = None
+    ) -> None:
+        """Override the recorded source; manifest loaders also give the line of every field."""
         self._source = (file, line)
+        self._field_lines = field_lines
+
+    def line_of(self, field_path: tuple[str | int, ...]) -> int | None:
+        """The line of the deepest known prefix of ``field_path`` (or of the object itself)."""
+        if self._field_lines:
+            for end in range(len(field_path), -1, -1):
+                line = self._field_lines.get(field_path[:end])
+                if line is not None:
+                    return line
+        return self._source[1] if self._source else None

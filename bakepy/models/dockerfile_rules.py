@@ -10,7 +10,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from bakepy.errors import Diagnostic, FieldPath, Location
@@ -182,13 +181,7 @@ class _Doc:
 
     @classmethod
     def of(cls, dockerfile: Dockerfile) -> _Doc:
-        source = dockerfile.source
-        location = Location(
-            file=Path(source[0]) if source else None,
-            line=source[1] if source else None,
-            resource=dockerfile.ref,
-        )
-        return cls(dockerfile, location)
+        return cls(dockerfile, dockerfile.location())
 
     @property
     def stages(self) -> list[Stage]:
@@ -199,7 +192,7 @@ class _Doc:
         return self.dockerfile.spec.escape or "\\"
 
     def at(self, path: FieldPath) -> Location:
-        return self.location.with_field(*path)
+        return self.dockerfile.location(*path)
 
     def error(self, path: FieldPath, message: str, hint: str | None = None) -> Diagnostic:
         return Diagnostic(message, self.at(path), hint)

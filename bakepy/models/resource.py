@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field, field_validator
 
+from bakepy.errors import Location
 from bakepy.models._base import BakepyModel, SourceTracked
 
 API_VERSION = "bakepy.dev/v1alpha1"
@@ -79,6 +81,13 @@ class Resource(SourceTracked):
     def ref(self) -> str:
         """``Kind/name``, the way messages and YAML references name a resource."""
         return f"{self.KIND}/{self.metadata.name}"
+
+    def location(self, *field_path: str | int) -> Location:
+        """Where this resource (or one of its fields) was declared, for error messages."""
+        source = self.source
+        if source is None or source[0].startswith("<"):
+            return Location(None, None, self.ref, field_path)
+        return Location(Path(source[0]), self.line_of(field_path), self.ref, field_path)
 
     def __repr__(self) -> str:
         return f"<{self.ref}>"

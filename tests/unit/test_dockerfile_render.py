@@ -182,9 +182,17 @@ def test_run_flags_order_is_mounts_network_security() -> None:
         mounts=[TmpfsMount(target="/tmp"), SecretMount(id="tok")],
     )
     assert render_instruction(run) == (
-        "RUN --mount=type=tmpfs,target=/tmp --mount=type=secret,id=tok "
-        "--network=none --security=insecure make"
+        "RUN --mount=type=tmpfs,target=/tmp \\\n"
+        "    --mount=type=secret,id=tok \\\n"
+        "    --network=none \\\n"
+        "    --security=insecure \\\n"
+        "    make"
     )
+
+
+def test_run_with_one_flag_stays_on_one_line() -> None:
+    run = Run(command="make", mounts=[CacheMount(target="/c")])
+    assert render_instruction(run) == "RUN --mount=type=cache,target=/c make"
 
 
 def test_run_heredoc_puts_the_command_after_the_marker() -> None:

@@ -252,8 +252,7 @@ def sort(collection: Any) -> list[str]:
     items = []
     for position, item in enumerate(to_list(collection, "list")):
         if item is None:
-            raise HclError(f"given list element {position} is null; a null string cannot be "
-                           "sorted")
+            raise HclError(f"given list element {position} is null; a null string cannot be sorted")
         items.append(to_str(item, "list element"))
     return sorted(items)  # code-point order equals Go's UTF-8 byte order
 
@@ -397,4 +396,3 @@ FUNCTIONS: dict[str, Callable[..., Any]] = {
     "values": values,
     "zipmap": zipmap,
 }
-

@@ -27,8 +27,9 @@ def cidrhost(prefix: Any, hostnum: Any) -> str:
     size = network.num_addresses
     index = number + size if number < 0 else number
     if index < 0 or index >= size:
-        raise HclError(f"prefix of {network.prefixlen} does not accommodate a host numbered "
-                       f"{number}")
+        raise HclError(
+            f"prefix of {network.prefixlen} does not accommodate a host numbered {number}"
+        )
     return _ip(network, int(network.network_address) + index)
 
 
@@ -47,11 +48,13 @@ def cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> str:
     number = to_int(netnum, "netnum")
     new_length = network.prefixlen + bits
     if bits < 0 or new_length > network.max_prefixlen:
-        raise HclError(f"insufficient address space to extend prefix of {network.prefixlen} "
-                       f"by {bits}")
+        raise HclError(
+            f"insufficient address space to extend prefix of {network.prefixlen} by {bits}"
+        )
     if number < 0 or number >= 2**bits:
-        raise HclError(f"prefix extension of {bits} does not accommodate a subnet numbered "
-                       f"{number}")
+        raise HclError(
+            f"prefix extension of {bits} does not accommodate a subnet numbered {number}"
+        )
     base = int(network.network_address) + (number << (network.max_prefixlen - new_length))
     return f"{_ip(network, base)}/{new_length}"
 
@@ -76,14 +79,18 @@ def cidrsubnets(prefix: Any, *newbits: Any) -> list[str]:
         bits = to_int(bits_value, "newbits")
         length = network.prefixlen + bits
         if bits < 0 or length > maximum:
-            raise HclError(f"argument {position}: would extend prefix to {length} bits, which is "
-                           f"too long for an IPv{network.version} address")
+            raise HclError(
+                f"argument {position}: would extend prefix to {length} bits, which is "
+                f"too long for an IPv{network.version} address"
+            )
         block = 1 << (maximum - length)
         current = -(-current // block) * block  # align up to this subnet's size
         if current + block > end:
             after = result[-1] if result else network
-            raise HclError(f"argument {position}: not enough remaining address space for a "
-                           f"subnet with a prefix of {length} bits after {after}")
+            raise HclError(
+                f"argument {position}: not enough remaining address space for a "
+                f"subnet with a prefix of {length} bits after {after}"
+            )
         result.append(f"{_ip(network, current)}/{length}")
         current += block
     return result

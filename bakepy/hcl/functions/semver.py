@@ -82,10 +82,11 @@ class _Constraint:
     version: Version
     minor_dirty: bool
     patch_dirty: bool
+    major_dirty: bool = False
 
     @property
     def dirty(self) -> bool:
-        return self.minor_dirty or self.patch_dirty
+        return self.major_dirty or self.minor_dirty or self.patch_dirty
 
 
 def _parse_constraint(operator: str, text: str) -> _Constraint:
@@ -95,20 +96,21 @@ def _parse_constraint(operator: str, text: str) -> _Constraint:
     major, minor, patch, pre = match.groups()
     wild = ("x", "X", "*")
     if major in wild:
-        return _Constraint(operator, Version(0, 0, 0, pre or ""), True, True)
+        return _Constraint(operator, Version(0, 0, 0, pre or ""), False, False, major_dirty=True)
     if minor is None or minor in wild:
         return _Constraint(operator, Version(int(major), 0, 0, pre or ""), True, True)
     if patch is None or patch in wild:
         return _Constraint(operator, Version(int(major), int(minor), 0, pre or ""), False, True)
-    return _Constraint(operator, Version(int(major), int(minor), int(patch), pre or ""),
-                       False, False)
+    return _Constraint(
+        operator, Version(int(major), int(minor), int(patch), pre or ""), False, False
+    )
 
 
 def _tilde(version: Version, con: _Constraint) -> bool:
     target = con.version
     if compare(version, target) < 0:
         return False
-    if target.key() == (0, 0, 0) and not con.dirty:
+    if target.key() == (0, 0, 0) and not (con.minor_dirty or con.patch_dirty):
         return True
     if version.major != target.major:
         return False
@@ -119,6 +121,8 @@ def _caret(version: Version, con: _Constraint) -> bool:
     target = con.version
     if compare(version, target) < 0:
         return False
+    if con.major_dirty:
+        return True
     if target.major > 0 or con.minor_dirty:
         return version.major == target.major
     if target.minor > 0 or con.patch_dirty:
@@ -128,7 +132,7 @@ def _caret(version: Version, con: _Constraint) -> bool:
 
 def _greater(version: Version, con: _Constraint) -> bool:
     target = con.version
-    if not con.dirty:
+    if not con.dirty or con.major_dirty:
         return compare(version, target) > 0
     if version.major != target.major:
         return version.major > target.major

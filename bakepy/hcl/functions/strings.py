@@ -72,8 +72,11 @@ def join(separator: Any, *lists: Any) -> str:
     for list_number, value in enumerate(lists, start=1):
         for index, element in enumerate(to_list(value, "lists")):
             if element is None:
-                where = f"element {index} of list {list_number}" if len(lists) > 1 else (
-                    f"element {index}")
+                where = (
+                    f"element {index} of list {list_number}"
+                    if len(lists) > 1
+                    else (f"element {index}")
+                )
                 raise HclError(f"{where} is null; cannot concatenate null values")
             items.append(to_str(element, "list element"))
     return sep.join(items)

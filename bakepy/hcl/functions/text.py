@@ -6,8 +6,10 @@ import unicodedata
 
 _ZWJ = "\u200d"
 # Characters that Go's unicode.IsSpace accepts (strings.TrimSpace uses it).
-GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008" \
+GO_SPACE = (
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
     "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
 
 
 def _is_regional_indicator(char: str) -> bool:

@@ -5,19 +5,28 @@ ARG GO_VERSION=1.22
 
 FROM --platform=$BUILDPLATFORM golang:${GO_VERSION}-alpine AS base
 WORKDIR /src
-RUN --mount=type=cache,target=/go/pkg/mod --mount=type=bind,target=go.mod,source=go.mod --mount=type=bind,target=go.sum,source=go.sum go mod download
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=bind,target=go.mod,source=go.mod \
+    --mount=type=bind,target=go.sum,source=go.sum \
+    go mod download
 
 FROM base AS build-client
 ARG TARGETOS
 ARG TARGETARCH
 ARG APP_VERSION=dev
-RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build --mount=type=bind,target=. CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -ldflags "-X main.version=$APP_VERSION" -o /out/client ./cmd/client
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=cache,target=/root/.cache/go-build \
+    --mount=type=bind,target=. \
+    CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -ldflags "-X main.version=$APP_VERSION" -o /out/client ./cmd/client
 
 FROM base AS build-server
 ARG TARGETOS
 ARG TARGETARCH
 ARG APP_VERSION=dev
-RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build --mount=type=bind,target=. CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -ldflags "-X main.version=$APP_VERSION" -o /out/server ./cmd/server
+RUN --mount=type=cache,target=/go/pkg/mod \
+    --mount=type=cache,target=/root/.cache/go-build \
+    --mount=type=bind,target=. \
+    CGO_ENABLED=0 GOOS=$TARGETOS GOARCH=$TARGETARCH go build -ldflags "-X main.version=$APP_VERSION" -o /out/server ./cmd/server
 
 FROM scratch AS binaries
 COPY --from=build-client /out/client /
@@ -25,7 +34,9 @@ COPY --from=build-server /out/server /
 
 FROM golangci/golangci-lint:v1.59-alpine AS lint
 WORKDIR /src
-RUN --mount=type=bind,target=. --mount=type=cache,target=/root/.cache golangci-lint run ./...
+RUN --mount=type=bind,target=. \
+    --mount=type=cache,target=/root/.cache \
+    golangci-lint run ./...
 
 FROM scratch AS client
 COPY --from=build-client /out/client /bin/client

@@ -3,7 +3,9 @@
 FROM localhost:5000/busybox:latest AS build
 WORKDIR /app
 COPY --chmod=0755 app/fetch.sh /app/fetch.sh
-RUN --mount=type=secret,id=api_key,required=true --mount=type=secret,id=npm_token,env=NPM_TOKEN,required=true /app/fetch.sh
+RUN --mount=type=secret,id=api_key,required=true \
+    --mount=type=secret,id=npm_token,env=NPM_TOKEN,required=true \
+    /app/fetch.sh
 RUN --mount=type=ssh,id=default,required=true test -S "$SSH_AUTH_SOCK" && echo ssh agent forwarded
 
 FROM localhost:5000/busybox:latest AS release

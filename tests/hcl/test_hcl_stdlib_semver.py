@@ -1,0 +1,73 @@
+"""semvercmp(version, constraint)."""
+
+from __future__ import annotations
+
+import pytest
+
+from bakepy.hcl import HclError, Scope, evaluate
+
+
+def semvercmp(version: str, constraint: str) -> bool:
+    result = evaluate("semvercmp(v, c)", Scope({"v": version, "c": constraint}))
+    assert isinstance(result, bool)
+    return result
+
+
+@pytest.mark.parametrize(
+    ("version", "constraint", "expected"),
+    [
+        ("3.23", ">= 3.20", True),
+        ("3.19", ">= 3.20", False),
+        ("1.2.3", "1.2.3", True),
+        ("1.2.3", "= 1.2.4", False),
+        ("v1.2.3", ">= 1.2.0", True),
+        ("1.2.3", "!= 1.2.3", False),
+        ("1.2.4", "!= 1.2.3", True),
+        ("1.3.0", "> 1.2", True),
+        ("1.2.9", "> 1.2", False),
+        ("2.0.0", "> 1", True),
+        ("1.9.0", "> 1", False),
+        ("1.2.0", "< 1.2.1", True),
+        ("1.2.1", "<= 1.2", True),
+        ("1.3.0", "<= 1.2", False),
+        ("1.2.5", "~1.2.3", True),
+        ("1.3.0", "~1.2.3", False),
+        ("1.2.0", "~1.2", True),
+        ("1.9.0", "~1", True),
+        ("2.0.0", "~1", False),
+        ("1.2.7", "~> 1.2", True),
+        ("1.9.9", "^1.2.3", True),
+        ("2.0.0", "^1.2.3", False),
+        ("0.2.9", "^0.2.3", True),
+        ("0.3.0", "^0.2.3", False),
+        ("0.0.3", "^0.0.3", True),
+        ("0.0.4", "^0.0.3", False),
+        ("1.2.9", "1.2.x", True),
+        ("1.3.0", "1.2.x", False),
+        ("1.2.9", "1.2", True),
+        ("5.0.0", "*", True),
+        ("1.5.0", ">= 1.2, < 2.0", True),
+        ("2.5.0", ">= 1.2, < 2.0", False),
+        ("1.5.0", ">= 1.2 < 2.0", True),
+        ("3.1.0", "^1 || ^3", True),
+        ("2.1.0", "^1 || ^3", False),
+        ("1.5.0", "1.2 - 1.6", True),
+        ("1.7.0", "1.2 - 1.6", False),
+        ("1.2.3-beta", ">= 1.0.0", False),
+        ("1.2.3-beta.2", ">= 1.2.3-beta.1", True),
+        ("1.2.3-alpha", ">= 1.2.3-beta", False),
+        ("1.2.3+build.5", "= 1.2.3", True),
+    ],
+)
+def test_semvercmp(version: str, constraint: str, expected: bool) -> None:
+    assert semvercmp(version, constraint) is expected
+
+
+@pytest.mark.parametrize(
+    ("version", "constraint", "message"),
+    [("latest", ">= 1", "invalid semantic version"), ("1.2.3", ">>= 1", "improper constraint"),
+     ("1.2.3", "", "improper constraint"), ("1.2.3", "~ banana", "improper constraint")],
+)
+def test_semvercmp_errors(version: str, constraint: str, message: str) -> None:
+    with pytest.raises(HclError, match=message):
+        semvercmp(version, constraint)

@@ -1,0 +1,171 @@
+"""The command line: exit codes, atomic writes, --check, selection, errors without tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bakepy.cli import app
+
+REPO = Path(__file__).resolve().parents[2]
+GO_EXAMPLE = REPO / "examples" / "go-client-server"
+runner = CliRunner()
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_render_writes_every_file_and_is_idempotent(tmp_path: Path) -> None:
+    code, out, _ = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path))
+    assert code == 0
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == [
+        "docker-bake.hcl",
+        "docker-bake.json",
+        "go-app.Dockerfile",
+        "go-app.Dockerfile.dockerignore",
+    ]
+    assert out.count("wrote ") == 4
+    code, out, _ = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path))
+    assert code == 0
+    assert "unchanged: 4 file(s)" in out
+
+
+def test_render_format_chooses_bake_files(tmp_path: Path) -> None:
+    code, _, _ = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "--format", "json")
+    assert code == 0
+    assert not (tmp_path / "docker-bake.hcl").exists()
+    assert (tmp_path / "docker-bake.json").exists()
+
+
+def test_render_without_syntax_directive(tmp_path: Path) -> None:
+    invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "--no-syntax-directive")
+    assert "# syntax=" not in (tmp_path / "go-app.Dockerfile").read_text()
+
+
+def test_check_reports_files_that_differ(tmp_path: Path) -> None:
+    code, out, _ = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "--check")
+    assert code == 1
+    assert "differs:" in out
+    assert not any(tmp_path.iterdir())
+    invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path))
+    assert invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "--check")[0] == 0
+    (tmp_path / "go-app.Dockerfile").write_text("FROM scratch\n")
+    code, out, _ = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "--check")
+    assert code == 1
+    assert out.strip().endswith("go-app.Dockerfile")
+
+
+def test_render_selects_targets_and_what_they_need(tmp_path: Path) -> None:
+    code, _, _ = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "client")
+    assert code == 0
+    hcl = (tmp_path / "docker-bake.hcl").read_text()
+    assert 'target "client"' in hcl
+    assert 'target "_common"' in hcl
+    assert 'target "server"' not in hcl
+
+
+def test_label_selector_picks_targets() -> None:
+    code, out, _ = invoke("print", "-f", str(GO_EXAMPLE), "-l", "kind=image")
+    assert code == 0
+    assert sorted(json.loads(out)["target"]) == ["client", "server"]
+
+
+def test_unknown_target_is_a_user_error(tmp_path: Path) -> None:
+    code, _, err = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "nope")
+    assert code == 2
+    assert "nope" in err
+    assert "Traceback" not in err
+
+
+BAD_MANIFEST = """\
+apiVersion: bakepy.dev/v1alpha1
+kind: Target
+metadata: {name: app}
+spec:
+  context: .
+  platforms: [linux/amd64, linux/sparc]
+"""
+
+
+def test_bad_input_names_file_line_and_field_and_writes_nothing(tmp_path: Path) -> None:
+    manifest = tmp_path / "bad.yaml"
+    manifest.write_text(BAD_MANIFEST)
+    out_dir = tmp_path / "out"
+    code, _, err = invoke("render", "-f", str(manifest), "-o", str(out_dir))
+    assert code == 2
+    assert f"{manifest}:6: Target/app: spec.platforms[1]: unknown architecture 'sparc'" in err
+    assert len(err.strip().splitlines()) <= 2
+    assert not out_dir.exists()
+
+
+def test_print_matches_the_bake_print_shape() -> None:
+    code, out, _ = invoke("print", "-f", str(GO_EXAMPLE), "client")
+    assert code == 0
+    printed = json.loads(out)
+    assert printed["group"]["default"]["targets"] == ["client"]
+    client = printed["target"]["client"]
+    assert list(client)[:3] == ["context", "dockerfile", "args"]
+    assert client["tags"] == ["localhost:5000/go-client:0.0.0-dev"]
+    assert client["platforms"] == ["linux/amd64", "linux/arm64"]
+
+
+def test_print_applies_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("APP_VERSION", "2.1.0")
+    code, out, _ = invoke("print", "-f", str(GO_EXAMPLE), "server")
+    assert code == 0
+    assert json.loads(out)["target"]["server"]["tags"] == ["localhost:5000/go-server:2.1.0"]
+
+
+def test_validate_reports_ok() -> None:
+    code, out, _ = invoke("validate", "-f", str(GO_EXAMPLE))
+    assert code == 0
+    assert out.startswith("ok: ")
+
+
+def test_schema_of_one_kind_and_of_all() -> None:
+    code, out, _ = invoke("schema", "Target")
+    assert code == 0
+    schema = json.loads(out)
+    root = schema["$defs"][schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema else schema
+    assert {"apiVersion", "kind", "metadata", "spec"} <= set(root["properties"])
+    code, out, _ = invoke("schema")
+    assert {ref["$ref"].rsplit("/", 1)[1] for ref in json.loads(out)["oneOf"]} == {
+        "Dockerfile",
+        "Function",
+        "Group",
+        "Target",
+        "Variable",
+    }
+    assert invoke("schema", "Nope")[0] == 2
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bakepy", "validate", "-f", str(GO_EXAMPLE)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("ok: ")
+
+
+def test_default_file_is_found_in_the_current_folder(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GO_EXAMPLE)
+    assert invoke("validate")[0] == 0
+
+
+def test_missing_definition_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    code, _, err = invoke("validate")
+    assert code == 2
+    assert "no definition file" in err
+    assert "bakepy.py" in err
