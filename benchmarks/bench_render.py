@@ -135,7 +135,7 @@ def breakdown(repo: Monorepo, out: Path) -> list[tuple[str, float]]:
     """One in-process run split into phases (no start-up of the interpreter itself)."""
     shutil.rmtree(out, ignore_errors=True)
     text = subprocess.run(
-        [sys.executable, "-c", BREAKDOWN, str(repo.definition), str(out)],
+        [sys.executable, "-P", "-c", BREAKDOWN, str(repo.definition), str(out)],
         cwd=repo.root,
         check=True,
         capture_output=True,

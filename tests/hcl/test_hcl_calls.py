@@ -50,8 +50,12 @@ def test_unknown_function() -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("upper()", "expected 1 argument, got 0"), ('upper("a", "b")', "expected 1 argument, got 2"),
-     ("lookup(m, 1)", "expected 3 arguments, got 2"), ("join()", "at least 1 argument")],
+    [
+        ("upper()", "expected 1 argument, got 0"),
+        ('upper("a", "b")', "expected 1 argument, got 2"),
+        ("lookup(m, 1)", "expected 3 arguments, got 2"),
+        ("join()", "at least 1 argument"),
+    ],
 )
 def test_wrong_argument_count_names_the_function(text: str, message: str) -> None:
     with pytest.raises(HclError, match=message) as info:
@@ -81,7 +85,8 @@ def test_user_functions_are_inherited_by_child_scopes() -> None:
 
 
 def test_user_function_python_errors_become_hcl_errors() -> None:
-    scope = Scope(functions={"boom": lambda: {}["missing"], "two": lambda a, b: a})
+    missing: dict[str, int] = {}
+    scope = Scope(functions={"boom": lambda: missing["key"], "two": lambda a, b: a})
     with pytest.raises(HclError, match='call to function "boom" failed'):
         ev("boom()", scope)
     with pytest.raises(HclError, match='call to function "two" failed'):
@@ -98,14 +103,14 @@ def test_user_function_hcl_errors_are_prefixed() -> None:
 
 def test_user_function_in_template() -> None:
     scope = Scope({"REGISTRY": "r.io"}, functions={"tagged": lambda n: f"r.io/{n}:1"})
-    assert render_template("${tagged(\"app\")}", scope) == "r.io/app:1"
+    assert render_template('${tagged("app")}', scope) == "r.io/app:1"
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
         ('try(m.missing, "fallback")', "fallback"),
-        ("try(m.k, \"fallback\")", "v"),
+        ('try(m.k, "fallback")', "v"),
         ('try(nosuchvar, "default")', "default"),
         ("try(list[5], list[1], 0)", "a"),
         ('try(upper(list), "x")', "x"),
@@ -122,8 +127,13 @@ def test_try_with_no_success_is_error() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("can(m.k)", True), ("can(m.missing)", False), ("can(list[9])", False),
-     ('can(regex("^v", "v1"))', True), ("can(nosuchvar)", False)],
+    [
+        ("can(m.k)", True),
+        ("can(m.missing)", False),
+        ("can(list[9])", False),
+        ('can(regex("^v", "v1"))', True),
+        ("can(nosuchvar)", False),
+    ],
 )
 def test_can(text: str, expected: bool) -> None:
     assert ev(text) is expected
@@ -145,7 +155,7 @@ def test_can_takes_exactly_one_argument() -> None:
         ("convert({a = 1}, map(string))", {"a": "1"}),
         ("convert([1, 2], tuple([string, number]))", ["1", 2]),
         ('convert({a = "1", b = 2}, object({a = number}))', {"a": 1}),
-        ("convert({}, object({a = optional(string, \"x\")}))", {"a": "x"}),
+        ('convert({}, object({a = optional(string, "x")}))', {"a": "x"}),
         ("convert(null, string)", None),
         ("convert([1, true], any)", [1, True]),
     ],
@@ -156,8 +166,13 @@ def test_convert(text: str, expected: Any) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ['convert("x", number)', "convert([1], string)", "convert(1, widget)",
-     "convert({}, object({a = string}))", "convert([1, 2], tuple([number]))"],
+    [
+        'convert("x", number)',
+        "convert([1], string)",
+        "convert(1, widget)",
+        "convert({}, object({a = string}))",
+        "convert([1, 2], tuple([number]))",
+    ],
 )
 def test_convert_errors(text: str) -> None:
     with pytest.raises(HclError, match='call to function "convert" failed'):

@@ -27,8 +27,14 @@ def ev(text: str) -> Any:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("[]", []), ("[1, 2, 3]", [1, 2, 3]), ("[1, 2,]", [1, 2]), ('[1, "a", true, null]',
-     [1, "a", True, None]), ("[[1], [2, [3]]]", [[1], [2, [3]]]), ("[\n  1,\n  2\n]", [1, 2])],
+    [
+        ("[]", []),
+        ("[1, 2, 3]", [1, 2, 3]),
+        ("[1, 2,]", [1, 2]),
+        ('[1, "a", true, null]', [1, "a", True, None]),
+        ("[[1], [2, [3]]]", [[1], [2, [3]]]),
+        ("[\n  1,\n  2\n]", [1, 2]),
+    ],
 )
 def test_tuple(text: str, expected: Any) -> None:
     assert ev(text) == expected
@@ -160,7 +166,10 @@ def test_for_expression(text: str, expected: Any) -> None:
 
 def test_for_over_map_iterates_in_sorted_key_order() -> None:
     assert evaluate("[for k, v in m : k]", Scope({"m": {"z": 1, "a": 2, "m": 3}})) == [
-        "a", "m", "z"]
+        "a",
+        "m",
+        "z",
+    ]
 
 
 def test_for_expression_duplicate_keys_need_grouping() -> None:
@@ -179,8 +188,12 @@ def test_for_variable_shadows_outer_variable() -> None:
 
 @pytest.mark.parametrize(
     ("text", "message"),
-    [("[for x in nothing : x]", "null"), ('[for x in "abc" : x]', "iterate"),
-     ('[for x in list : x if x]', "bool"), ("{for x in list : nothing => x}", "null")],
+    [
+        ("[for x in nothing : x]", "null"),
+        ('[for x in "abc" : x]', "iterate"),
+        ("[for x in list : x if x]", "bool"),
+        ("{for x in list : nothing => x}", "null"),
+    ],
 )
 def test_for_expression_errors(text: str, message: str) -> None:
     with pytest.raises(HclError, match=message):

@@ -8,8 +8,9 @@ import pytest
 
 from bakepy.hcl import HclError, Scope, evaluate
 
-SCOPE = Scope({"s": "2", "word": "abc", "t": True, "f": False, "nothing": None,
-               "items": ["x"], "empty": []})
+SCOPE = Scope(
+    {"s": "2", "word": "abc", "t": True, "f": False, "nothing": None, "items": ["x"], "empty": []}
+)
 
 
 def ev(text: str) -> Any:
@@ -66,8 +67,14 @@ def test_division_by_zero_is_error(text: str) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("1 < 2", True), ("2 <= 2", True), ("3 > 4", False), ("4 >= 4", True), ("1.5 < 2", True),
-     ('"10" > 9', True)],
+    [
+        ("1 < 2", True),
+        ("2 <= 2", True),
+        ("3 > 4", False),
+        ("4 >= 4", True),
+        ("1.5 < 2", True),
+        ('"10" > 9', True),
+    ],
 )
 def test_comparison(text: str, expected: bool) -> None:
     assert ev(text) is expected
@@ -117,8 +124,12 @@ def test_logic(text: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["false && items[5] == 1", "true || nosuch", "length(empty) > 0 && empty[0] == 1",
-     "nosuch && false"],
+    [
+        "false && items[5] == 1",
+        "true || nosuch",
+        "length(empty) > 0 && empty[0] == 1",
+        "nosuch && false",
+    ],
 )
 def test_decisive_side_hides_errors_on_the_other(text: str) -> None:
     assert ev(text) in (True, False)
@@ -151,7 +162,7 @@ def test_logic_requires_bools(text: str) -> None:
         ("-2 * -2", 4),
         ("1 == 1 && 2 == 2", True),
         ("false ? 1 : true ? 2 : 3", 2),
-        ("1 + 1 == 2 ? \"y\" : \"n\"", "y"),
+        ('1 + 1 == 2 ? "y" : "n"', "y"),
     ],
 )
 def test_precedence(text: str, expected: Any) -> None:
@@ -160,8 +171,12 @@ def test_precedence(text: str, expected: Any) -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("t ? 1 : 2", 1), ("f ? 1 : 2", 2), ('"true" ? "a" : "b"', "a"),
-     ("length(items) > 0 ? items[0] : \"none\"", "x")],
+    [
+        ("t ? 1 : 2", 1),
+        ("f ? 1 : 2", 2),
+        ('"true" ? "a" : "b"', "a"),
+        ('length(items) > 0 ? items[0] : "none"', "x"),
+    ],
 )
 def test_conditional(text: str, expected: Any) -> None:
     assert ev(text) == expected
@@ -172,7 +187,8 @@ def test_conditional_only_evaluates_chosen_branch() -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "expected"), [('t ? 1 : "x"', "1"), ('f ? "x" : 2.5', "2.5"), ('t ? true : ""', "true")]
+    ("text", "expected"),
+    [('t ? 1 : "x"', "1"), ('f ? "x" : 2.5', "2.5"), ('t ? true : ""', "true")],
 )
 def test_conditional_unifies_number_with_string_branch(text: str, expected: str) -> None:
     assert ev(text) == expected

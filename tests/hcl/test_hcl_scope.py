@@ -18,7 +18,7 @@ def test_lookup_of_null_value_is_not_unknown() -> None:
 
 
 def test_unknown_variable_message() -> None:
-    with pytest.raises(HclError, match='^unknown variable "x"$'):
+    with pytest.raises(HclError, match=r'^unknown variable "x"$'):
         Scope().lookup("x")
 
 

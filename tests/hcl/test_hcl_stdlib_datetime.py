@@ -20,8 +20,11 @@ def call(text: str) -> Any:
     [
         ("DD MMM YYYY hh:mm ZZZ", "2018-01-02T23:12:01Z", "02 Jan 2018 23:12 UTC"),
         ("EEEE, DD-MMM-YY hh:mm:ss ZZZ", "2018-01-02T23:12:01Z", "Tuesday, 02-Jan-18 23:12:01 UTC"),
-        ("EEE, DD MMM YYYY hh:mm:ss ZZZ", "2018-01-02T23:12:01-08:00",
-         "Tue, 02 Jan 2018 23:12:01 -0800"),
+        (
+            "EEE, DD MMM YYYY hh:mm:ss ZZZ",
+            "2018-01-02T23:12:01-08:00",
+            "Tue, 02 Jan 2018 23:12:01 -0800",
+        ),
         ("MMM DD, YYYY", "2018-01-02T23:12:01Z", "Jan 02, 2018"),
         ("HH:mmaa", "2018-01-02T23:12:01Z", "11:12pm"),
         ("h'h'mm", "2018-01-02T23:12:01-08:00", "23h12"),
@@ -44,7 +47,7 @@ def test_formatdate(spec: str, moment: str, expected: str) -> None:
         ('formatdate("YYYY", "2018-13-02T00:00:00Z")', "RFC3339"),
         ('formatdate("QQ", "2018-01-02T00:00:00Z")', "invalid date format verb"),
         ('formatdate("YYY", "2018-01-02T00:00:00Z")', "invalid date format verb"),
-        ("formatdate(\"'open\", \"2018-01-02T00:00:00Z\")", "unterminated"),
+        ('formatdate("\'open", "2018-01-02T00:00:00Z")', "unterminated"),
     ],
 )
 def test_formatdate_errors(text: str, message: str) -> None:

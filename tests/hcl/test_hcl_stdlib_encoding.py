@@ -30,10 +30,14 @@ def call(text: str, **variables: Any) -> Any:
         ('jsondecode("true")', True),
         ('jsondecode("[1, 2.5, 3.0, null]")', [1, 2.5, 3, None]),
         ('jsondecode("12345678901234567890")', 12345678901234567890),
-        ('csvdecode("a,b,c\\n1,2,3\\n4,5,6")',
-         [{"a": "1", "b": "2", "c": "3"}, {"a": "4", "b": "5", "c": "6"}]),
-        ('csvdecode("a,b\\r\\n\\"x,y\\",\\"say \\"\\"hi\\"\\"\\"\\r\\n")',
-         [{"a": "x,y", "b": 'say "hi"'}]),
+        (
+            'csvdecode("a,b,c\\n1,2,3\\n4,5,6")',
+            [{"a": "1", "b": "2", "c": "3"}, {"a": "4", "b": "5", "c": "6"}],
+        ),
+        (
+            'csvdecode("a,b\\r\\n\\"x,y\\",\\"say \\"\\"hi\\"\\"\\"\\r\\n")',
+            [{"a": "x,y", "b": 'say "hi"'}],
+        ),
         ('csvdecode("a,b\\n")', []),
         ('base64encode("Hello World")', "SGVsbG8gV29ybGQ="),
         ('base64encode("")', ""),
@@ -42,8 +46,10 @@ def call(text: str, **variables: Any) -> Any:
         ('base64decode("4piD")', "☃"),
         ('urlencode("Hello World!")', "Hello+World%21"),
         ('urlencode("☃")', "%E2%98%83"),
-        ('urlencode("foo:bar@localhost?foo=bar&bar=baz")',
-         "foo%3Abar%40localhost%3Ffoo%3Dbar%26bar%3Dbaz"),
+        (
+            'urlencode("foo:bar@localhost?foo=bar&bar=baz")',
+            "foo%3Abar%40localhost%3Ffoo%3Dbar%26bar%3Dbaz",
+        ),
         ('urlencode("a-b_c.d~e")', "a-b_c.d~e"),
     ],
 )
@@ -83,17 +89,23 @@ def test_encoding_function_errors(text: str, message: str) -> None:
     [
         ('md5("hello world")', "5eb63bbbe01eeed093cb22bb8f5acdc3"),
         ('sha1("hello world")', "2aae6c35c94fcfb415dbe95f408b9ce91ee846ed"),
-        ('sha256("hello world")',
-         "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9"),
-        ('sha512("hello world")',
-         "309ecc489c12d6eb4cc40f50c902f2b4d0ed77ee511a7c7a9bcd3ca86d4cd86f989dd35bc5ff499670da"
-         "34255b45b0cfd830e81f605dcf7dc5542e93ae9cd76f"),
+        (
+            'sha256("hello world")',
+            "b94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9",
+        ),
+        (
+            'sha512("hello world")',
+            "309ecc489c12d6eb4cc40f50c902f2b4d0ed77ee511a7c7a9bcd3ca86d4cd86f989dd35bc5ff499670da"
+            "34255b45b0cfd830e81f605dcf7dc5542e93ae9cd76f",
+        ),
         ('uuidv5("dns", "www.terraform.io")', "a5008fae-b28c-5ba5-96cd-82b4c53552d6"),
         ('uuidv5("url", "https://www.terraform.io/")', "9db6f67c-dd95-5ea0-aa5b-e70e5c5f7cf5"),
         ('uuidv5("oid", "1.3.6.1.4")', "af9d40a5-7a36-5c07-b23a-851cd99fbfa5"),
         ('uuidv5("x500", "CN=Example,C=GB")', "84e09961-4aa4-57f8-95b7-03edb1073253"),
-        ('uuidv5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "www.terraform.io")',
-         "a5008fae-b28c-5ba5-96cd-82b4c53552d6"),
+        (
+            'uuidv5("6ba7b810-9dad-11d1-80b4-00c04fd430c8", "www.terraform.io")',
+            "a5008fae-b28c-5ba5-96cd-82b4c53552d6",
+        ),
     ],
 )
 def test_hash_function(text: str, expected: str) -> None:
@@ -103,7 +115,9 @@ def test_hash_function(text: str, expected: str) -> None:
 def test_uuidv4_is_random_version_4() -> None:
     first, second = call("uuidv4()"), call("uuidv4()")
     assert first != second
-    assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", first)
+    assert re.fullmatch(
+        r"[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", first
+    )
 
 
 def test_uuidv5_rejects_unknown_namespace() -> None:
@@ -137,8 +151,11 @@ def _pem_rsa_key() -> tuple[str, int, int]:
     fields = [0, n, e, d, p, q, d % (p - 1), d % (q - 1), pow(q, -1, p)]
     body = b"".join(_der_integer(f) for f in fields)
     der = b"\x30" + _der_length(len(body)) + body
-    pem = "-----BEGIN RSA PRIVATE KEY-----\n" + base64.b64encode(der).decode() + (
-        "\n-----END RSA PRIVATE KEY-----\n")
+    pem = (
+        "-----BEGIN RSA PRIVATE KEY-----\n"
+        + base64.b64encode(der).decode()
+        + ("\n-----END RSA PRIVATE KEY-----\n")
+    )
     return pem, n, e
 
 

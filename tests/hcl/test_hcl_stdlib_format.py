@@ -96,10 +96,14 @@ def test_format_errors(text: str, message: str) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ('formatlist("Hello, %s!", ["Valentina", "Ander", "Olivia", "Sam"])',
-         ["Hello, Valentina!", "Hello, Ander!", "Hello, Olivia!", "Hello, Sam!"]),
-        ('formatlist("%s, %s!", "Salutations", ["Valentina", "Ander"])',
-         ["Salutations, Valentina!", "Salutations, Ander!"]),
+        (
+            'formatlist("Hello, %s!", ["Valentina", "Ander", "Olivia", "Sam"])',
+            ["Hello, Valentina!", "Hello, Ander!", "Hello, Olivia!", "Hello, Sam!"],
+        ),
+        (
+            'formatlist("%s, %s!", "Salutations", ["Valentina", "Ander"])',
+            ["Salutations, Valentina!", "Salutations, Ander!"],
+        ),
         ('formatlist("%s=%d", ["a", "b"], [1, 2])', ["a=1", "b=2"]),
         ('formatlist("%s", [])', []),
         ('formatlist("x%s", "y")', ["xy"]),

@@ -18,8 +18,11 @@ def call(pattern: str, text: str, function: str = "regex") -> Any:
     [
         ("[a-z]+", "53453453.345345aaabbbccc23454", "aaabbbccc"),
         (r"(\d\d\d\d)-(\d\d)-(\d\d)", "2019-02-01", ["2019", "02", "01"]),
-        (r"^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?",
-         "https://terraform.io/docs/", {"scheme": "https", "authority": "terraform.io"}),
+        (
+            r"^(?:(?P<scheme>[^:/?#]+):)?(?://(?P<authority>[^/?#]*))?",
+            "https://terraform.io/docs/",
+            {"scheme": "https", "authority": "terraform.io"},
+        ),
         (r"(?<major>\d+)\.(?<minor>\d+)", "v1.22", {"major": "1", "minor": "22"}),
         ("(a)|(b)", "b", [None, "b"]),
         (r"[[:digit:]]+", "ab123c", "123"),
@@ -75,8 +78,12 @@ def test_regex_replace(text: str, pattern: str, replacement: str, expected: str)
 
 @pytest.mark.parametrize(
     ("pattern", "message"),
-    [("[", "invalid regexp"), ("(a)(?P<b>b)", "mix"), (r"\pL", "not supported"),
-     ("[[:bogus:]]", "character class")],
+    [
+        ("[", "invalid regexp"),
+        ("(a)(?P<b>b)", "mix"),
+        (r"\pL", "not supported"),
+        ("[[:bogus:]]", "character class"),
+    ],
 )
 def test_invalid_patterns(pattern: str, message: str) -> None:
     with pytest.raises(HclError, match=message):

@@ -65,8 +65,12 @@ def test_semvercmp(version: str, constraint: str, expected: bool) -> None:
 
 @pytest.mark.parametrize(
     ("version", "constraint", "message"),
-    [("latest", ">= 1", "invalid semantic version"), ("1.2.3", ">>= 1", "improper constraint"),
-     ("1.2.3", "", "improper constraint"), ("1.2.3", "~ banana", "improper constraint")],
+    [
+        ("latest", ">= 1", "invalid semantic version"),
+        ("1.2.3", ">>= 1", "improper constraint"),
+        ("1.2.3", "", "improper constraint"),
+        ("1.2.3", "~ banana", "improper constraint"),
+    ],
 )
 def test_semvercmp_errors(version: str, constraint: str, message: str) -> None:
     with pytest.raises(HclError, match=message):

@@ -104,8 +104,15 @@ def test_homedir_is_absolute() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["upper(null)", "upper([])", 'join(",", ["a", null])', 'join(",")', 'join(",", "a")',
-     'substr("abc", 0.5, 1)', 'indent("x", "a")'],
+    [
+        "upper(null)",
+        "upper([])",
+        'join(",", ["a", null])',
+        'join(",")',
+        'join(",", "a")',
+        'substr("abc", 0.5, 1)',
+        'indent("x", "a")',
+    ],
 )
 def test_string_function_errors(text: str) -> None:
     with pytest.raises(HclError, match="call to function"):

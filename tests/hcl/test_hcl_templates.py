@@ -8,8 +8,17 @@ import pytest
 
 from bakepy.hcl import HclError, Scope, Template, evaluate, parse_template, render_template
 
-SCOPE = Scope({"name": "app", "tag": "v1", "items": ["a", "b"], "n": 3, "flag": True,
-               "m": {"y": 2, "x": 1}, "nothing": None})
+SCOPE = Scope(
+    {
+        "name": "app",
+        "tag": "v1",
+        "items": ["a", "b"],
+        "n": 3,
+        "flag": True,
+        "m": {"y": 2, "x": 1},
+        "nothing": None,
+    }
+)
 
 
 def render(text: str, **kwargs: Any) -> Any:
@@ -30,8 +39,13 @@ def test_interpolation_inside_text() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("${items}", ["a", "b"]), ("${n}", 3), ("${flag}", True), ("${nothing}", None),
-     ("${m}", {"y": 2, "x": 1})],
+    [
+        ("${items}", ["a", "b"]),
+        ("${n}", 3),
+        ("${flag}", True),
+        ("${nothing}", None),
+        ("${m}", {"y": 2, "x": 1}),
+    ],
 )
 def test_single_interpolation_returns_raw_value(text: str, expected: Any) -> None:
     assert render(text) == expected
@@ -61,8 +75,16 @@ def test_interpolating_list_into_text_is_error() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("$${name}", "${name}"), ("%%{ if }", "%{ if }"), ("$$${name}", "$${name}"),
-     ("cost: $5", "cost: $5"), ("100%", "100%"), ("a$", "a$"), ("$$", "$$"), ("%%", "%%")],
+    [
+        ("$${name}", "${name}"),
+        ("%%{ if }", "%{ if }"),
+        ("$$${name}", "$${name}"),
+        ("cost: $5", "cost: $5"),
+        ("100%", "100%"),
+        ("a$", "a$"),
+        ("$$", "$$"),
+        ("%%", "%%"),
+    ],
 )
 def test_escaped_sequences_are_literal(text: str, expected: str) -> None:
     assert render(text) == expected
@@ -89,7 +111,7 @@ def test_nested_template_inside_interpolation() -> None:
 
 
 def test_braces_inside_interpolation() -> None:
-    assert render('${ {a = name}.a }') == "app"
+    assert render("${ {a = name}.a }") == "app"
 
 
 @pytest.mark.parametrize(

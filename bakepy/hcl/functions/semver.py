@@ -37,6 +37,7 @@ class Version:
     prerelease: str = ""
 
     def key(self) -> tuple[int, int, int]:
+        """The numeric part, for ordering."""
         return (self.major, self.minor, self.patch)
 
 
