@@ -7,11 +7,11 @@ from pathlib import Path
 
 from bakepy.bake.native import lower_project
 from bakepy.bake.resolve import ResolvedBake, resolve_bake
-from bakepy.errors import Diagnostic, ValidationError
+from bakepy.checks import CHECKS
+from bakepy.errors import ValidationError
 from bakepy.generators import RenderedFile, RenderOptions, render_project
 from bakepy.generators.dockerfile import render_dockerfile
 from bakepy.loaders import load
-from bakepy.models.dockerfile_rules import check_dockerfile
 from bakepy.project import Project
 from bakepy.selection import parse_selector, requested_names, subset
 
@@ -26,16 +26,14 @@ def load_selected(
 
 
 def check(project: Project, env: Mapping[str, str] | None = None) -> None:
-    """Every rule: project references and cycles, Dockerfile rules, variable validation."""
+    """Every rule: references and cycles, each domain's CHECKS, bake evaluation and validation."""
     project.validate()
-    problems: list[Diagnostic] = []
-    for dockerfile in project.dockerfiles:
-        problems += check_dockerfile(dockerfile)
+    problems = [problem for rule in CHECKS for problem in rule(project)]
     if problems:
         raise ValidationError(problems)
-    native = lower_project(project, project.base_dir, render_dockerfile)
     names = [t.name for t in project.targets] + [g.name for g in project.groups]
-    resolve_bake(native, names or ["default"], env or {}) if names else None
+    if names:  # evaluates every variable, function, matrix and inherits chain
+        resolve_bake(lower_project(project, project.base_dir, render_dockerfile), names, env)
 
 
 def render(

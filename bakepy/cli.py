@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
@@ -133,4 +134,8 @@ def schema_command(
 
 def main() -> None:
     """Entry point of the ``bakepy`` console script."""
+    # Everything imported so far (pydantic schemas, HCL functions, templates) lives as long as
+    # the process: freezing it spares the cycle collector from rescanning it on every full
+    # collection, which otherwise costs a third of a large render.
+    gc.freeze()
     app()

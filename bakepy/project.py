@@ -44,6 +44,8 @@ class Project:
         self._resources: list[Resource] = []
         self._ids: set[int] = set()
         self._base_dirs: dict[int, Path] = {}
+        self._by_name: dict[str, list[Resource]] = {}
+        """Resources by name, in declaration order: lookups are O(1), not a scan of the project."""
         self.add(*resources, base_dir=self.base_dir.resolve() if base_dir is not None else None)
 
     # -- building -----------------------------------------------------------------------------
@@ -62,6 +64,7 @@ class Project:
         for referenced in _references(resource):
             self._add_one(referenced, base_dir)
         self._resources.append(resource)
+        self._by_name.setdefault(resource.name, []).append(resource)
 
     def _source_dir(self, resource: Resource) -> Path:
         source = resource.source
@@ -78,7 +81,8 @@ class Project:
 
     def base_dir_of(self, resource: Resource) -> Path:
         """Folder that relative paths in ``resource`` are relative to (its definition file's)."""
-        return self._base_dirs.get(id(resource), self.base_dir.resolve())
+        found = self._base_dirs.get(id(resource))
+        return found if found is not None else self.base_dir.resolve()
 
     def of_kind(self, kind: type[R]) -> list[R]:
         """Resources of one kind, in declaration order."""
@@ -111,14 +115,14 @@ class Project:
 
     def get(self, kind: type[R], name: str) -> R:
         """The resource of ``kind`` called ``name``; ReferenceError_ when there is none."""
-        for resource in self._resources:
-            if isinstance(resource, kind) and resource.name == name:
-                return resource
+        found = self.find(kind, name)
+        if found is not None:
+            return found
         raise ReferenceError_(f"no {kind.KIND} named {name!r}")
 
     def find(self, kind: type[R], name: str) -> R | None:
         """The resource of ``kind`` called ``name``, or None."""
-        for resource in self._resources:
+        for resource in self._by_name.get(name, ()):
             if isinstance(resource, kind) and resource.name == name:
                 return resource
         return None

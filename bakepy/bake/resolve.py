@@ -143,6 +143,7 @@ class _Resolver:
 
     def select(self, requested: Sequence[str]) -> tuple[list[str], dict[str, dict[str, Any]]]:
         names: list[str] = []
+        chosen: set[str] = set()  # the members of ``names``, for O(1) membership tests
         reached: dict[str, dict[str, Any]] = {}
 
         def expand(name: str, visiting: tuple[str, ...]) -> None:
@@ -158,7 +159,8 @@ class _Resolver:
                 for member in self.matrix_groups[name]:
                     expand(member, (*visiting, name))
             elif name in self.evaluated:
-                if name not in names:
+                if name not in chosen:
+                    chosen.add(name)
                     names.append(name)
             else:
                 raise SelectionError(
@@ -276,8 +278,10 @@ def resolve_bake(
         wanted = list(requested) or ["default"]
         names, reached = resolver.select(wanted)
         chosen = resolver.links(names)
+        selected = set(names)
         targets = {
-            name: finalize(resolver.full(name), env, linked=name not in names) for name in chosen
+            name: finalize(resolver.full(name), env, linked=name not in selected)
+            for name in chosen
         }
     except BakepyError:
         raise

@@ -9,19 +9,13 @@ from typing import Any
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _INLINE_LIMIT = 80
+_STRING_TABLE = str.maketrans({**{chr(code): f"\\u{code:04x}" for code in range(0x20)}, **_ESCAPES})
+"""``_ESCAPES``, and ``\\uXXXX`` for the other control characters: one C-speed translate."""
 
 
 def hcl_string(text: str) -> str:
     """A quoted HCL template; ``${...}`` inside stays an interpolation, as the text intends."""
-    out = []
-    for char in text:
-        if char in _ESCAPES:
-            out.append(_ESCAPES[char])
-        elif ord(char) < 0x20:
-            out.append(f"\\u{ord(char):04x}")
-        else:
-            out.append(char)
-    return '"' + "".join(out) + '"'
+    return '"' + text.translate(_STRING_TABLE) + '"'
 
 
 def hcl_heredoc(text: str, indent: str) -> str:

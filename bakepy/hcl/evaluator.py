@@ -180,23 +180,47 @@ def _logical(op: str, left: Compiled, right: Compiled) -> Compiled:
 
 
 def _static_kind(node: Expr) -> str | None:
-    """The result kind of a branch when it is obvious without evaluating it."""
-    if isinstance(node, Template) and not node.wrap:
-        return "string"
-    if isinstance(node, Literal) and isinstance(node.value, str):
-        return "string"
+    """The result type of a branch when it is obvious without evaluating it."""
+    if isinstance(node, Template):
+        return None if node.wrap else "string"
+    if isinstance(node, Literal):
+        value = node.value
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            return "bool"
+        return "string" if isinstance(value, str) else "number"
+    if isinstance(node, TupleCons) or (isinstance(node, ForExpr) and node.key is None):
+        return "tuple"
+    if isinstance(node, ObjectCons | ForExpr):
+        return "object"
     return None
+
+
+def _unifiable(first: str | None, second: str | None) -> bool:
+    """Whether HCL can find one type for both conditional results (when both are known)."""
+    if first is None or second is None or first == second:
+        return True
+    return "string" in (first, second) and {first, second} <= {"string", "number", "bool"}
 
 
 def _conditional(node: Conditional) -> Compiled:
     cond = compile_node(node.cond)
     if_true = compile_node(node.if_true)
     if_false = compile_node(node.if_false)
+    true_kind = _static_kind(node.if_true)
+    false_kind = _static_kind(node.if_false)
+    inconsistent = not _unifiable(true_kind, false_kind)
     # HCL unifies both result types: `c ? 1 : "x"` yields the string "1".
-    true_to_string = _static_kind(node.if_false) == "string"
-    false_to_string = _static_kind(node.if_true) == "string"
+    true_to_string = false_kind == "string"
+    false_to_string = true_kind == "string"
 
     def run(scope: Scope) -> Any:
+        if inconsistent:
+            raise HclError(
+                "inconsistent conditional result types: the true value is "
+                f"{true_kind}, but the false value is {false_kind}"
+            )
         condition = cond(scope)
         if condition is None:
             raise HclError("conditional: the condition value is null")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -223,6 +224,9 @@ class Lexer:
     def _flush_literal(self, parts: list[str], start: int) -> None:
         literal = "".join(parts)
         if literal:
+            # cty stores every string in Unicode normal form C.
+            if not literal.isascii():
+                literal = unicodedata.normalize("NFC", literal)
             self._emit(LITERAL, literal, start)
 
     def _escape(self, index: int) -> tuple[str, int]:

@@ -8,6 +8,7 @@ from typing import Any
 from bakepy.hcl.errors import HclError
 from bakepy.hcl.nodes import Call, Expr, Literal, ObjectCons, Template, TupleCons, Variable
 from bakepy.hcl.values import (
+    MapValue,
     hash_key,
     sorted_set,
     to_bool,
@@ -131,7 +132,7 @@ def convert(value: Any, spec: TypeSpec) -> Any:
         assert spec.element is not None
         keys = list(value)
         converted = _convert_elements([value[k] for k in keys], spec.element)
-        return dict(zip(keys, converted, strict=True))
+        return MapValue(zip(keys, converted, strict=True))
     if kind == "tuple":
         if not isinstance(value, list | tuple) or len(value) != len(spec.elements):
             raise HclError(f"cannot convert {type_name(value)} to {spec}")

@@ -10,6 +10,15 @@ from typing import Any
 
 from bakepy.hcl.errors import HclError
 
+
+class MapValue(dict[str, Any]):
+    """A dict that is an HCL *map* (e.g. from convert(x, map(string))) rather than an object.
+
+    Object and map values are both plain dicts; a few functions (length, index, hasindex)
+    accept only maps, so values of map type are marked with this subclass.
+    """
+
+
 _NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from bakepy.hcl.errors import HclError
 from bakepy.hcl.operators import get_index
 from bakepy.hcl.values import (
+    MapValue,
     describe,
     equal,
     hash_key,
@@ -24,11 +25,18 @@ from bakepy.hcl.values import (
 RANGE_LIMIT = 1024
 
 
+def _require_collection(collection: Any) -> None:
+    """cty's collection functions take lists, tuples, sets and maps, but not objects."""
+    if isinstance(collection, list | tuple | set | frozenset | MapValue):
+        return
+    found = "an object" if isinstance(collection, dict) else describe(collection)
+    raise HclError(f"collection must be a list, a map or a tuple, got {found}")
+
+
 def length(collection: Any) -> int:
-    """Number of elements in a list, map or set."""
-    if isinstance(collection, list | tuple | dict | set | frozenset):
-        return len(collection)
-    raise HclError(f"collection must be a list, a map or a tuple, got {describe(collection)}")
+    """Number of elements in a list, map or set (objects and strings are rejected, as in cty)."""
+    _require_collection(collection)
+    return len(collection)
 
 
 def element(collection: Any, index: Any) -> Any:
@@ -44,15 +52,13 @@ def element(collection: Any, index: Any) -> Any:
 
 def index(collection: Any, key: Any) -> Any:
     """The element with the given key or index (like `collection[key]`)."""
-    if not isinstance(collection, list | tuple | dict):
-        raise HclError("collection must be a list, a map or a tuple")
+    _require_collection(collection)
     return get_index(collection, key)
 
 
 def hasindex(collection: Any, key: Any) -> bool:
     """Whether `collection[key]` would succeed."""
-    if not isinstance(collection, list | tuple | dict):
-        raise HclError("collection must be a list, a map or a tuple")
+    _require_collection(collection)
     try:
         get_index(collection, key)
     except HclError:
@@ -107,14 +113,13 @@ def chunklist(collection: Any, size: Any) -> list[list[Any]]:
 
 
 def coalesce(*values: Any) -> Any:
-    """The first argument that is neither null nor an empty string."""
+    """The first argument that is not null (cty keeps empty strings, unlike Terraform)."""
     if not values:
         raise HclError("at least one argument is required")
-    unified = unify_primitives(list(values))
-    for value in unified:
-        if value is not None and value != "":
+    for value in unify_primitives(list(values)):
+        if value is not None:
             return value
-    raise HclError("no non-null, non-empty-string arguments")
+    raise HclError("no non-null arguments")
 
 
 def coalescelist(*lists: Any) -> list[Any]:

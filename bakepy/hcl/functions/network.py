@@ -34,11 +34,8 @@ def cidrhost(prefix: Any, hostnum: Any) -> str:
 
 
 def cidrnetmask(prefix: Any) -> str:
-    """The dotted netmask of an IPv4 prefix."""
-    network = _network(prefix)
-    if network.version != 4:
-        raise HclError("only IPv4 networks have a netmask")
-    return str(network.netmask)
+    """The netmask of a prefix (dotted for IPv4)."""
+    return str(_network(prefix).netmask)
 
 
 def cidrsubnet(prefix: Any, newbits: Any, netnum: Any) -> str:

@@ -1,0 +1,50 @@
+"""The build side's files: Dockerfiles, their .dockerignore files, docker-bake.hcl and .json."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bakepy.bake.native import dockerfile_filename, lower_project
+from bakepy.generators.bake_hcl import render_bake_hcl
+from bakepy.generators.bake_json import render_bake_json
+from bakepy.generators.dockerfile import render_dockerfile
+from bakepy.generators.dockerignore import render_dockerignore
+from bakepy.generators.files import HEADER, RenderedFile, RenderOptions
+from bakepy.models.bake import Function, Group, Target, Variable
+from bakepy.models.dockerfile import Dockerfile
+from bakepy.project import Project
+
+
+def render_build_files(
+    project: Project, out_dir: Path, options: RenderOptions
+) -> list[RenderedFile]:
+    """Dockerfiles (unless only used inline), .dockerignore files and the bake files."""
+
+    def dockerfile_text(dockerfile: Dockerfile) -> str:
+        return render_dockerfile(dockerfile, include_syntax=options.syntax_directive)
+
+    files: list[RenderedFile] = []
+    inline = {
+        id(t.spec.dockerfile_inline)
+        for t in project.targets
+        if isinstance(t.spec.dockerfile_inline, Dockerfile)
+    }
+    referenced = {
+        id(t.spec.dockerfile) for t in project.targets if isinstance(t.spec.dockerfile, Dockerfile)
+    }
+    for dockerfile in project.dockerfiles:
+        if id(dockerfile) in inline and id(dockerfile) not in referenced:
+            continue
+        name = dockerfile_filename(dockerfile)
+        files.append(RenderedFile(name, dockerfile_text(dockerfile), "Dockerfile"))
+        if dockerfile.spec.dockerignore is not None:
+            text = render_dockerignore(dockerfile.spec.dockerignore, HEADER)
+            files.append(RenderedFile(f"{name}.dockerignore", text, "dockerignore"))
+    if any(isinstance(r, Target | Group | Variable | Function) for r in project):
+        native = lower_project(project, out_dir, dockerfile_text)
+        if options.bake_format in ("hcl", "both"):
+            files.append(RenderedFile("docker-bake.hcl", render_bake_hcl(native, HEADER), "hcl"))
+        if options.bake_format in ("json", "both"):
+            text = render_bake_json(native, HEADER)
+            files.append(RenderedFile("docker-bake.json", text, "json"))
+    return files
