@@ -61,6 +61,8 @@ def describe_exception(exc: BaseException) -> str:
         return "number is too large"
     if isinstance(exc, ArithmeticError):
         return "invalid numeric operation"
+    if isinstance(exc, ValueError) and "integer string conversion" in str(exc):
+        return "number is too large to convert to text"
     text = str(exc).replace("\n", " ").strip()
     return text or type(exc).__name__
 

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bakepy.hcl.errors import HclError
 from bakepy.hcl.values import number_from_text
@@ -21,22 +20,19 @@ CONTROL = "CONTROL"  # %{ or %{~  (value: strip-left flag)
 SEQ_END = "SEQ_END"  # } or ~} closing an interpolation/directive (value: strip-right flag)
 EOF = "EOF"
 
-_OPERATORS_3 = ("...",)
-_OPERATORS_2 = ("==", "!=", "<=", ">=", "&&", "||", "=>")
-_OPERATORS_1 = frozenset("+-*/%<>!?:=.,()[]{}")
+_OPERATOR_RE = re.compile(r"\.\.\.|==|!=|<=|>=|&&|\|\||=>|[-+*/%<>!?:=.,()\[\]{}]")
 
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?(?:[eE][+-]?\d+)?")
 _IDENT_RE = re.compile(r"[^\W\d][\w-]*")
 _SPACE_RE = re.compile(r"[ \t\r]+")
 _QUOTED_SPECIAL = re.compile(r'[$%\\"\n]')
-_TEMPLATE_SPECIAL = re.compile(r"[$%]")
-_TEMPLATE_SPECIAL_ESCAPES = re.compile(r"[$%\\]")
+_TEMPLATE_SPECIAL = re.compile(r"[$%\n]")
+_TEMPLATE_SPECIAL_ESCAPES = re.compile(r"[$%\\\n]")
 
 _SIMPLE_ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
+class Token(NamedTuple):
     """One lexical token: its kind, decoded value, source offset and newline-before flag."""
 
     kind: str
@@ -158,14 +154,11 @@ class Lexer:
             mode.braces -= 1
         if text.startswith("<<", pos):
             raise syntax_error(text, pos, "heredoc strings are not supported in expressions")
-        for operator in _OPERATORS_3 + _OPERATORS_2:
-            if text.startswith(operator, pos):
-                self._emit(operator, operator, pos)
-                self.pos = pos + len(operator)
-                return
-        if char in _OPERATORS_1:
-            self._emit(char, char, pos)
-            self.pos = pos + 1
+        operator = _OPERATOR_RE.match(text, pos)
+        if operator is not None:
+            symbol = operator.group()
+            self._emit(symbol, symbol, pos)
+            self.pos = operator.end()
             return
         raise syntax_error(text, pos, f"unexpected character {char!r}")
 
@@ -199,7 +192,15 @@ class Lexer:
                 self.pos = index + 1
                 return
             if char == "\n":
-                raise syntax_error(text, index, "unterminated string: newline in quoted string")
+                if quoted:
+                    raise syntax_error(text, index, "unterminated string: newline in quoted string")
+                # Like hclsyntax, each source line is its own literal token, so strip
+                # markers (~) only trim the line next to them.
+                parts.append("\n")
+                self._flush_literal(parts, start)
+                parts = []
+                pos = start = index + 1
+                continue
             if char == "\\":
                 decoded, pos = self._escape(index)
                 parts.append(decoded)

@@ -219,7 +219,7 @@ class Parser:
                 if token.kind == IDENT:
                     self.index += 2
                     expr = GetAttr(expr, str(token.value))
-                elif token.kind == NUMBER and not attrs_only:
+                elif token.kind == NUMBER:
                     self.index += 2
                     for part in str(token.value).split("."):
                         if not part.isdigit():

@@ -15,7 +15,7 @@ from bakepy.hcl.values import (
     to_number,
     to_str,
     type_name,
-    unify_primitives,
+    unify_list,
 )
 
 _PRIMITIVES = frozenset({"string", "number", "bool", "any"})
@@ -142,7 +142,7 @@ def convert(value: Any, spec: TypeSpec) -> Any:
 
 def _convert_elements(items: list[Any], element: TypeSpec) -> list[Any]:
     if element.kind == "any":
-        return unify_primitives(items)
+        return unify_list(items)
     return [convert(item, element) for item in items]
 
 

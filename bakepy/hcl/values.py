@@ -19,6 +19,7 @@ class MapValue(dict[str, Any]):
     """
 
 
+MAX_EXPONENT = 4000  # keeps exact integers printable (Python caps int->str at 4300 digits)
 _NUMBER_TEXT = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 
 
@@ -62,9 +63,11 @@ def number_from_text(text: str) -> int | float:
         parsed = Decimal(text)
     except InvalidOperation as exc:  # pragma: no cover - the regex already rejects these
         raise HclError(f"a number is required, got string {quote(text)}") from exc
+    if parsed and parsed.adjusted() > MAX_EXPONENT:
+        raise HclError(f"number {text} is too large")
     if parsed == parsed.to_integral_value():
         return int(parsed)
-    return float(parsed)
+    return normalize_number(float(parsed))
 
 
 def format_number(value: int | float) -> str:
@@ -118,12 +121,12 @@ def to_int(value: Any, what: str = "value") -> int:
 
 
 def to_bool(value: Any, what: str = "value") -> bool:
-    """Convert a value to a bool as HCL does ("true"/"false" strings are accepted)."""
+    """Convert a value to a bool as cty does (the strings "true"/"1" and "false"/"0" convert)."""
     if isinstance(value, bool):
         return value
-    if value == "true":
+    if value in ("true", "1"):
         return True
-    if value == "false":
+    if value in ("false", "0"):
         return False
     raise HclError(f"{what}: a bool is required, got {describe(value)}")
 
@@ -225,6 +228,16 @@ def sorted_set(items: Any) -> list[Any]:
     if all(isinstance(item, bool) for item in values):
         return sorted(values)
     return values
+
+
+def unify_list(values: list[Any]) -> list[Any]:
+    """Give list elements one type as cty does, or fail: strings absorb numbers and bools."""
+    kinds = {kind(item) for item in values} - {"null"}
+    if len(kinds) <= 1:
+        return values
+    if "string" in kinds and kinds <= {"string", "number", "bool"}:
+        return [to_str(item) if item is not None else None for item in values]
+    raise HclError("all list elements must have the same type")
 
 
 def unify_primitives(values: list[Any]) -> list[Any]:

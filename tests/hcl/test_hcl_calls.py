@@ -6,7 +6,14 @@ from typing import Any
 
 import pytest
 
-from bakepy.hcl import BUILTIN_FUNCTIONS, HclError, Scope, evaluate, render_template
+from bakepy.hcl import (
+    BUILTIN_FUNCTIONS,
+    HclError,
+    Scope,
+    evaluate,
+    parse_expression,
+    render_template,
+)
 
 
 def ev(text: str, scope: Scope | None = None) -> Any:
@@ -150,6 +157,7 @@ def test_can_takes_exactly_one_argument() -> None:
         ('convert("5", number)', 5),
         ("convert(5, string)", "5"),
         ('convert("true", bool)', True),
+        ('convert("1", bool)', True),
         ('convert([1, "a"], list(string))', ["1", "a"]),
         ('convert(["b", "a", "b"], set(string))', ["a", "b"]),
         ("convert({a = 1}, map(string))", {"a": "1"}),
@@ -186,3 +194,7 @@ def test_builtin_table_has_all_bake_functions() -> None:
 def test_builtin_table_is_read_only() -> None:
     with pytest.raises(TypeError):
         BUILTIN_FUNCTIONS["x"] = len  # type: ignore[index]
+
+
+def test_parse_expression_is_cached() -> None:
+    assert parse_expression("a + b") is parse_expression("a + b")

@@ -129,6 +129,7 @@ def test_bad_access_is_error(text: str, message: str) -> None:
         ("users.*.name", ["ann", "bob"]),
         ("users[*].roles[0]", ["x", "z"]),
         ("users.*.roles[0]", ["x", "y"]),
+        ("users.*.roles.0", ["x", "z"]),
         ("users[*]", SCOPE.lookup("users")),
         ("single[*].name", ["solo"]),
         ("nothing[*]", []),

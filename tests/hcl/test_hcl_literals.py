@@ -86,3 +86,7 @@ def test_comments_are_ignored() -> None:
 def test_heredoc_is_rejected_in_expressions() -> None:
     with pytest.raises(HclError, match="heredoc"):
         ev("<<EOT\nx\nEOT")
+
+
+def test_string_literals_are_normalized_to_nfc() -> None:
+    assert ev('"e\u0301"') == "\u00e9"

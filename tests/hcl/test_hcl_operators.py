@@ -116,6 +116,8 @@ def test_equality(text: str, expected: bool) -> None:
         ("!f", True),
         ('"true" && t', True),
         ('!"false"', True),
+        ('!"1"', False),
+        ('"0" || false', False),
     ],
 )
 def test_logic(text: str, expected: bool) -> None:
@@ -215,3 +217,9 @@ def test_identifier_may_contain_dash() -> None:
 
 def test_spaced_minus_is_subtraction() -> None:
     assert evaluate("a - b", Scope({"a": 5, "b": 2})) == 3
+
+
+@pytest.mark.parametrize("text", ["t ? [1] : {a = 1}", 't ? {} : "x"', "t ? 1 : true"])
+def test_conditional_with_inconsistent_types_is_error(text: str) -> None:
+    with pytest.raises(HclError, match="inconsistent conditional result types"):
+        ev(text)

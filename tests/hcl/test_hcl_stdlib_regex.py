@@ -68,6 +68,8 @@ def test_regexall(pattern: str, text: str, expected: Any) -> None:
         ("abc", "(b)", "$1x", "ac"),
         ("abc", "(b)", "${1}x", "abxc"),
         ("abxd", "x*", "-", "-a-b-d-"),
+        ("aaa", "a*?", "-", "-a-a-a-"),
+        ("abc", "", "-", "-a-b-c-"),
         ("v1.2.3", r"[^a-zA-Z0-9_-]", "_", "v1_2_3"),
     ],
 )

@@ -156,13 +156,21 @@ def test_directive_result_is_always_a_string() -> None:
     [
         ("a   ${~ name}", "aapp"),
         ("${name ~}   b", "appb"),
-        ("a \n ${~ name ~} \n b", "aappb"),
-        ("x %{~ if flag ~} \n yes \n %{~ endif ~} y", "xyesy"),
-        ("%{ for x in items ~}\n  ${x}\n%{~ endfor }", "ab"),
+        ("a   ${~ name ~}   b", "aappb"),
+        # Outside quotes every line is its own literal, so a marker only trims the adjacent
+        # line (results checked against docker buildx bake 0.13.1 heredocs).
+        ("a \n ${~ name ~} \n b\n", "a \napp b\n"),
+        ("x %{~ if flag ~} \n yes \n %{~ endif ~} y\n", "x yes \ny\n"),
+        ("%{ for x in items ~}\n  ${x}\n%{~ endfor }\n", "  a  b\n"),
+        ("%{ for x in items ~}\n  [${x}]\n%{ endfor ~}\ntail\n", "  [a]\n  [b]\ntail\n"),
     ],
 )
-def test_strip_markers_remove_adjacent_whitespace(text: str, expected: str) -> None:
+def test_strip_markers_in_unquoted_templates(text: str, expected: str) -> None:
     assert render(text, quoted=False) == expected
+
+
+def test_strip_markers_in_quoted_templates_cross_escaped_newlines() -> None:
+    assert render(r"a \n ${~ name ~} \t b") == "aappb"
 
 
 def test_without_strip_markers_whitespace_is_kept() -> None:

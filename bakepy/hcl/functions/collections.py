@@ -7,7 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bakepy.hcl.errors import HclError
-from bakepy.hcl.operators import get_index
+from bakepy.hcl.operators import add, get_index
 from bakepy.hcl.values import (
     MapValue,
     describe,
@@ -19,6 +19,7 @@ from bakepy.hcl.values import (
     to_list,
     to_number,
     to_str,
+    unify_list,
     unify_primitives,
 )
 
@@ -91,7 +92,7 @@ def distinct(collection: Any) -> list[Any]:
     """The list without duplicate elements, keeping first occurrences."""
     seen: set[Any] = set()
     result = []
-    for item in to_list(collection, "list"):
+    for item in unify_list(to_list(collection, "list")):
         key = hash_key(item)
         if key not in seen:
             seen.add(key)
@@ -104,7 +105,7 @@ def chunklist(collection: Any, size: Any) -> list[list[Any]]:
     chunk_size = to_int(size, "size")
     if chunk_size < 0:
         raise HclError("the size argument must be positive")
-    items = to_list(collection, "list")
+    items = unify_list(to_list(collection, "list"))
     if not items:
         return []
     if chunk_size == 0:
@@ -190,6 +191,8 @@ def lookup(mapping: Any, key: Any, default: Any) -> Any:
     """`mapping[key]`, or `default` when the key is missing."""
     if not isinstance(mapping, dict):
         raise HclError("lookup() requires a map as the first argument")
+    if default is None:
+        raise HclError('invalid value for "default" parameter: argument must not be null')
     name = to_str(key, "key")
     if name in mapping:
         return mapping[name]
@@ -292,7 +295,7 @@ def range_(*args: Any) -> list[int | float]:
                 "start and end or use a smaller step"
             )
         result.append(normalize_number(current))
-        current += step
+        current = add(current, step)
     return result
 
 
@@ -303,7 +306,7 @@ def _set_items(value: Any, what: str) -> list[Any]:
     items = to_list(value, what)
     seen: set[Any] = set()
     result = []
-    for item in unify_primitives(list(items)):
+    for item in unify_list(list(items)):
         key = hash_key(item)
         if key not in seen:
             seen.add(key)

@@ -126,7 +126,9 @@ def _format_float(spec: _Verb, value: Any) -> str:
         body = body.upper() if verb == "G" else body
     else:
         precision = 6 if spec.precision is None else spec.precision
-        body = format(_decimal(magnitude), f".{precision}{verb.lower()}")
+        # Integers are formatted exactly; fractions round from their binary value, as Go does.
+        exact = _decimal(magnitude) if isinstance(magnitude, int) and magnitude else magnitude
+        body = format(exact, f".{precision}{verb.lower()}")
         body = _SHORT_EXPONENT.sub(r"\g<1>0\2", body)
         if verb == "E":
             body = body.upper()

@@ -112,13 +112,26 @@ def compile_go_regex(pattern: str) -> re.Pattern[str]:
 
 
 def _go_matches(compiled: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
-    """Non-overlapping matches, skipping empty matches that abut the previous match (Go rule)."""
+    """Successive non-overlapping matches the way Go's FindAll walks the text.
+
+    After an empty match Go moves on one character (Python would retry at the same place
+    for a non-empty match), and an empty match right after a previous match is dropped.
+    """
+    pos = 0
     previous_end = -1
-    for match in compiled.finditer(text):
-        if match.start() == match.end() and match.start() == previous_end:
-            continue
+    while pos <= len(text):
+        match = compiled.search(text, pos)
+        if match is None:
+            return
+        if match.end() == pos:  # an empty match at the search position
+            accept = match.start() != previous_end
+            pos += 1
+        else:
+            accept = True
+            pos = match.end()
         previous_end = match.end()
-        yield match
+        if accept:
+            yield match
 
 
 def _result_shape(compiled: re.Pattern[str]) -> str:

@@ -63,10 +63,10 @@ def go_upper(text: str) -> str:
 
 
 def go_lower(text: str) -> str:
-    """strings.ToLower: per-character mapping."""
+    """strings.ToLower: per-character simple mapping ('İ' becomes 'i')."""
     if text.isascii():
         return text.lower()
-    return "".join(_single(char.lower(), char) for char in text)
+    return "".join(char.lower()[0] for char in text)
 
 
 def _single(mapped: str, original: str) -> str:
