@@ -17,6 +17,7 @@ from bakepy.errors import (
 )
 from bakepy.models.bake import Function, Group, Target, Variable
 from bakepy.models.build_contexts import TargetContext
+from bakepy.models.compose import ComposeProject, Stack
 from bakepy.models.dockerfile import Dockerfile
 from bakepy.models.resource import Resource, ResourceRef
 
@@ -156,7 +157,13 @@ class Project:
         return problems
 
     def check_references(self) -> list[Diagnostic]:
-        """Every name a resource uses (inherits, group members, target: contexts) must exist."""
+        """Every name a resource uses (inherits, group members, target: contexts) must exist.
+
+        Names a matrix may generate are only known once the matrix is evaluated; when the
+        project has a matrix target, unknown names are left to the resolver, which reports them.
+        """
+        if any(target.spec.matrix is not None for target in self.targets):
+            return []
         problems: list[Diagnostic] = []
         for target in self.targets:
             for index, parent in enumerate(target.spec.inherits):
@@ -261,6 +268,10 @@ def _references(resource: Resource) -> list[Resource]:
         found += [d for d in (spec.dockerfile, spec.dockerfile_inline) if isinstance(d, Resource)]
     elif isinstance(resource, Group):
         found += [m for m in resource.spec.targets if isinstance(m, Resource)]
+    elif isinstance(resource, ComposeProject):
+        found += [s.build for s in resource.spec.services.values() if isinstance(s.build, Resource)]
+    elif isinstance(resource, Stack) and isinstance(resource.spec.project, Resource):
+        found.append(resource.spec.project)
     return found
 
 

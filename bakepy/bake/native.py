@@ -79,17 +79,24 @@ class _Lowering:
     def base_dir(self, resource: Resource) -> Path:
         return self.project.base_dir_of(resource)
 
-    def effective(self, target: Target, attr: str) -> tuple[Any, Target | None]:
-        """Value of ``attr`` after inherits (last parent wins, own value last) and its declarer."""
+    def effective(
+        self, target: Target, attr: str, visiting: frozenset[int] = frozenset()
+    ) -> tuple[Any, Target | None]:
+        """Value of ``attr`` after inherits (last parent wins, own value last) and its declarer.
+
+        A parent already being visited (an inherits cycle) is skipped here: lowering still
+        succeeds and the resolver reports the cycle with its path.
+        """
         value: Any = None
         declarer: Target | None = None
+        visiting = visiting | {id(target)}
         for parent in target.spec.inherits:
             parent_target = (
                 parent if isinstance(parent, Target) else self.project.find(Target, parent)
             )
-            if parent_target is None:
+            if parent_target is None or id(parent_target) in visiting:
                 continue
-            parent_value, parent_declarer = self.effective(parent_target, attr)
+            parent_value, parent_declarer = self.effective(parent_target, attr, visiting)
             if parent_value is not None:
                 value, declarer = parent_value, parent_declarer
         own = getattr(target.spec, attr)

@@ -16,7 +16,15 @@ from typing import Any
 from bakepy.bake.merge import PRINT_ORDER, dedupe, merge_target
 from bakepy.bake.native import NativeBake
 from bakepy.bake.variables import VariableResolver
-from bakepy.errors import BakepyError, CycleError, EvaluationError, Location, SelectionError
+from bakepy.errors import (
+    BakepyError,
+    CycleError,
+    Diagnostic,
+    EvaluationError,
+    Location,
+    SelectionError,
+    ValidationError,
+)
 from bakepy.models.bake import BAKE_NAME
 from bakepy.project import location_of
 
@@ -66,6 +74,7 @@ class _Resolver:
     # -- evaluation -------------------------------------------------------------------------
 
     def evaluate_all(self) -> None:
+        self.variables.evaluate_all()
         self.variables.validate()
         for name, block in self.native.groups.items():
             where = ("group", name)
@@ -215,10 +224,28 @@ class _Resolver:
                 if linked not in ordered:
                     ordered.append(linked)
                 follow(linked, (*stack, name))
+                self._check_link_platforms(name, linked)
 
         for name in names:
             follow(name, ())
         return ordered
+
+    def _check_link_platforms(self, name: str, linked: str) -> None:
+        """A multi-platform target may only use a multi-platform ``target:`` context that is
+        built for each of its platforms (buildx >= 0.20; 0.13 wanted the same list, §6)."""
+        mine = list(self.full(name).get("platforms") or [])
+        theirs = list(self.full(linked).get("platforms") or [])
+        if len(mine) > 1 and len(theirs) > 1 and not set(mine) <= set(theirs):
+            raise ValidationError(
+                [
+                    Diagnostic(
+                        f"target {linked} can't be used by {name}: {name} builds for "
+                        f"{', '.join(mine)} but {linked} only for {', '.join(theirs)}",
+                        self.locate("target", self.origin.get(name, name)) or Location(),
+                        hint=f"build {linked} for every platform of {name}",
+                    )
+                ]
+            )
 
 
 def finalize(attrs: Mapping[str, Any], env: Mapping[str, str], linked: bool) -> dict[str, Any]:
@@ -243,6 +270,9 @@ def finalize(attrs: Mapping[str, Any], env: Mapping[str, str], linked: bool) -> 
     for key in ("contexts", "extra-hosts"):
         if key in target:
             target[key] = {k: v for k, v in sorted(target[key].items()) if v is not None}
+    if "contexts" in target:
+        # an empty context deletes the key, so a child can drop an inherited context (§2)
+        target["contexts"] = {k: v for k, v in target["contexts"].items() if v != ""}
     for key in _DEDUPED:
         if isinstance(target.get(key), list):
             target[key] = dedupe(target[key])
@@ -280,12 +310,21 @@ def resolve_bake(
         chosen = resolver.links(names)
         selected = set(names)
         targets = {
-            name: finalize(resolver.full(name), env, linked=name not in selected)
-            for name in chosen
+            name: finalize(resolver.full(name), env, linked=name not in selected) for name in chosen
         }
     except BakepyError:
         raise
-    if wanted != ["default"]:
-        existing = list(reached.get("default", {}).get("targets", []))
-        reached["default"] = {"targets": existing + [n for n in wanted if n not in existing]}
+    _add_requested_to_default(reached, wanted)
     return ResolvedBake(groups=reached, targets=targets)
+
+
+def _add_requested_to_default(reached: dict[str, dict[str, Any]], wanted: Sequence[str]) -> None:
+    """The ``default`` group ``--print`` shows: the requested names other than ``default``,
+    appended (once each) to the declared ``default`` group when that one was requested too."""
+    extra = [name for name in wanted if name != "default"]
+    if not extra:
+        return
+    group = dict(reached.get("default", {}))
+    members = list(group.get("targets", []))
+    group["targets"] = members + [n for n in dict.fromkeys(extra) if n not in members]
+    reached["default"] = group

@@ -27,7 +27,10 @@ def parse_bool(text: str) -> bool:
 
 def parse_number(text: str) -> int | float:
     """A number from the environment; integral values stay ints."""
-    number = float(text)
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
     return (
         int(number)
         if number.is_integer() and "." not in text and "e" not in text.lower()
@@ -128,8 +131,10 @@ class VariableResolver:
                 raise EvaluationError(
                     f"variable {name}_JSON is not JSON: {exc}", self.locate("variable", name)
                 ) from None
-        if default is None:
+        if "default" not in block:
             return None if type_ is not None else ""
+        if default is None:
+            return None  # `default = null`: a null, unlike a missing default (bake.md §3)
         return self.evaluate_value(default, ("variable", name))
 
     def evaluate_value(self, value: Any, where: tuple[str, str]) -> Any:
@@ -143,11 +148,15 @@ class VariableResolver:
         return value
 
     def template(self, text: str, where: tuple[str, str], scope: Scope | None = None) -> Any:
-        """Evaluate one string template; errors name the block it belongs to."""
+        """Evaluate one string template; errors name the block it belongs to.
+
+        The text is template source as a JSON bake file holds it: backslashes in literal parts
+        are literal (only strings inside ``${...}`` decode escapes), as buildx reads JSON.
+        """
         if "${" not in text and "%{" not in text:
             return text
         try:
-            return render_template(text, scope or self.scope)
+            return render_template(text, scope or self.scope, quoted=False)
         except HclError as exc:
             raise EvaluationError(str(exc), self.locate(*where)) from None
 
@@ -157,6 +166,12 @@ class VariableResolver:
             return evaluate(text, scope or self.scope)
         except HclError as exc:
             raise EvaluationError(str(exc), self.locate(*where)) from None
+
+    def evaluate_all(self) -> None:
+        """Evaluate every variable, used or not, as buildx does: a bad environment override or a
+        cycle is an error even in a variable no target reads."""
+        for name in self.blocks:
+            self.value(name)
 
     def validate(self) -> None:
         """Check every variable's validation blocks, after all variables are known."""
@@ -184,7 +199,7 @@ class VariableResolver:
             if variadic is not None:
                 bound[variadic] = list(args[len(params) :])
             return (
-                render_template(result, self.scope.child(bound))
+                render_template(result, self.scope.child(bound), quoted=False)
                 if isinstance(result, str)
                 else result
             )

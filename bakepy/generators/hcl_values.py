@@ -6,6 +6,9 @@ import json
 import re
 from typing import Any
 
+from bakepy.hcl import HclError, has_interpolation
+from bakepy.hcl.lexer import CONTROL, INTERP, SEQ_END, tokenize_template
+
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 _INLINE_LIMIT = 80
@@ -13,13 +16,53 @@ _STRING_TABLE = str.maketrans({**{chr(code): f"\\u{code:04x}" for code in range(
 """``_ESCAPES``, and ``\\uXXXX`` for the other control characters: one C-speed translate."""
 
 
+def _template_pieces(text: str) -> list[tuple[bool, str]]:
+    """Split template text into ``(is_sequence, text)`` pieces: literal text and whole ``${...}``
+    / ``%{...}`` sequences (nested strings and sequences included), in order."""
+    pieces: list[tuple[bool, str]] = []
+    depth = 0
+    literal_start = sequence_start = 0
+    for token in tokenize_template(text, quoted=False):
+        if token.kind in (INTERP, CONTROL):
+            if depth == 0:
+                pieces.append((False, text[literal_start : token.pos]))
+                sequence_start = token.pos
+            depth += 1
+        elif token.kind == SEQ_END:
+            depth -= 1
+            if depth == 0:
+                literal_start = token.pos + (2 if token.value else 1)
+                pieces.append((True, text[sequence_start:literal_start]))
+    pieces.append((False, text[literal_start:]))
+    return pieces
+
+
 def hcl_string(text: str) -> str:
-    """A quoted HCL template; ``${...}`` inside stays an interpolation, as the text intends."""
-    return '"' + text.translate(_STRING_TABLE) + '"'
+    """A quoted HCL template; ``${...}`` inside stays an interpolation, as the text intends.
+
+    ``text`` is template text as a JSON bake file or a heredoc holds it: backslashes in its
+    literal parts are literal characters, so they (and quotes, control characters) are escaped
+    there. Interpolation and directive sequences are expressions, not literal text: they are
+    copied as written, since ``\"`` is not valid HCL inside ``${...}``.
+    """
+    escaped = text.translate(_STRING_TABLE)
+    if escaped == text or not has_interpolation(text):
+        return '"' + escaped + '"'  # nothing to escape: every piece would be copied as is
+    try:
+        pieces = _template_pieces(text)
+    except HclError:  # not a valid template: escape all of it (evaluation reports the error)
+        return '"' + text.translate(_STRING_TABLE) + '"'
+    body = "".join(
+        piece if is_sequence else piece.translate(_STRING_TABLE) for is_sequence, piece in pieces
+    )
+    return '"' + body + '"'
 
 
 def hcl_heredoc(text: str, indent: str) -> str:
-    """A ``<<EOT`` heredoc for multi-line text; its delimiter never appears in the text."""
+    """A ``<<EOT`` heredoc for multi-line text; its delimiter never appears in the text.
+
+    A heredoc's value always ends with a newline, so text without a final newline gains one.
+    """
     delimiter = "EOT"
     lines = text.split("\n")
     while delimiter in (line.strip() for line in lines):
@@ -42,7 +85,9 @@ def hcl_value(value: Any, indent: str = "  ") -> str:
     if isinstance(value, int | float):
         return json.dumps(value)
     if isinstance(value, str):
-        if "\n" in value.rstrip("\n") and "\\" not in value.replace("\\\n", ""):
+        # A heredoc holds template text exactly as a JSON string does (backslashes are
+        # literal), but its value always ends with a newline: only such text can use one.
+        if value.endswith("\n") and "\n" in value[:-1] and "\r" not in value:
             return hcl_heredoc(value, indent)
         return hcl_string(value)
     inner = indent + "  "
