@@ -25,6 +25,7 @@ from bakepy.errors import (
     SelectionError,
     ValidationError,
 )
+from bakepy.hcl import HclError
 from bakepy.models.bake import BAKE_NAME
 from bakepy.project import location_of
 
@@ -52,6 +53,36 @@ class ResolvedBake:
         return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
 
 
+class _TargetReferences(dict[str, Any]):
+    """The ``target`` variable: ``target.NAME.ATTR`` is another target's own attribute.
+
+    Evaluated on demand, as buildx does: the referenced target's own attributes (inherited
+    ones are not visible), null where unset; a reference that loops is an error.
+    """
+
+    def __init__(self, resolver: _Resolver) -> None:
+        super().__init__()
+        self._resolver = resolver
+        self._values: dict[str, dict[str, Any]] = {}
+        self.evaluating: list[str] = []
+        """Targets being evaluated right now, innermost last: a reference back to one loops."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._resolver.native.targets
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        if name in self._values:
+            return self._values[name]
+        block = self._resolver.native.targets.get(name)
+        if block is None or "matrix" in block:
+            raise KeyError(name)
+        if name in self.evaluating:
+            raise HclError(f"reference cycle not allowed for target.{name}")
+        own = self._resolver.evaluate_target(name, block, None)
+        self._values[name] = {key: own.get(key) for key in (*PRINT_ORDER, "inherits")}
+        return self._values[name]
+
+
 class _Resolver:
     def __init__(self, native: NativeBake, env: Mapping[str, str]) -> None:
         self.native = native
@@ -64,6 +95,8 @@ class _Resolver:
         self.matrix_groups: dict[str, list[str]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
         self._full: dict[str, dict[str, Any]] = {}
+        self.references = _TargetReferences(self)
+        self.target_scope = self.variables.scope.child({"target": self.references})
 
     def locate(self, block: str, name: str) -> Location | None:
         resource = self.native.sources.get((block, name))
@@ -84,7 +117,7 @@ class _Resolver:
             if "matrix" in block:
                 self._expand_matrix(name, block)
             else:
-                self._add_target(name, name, self._evaluate_target(name, block, None))
+                self._add_target(name, name, self.evaluate_target(name, block, None))
 
     def _add_target(self, name: str, origin: str, attrs: dict[str, Any]) -> None:
         if name in self.evaluated:
@@ -93,16 +126,20 @@ class _Resolver:
         self.evaluated[name] = attrs
         self.origin[name] = origin
 
-    def _evaluate_target(
+    def evaluate_target(
         self, name: str, block: dict[str, Any], matrix_values: dict[str, Any] | None
     ) -> dict[str, Any]:
-        scope = self.variables.scope.child(matrix_values) if matrix_values else None
+        """Every attribute of one target block evaluated (matrix values in scope, if any)."""
+        scope = self.target_scope.child(matrix_values) if matrix_values else self.target_scope
         where = ("target", name)
         out: dict[str, Any] = {}
-        for key, value in block.items():
-            if key in _NOT_EVALUATED:
-                continue
-            out[key] = self._evaluate(value, where, scope)
+        self.references.evaluating.append(name)
+        try:
+            for key, value in block.items():
+                if key not in _NOT_EVALUATED:
+                    out[key] = self._evaluate(value, where, scope)
+        finally:
+            self.references.evaluating.pop()
         return out
 
     def _evaluate(self, value: Any, where: tuple[str, str], scope: Any) -> Any:
@@ -143,7 +180,7 @@ class _Resolver:
                     hint="give the target a name template that uses every matrix key",
                 )
             generated.append(name)
-            self._add_target(name, label, self._evaluate_target(label, block, values))
+            self._add_target(name, label, self.evaluate_target(label, block, values))
         if "name" not in block and len(generated) == 1:
             return
         self.matrix_groups[label] = generated

@@ -902,10 +902,7 @@ def _target_inherited(where: Where) -> Case:
     return Case([base, parent, child], ["child"])
 
 
-@case(
-    "target-references-other-target",
-    xfail="bakepy does not support target.NAME.ATTR references (bake.md §1; buildx 0.13 does)",
-)
+@case("target-references-other-target")
 def _target_reference(where: Where) -> Case:
     base = target("base", tags=["r.example/base:1"], args={"V": "1"})
     app = target("app", args={"BASE": "${target.base.tags[0]}", "V": "${target.base.args.V}"})

@@ -350,3 +350,23 @@ def test_default_group_lists_requested_names_but_not_itself() -> None:
     assert resolve(project, [], {}, base_dir=Path("/project")).groups["default"] == {
         "targets": ["a"]
     }
+
+
+def test_target_attribute_references_loop_is_an_error() -> None:
+    a = target("a", tags=["${target.b.tags[0]}"])
+    b = target("b", tags=["${target.a.tags[0]}"])
+    error = resolve_error([a, b], ["a"], expected=EvaluationError)
+    assert "reference cycle not allowed for target.a" in error.message
+
+
+def test_target_attribute_reference_sees_only_own_attributes() -> None:
+    base = target("base", args={"V": "1"})
+    mid = target("mid", inherits=[base], tags=["mid:1"])
+    app = target("app", labels={"TAGS": "${length(target.mid.tags)}"}, args={"A": "x"})
+    project = Project([base, mid, app], base_dir=Path("/project"))
+    resolved = resolve(project, ["app"], {}, base_dir=Path("/project"))
+    assert resolved.targets["app"]["labels"] == {"TAGS": "1"}
+    unset = target("unset", args={"P": "${target.mid.args}", "Q": "q"})
+    project = Project([base, mid, unset], base_dir=Path("/project"))
+    resolved = resolve(project, ["unset"], {}, base_dir=Path("/project"))
+    assert resolved.targets["unset"]["args"] == {"Q": "q"}  # mid's own args are null
