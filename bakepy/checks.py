@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bakepy.errors import Diagnostic
+from bakepy.models.compose_rules import check_compose
 from bakepy.models.dockerfile_rules import check_dockerfile
+from bakepy.models.host_rules import check_host
 from bakepy.project import Project
 
 Check = Callable[[Project], list[Diagnostic]]
@@ -18,5 +20,5 @@ def check_dockerfiles(project: Project) -> list[Diagnostic]:
     ]
 
 
-CHECKS: tuple[Check, ...] = (check_dockerfiles,)
+CHECKS: tuple[Check, ...] = (check_dockerfiles, check_compose, check_host)
 """Every domain's project checks, run by ``bakepy validate`` and before every render."""

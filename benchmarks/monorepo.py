@@ -129,7 +129,9 @@ def team_group(team: str) -> Group:
     """A team's base target, its services, and the group that builds them all."""
     parent = team_base(team)
     services = [service(team, parent, index) for index in range(SERVICES_PER_TEAM)]
-    return Group(metadata=Metadata(name=team, labels={{"team": team}}), spec=GroupSpec(targets=services))
+    return Group(
+        metadata=Metadata(name=team, labels={{"team": team}}), spec=GroupSpec(targets=services)
+    )
 
 
 default = Group(

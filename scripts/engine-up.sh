@@ -122,8 +122,9 @@ versions_ok() {
 # --- 1+2. packages (bookworm, then trixie's engine and plugins) -----------------------------------
 
 # Which steps have work to do (checked up front so a warm rerun skips apt entirely).
-# docker.io's own Depends (containerd runc tini iptables adduser sysvinit-utils), then what we run.
-BOOKWORM_PKGS=(containerd runc tini iptables adduser sysvinit-utils docker-registry qemu-user-static busybox-static curl ca-certificates xz-utils)
+# docker.io's own Depends (containerd runc tini iptables adduser sysvinit-utils), then what we run
+# (systemd for `systemd-analyze verify` of the rendered drop-ins; ca-certificates brings openssl).
+BOOKWORM_PKGS=(containerd runc tini iptables adduser sysvinit-utils docker-registry qemu-user-static busybox-static curl ca-certificates xz-utils systemd)
 need_trixie=0; need_arm64=0
 versions_ok || need_trixie=1
 for d in "${PLUGIN_DIRS[@]}"; do [ -x "$d/docker-buildx" ] && [ -x "$d/docker-compose" ] || need_trixie=1; done

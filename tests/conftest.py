@@ -64,3 +64,27 @@ def registry(docker_engine: str) -> str:
         _missing("BAKEPY_REGISTRY is not set (source the env file engine-up.sh writes)")
     assert registry is not None
     return registry
+
+
+@pytest.fixture(scope="session")
+def dockerd() -> str:
+    """dockerd 23+ (``--validate`` judges a daemon.json without starting a daemon, as any user)."""
+    found = shutil.which("dockerd") or next(
+        (p for p in ("/usr/sbin/dockerd", "/usr/bin/dockerd") if os.access(p, os.X_OK)), None
+    )
+    if found is None:
+        _missing("dockerd is not installed (run scripts/engine-up.sh)")
+    assert found is not None
+    if "--validate" not in _run(found, "--help").stdout:
+        _missing(f"{found} has no --validate (Engine 23+ is needed)")
+    return found
+
+
+@pytest.fixture(scope="session")
+def systemd_analyze() -> str:
+    """systemd-analyze, whose ``verify`` checks unit files offline (PID 1 need not be systemd)."""
+    found = shutil.which("systemd-analyze")
+    if found is None or _run(found, "--version").returncode != 0:
+        _missing("systemd-analyze is not installed (apt-get install systemd)")
+    assert found is not None
+    return found

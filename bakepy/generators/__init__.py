@@ -9,12 +9,14 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bakepy.generators.build_files import render_build_files
+from bakepy.generators.compose_files import render_compose_files
 from bakepy.generators.files import HEADER, BakeFormat, RenderedFile, RenderOptions
+from bakepy.generators.host_files import render_host_files
 from bakepy.project import Project
 
 Renderer = Callable[[Project, Path, RenderOptions], list[RenderedFile]]
 
-RENDERERS: tuple[Renderer, ...] = (render_build_files,)
+RENDERERS: tuple[Renderer, ...] = (render_build_files, render_compose_files, render_host_files)
 """Every output domain's renderer, in a fixed order."""
 
 

@@ -18,6 +18,8 @@ class RenderedFile:
     path: str
     text: str
     kind: str
+    warnings: tuple[str, ...] = ()
+    """What the renderer had to leave out or could not express; the CLI prints them."""
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 from bakepy.hcl.errors import HclError
@@ -82,6 +83,8 @@ _PRECEDENCE = {
     "%": 6,
 }
 _KEYWORD_LITERALS = {"true": True, "false": False, "null": None}
+_PLAIN_TEMPLATE = re.compile(r'(?:[^$%\\"\n\r]|\$\{[A-Za-z_][A-Za-z0-9_]*\})*')
+_PLAIN_INTERPOLATION = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 _DESCRIBE = {
     EOF: "end of input",
     IDENT: "identifier",
@@ -553,4 +556,32 @@ def parse_template(text: str, *, quoted: bool = True) -> Template:
     """
     if not isinstance(text, str):
         raise HclError(f"template source must be a string, got {type(text).__name__}")
+    plain = _plain_template(text)
+    if plain is not None:
+        return plain
     return Parser(text, tokenize_template(text, quoted=quoted)).parse_whole_template()
+
+
+def _plain_template(text: str) -> Template | None:
+    """The node of ASCII text whose only sequences are ``${name}``, built without the lexer.
+
+    Most bake strings (tags like ``${REGISTRY}/app:${TAG}``) are such templates; the lexer and
+    parser would give the very same node: literal runs and Variable parts, wrapped when the text
+    is one interpolation. Anything else (escapes, directives, ``$``/``%`` alone, quotes,
+    newlines, non-ASCII text, true/false/null) returns None and takes the full parser.
+    """
+    if not text.isascii() or _PLAIN_TEMPLATE.fullmatch(text) is None:
+        return None
+    parts: list[TemplatePart] = []
+    position = 0
+    for match in _PLAIN_INTERPOLATION.finditer(text):
+        name = match.group(1)
+        if name in _KEYWORD_LITERALS:
+            return None
+        if match.start() > position:
+            parts.append(text[position : match.start()])
+        parts.append(Variable(name))
+        position = match.end()
+    if position < len(text):
+        parts.append(text[position:])
+    return Template(tuple(parts), len(parts) == 1 and isinstance(parts[0], Variable))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 
 from pydantic import ValidationError as PydanticValidationError
 
@@ -11,14 +12,38 @@ from bakepy.errors import Diagnostic, FieldPath, Location, ValidationError
 LineLookup = Callable[[FieldPath], int | None]
 
 
+@cache
+def _capitalized_fields() -> frozenset[str]:
+    """Capitalized field names of the manifest kinds (systemd's ``ExecStart``, ``Name``)."""
+    from bakepy.loaders.kinds import KINDS
+
+    names: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            properties = node.get("properties")
+            if isinstance(properties, dict):
+                names.update(key for key in properties if key[:1].isupper())
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for model in KINDS.values():
+        walk(model.model_json_schema(by_alias=True))
+    return frozenset(names)
+
+
+def _is_marker(part: str) -> bool:
+    if "[" in part or part.startswith(("function-", "tagged-union")):
+        return True
+    return part[:1].isupper() and part not in _capitalized_fields()
+
+
 def _clean_path(loc: tuple[int | str, ...]) -> FieldPath:
     """Drop pydantic's union-branch markers (``function-after[...]``, class names) from a loc."""
-    return tuple(
-        part
-        for part in loc
-        if isinstance(part, int)
-        or not ("[" in part or part[:1].isupper() or part.startswith(("function-", "tagged-union")))
-    )
+    return tuple(part for part in loc if isinstance(part, int) or not _is_marker(part))
 
 
 def _message(error: dict[str, object]) -> str:

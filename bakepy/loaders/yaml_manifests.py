@@ -16,6 +16,8 @@ from bakepy.loaders.kinds import KINDS
 from bakepy.loaders.validation_errors import convert_validation_error
 from bakepy.models.resource import API_VERSION, Resource
 
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+
 
 class _Document:
     """One YAML document as plain data plus the line of every field path in it."""
@@ -29,12 +31,23 @@ class _Document:
         self.lines[path] = node.start_mark.line + 1
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
+            merged: list[Any] = []
             for key_node, value_node in node.value:
+                if key_node.tag == _MERGE_TAG:  # `<<: *anchor`; the mapping's own keys win
+                    value = self._convert(value_node, path)
+                    merged += value if isinstance(value, list) else [value]
+                    continue
                 key = self._convert(key_node, path)
                 if isinstance(key, list | dict):
                     raise LoadError("a mapping key must be a scalar", None)
                 result[key] = self._convert(value_node, (*path, str(key)))
                 self.lines[(*path, str(key))] = key_node.start_mark.line + 1
+            self.lines[path] = node.start_mark.line + 1  # a merge may have pointed it away
+            for source in merged:
+                if not isinstance(source, dict):
+                    raise LoadError("`<<` merges a mapping (or a list of mappings)", None)
+                for key, value in source.items():
+                    result.setdefault(key, value)
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self._convert(item, (*path, i)) for i, item in enumerate(node.value)]

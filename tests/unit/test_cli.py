@@ -138,9 +138,13 @@ def test_schema_of_one_kind_and_of_all() -> None:
     assert {"apiVersion", "kind", "metadata", "spec"} <= set(root["properties"])
     code, out, _ = invoke("schema")
     assert {ref["$ref"].rsplit("/", 1)[1] for ref in json.loads(out)["oneOf"]} == {
+        "ComposeProject",
+        "DaemonConfig",
         "Dockerfile",
         "Function",
         "Group",
+        "Stack",
+        "SystemdDropIn",
         "Target",
         "Variable",
     }
