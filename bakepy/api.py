@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bakepy.bake.native import lower_project
+from bakepy.bake.rebase import project_definition
 from bakepy.bake.resolve import ResolvedBake, resolve_bake
 from bakepy.checks import CHECKS
 from bakepy.errors import ValidationError
@@ -31,9 +31,10 @@ def check(project: Project, env: Mapping[str, str] | None = None) -> None:
     problems = [problem for rule in CHECKS for problem in rule(project)]
     if problems:
         raise ValidationError(problems)
-    names = [t.name for t in project.targets] + [g.name for g in project.groups]
+    native = project_definition(project, project.base_dir, render_dockerfile)
+    names = [*native.targets, *native.groups]
     if names:  # evaluates every variable, function, matrix and inherits chain
-        resolve_bake(lower_project(project, project.base_dir, render_dockerfile), names, env)
+        resolve_bake(native, names, env)
 
 
 def render(
@@ -51,7 +52,7 @@ def resolve(
     base_dir: Path | None = None,
 ) -> ResolvedBake:
     """Targets resolved as ``docker buildx bake --print`` resolves them (paths from base_dir)."""
-    native = lower_project(project, (base_dir or Path.cwd()), render_dockerfile)
+    native = project_definition(project, base_dir or Path.cwd(), render_dockerfile)
     return resolve_bake(native, names, env)
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from bakepy.bake.definition import NativeBake
 from bakepy.errors import (
     BakepyError,
     CycleError,
@@ -22,6 +24,15 @@ from bakepy.models.dockerfile import Dockerfile
 from bakepy.models.resource import Resource, ResourceRef
 
 R = TypeVar("R", bound=Resource)
+
+
+@dataclass(frozen=True)
+class BakeFile:
+    """A bake file read from disk: its path, the folder its paths are relative to, its blocks."""
+
+    path: Path
+    base_dir: Path
+    native: NativeBake
 
 
 def location_of(resource: Resource, *field_path: str | int) -> Location:
@@ -45,6 +56,8 @@ class Project:
         self._resources: list[Resource] = []
         self._ids: set[int] = set()
         self._base_dirs: dict[int, Path] = {}
+        self.bake_files: list[BakeFile] = []
+        """HCL and JSON bake files read from disk, in native form, in the order given."""
         self._by_name: dict[str, list[Resource]] = {}
         """Resources by name, in declaration order: lookups are O(1), not a scan of the project."""
         self.add(*resources, base_dir=self.base_dir.resolve() if base_dir is not None else None)
@@ -159,11 +172,11 @@ class Project:
     def check_references(self) -> list[Diagnostic]:
         """Every name a resource uses (inherits, group members, target: contexts) must exist.
 
-        Names a matrix may generate are only known once the matrix is evaluated; when the
-        project has a matrix target, unknown names are left to the resolver, which reports them.
+        Names a matrix may generate are only known once the matrix is evaluated, and names
+        may come from bake files; then unknown names are left to the resolver, which reports them.
         """
-        if any(target.spec.matrix is not None for target in self.targets):
-            return []
+        if self.bake_files or any(target.spec.matrix is not None for target in self.targets):
+            return []  # names may come from a matrix or a bake file: the resolver checks them
         problems: list[Diagnostic] = []
         for target in self.targets:
             for index, parent in enumerate(target.spec.inherits):

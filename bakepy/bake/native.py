@@ -10,43 +10,28 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bakepy.bake.paths import PathMapper
-from bakepy.errors import Location
+from bakepy.bake.definition import NativeBake, NativeTarget
+from bakepy.bake.paths import (
+    PathMapper,
+    map_cache,
+    map_context,
+    map_output,
+    map_secret,
+    map_ssh,
+)
 from bakepy.hcl import escape_template
 from bakepy.models.bake import Function, Group, Target, TargetSpec, Variable
-from bakepy.models.build_contexts import LocalContext, OciLayoutContext
-from bakepy.models.build_values import Cache, Output, Secret
 from bakepy.models.dockerfile import Dockerfile, Stage
 from bakepy.models.resource import Resource
 from bakepy.project import Project
-
-NativeTarget = dict[str, Any]
-_LOCAL_OUTPUTS = {"local", "tar", "oci", "docker"}
 
 
 def dockerfile_filename(dockerfile: Dockerfile) -> str:
     """File name a Dockerfile resource is rendered to, beside the bake file."""
     return f"{dockerfile.name}.Dockerfile"
-
-
-@dataclass
-class NativeBake:
-    """A whole bake definition in native form, blocks in declaration order."""
-
-    variables: dict[str, dict[str, Any]] = field(default_factory=dict)
-    functions: dict[str, dict[str, Any]] = field(default_factory=dict)
-    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
-    targets: dict[str, NativeTarget] = field(default_factory=dict)
-    attributes: dict[str, Any] = field(default_factory=dict)
-    """Top-level attributes of an HCL/JSON file: constants usable in expressions."""
-    sources: dict[tuple[str, str], Resource] = field(default_factory=dict)
-    """The resource each block came from, keyed by (block type, name), for error messages."""
-    locations: dict[tuple[str, str], Location] = field(default_factory=dict)
-    """Where each block is in a file that was read (HCL/JSON), for error messages."""
 
 
 def _string(value: object) -> str:
@@ -142,7 +127,7 @@ class _Lowering:
         put(
             "contexts",
             {
-                key: self._context_string(value, base)
+                key: map_context(value, base, self.paths)
                 for key, value in sorted(spec.contexts.items())
             },
         )
@@ -167,19 +152,13 @@ class _Lowering:
             native["tags"] = list(spec.tags)
         if spec.platforms is not None:
             native["platforms"] = [_string(p) for p in spec.platforms]
-        put("cache-from", [self._cache(c, base) for c in spec.cache_from])
+        put("cache-from", [map_cache(c, base, self.paths) for c in spec.cache_from])
         if spec.cache_to is not None:
-            native["cache-to"] = [self._cache(c, base) for c in spec.cache_to]
-        put("secret", [self._secret(s, base) for s in spec.secret])
-        put(
-            "ssh",
-            [
-                _string(s.model_copy(update={"paths": [self.paths.map(p, base) for p in s.paths]}))
-                for s in spec.ssh
-            ],
-        )
+            native["cache-to"] = [map_cache(c, base, self.paths) for c in spec.cache_to]
+        put("secret", [map_secret(s, base, self.paths) for s in spec.secret])
+        put("ssh", [map_ssh(s, base, self.paths) for s in spec.ssh])
         if spec.output is not None:
-            native["output"] = [self._output(o, base) for o in spec.output]
+            native["output"] = [map_output(o, base, self.paths) for o in spec.output]
         put("attest", [_string(a) for a in spec.attest])
         for key, value in (("pull", spec.pull), ("no-cache", spec.no_cache)):
             if value is not None:
@@ -192,32 +171,6 @@ class _Lowering:
         put("entitlements", list(spec.entitlements))
         put("extra-hosts", dict(sorted(spec.extra_hosts.items())))
         return native
-
-    def _context_string(self, value: Any, base: Path) -> str:
-        if isinstance(value, LocalContext):
-            return self.paths.map(value.path, base)
-        if isinstance(value, OciLayoutContext):
-            return "oci-layout://" + self.paths.map(value.path, base)
-        return _string(value)
-
-    def _secret(self, secret: Secret, base: Path) -> str:
-        if secret.src is not None:
-            secret = secret.model_copy(update={"src": self.paths.map(secret.src, base)})
-        return secret.to_string()
-
-    def _output(self, output: Output, base: Path) -> str:
-        if output.dest is not None and output.type in _LOCAL_OUTPUTS:
-            output = output.model_copy(update={"dest": self.paths.map(output.dest, base)})
-        return output.to_string()
-
-    def _cache(self, cache: Cache, base: Path) -> str:
-        if cache.type == "local":
-            options = {
-                key: self.paths.map(value, base) if key in ("src", "dest") else value
-                for key, value in cache.options.items()
-            }
-            cache = cache.model_copy(update={"options": options})
-        return cache.to_string()
 
 
 def lower_variable(variable: Variable) -> dict[str, Any]:

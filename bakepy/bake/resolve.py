@@ -13,8 +13,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bakepy.bake.definition import NativeBake
 from bakepy.bake.merge import PRINT_ORDER, dedupe, merge_target
-from bakepy.bake.native import NativeBake
 from bakepy.bake.variables import VariableResolver
 from bakepy.errors import (
     BakepyError,
@@ -113,7 +113,8 @@ class _Resolver:
             where = ("group", name)
             evaluated = self.variables.evaluate_value(block, where)
             self.groups[name] = evaluated
-        for name, block in self.native.targets.items():
+        blocks = [*self.native.targets.items(), *self.native.repeated_targets]
+        for name, block in blocks:
             if "matrix" in block:
                 self._expand_matrix(name, block)
             else:

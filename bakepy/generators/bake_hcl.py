@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bakepy.bake.native import NativeBake
+from bakepy.bake.definition import NativeBake
 from bakepy.generators._jinja import render_template
 from bakepy.generators.hcl_values import hcl_string, hcl_value
 
@@ -58,13 +58,18 @@ def hcl_blocks(native: NativeBake) -> list[HclBlock]:
     ]
     blocks += [
         HclBlock("target", name, _attributes("target", body), [])
-        for name, body in native.targets.items()
+        for name, body in [*native.targets.items(), *native.repeated_targets]
     ]
     return blocks
 
 
 def render_bake_hcl(native: NativeBake, header: str) -> str:
     """The text of ``docker-bake.hcl``; ``header`` is the generated-by comment line."""
+    attributes = [(key, hcl_value(value)) for key, value in native.attributes.items()]
     return render_template(
-        "docker-bake.hcl.j2", header=header, blocks=hcl_blocks(native), quote=hcl_string
+        "docker-bake.hcl.j2",
+        header=header,
+        attributes=attributes,
+        blocks=hcl_blocks(native),
+        quote=hcl_string,
     )

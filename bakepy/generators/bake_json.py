@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bakepy.bake.native import NativeBake
+from bakepy.bake.definition import NativeBake
 
 
 def _variable(body: dict[str, Any]) -> dict[str, Any]:
@@ -20,7 +20,7 @@ def _variable(body: dict[str, Any]) -> dict[str, Any]:
 
 def render_bake_json(native: NativeBake, header: str) -> str:
     """The text of ``docker-bake.json``; the header goes in a ``"//"`` comment property."""
-    document: dict[str, Any] = {"//": header}
+    document: dict[str, Any] = {"//": header, **native.attributes}
     if native.variables:
         document["variable"] = {n: _variable(b) for n, b in native.variables.items()}
     if native.functions:
@@ -28,5 +28,9 @@ def render_bake_json(native: NativeBake, header: str) -> str:
     if native.groups:
         document["group"] = dict(native.groups)
     if native.targets:
-        document["target"] = dict(native.targets)
+        targets: dict[str, Any] = dict(native.targets)
+        for name, body in native.repeated_targets:  # HCL's JSON syntax: a list of bodies
+            first = targets[name]
+            targets[name] = [*(first if isinstance(first, list) else [first]), body]
+        document["target"] = targets
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

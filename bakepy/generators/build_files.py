@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bakepy.bake.native import dockerfile_filename, lower_project
+from bakepy.bake.native import dockerfile_filename
+from bakepy.bake.rebase import project_definition
 from bakepy.generators.bake_hcl import render_bake_hcl
 from bakepy.generators.bake_json import render_bake_json
 from bakepy.generators.dockerfile import render_dockerfile
@@ -40,8 +41,9 @@ def render_build_files(
         if dockerfile.spec.dockerignore is not None:
             text = render_dockerignore(dockerfile.spec.dockerignore, HEADER)
             files.append(RenderedFile(f"{name}.dockerignore", text, "dockerignore"))
-    if any(isinstance(r, Target | Group | Variable | Function) for r in project):
-        native = lower_project(project, out_dir, dockerfile_text)
+    bake_resources = any(isinstance(r, Target | Group | Variable | Function) for r in project)
+    if bake_resources or project.bake_files:
+        native = project_definition(project, out_dir, dockerfile_text)
         if options.bake_format in ("hcl", "both"):
             files.append(RenderedFile("docker-bake.hcl", render_bake_hcl(native, HEADER), "hcl"))
         if options.bake_format in ("json", "both"):

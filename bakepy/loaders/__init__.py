@@ -6,24 +6,36 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bakepy.errors import LoadError, Location
+from bakepy.loaders.bake_files import load_bake_file
 from bakepy.loaders.python_module import load_python
 from bakepy.loaders.yaml_manifests import load_yaml
-from bakepy.project import Project
+from bakepy.project import BakeFile, Project
 
 DEFAULT_FILES = ("bakepy.py", "bakepy.yaml", "bakepy.yml")
 """What a folder is searched for, in order; the first one found is the definition."""
 
+BAKE_DEFAULT_FILES = (
+    "docker-bake.json",
+    "docker-bake.hcl",
+    "docker-bake.override.json",
+    "docker-bake.override.hcl",
+)
+"""A folder without a bakepy definition: every one of these found is read, in bake's order."""
 
-def discover(path: Path) -> Path:
-    """The definition file a folder holds (or ``path`` itself when it is a file)."""
+
+def discover(path: Path) -> list[Path]:
+    """The definition files a folder holds (or ``path`` itself when it is a file)."""
     if path.is_file():
-        return path
+        return [path]
     if not path.exists():
         raise LoadError(f"{path} does not exist")
     for name in DEFAULT_FILES:
         candidate = path / name
         if candidate.is_file():
-            return candidate
+            return [candidate]
+    bake_files = [path / name for name in BAKE_DEFAULT_FILES if (path / name).is_file()]
+    if bake_files:
+        return bake_files
     raise LoadError(
         f"no definition file in {path}",
         Location(path),
@@ -31,25 +43,34 @@ def discover(path: Path) -> Path:
     )
 
 
+def _load_file(project: Project, file: Path) -> None:
+    """Add what one definition file declares to ``project``."""
+    folder = file.resolve().parent
+    if file.suffix == ".py":
+        loaded = load_python(file)
+        resources = loaded.resources if isinstance(loaded, Project) else loaded
+        project.add(*resources, base_dir=folder)
+    elif file.suffix in (".yaml", ".yml"):
+        project.add(*load_yaml(file), base_dir=folder)
+    elif file.suffix in (".hcl", ".json"):
+        # bake resolves a bake file's relative paths against the folder it runs in
+        project.bake_files.append(BakeFile(file, Path.cwd(), load_bake_file(file)))
+    else:
+        raise LoadError(
+            f"cannot tell what {file.name} is",
+            Location(file),
+            hint="definition files end in .py, .yaml, .yml, .hcl or .json",
+        )
+
+
 def load(paths: Sequence[Path | str] = ()) -> Project:
     """Load every definition file (or folder) into one validated Project."""
-    files = [discover(Path(p)) for p in (paths or [Path.cwd()])]
+    files = [file for p in (paths or [Path.cwd()]) for file in discover(Path(p))]
     project = Project(base_dir=files[0].parent)
     for file in files:
-        if file.suffix == ".py":
-            loaded = load_python(file)
-            resources = loaded.resources if isinstance(loaded, Project) else loaded
-            project.add(*resources, base_dir=file.resolve().parent)
-        elif file.suffix in (".yaml", ".yml"):
-            project.add(*load_yaml(file), base_dir=file.resolve().parent)
-        else:
-            raise LoadError(
-                f"cannot tell what {file.name} is",
-                Location(file),
-                hint="definition files end in .py, .yaml or .yml",
-            )
+        _load_file(project, file)
     project.validate()
     return project
 
 
-__all__ = ["DEFAULT_FILES", "discover", "load"]
+__all__ = ["BAKE_DEFAULT_FILES", "DEFAULT_FILES", "discover", "load"]

@@ -1,0 +1,56 @@
+"""A bake definition in native form: the blocks of an HCL or JSON bake file, as data."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bakepy.errors import Location
+
+if TYPE_CHECKING:
+    from bakepy.models.resource import Resource
+
+NativeTarget = dict[str, Any]
+"""One target block: bake attribute names to values (template strings, lists, maps)."""
+
+
+@dataclass
+class NativeBake:
+    """A whole bake definition in native form, blocks in declaration order."""
+
+    variables: dict[str, dict[str, Any]] = field(default_factory=dict)
+    functions: dict[str, dict[str, Any]] = field(default_factory=dict)
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    targets: dict[str, NativeTarget] = field(default_factory=dict)
+    attributes: dict[str, Any] = field(default_factory=dict)
+    """Top-level attributes of an HCL/JSON file: constants usable in expressions."""
+    sources: dict[tuple[str, str], Resource] = field(default_factory=dict)
+    """The resource each block came from, keyed by (block type, name), for error messages."""
+    locations: dict[tuple[str, str], Location] = field(default_factory=dict)
+    """Where each block is in a file that was read (HCL/JSON), for error messages."""
+    repeated_targets: list[tuple[str, NativeTarget]] = field(default_factory=list)
+    """Later blocks of a target name seen before (same file or a later one); bake merges them."""
+
+    def merged_with(self, later: NativeBake) -> NativeBake:
+        """This definition followed by ``later``, merged as bake merges several files.
+
+        Variables, functions and groups of the same name are replaced by the later one;
+        targets of the same name are kept as repeated blocks that resolution merges in order.
+        """
+        repeated = [*self.repeated_targets]
+        targets = dict(self.targets)
+        for name, block in later.targets.items():
+            if name in targets:
+                repeated.append((name, block))
+            else:
+                targets[name] = block
+        return NativeBake(
+            variables={**self.variables, **later.variables},
+            functions={**self.functions, **later.functions},
+            groups={**self.groups, **later.groups},
+            targets=targets,
+            attributes={**self.attributes, **later.attributes},
+            sources={**self.sources, **later.sources},
+            locations={**self.locations, **later.locations},
+            repeated_targets=[*repeated, *later.repeated_targets],
+        )
