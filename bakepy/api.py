@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bakepy.bake.overrides import Override
 from bakepy.bake.rebase import project_definition
 from bakepy.bake.resolve import ResolvedBake, resolve_bake
 from bakepy.checks import CHECKS
@@ -50,10 +51,13 @@ def resolve(
     names: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     base_dir: Path | None = None,
+    overrides: Sequence[str] = (),
 ) -> ResolvedBake:
-    """Targets resolved as ``docker buildx bake --print`` resolves them (paths from base_dir)."""
+    """Targets resolved as ``docker buildx bake --print`` resolves them (paths from base_dir),
+    with ``--set`` overrides (``pattern.key=value``, ``+=``) applied."""
     native = project_definition(project, base_dir or Path.cwd(), render_dockerfile)
-    return resolve_bake(native, names, env)
+    parsed = [Override.parse(text) for text in overrides]
+    return resolve_bake(native, names, env, parsed)
 
 
 def bake_print(
@@ -61,8 +65,9 @@ def bake_print(
     names: Sequence[str] = (),
     selector: str | None = None,
     env: Mapping[str, str] | None = None,
+    overrides: Sequence[str] = (),
 ) -> str:
     """``bakepy print``: the JSON of :func:`resolve`."""
-    check(project)
+    check(project, env)
     wanted = requested_names(project, names, parse_selector(selector))
-    return resolve(project, wanted, env).to_json()
+    return resolve(project, wanted, env, overrides=overrides).to_json()

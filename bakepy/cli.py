@@ -112,12 +112,22 @@ def validate_command(files: FilesOption = None) -> None:
 
 @app.command("print")
 def print_command(
-    targets: TargetsArgument = None, files: FilesOption = None, selector: SelectorOption = None
+    targets: TargetsArgument = None,
+    files: FilesOption = None,
+    selector: SelectorOption = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set", help="Override an attribute: pattern.key=value or key+=value; repeatable."
+        ),
+    ] = None,
 ) -> None:
     """Print resolved targets as JSON, in the shape of `docker buildx bake --print`."""
     try:
         project = load_selected(files or [], [], None)
-        text = bake_print(project, targets or [], selector, env=dict(os.environ))
+        text = bake_print(
+            project, targets or [], selector, env=dict(os.environ), overrides=overrides or []
+        )
     except BakepyError as error:
         _fail(error)
     sys.stdout.write(text)

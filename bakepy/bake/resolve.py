@@ -15,9 +15,9 @@ from typing import Any
 
 from bakepy.bake.definition import NativeBake
 from bakepy.bake.merge import PRINT_ORDER, dedupe, merge_target
+from bakepy.bake.overrides import Override, apply_overrides, check_patterns
 from bakepy.bake.variables import VariableResolver
 from bakepy.errors import (
-    BakepyError,
     CycleError,
     Diagnostic,
     EvaluationError,
@@ -84,9 +84,12 @@ class _TargetReferences(dict[str, Any]):
 
 
 class _Resolver:
-    def __init__(self, native: NativeBake, env: Mapping[str, str]) -> None:
+    def __init__(
+        self, native: NativeBake, env: Mapping[str, str], overrides: Sequence[Override] = ()
+    ) -> None:
         self.native = native
         self.env = env
+        self.overrides = overrides
         self.variables = VariableResolver(
             native.variables, native.functions, env, self.locate, native.attributes
         )
@@ -237,6 +240,7 @@ class _Resolver:
                 )
             result = merge_target(result, self.full(parent, (*stack, name)))
         result = merge_target(result, {k: v for k, v in own.items() if k != "inherits"})
+        result = apply_overrides(name, result, self.overrides, self.env)
         self._full[name] = result
         return result
 
@@ -336,22 +340,24 @@ def _as_string(value: Any) -> str:
 
 
 def resolve_bake(
-    native: NativeBake, requested: Sequence[str] = (), env: Mapping[str, str] | None = None
+    native: NativeBake,
+    requested: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    overrides: Sequence[Override] = (),
 ) -> ResolvedBake:
-    """Resolve ``requested`` targets/groups (default: the ``default`` group) of ``native``."""
+    """Resolve ``requested`` targets/groups (default: the ``default`` group) of ``native``,
+    with ``--set`` style ``overrides`` applied to the targets they match."""
     env = dict(env or {})
-    resolver = _Resolver(native, env)
-    try:
-        resolver.evaluate_all()
-        wanted = list(requested) or ["default"]
-        names, reached = resolver.select(wanted)
-        chosen = resolver.links(names)
-        selected = set(names)
-        targets = {
-            name: finalize(resolver.full(name), env, linked=name not in selected) for name in chosen
-        }
-    except BakepyError:
-        raise
+    resolver = _Resolver(native, env, overrides)
+    resolver.evaluate_all()
+    check_patterns(overrides, resolver.evaluated)
+    wanted = list(requested) or ["default"]
+    names, reached = resolver.select(wanted)
+    chosen = resolver.links(names)
+    selected = set(names)
+    targets = {
+        name: finalize(resolver.full(name), env, linked=name not in selected) for name in chosen
+    }
     _add_requested_to_default(reached, wanted)
     return ResolvedBake(groups=reached, targets=targets)
 
