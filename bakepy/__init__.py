@@ -3,7 +3,8 @@
 The public API is what this module exports; everything else is internal.
 """
 
-from bakepy.api import bake_print, check, load_selected, render, resolve
+from bakepy.api import apply_builds, bake_print, check, load_selected, render, resolve
+from bakepy.engine.builds import BuildReport, BuildResult
 from bakepy.errors import (
     BakepyError,
     CycleError,
@@ -46,6 +47,7 @@ from bakepy.models.build_values import (
     Secret,
     Ulimit,
 )
+from bakepy.models.builder import Builder, BuilderSpec
 from bakepy.models.compose import (
     ComposeConfig,
     ComposeInclude,
@@ -158,6 +160,10 @@ __all__ = [
     "BakepyError",
     "BindMount",
     "BindOptions",
+    "BuildReport",
+    "BuildResult",
+    "Builder",
+    "BuilderSpec",
     "Cache",
     "CacheMount",
     "Cmd",
@@ -272,6 +278,7 @@ __all__ = [
     "Watch",
     "Workdir",
     "__version__",
+    "apply_builds",
     "bake_print",
     "check",
     "drop_in_for",

@@ -1,4 +1,4 @@
-"""The library's verbs, which the CLI calls too: load, check, render, print."""
+"""The library's verbs, which the CLI calls too: load, check, render, print, apply."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from bakepy.bake.overrides import Override
 from bakepy.bake.rebase import project_definition
 from bakepy.bake.resolve import ResolvedBake, resolve_bake
 from bakepy.checks import CHECKS
+from bakepy.engine.builds import BuildReport, Progress, build
+from bakepy.engine.commands import CommandRunner, SubprocessRunner
 from bakepy.errors import ValidationError
 from bakepy.generators import RenderedFile, RenderOptions, render_project
 from bakepy.generators.dockerfile import render_dockerfile
@@ -71,3 +73,28 @@ def bake_print(
     check(project, env)
     wanted = requested_names(project, names, parse_selector(selector))
     return resolve(project, wanted, env, overrides=overrides).to_json()
+
+
+def apply_builds(
+    project: Project,
+    names: Sequence[str] = (),
+    *,
+    selector: str | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Sequence[str] = (),
+    runner: CommandRunner | None = None,
+    progress: Progress = "auto",
+    syntax_directive: bool = True,
+) -> BuildReport:
+    """Build the chosen targets (default group when none) through ``docker buildx bake``."""
+    check(project, env)
+    wanted = requested_names(project, names, parse_selector(selector))
+    resolved = resolve(project, wanted, env, overrides=overrides)
+    return build(
+        project,
+        resolved,
+        runner or SubprocessRunner(),
+        progress=progress,
+        env=env,
+        syntax_directive=syntax_directive,
+    )

@@ -11,7 +11,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from bakepy.api import bake_print, check, load_selected, render
+from bakepy.api import apply_builds, bake_print, check, load_selected, render
 from bakepy.errors import BakepyError, ValidationError
 from bakepy.generators import RenderOptions
 from bakepy.output import diff_files, write_files
@@ -131,6 +131,61 @@ def print_command(
     except BakepyError as error:
         _fail(error)
     sys.stdout.write(text)
+
+
+@app.command("apply")
+def apply_command(
+    targets: TargetsArgument = None,
+    files: FilesOption = None,
+    selector: SelectorOption = None,
+    overrides: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Override a target attribute: pattern.key=value; repeatable."),
+    ] = None,
+    progress: Annotated[
+        str, typer.Option("--progress", help="BuildKit progress: auto, plain, tty or quiet.")
+    ] = "auto",
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="What to print when done: text or json.")
+    ] = "text",
+    results: Annotated[
+        Path | None, typer.Option("--results", help="Also write the JSON record to this file.")
+    ] = None,
+    syntax_directive: Annotated[
+        bool,
+        typer.Option(
+            "--syntax-directive/--no-syntax-directive",
+            help="Keep `# syntax=` lines (drop them for engines that cannot pull the frontend).",
+        ),
+    ] = True,
+) -> None:
+    """Build the chosen targets through docker buildx bake and report image digests."""
+    if progress not in ("auto", "plain", "tty", "quiet") or output not in ("text", "json"):
+        _fail(BakepyError("--progress must be auto|plain|tty|quiet and --output text|json"))
+    try:
+        project = load_selected(files or [], [], None)
+        report = apply_builds(
+            project,
+            targets or [],
+            selector=selector,
+            env=dict(os.environ),
+            overrides=overrides or [],
+            progress=progress,  # type: ignore[arg-type]
+            syntax_directive=syntax_directive,
+        )
+    except BakepyError as error:
+        _fail(error)
+    if results is not None:
+        results.write_text(report.to_json(), encoding="utf-8")
+    if output == "json":
+        sys.stdout.write(report.to_json())
+        return
+    for name, action in report.builders.items():
+        typer.echo(f"builder {name}: {action}")
+    for result in report.results:
+        where = ", ".join(result.images) or "(no image)"
+        platforms = f" [{', '.join(result.platforms)}]" if result.platforms else ""
+        typer.echo(f"built {result.target}: {where} {result.digest or ''}{platforms}".rstrip())
 
 
 @app.command("schema")

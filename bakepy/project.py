@@ -279,6 +279,8 @@ def _references(resource: Resource) -> list[Resource]:
             if isinstance(c, TargetContext) and isinstance(c.target, Resource)
         ]
         found += [d for d in (spec.dockerfile, spec.dockerfile_inline) if isinstance(d, Resource)]
+        if isinstance(spec.builder, Resource):
+            found.append(spec.builder)
     elif isinstance(resource, Group):
         found += [m for m in resource.spec.targets if isinstance(m, Resource)]
     elif isinstance(resource, ComposeProject):

@@ -39,6 +39,8 @@ class ResolvedBake:
 
     groups: dict[str, dict[str, Any]] = field(default_factory=dict)
     targets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    linked: list[str] = field(default_factory=list)
+    """Targets present only because a requested one links them (``target:`` contexts)."""
 
     def to_dict(self) -> dict[str, Any]:
         """``{"group": {...}, "target": {...}}``; ``group`` is left out when empty."""
@@ -359,7 +361,8 @@ def resolve_bake(
         name: finalize(resolver.full(name), env, linked=name not in selected) for name in chosen
     }
     _add_requested_to_default(reached, wanted)
-    return ResolvedBake(groups=reached, targets=targets)
+    linked = [name for name in chosen if name not in selected]
+    return ResolvedBake(groups=reached, targets=targets, linked=linked)
 
 
 def _add_requested_to_default(reached: dict[str, dict[str, Any]], wanted: Sequence[str]) -> None:

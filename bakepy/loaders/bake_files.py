@@ -22,7 +22,7 @@ from bakepy.models.bake import TargetSpec
 BLOCK_TYPES = ("variable", "function", "group", "target")
 TARGET_ATTRIBUTES = frozenset(
     str(field.alias or name) for name, field in TargetSpec.model_fields.items()
-)
+) - {"builder"}  # bakepy's own field, not a bake attribute
 BLOCK_ATTRIBUTES = {
     "variable": frozenset({"default", "description", "type", "validation"}),
     "function": frozenset({"params", "variadic_params", "result"}),
@@ -140,6 +140,14 @@ def _hcl_blocks(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]
     return blocks
 
 
+def _native_body(block_type: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A block's body in native form; a function's parameter names stay bare names."""
+    native: dict[str, Any] = native_value(body)
+    if block_type == "function":
+        native.update({k: body[k] for k in ("params", "variadic_params") if k in body})
+    return native
+
+
 def load_hcl(path: Path, text: str) -> NativeBake:
     """An HCL bake file in native form."""
     document = _parse_hcl(text, path)
@@ -148,9 +156,9 @@ def load_hcl(path: Path, text: str) -> NativeBake:
     try:
         for block_type, name, body in _hcl_blocks(document):
             where = Location(path, lines.get((block_type, name)), f"{block_type} {name!r}")
-            _add_block(native, block_type, name, native_value(body), where)
+            _add_block(native, block_type, name, _native_body(block_type, body), where)
         for key, value in document.items():
-            if key not in BLOCK_TYPES:
+            if key not in BLOCK_TYPES and not key.startswith("__"):  # python-hcl2's comments
                 native.attributes[key] = native_value(value)
     except HclValueError as exc:
         raise LoadError(str(exc), Location(path)) from None

@@ -1,9 +1,10 @@
 """Turn python-hcl2's view of HCL values into bake's native form (template strings, data).
 
 python-hcl2 keeps a quoted string with its quotes and escapes (``"\\"a\\\\n${x}\\""``), gives
-an expression as ``${expr}`` and a heredoc as ``"<<EOT\\n...\\nEOT"``. The native form holds
-template text whose literal parts are already decoded, the way a JSON bake file holds it, so
-one evaluator (with ``quoted=False``) serves HCL, JSON and bakepy's own declarations.
+an expression as ``${expr}`` (but a bare name as just ``name``) and a heredoc as
+``"<<EOT\\n...\\nEOT"``. The native form holds template text whose literal parts are already
+decoded, the way a JSON bake file holds it, so one evaluator (with ``quoted=False``) serves
+HCL, JSON and bakepy's own declarations.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 from typing import Any
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
+_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _HEREDOC = re.compile(r"^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\n(.*?)\n?\s*\2$", re.S)
 
 
@@ -97,6 +99,8 @@ def native_value(value: Any) -> Any:
             inner = value[1:-1]
             heredoc = heredoc_to_template(inner)
             return heredoc if heredoc is not None else quoted_to_template(inner)
+        if _IDENTIFIER.match(value):
+            return "${" + value + "}"  # a bare variable reference: python-hcl2 drops the ${}
         return value  # an expression, already written as ${expr}
     if isinstance(value, list):
         return [native_value(item) for item in value]

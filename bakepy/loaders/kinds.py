@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bakepy.models.bake import Function, Group, Target, Variable
+from bakepy.models.builder import Builder
 from bakepy.models.compose import ComposeProject, Stack
 from bakepy.models.daemon import DaemonConfig
 from bakepy.models.dockerfile import Dockerfile
@@ -17,6 +18,7 @@ KINDS: dict[str, type[Resource]] = {
         Group,
         Variable,
         Function,
+        Builder,
         ComposeProject,
         Stack,
         DaemonConfig,

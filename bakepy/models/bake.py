@@ -24,6 +24,7 @@ from bakepy.models.build_values import (
     Secret,
     Ulimit,
 )
+from bakepy.models.builder import Builder
 from bakepy.models.dockerfile import Dockerfile, Stage
 from bakepy.models.resource import Resource, ResourceRef
 
@@ -110,6 +111,12 @@ DockerfileRef = Annotated[
     PlainSerializer(_dockerfile_serialized, return_type=str),
 ]
 """A Dockerfile resource (object or ``Dockerfile/name``), or a path / inline text."""
+BuilderRef = Annotated[
+    Builder | str,
+    BeforeValidator(_strip_kind("Builder")),
+    PlainSerializer(_resource_name, return_type=str),
+]
+"""A Builder resource, or the name of a builder that exists outside the project."""
 StringMap = Annotated[dict[str, str | None], BeforeValidator(_stringify_map)]
 
 
@@ -194,6 +201,11 @@ class TargetSpec(KebabModel):
     )
     extra_hosts: dict[str, str] = Field(
         default_factory=dict, description="Extra /etc/hosts entries, host to IP."
+    )
+    builder: BuilderRef | None = Field(
+        default=None,
+        description="bakepy only (not a bake attribute): the Builder this target runs on when "
+        "`bakepy apply` builds it; default: the current buildx builder.",
     )
     matrix: dict[str, list[Any]] | None = Field(
         default=None,

@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bakepy.cli import app
+from bakepy.loaders.kinds import KINDS
 
 REPO = Path(__file__).resolve().parents[2]
 GO_EXAMPLE = REPO / "examples" / "go-client-server"
@@ -137,17 +138,7 @@ def test_schema_of_one_kind_and_of_all() -> None:
     root = schema["$defs"][schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema else schema
     assert {"apiVersion", "kind", "metadata", "spec"} <= set(root["properties"])
     code, out, _ = invoke("schema")
-    assert {ref["$ref"].rsplit("/", 1)[1] for ref in json.loads(out)["oneOf"]} == {
-        "ComposeProject",
-        "DaemonConfig",
-        "Dockerfile",
-        "Function",
-        "Group",
-        "Stack",
-        "SystemdDropIn",
-        "Target",
-        "Variable",
-    }
+    assert {ref["$ref"].rsplit("/", 1)[1] for ref in json.loads(out)["oneOf"]} == set(KINDS)
     assert invoke("schema", "Nope")[0] == 2
 
 
