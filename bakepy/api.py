@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Literal
 
+from bakepy.bake.definition import NativeBake
 from bakepy.bake.overrides import Override
 from bakepy.bake.rebase import project_definition
 from bakepy.bake.resolve import ResolvedBake, resolve_bake
@@ -14,7 +16,11 @@ from bakepy.engine.commands import CommandRunner, SubprocessRunner
 from bakepy.errors import ValidationError
 from bakepy.generators import RenderedFile, RenderOptions, render_project
 from bakepy.generators.dockerfile import render_dockerfile
+from bakepy.importer.from_bake import resources_from_bake
+from bakepy.importer.manifests import manifests_yaml
+from bakepy.importer.python_code import python_module
 from bakepy.loaders import load
+from bakepy.loaders.bake_files import load_bake_file
 from bakepy.project import Project
 from bakepy.selection import parse_selector, requested_names, subset
 
@@ -98,3 +104,13 @@ def apply_builds(
         env=env,
         syntax_directive=syntax_directive,
     )
+
+
+def import_definitions(paths: Sequence[Path], to: Literal["python", "yaml"]) -> str:
+    """Bake files (HCL or JSON, merged in order) as bakepy Python code or YAML manifests."""
+    native = NativeBake()
+    for path in paths:
+        native = native.merged_with(load_bake_file(path))
+    resources = resources_from_bake(native)
+    source = ", ".join(p.name for p in paths)
+    return python_module(resources, source) if to == "python" else manifests_yaml(resources, source)

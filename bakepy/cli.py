@@ -11,9 +11,16 @@ from typing import Annotated, NoReturn
 
 import typer
 
-from bakepy.api import apply_builds, bake_print, check, load_selected, render
+from bakepy.api import (
+    apply_builds,
+    bake_print,
+    check,
+    import_definitions,
+    load_selected,
+    render,
+)
 from bakepy.errors import BakepyError, ValidationError
-from bakepy.generators import RenderOptions
+from bakepy.generators import RenderedFile, RenderOptions
 from bakepy.output import diff_files, write_files
 from bakepy.schema import KIND_NAMES, manifest_schema
 
@@ -186,6 +193,31 @@ def apply_command(
         where = ", ".join(result.images) or "(no image)"
         platforms = f" [{', '.join(result.platforms)}]" if result.platforms else ""
         typer.echo(f"built {result.target}: {where} {result.digest or ''}{platforms}".rstrip())
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[list[Path], typer.Argument(help="Bake files (.hcl, .json) to import.")],
+    to: Annotated[str, typer.Option("--to", help="Write python or yaml.")] = "python",
+    out: Annotated[
+        Path | None, typer.Option("-o", "--out", help="File to write (default: stdout).")
+    ] = None,
+) -> None:
+    """Turn existing bake files into a bakepy definition: Python code or YAML manifests."""
+    if to not in ("python", "yaml"):
+        _fail(BakepyError(f"--to must be python or yaml, not {to!r}"))
+    try:
+        text = import_definitions(paths, to)  # type: ignore[arg-type]
+    except BakepyError as error:
+        _fail(error)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_files([RenderedFile(out.name, text, to)], out.parent)
+    except BakepyError as error:
+        _fail(error)
+    typer.echo(f"wrote {out}")
 
 
 @app.command("schema")

@@ -12,7 +12,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
 
-from bakepy.models._base import KebabModel
+from bakepy.models._base import BakepyModel, KebabModel
 from bakepy.models.build_contexts import BuildContextValue, TargetContext
 from bakepy.models.build_values import (
     SSH,
@@ -271,7 +271,7 @@ class Group(Resource):
         return value
 
 
-class VariableValidation(KebabModel):
+class VariableValidation(BakepyModel):
     """A ``validation`` block: a condition over variables and the error shown when it fails."""
 
     condition: str = Field(description='HCL expression that must be true, e.g. TAG != "".')
@@ -317,7 +317,7 @@ class Variable(Resource):
         return value
 
 
-class FunctionSpec(KebabModel):
+class FunctionSpec(BakepyModel):
     """A bake ``function`` block: parameters and a result expression."""
 
     params: list[str] = Field(default_factory=list, description="Parameter names.")

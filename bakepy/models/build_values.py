@@ -10,7 +10,7 @@ import re
 from abc import abstractmethod
 from typing import Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_serializer, model_validator
 
 from bakepy.models._base import BakepyModel
 from bakepy.models.csv_attrs import format_csv_attrs, parse_csv_attrs
@@ -97,7 +97,22 @@ def _from_csv(value: Any, first_key: str | None = None) -> Any:
     return result
 
 
-class Platform(BakepyModel):
+class _StringForm(BakepyModel):
+    """A value whose serialized form (manifests, JSON) is its native string."""
+
+    @abstractmethod
+    def to_string(self) -> str:
+        """The native string form."""
+
+    @model_serializer(mode="plain")
+    def _as_string(self) -> str:
+        return self.to_string()
+
+    def __str__(self) -> str:
+        return self.to_string()
+
+
+class Platform(_StringForm):
     """A target platform, ``os/arch[/variant]``, e.g. ``linux/arm64/v8``; validated."""
 
     os: str = Field(description="Operating system, e.g. linux.")
@@ -140,11 +155,8 @@ class Platform(BakepyModel):
         """``os/arch[/variant]``."""
         return "/".join(p for p in (self.os, self.architecture, self.variant) if p)
 
-    def __str__(self) -> str:
-        return self.to_string()
 
-
-class _CsvValue(BakepyModel):
+class _CsvValue(_StringForm):
     """A value whose native form is ``key=value,...``; subclasses list their known keys."""
 
     FIRST_KEY: ClassVar[str | None] = None
@@ -161,9 +173,6 @@ class _CsvValue(BakepyModel):
     def to_string(self) -> str:
         """The native ``key=value,...`` form."""
         return format_csv_attrs(self.pairs())
-
-    def __str__(self) -> str:
-        return self.to_string()
 
 
 def _option_pairs(options: dict[str, str]) -> list[tuple[str, str | None]]:
@@ -236,7 +245,7 @@ class Secret(_CsvValue):
         return pairs
 
 
-class SSH(BakepyModel):
+class SSH(_StringForm):
     """An SSH agent socket or keys forwarded to ``RUN --mount=type=ssh``."""
 
     id: str = Field(default="default", description="SSH id; `default` is the agent.")
@@ -256,9 +265,6 @@ class SSH(BakepyModel):
         """``default`` or ``id=path[,path]``."""
         return f"{self.id}={','.join(self.paths)}" if self.paths else self.id
 
-    def __str__(self) -> str:
-        return self.to_string()
-
 
 ANNOTATION_LEVELS = ("index", "manifest", "manifest-descriptor", "index-descriptor")
 _ANNOTATION = re.compile(
@@ -267,7 +273,7 @@ _ANNOTATION = re.compile(
 )
 
 
-class Annotation(BakepyModel):
+class Annotation(_StringForm):
     """An OCI annotation with optional levels (index, manifest, ...) and platform qualifier."""
 
     key: str = Field(description="Annotation key, e.g. org.opencontainers.image.title.")
@@ -312,9 +318,6 @@ class Annotation(BakepyModel):
         if self.platform is not None:
             prefix += f"[{self.platform.to_string()}]"
         return f"{prefix}:{self.key}={self.value}" if prefix else f"{self.key}={self.value}"
-
-    def __str__(self) -> str:
-        return self.to_string()
 
 
 OutputType = Literal["registry", "local", "oci", "docker", "tar", "image", "cacheonly"]
@@ -418,7 +421,7 @@ _ULIMIT_NAMES = {
 }
 
 
-class Ulimit(BakepyModel):
+class Ulimit(_StringForm):
     """A resource limit for RUN containers, ``nofile=1024:2048``."""
 
     name: str = Field(description="Limit name, e.g. nofile.")
@@ -451,6 +454,3 @@ class Ulimit(BakepyModel):
     def to_string(self) -> str:
         """``name=soft[:hard]``."""
         return f"{self.name}={self.soft}" + (f":{self.hard}" if self.hard is not None else "")
-
-    def __str__(self) -> str:
-        return self.to_string()

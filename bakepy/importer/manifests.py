@@ -1,0 +1,45 @@
+"""Write resources as Kubernetes-style YAML manifests (one document each, kubectl-style)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import yaml
+
+from bakepy.models.resource import API_VERSION, Resource
+
+
+def manifest(resource: Resource) -> dict[str, Any]:
+    """One resource as a manifest: apiVersion, kind, metadata and the fields its spec sets."""
+    metadata = resource.metadata.model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    document: dict[str, Any] = {
+        "apiVersion": API_VERSION,
+        "kind": resource.KIND,
+        "metadata": metadata,
+    }
+    spec = getattr(resource, "spec", None)
+    if spec is not None:
+        document["spec"] = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    return document
+
+
+class _Dumper(yaml.SafeDumper):
+    """safe_dump, with multi-line strings (Dockerfiles, scripts) as literal blocks."""
+
+
+def _string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    if "\n" in value.rstrip("\n") or value.endswith("\n"):
+        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value)
+
+
+_Dumper.add_representer(str, _string)
+
+
+def manifests_yaml(resources: list[Resource], source: str) -> str:
+    """Every resource as a YAML document, in order, after a comment naming the source."""
+    documents = [
+        yaml.dump(manifest(r), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        for r in resources
+    ]
+    return f"# imported by bakepy from {source}; edit freely\n" + "---\n".join(documents)
