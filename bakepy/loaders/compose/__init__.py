@@ -1,0 +1,1 @@
+"""Read compose files as compose does: interpolation, .env, include, extends, profiles."""
