@@ -8,9 +8,11 @@ folder of the compose file), defaults filled in (``mode: ingress``, ``protocol: 
 form, sizes in bytes, unused top-level networks, volumes, secrets and configs dropped, and
 ``x-`` keys below the top level dropped (compose's JSON output leaves them out).
 
-Not covered, because bakepy's renderer does not produce them from its own models: variable
-interpolation (``${VAR}``; ``$$`` stays ``$$``, as compose re-escapes), ``env_file`` (compose
-reads the files into ``environment``), ``include``, ``extends``, ``~`` in paths.
+Compose 2.26 also prints no ``false`` for most booleans (plain Go bools) and no
+``ipam.options``. Variables are taken as unset: a null build arg is dropped, as compose drops
+an arg the shell does not set. Not covered: interpolation (``${VAR}``; ``$$`` stays ``$$``, as
+compose re-escapes), ``env_file`` (compose reads the files into ``environment``), ``include``,
+``extends``, ``~`` in paths.
 """
 
 from __future__ import annotations
@@ -27,6 +29,16 @@ _TOP_LEVEL = ("networks", "volumes", "secrets", "configs")
 _SIZES = ("mem_limit", "mem_reservation", "memswap_limit", "shm_size")
 _HEALTH_DURATIONS = ("interval", "timeout", "start_period", "start_interval")
 _UPDATE_DROPPED_WHEN_ZERO = ("delay", "monitor", "max_failure_ratio")
+# compose keeps these booleans in plain Go bools: `false` is the zero value and is not printed
+_SERVICE_FLAGS = ("read_only", "privileged", "tty", "stdin_open", "oom_kill_disable")
+_BUILD_FLAGS = ("no_cache", "pull", "privileged")
+_ENTITY_FLAGS = ("attachable", "internal", "external")
+
+
+def _drop_false(data: dict[str, Any], keys: tuple[str, ...]) -> None:
+    for key in keys:
+        if data.get(key) is False:
+            del data[key]
 
 
 def _absolute(path: str, project_dir: Path) -> str:
@@ -96,14 +108,16 @@ class _View:
             out["name"] = key if out.get("external") else f"{self.name}_{key}"
         if "file" in out:
             out["file"] = _absolute(out["file"], self.project_dir)
+        _drop_false(out, _ENTITY_FLAGS)
         if kind == "networks":
-            out.setdefault("ipam", {})
+            out.setdefault("ipam", {}).pop("options", None)  # compose 2.26 has no field for it
         return {"name": out.pop("name"), **out}
 
     # -- services -------------------------------------------------------------------------
 
     def service(self, service: dict[str, Any]) -> dict[str, Any]:
         out = _no_extensions(service)
+        _drop_false(out, _SERVICE_FLAGS)
         for key in ("command", "entrypoint"):
             value = out.get(key)
             out[key] = shlex.split(value) if isinstance(value, str) else value
@@ -115,12 +129,19 @@ class _View:
             port.setdefault("mode", "ingress")
             port.setdefault("protocol", "tcp")
         for mount in out.get("volumes", []):
+            _drop_false(mount, ("read_only",))
+            _drop_false(mount.get("bind") or {}, ("create_host_path",))
+            _drop_false(mount.get("volume") or {}, ("nocopy",))
             if mount["type"] == "bind":
                 mount["source"] = _absolute(mount["source"], self.project_dir)
             if "size" in (mount.get("tmpfs") or {}):
                 mount["tmpfs"]["size"] = str(size_in_bytes(mount["tmpfs"]["size"]))
+        self.implicit_dependencies(out)
+        if out.get("pull_policy") == "if_not_present":
+            out["pull_policy"] = "missing"
         for dependency in (out.get("depends_on") or {}).values():
             dependency.setdefault("required", True)
+            _drop_false(dependency, ("restart",))
         for secret in out.get("secrets", []):
             secret.setdefault("target", f"/run/secrets/{secret['source']}")
         if "healthcheck" in out:
@@ -141,8 +162,26 @@ class _View:
             rule.setdefault("exec", {"command": None})
         return out
 
+    @staticmethod
+    def implicit_dependencies(service: dict[str, Any]) -> None:
+        """compose adds the services a service shares namespaces or volumes with to depends_on."""
+        implied: dict[str, dict[str, Any]] = {}
+        for key in ("network_mode", "pid", "ipc"):
+            value = service.get(key)
+            if isinstance(value, str) and value.startswith("service:"):
+                name = value.removeprefix("service:")
+                implied[name] = {"condition": "service_started", "restart": True}
+        for entry in service.get("volumes_from", []):
+            if not entry.startswith("container:"):
+                implied.setdefault(entry.split(":", 1)[0], {"condition": "service_started"})
+        if implied:
+            service["depends_on"] = {**implied, **(service.get("depends_on") or {})}
+
     def build_section(self, build: dict[str, Any]) -> dict[str, Any]:
         out = _no_extensions(build)
+        _drop_false(out, _BUILD_FLAGS)
+        if "args" in out:  # a null arg takes the shell's value; unset there, compose drops it
+            out["args"] = {k: v for k, v in out["args"].items() if v is not None}
         context = out.get("context", ".")
         out["context"] = _absolute(context, self.project_dir)
         if "dockerfile" not in out and "dockerfile_inline" not in out:
@@ -159,6 +198,7 @@ class _View:
 
     def healthcheck(self, check: dict[str, Any]) -> dict[str, Any]:
         out = _no_extensions(check)
+        _drop_false(out, ("disable",))
         if isinstance(out.get("test"), str):
             out["test"] = ["CMD-SHELL", out["test"]]
         for key in _HEALTH_DURATIONS:

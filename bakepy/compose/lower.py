@@ -16,14 +16,13 @@ from typing import Any
 from bakepy.bake.native import lower_project
 from bakepy.bake.paths import PathMapper
 from bakepy.bake.resolve import resolve_bake
+from bakepy.compose.references import service_target
 from bakepy.compose.target_build import build_from_target
 from bakepy.compose.values import dot_relative
-from bakepy.models.bake import Target
-from bakepy.models.compose import ComposeProject, Stack
+from bakepy.models.compose import ComposeProject
 from bakepy.models.compose_build import ComposeBuild
 from bakepy.models.compose_service import Service
 from bakepy.models.dockerfile import Dockerfile
-from bakepy.models.resource import ResourceRef
 from bakepy.project import Project
 
 _DUMP: dict[str, Any] = {
@@ -42,22 +41,6 @@ class ComposeDocument:
     compose: ComposeProject
     data: dict[str, Any]
     warnings: list[str] = field(default_factory=list)
-
-
-def service_target(project: Project, service: Service) -> Target | None:
-    """The bake Target a service is built from (object or ``Target/name``), if any."""
-    if isinstance(service.build, Target):
-        return service.build
-    if isinstance(service.build, ResourceRef):
-        return project.find(Target, service.build.name)
-    return None
-
-
-def stack_compose(project: Project, stack: Stack) -> ComposeProject | None:
-    """The ComposeProject a stack deploys (held by object or named ``ComposeProject/name``)."""
-    if isinstance(stack.spec.project, ComposeProject):
-        return stack.spec.project
-    return project.find(ComposeProject, stack.spec.project.name)
 
 
 def resolve_service_targets(
@@ -168,8 +151,9 @@ class _Lowering:
         return data
 
     def _build(self, build: dict[str, Any], base: Path) -> dict[str, Any]:
-        if "context" in build:
-            build["context"] = self.path(build["context"], base)
+        # no context means the definition's folder, as for a bake target (compose: the output's)
+        context = self.path(build.get("context", "."), base)
+        build = {"context": context, **{k: v for k, v in build.items() if k != "context"}}
         contexts = build.get("additional_contexts") or {}
         for key, value in contexts.items():
             if ":" not in value.split("/", 1)[0]:

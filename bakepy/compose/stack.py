@@ -24,7 +24,7 @@ from bakepy.compose.swarm import (
     STACK_VERSION,
     VOLUME_KEYS,
 )
-from bakepy.compose.values import size_in_bytes, unescape_dollars
+from bakepy.compose.values import has_interpolation, size_in_bytes, unescape_dollars
 from bakepy.models.compose import Stack
 
 _PORT_KEYS = ("mode", "target", "published", "protocol")
@@ -188,7 +188,7 @@ class _Conversion:
         ports = []
         for index, port in enumerate(self.strip_extensions(value, path)):
             kept = self.keep(port, _PORT_KEYS, f"{path}[{index}]")
-            if "published" in kept:
+            if str(kept.get("published", "")).isdigit():
                 kept["published"] = int(kept["published"])
             ports.append(kept)
         return ports
@@ -204,7 +204,7 @@ class _Conversion:
             for kind, settings in options.items():
                 settings = {k: v for k, v in settings.items() if k not in _SILENT_MOUNT_OPTIONS}
                 chosen = self.keep(settings, _MOUNT_OPTIONS[kind], f"{where}.{kind}")
-                if "size" in chosen:
+                if "size" in chosen and not has_interpolation(str(chosen["size"])):
                     chosen["size"] = size_in_bytes(chosen["size"])
                 if chosen:
                     kept[kind] = chosen

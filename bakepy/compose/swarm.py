@@ -58,6 +58,7 @@ COMPOSE_ONLY = {
     "cpu_period": "",
     "runtime": "",
     "storage_opt": "",
+    "group_add": "",
 }
 """Compose keys the v3.13 stack schema lacks (with a hint, if any); left out, with a warning."""
 
@@ -94,7 +95,6 @@ KEPT = (
     "extra_hosts",
     "dns",
     "dns_search",
-    "group_add",
     "oom_score_adj",
 )
 """Service keys the stack file keeps (some converted, e.g. depends_on to a list)."""

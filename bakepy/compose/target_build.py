@@ -71,6 +71,8 @@ def build_from_target(
     for key, compose_key in _SAME_NAME.items():
         if key in resolved:
             build[compose_key] = resolved[key]
+    if "dockerfile_inline" in build:  # bake prints its default dockerfile even then
+        build.pop("dockerfile", None)
     for key in ("args", "labels"):
         if resolved.get(key):
             build[key] = dict(sorted(resolved[key].items()))

@@ -97,7 +97,7 @@ def has_interpolation(text: str) -> bool:
 
 def dot_relative(path: str) -> str:
     """A relative path as compose wants it, starting with ``./`` or ``../``."""
-    if path in (".", "..") or path.startswith(("./", "../", "/", "~")) or "://" in path:
+    if path in (".", "..") or path.startswith(("./", "../", "/", "~", "git@")) or "://" in path:
         return path
     if re.match(r"^[a-zA-Z]:[\\/]", path) or "${" in path:
         return path

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bakepy.compose.lower import ComposeDocument, lower_compose_projects, stack_compose
+from bakepy.compose.lower import ComposeDocument, lower_compose_projects
+from bakepy.compose.references import stack_compose
 from bakepy.compose.stack import stack_document
 from bakepy.generators.dockerfile import render_dockerfile
 from bakepy.generators.files import RenderedFile, RenderOptions

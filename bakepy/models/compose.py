@@ -234,6 +234,13 @@ class ComposeProjectSpec(ComposeModel):
         BeforeValidator(as_list, json_schema_input_type=list[ComposeInclude | str] | str),
     ] = Field(default_factory=list, description="Other compose files to include.")
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_version(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "version" in data:
+            raise ValueError("`version` is obsolete (compose ignores it); remove it")
+        return data
+
     @field_validator("name")
     @classmethod
     def _project_name(cls, value: str | None) -> str | None:

@@ -229,6 +229,13 @@ class _FileReference(ComposeModel):
 class ServiceSecret(_FileReference):
     """A secret a service (or its build) reads; in the container at /run/secrets/<source>."""
 
+    @model_validator(mode="before")
+    @classmethod
+    def _no_value(cls, value: Any) -> Any:
+        if isinstance(value, dict) and {"value", "content", "data"} & set(value):
+            raise ValueError("a service names a declared secret (source), never its value")
+        return value
+
 
 class ServiceConfig(_FileReference):
     """A config a service reads; at /<source> in the container unless target says otherwise."""

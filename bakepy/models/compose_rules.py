@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bakepy.compose.lower import stack_compose
+from bakepy.compose.references import service_target, stack_compose
 from bakepy.compose.swarm import LOCAL_ONLY_NETWORK_DRIVERS, REFUSED
 from bakepy.compose.values import has_interpolation, size_in_bytes
 from bakepy.errors import Diagnostic
@@ -20,14 +20,6 @@ from bakepy.models.compose_build import ComposeBuild
 from bakepy.models.compose_service import Service
 from bakepy.models.resource import ResourceRef
 from bakepy.project import Project, find_cycle
-
-
-def _target_of(project: Project, service: Service) -> Target | None:
-    if isinstance(service.build, Target):
-        return service.build
-    if isinstance(service.build, ResourceRef):
-        return project.find(Target, service.build.name)
-    return None
 
 
 def _effective(project: Project, target: Target, attr: str) -> Any:
@@ -94,9 +86,18 @@ class _ProjectRules:
                 self.undeclared("network", network, *where, "networks", network)
         if service.networks and service.network_mode is not None:
             self.error("network_mode and networks cannot be used together", *where)
+        targets: set[str] = set()
         for index, mount in enumerate(service.volumes):
             if mount.type == "volume" and mount.source and mount.source not in self.spec.volumes:
                 self.undeclared("volume", mount.source, *where, "volumes", index)
+            if mount.target in targets:
+                self.error(
+                    f"two mounts target {mount.target}; compose would keep only the last",
+                    *where,
+                    "volumes",
+                    index,
+                )
+            targets.add(mount.target)
         for dependency in service.depends_on:
             if dependency not in self.spec.services:
                 self.error(
@@ -166,7 +167,7 @@ class _ProjectRules:
             return set()
         if service.build is None:
             return set()
-        target = _target_of(self.project, service)
+        target = service_target(self.project, service)
         if target is None:
             assert isinstance(service.build, ResourceRef)
             self.error(f"Target {service.build.name!r} does not exist", *where)
@@ -240,7 +241,7 @@ class _StackRules:
         for key in sorted(REFUSED):
             if key in service.model_fields_set and getattr(service, key) not in (None, []):
                 self.error(f"docker stack deploy refuses {key}", *where, key, hint=REFUSED[key])
-        target = _target_of(self.project, service)
+        target = service_target(self.project, service)
         tags = _effective(self.project, target, "tags") if target is not None else None
         if service.image is None and not tags:
             self.error(

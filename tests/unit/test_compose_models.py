@@ -242,6 +242,17 @@ def test_a_compose_secret_never_takes_a_value() -> None:
     assert ComposeSecret(environment="TOKEN").environment == "TOKEN"
 
 
+def test_a_service_secret_never_takes_a_value() -> None:
+    with pytest.raises(PydanticValidationError, match="never its value") as info:
+        Service.model_validate({"image": "x", "secrets": [{"value": "hunter2"}]})
+    assert "hunter2" not in str(info.value)
+
+
+def test_version_is_refused_as_obsolete() -> None:
+    with pytest.raises(PydanticValidationError, match="obsolete"):
+        ComposeProjectSpec.model_validate({"version": "3.8"})
+
+
 def test_a_config_has_exactly_one_source() -> None:
     assert ComposeConfig(content="hello").content == "hello"
     with pytest.raises(PydanticValidationError, match="exactly one"):

@@ -19,6 +19,7 @@ from bakepy import (
     DockerfileSpec,
     Project,
     RenderedFile,
+    Run,
     Secret,
     Service,
     Stack,
@@ -28,11 +29,12 @@ from bakepy import (
     TargetSpec,
     Variable,
     VariableSpec,
+    load,
     render,
 )
 from bakepy.cli import app as cli_app
 from bakepy.compose.config_view import compose_config_view
-from bakepy.compose.values import format_duration, go_duration, size_in_bytes
+from bakepy.compose.values import dot_relative, format_duration, go_duration, size_in_bytes
 from bakepy.generators.compose_files import compose_documents
 
 
@@ -156,6 +158,29 @@ def test_relative_paths_start_with_a_dot(tmp_path: Path) -> None:
     assert [v["source"] for v in data["services"]["app"]["volumes"]] == ["./data", ".."]
 
 
+@pytest.mark.parametrize(
+    ("path", "written"),
+    [
+        ("data", "./data"),
+        (".", "."),
+        ("../x", "../x"),
+        ("/abs", "/abs"),
+        ("~/x", "~/x"),
+        ("https://github.com/org/repo.git", "https://github.com/org/repo.git"),
+        ("git@github.com:org/repo.git", "git@github.com:org/repo.git"),
+        ("${DATA_DIR}/x", "${DATA_DIR}/x"),
+    ],
+)
+def test_dot_relative_marks_only_relative_local_paths(path: str, written: str) -> None:
+    assert dot_relative(path) == written
+
+
+def test_a_build_without_context_uses_the_definition_folder(dirs: tuple[Path, Path]) -> None:
+    service = {"build": {"dockerfile_inline": "FROM busybox\n"}}
+    data = loaded(files(compose({"app": service}), base=dirs[0], out=dirs[1])["compose.yaml"])
+    assert data["services"]["app"]["build"]["context"] == "../src"
+
+
 def test_python_declarations_are_relative_to_their_file(tmp_path: Path) -> None:
     definition = tmp_path / "def" / "bakepy.py"
     definition.parent.mkdir()
@@ -164,8 +189,6 @@ def test_python_declarations_are_relative_to_their_file(tmp_path: Path) -> None:
         "web = ComposeProject(metadata='web', spec=ComposeProjectSpec(services={\n"
         "    'app': Service(image='busybox', volumes=['./data:/data'])}))\n"
     )
-    from bakepy import load
-
     rendered = render(load([definition]), tmp_path / "out")
     data = yaml.safe_load(rendered[0].text)
     assert data["services"]["app"]["volumes"][0]["source"] == "../def/data"
@@ -239,6 +262,19 @@ def test_a_target_reference_by_name_renders_like_the_object(dirs: tuple[Path, Pa
         app_target(), compose({"app": {"build": "Target/app"}}), base=dirs[0], out=dirs[1]
     )
     assert by_name["compose.yaml"].text == by_object["compose.yaml"].text
+
+
+def test_an_inline_dockerfile_target_gives_dockerfile_inline_only(
+    dirs: tuple[Path, Path],
+) -> None:
+    stage = Stage(name="run", from_="busybox", instructions=[Run(command="echo $HOME")])
+    inline = Dockerfile(metadata="inline", spec=DockerfileSpec(stages=[stage]))
+    target = Target(metadata="app", spec=TargetSpec(dockerfile_inline=inline, tags=["app:1"]))
+    rendered = files(compose({"app": {"build": target}}), base=dirs[0], out=dirs[1])
+    build = loaded(rendered["compose.yaml"])["services"]["app"]["build"]
+    assert "dockerfile" not in build
+    assert "RUN echo $$HOME\n" in build["dockerfile_inline"]
+    assert "inline.Dockerfile" not in rendered
 
 
 def test_what_compose_cannot_build_is_a_warning(dirs: tuple[Path, Path]) -> None:
@@ -373,6 +409,17 @@ def test_stack_drops_secrets_only_a_build_used(dirs: tuple[Path, Path]) -> None:
     rendered = stack_files(compose({"app": {"build": target}}), dirs)
     assert "npm" in loaded(rendered["compose.yaml"])["secrets"]
     assert "secrets" not in loaded(rendered["prod.stack.yaml"])
+
+
+def test_stack_keeps_interpolated_values_for_the_stack_loader(dirs: tuple[Path, Path]) -> None:
+    service = {
+        "image": "busybox",
+        "ports": [{"target": 80, "published": "${PORT}"}],
+        "volumes": [{"type": "tmpfs", "target": "/t", "tmpfs": {"size": "${SIZE}"}}],
+    }
+    app = loaded(stack_files(compose({"app": service}), dirs)["prod.stack.yaml"])["services"]["app"]
+    assert app["ports"] == [{"target": 80, "published": "${PORT}"}]
+    assert app["volumes"][0]["tmpfs"] == {"size": "${SIZE}"}
 
 
 def test_stack_spells_extra_hosts_as_a_list(dirs: tuple[Path, Path]) -> None:

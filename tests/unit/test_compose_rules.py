@@ -96,6 +96,12 @@ def test_default_network_external_objects_and_bind_mounts_need_no_declaration() 
     )
 
 
+def test_two_mounts_cannot_share_a_target() -> None:
+    assert problems({"app": {**IMAGE, "volumes": ["./a:/data", "/data"]}}) == [
+        "spec.services.app.volumes.1: two mounts target /data; compose would keep only the last"
+    ]
+
+
 def test_build_secrets_must_be_declared() -> None:
     assert problems({"app": {"build": {"context": ".", "secrets": ["npm"]}}}) == [
         "spec.services.app.build.secrets.0: secret 'npm' is not declared"
