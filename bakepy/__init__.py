@@ -1,160 +1,401 @@
 """bakepy: declare Docker builds as typed objects; render Dockerfiles and bake files; check them.
 
 The public API is what this module exports; everything else is internal.
+
+Names are imported on first use (PEP 562), so that ``import bakepy`` and the command line
+stay fast; type checkers see the imports below.
 """
 
-from bakepy.api import apply_builds, bake_print, check, load_selected, render, resolve
-from bakepy.engine.builds import BuildReport, BuildResult
-from bakepy.errors import (
-    BakepyError,
-    CycleError,
-    Diagnostic,
-    EvaluationError,
-    LoadError,
-    Location,
-    ReferenceError_,
-    SelectionError,
-    ValidationError,
-)
-from bakepy.generators import RenderedFile, RenderOptions, render_project
-from bakepy.loaders import load
-from bakepy.models.bake import (
-    Function,
-    FunctionSpec,
-    Group,
-    GroupSpec,
-    Target,
-    TargetSpec,
-    Variable,
-    VariableSpec,
-    VariableValidation,
-)
-from bakepy.models.build_contexts import (
-    GitContext,
-    HttpContext,
-    ImageContext,
-    LocalContext,
-    OciLayoutContext,
-    TargetContext,
-)
-from bakepy.models.build_values import (
-    SSH,
-    Annotation,
-    Attest,
-    Cache,
-    Output,
-    Platform,
-    Secret,
-    Ulimit,
-)
-from bakepy.models.builder import Builder, BuilderSpec
-from bakepy.models.compose import (
-    ComposeConfig,
-    ComposeInclude,
-    ComposeNetwork,
-    ComposeProject,
-    ComposeProjectSpec,
-    ComposeSecret,
-    ComposeVolume,
-    Ipam,
-    IpamConfig,
-    Stack,
-    StackSpec,
-)
-from bakepy.models.compose_base import UlimitRange
-from bakepy.models.compose_build import ComposeBuild
-from bakepy.models.compose_deploy import (
-    Deploy,
-    DeployResources,
-    DeviceRequest,
-    DiscreteResource,
-    GenericResource,
-    Placement,
-    PlacementPreference,
-    ResourceLimits,
-    ResourceReservations,
-    RestartPolicy,
-    UpdateConfig,
-)
-from bakepy.models.compose_mounts import (
-    BindOptions,
-    Port,
-    ServiceConfig,
-    ServiceSecret,
-    ServiceVolume,
-    TmpfsOptions,
-    VolumeOptions,
-)
-from bakepy.models.compose_service import (
-    DependsOn,
-    Develop,
-    EnvFile,
-    Extends,
-    Logging,
-    Service,
-    ServiceHealthcheck,
-    ServiceNetwork,
-    Watch,
-)
-from bakepy.models.daemon import DaemonConfig, DaemonConfigSpec
-from bakepy.models.daemon_values import (
-    DaemonAddressPool,
-    DaemonBuilder,
-    DaemonBuilderEntitlements,
-    DaemonBuilderGC,
-    DaemonBuilderGCPolicy,
-    DaemonBuilderHistory,
-    DaemonProxies,
-    DaemonRuntime,
-    DaemonUlimit,
-)
-from bakepy.models.dockerfile import (
-    Add,
-    Arg,
-    BindMount,
-    CacheMount,
-    Cmd,
-    Comment,
-    Copy,
-    Dockerfile,
-    DockerfileSpec,
-    Entrypoint,
-    Env,
-    Expose,
-    Healthcheck,
-    Heredoc,
-    Label,
-    Onbuild,
-    Raw,
-    Run,
-    SecretMount,
-    Shell,
-    SshMount,
-    Stage,
-    StageRef,
-    Stopsignal,
-    TmpfsMount,
-    User,
-    Volume,
-    Workdir,
-)
-from bakepy.models.resource import API_VERSION, Metadata, Resource, ResourceRef
-from bakepy.models.systemd import (
-    SystemdDropIn,
-    SystemdDropInSpec,
-    SystemdServiceSection,
-    SystemdUnitSection,
-    drop_in_for,
-)
-from bakepy.project import Project
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bakepy.api import (
+        apply_builds as apply_builds,
+        apply_host as apply_host,
+        apply_runtime as apply_runtime,
+        bake_print as bake_print,
+        check as check,
+        delete_runtime as delete_runtime,
+        load_selected as load_selected,
+        plan_host as plan_host,
+        plan_runtime as plan_runtime,
+        render as render,
+        resolve as resolve,
+    )
+    from bakepy.engine.builds import (
+        BuildReport as BuildReport,
+        BuildResult as BuildResult,
+    )
+    from bakepy.engine.host import (
+        HostResult as HostResult,
+        HostValidationError as HostValidationError,
+    )
+    from bakepy.engine.host_keys import (
+        KeyChange as KeyChange,
+    )
+    from bakepy.engine.host_plan import (
+        HostAction as HostAction,
+        HostFileChange as HostFileChange,
+        HostPlan as HostPlan,
+    )
+    from bakepy.engine.runtime import (
+        ApplyResult as ApplyResult,
+        Change as Change,
+        FieldChange as FieldChange,
+        Plan as Plan,
+    )
+    from bakepy.errors import (
+        BakepyError as BakepyError,
+        CycleError as CycleError,
+        Diagnostic as Diagnostic,
+        EvaluationError as EvaluationError,
+        LoadError as LoadError,
+        Location as Location,
+        ReferenceError_ as ReferenceError_,
+        SelectionError as SelectionError,
+        ValidationError as ValidationError,
+    )
+    from bakepy.generators import (
+        RenderedFile as RenderedFile,
+        RenderOptions as RenderOptions,
+        render_project as render_project,
+    )
+    from bakepy.loaders import (
+        load as load,
+    )
+    from bakepy.loaders.compose import (
+        LoadedCompose as LoadedCompose,
+        load_compose as load_compose,
+    )
+    from bakepy.models.bake import (
+        Function as Function,
+        FunctionSpec as FunctionSpec,
+        Group as Group,
+        GroupSpec as GroupSpec,
+        Target as Target,
+        TargetSpec as TargetSpec,
+        Variable as Variable,
+        VariableSpec as VariableSpec,
+        VariableValidation as VariableValidation,
+    )
+    from bakepy.models.build_contexts import (
+        GitContext as GitContext,
+        HttpContext as HttpContext,
+        ImageContext as ImageContext,
+        LocalContext as LocalContext,
+        OciLayoutContext as OciLayoutContext,
+        TargetContext as TargetContext,
+    )
+    from bakepy.models.build_values import (
+        SSH as SSH,
+        Annotation as Annotation,
+        Attest as Attest,
+        Cache as Cache,
+        Output as Output,
+        Platform as Platform,
+        Secret as Secret,
+        Ulimit as Ulimit,
+    )
+    from bakepy.models.builder import (
+        Builder as Builder,
+        BuilderSpec as BuilderSpec,
+    )
+    from bakepy.models.compose import (
+        ComposeConfig as ComposeConfig,
+        ComposeInclude as ComposeInclude,
+        ComposeNetwork as ComposeNetwork,
+        ComposeProject as ComposeProject,
+        ComposeProjectSpec as ComposeProjectSpec,
+        ComposeSecret as ComposeSecret,
+        ComposeVolume as ComposeVolume,
+        Ipam as Ipam,
+        IpamConfig as IpamConfig,
+        Stack as Stack,
+        StackSpec as StackSpec,
+    )
+    from bakepy.models.compose_base import (
+        UlimitRange as UlimitRange,
+    )
+    from bakepy.models.compose_build import (
+        ComposeBuild as ComposeBuild,
+    )
+    from bakepy.models.compose_deploy import (
+        Deploy as Deploy,
+        DeployResources as DeployResources,
+        DeviceRequest as DeviceRequest,
+        DiscreteResource as DiscreteResource,
+        GenericResource as GenericResource,
+        Placement as Placement,
+        PlacementPreference as PlacementPreference,
+        ResourceLimits as ResourceLimits,
+        ResourceReservations as ResourceReservations,
+        RestartPolicy as RestartPolicy,
+        UpdateConfig as UpdateConfig,
+    )
+    from bakepy.models.compose_mounts import (
+        BindOptions as BindOptions,
+        Port as Port,
+        ServiceConfig as ServiceConfig,
+        ServiceSecret as ServiceSecret,
+        ServiceVolume as ServiceVolume,
+        TmpfsOptions as TmpfsOptions,
+        VolumeOptions as VolumeOptions,
+    )
+    from bakepy.models.compose_service import (
+        DependsOn as DependsOn,
+        Develop as Develop,
+        EnvFile as EnvFile,
+        Extends as Extends,
+        Logging as Logging,
+        Service as Service,
+        ServiceHealthcheck as ServiceHealthcheck,
+        ServiceNetwork as ServiceNetwork,
+        Watch as Watch,
+    )
+    from bakepy.models.daemon import (
+        DaemonConfig as DaemonConfig,
+        DaemonConfigSpec as DaemonConfigSpec,
+    )
+    from bakepy.models.daemon_values import (
+        DaemonAddressPool as DaemonAddressPool,
+        DaemonBuilder as DaemonBuilder,
+        DaemonBuilderEntitlements as DaemonBuilderEntitlements,
+        DaemonBuilderGC as DaemonBuilderGC,
+        DaemonBuilderGCPolicy as DaemonBuilderGCPolicy,
+        DaemonBuilderHistory as DaemonBuilderHistory,
+        DaemonProxies as DaemonProxies,
+        DaemonRuntime as DaemonRuntime,
+        DaemonUlimit as DaemonUlimit,
+    )
+    from bakepy.models.dockerfile import (
+        Add as Add,
+        Arg as Arg,
+        BindMount as BindMount,
+        CacheMount as CacheMount,
+        Cmd as Cmd,
+        Comment as Comment,
+        Copy as Copy,
+        Dockerfile as Dockerfile,
+        DockerfileSpec as DockerfileSpec,
+        Entrypoint as Entrypoint,
+        Env as Env,
+        Expose as Expose,
+        Healthcheck as Healthcheck,
+        Heredoc as Heredoc,
+        Label as Label,
+        Onbuild as Onbuild,
+        Raw as Raw,
+        Run as Run,
+        SecretMount as SecretMount,
+        Shell as Shell,
+        SshMount as SshMount,
+        Stage as Stage,
+        StageRef as StageRef,
+        Stopsignal as Stopsignal,
+        TmpfsMount as TmpfsMount,
+        User as User,
+        Volume as Volume,
+        Workdir as Workdir,
+    )
+    from bakepy.models.resource import (
+        API_VERSION as API_VERSION,
+        Metadata as Metadata,
+        Resource as Resource,
+        ResourceRef as ResourceRef,
+    )
+    from bakepy.models.systemd import (
+        SystemdDropIn as SystemdDropIn,
+        SystemdDropInSpec as SystemdDropInSpec,
+        SystemdServiceSection as SystemdServiceSection,
+        SystemdUnitSection as SystemdUnitSection,
+        drop_in_for as drop_in_for,
+    )
+    from bakepy.project import (
+        Project as Project,
+    )
 
 __version__ = "0.1.0"
+
+_EXPORTS: dict[str, str] = {
+    "API_VERSION": "bakepy.models.resource",
+    "Add": "bakepy.models.dockerfile",
+    "Annotation": "bakepy.models.build_values",
+    "ApplyResult": "bakepy.engine.runtime",
+    "Arg": "bakepy.models.dockerfile",
+    "Attest": "bakepy.models.build_values",
+    "BakepyError": "bakepy.errors",
+    "BindMount": "bakepy.models.dockerfile",
+    "BindOptions": "bakepy.models.compose_mounts",
+    "BuildReport": "bakepy.engine.builds",
+    "BuildResult": "bakepy.engine.builds",
+    "Builder": "bakepy.models.builder",
+    "BuilderSpec": "bakepy.models.builder",
+    "Cache": "bakepy.models.build_values",
+    "CacheMount": "bakepy.models.dockerfile",
+    "Change": "bakepy.engine.runtime",
+    "Cmd": "bakepy.models.dockerfile",
+    "Comment": "bakepy.models.dockerfile",
+    "ComposeBuild": "bakepy.models.compose_build",
+    "ComposeConfig": "bakepy.models.compose",
+    "ComposeInclude": "bakepy.models.compose",
+    "ComposeNetwork": "bakepy.models.compose",
+    "ComposeProject": "bakepy.models.compose",
+    "ComposeProjectSpec": "bakepy.models.compose",
+    "ComposeSecret": "bakepy.models.compose",
+    "ComposeVolume": "bakepy.models.compose",
+    "Copy": "bakepy.models.dockerfile",
+    "CycleError": "bakepy.errors",
+    "DaemonAddressPool": "bakepy.models.daemon_values",
+    "DaemonBuilder": "bakepy.models.daemon_values",
+    "DaemonBuilderEntitlements": "bakepy.models.daemon_values",
+    "DaemonBuilderGC": "bakepy.models.daemon_values",
+    "DaemonBuilderGCPolicy": "bakepy.models.daemon_values",
+    "DaemonBuilderHistory": "bakepy.models.daemon_values",
+    "DaemonConfig": "bakepy.models.daemon",
+    "DaemonConfigSpec": "bakepy.models.daemon",
+    "DaemonProxies": "bakepy.models.daemon_values",
+    "DaemonRuntime": "bakepy.models.daemon_values",
+    "DaemonUlimit": "bakepy.models.daemon_values",
+    "DependsOn": "bakepy.models.compose_service",
+    "Deploy": "bakepy.models.compose_deploy",
+    "DeployResources": "bakepy.models.compose_deploy",
+    "Develop": "bakepy.models.compose_service",
+    "DeviceRequest": "bakepy.models.compose_deploy",
+    "Diagnostic": "bakepy.errors",
+    "DiscreteResource": "bakepy.models.compose_deploy",
+    "Dockerfile": "bakepy.models.dockerfile",
+    "DockerfileSpec": "bakepy.models.dockerfile",
+    "Entrypoint": "bakepy.models.dockerfile",
+    "Env": "bakepy.models.dockerfile",
+    "EnvFile": "bakepy.models.compose_service",
+    "EvaluationError": "bakepy.errors",
+    "Expose": "bakepy.models.dockerfile",
+    "Extends": "bakepy.models.compose_service",
+    "FieldChange": "bakepy.engine.runtime",
+    "Function": "bakepy.models.bake",
+    "FunctionSpec": "bakepy.models.bake",
+    "GenericResource": "bakepy.models.compose_deploy",
+    "GitContext": "bakepy.models.build_contexts",
+    "Group": "bakepy.models.bake",
+    "GroupSpec": "bakepy.models.bake",
+    "Healthcheck": "bakepy.models.dockerfile",
+    "Heredoc": "bakepy.models.dockerfile",
+    "HostAction": "bakepy.engine.host_plan",
+    "HostFileChange": "bakepy.engine.host_plan",
+    "HostPlan": "bakepy.engine.host_plan",
+    "HostResult": "bakepy.engine.host",
+    "HostValidationError": "bakepy.engine.host",
+    "HttpContext": "bakepy.models.build_contexts",
+    "ImageContext": "bakepy.models.build_contexts",
+    "Ipam": "bakepy.models.compose",
+    "IpamConfig": "bakepy.models.compose",
+    "KeyChange": "bakepy.engine.host_keys",
+    "Label": "bakepy.models.dockerfile",
+    "LoadError": "bakepy.errors",
+    "LocalContext": "bakepy.models.build_contexts",
+    "Location": "bakepy.errors",
+    "Logging": "bakepy.models.compose_service",
+    "Metadata": "bakepy.models.resource",
+    "OciLayoutContext": "bakepy.models.build_contexts",
+    "Onbuild": "bakepy.models.dockerfile",
+    "Output": "bakepy.models.build_values",
+    "Placement": "bakepy.models.compose_deploy",
+    "PlacementPreference": "bakepy.models.compose_deploy",
+    "Plan": "bakepy.engine.runtime",
+    "Platform": "bakepy.models.build_values",
+    "Port": "bakepy.models.compose_mounts",
+    "Project": "bakepy.project",
+    "Raw": "bakepy.models.dockerfile",
+    "ReferenceError_": "bakepy.errors",
+    "RenderOptions": "bakepy.generators",
+    "RenderedFile": "bakepy.generators",
+    "Resource": "bakepy.models.resource",
+    "ResourceLimits": "bakepy.models.compose_deploy",
+    "ResourceRef": "bakepy.models.resource",
+    "ResourceReservations": "bakepy.models.compose_deploy",
+    "RestartPolicy": "bakepy.models.compose_deploy",
+    "Run": "bakepy.models.dockerfile",
+    "SSH": "bakepy.models.build_values",
+    "Secret": "bakepy.models.build_values",
+    "SecretMount": "bakepy.models.dockerfile",
+    "SelectionError": "bakepy.errors",
+    "Service": "bakepy.models.compose_service",
+    "ServiceConfig": "bakepy.models.compose_mounts",
+    "ServiceHealthcheck": "bakepy.models.compose_service",
+    "ServiceNetwork": "bakepy.models.compose_service",
+    "ServiceSecret": "bakepy.models.compose_mounts",
+    "ServiceVolume": "bakepy.models.compose_mounts",
+    "Shell": "bakepy.models.dockerfile",
+    "SshMount": "bakepy.models.dockerfile",
+    "Stack": "bakepy.models.compose",
+    "StackSpec": "bakepy.models.compose",
+    "Stage": "bakepy.models.dockerfile",
+    "StageRef": "bakepy.models.dockerfile",
+    "Stopsignal": "bakepy.models.dockerfile",
+    "SystemdDropIn": "bakepy.models.systemd",
+    "SystemdDropInSpec": "bakepy.models.systemd",
+    "SystemdServiceSection": "bakepy.models.systemd",
+    "SystemdUnitSection": "bakepy.models.systemd",
+    "Target": "bakepy.models.bake",
+    "TargetContext": "bakepy.models.build_contexts",
+    "TargetSpec": "bakepy.models.bake",
+    "TmpfsMount": "bakepy.models.dockerfile",
+    "TmpfsOptions": "bakepy.models.compose_mounts",
+    "Ulimit": "bakepy.models.build_values",
+    "UlimitRange": "bakepy.models.compose_base",
+    "UpdateConfig": "bakepy.models.compose_deploy",
+    "User": "bakepy.models.dockerfile",
+    "ValidationError": "bakepy.errors",
+    "Variable": "bakepy.models.bake",
+    "VariableSpec": "bakepy.models.bake",
+    "VariableValidation": "bakepy.models.bake",
+    "Volume": "bakepy.models.dockerfile",
+    "VolumeOptions": "bakepy.models.compose_mounts",
+    "Watch": "bakepy.models.compose_service",
+    "Workdir": "bakepy.models.dockerfile",
+    "apply_builds": "bakepy.api",
+    "apply_host": "bakepy.api",
+    "apply_runtime": "bakepy.engine.runtime",
+    "bake_print": "bakepy.api",
+    "check": "bakepy.api",
+    "delete_runtime": "bakepy.engine.runtime",
+    "drop_in_for": "bakepy.models.systemd",
+    "load": "bakepy.loaders",
+    "load_compose": "bakepy.loaders.compose",
+    "LoadedCompose": "bakepy.loaders.compose",
+    "load_selected": "bakepy.api",
+    "plan_host": "bakepy.api",
+    "plan_runtime": "bakepy.engine.runtime",
+    "render": "bakepy.api",
+    "render_project": "bakepy.generators",
+    "resolve": "bakepy.api",
+}
+"""Each public name and the module that defines it."""
+
+
+def __getattr__(name: str) -> Any:
+    """Import a public name's module the first time the name is used."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'bakepy' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
+
 
 __all__ = [
     "API_VERSION",
     "SSH",
     "Add",
     "Annotation",
+    "ApplyResult",
     "Arg",
     "Attest",
     "BakepyError",
@@ -166,6 +407,7 @@ __all__ = [
     "BuilderSpec",
     "Cache",
     "CacheMount",
+    "Change",
     "Cmd",
     "Comment",
     "ComposeBuild",
@@ -204,6 +446,7 @@ __all__ = [
     "EvaluationError",
     "Expose",
     "Extends",
+    "FieldChange",
     "Function",
     "FunctionSpec",
     "GenericResource",
@@ -212,12 +455,19 @@ __all__ = [
     "GroupSpec",
     "Healthcheck",
     "Heredoc",
+    "HostAction",
+    "HostFileChange",
+    "HostPlan",
+    "HostResult",
+    "HostValidationError",
     "HttpContext",
     "ImageContext",
     "Ipam",
     "IpamConfig",
+    "KeyChange",
     "Label",
     "LoadError",
+    "LoadedCompose",
     "LocalContext",
     "Location",
     "Logging",
@@ -227,6 +477,7 @@ __all__ = [
     "Output",
     "Placement",
     "PlacementPreference",
+    "Plan",
     "Platform",
     "Port",
     "Project",
@@ -279,11 +530,17 @@ __all__ = [
     "Workdir",
     "__version__",
     "apply_builds",
+    "apply_host",
+    "apply_runtime",
     "bake_print",
     "check",
+    "delete_runtime",
     "drop_in_for",
     "load",
+    "load_compose",
     "load_selected",
+    "plan_host",
+    "plan_runtime",
     "render",
     "render_project",
     "resolve",

@@ -11,8 +11,18 @@ from bakepy.bake.overrides import Override
 from bakepy.bake.rebase import project_definition
 from bakepy.bake.resolve import ResolvedBake, resolve_bake
 from bakepy.checks import CHECKS
+from bakepy.engine import host as host_engine
 from bakepy.engine.builds import BuildReport, Progress, build
 from bakepy.engine.commands import CommandRunner, SubprocessRunner
+from bakepy.engine.host import HostResult
+from bakepy.engine.host_plan import HostPlan
+from bakepy.engine.runtime import (
+    ApplyResult as ApplyResult,
+    Plan as Plan,
+    apply_runtime as apply_runtime,
+    delete_runtime as delete_runtime,
+    plan_runtime as plan_runtime,
+)
 from bakepy.errors import ValidationError
 from bakepy.generators import RenderedFile, RenderOptions, render_project
 from bakepy.generators.dockerfile import render_dockerfile
@@ -114,3 +124,26 @@ def import_definitions(paths: Sequence[Path], to: Literal["python", "yaml"]) -> 
     resources = resources_from_bake(native)
     source = ", ".join(p.name for p in paths)
     return python_module(resources, source) if to == "python" else manifests_yaml(resources, source)
+
+
+def plan_host(project: Project, *, root: Path = Path("/")) -> HostPlan:
+    """Check the project, then diff its daemon.json and drop-ins against the files under root."""
+    check(project)
+    return host_engine.plan_host(project, root=root)
+
+
+def apply_host(
+    project: Project,
+    *,
+    root: Path = Path("/"),
+    yes: bool = False,
+    dry_run: bool = False,
+    runner: CommandRunner | None = None,
+    dockerd: str | None = None,
+) -> HostResult:
+    """Check, ``dockerd --validate``, back up and write the host files under root; with ``yes``
+    on the real root, run the systemctl daemon-reload / reload / restart the change needs."""
+    check(project)
+    return host_engine.apply_host(
+        project, root=root, yes=yes, dry_run=dry_run, runner=runner, dockerd=dockerd
+    )

@@ -58,6 +58,8 @@ class Project:
         self._base_dirs: dict[int, Path] = {}
         self.bake_files: list[BakeFile] = []
         """HCL and JSON bake files read from disk, in native form, in the order given."""
+        self.warnings: list[str] = []
+        """What loading noticed but did not refuse (unset compose variables, ...), to show."""
         self._by_name: dict[str, list[Resource]] = {}
         """Resources by name, in declaration order: lookups are O(1), not a scan of the project."""
         self.add(*resources, base_dir=self.base_dir.resolve() if base_dir is not None else None)

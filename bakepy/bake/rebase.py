@@ -8,6 +8,8 @@ and local caches rewritten. Values that are templates (``${...}``) are left as w
 from __future__ import annotations
 
 import dataclasses
+import functools
+import itertools
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -69,11 +71,68 @@ def rebase_target(block: NativeTarget, base: Path, paths: PathMapper) -> NativeT
     return out
 
 
+_UNKNOWN = object()
+"""A context that cannot be told before evaluation (inherits from a templated or generated name)."""
+
+
+def _with_default_contexts(native: NativeBake) -> NativeBake:
+    """``native`` with ``context = "."`` written into every target that builds the folder bake
+    runs in without saying so (no context of its own or inherited), so rebasing can point it
+    there. Where that would change what a child inherits (it inherits from two parents, the
+    earlier one with a context), the child gets its inherited context written too."""
+    blocks: dict[str, list[NativeTarget]] = {}
+    for name, block in [*native.targets.items(), *native.repeated_targets]:
+        blocks.setdefault(name, []).append(block)
+
+    def effective(name: str, written: dict[str, Any], stack: tuple[str, ...]) -> Any:
+        if name in written:
+            return written[name]
+        own = [b["context"] for b in blocks[name] if b.get("context") is not None]
+        if own:
+            return own[-1]
+        found: Any = None
+        for block in blocks[name]:
+            parents = block.get("inherits") or []
+            if not isinstance(parents, list) or not all(_literal(p) for p in parents):
+                return _UNKNOWN
+            for parent in parents:
+                if parent not in blocks:
+                    return _UNKNOWN
+                if parent not in stack:
+                    value = effective(parent, written, (*stack, name))
+                    if value is _UNKNOWN:
+                        return _UNKNOWN
+                    found = value if value is not None else found
+        return found
+
+    before = {name: effective(name, {}, ()) for name in blocks}
+    written: dict[str, Any] = {name: "." for name, value in before.items() if value is None}
+    changed = True
+    while changed:
+        changed = False
+        for name, value in before.items():
+            settled = name in written or value is _UNKNOWN
+            if not settled and effective(name, written, ()) != value:
+                written[name] = value
+                changed = True
+    if not written:
+        return native
+    return dataclasses.replace(
+        native,
+        targets={
+            name: {**block, "context": written[name]} if name in written else block
+            for name, block in native.targets.items()
+        },
+    )
+
+
 def rebase(native: NativeBake, base: Path, out_dir: Path) -> NativeBake:
-    """``native`` (read in ``base``) with its paths rewritten for a file in ``out_dir``."""
+    """``native`` (read in ``base``) with its paths rewritten for a file in ``out_dir``,
+    including the context bake takes by default: the folder it runs in."""
     if base.resolve() == out_dir.resolve():
         return native
     paths = PathMapper(out_dir.resolve())
+    native = _with_default_contexts(native)
     return dataclasses.replace(
         native,
         targets={name: rebase_target(b, base, paths) for name, b in native.targets.items()},
@@ -87,6 +146,9 @@ def project_definition(
     """The project's whole bake definition as seen from ``out_dir``: its declared resources,
     then every bake file it read, merged in order as bake merges several ``-f`` files."""
     native = lower_project(project, out_dir, render_dockerfile)
-    for file in project.bake_files:
-        native = native.merged_with(rebase(file.native, file.base_dir, out_dir))
+    # files read in one folder are merged before rebasing: a target's context may come from
+    # another file (a later block of the same name, or a parent)
+    for base, files in itertools.groupby(project.bake_files, key=lambda file: file.base_dir):
+        read = functools.reduce(NativeBake.merged_with, [file.native for file in files])
+        native = native.merged_with(rebase(read, base, out_dir))
     return native

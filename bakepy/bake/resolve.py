@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from bakepy.bake.coerce import AttributeTypeError, coerce_attribute, coerce_group_targets
 from bakepy.bake.definition import NativeBake
 from bakepy.bake.merge import PRINT_ORDER, dedupe, merge_target
 from bakepy.bake.overrides import Override, apply_overrides, check_patterns
@@ -117,11 +118,18 @@ class _Resolver:
         for name, block in self.native.groups.items():
             where = ("group", name)
             evaluated = self.variables.evaluate_value(block, where)
+            try:
+                evaluated["targets"] = coerce_group_targets(evaluated.get("targets"))
+            except AttributeTypeError as exc:
+                location = self.locate(*where) or Location()
+                raise EvaluationError(str(exc), location.with_field("targets")) from None
             self.groups[name] = evaluated
         blocks = [*self.native.targets.items(), *self.native.repeated_targets]
         for name, block in blocks:
             if "matrix" in block:
                 self._expand_matrix(name, block)
+            elif "name" in block:
+                raise EvaluationError("name requires matrix", self.locate("target", name))
             else:
                 self._add_target(name, name, self.evaluate_target(name, block, None))
 
@@ -143,10 +151,32 @@ class _Resolver:
         try:
             for key, value in block.items():
                 if key not in _NOT_EVALUATED:
-                    out[key] = self._evaluate(value, where, scope)
+                    try:
+                        evaluated = self._coerce(key, self._evaluate(value, where, scope), where)
+                    except EvaluationError as exc:
+                        raise self._in_attribute(exc, where, key) from None
+                    if evaluated is not None:  # null leaves the attribute unset
+                        out[key] = evaluated
         finally:
             self.references.evaluating.pop()
         return out
+
+    def _in_attribute(
+        self, error: EvaluationError, where: tuple[str, str], key: str
+    ) -> EvaluationError:
+        """``error`` pointing at attribute ``key`` when it is about this very block."""
+        location = self.locate(*where)
+        if location is None or error.location != location:
+            return error  # about another block (a target.NAME.ATTR reference): keep it
+        resource = self.native.sources.get(where)
+        field = location_of(resource, "spec", key) if resource else location.with_field(key)
+        return EvaluationError(error.message, field, error.diagnostic.hint)
+
+    def _coerce(self, key: str, value: Any, where: tuple[str, str]) -> Any:
+        try:
+            return coerce_attribute(key, value)
+        except AttributeTypeError as exc:
+            raise EvaluationError(str(exc), self.locate(*where)) from None
 
     def _evaluate(self, value: Any, where: tuple[str, str], scope: Any) -> Any:
         if isinstance(value, str):
@@ -154,7 +184,10 @@ class _Resolver:
         if isinstance(value, list):
             return [self._evaluate(item, where, scope) for item in value]
         if isinstance(value, dict):
-            return {key: self._evaluate(item, where, scope) for key, item in value.items()}
+            return {
+                self.variables.key(key, where, scope): self._evaluate(item, where, scope)
+                for key, item in value.items()
+            }
         return value
 
     def _expand_matrix(self, label: str, block: dict[str, Any]) -> None:

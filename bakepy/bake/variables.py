@@ -3,14 +3,38 @@
 from __future__ import annotations
 
 import json
+import math
+import platform
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from bakepy.errors import CycleError, EvaluationError, Location
 from bakepy.hcl import BUILTIN_FUNCTIONS, HclError, Scope, evaluate, render_template
+from bakepy.hcl.values import to_str
 
 LocateFn = Callable[[str, str], Location | None]
 """Given (block type, name), where that block was declared."""
+
+_MACHINES = {
+    "x86_64": "amd64",
+    "amd64": "amd64",
+    "aarch64": "arm64",
+    "arm64": "arm64",
+    "armv7l": "arm/v7",
+    "armv6l": "arm/v6",
+    "i386": "386",
+    "i686": "386",
+}
+
+
+def local_platform() -> str:
+    """This machine's platform as buildx names it (``linux/amd64``, ``linux/arm/v7``)."""
+    machine = platform.machine().lower()
+    return f"{platform.system().lower()}/{_MACHINES.get(machine, machine)}"
+
+
+BUILTIN_VARIABLES = {"BAKE_CMD_CONTEXT": "cwd://", "BAKE_LOCAL_PLATFORM": local_platform()}
+"""Variables bake defines itself; nothing overrides them (bake.md §3)."""
 
 _TRUE = {"1", "t", "T", "TRUE", "true", "True"}
 _FALSE = {"0", "f", "F", "FALSE", "false", "False"}
@@ -26,11 +50,14 @@ def parse_bool(text: str) -> bool:
 
 
 def parse_number(text: str) -> int | float:
-    """A number from the environment; integral values stay ints."""
+    """A number from the environment (Go's strconv.ParseFloat, finite); integral values stay
+    ints."""
     try:
         number = float(text)
     except ValueError:
         raise ValueError(f"{text!r} is not a number") from None
+    if text != text.strip() or not math.isfinite(number):
+        raise ValueError(f"{text!r} is not a number")
     return (
         int(number)
         if number.is_integer() and "." not in text and "e" not in text.lower()
@@ -87,15 +114,17 @@ class VariableResolver:
         self.attributes = dict(attributes or {})
         self.values: dict[str, Any] = {}
         self._in_progress: list[str] = []
+        self._calling: list[str] = []
+        """User functions being evaluated right now: calling one again loops."""
         user_functions = {
             name: self._user_function(name, block) for name, block in functions.items()
         }
         self.scope = Scope(functions={**BUILTIN_FUNCTIONS, **user_functions}, resolver=self._lookup)
 
     def _lookup(self, name: str) -> Any:
-        if name in self.attributes:
-            return self.attributes[name]
-        if name in self.blocks:
+        if name in BUILTIN_VARIABLES:
+            return BUILTIN_VARIABLES[name]
+        if name in self.attributes or name in self.blocks:
             return self.value(name)
         raise KeyError(name)
 
@@ -114,10 +143,17 @@ class VariableResolver:
         return self.values[name]
 
     def _compute(self, name: str) -> Any:
-        block = self.blocks[name]
+        block = self.blocks.get(name, {})
+        if name in self.attributes:
+            # a top-level attribute is the definition even beside a variable block of the same
+            # name; only such a block lets the environment override it (buildx resolveValue)
+            block = {**block, "default": self.attributes[name]}
         default = block.get("default")
         type_ = block.get("type")
-        if name in self.env:
+        if name in self.env and name in self.blocks:
+            if type_ is None and default is not None:
+                # the environment is converted to the type of the evaluated default
+                default = self.evaluate_value(default, ("variable", name))
             try:
                 return convert_env_value(name, self.env[name], default, type_)
             except (ValueError, json.JSONDecodeError) as exc:
@@ -144,8 +180,19 @@ class VariableResolver:
         if isinstance(value, list):
             return [self.evaluate_value(item, where) for item in value]
         if isinstance(value, dict):
-            return {key: self.evaluate_value(item, where) for key, item in value.items()}
+            return {
+                self.key(key, where): self.evaluate_value(item, where)
+                for key, item in value.items()
+            }
         return value
+
+    def key(self, key: str, where: tuple[str, str], scope: Scope | None = None) -> str:
+        """An object key, which is a template like any string (``"com.${ORG}.x" = ...``)."""
+        value = self.template(key, where, scope)
+        try:
+            return to_str(value, f"object key {key!r}")
+        except HclError as exc:
+            raise EvaluationError(str(exc), self.locate(*where)) from None
 
     def template(self, text: str, where: tuple[str, str], scope: Scope | None = None) -> Any:
         """Evaluate one string template; errors name the block it belongs to.
@@ -170,7 +217,7 @@ class VariableResolver:
     def evaluate_all(self) -> None:
         """Evaluate every variable, used or not, as buildx does: a bad environment override or a
         cycle is an error even in a variable no target reads."""
-        for name in self.blocks:
+        for name in [*self.attributes, *self.blocks]:
             self.value(name)
 
     def validate(self) -> None:
@@ -195,13 +242,29 @@ class VariableResolver:
                     f"function {name} takes {len(params)} argument(s)"
                     f"{' or more' if variadic else ''}, got {len(args)}"
                 )
+            if name in self._calling:
+                raise HclError(f"function cycle not allowed for {name}")
             bound = dict(zip(params, args, strict=False))
             if variadic is not None:
                 bound[variadic] = list(args[len(params) :])
-            return (
-                render_template(result, self.scope.child(bound), quoted=False)
-                if isinstance(result, str)
-                else result
-            )
+            self._calling.append(name)
+            try:
+                return _function_result(result, self.scope.child(bound))
+            finally:
+                self._calling.pop()
 
         return call
+
+
+def _function_result(value: Any, scope: Scope) -> Any:
+    """A function's ``result`` evaluated: a template, or a list or object of them (HCL)."""
+    if isinstance(value, str):
+        return render_template(value, scope, quoted=False)
+    if isinstance(value, list):
+        return [_function_result(item, scope) for item in value]
+    if isinstance(value, dict):
+        return {
+            to_str(_function_result(key, scope), "object key"): _function_result(item, scope)
+            for key, item in value.items()
+        }
+    return value

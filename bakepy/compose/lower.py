@@ -68,6 +68,8 @@ class _Lowering:
         self.resolved = resolved
 
     def path(self, value: str, base: Path) -> str:
+        if value.startswith("~"):  # compose expands ~ to the home folder: not relative
+            return value
         return dot_relative(self.paths.map(value, base))
 
     def lower(self, compose: ComposeProject) -> ComposeDocument:

@@ -123,7 +123,7 @@ def stage_reference(value: Stage | StageRef | str, stages: Sequence[Stage]) -> s
 
 def quote_word(value: str, escape: str = "\\") -> str:
     """``value`` as one word: double-quoted when empty or holding whitespace, quotes or escapes."""
-    if value and not any(ch in _QUOTE_TRIGGERS or ch == escape for ch in value):
+    if value and not any(ch in _QUOTE_TRIGGERS or ch == escape or ch.isspace() for ch in value):
         return value
     escaped = value.replace(escape, escape * 2).replace('"', escape + '"')
     return f'"{escaped}"'
@@ -182,9 +182,9 @@ def heredoc_marker(heredoc: Heredoc) -> str:
 
 
 def heredoc_body(heredoc: Heredoc) -> str:
-    """The body lines and the closing delimiter; one trailing newline of the body is dropped."""
+    """The body lines, then the delimiter; one trailing newline is dropped (a lone one stays)."""
     body = heredoc.body[:-1] if heredoc.body.endswith("\n") else heredoc.body
-    return f"{body}\n{heredoc.delimiter}" if body else heredoc.delimiter
+    return f"{body}\n{heredoc.delimiter}" if heredoc.body else heredoc.delimiter
 
 
 # --- FROM and stages --------------------------------------------------------------------------
@@ -297,9 +297,10 @@ def _run(run: Run, context: _Context) -> str:
             words.append(shell_form(run.command, context.escape))
         return " ".join(words) + "\n" + heredoc_body(run.heredoc)
     command = _command(run.command, context.escape) if run.command is not None else ""
+    bodies = "".join("\n" + heredoc_body(h) for h in run.heredocs)
     if len(flags) < 2:
-        return " ".join(["RUN", *flags, command])
-    return "RUN " + _continued([*flags, command], context.escape)
+        return " ".join(["RUN", *flags, command]) + bodies
+    return "RUN " + _continued([*flags, command] if command else flags, context.escape) + bodies
 
 
 # --- COPY and ADD -----------------------------------------------------------------------------

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from pathlib import Path
 
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.bake_files import load_bake_file
+from bakepy.loaders.compose.detect import COMPOSE_FILE_NAMES, is_compose_file
+from bakepy.loaders.compose.into_project import add_compose_files
+from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
+from bakepy.loaders.parallel import prefetch_hcl
 from bakepy.loaders.python_module import load_python
 from bakepy.loaders.yaml_manifests import load_yaml
 from bakepy.project import BakeFile, Project
@@ -33,18 +38,20 @@ def discover(path: Path) -> list[Path]:
         candidate = path / name
         if candidate.is_file():
             return [candidate]
+    # as bake: a compose file first (the first name found: compose reads only one), then bake's
+    compose = [path / name for name in COMPOSE_FILE_NAMES if (path / name).is_file()][:1]
     bake_files = [path / name for name in BAKE_DEFAULT_FILES if (path / name).is_file()]
-    if bake_files:
-        return bake_files
+    if compose or bake_files:
+        return compose + bake_files
     raise LoadError(
         f"no definition file in {path}",
         Location(path),
-        hint=f"create one of {', '.join(DEFAULT_FILES)} or pass -f FILE",
+        hint=f"create one of {', '.join(DEFAULT_FILES)}, a compose file, or pass -f FILE",
     )
 
 
 def _load_file(project: Project, file: Path) -> None:
-    """Add what one definition file declares to ``project``."""
+    """Add what one definition file (not a compose file: ``load`` groups those) declares."""
     folder = file.resolve().parent
     if file.suffix == ".py":
         loaded = load_python(file)
@@ -55,20 +62,28 @@ def _load_file(project: Project, file: Path) -> None:
     elif file.suffix in (".hcl", ".json"):
         # bake resolves a bake file's relative paths against the folder it runs in
         project.bake_files.append(BakeFile(file, Path.cwd(), load_bake_file(file)))
+    elif is_dockerfile(file):
+        project.add(load_dockerfile(file), base_dir=folder)
     else:
         raise LoadError(
             f"cannot tell what {file.name} is",
             Location(file),
-            hint="definition files end in .py, .yaml, .yml, .hcl or .json",
+            hint="definition files end in .py, .yaml, .yml, .hcl or .json, or are Dockerfiles",
         )
 
 
 def load(paths: Sequence[Path | str] = ()) -> Project:
     """Load every definition file (or folder) into one validated Project."""
     files = [file for p in (paths or [Path.cwd()]) for file in discover(Path(p))]
+    prefetch_hcl(files)
     project = Project(base_dir=files[0].parent)
-    for file in files:
-        _load_file(project, file)
+    # consecutive compose files make one compose project, as `docker compose -f a -f b`
+    for is_compose, run in itertools.groupby(files, key=is_compose_file):
+        if is_compose:
+            add_compose_files(project, list(run))
+        else:
+            for file in run:
+                _load_file(project, file)
     project.validate()
     return project
 

@@ -7,17 +7,16 @@ Unlike buildx, an attribute bake does not know is an error with a suggestion, no
 from __future__ import annotations
 
 import difflib
-import hashlib
 import json
-import os
 import re
 from pathlib import Path
 from typing import Any
 
 from bakepy.bake.definition import NativeBake
 from bakepy.errors import LoadError, Location
+from bakepy.loaders.hcl_parse import parse_hcl
 from bakepy.loaders.hcl_strings import HclValueError, native_key, native_value
-from bakepy.models.bake import TargetSpec
+from bakepy.models.bake import BAKE_NAME, TargetSpec
 
 BLOCK_TYPES = ("variable", "function", "group", "target")
 TARGET_ATTRIBUTES = frozenset(
@@ -29,53 +28,16 @@ BLOCK_ATTRIBUTES = {
     "group": frozenset({"targets", "description"}),
     "target": TARGET_ATTRIBUTES,
 }
-CACHE_VERSION = "1"
-
-
-def cache_dir() -> Path:
-    """Where parsed HCL files are kept: ``$BAKEPY_CACHE_DIR`` or ``~/.cache/bakepy``."""
-    configured = os.environ.get("BAKEPY_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "bakepy"
 
 
 def _block_lines(text: str) -> dict[tuple[str, str], int]:
     """The line each ``type "label" {`` block starts on (first occurrence per name)."""
     lines: dict[tuple[str, str], int] = {}
-    pattern = re.compile(r'^\s*(variable|function|group|target)\s+"([^"]+)"', re.M)
+    pattern = re.compile(r'^[ \t]*(variable|function|group|target)\s+"([^"]+)"', re.M)
     for match in pattern.finditer(text):
         key = (match.group(1), match.group(2))
         lines.setdefault(key, text.count("\n", 0, match.start()) + 1)
     return lines
-
-
-def _parse_hcl(text: str, path: Path) -> dict[str, Any]:
-    """python-hcl2's dict for ``text``, from the cache when this exact text was parsed before."""
-    digest = hashlib.sha256(f"{CACHE_VERSION}\0{text}".encode()).hexdigest()
-    cached = cache_dir() / "hcl" / f"{digest}.json"
-    try:
-        loaded: dict[str, Any] = json.loads(cached.read_text(encoding="utf-8"))
-        return loaded
-    except (OSError, ValueError):
-        pass
-    import hcl2  # imported here: it is slow to import and only HCL files need it
-
-    try:
-        parsed: dict[str, Any] = hcl2.loads(text)
-    except Exception as exc:  # python-hcl2 raises lark's exceptions, which vary by version
-        line = getattr(exc, "line", None)
-        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise LoadError(f"HCL syntax error: {message}", Location(path, line)) from None
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps(parsed), encoding="utf-8")
-        os.replace(temporary, cached)
-    except OSError:
-        pass  # a cache that cannot be written only costs speed
-    return parsed
 
 
 def _check_attributes(block_type: str, name: str, body: dict[str, Any], where: Location) -> None:
@@ -100,26 +62,70 @@ def _strip_expression(value: Any) -> Any:
     return value
 
 
-def _variable_block(body: dict[str, Any]) -> dict[str, Any]:
+def _variable_block(name: str, body: dict[str, Any], where: Location) -> dict[str, Any]:
     block = dict(body)
     if "type" in block:
         block["type"] = _strip_expression(block["type"])
+        if not isinstance(block["type"], str):
+            raise LoadError(f"variable {name!r}: type must be a type, e.g. list(string)", where)
     if "validation" in block:
         rules = block["validation"]
+        rules = rules if isinstance(rules, list) else [rules]
+        for rule in rules:
+            if not isinstance(rule, dict) or not {"condition", "error_message"} <= set(rule):
+                raise LoadError(
+                    f"variable {name!r}: a validation needs a condition and an error_message",
+                    where,
+                )
         block["validation"] = [
-            {**rule, "condition": _strip_expression(rule.get("condition"))}
-            for rule in (rules if isinstance(rules, list) else [rules])
+            {**rule, "condition": _condition(name, rule["condition"], where)} for rule in rules
         ]
     return block
+
+
+def _condition(name: str, value: Any, where: Location) -> str:
+    """A validation condition as expression text (``true`` written as a literal is one too)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if not isinstance(value, str):
+        raise LoadError(f"variable {name!r}: a validation condition must be an expression", where)
+    return str(_strip_expression(value))
+
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _check_function(name: str, body: dict[str, Any], where: Location) -> None:
+    """``params`` (a list of names) and ``result`` are required, as buildx requires them."""
+    params = body.get("params")
+    if not isinstance(params, list) or not all(
+        isinstance(p, str) and _NAME.match(p) for p in params
+    ):
+        raise LoadError(
+            f"function {name!r}: params must be a list of parameter names",
+            where,
+            hint="params = [name, tag]",
+        )
+    variadic = body.get("variadic_params")
+    if variadic is not None and not (isinstance(variadic, str) and _NAME.match(variadic)):
+        raise LoadError(f"function {name!r}: variadic_params must be a parameter name", where)
+    if "result" not in body:
+        raise LoadError(f"function {name!r} has no result", where, hint="result = <expression>")
 
 
 def _add_block(
     native: NativeBake, block_type: str, name: str, body: dict[str, Any], where: Location
 ) -> None:
+    if block_type in ("target", "group") and not BAKE_NAME.match(name):
+        raise LoadError(
+            f'invalid {block_type} name {name!r}: only "[a-zA-Z0-9_-]+" are allowed', where
+        )
     _check_attributes(block_type, name, body, where)
+    if block_type == "function":
+        _check_function(name, body, where)
     native.locations.setdefault((block_type, name), where)
     if block_type == "variable":
-        native.variables[name] = _variable_block(body)
+        native.variables[name] = _variable_block(name, body, where)
     elif block_type == "function":
         native.functions[name] = body
     elif block_type == "group":
@@ -130,13 +136,49 @@ def _add_block(
         native.targets[name] = body
 
 
-def _hcl_blocks(document: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
-    """(type, label, body) of every block python-hcl2 found, in file order per type."""
+def _is_block(value: Any) -> bool:
+    """A block's body: python-hcl2 marks them."""
+    return isinstance(value, dict) and "__is_block__" in value
+
+
+def _holds_block(value: Any) -> bool:
+    """A nested block in a body: a block, a labelled block, or a list of either."""
+    if isinstance(value, list):
+        return any(_holds_block(item) for item in value)
+    return _is_block(value) or (
+        isinstance(value, dict) and any(_is_block(v) for v in value.values())
+    )
+
+
+def _hcl_blocks(
+    document: dict[str, Any], path: Path, lines: dict[tuple[str, str], int]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(type, label, body) of every block python-hcl2 found, in file order per type; a block
+    type used as an attribute, a block without one label, and a nested block are errors."""
     blocks: list[tuple[str, str, dict[str, Any]]] = []
     for block_type in BLOCK_TYPES:
-        for entry in document.get(block_type, []):
+        entries = document.get(block_type, [])
+        shape = f'{block_type} "NAME" {{ ... }}'
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise LoadError(
+                f"{block_type} is a block type, not an attribute", Location(path), shape
+            )
+        for entry in entries:
+            if _is_block(entry):
+                raise LoadError(f"a {block_type} block needs a name", Location(path), hint=shape)
             for label, body in entry.items():
-                blocks.append((block_type, native_key(label), body))
+                name = native_key(label)
+                where = Location(path, lines.get((block_type, name)))
+                if not isinstance(body, dict) or any(k.startswith('"') for k in body):
+                    raise LoadError(f"{block_type} {name!r} takes one name", where, shape)
+                for key, value in body.items():
+                    if _holds_block(value) and (block_type, key) != ("variable", "validation"):
+                        raise LoadError(
+                            f"{block_type} {name!r}: {key} is an attribute, not a block",
+                            where,
+                            hint=f"{key} = ...",
+                        )
+                blocks.append((block_type, name, body))
     return blocks
 
 
@@ -150,18 +192,24 @@ def _native_body(block_type: str, body: dict[str, Any]) -> dict[str, Any]:
 
 def load_hcl(path: Path, text: str) -> NativeBake:
     """An HCL bake file in native form."""
-    document = _parse_hcl(text, path)
+    document = parse_hcl(text, path)
     lines = _block_lines(text)
     native = NativeBake()
-    try:
-        for block_type, name, body in _hcl_blocks(document):
-            where = Location(path, lines.get((block_type, name)), f"{block_type} {name!r}")
-            _add_block(native, block_type, name, _native_body(block_type, body), where)
-        for key, value in document.items():
-            if key not in BLOCK_TYPES and not key.startswith("__"):  # python-hcl2's comments
+    for block_type, name, body in _hcl_blocks(document, path, lines):
+        where = Location(path, lines.get((block_type, name)), f"{block_type} {name!r}")
+        try:
+            native_body = _native_body(block_type, body)
+        except HclValueError as exc:
+            raise LoadError(str(exc), where) from None
+        _add_block(native, block_type, name, native_body, where)
+    for key, value in document.items():
+        if key not in BLOCK_TYPES and not key.startswith("__"):  # python-hcl2's comments
+            try:
                 native.attributes[key] = native_value(value)
-    except HclValueError as exc:
-        raise LoadError(str(exc), Location(path)) from None
+            except HclValueError as exc:
+                line = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.M)
+                where = Location(path, text.count("\n", 0, line.start()) + 1 if line else None)
+                raise LoadError(f"{key}: {exc}", where) from None
     return native
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-_HEREDOC = re.compile(r"^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\n(.*?)\n?\s*\2$", re.S)
+_HEREDOC = re.compile(r"^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\n((?:.*?\n)?)[ \t]*\2$", re.S)
 
 
 class HclValueError(ValueError):
@@ -83,7 +83,7 @@ def heredoc_to_template(raw: str) -> str | None:
     match = _HEREDOC.match(raw)
     if match is None:
         return None
-    body = match.group(3) + "\n"
+    body = match.group(3)  # every line up to the closing one, each ending in a newline
     if match.group(1):  # <<- strips the indentation common to every non-empty line
         lines = body.split("\n")
         widths = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]

@@ -77,19 +77,15 @@ def load_yaml(path: Path) -> list[Resource]:
         raise LoadError(f"cannot read {path}: {exc.strerror}") from None
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-    except yaml.YAMLError as exc:
+        documents = [_Document(node) for node in nodes if node is not None]
+    except yaml.YAMLError as exc:  # a syntax error, or a scalar no tag can construct
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)
         raise LoadError(
             f"YAML syntax error: {problem}",
             Location(path, mark.line + 1 if mark else None),
         ) from None
-    resources: list[Resource] = []
-    for node in nodes:
-        if node is None:
-            continue
-        resources.append(_load_document(path, _Document(node)))
-    return resources
+    return [_load_document(path, document) for document in documents]
 
 
 def _load_document(path: Path, document: _Document) -> Resource:

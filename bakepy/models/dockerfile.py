@@ -18,6 +18,9 @@ from bakepy.models.resource import Resource
 Command = str | list[str]
 """Shell form (a string, run by the stage's shell) or exec form (a list of arguments)."""
 
+_HEREDOC_DELIMITER = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*")
+_HEREDOC_MARKER = re.compile(r"\d*<<-?(\S+)")
+
 
 class Heredoc(BakepyModel):
     """A here-document: ``<<EOT`` ... ``EOT``, a script for RUN or an inline file for COPY/ADD."""
@@ -35,15 +38,30 @@ class Heredoc(BakepyModel):
     @field_validator("delimiter")
     @classmethod
     def _word(cls, value: str) -> str:
-        if not value or not value.replace("_", "").replace("-", "").isalnum():
-            raise ValueError(f"heredoc delimiter {value!r} must be a word like EOT")
+        if not _HEREDOC_DELIMITER.fullmatch(value):
+            raise ValueError(
+                f"heredoc delimiter {value!r} must be a word like EOT or robots.txt (letters, "
+                "digits, '_', '.', '-'; not starting with '-')"
+            )
         return value
 
     @model_validator(mode="after")
     def _body_does_not_close(self) -> Heredoc:
-        if any(line.strip("\t") == self.delimiter for line in self.body.split("\n")):
-            raise ValueError(f"heredoc body contains its own delimiter line {self.delimiter!r}")
+        for line in self.body.split("\n"):
+            line = line.rstrip("\r")
+            if (line.lstrip("\t") if self.strip_tabs else line) == self.delimiter:
+                raise ValueError(f"heredoc body contains its own delimiter line {self.delimiter!r}")
         return self
+
+
+def heredoc_delimiters(command: str) -> set[str]:
+    """The delimiters of the ``<<EOT`` markers in a shell command (quotes removed)."""
+    names: set[str] = set()
+    for word in command.split():
+        match = _HEREDOC_MARKER.fullmatch(word)
+        if match:
+            names.add(re.sub(r"[\"'\\]", "", match.group(1)))
+    return names
 
 
 class StageRef(BakepyModel):
@@ -155,6 +173,13 @@ class Run(_InstructionBase):
         description="Shell-form string or exec-form list; with a heredoc, the command it feeds.",
     )
     heredoc: Heredoc | None = Field(default=None, description="Script given as a here-document.")
+    heredocs: list[Heredoc] = Field(
+        default_factory=list,
+        description=(
+            "Here-documents a shell-form `command` reads where its own `<<EOT` markers stand "
+            "(`cat <<EOT > /etc/motd`, several per command); their bodies follow the command."
+        ),
+    )
     mounts: list[Mount] = Field(default_factory=list, description="`--mount` options.")
     network: Literal["default", "none", "host"] | None = Field(
         default=None, description="`--network` for this step."
@@ -171,7 +196,22 @@ class Run(_InstructionBase):
             raise ValueError("RUN with a heredoc takes a shell-form command, not an exec-form list")
         if isinstance(self.command, list) and not self.command:
             raise ValueError("exec-form command must not be empty")
+        if self.heredocs:
+            self._check_heredoc_markers()
         return self
+
+    def _check_heredoc_markers(self) -> None:
+        if self.heredoc is not None:
+            raise ValueError("RUN takes either `heredoc` or `heredocs`, not both")
+        if not isinstance(self.command, str):
+            raise ValueError("RUN `heredocs` need a shell-form command holding their markers")
+        missing = [
+            h.delimiter
+            for h in self.heredocs
+            if h.delimiter not in heredoc_delimiters(self.command)
+        ]
+        if missing:
+            raise ValueError(f"the command has no <<{missing[0]} marker for its heredoc")
 
 
 class Cmd(_InstructionBase):

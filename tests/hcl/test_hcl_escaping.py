@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from hypothesis import given, settings, strategies as st
 
 from bakepy.hcl import Scope, has_interpolation, render_template
 from bakepy.hcl.escaping import escape_template

@@ -1,0 +1,230 @@
+"""``bakepy plan``, ``apply`` and ``delete``: converge builds, the engine and the host.
+
+apply runs three parts in order, each only when the project declares what it needs: builds
+(bake targets, through ``docker buildx bake``), the runtime (each ComposeProject, through the
+Engine API) and the host (daemon.json and docker.service drop-ins, under ``--root``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from bakepy.cli_options import (
+    FilesOption,
+    OverridesOption,
+    SelectorOption,
+    SyntaxOption,
+    TargetsArgument,
+    fail,
+)
+from bakepy.errors import BakepyError
+
+if TYPE_CHECKING:
+    from bakepy.project import Project
+
+OutputOption = Annotated[str, typer.Option("--output", "-o", help="Print text or json.")]
+RootOption = Annotated[
+    Path, typer.Option("--root", help="Apply host files under this folder instead of /.")
+]
+ComposeOption = Annotated[
+    str | None, typer.Option("--compose", help="Only this ComposeProject (by name).")
+]
+PruneOption = Annotated[
+    bool,
+    typer.Option(
+        "--prune", help="Remove project-owned containers and networks no longer declared."
+    ),
+]
+PruneVolumesOption = Annotated[
+    bool,
+    typer.Option("--prune-volumes", help="With --prune: remove undeclared volumes (and data) too."),
+]
+
+
+def _check_output(output: str) -> None:
+    if output not in ("text", "json"):
+        fail(BakepyError(f"--output must be text or json, not {output!r}"))
+
+
+def _has_host(project: Project) -> bool:
+    from bakepy.models.daemon import DaemonConfig
+    from bakepy.models.systemd import SystemdDropIn
+
+    return bool(project.of_kind(DaemonConfig) or project.of_kind(SystemdDropIn))
+
+
+def _composes(project: Project, compose: str | None) -> list[str]:
+    from bakepy.models.compose import ComposeProject
+
+    names = [c.project_name for c in project.of_kind(ComposeProject)]
+    if compose is not None:
+        return [n for n in names if n == compose] or [compose]
+    return names
+
+
+def _build_names(project: Project, targets: list[str]) -> list[str] | None:
+    """What apply builds: the named targets; else the default group, or every target that is
+    not abstract (``_name``); None when the project declares no targets."""
+    from bakepy.models.bake import Group
+
+    if targets:
+        return targets
+    if project.find(Group, "default") is not None:
+        return ["default"]
+    concrete = [t.name for t in project.targets if not t.name.startswith("_")]
+    return concrete or None
+
+
+def register_engine_commands(app: typer.Typer) -> None:
+    """Add plan, apply and delete to ``app``."""
+
+    @app.command("plan")
+    def plan_command(
+        files: FilesOption = None,
+        compose: ComposeOption = None,
+        prune: PruneOption = False,
+        prune_volumes: PruneVolumesOption = False,
+        root: RootOption = Path("/"),
+        output: OutputOption = "text",
+    ) -> None:
+        """Show what apply would change (engine objects, host files); exit 1 if anything would."""
+        from bakepy.api import check, load_selected, plan_host, plan_runtime
+
+        _check_output(output)
+        try:
+            project = load_selected(files or [], [], None)
+            check(project, dict(os.environ))
+            plans = [
+                plan_runtime(project, compose=name, prune=prune, prune_volumes=prune_volumes)
+                for name in _composes(project, compose)
+            ]
+            host = plan_host(project, root=root) if _has_host(project) else None
+        except BakepyError as error:
+            fail(error)
+        changed = any(p.has_changes for p in plans) or (host is not None and host.changed)
+        if output == "json":
+            document: dict[str, Any] = {"changes": changed}
+            document["runtime"] = [p.to_dict() for p in plans]
+            document["host"] = host.to_dict() if host is not None else None
+            sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+        else:
+            for plan in plans:
+                typer.echo(plan.render())
+            if host is not None:
+                typer.echo(host.render())
+            if not plans and host is None:
+                typer.echo("nothing to plan: the project declares no ComposeProject or host files")
+        raise typer.Exit(1 if changed else 0)
+
+    @app.command("apply")
+    def apply_command(
+        targets: TargetsArgument = None,
+        files: FilesOption = None,
+        selector: SelectorOption = None,
+        overrides: OverridesOption = None,
+        compose: ComposeOption = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Plan only: make no change at all.")
+        ] = False,
+        prune: PruneOption = False,
+        prune_volumes: PruneVolumesOption = False,
+        root: RootOption = Path("/"),
+        yes: Annotated[
+            bool,
+            typer.Option("--yes", help="Run the systemctl reload/restart a host change needs."),
+        ] = False,
+        build: Annotated[
+            bool, typer.Option("--build/--no-build", help="Build the project's targets first.")
+        ] = True,
+        progress: Annotated[
+            str, typer.Option("--progress", help="BuildKit progress: auto, plain, tty or quiet.")
+        ] = "auto",
+        output: OutputOption = "text",
+        results: Annotated[
+            Path | None, typer.Option("--results", help="Also write the JSON record here.")
+        ] = None,
+        syntax_directive: SyntaxOption = True,
+    ) -> None:
+        """Build the targets, converge each ComposeProject and the host files to the project."""
+        from bakepy.api import apply_builds, apply_host, apply_runtime, load_selected
+
+        _check_output(output)
+        if progress not in ("auto", "plain", "tty", "quiet"):
+            fail(BakepyError("--progress must be auto, plain, tty or quiet"))
+        record: dict[str, Any] = {"builds": None, "runtime": [], "host": None}
+        try:
+            project = load_selected(files or [], [], None)
+            names = list(targets or []) if selector else _build_names(project, list(targets or []))
+            if build and not dry_run and (names is not None or selector):
+                report = apply_builds(
+                    project,
+                    names or [],
+                    selector=selector,
+                    env=dict(os.environ),
+                    overrides=overrides or [],
+                    progress=progress,  # type: ignore[arg-type]
+                    syntax_directive=syntax_directive,
+                )
+                record["builds"] = json.loads(report.to_json())
+                if output == "text":
+                    for built in report.results:
+                        where = ", ".join(built.images) or "(no image)"
+                        typer.echo(f"built {built.target}: {where} {built.digest or ''}".rstrip())
+            for name in _composes(project, compose):
+                result = apply_runtime(
+                    project,
+                    compose=name,
+                    dry_run=dry_run,
+                    prune=prune,
+                    prune_volumes=prune_volumes,
+                    progress=(lambda line: typer.echo(line)) if output == "text" else None,
+                )
+                record["runtime"].append(json.loads(result.to_json()))
+                if output == "text":
+                    typer.echo(result.render(actions=False))
+            if _has_host(project):
+                host = apply_host(project, root=root, yes=yes, dry_run=dry_run)
+                record["host"] = json.loads(host.to_json())
+                if output == "text":
+                    typer.echo(host.render())
+        except BakepyError as error:
+            fail(error)
+        text = json.dumps(record, indent=2, sort_keys=True) + "\n"
+        if results is not None:
+            results.write_text(text, encoding="utf-8")
+        if output == "json":
+            sys.stdout.write(text)
+
+    @app.command("delete")
+    def delete_command(
+        files: FilesOption = None,
+        compose: ComposeOption = None,
+        volumes: Annotated[
+            bool, typer.Option("--volumes", help="Also remove the project's volumes (and data).")
+        ] = False,
+        output: OutputOption = "text",
+    ) -> None:
+        """Remove the containers and networks each ComposeProject owns (volumes with --volumes)."""
+        from bakepy.api import delete_runtime, load_selected
+
+        _check_output(output)
+        try:
+            project = load_selected(files or [], [], None)
+            results = [
+                delete_runtime(project, compose=name, volumes=volumes)
+                for name in _composes(project, compose)
+            ]
+        except BakepyError as error:
+            fail(error)
+        if output == "json":
+            document = [json.loads(r.to_json()) for r in results]
+            sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+            return
+        for result in results:
+            typer.echo(result.render())

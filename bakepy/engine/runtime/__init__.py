@@ -1,0 +1,151 @@
+"""Converge a Docker engine to a ComposeProject through the Engine API (the docker SDK):
+``plan_runtime`` says what would change, ``apply_runtime`` changes it, ``delete_runtime``
+removes what the project owns.
+
+Ownership is by label (``dev.bakepy.project``, ``dev.bakepy.resource``,
+``dev.bakepy.spec-hash``); a plan reads the engine with one list call per kind of object.
+"""
+
+from __future__ import annotations
+
+from bakepy.checks import CHECKS
+from bakepy.engine.runtime.apply import ApplyResult, Done, Progress, execute
+from bakepy.engine.runtime.client import (
+    CountingClient,
+    DockerEngineClient,
+    EngineClient,
+    EngineError,
+    HttpRequest,
+)
+from bakepy.engine.runtime.desired import DesiredState, desired_state, empty_state
+from bakepy.engine.runtime.health import WaitError
+from bakepy.engine.runtime.lock import LockError, project_lock
+from bakepy.engine.runtime.plan import Change, FieldChange, Plan
+from bakepy.engine.runtime.planner import plan_with
+from bakepy.engine.runtime.state import remove_project_files
+from bakepy.errors import BakepyError, ValidationError
+from bakepy.models.compose import ComposeProject
+from bakepy.project import Project
+
+__all__ = [
+    "ApplyResult",
+    "Change",
+    "CountingClient",
+    "DockerEngineClient",
+    "Done",
+    "EngineClient",
+    "EngineError",
+    "FieldChange",
+    "HttpRequest",
+    "LockError",
+    "Plan",
+    "WaitError",
+    "apply_runtime",
+    "delete_runtime",
+    "plan_runtime",
+]
+
+
+def _select(
+    project: ComposeProject | Project, compose: str | None
+) -> tuple[Project, ComposeProject]:
+    """The project that holds the ComposeProject, and the ComposeProject to converge."""
+    whole = Project([project]) if isinstance(project, ComposeProject) else project
+    found = whole.of_kind(ComposeProject)
+    if compose is not None:
+        found = [c for c in found if compose in (c.name, c.project_name)]
+    if len(found) != 1:
+        names = ", ".join(c.project_name for c in whole.of_kind(ComposeProject)) or "none"
+        what = f"no ComposeProject named {compose!r}" if compose else "not one ComposeProject"
+        raise BakepyError(f"{what} to apply (declared: {names})", hint="name one with compose=NAME")
+    return whole, found[0]
+
+
+def _declare(whole: Project, chosen: ComposeProject) -> DesiredState:
+    """Check the whole project, then lower the chosen ComposeProject to its engine objects."""
+    whole.validate()
+    problems = [problem for rule in CHECKS for problem in rule(whole)]
+    if problems:
+        raise ValidationError(problems)
+    return desired_state(whole, chosen)
+
+
+def _plan(
+    whole: Project, chosen: ComposeProject, engine: EngineClient, prune: bool, prune_volumes: bool
+) -> Plan:
+    return plan_with(
+        engine,
+        chosen.project_name,
+        lambda: _declare(whole, chosen),
+        prune=prune,
+        prune_volumes=prune_volumes,
+    )
+
+
+def plan_runtime(
+    project: ComposeProject | Project,
+    *,
+    compose: str | None = None,
+    client: EngineClient | None = None,
+    prune: bool = False,
+    prune_volumes: bool = False,
+) -> Plan:
+    """What ``apply_runtime`` would change on the engine; changes nothing.
+
+    ``project`` is a ComposeProject, or a loaded Project holding one (``compose`` names it
+    when there are several). ``prune`` plans deletes of containers and networks that carry the
+    project's label but are no longer declared; ``prune_volumes`` of volumes too (it implies
+    ``prune``).
+    """
+    whole, chosen = _select(project, compose)
+    engine = client if client is not None else DockerEngineClient()
+    return _plan(whole, chosen, engine, prune, prune_volumes)
+
+
+def apply_runtime(
+    project: ComposeProject | Project,
+    *,
+    compose: str | None = None,
+    client: EngineClient | None = None,
+    dry_run: bool = False,
+    prune: bool = False,
+    prune_volumes: bool = False,
+    wait_timeout: float = 120.0,
+    lock_timeout: float = 120.0,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Converge the engine to the project: networks and volumes, then containers in
+    depends_on order (waiting up to ``wait_timeout`` seconds for each condition), prune last.
+
+    ``dry_run`` plans and makes no mutating call. Applies of one project are serialized on this
+    host by a lock file; a second one waits up to ``lock_timeout`` seconds, then fails.
+    ``progress`` receives one line per action as it happens.
+    """
+    whole, chosen = _select(project, compose)
+    engine = client if client is not None else DockerEngineClient()
+    if dry_run:
+        return ApplyResult(_plan(whole, chosen, engine, prune, prune_volumes), dry_run=True)
+    with project_lock(chosen.project_name, timeout=lock_timeout):
+        plan = _plan(whole, chosen, engine, prune, prune_volumes)
+        return execute(engine, plan, wait_timeout=wait_timeout, progress=progress)
+
+
+def delete_runtime(
+    project: ComposeProject | Project | str,
+    *,
+    compose: str | None = None,
+    client: EngineClient | None = None,
+    volumes: bool = False,
+    lock_timeout: float = 120.0,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Remove every container and network carrying the project's label (volumes, and so
+    their data, only with ``volumes=True``); external objects are never touched."""
+    name = project if isinstance(project, str) else _select(project, compose)[1].project_name
+    engine = client if client is not None else DockerEngineClient()
+    with project_lock(name, timeout=lock_timeout):
+        plan = plan_with(engine, name, lambda: empty_state(name), prune=True, prune_volumes=volumes)
+        result = execute(engine, plan, progress=progress)
+    remove_project_files(name)
+    result.verb = "Delete"
+    return result

@@ -1,0 +1,308 @@
+"""Carry out a Plan in dependency order, and say what was done.
+
+Order: images pulled and secret/config files written; containers that must leave a replaced
+network or volume removed; networks, then volumes; then each service in depends_on order
+(waiting for the conditions its dependencies must reach before it starts); prune last,
+containers before networks before volumes.
+
+A replaced container is stopped and removed, then created under the same name and started.
+Each step leaves the engine in a state the planner reads correctly, so an apply killed at any
+point is finished by the next one: a stopped old container is still replaced (its hash is old),
+a missing one is created, a created but not started one is started.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from bakepy.engine.runtime import labels as L
+from bakepy.engine.runtime.client import EngineClient, EngineError
+from bakepy.engine.runtime.desired import (
+    DesiredContainer,
+    DesiredNetwork,
+    DesiredState,
+    DesiredVolume,
+)
+from bakepy.engine.runtime.health import wait_for
+from bakepy.engine.runtime.plan import Change, Plan
+from bakepy.errors import BakepyError
+
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Done:
+    """One thing apply did (``waited`` changes nothing; every other action does)."""
+
+    action: str
+    """pulled, created, replaced, started, connected, restarted, deleted or waited."""
+    resource: str
+    name: str
+    seconds: float = 0.0
+
+    def describe(self) -> str:
+        """``created service/db webapp-db-1 (0.12s)``."""
+        return f"{self.action} {self.resource} {self.name} ({self.seconds:.2f}s)"
+
+
+@dataclass
+class ApplyResult:
+    """What an apply (or delete) did, with the plan it carried out."""
+
+    plan: Plan
+    done: list[Done] = field(default_factory=list)
+    dry_run: bool = False
+    verb: str = "Apply"
+    """``Apply`` or ``Delete``, for the closing line."""
+
+    @property
+    def changed(self) -> bool:
+        """True when something on the engine was changed."""
+        return any(d.action != "waited" for d in self.done)
+
+    def counts(self) -> dict[str, int]:
+        """How many of each action."""
+        return dict(Counter(d.action for d in self.done if d.action != "waited"))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form."""
+        return {
+            "project": self.plan.project,
+            "dry_run": self.dry_run,
+            "changed": self.changed,
+            "done": [asdict(d) for d in self.done],
+            "plan": self.plan.to_dict(),
+        }
+
+    def to_json(self) -> str:
+        """``apply --output json``."""
+        return json.dumps(self.to_dict(), indent=2, sort_keys=True) + "\n"
+
+    def summary(self) -> str:
+        """The closing line: what was done, or that nothing was (no mutating call)."""
+        unchanged = self.plan.counts()["unchanged"]
+        if self.dry_run:
+            return "Dry run: nothing was changed. " + self.plan.summary()
+        if not self.changed:
+            return f"No changes. {unchanged} resources unchanged; no mutating call was made."
+        done = ", ".join(f"{n} {a}" for a, n in sorted(self.counts().items()))
+        return f"{self.verb} complete: {done}; {unchanged} unchanged."
+
+    def render(self, *, actions: bool = True) -> str:
+        """What a person reads after ``bakepy apply`` (``actions=False`` when they were shown
+        live through ``progress``)."""
+        if self.dry_run:
+            return self.plan.render() + self.summary() + "\n"
+        lines = [d.describe() for d in self.done if d.action != "waited"] if actions else []
+        lines += [f"warning: {w}" for w in self.plan.warnings]
+        lines.append(self.summary())
+        return "\n".join(lines) + "\n"
+
+
+class _Executor:
+    def __init__(
+        self, client: EngineClient, plan: Plan, wait_timeout: float, progress: Progress | None
+    ) -> None:
+        if plan.desired is None:
+            raise ValueError("a plan made by make_plan carries its desired state")
+        self.client = client
+        self.plan = plan
+        self.desired: DesiredState = plan.desired
+        self.wait_timeout = wait_timeout
+        self.progress = progress
+        self.done: list[Done] = []
+
+    @contextmanager
+    def step(self, action: str, resource: str, name: str) -> Iterator[None]:
+        started = time.monotonic()
+        yield
+        done = Done(action, resource, name, round(time.monotonic() - started, 3))
+        self.done.append(done)
+        if self.progress is not None:
+            self.progress(done.describe())
+
+    def run(self) -> list[Done]:
+        if self.plan.unbuilt:
+            image, service = next(iter(self.plan.unbuilt.items()))
+            raise BakepyError(
+                f"service/{service}: image {image} is not on the engine",
+                hint="build it first (apply_builds / bakepy apply builds the declared targets)",
+            )
+        for image in self.plan.pulls:
+            with self.step("pulled", "image", image):
+                self.client.pull_image(image)
+        for change in self.plan.changes:
+            if change.detach_first and change.existing:
+                self.remove_container(change.existing)
+        self.networks()
+        self.volumes()
+        for service in self.desired.services:
+            self.service(service)
+        self.prune()
+        return self.done
+
+    def _changes(self, kind: str, *actions: str) -> list[Change]:
+        return [c for c in self.plan.changes if c.kind == kind and c.action in actions]
+
+    def networks(self) -> None:
+        for change in self._changes("network", "create", "replace"):
+            assert isinstance(change.desired, DesiredNetwork)
+            verb = "created"
+            if change.action == "replace" and change.existing:
+                self.client.remove_network(change.existing)
+                verb = "replaced"
+            with self.step(verb, change.resource, change.name):
+                self._create_network(change.desired)
+
+    def _create_network(self, network: DesiredNetwork) -> None:
+        try:
+            self.client.create_network(network.body)
+        except EngineError as error:
+            if "already exists" not in error.message:
+                raise
+            raise BakepyError(
+                f"{network.resource}: a network named {network.name} exists but is not "
+                f"bakepy's for project {self.desired.project}",
+                hint="remove it, or declare the network external",
+            ) from None
+
+    def volumes(self) -> None:
+        for change in self._changes("volume", "create", "replace"):
+            assert isinstance(change.desired, DesiredVolume)
+            verb = "created"
+            if change.action == "replace" and change.existing:
+                self.client.remove_volume(change.existing)
+                verb = "replaced"
+            with self.step(verb, change.resource, change.name):
+                volume = self.client.create_volume(change.desired.body)
+            if volume.labels.get(L.PROJECT) != self.desired.project:
+                raise BakepyError(
+                    f"{change.resource}: a volume named {change.name} exists but is not "
+                    f"bakepy's for project {self.desired.project}; it was left as it is",
+                    hint="declare the volume external, or remove it (its data goes with it)",
+                )
+
+    def remove_container(self, container: str) -> None:
+        self.client.stop_container(container)
+        self.client.remove_container(container)
+
+    def wait_for_dependencies(self, service: str) -> None:
+        for dependency in self.desired.dependencies.get(service, []):
+            if dependency.condition == "service_started":
+                continue
+            for container in self.desired.containers_of(dependency.service):
+                started = time.monotonic()
+                wait_for(self.client, container.name, dependency.condition, self.wait_timeout)
+                seconds = round(time.monotonic() - started, 3)
+                done = Done("waited", f"service/{dependency.service}", container.name, seconds)
+                self.done.append(done)
+                if self.progress is not None and seconds >= 0.5:
+                    self.progress(done.describe())
+
+    def service(self, service: str) -> None:
+        resource = f"service/{service}"
+        changes = [
+            c
+            for c in self.plan.changes
+            if c.kind == "container" and c.resource == resource and c.action != "unchanged"
+        ]
+        if not changes:
+            return
+        if any(c.action in ("create", "replace", "update") for c in changes):
+            self.wait_for_dependencies(service)
+        for change in changes:
+            if change.action == "delete" and change.existing:
+                with self.step("deleted", change.resource, change.name):
+                    self.remove_container(change.existing)
+            elif change.action in ("create", "replace"):
+                assert isinstance(change.desired, DesiredContainer)
+                verb = "created" if change.action == "create" else "replaced"
+                with self.step(verb, change.resource, change.name):
+                    if change.existing and not change.detach_first:
+                        self.remove_container(change.existing)
+                    self._create_container(change.desired)
+            elif change.action == "update" and change.existing:
+                self._update(change)
+
+    def _create_container(self, container: DesiredContainer) -> None:
+        try:
+            created = self.client.create_container(
+                container.name, container.body, container.platform
+            )
+        except EngineError as error:
+            if "Conflict" not in error.message and "already in use" not in error.message:
+                raise
+            raise BakepyError(
+                f"{container.resource}: a container named {container.name} exists but is not "
+                f"bakepy's for project {self.desired.project}",
+                hint=f"remove it (docker rm -f {container.name}) or rename the service",
+            ) from None
+        self.client.start_container(created)
+
+    def _update(self, change: Change) -> None:
+        assert change.existing is not None
+        container = change.desired
+        for operation in sorted(change.operations, key=lambda o: not o.startswith("connect")):
+            if operation.startswith("connect ") and isinstance(container, DesiredContainer):
+                network = operation.removeprefix("connect ")
+                with self.step("connected", change.resource, f"{change.name} to {network}"):
+                    self.client.connect_network(
+                        change.existing, network, container.endpoint(network)
+                    )
+            elif operation == "start":
+                with self.step("started", change.resource, change.name):
+                    self.client.start_container(change.existing)
+            elif operation == "restart":
+                with self.step("restarted", change.resource, change.name):
+                    self.client.restart_container(change.existing)
+
+    def prune(self) -> None:
+        declared = {f"service/{s}" for s in self.desired.services}
+        for change in self._changes("container", "delete"):
+            if change.resource not in declared and change.existing:
+                with self.step("deleted", change.resource, change.name):
+                    self.remove_container(change.existing)
+        for change in self._changes("network", "delete"):
+            if change.existing:
+                with self.step("deleted", change.resource, change.name):
+                    self.client.remove_network(change.existing)
+        for change in self._changes("volume", "delete"):
+            if change.existing:
+                with self.step("deleted", change.resource, change.name):
+                    self.client.remove_volume(change.existing)
+
+
+def write_files(desired: DesiredState) -> None:
+    """Write the secret and config files that are missing or out of date."""
+    written: set[str] = set()
+    for container in desired.containers:
+        for file in container.files:
+            if str(file.path) not in written and not file.is_current():
+                file.write()
+            written.add(str(file.path))
+
+
+def execute(
+    client: EngineClient,
+    plan: Plan,
+    *,
+    wait_timeout: float = 120.0,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Carry out ``plan``; nothing is called on the engine when it has no changes.
+
+    The secret and config files containers mount are (re)written first whatever the plan, so
+    a running container whose file went missing can still restart.
+    """
+    if plan.desired is not None:
+        write_files(plan.desired)
+    if not plan.has_changes:
+        return ApplyResult(plan)
+    done = _Executor(client, plan, wait_timeout, progress).run()
+    return ApplyResult(plan, done)

@@ -1,0 +1,107 @@
+"""bakepy's state folder on this host: lock files, the files secrets and configs are mounted
+from, and the key that hashes secret contents.
+
+``$BAKEPY_STATE_DIR``, else ``$XDG_STATE_HOME/bakepy``, else ``~/.local/state/bakepy``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import secrets
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+def state_dir() -> Path:
+    """The folder bakepy keeps its state in on this host."""
+    explicit = os.environ.get("BAKEPY_STATE_DIR")
+    if explicit:
+        return Path(explicit)
+    xdg = os.environ.get("XDG_STATE_HOME")
+    base = Path(xdg) if xdg else Path.home() / ".local" / "state"
+    return base / "bakepy"
+
+
+def project_files_dir(project: str, root: Path | None = None) -> Path:
+    """Where the secret and config files of a project's containers are written."""
+    return (root or state_dir()) / "files" / project
+
+
+def _private_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
+
+
+def digest_key(root: Path | None = None) -> bytes:
+    """The host's random key for hashing secret contents (created on first use, mode 0600)."""
+    path = _private_dir(root or state_dir()) / "digest.key"
+    with contextlib.suppress(FileNotFoundError):
+        return path.read_bytes()
+    key = secrets.token_bytes(32)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".digest.key.")
+    try:
+        os.write(fd, key)
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, path)  # first writer wins; a concurrent one reads the winner's key
+    except FileExistsError:
+        pass
+    finally:
+        os.unlink(tmp)
+    return path.read_bytes()
+
+
+def secret_digest(content: bytes, key: bytes) -> str:
+    """A keyed hash of a secret's content: changes roll containers, the value cannot be guessed."""
+    return "hmac-sha256:" + hmac.new(key, content, hashlib.sha256).hexdigest()
+
+
+def content_digest(content: bytes) -> str:
+    """A plain hash of a config's content (configs are not secret)."""
+    return "sha256:" + hashlib.sha256(content).hexdigest()
+
+
+@dataclass(frozen=True)
+class StateFile:
+    """A file a container mounts: a secret from the environment, or inline config content."""
+
+    path: Path
+    content: bytes = field(repr=False)
+    mode: int = 0o600
+    uid: int | None = None
+    gid: int | None = None
+
+    def is_current(self) -> bool:
+        """True when the file on disk already holds this content with this mode."""
+        try:
+            stat = self.path.stat()
+            same = self.path.read_bytes() == self.content
+        except OSError:
+            return False
+        return same and (stat.st_mode & 0o7777) == self.mode
+
+    def write(self) -> None:
+        """Write atomically (temporary file, then rename); the content is never logged."""
+        folder = _private_dir(self.path.parent)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{self.path.name}.")
+        try:
+            os.fchmod(fd, self.mode)
+            os.write(fd, self.content)
+            if (self.uid is not None or self.gid is not None) and os.geteuid() == 0:
+                os.fchown(
+                    fd, -1 if self.uid is None else self.uid, -1 if self.gid is None else self.gid
+                )
+        finally:
+            os.close(fd)
+        os.replace(tmp, self.path)
+
+
+def remove_project_files(project: str, root: Path | None = None) -> None:
+    """Forget the secret and config files of a project."""
+    shutil.rmtree(project_files_dir(project, root), ignore_errors=True)

@@ -1,0 +1,42 @@
+"""Add a compose file to a Project: its ComposeProject, and the bake targets of its builds.
+
+Compose and bake read ``.env`` from different folders: compose from the project folder, bake
+from the folder it runs in. The ComposeProject follows compose; the bake targets follow bake,
+so the file is read a second time when the two sets of variables differ.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from bakepy.loaders.compose.bake_targets import compose_bake
+from bakepy.loaders.compose.environment import project_environment
+from bakepy.loaders.compose.paths import is_file
+from bakepy.loaders.compose.pipeline import load_compose
+from bakepy.project import BakeFile, Project
+
+
+def add_compose_files(
+    project: Project,
+    files: Sequence[Path],
+    environ: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+) -> None:
+    """Load compose ``files`` (merged, as ``-f a -f b``) into ``project``, with bake targets."""
+    shell = dict(os.environ if environ is None else environ)
+    loaded = load_compose(files, environ=shell)
+    project.add(loaded.project, base_dir=loaded.directory)
+    for warning in loaded.warnings:
+        if warning not in project.warnings:
+            project.warnings.append(warning)
+    here = (cwd or Path.cwd()).resolve()
+    bake_loaded = loaded
+    if project_environment(here, shell) != loaded.environment:
+        dotenv = here / ".env"
+        env_files = [dotenv] if is_file(dotenv) else []
+        bake_loaded = load_compose(files, environ=shell, env_files=env_files)
+    native = compose_bake(bake_loaded.project, bake_loaded.environment)
+    if native.targets:
+        project.bake_files.append(BakeFile(files[0], loaded.directory, native))

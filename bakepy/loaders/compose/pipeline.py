@@ -1,0 +1,118 @@
+"""Load compose files as compose does, phase by phase (compose-go's order).
+
+read (YAML with compose's scalar rules, documents and files merged) -> environment (shell over
+``.env``) -> interpolate values -> include -> extends -> unicity of indexed lists -> drop
+``version`` -> validate into a ComposeProject. Warnings (unset variables, ``version``) are
+collected and handed back, never printed here.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bakepy.loaders.compose.environment import project_environment
+from bakepy.loaders.compose.extends import apply_extends
+from bakepy.loaders.compose.include import apply_include
+from bakepy.loaders.compose.interpolate_values import interpolate_model
+from bakepy.loaders.compose.raw import LoadContext, RawModel
+from bakepy.loaders.compose.reading import read_model
+from bakepy.loaders.compose.to_project import project_name, to_project
+from bakepy.loaders.compose.unicity import enforce_unicity
+from bakepy.models.compose import ComposeProject
+
+Phase = Callable[[RawModel, Mapping[str, str], LoadContext], None]
+
+
+def interpolate_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
+    """Expand variables in every value (not in keys)."""
+    raw.data = interpolate_model(raw.data, env, raw.origins, ctx.warnings)
+
+
+def include_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
+    """Import the resources of included files."""
+    apply_include(raw, env, ctx, load_model)
+
+
+def extends_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
+    """Merge every extended service under the service that extends it."""
+    apply_extends(raw, env, ctx)
+
+
+def unicity_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
+    """One entry per port, mount target, secret, config, exposed port, variable."""
+    services = raw.data.get("services")
+    if not isinstance(services, dict):
+        return
+    for name, service in services.items():
+        if isinstance(service, dict):
+            for changed in enforce_unicity(service):
+                raw.origins.drop_below(("services", name, changed))
+
+
+def drop_version(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
+    """``version`` is obsolete: compose ignores it, with a warning."""
+    if "version" in raw.data:
+        where = raw.origins.find(("version",))
+        file = where[0] if where else raw.files[0]
+        ctx.warn(
+            f"{file}: the attribute `version` is obsolete, it will be ignored, "
+            "please remove it to avoid potential confusion"
+        )
+        del raw.data["version"]
+
+
+PHASES: tuple[Phase, ...] = (
+    interpolate_phase,
+    include_phase,
+    extends_phase,
+    unicity_phase,
+    drop_version,
+)
+"""What follows reading, in order, for the project's files and for every included file."""
+
+
+def load_model(
+    files: list[Path], directory: Path, env: Mapping[str, str], ctx: LoadContext
+) -> RawModel:
+    """Compose files read and taken through every phase (not yet validated)."""
+    raw = read_model(files, directory)
+    for phase in PHASES:
+        phase(raw, env, ctx)
+    return raw
+
+
+@dataclass
+class LoadedCompose:
+    """A compose project as loaded: the resource, its folder, its variables, the warnings."""
+
+    project: ComposeProject
+    directory: Path
+    """The project folder: relative paths in the project are relative to it."""
+    environment: dict[str, str]
+    """The variables it was interpolated with (shell over .env)."""
+    warnings: list[str] = field(default_factory=list)
+
+
+def load_compose(
+    files: Sequence[Path | str],
+    *,
+    environ: Mapping[str, str] | None = None,
+    env_files: Sequence[Path | str] | None = None,
+    project_directory: Path | str | None = None,
+    name: str | None = None,
+) -> LoadedCompose:
+    """Compose files (merged in order) as a ComposeProject, as ``docker compose`` loads them."""
+    # environ: default the process's; env_files replace the project folder's .env (as
+    # --env-file does); name overrides the project name (as -p does)
+    paths = [Path(f) for f in files]
+    directory = Path(project_directory) if project_directory else paths[0].parent
+    shell = dict(os.environ if environ is None else environ)
+    given_env_files = None if env_files is None else [Path(f) for f in env_files]
+    env = project_environment(directory, shell, given_env_files)
+    ctx = LoadContext(including=(Path(os.path.abspath(paths[0])),))
+    raw = load_model(paths, directory, env, ctx)
+    project = to_project(raw, project_name(raw, env, name))
+    return LoadedCompose(project, directory.resolve(), env, ctx.warnings)

@@ -1,0 +1,37 @@
+"""A compose model between the phases: plain data, where each field came from, and its folder."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bakepy.errors import FieldPath, LoadError
+from bakepy.loaders.compose.origins import Origins
+
+
+@dataclass
+class RawModel:
+    """A compose file (or several merged) as data; relative paths are relative to ``directory``."""
+
+    data: dict[str, Any]
+    origins: Origins
+    directory: Path
+    files: list[Path]
+
+    def error(self, message: str, path: FieldPath = (), hint: str | None = None) -> LoadError:
+        """A LoadError pointing at the file and line of ``path``."""
+        return LoadError(message, self.origins.location(path, self.files[0]), hint)
+
+
+@dataclass
+class LoadContext:
+    """What the phases share: warnings to hand back, and the include chain (for cycles)."""
+
+    warnings: list[str] = field(default_factory=list)
+    including: tuple[Path, ...] = ()
+
+    def warn(self, message: str) -> None:
+        """Collect a warning once."""
+        if message not in self.warnings:
+            self.warnings.append(message)

@@ -1,0 +1,42 @@
+"""The read phase: compose files (and the documents in each) merged into one raw model.
+
+Several files, or several YAML documents in one file, merge in order with compose's merge
+rules, as ``docker compose -f a.yaml -f b.yaml`` merges them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bakepy.errors import LoadError, Location
+from bakepy.loaders.compose.merge import MergeError, merge_values
+from bakepy.loaders.compose.origins import Origins
+from bakepy.loaders.compose.raw import RawModel
+from bakepy.loaders.compose.yaml_reader import read_yaml
+
+
+def read_model(files: Sequence[Path], directory: Path) -> RawModel:
+    """The files' documents merged in order (relative paths relative to ``directory``)."""
+    data: dict[str, Any] = {}
+    origins = Origins()
+    for file in files:
+        documents = read_yaml(file)
+        for document in documents:
+            if not isinstance(document.data, dict):
+                where = Location(file, (document.origins.find(()) or (file, None))[1])
+                raise LoadError(
+                    "a compose file must be a mapping of services, networks, ...", where
+                )
+            try:
+                merged, changed = merge_values(data, document.data)
+            except MergeError as exc:
+                raise LoadError(str(exc), document.origins.location((), file)) from None
+            data = merged
+            origins.graft(document.origins, (), ())
+            for path in changed:
+                origins.drop_below(path)
+        if not documents:
+            raise LoadError("empty compose file", Location(file))
+    return RawModel(data, origins, directory, list(files))

@@ -1,0 +1,122 @@
+"""The last phase: a raw compose model validated into a ``ComposeProject``.
+
+Before validation, numbers and booleans where compose wants strings (labels, environment
+values, build args, ...) are spelled as compose spells them, and every ``$`` left after
+interpolation is written ``$$`` again: the model holds compose text, which compose interpolates
+when it reads the rendered file. The project name is the ``name:`` key, else the project
+folder's name made a valid project name as compose does (lower-cased, other characters
+dropped). A validation error names the file and line the field came from.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError as PydanticValidationError
+
+from bakepy.errors import Diagnostic, FieldPath, ValidationError
+from bakepy.loaders.compose.raw import RawModel
+from bakepy.loaders.compose.scalars import go_text
+from bakepy.loaders.validation_errors import convert_validation_error
+from bakepy.models.compose import ComposeProject
+
+_STRING_MAPS = (
+    "services.*.environment",
+    "services.*.labels",
+    "services.*.annotations",
+    "services.*.sysctls",
+    "services.*.storage_opt",
+    "services.*.build.args",
+    "services.*.build.labels",
+    "services.*.deploy.labels",
+    "services.*.logging.options",
+    "networks.*.labels",
+    "networks.*.driver_opts",
+    "volumes.*.labels",
+    "volumes.*.driver_opts",
+    "secrets.*.labels",
+    "secrets.*.driver_opts",
+    "configs.*.labels",
+)
+
+
+def _at(data: Any, pattern: list[str]) -> list[dict[str, Any]]:
+    """The mappings at a ``services.*.labels``-style pattern."""
+    if not pattern:
+        return [data] if isinstance(data, dict) else []
+    if not isinstance(data, dict):
+        return []
+    head, rest = pattern[0], pattern[1:]
+    children = list(data.values()) if head == "*" else [data.get(head)]
+    return [found for child in children for found in _at(child, rest)]
+
+
+def spell_strings(data: dict[str, Any]) -> None:
+    """Numbers and booleans in string maps as compose prints them (``1e+06``, ``true``)."""
+    for pattern in _STRING_MAPS:
+        for mapping in _at(data, pattern.split(".")):
+            for key, value in mapping.items():
+                if not isinstance(value, dict | list):
+                    mapping[key] = go_text(value)
+
+
+def escape_dollars(value: Any) -> Any:
+    """Every string value with ``$`` written ``$$`` (keys are never interpolated)."""
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, list):
+        return [escape_dollars(item) for item in value]
+    if isinstance(value, dict):
+        return {key: escape_dollars(item) for key, item in value.items()}
+    return value
+
+
+def normalize_project_name(text: str) -> str:
+    """A folder name as a project name, as compose makes one: ``My App`` -> ``myapp``."""
+    return "".join(re.findall(r"[a-z0-9_-]", text.lower())).lstrip("_-")
+
+
+def project_name(raw: RawModel, env: Mapping[str, str], given: str | None) -> str:
+    """``given``, else ``COMPOSE_PROJECT_NAME``, else the ``name:`` key, else the folder's."""
+    declared = raw.data.get("name")
+    for candidate in (given, env.get("COMPOSE_PROJECT_NAME"), declared):
+        if candidate:
+            if not isinstance(candidate, str):
+                raise raw.error("name must be a string", ("name",))
+            return candidate
+    name = normalize_project_name(raw.directory.resolve().name)
+    if not name:
+        raise raw.error(
+            f"cannot make a project name of the folder name {raw.directory.resolve().name!r}",
+            hint="set a top-level name: in the compose file",
+        )
+    return name
+
+
+def _diagnostic(raw: RawModel, diagnostic: Diagnostic) -> Diagnostic:
+    path: FieldPath = diagnostic.location.field_path
+    if path[:1] == ("spec",):
+        path = path[1:]
+    elif path[:1] == ("metadata",):
+        path = ("name",)
+    return Diagnostic(diagnostic.message, raw.origins.location(path, raw.files[0]), diagnostic.hint)
+
+
+def to_project(raw: RawModel, name: str) -> ComposeProject:
+    """``raw`` validated into a ComposeProject named ``name``."""
+    spec = {k: v for k, v in raw.data.items() if k not in ("version", "include")}
+    spell_strings(spec)
+    spec = escape_dollars(spec)
+    if isinstance(spec.get("name"), str):
+        spec["name"] = name
+    try:
+        project = ComposeProject.model_validate({"metadata": {"name": name}, "spec": spec})
+    except PydanticValidationError as exc:
+        converted = convert_validation_error(exc, file=None, resource=None)
+        raise ValidationError([_diagnostic(raw, d) for d in converted.diagnostics]) from None
+    main = raw.files[0]
+    lines = raw.origins.lines_in(main, ("spec",))
+    project.set_source(str(main), lines.get(("spec",), 1), lines)
+    return project

@@ -1,0 +1,153 @@
+"""Read a compose file's YAML with compose's scalar rules, remembering each field's line.
+
+PyYAML parses; scalars are resolved as go-yaml v3 (compose's parser) resolves them
+(see ``scalars``). Anchors and ``<<`` merge keys work as in compose (a mapping's own keys win);
+duplicate keys and recursive anchors are errors, as they are for compose.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bakepy.errors import FieldPath, LoadError, Location
+from bakepy.loaders.compose.origins import Origins
+from bakepy.loaders.compose.scalars import go_text, plain_scalar
+
+_PLAIN = "tag:bakepy.dev,compose:plain"
+_MAX_NODES = 200_000
+"""Aliases can make a small file expand enormously; compose-sized files stay far below this."""
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that leaves plain scalars unresolved, for go-yaml's rules."""
+
+    def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return _PLAIN
+        return super().resolve(kind, value, implicit)  # type: ignore[no-untyped-call]
+
+
+@dataclass
+class YamlDocument:
+    """One YAML document of a compose file as plain data, with the origin of every field."""
+
+    data: Any
+    origins: Origins
+
+
+class _Converter:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.origins = Origins()
+        self.count = 0
+        self.active: set[int] = set()
+
+    def error(self, message: str, node: yaml.Node) -> LoadError:
+        return LoadError(message, Location(self.path, node.start_mark.line + 1))
+
+    def convert(self, node: yaml.Node, path: FieldPath) -> Any:
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise self.error("the YAML expands to too many values (alias bomb?)", node)
+        self.origins.add(path, self.path, node.start_mark.line + 1)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if id(node) in self.active:
+            raise self.error("a YAML anchor refers to itself (cycle detected)", node)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
+            assert isinstance(node, yaml.MappingNode)
+            return self.mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _PLAIN:
+            return plain_scalar(node.value)
+        try:
+            value = _Loader("").construct_object(node, deep=True)
+        except yaml.YAMLError as exc:
+            raise self.error(f"YAML: {getattr(exc, 'problem', None) or exc}", node) from None
+        if value is None or isinstance(value, str | int | float | bool):
+            return value
+        raise self.error(f"YAML tag {node.tag} is not supported in a compose file", node)
+
+    def key(self, node: yaml.Node) -> str:
+        if not isinstance(node, yaml.ScalarNode):
+            raise self.error("a mapping key must be a scalar", node)
+        key = self.scalar(node)
+        return key if isinstance(key, str) else "" if key is None else str(go_text(key))
+
+    def mapping(self, node: yaml.MappingNode, path: FieldPath) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        merges: list[yaml.Node] = []
+        for key_node, value_node in node.value:
+            if (
+                isinstance(key_node, yaml.ScalarNode)
+                and key_node.tag == _PLAIN
+                and key_node.value == "<<"
+            ):
+                merges.append(value_node)
+                continue
+            key = self.key(key_node)
+            if key in result:
+                message = f'mapping key "{key}" already defined at line {lines[key]}'
+                raise self.error(message, key_node)
+            lines[key] = key_node.start_mark.line + 1
+            result[key] = self.convert(value_node, (*path, key))
+            self.origins.add((*path, key), self.path, lines[key])
+        for merge in merges:
+            self.merge(result, merge, path)
+        self.origins.add(path, self.path, node.start_mark.line + 1)
+        return result
+
+    def merge(self, result: dict[str, Any], node: yaml.Node, path: FieldPath) -> None:
+        """``<<: *anchor`` (or a list of them): keys the mapping lacks, with their origins."""
+        own, self.origins = self.origins, Origins()
+        try:
+            value = self.convert(node, path)
+        finally:
+            merged_origins, self.origins = self.origins, own
+        for source in value if isinstance(value, list) else [value]:
+            if not isinstance(source, dict):
+                raise self.error("`<<` merges a mapping (or a list of mappings)", node)
+            for key, item in source.items():
+                if key not in result:
+                    result[key] = item
+                    self.origins.graft(merged_origins, (*path, key), (*path, key))
+
+
+def parse_yaml(text: str, path: Path) -> list[YamlDocument]:
+    """Every non-empty document of ``text`` (read from ``path``), in order."""
+    try:
+        nodes = list(yaml.compose_all(text, Loader=_Loader))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        line = mark.line + 1 if mark is not None else None
+        raise LoadError(f"YAML syntax error: {problem}", Location(path, line)) from None
+    documents: list[YamlDocument] = []
+    for node in nodes:
+        if node is None:
+            continue
+        converter = _Converter(path)
+        data = converter.convert(node, ())
+        documents.append(YamlDocument(data, converter.origins))
+    return documents
+
+
+def read_yaml(path: Path) -> list[YamlDocument]:
+    """Every document of the compose file ``path``."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or str(exc)
+        raise LoadError(f"cannot read {path}: {reason}", Location(path)) from None
+    return parse_yaml(text, path)

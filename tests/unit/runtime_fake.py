@@ -1,0 +1,202 @@
+"""An in-memory Docker engine that speaks bakepy's EngineClient protocol, for unit tests."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bakepy.engine.runtime import labels as L
+from bakepy.engine.runtime.client import MUTATING, EngineError
+from bakepy.engine.runtime.observed import (
+    ContainerState,
+    ObservedContainer,
+    ObservedNetwork,
+    ObservedVolume,
+)
+
+
+class Interrupted(BaseException):
+    """Stands for SIGKILL: raised before the Nth mutating call reaches the engine."""
+
+
+@dataclass
+class FakeContainer:
+    id: str
+    name: str
+    body: dict[str, Any]
+    state: str = "created"
+    networks: list[str] = field(default_factory=list)
+    exit_code: int | None = None
+
+
+@dataclass
+class FakeEngine:
+    """Networks, volumes, containers and images in dictionaries; every call is recorded."""
+
+    images: dict[str, str] = field(default_factory=dict)
+    networks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    containers: dict[str, FakeContainer] = field(default_factory=dict)
+    calls: list[tuple[str, str]] = field(default_factory=list)
+    interrupt_at: int | None = None
+    """Raise Interrupted instead of making the mutating call with this number (1-based)."""
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    @property
+    def mutations(self) -> list[tuple[str, str]]:
+        return [c for c in self.calls if c[0] in MUTATING]
+
+    def _record(self, name: str, what: str = "") -> None:
+        interrupting = self.interrupt_at is not None and name in MUTATING
+        if interrupting and len(self.mutations) + 1 >= (self.interrupt_at or 0):
+            raise Interrupted(f"{name} {what}")
+        self.calls.append((name, what))
+
+    def _owned(self, labels: Mapping[str, str], project: str) -> bool:
+        return labels.get(L.PROJECT) == project
+
+    def snapshot(self) -> dict[str, Any]:
+        """What is on the engine, without IDs: for comparing two end states."""
+        return {
+            "networks": sorted(self.networks),
+            "volumes": sorted(self.volumes),
+            "containers": sorted(
+                (c.name, c.state, c.body["Labels"].get(L.SPEC_HASH), tuple(sorted(c.networks)))
+                for c in self.containers.values()
+            ),
+        }
+
+    # -- reads --
+    def list_networks(self, project: str) -> list[ObservedNetwork]:
+        self._record("list_networks")
+        return [
+            ObservedNetwork(n["Id"], name, dict(n["Labels"]))
+            for name, n in self.networks.items()
+            if self._owned(n["Labels"], project)
+        ]
+
+    def list_volumes(self, project: str) -> list[ObservedVolume]:
+        self._record("list_volumes")
+        return [
+            ObservedVolume(name, dict(v["Labels"]))
+            for name, v in self.volumes.items()
+            if self._owned(v["Labels"], project)
+        ]
+
+    def list_containers(self, project: str) -> list[ObservedContainer]:
+        self._record("list_containers")
+        return [
+            ObservedContainer(
+                c.id,
+                c.name,
+                c.state,
+                dict(c.body["Labels"]),
+                self.images.get(c.body["Image"], ""),
+                tuple(sorted(c.networks)),
+                c.exit_code,
+            )
+            for c in self.containers.values()
+            if self._owned(c.body["Labels"], project)
+        ]
+
+    def existing_networks(self, names: Sequence[str]) -> set[str]:
+        self._record("existing_networks")
+        return set(names) & set(self.networks)
+
+    def existing_volumes(self, names: Sequence[str]) -> set[str]:
+        self._record("existing_volumes")
+        return set(names) & set(self.volumes)
+
+    def image_ids(self, references: Sequence[str]) -> dict[str, str]:
+        self._record("image_ids")
+        return {r: self.images[r] for r in references if r in self.images}
+
+    def container_state(self, container: str) -> ContainerState:
+        self._record("container_state", container)
+        found = self._find(container)
+        health = "healthy" if "Healthcheck" in found.body else None
+        status = found.state
+        return ContainerState(status, health if status == "running" else None, found.exit_code)
+
+    # -- writes --
+    def _find(self, container: str) -> FakeContainer:
+        for c in self.containers.values():
+            if container in (c.id, c.name):
+                return c
+        raise EngineError(f"container {container}: not found")
+
+    def pull_image(self, reference: str) -> None:
+        self._record("pull_image", reference)
+        self.images[reference] = f"sha256:{reference}"
+
+    def create_network(self, body: Mapping[str, Any]) -> str:
+        self._record("create_network", body["Name"])
+        if body["Name"] in self.networks:
+            raise EngineError(f"network with name {body['Name']} already exists")
+        net_id = f"net{next(self._ids)}"
+        self.networks[body["Name"]] = {"Id": net_id, "Labels": dict(body.get("Labels") or {})}
+        return net_id
+
+    def remove_network(self, network: str) -> None:
+        self._record("remove_network", network)
+        for name, data in list(self.networks.items()):
+            if network in (name, data["Id"]):
+                if any(name in c.networks for c in self.containers.values()):
+                    raise EngineError(f"network {name} has active endpoints")
+                del self.networks[name]
+
+    def create_volume(self, body: Mapping[str, Any]) -> ObservedVolume:
+        self._record("create_volume", body["Name"])
+        volume = self.volumes.setdefault(body["Name"], {"Labels": dict(body.get("Labels") or {})})
+        return ObservedVolume(body["Name"], dict(volume["Labels"]))
+
+    def remove_volume(self, name: str) -> None:
+        self._record("remove_volume", name)
+        self.volumes.pop(name, None)
+
+    def create_container(
+        self, name: str, body: Mapping[str, Any], platform: str | None = None
+    ) -> str:
+        self._record("create_container", name)
+        if any(c.name == name for c in self.containers.values()):
+            raise EngineError(f"create container {name}: Conflict. The name is already in use")
+        endpoints = (body.get("NetworkingConfig") or {}).get("EndpointsConfig") or {}
+        for network in endpoints:
+            if network not in self.networks:
+                raise EngineError(f"network {network} not found")
+        for mount in body.get("HostConfig", {}).get("Mounts", []):
+            if mount["Type"] == "volume" and mount.get("Source"):
+                self.volumes.setdefault(mount["Source"], {"Labels": {}})
+        container_id = f"c{next(self._ids)}"
+        self.containers[container_id] = FakeContainer(
+            container_id, name, copy.deepcopy(dict(body)), networks=list(endpoints)
+        )
+        return container_id
+
+    def start_container(self, container: str) -> None:
+        self._record("start_container", container)
+        found = self._find(container)
+        found.state, found.exit_code = "running", None
+
+    def stop_container(self, container: str) -> None:
+        self._record("stop_container", container)
+        for c in self.containers.values():
+            if container in (c.id, c.name):
+                c.state, c.exit_code = "exited", 143
+
+    def restart_container(self, container: str) -> None:
+        self._record("restart_container", container)
+        self._find(container).state = "running"
+
+    def remove_container(self, container: str) -> None:
+        self._record("remove_container", container)
+        for key, c in list(self.containers.items()):
+            if container in (c.id, c.name):
+                del self.containers[key]
+
+    def connect_network(self, container: str, network: str, endpoint: Mapping[str, Any]) -> None:
+        self._record("connect_network", f"{container} {network}")
+        self._find(container).networks.append(network)

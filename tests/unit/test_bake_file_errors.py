@@ -1,0 +1,213 @@
+"""Mistakes in HCL and JSON bake files: a BakepyError from the library, and from the CLI one
+or two lines on stderr naming the file, the line and the cause, exit code 2, no traceback."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import bakepy
+from bakepy import BakepyError, CycleError, EvaluationError, LoadError
+from bakepy.cli import app
+
+
+@dataclass(frozen=True)
+class Mistake:
+    """A bake file with one mistake, what bakepy must raise and say, and where."""
+
+    text: str
+    error: type[BakepyError]
+    cause: str
+    line: int | None
+    file: str = "docker-bake.hcl"
+    names: tuple[str, ...] = ("app",)
+    env: dict[str, str] = field(default_factory=dict)
+    hint: str | None = None
+
+
+MISTAKES = {
+    "hcl-syntax-error": Mistake(
+        'target "app" {\n  tags = ["a"\n}\n', LoadError, "HCL syntax error", 3
+    ),
+    "json-syntax-error": Mistake(
+        '{\n  "target": {\n    "app": {"tags": [}\n  }\n}\n',
+        LoadError,
+        "JSON syntax error",
+        3,
+        file="docker-bake.json",
+    ),
+    "json-not-an-object": Mistake("[]\n", LoadError, "must hold an object", 1, "x.json"),
+    "unknown-attribute": Mistake(
+        '\ntarget "app" {\n  tgas = ["a"]\n}\n',
+        LoadError,
+        "unknown attribute 'tgas'",
+        2,
+        hint="did you mean 'tags'?",
+    ),
+    "unknown-attribute-json": Mistake(
+        '{"target": {"app": {"platfroms": ["linux/amd64"]}}}',
+        LoadError,
+        "unknown attribute 'platfroms'",
+        None,
+        file="docker-bake.json",
+        hint="did you mean 'platforms'?",
+    ),
+    "inherits-cycle": Mistake(
+        'target "app" {\n  inherits = ["base"]\n}\n\ntarget "base" {\n  inherits = ["app"]\n}\n',
+        CycleError,
+        "inherits cycle: app -> base -> app",
+        1,
+    ),
+    "target-context-cycle": Mistake(
+        'target "app" {\n  contexts = { lib = "target:lib" }\n}\n\n'
+        'target "lib" {\n  contexts = { app = "target:app" }\n}\n',
+        CycleError,
+        "infinite loop from lib to app",
+        5,
+    ),
+    "unknown-function-in-target": Mistake(
+        'variable "TAG" {\n  default = "1"\n}\n\ntarget "app" {\n  tags = ["a"]\n'
+        "  args = {\n    A = nope(TAG)\n  }\n}\n",
+        EvaluationError,
+        'args: call to unknown function "nope"',
+        5,
+    ),
+    "unknown-function-in-json": Mistake(
+        '{"target": {"app": {"tags": ["${nope()}"]}}}',
+        EvaluationError,
+        'tags: call to unknown function "nope"',
+        None,
+        file="docker-bake.json",
+    ),
+    # buildx 0.13 rejects validation blocks (bake.md §3, §13): this one is bakepy's alone
+    "failed-validation": Mistake(
+        'variable "TAG" {\n  default = ""\n  validation {\n    condition     = TAG != ""\n'
+        '    error_message = "TAG must not be empty"\n  }\n}\n\ntarget "app" {}\n',
+        EvaluationError,
+        "TAG must not be empty",
+        1,
+    ),
+    "bad-escape": Mistake(
+        'target "base" {}\n\ntarget "app" {\n  args = {\n    A = "C:\\q"\n  }\n}\n',
+        LoadError,
+        "invalid escape sequence \\q",
+        3,
+    ),
+    "bad-escape-top-level-attribute": Mistake(
+        'ORG = "a"\nREG = "\\uZZZZ"\n', LoadError, "REG: invalid unicode escape", 2
+    ),
+    "bad-bool-from-environment": Mistake(
+        'variable "PUSH" {\n  default = false\n}\n\ntarget "app" {}\n',
+        EvaluationError,
+        "'maybe' is not a bool",
+        1,
+        env={"PUSH": "maybe"},
+    ),
+    "function-cycle": Mistake(
+        'function "f" {\n  params = [n]\n  result = f(n)\n}\n\n'
+        'target "app" {\n  args = { A = f(1) }\n}\n',
+        EvaluationError,
+        "function cycle not allowed for f",
+        6,
+    ),
+    "function-without-result": Mistake(
+        'function "f" {\n  params = [n]\n}\n', LoadError, "function 'f' has no result", 1
+    ),
+    "wrong-attribute-type": Mistake(
+        'target "app" {\n  tags = "app:latest"\n}\n',
+        EvaluationError,
+        "tags: list of string required, got string",
+        1,
+    ),
+    "name-without-matrix": Mistake(
+        'target "app" {\n  name = "x"\n}\n', EvaluationError, "name requires matrix", 1
+    ),
+    "group-targets-not-a-list": Mistake(
+        'target "app" {}\n\ngroup "default" {\n  targets = "app"\n}\n',
+        EvaluationError,
+        "targets: list of string required, got string",
+        3,
+        names=(),
+    ),
+    "invalid-target-name": Mistake(
+        'target "app" {}\n\ntarget "app.v2" {}\n',
+        LoadError,
+        "invalid target name 'app.v2'",
+        3,
+    ),
+    "block-without-name": Mistake(
+        "target {\n}\n", LoadError, "a target block needs a name", None, names=()
+    ),
+    "nested-block": Mistake(
+        'target "app" {\n  args {\n    A = "1"\n  }\n}\n',
+        LoadError,
+        "args is an attribute, not a block",
+        1,
+    ),
+}
+
+
+@pytest.fixture(name="mistake")
+def mistake_fixture(
+    request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Mistake:
+    """The mistake of the test id written to its file in the working directory."""
+    mistake: Mistake = MISTAKES[request.param]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("BAKEPY_CACHE_DIR", str(tmp_path / "cache"))
+    for name, value in mistake.env.items():
+        monkeypatch.setenv(name, value)
+    Path(mistake.file).write_text(mistake.text, encoding="utf-8")
+    return mistake
+
+
+@pytest.mark.parametrize("mistake", list(MISTAKES), indirect=True)
+def test_library_raises_a_bakepy_error(mistake: Mistake) -> None:
+    def load_and_resolve() -> None:
+        bakepy.resolve(bakepy.load([mistake.file]), list(mistake.names), mistake.env)
+
+    with pytest.raises(mistake.error) as info:
+        load_and_resolve()
+    assert mistake.cause in str(info.value)
+    assert info.value.location.file == Path(mistake.file)
+    assert info.value.location.line == mistake.line
+    assert info.value.diagnostic.hint == mistake.hint or mistake.hint is None
+
+
+@pytest.mark.parametrize("mistake", list(MISTAKES), indirect=True)
+def test_cli_prints_file_line_and_cause_and_exits_2(mistake: Mistake) -> None:
+    result = CliRunner().invoke(app, ["print", "-f", mistake.file, *mistake.names])
+    assert result.exit_code == 2, result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert 1 <= len(lines) <= 2, result.stderr
+    where = f"{mistake.file}:{mistake.line}: " if mistake.line else f"{mistake.file}"
+    assert lines[0].startswith("error: ")
+    assert where in lines[0]
+    assert mistake.cause in lines[0]
+    if mistake.hint:
+        assert lines[1] == f"  hint: {mistake.hint}"
+    assert "Traceback" not in result.output
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('\n\nvariable "A" {\n  default = 1\n}\n\n\ntarget "app" {\n  tags = [x()]\n}\n', 8),
+        ('target "a" {}\n  target "app" {\n  tags = [x()]\n}\n', 2),
+    ],
+)
+def test_block_lines_skip_blank_lines_and_indentation(
+    text: str, line: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A block's line is where its header is, not the blank line before it."""
+    monkeypatch.setenv("BAKEPY_CACHE_DIR", str(tmp_path / "cache"))
+    file = tmp_path / "docker-bake.hcl"
+    file.write_text(text)
+    with pytest.raises(EvaluationError) as info:
+        bakepy.resolve(bakepy.load([file]), ["app"], {})
+    assert info.value.location.line == line
