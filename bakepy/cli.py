@@ -20,6 +20,7 @@ from bakepy.cli_options import (
     SyntaxOption,
     TargetsArgument,
     fail,
+    print_warnings,
 )
 from bakepy.errors import BakepyError
 
@@ -58,6 +59,7 @@ def render_command(
 
     try:
         project = load_selected(files or [], targets or [], selector)
+        print_warnings(project.warnings)
         options = RenderOptions(bake_format=bake_format, syntax_directive=syntax_directive)  # type: ignore[arg-type]
         rendered = render(project, out, options)
     except BakepyError as error:
@@ -90,6 +92,7 @@ def validate_command(files: FilesOption = None) -> None:
 
     try:
         project = load_selected(files or [], [], None)
+        print_warnings(project.warnings)
         check(project)
     except BakepyError as error:
         fail(error)
@@ -118,6 +121,7 @@ def print_command(
 
     try:
         project = load_selected(paths, [], None)
+        print_warnings(project.warnings)
         text = bake_print(
             project, targets or [], selector, env=dict(os.environ), overrides=overrides or []
         )

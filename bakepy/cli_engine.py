@@ -22,6 +22,7 @@ from bakepy.cli_options import (
     SyntaxOption,
     TargetsArgument,
     fail,
+    print_warnings,
 )
 from bakepy.errors import BakepyError
 
@@ -99,6 +100,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         _check_output(output)
         try:
             project = load_selected(files or [], [], None)
+            print_warnings(project.warnings)
             check(project, dict(os.environ))
             plans = [
                 plan_runtime(project, compose=name, prune=prune, prune_volumes=prune_volumes)
@@ -160,6 +162,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         record: dict[str, Any] = {"builds": None, "runtime": [], "host": None}
         try:
             project = load_selected(files or [], [], None)
+            print_warnings(project.warnings)
             names = list(targets or []) if selector else _build_names(project, list(targets or []))
             if build and not dry_run and (names is not None or selector):
                 report = apply_builds(
@@ -216,6 +219,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         _check_output(output)
         try:
             project = load_selected(files or [], [], None)
+            print_warnings(project.warnings)
             results = [
                 delete_runtime(project, compose=name, volumes=volumes)
                 for name in _composes(project, compose)

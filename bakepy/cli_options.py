@@ -44,3 +44,9 @@ OverridesOption = Annotated[
     list[str] | None,
     typer.Option("--set", help="Override a target attribute: pattern.key=value or +=; repeatable."),
 ]
+
+
+def print_warnings(warnings: list[str]) -> None:
+    """Loader warnings (unset compose variables, ``version`` keys) as ``warning:`` lines."""
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
