@@ -44,7 +44,9 @@ PruneOption = Annotated[
 ]
 PruneVolumesOption = Annotated[
     bool,
-    typer.Option("--prune-volumes", help="With --prune: remove undeclared volumes (and data) too."),
+    typer.Option(
+        "--prune-volumes", help="Also remove undeclared volumes and their data (implies --prune)."
+    ),
 ]
 
 
