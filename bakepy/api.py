@@ -31,6 +31,9 @@ from bakepy.importer.manifests import manifests_yaml
 from bakepy.importer.python_code import python_module
 from bakepy.loaders import load
 from bakepy.loaders.bake_files import load_bake_file
+from bakepy.loaders.compose.pipeline import load_compose
+from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
+from bakepy.models.resource import Resource
 from bakepy.project import Project
 from bakepy.selection import parse_selector, requested_names, subset
 
@@ -117,11 +120,19 @@ def apply_builds(
 
 
 def import_definitions(paths: Sequence[Path], to: Literal["python", "yaml"]) -> str:
-    """Bake files (HCL or JSON, merged in order) as bakepy Python code or YAML manifests."""
-    native = NativeBake()
-    for path in paths:
-        native = native.merged_with(load_bake_file(path))
-    resources = resources_from_bake(native)
+    """Existing files as bakepy Python code or YAML manifests: bake files (HCL or JSON, merged
+    in order), Dockerfiles and compose files (merged in order, as ``docker compose -f``)."""
+    bake_paths = [p for p in paths if p.suffix in (".hcl", ".json")]
+    dockerfiles = [p for p in paths if p not in bake_paths and is_dockerfile(p)]
+    compose = [p for p in paths if p not in bake_paths and p not in dockerfiles]
+    resources: list[Resource] = [load_dockerfile(path) for path in dockerfiles]
+    if compose:
+        resources.append(load_compose(compose).project)
+    if bake_paths:
+        native = NativeBake()
+        for path in bake_paths:
+            native = native.merged_with(load_bake_file(path))
+        resources += resources_from_bake(native)
     source = ", ".join(p.name for p in paths)
     return python_module(resources, source) if to == "python" else manifests_yaml(resources, source)
 

@@ -135,13 +135,15 @@ def print_command(
 
 @app.command("import")
 def import_command(
-    paths: Annotated[list[Path], typer.Argument(help="Bake files (.hcl, .json) to import.")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Bake files (.hcl, .json), Dockerfiles, compose files.")
+    ],
     to: Annotated[str, typer.Option("--to", help="Write python or yaml.")] = "python",
     out: Annotated[
         Path | None, typer.Option("-o", "--out", help="File to write (default: stdout).")
     ] = None,
 ) -> None:
-    """Turn existing bake files into a bakepy definition: Python code or YAML manifests."""
+    """Turn existing bake files, Dockerfiles and compose files into a bakepy definition."""
     from bakepy.api import import_definitions
     from bakepy.generators import RenderedFile
     from bakepy.output import write_files
@@ -160,6 +162,13 @@ def import_command(
     except BakepyError as error:
         fail(error)
     typer.echo(f"wrote {out}")
+    folders = {path.resolve().parent for path in paths}
+    if out.resolve().parent not in folders:
+        typer.echo(
+            "warning: relative paths in the definition are relative to the imported files' "
+            f"folder ({', '.join(sorted(str(f) for f in folders))}); keep it there",
+            err=True,
+        )
 
 
 @app.command("schema")

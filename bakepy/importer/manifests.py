@@ -5,8 +5,28 @@ from __future__ import annotations
 from typing import Any
 
 import yaml
+from pydantic import BaseModel
 
 from bakepy.models.resource import API_VERSION, Resource
+
+_DISCRIMINATORS = ("instruction", "type")
+
+
+def _mark_discriminators(value: Any) -> None:
+    """Count the tag fields of tagged unions (instruction, mount type) as set, so that a dump
+    of only the set fields keeps them: a manifest needs them to say which kind of item it is."""
+    if isinstance(value, BaseModel):
+        for name in _DISCRIMINATORS:
+            if name in type(value).model_fields:
+                value.model_fields_set.add(name)
+        for field in type(value).model_fields:
+            _mark_discriminators(getattr(value, field))
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _mark_discriminators(item)
+    elif isinstance(value, dict):
+        for item in value.values():
+            _mark_discriminators(item)
 
 
 def manifest(resource: Resource) -> dict[str, Any]:
@@ -19,6 +39,7 @@ def manifest(resource: Resource) -> dict[str, Any]:
     }
     spec = getattr(resource, "spec", None)
     if spec is not None:
+        _mark_discriminators(spec)
         document["spec"] = spec.model_dump(mode="json", by_alias=True, exclude_unset=True)
     return document
 

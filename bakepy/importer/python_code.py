@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from bakepy.models.build_contexts import TargetContext
 from bakepy.models.build_values import _StringForm
+from bakepy.models.dockerfile import Dockerfile, Stage, StageRef
 from bakepy.models.resource import Metadata, Resource
 
 _WIDTH = 100
@@ -38,9 +39,11 @@ class _Writer:
     def __init__(self, resources: list[Resource]) -> None:
         self.variables: dict[int, str] = {}
         self.used_classes: set[str] = set()
-        taken: set[str] = set()
+        self.taken: set[str] = set()
+        self.stages: dict[str, str] = {}
+        """Stage name -> variable, for the Dockerfile being written (references by object)."""
         for resource in resources:
-            self.variables[id(resource)] = _variable_name(resource, taken)
+            self.variables[id(resource)] = _variable_name(resource, self.taken)
 
     def node(self, value: Any) -> Any:
         if isinstance(value, Resource) and id(value) in self.variables:
@@ -49,6 +52,8 @@ class _Writer:
             return self.node(value.target)
         if isinstance(value, _StringForm) or hasattr(value, "to_string"):
             return value.to_string()
+        if isinstance(value, Stage):
+            return self.stage_node(value)
         if isinstance(value, BaseModel):
             return self.model_call(value)
         if isinstance(value, list):
@@ -60,14 +65,47 @@ class _Writer:
     def model_call(self, model: BaseModel) -> _Call:
         name = type(model).__name__
         self.used_classes.add(name)
-        arguments: list[tuple[str | None, Any]] = [
-            (field, self.node(getattr(model, field)))
-            for field in type(model).model_fields
-            if field in model.model_fields_set and field not in ("kind", "api_version")
-        ]
+        arguments: list[tuple[str | None, Any]] = []
+        for field, info in type(model).model_fields.items():
+            if field not in model.model_fields_set or field in ("kind", "api_version"):
+                continue
+            value = getattr(model, field)
+            if not info.is_required() and value == info.get_default(call_default_factory=True):
+                continue  # written out by a loader, but the same as leaving it unset
+            if field == "instruction" and name != "Onbuild":
+                continue  # the class already says which instruction it is
+            arguments.append((field, self._reference(field, value) or self.node(value)))
         return _Call(name, arguments)
 
+    def _reference(self, field: str, value: Any) -> _Name | None:
+        """A stage named in ``from``/``target`` as the variable holding that Stage."""
+        stage = value.stage if isinstance(value, StageRef) else value
+        if field in ("from_", "target") and isinstance(stage, str) and stage in self.stages:
+            return _Name(self.stages[stage])
+        return None
+
+    def stage_lines(self, dockerfile: Dockerfile) -> str:
+        """Each named stage of ``dockerfile`` as a variable, so later stages use the object."""
+        self.stages = {}
+        lines = []
+        for stage in dockerfile.spec.stages:
+            call = self.model_call(stage)
+            if stage.name:
+                variable = _free_name(
+                    re.sub(r"\W", "_", stage.name).strip("_") + "_stage", self.taken
+                )
+                lines.append(f"{variable} = {_layout(call, 0)}\n")
+                self.stages[stage.name] = variable
+        return "\n".join(lines) + ("\n" if lines else "")
+
+    def stage_node(self, stage: Stage) -> Any:
+        """A stage inside DockerfileSpec.stages: its variable when it has one."""
+        return (
+            _Name(self.stages[stage.name]) if stage.name in self.stages else self.model_call(stage)
+        )
+
     def resource(self, resource: Resource) -> str:
+        prelude = self.stage_lines(resource) if isinstance(resource, Dockerfile) else ""
         self.used_classes.add(type(resource).__name__)
         metadata: Metadata = resource.metadata
         meta: Any = (
@@ -80,18 +118,24 @@ class _Writer:
         if isinstance(spec, BaseModel):
             arguments.append(("spec", self.model_call(spec)))
         call = _Call(type(resource).__name__, arguments)
-        return f"{self.variables[id(resource)]} = {_layout(call, 0)}\n"
+        self.stages = {}
+        return prelude + f"{self.variables[id(resource)]} = {_layout(call, 0)}\n"
 
 
 def _variable_name(resource: Resource, taken: set[str]) -> str:
     base = re.sub(r"\W", "_", resource.name).strip("_") or resource.KIND.lower()
-    if base[0].isdigit():
+    if base not in taken:
+        return _free_name(base, taken)
+    return _free_name(f"{base}_{resource.KIND.lower()}", taken)
+
+
+def _free_name(base: str, taken: set[str]) -> str:
+    """``base`` as a Python identifier no earlier variable uses."""
+    if not base or base[0].isdigit():
         base = "_" + base
     if keyword.iskeyword(base) or base in ("project", "bakepy"):
         base += "_"
     name = base
-    if name in taken:
-        name = f"{base}_{resource.KIND.lower()}"
     counter = 2
     while name in taken:
         name = f"{base}_{counter}"

@@ -127,3 +127,82 @@ def test_cli_import_writes_a_file_and_reports_errors(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "bad.hcl:1" in result.stderr
     assert "did you mean 'tags'" in result.stderr
+
+
+DOCKERFILES = sorted(
+    (REPO_FIXTURES := Path(__file__).resolve().parents[1] / "fixtures").glob(
+        "dockerfiles/*.Dockerfile"
+    )
+)
+
+
+@pytest.mark.parametrize("to", ["python", "yaml"])
+@pytest.mark.parametrize("dockerfile", DOCKERFILES, ids=[p.stem for p in DOCKERFILES])
+def test_imported_dockerfile_renders_the_same_instructions(
+    dockerfile: Path, to: str, tmp_path: Path
+) -> None:
+    from bakepy.loaders.dockerfile_parser import parse_dockerfile
+
+    definition = tmp_path / ("bakepy.py" if to == "python" else "bakepy.yaml")
+    definition.write_text(import_definitions([dockerfile], to))  # type: ignore[arg-type]
+    files = {f.path: f.text for f in render(load([definition]), tmp_path / "out")}
+    (rendered,) = (text for path, text in files.items() if path.endswith(".Dockerfile"))
+    original = parse_dockerfile(dockerfile.read_text())
+    assert parse_dockerfile(rendered).spec.model_dump() == original.spec.model_dump()
+    if to == "python":  # later stages name earlier ones by object, never by a string
+        code = definition.read_text()
+        for stage in original.spec.stages:
+            assert f'from_="{stage.name}"' not in code
+
+
+@pytest.mark.conformance
+def test_imported_compose_file_renders_an_equivalent_compose_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    docker = shutil.which("docker")
+    if (
+        docker is None
+        or subprocess.run(
+            [docker, "compose", "version"], capture_output=True, check=False
+        ).returncode
+        != 0
+    ):
+        pytest.skip("docker compose is not installed")
+    compose = tmp_path / "compose.yaml"
+    compose.write_text(
+        "name: shop\n"
+        "services:\n"
+        "  web:\n"
+        "    image: busybox\n"
+        '    ports: ["8080:80", "127.0.0.1:9000-9001:9000-9001/udp"]\n'
+        "    environment: [MODE=prod, EMPTY=]\n"
+        "    depends_on: [db]\n"
+        "    networks: [front, back]\n"
+        "    healthcheck: {test: wget -q -O- localhost, interval: 30s}\n"
+        "  db:\n"
+        "    image: busybox\n"
+        "    volumes: [data:/var/lib/db, ./conf:/etc/db:ro]\n"
+        "    networks: [back]\n"
+        "networks: {front: {}, back: {internal: true}}\n"
+        "volumes: {data: {}}\n"
+    )
+    (tmp_path / "conf").mkdir()
+    monkeypatch.chdir(tmp_path)
+    definition = tmp_path / "bakepy.py"  # beside the compose file: its relative paths hold
+    definition.write_text(import_definitions([compose], "python"))
+    out = tmp_path / "out"
+    write_files(render(load([definition]), out), out)
+
+    def config(path: Path) -> dict[str, Any]:
+        done = subprocess.run(
+            [docker, "compose", "-f", str(path), "config", "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        loaded: dict[str, Any] = json.loads(done.stdout)
+        return loaded
+
+    assert config(out / "compose.yaml") == config(compose)
