@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
+from bakepy.bake.coerce import LISTS
 from bakepy.bake.definition import NativeBake
 from bakepy.errors import BakepyError, Location
 from bakepy.models.bake import (
@@ -26,24 +27,6 @@ from bakepy.models.bake import (
 from bakepy.models.build_contexts import TargetContext
 from bakepy.models.resource import Resource
 
-_LIST_ATTRIBUTES = frozenset(
-    {
-        "annotations",
-        "attest",
-        "cache-from",
-        "cache-to",
-        "entitlements",
-        "inherits",
-        "no-cache-filter",
-        "output",
-        "platforms",
-        "secret",
-        "ssh",
-        "tags",
-        "ulimits",
-    }
-)
-
 
 class ImportError_(BakepyError):
     """A file holds something bakepy cannot declare without changing what it means."""
@@ -51,7 +34,7 @@ class ImportError_(BakepyError):
 
 def _target_spec(name: str, block: dict[str, Any], where: Location | None) -> TargetSpec:
     for key, value in block.items():
-        if key in _LIST_ATTRIBUTES and isinstance(value, str):
+        if key in LISTS and isinstance(value, str):
             raise ImportError_(
                 f"target {name!r}: {key} is one expression ({value}); bakepy needs a list here",
                 where,

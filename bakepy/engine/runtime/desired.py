@@ -12,7 +12,7 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from bakepy.compose.config_view import compose_config_view
 from bakepy.compose.lower import lower_compose_projects
@@ -34,9 +34,10 @@ from bakepy.project import Project
 
 
 @dataclass(frozen=True)
-class DesiredNetwork:
-    """A network the project declares (external ones must exist; bakepy never creates them)."""
+class _DesiredObject:
+    """A network or volume the project declares: its key, engine name and create body."""
 
+    KIND: ClassVar[str] = ""
     key: str
     name: str
     external: bool = False
@@ -46,25 +47,22 @@ class DesiredNetwork:
 
     @property
     def resource(self) -> str:
-        """``network/<key>``."""
-        return f"network/{self.key}"
+        """``<kind>/<key>``, as the ownership label and the plan name it."""
+        return f"{self.KIND}/{self.key}"
 
 
 @dataclass(frozen=True)
-class DesiredVolume:
+class DesiredNetwork(_DesiredObject):
+    """A network the project declares (external ones must exist; bakepy never creates them)."""
+
+    KIND: ClassVar[str] = "network"
+
+
+@dataclass(frozen=True)
+class DesiredVolume(_DesiredObject):
     """A named volume the project declares (external ones must exist)."""
 
-    key: str
-    name: str
-    external: bool = False
-    body: dict[str, Any] = field(default_factory=dict)
-    spec: dict[str, Any] = field(default_factory=dict)
-    hash: str = ""
-
-    @property
-    def resource(self) -> str:
-        """``volume/<key>``."""
-        return f"volume/{self.key}"
+    KIND: ClassVar[str] = "volume"
 
 
 @dataclass(frozen=True)
