@@ -19,7 +19,6 @@ from bakepy.errors import (
 )
 from bakepy.models.bake import Function, Group, Target, Variable
 from bakepy.models.build_contexts import TargetContext
-from bakepy.models.compose import ComposeProject, Stack
 from bakepy.models.dockerfile import Dockerfile
 from bakepy.models.resource import Resource, ResourceRef
 
@@ -77,7 +76,7 @@ class Project:
             return
         self._ids.add(id(resource))
         self._base_dirs[id(resource)] = base_dir or self._source_dir(resource)
-        for referenced in _references(resource):
+        for referenced in resource.references():
             self._add_one(referenced, base_dir)
         self._resources.append(resource)
         self._by_name.setdefault(resource.name, []).append(resource)
@@ -94,6 +93,10 @@ class Project:
     def resources(self) -> list[Resource]:
         """Every resource, in declaration order (referenced ones before their referrers)."""
         return list(self._resources)
+
+    def declares(self, *kinds: str) -> bool:
+        """Whether any resource is of one of ``kinds`` (by name: no model import needed)."""
+        return any(resource.KIND in kinds for resource in self._resources)
 
     def base_dir_of(self, resource: Resource) -> Path:
         """Folder that relative paths in ``resource`` are relative to (its definition file's)."""
@@ -267,29 +270,6 @@ def _name(value: object) -> str:
 
 def _missing(resource: Resource, kind: str, name: str, *field_path: str | int) -> Diagnostic:
     return Diagnostic(f"{kind} {name!r} does not exist", location_of(resource, "spec", *field_path))
-
-
-def _references(resource: Resource) -> list[Resource]:
-    """Resources that ``resource`` holds by object (not by name)."""
-    found: list[Resource] = []
-    if isinstance(resource, Target):
-        spec = resource.spec
-        found += [p for p in spec.inherits if isinstance(p, Resource)]
-        found += [
-            c.target
-            for c in spec.contexts.values()
-            if isinstance(c, TargetContext) and isinstance(c.target, Resource)
-        ]
-        found += [d for d in (spec.dockerfile, spec.dockerfile_inline) if isinstance(d, Resource)]
-        if isinstance(spec.builder, Resource):
-            found.append(spec.builder)
-    elif isinstance(resource, Group):
-        found += [m for m in resource.spec.targets if isinstance(m, Resource)]
-    elif isinstance(resource, ComposeProject):
-        found += [s.build for s in resource.spec.services.values() if isinstance(s.build, Resource)]
-    elif isinstance(resource, Stack) and isinstance(resource.spec.project, Resource):
-        found.append(resource.spec.project)
-    return found
 
 
 def find_cycle(edges: dict[str, list[str]]) -> list[str] | None:

@@ -9,14 +9,31 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bakepy.generators.build_files import render_build_files
-from bakepy.generators.compose_files import render_compose_files
 from bakepy.generators.files import HEADER, BakeFormat, RenderedFile, RenderOptions
-from bakepy.generators.host_files import render_host_files
 from bakepy.project import Project
 
 Renderer = Callable[[Project, Path, RenderOptions], list[RenderedFile]]
 
-RENDERERS: tuple[Renderer, ...] = (render_build_files, render_compose_files, render_host_files)
+
+def render_compose(project: Project, out_dir: Path, options: RenderOptions) -> list[RenderedFile]:
+    """compose.yaml and stack files; their models are imported only when declared."""
+    if not project.declares("ComposeProject", "Stack"):
+        return []
+    from bakepy.generators.compose_files import render_compose_files
+
+    return render_compose_files(project, out_dir, options)
+
+
+def render_host(project: Project, out_dir: Path, options: RenderOptions) -> list[RenderedFile]:
+    """daemon.json and docker.service drop-ins; imported only when declared."""
+    if not project.declares("DaemonConfig", "SystemdDropIn"):
+        return []
+    from bakepy.generators.host_files import render_host_files
+
+    return render_host_files(project, out_dir, options)
+
+
+RENDERERS: tuple[Renderer, ...] = (render_build_files, render_compose, render_host)
 """Every output domain's renderer, in a fixed order."""
 
 

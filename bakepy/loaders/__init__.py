@@ -7,14 +7,14 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bakepy.errors import LoadError, Location
-from bakepy.loaders.bake_files import load_bake_file
 from bakepy.loaders.compose.detect import COMPOSE_FILE_NAMES, is_compose_file
-from bakepy.loaders.compose.into_project import add_compose_files
 from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
 from bakepy.loaders.parallel import prefetch_hcl
 from bakepy.loaders.python_module import load_python
-from bakepy.loaders.yaml_manifests import load_yaml
 from bakepy.project import BakeFile, Project
+
+# The loaders of other formats are imported when a file of theirs is read: each pulls in
+# its own models and parser, which a project that does not use them should not pay for.
 
 DEFAULT_FILES = ("bakepy.py", "bakepy.yaml", "bakepy.yml")
 """What a folder is searched for, in order; the first one found is the definition."""
@@ -58,8 +58,12 @@ def _load_file(project: Project, file: Path) -> None:
         resources = loaded.resources if isinstance(loaded, Project) else loaded
         project.add(*resources, base_dir=folder)
     elif file.suffix in (".yaml", ".yml"):
+        from bakepy.loaders.yaml_manifests import load_yaml
+
         project.add(*load_yaml(file), base_dir=folder)
     elif file.suffix in (".hcl", ".json"):
+        from bakepy.loaders.bake_files import load_bake_file
+
         # bake resolves a bake file's relative paths against the folder it runs in
         project.bake_files.append(BakeFile(file, Path.cwd(), load_bake_file(file)))
     elif is_dockerfile(file):
@@ -80,6 +84,8 @@ def load(paths: Sequence[Path | str] = ()) -> Project:
     # consecutive compose files make one compose project, as `docker compose -f a -f b`
     for is_compose, run in itertools.groupby(files, key=is_compose_file):
         if is_compose:
+            from bakepy.loaders.compose.into_project import add_compose_files
+
             add_compose_files(project, list(run))
         else:
             for file in run:

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bakepy.errors import LoadError, Location
-from bakepy.loaders.dockerfile_parser import parse_dockerfile
-from bakepy.models.dockerfile import Dockerfile
+
+if TYPE_CHECKING:
+    from bakepy.models.dockerfile import Dockerfile
 
 _WORD = "dockerfile"
 _NOT_DOCKERFILES = (".dockerignore",)
@@ -34,6 +36,8 @@ def dockerfile_name(path: Path) -> str:
 
 def load_dockerfile(path: Path) -> Dockerfile:
     """The Dockerfile resource the file ``path`` declares."""
+    from bakepy.loaders.dockerfile_parser import parse_dockerfile  # only when one is read
+
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:

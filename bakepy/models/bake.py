@@ -249,6 +249,20 @@ class Target(Resource):
         _check_bake_name(value.name)
         return value
 
+    def references(self) -> list[Resource]:
+        """Inherited targets, ``target:`` contexts, Dockerfiles and the Builder, as objects."""
+        spec = self.spec
+        found: list[Resource] = [p for p in spec.inherits if isinstance(p, Resource)]
+        found += [
+            c.target
+            for c in spec.contexts.values()
+            if isinstance(c, TargetContext) and isinstance(c.target, Resource)
+        ]
+        found += [d for d in (spec.dockerfile, spec.dockerfile_inline) if isinstance(d, Resource)]
+        if isinstance(spec.builder, Resource):
+            found.append(spec.builder)
+        return found
+
 
 class GroupSpec(KebabModel):
     """A bake ``group`` block: targets (or groups) built together."""
@@ -269,6 +283,10 @@ class Group(Resource):
     def _name(cls, value: Any) -> Any:
         _check_bake_name(value.name)
         return value
+
+    def references(self) -> list[Resource]:
+        """Member targets and groups held as objects."""
+        return [m for m in self.spec.targets if isinstance(m, Resource)]
 
 
 class VariableValidation(BakepyModel):

@@ -285,6 +285,10 @@ class ComposeProject(Resource):
             )
         return self
 
+    def references(self) -> list[Resource]:
+        """The Targets its services build from, held as objects."""
+        return [s.build for s in self.spec.services.values() if isinstance(s.build, Resource)]
+
 
 def _project_ref(value: Any) -> Any:
     return ResourceRef.parse(value, "ComposeProject")
@@ -345,3 +349,7 @@ class Stack(Resource):
     def stack_name(self) -> str:
         """The stack name: ``spec.name`` or ``metadata.name``."""
         return self.spec.name or self.metadata.name
+
+    def references(self) -> list[Resource]:
+        """The ComposeProject it deploys, when held as an object."""
+        return [self.spec.project] if isinstance(self.spec.project, Resource) else []

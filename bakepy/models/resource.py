@@ -82,6 +82,10 @@ class Resource(SourceTracked):
         """``Kind/name``, the way messages and YAML references name a resource."""
         return f"{self.KIND}/{self.metadata.name}"
 
+    def references(self) -> list[Resource]:
+        """Resources this one holds by object (a Target's parents, a Stack's project, ...)."""
+        return []
+
     def location(self, *field_path: str | int) -> Location:
         """Where this resource (or one of its fields) was declared, for error messages."""
         source = self.source
