@@ -20,8 +20,11 @@ from bakepy.engine.runtime import (
     ApplyResult as ApplyResult,
     Plan as Plan,
     apply_runtime as apply_runtime,
+    apply_stack as apply_stack,
     delete_runtime as delete_runtime,
+    delete_stack as delete_stack,
     plan_runtime as plan_runtime,
+    plan_stack as plan_stack,
 )
 from bakepy.errors import ValidationError
 from bakepy.generators import RenderedFile, RenderOptions, render_project

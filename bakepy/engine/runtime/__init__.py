@@ -1,6 +1,7 @@
 """Converge a Docker engine to a ComposeProject through the Engine API (the docker SDK):
 ``plan_runtime`` says what would change, ``apply_runtime`` changes it, ``delete_runtime``
-removes what the project owns.
+removes what the project owns. ``plan_stack``/``apply_stack``/``delete_stack`` do the same
+for a Stack on a swarm (services, overlay networks, content-named configs and secrets).
 
 Ownership is by label (``dev.bakepy.project``, ``dev.bakepy.resource``,
 ``dev.bakepy.spec-hash``); a plan reads the engine with one list call per kind of object.
@@ -23,8 +24,12 @@ from bakepy.engine.runtime.lock import LockError, project_lock
 from bakepy.engine.runtime.plan import Change, FieldChange, Plan
 from bakepy.engine.runtime.planner import plan_with
 from bakepy.engine.runtime.state import remove_project_files
+from bakepy.engine.runtime.swarm_apply import execute_stack
+from bakepy.engine.runtime.swarm_client import DockerSwarmClient, SwarmClient
+from bakepy.engine.runtime.swarm_desired import StackState, select_stack, stack_state
+from bakepy.engine.runtime.swarm_plan import StackPlan, plan_stack_with
 from bakepy.errors import BakepyError, ValidationError
-from bakepy.models.compose import ComposeProject
+from bakepy.models.compose import ComposeProject, Stack
 from bakepy.project import Project
 
 __all__ = [
@@ -32,6 +37,7 @@ __all__ = [
     "Change",
     "CountingClient",
     "DockerEngineClient",
+    "DockerSwarmClient",
     "Done",
     "EngineClient",
     "EngineError",
@@ -39,10 +45,15 @@ __all__ = [
     "HttpRequest",
     "LockError",
     "Plan",
+    "StackPlan",
+    "SwarmClient",
     "WaitError",
     "apply_runtime",
+    "apply_stack",
     "delete_runtime",
+    "delete_stack",
     "plan_runtime",
+    "plan_stack",
 ]
 
 
@@ -147,5 +158,74 @@ def delete_runtime(
         plan = plan_with(engine, name, lambda: empty_state(name), prune=True, prune_volumes=volumes)
         result = execute(engine, plan, progress=progress)
     remove_project_files(name)
+    result.verb = "Delete"
+    return result
+
+
+def _stack_plan(whole: Project, chosen: Stack, engine: SwarmClient, prune: bool) -> StackPlan:
+    def declare() -> StackState:
+        whole.validate()
+        problems = [problem for rule in CHECKS for problem in rule(whole)]
+        if problems:
+            raise ValidationError(problems)
+        return stack_state(whole, chosen)
+
+    return plan_stack_with(engine, chosen.stack_name, declare, prune=prune)
+
+
+def plan_stack(
+    project: Stack | Project,
+    *,
+    stack: str | None = None,
+    client: SwarmClient | None = None,
+    prune: bool = False,
+) -> Plan:
+    """What ``apply_stack`` would change on the swarm; changes nothing.
+
+    ``project`` is a Stack, or a loaded Project holding one (``stack`` names it when there are
+    several). ``prune`` plans deletes of the stack's objects that are no longer declared.
+    """
+    whole, chosen = select_stack(project, stack)
+    engine = client if client is not None else DockerSwarmClient()
+    return _stack_plan(whole, chosen, engine, prune)
+
+
+def apply_stack(
+    project: Stack | Project,
+    *,
+    stack: str | None = None,
+    client: SwarmClient | None = None,
+    dry_run: bool = False,
+    prune: bool = False,
+    wait_timeout: float = 120.0,
+    lock_timeout: float = 120.0,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Converge the swarm to the stack: networks, configs, secrets, services (updated in place),
+    then old configs and secrets nothing uses, prune last; waits up to ``wait_timeout`` seconds
+    for each replicated service's replicas. ``dry_run`` makes no mutating call."""
+    whole, chosen = select_stack(project, stack)
+    engine = client if client is not None else DockerSwarmClient()
+    if dry_run:
+        return ApplyResult(_stack_plan(whole, chosen, engine, prune), dry_run=True)
+    with project_lock(f"stack-{chosen.stack_name}", timeout=lock_timeout):
+        plan = _stack_plan(whole, chosen, engine, prune)
+        return execute_stack(engine, plan, wait_timeout=wait_timeout, progress=progress)
+
+
+def delete_stack(
+    project: Stack | Project | str,
+    *,
+    stack: str | None = None,
+    client: SwarmClient | None = None,
+    lock_timeout: float = 120.0,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Remove every service, network, config and secret carrying the stack's label."""
+    name = project if isinstance(project, str) else select_stack(project, stack)[1].stack_name
+    engine = client if client is not None else DockerSwarmClient()
+    with project_lock(f"stack-{name}", timeout=lock_timeout):
+        plan = plan_stack_with(engine, name, lambda: StackState(name), prune=True)
+        result = execute_stack(engine, plan, progress=progress)
     result.verb = "Delete"
     return result

@@ -19,7 +19,7 @@ from bakepy.engine.runtime.desired import (
 )
 
 Action = Literal["create", "replace", "update", "unchanged", "delete"]
-Kind = Literal["network", "volume", "container"]
+Kind = Literal["network", "volume", "container", "service", "config", "secret"]
 
 SYMBOLS: dict[Action, str] = {
     "create": "+",

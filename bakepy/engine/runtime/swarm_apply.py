@@ -1,0 +1,149 @@
+"""Carry out a StackPlan: networks, configs, secrets, then services created or updated in place;
+then old configs and secrets no service uses, then what prune removes (services first); then
+wait until each replicated service runs its declared replicas.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable
+from typing import Any
+
+from bakepy.engine.runtime.apply import ApplyResult, Done, Progress
+from bakepy.engine.runtime.client import EngineError
+from bakepy.engine.runtime.health import WaitError
+from bakepy.engine.runtime.plan import Change
+from bakepy.engine.runtime.swarm_client import SwarmClient
+from bakepy.engine.runtime.swarm_desired import SwarmKind
+from bakepy.engine.runtime.swarm_plan import KINDS, StackPlan
+from bakepy.errors import BakepyError
+
+_NETWORK_GRACE = 60.0
+"""Seconds a network removal is retried while tasks detach from it."""
+_DELETE_ORDER: tuple[SwarmKind, ...] = ("service", "config", "secret", "network")
+
+
+def _with_ids(body: dict[str, Any], ids: dict[str, str]) -> dict[str, Any]:
+    """A service body whose secret and config references carry the IDs swarm needs."""
+    out = copy.deepcopy(body)
+    container = out["TaskTemplate"]["ContainerSpec"]
+    for key, name_key, id_key in (
+        ("Secrets", "SecretName", "SecretID"),
+        ("Configs", "ConfigName", "ConfigID"),
+    ):
+        for ref in container.get(key) or []:
+            kind = "secret" if key == "Secrets" else "config"
+            found = ids.get(f"{kind}/{ref[name_key]}")
+            if found is None:
+                raise BakepyError(f"{kind} {ref[name_key]} does not exist on the swarm")
+            ref[id_key] = found
+    return out
+
+
+class _StackExecutor:
+    def __init__(
+        self,
+        client: SwarmClient,
+        plan: StackPlan,
+        progress: Progress | None,
+    ) -> None:
+        self.client = client
+        self.plan = plan
+        self.progress = progress
+        self.done: list[Done] = []
+        self.ids = {key: o.id for key, o in plan.observed.items()}
+
+    def record(self, action: str, change: Change, started: float) -> None:
+        done = Done(action, change.resource, change.name, round(time.monotonic() - started, 3))
+        self.done.append(done)
+        if self.progress is not None:
+            self.progress(done.describe())
+
+    def run(self, wait_timeout: float, sleep: Callable[[float], None]) -> list[Done]:
+        replaced = self.plan.of("replace")
+        if replaced:
+            names = ", ".join(c.name for c in replaced)
+            raise BakepyError(
+                f"cannot change {names} in place on a swarm",
+                hint="delete the stack (delete_stack) or rename the object, then apply",
+            )
+        for kind in KINDS:
+            for change in self.plan.changes:
+                if change.kind == kind and change.action in ("create", "update"):
+                    self.apply(change)
+        for kind in _DELETE_ORDER:
+            for change in self.plan.changes:
+                if change.kind == kind and change.action == "delete" and change.existing:
+                    started = time.monotonic()
+                    self.remove(kind, change.existing, sleep)
+                    self.record("deleted", change, started)
+        self.wait(wait_timeout, sleep)
+        return self.done
+
+    def remove(self, kind: SwarmKind, ident: str, sleep: Callable[[float], None]) -> None:
+        """Remove one object; a network is retried while the tasks of removed services leave."""
+        deadline = time.monotonic() + (_NETWORK_GRACE if kind == "network" else 0)
+        while True:
+            try:
+                self.client.remove(kind, ident)
+                return
+            except EngineError:
+                if time.monotonic() > deadline:
+                    raise
+                sleep(0.5)
+
+    def apply(self, change: Change) -> None:
+        item = self.plan.declared(change)
+        started = time.monotonic()
+        body = _with_ids(item.body, self.ids) if item.kind == "service" else item.body
+        if change.action == "update" and change.existing:
+            seen = self.plan.observed[f"service/{item.name}"]
+            self.client.update_service(change.existing, seen.version, body)
+            self.record("updated", change, started)
+            return
+        self.ids[f"{item.kind}/{item.name}"] = self.client.create(item.kind, body, item.data)
+        self.record("created", change, started)
+
+    def wait(self, timeout: float, sleep: Callable[[float], None]) -> None:
+        """Until every replicated service runs its replicas and no rolling update is going on."""
+        assert self.plan.stack is not None
+        wanted = {o.name: o.replicas for o in self.plan.stack.of("service") if o.replicas}
+        if not wanted or not self.done:
+            return
+        started = time.monotonic()
+        pause = 0.2
+        while True:
+            listed = {o.name: o for o in self.client.list_stack("service", self.plan.project)}
+            waiting = []
+            for name, replicas in wanted.items():
+                seen = listed.get(name)
+                if seen is not None and seen.update_state in ("paused", "rollback_completed"):
+                    raise WaitError(f"service {name}: its rolling update {seen.update_state}")
+                if seen is None or seen.running < replicas or seen.update_state == "updating":
+                    waiting.append(f"{name} {seen.running if seen else 0}/{replicas}")
+            if not waiting:
+                seconds = round(time.monotonic() - started, 3)
+                self.done.append(Done("waited", "stack", self.plan.project, seconds))
+                return
+            if time.monotonic() - started > timeout:
+                raise WaitError(
+                    f"timed out after {timeout:g}s waiting for replicas: {', '.join(waiting)}"
+                )
+            sleep(pause)
+            pause = min(pause * 1.5, 2.0)
+
+
+def execute_stack(
+    client: SwarmClient,
+    plan: StackPlan,
+    *,
+    wait_timeout: float = 120.0,
+    progress: Progress | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> ApplyResult:
+    """Carry out ``plan``; nothing is called when it has no changes."""
+    executor = _StackExecutor(client, plan, progress)
+    if not plan.has_changes:
+        return ApplyResult(plan)
+    return ApplyResult(plan, executor.run(wait_timeout, sleep))

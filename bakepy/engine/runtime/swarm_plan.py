@@ -1,0 +1,112 @@
+"""Compare a stack's declared swarm objects with what the engine lists for its label.
+
+A service whose spec hash changed is updated in place (swarm rolls its tasks). A config or
+secret with new content has a new name: it is created, the services move to it, and the old
+one is deleted once no service uses it. ``prune`` deletes what is no longer declared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bakepy.engine.runtime.plan import Change, Plan
+from bakepy.engine.runtime.swarm_client import ObservedSwarmObject, SwarmClient
+from bakepy.engine.runtime.swarm_desired import StackState, SwarmKind, SwarmObject
+
+KINDS: tuple[SwarmKind, ...] = ("network", "config", "secret", "service")
+"""Apply order; deletes run the other way round."""
+
+
+@dataclass
+class StackPlan(Plan):
+    """A Plan for a stack, with the declared and listed objects apply needs."""
+
+    stack: StackState | None = field(default=None, repr=False)
+    observed: dict[str, ObservedSwarmObject] = field(default_factory=dict, repr=False)
+    """Listed objects by ``kind/name``."""
+
+    def declared(self, change: Change) -> SwarmObject:
+        """The declared object a create or update change is for."""
+        assert self.stack is not None
+        return next(
+            o for o in self.stack.objects if o.kind == change.kind and o.name == change.name
+        )
+
+
+def _change(item: SwarmObject, seen: ObservedSwarmObject | None) -> Change:
+    kind = item.kind
+    if seen is None:
+        return Change(kind, item.resource, item.name, "create")
+    if seen.hash == item.hash:
+        return Change(kind, item.resource, item.name, "unchanged", existing=seen.id)
+    if kind == "service":
+        return Change(
+            kind,
+            item.resource,
+            item.name,
+            "update",
+            ["spec changed: swarm rolls the tasks"],
+            existing=seen.id,
+        )
+    return Change(
+        kind,
+        item.resource,
+        item.name,
+        "replace",
+        ["settings changed; swarm cannot update it"],
+        existing=seen.id,
+    )
+
+
+def plan_stack_with(
+    client: SwarmClient, stack: str, declare: Callable[[], StackState], *, prune: bool = False
+) -> StackPlan:
+    """The plan that converges ``stack``: one list call per kind, then a comparison."""
+    listed = {kind: client.list_stack(kind, stack) for kind in KINDS}
+    state = declare()
+    plan = StackPlan(project=stack, warnings=list(state.warnings), stack=state)
+    plan.observed = {f"{o.kind}/{o.name}": o for objects in listed.values() for o in objects}
+    declared = {f"{o.kind}/{o.name}" for o in state.objects}
+    for item in state.objects:
+        plan.changes.append(_change(item, plan.observed.get(f"{item.kind}/{item.name}")))
+    used = {name for o in state.of("service") for name in _uses(o)}
+    kept = [o for o in listed["service"] if prune is False and f"service/{o.name}" not in declared]
+    used |= {name for o in kept for name in o.uses}
+    resources = {o.resource for o in state.objects}
+    contents: tuple[SwarmKind, ...] = ("config", "secret")
+    for kind in contents:
+        for seen in listed[kind]:
+            if f"{kind}/{seen.name}" in declared or seen.name in used:
+                continue
+            if seen.resource in resources:
+                reason = "old content: no service uses it"
+            elif prune:
+                reason = "no longer declared"
+            else:
+                continue
+            plan.changes.append(
+                Change(kind, seen.resource, seen.name, "delete", [reason], existing=seen.id)
+            )
+    if prune:
+        pruned: tuple[SwarmKind, ...] = ("service", "network")
+        for kind in pruned:
+            for seen in listed[kind]:
+                if f"{kind}/{seen.name}" not in declared:
+                    plan.changes.append(
+                        Change(
+                            kind,
+                            seen.resource,
+                            seen.name,
+                            "delete",
+                            ["no longer declared"],
+                            existing=seen.id,
+                        )
+                    )
+    return plan
+
+
+def _uses(service: SwarmObject) -> set[str]:
+    container = service.body["TaskTemplate"]["ContainerSpec"]
+    names = [r["SecretName"] for r in container.get("Secrets") or []]
+    return set(names + [r["ConfigName"] for r in container.get("Configs") or []])

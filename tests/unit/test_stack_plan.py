@@ -1,0 +1,200 @@
+"""plan_stack / apply_stack against an in-memory swarm: content-named secrets, services updated
+in place, old secrets removed once unused, prune, dry runs and no-change applies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bakepy import (
+    ComposeConfig,
+    ComposeNetwork,
+    ComposeProject,
+    ComposeProjectSpec,
+    ComposeSecret,
+    Service,
+)
+from bakepy.engine.runtime import StackPlan, apply_stack, delete_stack, plan_stack
+from bakepy.engine.runtime.swarm_client import ObservedSwarmObject
+from bakepy.engine.runtime.swarm_desired import SwarmKind, content_name
+from bakepy.models.compose import Stack, StackSpec
+from bakepy.project import Project
+
+
+class FakeSwarm:
+    """A SwarmClient keeping objects in memory; tasks run as soon as a service exists."""
+
+    def __init__(self) -> None:
+        self.objects: dict[str, tuple[SwarmKind, dict[str, Any], int]] = {}
+        self.calls: list[str] = []
+        self.lists = 0
+
+    def list_stack(self, kind: SwarmKind, stack: str) -> list[ObservedSwarmObject]:
+        """Objects of one kind with the stack label."""
+        self.lists += 1
+        found = []
+        for ident, (seen, body, version) in self.objects.items():
+            if seen != kind or body["Labels"].get("dev.bakepy.project") != stack:
+                continue
+            container = body.get("TaskTemplate", {}).get("ContainerSpec", {})
+            refs = [*container.get("Secrets", []), *container.get("Configs", [])]
+            uses = frozenset(r.get("SecretName") or r["ConfigName"] for r in refs)
+            replicas = body.get("Mode", {}).get("Replicated", {}).get("Replicas", 0)
+            found.append(
+                ObservedSwarmObject(
+                    kind, ident, body["Name"], body["Labels"], version, replicas, "", uses
+                )
+            )
+        return found
+
+    def create(self, kind: SwarmKind, body: Mapping[str, Any], data: bytes = b"") -> str:
+        """Store an object."""
+        self.calls.append(f"create {kind} {body['Name']}")
+        ident = f"id{len(self.calls)}"
+        self.objects[ident] = (kind, dict(body), 1)
+        return ident
+
+    def update_service(self, service: str, version: int, body: Mapping[str, Any]) -> None:
+        """Replace a service's spec."""
+        self.calls.append(f"update service {body['Name']}")
+        assert self.objects[service][2] == version
+        refs = body["TaskTemplate"]["ContainerSpec"].get("Secrets", [])
+        assert all(r["SecretID"] in self.objects for r in refs)
+        self.objects[service] = ("service", dict(body), version + 1)
+
+    def remove(self, kind: SwarmKind, ident: str) -> None:
+        """Forget an object."""
+        self.calls.append(f"remove {kind} {self.objects[ident][1]['Name']}")
+        del self.objects[ident]
+
+
+def _project(secret: Path, services: tuple[str, ...] = ("web",)) -> Project:
+    compose = ComposeProject(
+        metadata="shop",
+        spec=ComposeProjectSpec(
+            services={
+                name: Service(
+                    image="busybox",
+                    command=["sleep", "3600"],
+                    networks=["front"],
+                    secrets=["token"],
+                    configs=["motd"],
+                    deploy={"replicas": 2},
+                )
+                for name in services
+            },
+            networks={"front": ComposeNetwork()},
+            secrets={"token": ComposeSecret(file=str(secret))},
+            configs={"motd": ComposeConfig(content="hi")},
+        ),
+    )
+    return Project([compose, Stack(metadata="shop", spec=StackSpec(project=compose))])
+
+
+@pytest.fixture
+def secret(tmp_path: Path) -> Path:
+    """A secret file."""
+    path = tmp_path / "token.txt"
+    path.write_text("s3cr3t-one")
+    return path
+
+
+def test_first_apply_creates_in_order_and_second_changes_nothing(secret: Path) -> None:
+    swarm = FakeSwarm()
+    project = _project(secret)
+    plan = plan_stack(project, client=swarm)
+    assert plan.counts()["create"] == 4
+    assert swarm.lists == 4
+    assert apply_stack(project, client=swarm, dry_run=True).dry_run
+    assert swarm.calls == []
+    apply_stack(project, client=swarm, wait_timeout=1)
+    token = content_name("shop", "token", b"s3cr3t-one")
+    assert swarm.calls == [
+        "create network shop_front",
+        f"create config {content_name('shop', 'motd', b'hi')}",
+        f"create secret {token}",
+        "create service shop_web",
+    ]
+    swarm.calls.clear()
+    again = apply_stack(project, client=swarm)
+    assert not again.changed
+    assert swarm.calls == []
+
+
+def test_new_secret_content_rolls_the_service_and_removes_the_old_secret(secret: Path) -> None:
+    swarm = FakeSwarm()
+    project = _project(secret)
+    apply_stack(project, client=swarm, wait_timeout=1)
+    swarm.calls.clear()
+    secret.write_text("s3cr3t-two")
+    plan = plan_stack(project, client=swarm)
+    assert [(c.action, c.resource) for c in plan.changes if c.action != "unchanged"] == [
+        ("create", "secret/token"),
+        ("update", "service/web"),
+        ("delete", "secret/token"),
+    ]
+    assert "s3cr3t" not in plan.to_json() + plan.render()
+    apply_stack(project, client=swarm, wait_timeout=1)
+    assert swarm.calls == [
+        f"create secret {content_name('shop', 'token', b's3cr3t-two')}",
+        "update service shop_web",
+        f"remove secret {content_name('shop', 'token', b's3cr3t-one')}",
+    ]
+
+
+def test_prune_and_delete(secret: Path) -> None:
+    swarm = FakeSwarm()
+    apply_stack(_project(secret, ("web", "worker")), client=swarm, wait_timeout=1)
+    smaller = _project(secret)
+    assert not plan_stack(smaller, client=swarm).of("delete")
+    swarm.calls.clear()
+    apply_stack(smaller, client=swarm, prune=True, wait_timeout=1)
+    assert swarm.calls == ["remove service shop_worker"]
+    deleted = delete_stack("shop", client=swarm)
+    assert deleted.verb == "Delete"
+    assert swarm.objects == {}
+
+
+def test_service_body_follows_the_stack_file(secret: Path) -> None:
+    compose = ComposeProject(
+        metadata="shop",
+        spec=ComposeProjectSpec(
+            services={
+                "api": Service(
+                    image="busybox",
+                    environment={"PRICE": "$$5"},
+                    ports=["8080:80"],
+                    deploy={
+                        "replicas": 3,
+                        "resources": {"reservations": {"cpus": "0.5", "memory": "1G"}},
+                        "placement": {"preferences": [{"spread": "node.labels.zone"}]},
+                        "rollback_config": {"order": "stop-first"},
+                        "endpoint_mode": "vip",
+                    },
+                )
+            }
+        ),
+    )
+    plan = plan_stack(Stack(metadata="shop", spec=StackSpec(project=compose)), client=FakeSwarm())
+    assert [(c.action, c.name) for c in plan.changes] == [
+        ("create", "shop_default"),
+        ("create", "shop_api"),
+    ]
+    assert isinstance(plan, StackPlan)
+    body = plan.declared(plan.changes[1]).body
+    task = body["TaskTemplate"]
+    assert task["ContainerSpec"]["Env"] == ["PRICE=$5"]
+    assert task["Resources"] == {"Reservations": {"NanoCPUs": 500_000_000, "MemoryBytes": 1 << 30}}
+    assert task["Placement"] == {
+        "Preferences": [{"Spread": {"SpreadDescriptor": "node.labels.zone"}}]
+    }
+    assert task["Networks"] == [{"Target": "shop_default", "Aliases": ["api"]}]
+    assert body["Mode"] == {"Replicated": {"Replicas": 3}}
+    assert body["RollbackConfig"] == {"Parallelism": 1, "Order": "stop-first"}
+    assert body["EndpointSpec"]["Ports"] == [
+        {"Protocol": "tcp", "TargetPort": 80, "PublishedPort": 8080, "PublishMode": "ingress"}
+    ]
+    assert body["Labels"]["com.docker.stack.namespace"] == "shop"
