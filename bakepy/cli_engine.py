@@ -1,8 +1,9 @@
 """``bakepy plan``, ``apply`` and ``delete``: converge builds, the engine and the host.
 
 apply runs three parts in order, each only when the project declares what it needs: builds
-(bake targets, through ``docker buildx bake``), the runtime (each ComposeProject, through the
-Engine API) and the host (daemon.json and docker.service drop-ins, under ``--root``).
+(bake targets, through ``docker buildx bake``), the runtime (each ComposeProject through the
+Engine API, or with ``--stack NAME`` that Stack on the swarm) and the host (daemon.json and
+docker.service drop-ins, under ``--root``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ RootOption = Annotated[
 ]
 ComposeOption = Annotated[
     str | None, typer.Option("--compose", help="Only this ComposeProject (by name).")
+]
+StackOption = Annotated[
+    str | None,
+    typer.Option("--stack", help="Work on this Stack on the swarm instead of compose projects."),
 ]
 PruneOption = Annotated[
     bool,
@@ -91,23 +96,28 @@ def register_engine_commands(app: typer.Typer) -> None:
     def plan_command(
         files: FilesOption = None,
         compose: ComposeOption = None,
+        stack: StackOption = None,
         prune: PruneOption = False,
         prune_volumes: PruneVolumesOption = False,
         root: RootOption = Path("/"),
         output: OutputOption = "text",
     ) -> None:
         """Show what apply would change (engine objects, host files); exit 1 if anything would."""
-        from bakepy.api import check, load_selected, plan_host, plan_runtime
+        from bakepy.api import check, load_selected, plan_host, plan_runtime, plan_stack
 
         _check_output(output)
         try:
             project = load_selected(files or [], [], None)
             print_warnings(project.warnings)
             check(project, dict(os.environ))
-            plans = [
-                plan_runtime(project, compose=name, prune=prune, prune_volumes=prune_volumes)
-                for name in _composes(project, compose)
-            ]
+            plans = (
+                [plan_stack(project, stack=stack, prune=prune)]
+                if stack is not None
+                else [
+                    plan_runtime(project, compose=name, prune=prune, prune_volumes=prune_volumes)
+                    for name in _composes(project, compose)
+                ]
+            )
             host = plan_host(project, root=root) if _has_host(project) else None
         except BakepyError as error:
             fail(error)
@@ -133,6 +143,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         selector: SelectorOption = None,
         overrides: OverridesOption = None,
         compose: ComposeOption = None,
+        stack: StackOption = None,
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Plan only: make no change at all.")
         ] = False,
@@ -156,7 +167,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         syntax_directive: SyntaxOption = True,
     ) -> None:
         """Build the targets, converge each ComposeProject and the host files to the project."""
-        from bakepy.api import apply_builds, apply_host, apply_runtime, load_selected
+        from bakepy.api import apply_builds, apply_host, apply_runtime, apply_stack, load_selected
 
         _check_output(output)
         if progress not in ("auto", "plain", "tty", "quiet"):
@@ -181,15 +192,23 @@ def register_engine_commands(app: typer.Typer) -> None:
                     for built in report.results:
                         where = ", ".join(built.images) or "(no image)"
                         typer.echo(f"built {built.target}: {where} {built.digest or ''}".rstrip())
-            for name in _composes(project, compose):
-                result = apply_runtime(
-                    project,
-                    compose=name,
-                    dry_run=dry_run,
-                    prune=prune,
-                    prune_volumes=prune_volumes,
-                    progress=(lambda line: typer.echo(line)) if output == "text" else None,
-                )
+            live = (lambda line: typer.echo(line)) if output == "text" else None
+            applied = (
+                [apply_stack(project, stack=stack, dry_run=dry_run, prune=prune, progress=live)]
+                if stack is not None
+                else [
+                    apply_runtime(
+                        project,
+                        compose=name,
+                        dry_run=dry_run,
+                        prune=prune,
+                        prune_volumes=prune_volumes,
+                        progress=live,
+                    )
+                    for name in _composes(project, compose)
+                ]
+            )
+            for result in applied:
                 record["runtime"].append(json.loads(result.to_json()))
                 if output == "text":
                     typer.echo(result.render(actions=False))
@@ -210,22 +229,27 @@ def register_engine_commands(app: typer.Typer) -> None:
     def delete_command(
         files: FilesOption = None,
         compose: ComposeOption = None,
+        stack: StackOption = None,
         volumes: Annotated[
             bool, typer.Option("--volumes", help="Also remove the project's volumes (and data).")
         ] = False,
         output: OutputOption = "text",
     ) -> None:
         """Remove the containers and networks each ComposeProject owns (volumes with --volumes)."""
-        from bakepy.api import delete_runtime, load_selected
+        from bakepy.api import delete_runtime, delete_stack, load_selected
 
         _check_output(output)
         try:
             project = load_selected(files or [], [], None)
             print_warnings(project.warnings)
-            results = [
-                delete_runtime(project, compose=name, volumes=volumes)
-                for name in _composes(project, compose)
-            ]
+            results = (
+                [delete_stack(project, stack=stack)]
+                if stack is not None
+                else [
+                    delete_runtime(project, compose=name, volumes=volumes)
+                    for name in _composes(project, compose)
+                ]
+            )
         except BakepyError as error:
             fail(error)
         if output == "json":
