@@ -13,20 +13,22 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bakepy.api import (
+        bake_print as bake_print,
+        check as check,
+        load_selected as load_selected,
+        render as render,
+        resolve as resolve,
+    )
+    from bakepy.api_engine import (
         apply_builds as apply_builds,
         apply_host as apply_host,
         apply_runtime as apply_runtime,
         apply_stack as apply_stack,
-        bake_print as bake_print,
-        check as check,
         delete_runtime as delete_runtime,
         delete_stack as delete_stack,
-        load_selected as load_selected,
         plan_host as plan_host,
         plan_runtime as plan_runtime,
         plan_stack as plan_stack,
-        render as render,
-        resolve as resolve,
     )
     from bakepy.engine.builds import (
         BuildReport as BuildReport,
@@ -359,8 +361,8 @@ _EXPORTS: dict[str, str] = {
     "VolumeOptions": "bakepy.models.compose_mounts",
     "Watch": "bakepy.models.compose_service",
     "Workdir": "bakepy.models.dockerfile",
-    "apply_builds": "bakepy.api",
-    "apply_host": "bakepy.api",
+    "apply_builds": "bakepy.api_engine",
+    "apply_host": "bakepy.api_engine",
     "apply_runtime": "bakepy.engine.runtime",
     "apply_stack": "bakepy.engine.runtime",
     "bake_print": "bakepy.api",
@@ -372,7 +374,7 @@ _EXPORTS: dict[str, str] = {
     "load_compose": "bakepy.loaders.compose",
     "LoadedCompose": "bakepy.loaders.compose",
     "load_selected": "bakepy.api",
-    "plan_host": "bakepy.api",
+    "plan_host": "bakepy.api_engine",
     "plan_runtime": "bakepy.engine.runtime",
     "plan_stack": "bakepy.engine.runtime",
     "render": "bakepy.api",

@@ -1,4 +1,7 @@
-"""The library's verbs, which the CLI calls too: load, check, render, print, apply."""
+"""The library's verbs, which the CLI calls too: load, check, render, print, import.
+
+The verbs that act on an engine or a host live in ``bakepy.api_engine``.
+"""
 
 from __future__ import annotations
 
@@ -6,36 +9,14 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Literal
 
-from bakepy.bake.definition import NativeBake
 from bakepy.bake.overrides import Override
 from bakepy.bake.rebase import project_definition
 from bakepy.bake.resolve import ResolvedBake, resolve_bake
 from bakepy.checks import CHECKS
-from bakepy.engine import host as host_engine
-from bakepy.engine.builds import BuildReport, Progress, build
-from bakepy.engine.commands import CommandRunner, SubprocessRunner
-from bakepy.engine.host import HostResult
-from bakepy.engine.host_plan import HostPlan
-from bakepy.engine.runtime import (
-    ApplyResult as ApplyResult,
-    Plan as Plan,
-    apply_runtime as apply_runtime,
-    apply_stack as apply_stack,
-    delete_runtime as delete_runtime,
-    delete_stack as delete_stack,
-    plan_runtime as plan_runtime,
-    plan_stack as plan_stack,
-)
 from bakepy.errors import ValidationError
 from bakepy.generators import RenderedFile, RenderOptions, render_project
 from bakepy.generators.dockerfile import render_dockerfile
-from bakepy.importer.from_bake import resources_from_bake
-from bakepy.importer.manifests import manifests_yaml
-from bakepy.importer.python_code import python_module
 from bakepy.loaders import load
-from bakepy.loaders.bake_files import load_bake_file
-from bakepy.loaders.compose.pipeline import load_compose
-from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
 from bakepy.models.resource import Resource
 from bakepy.project import Project
 from bakepy.selection import parse_selector, requested_names, subset
@@ -97,34 +78,17 @@ def bake_print(
     return resolve(project, wanted, env, overrides=overrides).to_json()
 
 
-def apply_builds(
-    project: Project,
-    names: Sequence[str] = (),
-    *,
-    selector: str | None = None,
-    env: Mapping[str, str] | None = None,
-    overrides: Sequence[str] = (),
-    runner: CommandRunner | None = None,
-    progress: Progress = "auto",
-    syntax_directive: bool = True,
-) -> BuildReport:
-    """Build the chosen targets (default group when none) through ``docker buildx bake``."""
-    check(project, env)
-    wanted = requested_names(project, names, parse_selector(selector))
-    resolved = resolve(project, wanted, env, overrides=overrides)
-    return build(
-        project,
-        resolved,
-        runner or SubprocessRunner(),
-        progress=progress,
-        env=env,
-        syntax_directive=syntax_directive,
-    )
-
-
 def import_definitions(paths: Sequence[Path], to: Literal["python", "yaml"]) -> str:
     """Existing files as bakepy Python code or YAML manifests: bake files (HCL or JSON, merged
     in order), Dockerfiles and compose files (merged in order, as ``docker compose -f``)."""
+    from bakepy.bake.definition import NativeBake
+    from bakepy.importer.from_bake import resources_from_bake
+    from bakepy.importer.manifests import manifests_yaml
+    from bakepy.importer.python_code import python_module
+    from bakepy.loaders.bake_files import load_bake_file
+    from bakepy.loaders.compose.pipeline import load_compose
+    from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
+
     bake_paths = [p for p in paths if p.suffix in (".hcl", ".json")]
     dockerfiles = [p for p in paths if p not in bake_paths and is_dockerfile(p)]
     compose = [p for p in paths if p not in bake_paths and p not in dockerfiles]
@@ -138,26 +102,3 @@ def import_definitions(paths: Sequence[Path], to: Literal["python", "yaml"]) -> 
         resources += resources_from_bake(native)
     source = ", ".join(p.name for p in paths)
     return python_module(resources, source) if to == "python" else manifests_yaml(resources, source)
-
-
-def plan_host(project: Project, *, root: Path = Path("/")) -> HostPlan:
-    """Check the project, then diff its daemon.json and drop-ins against the files under root."""
-    check(project)
-    return host_engine.plan_host(project, root=root)
-
-
-def apply_host(
-    project: Project,
-    *,
-    root: Path = Path("/"),
-    yes: bool = False,
-    dry_run: bool = False,
-    runner: CommandRunner | None = None,
-    dockerd: str | None = None,
-) -> HostResult:
-    """Check, ``dockerd --validate``, back up and write the host files under root; with ``yes``
-    on the real root, run the systemctl daemon-reload / reload / restart the change needs."""
-    check(project)
-    return host_engine.apply_host(
-        project, root=root, yes=yes, dry_run=dry_run, runner=runner, dockerd=dockerd
-    )

@@ -103,7 +103,8 @@ def register_engine_commands(app: typer.Typer) -> None:
         output: OutputOption = "text",
     ) -> None:
         """Show what apply would change (engine objects, host files); exit 1 if anything would."""
-        from bakepy.api import check, load_selected, plan_host, plan_runtime, plan_stack
+        from bakepy.api import check, load_selected
+        from bakepy.api_engine import plan_host, plan_runtime, plan_stack
 
         _check_output(output)
         try:
@@ -167,7 +168,8 @@ def register_engine_commands(app: typer.Typer) -> None:
         syntax_directive: SyntaxOption = True,
     ) -> None:
         """Build the targets, converge each ComposeProject and the host files to the project."""
-        from bakepy.api import apply_builds, apply_host, apply_runtime, apply_stack, load_selected
+        from bakepy.api import load_selected
+        from bakepy.api_engine import apply_builds, apply_host, apply_runtime, apply_stack
 
         _check_output(output)
         if progress not in ("auto", "plain", "tty", "quiet"):
@@ -236,7 +238,8 @@ def register_engine_commands(app: typer.Typer) -> None:
         output: OutputOption = "text",
     ) -> None:
         """Remove the containers and networks each ComposeProject owns (volumes with --volumes)."""
-        from bakepy.api import delete_runtime, delete_stack, load_selected
+        from bakepy.api import load_selected
+        from bakepy.api_engine import delete_runtime, delete_stack
 
         _check_output(output)
         try:

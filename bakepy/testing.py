@@ -132,7 +132,8 @@ class BakepyRunner:
 
     def build(self, project: Project, target: str) -> str:
         """Build ``target`` through ``apply_builds``; returns its first tag."""
-        from bakepy.api import apply_builds, resolve
+        from bakepy.api import resolve
+        from bakepy.api_engine import apply_builds
 
         tags = list(resolve(project, [target]).targets.get(target, {}).get("tags", []))
         if not tags:

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bakepy import Port, load
-from bakepy.api import apply_builds
+from bakepy.api_engine import apply_builds
 from bakepy.engine.runtime import (
     CountingClient,
     DockerEngineClient,
