@@ -67,6 +67,14 @@ def registry(docker_engine: str) -> str:
 
 
 @pytest.fixture(scope="session")
+def docker_compose(buildx: str) -> str:
+    """The docker CLI with the compose plugin (``compose config`` needs no daemon)."""
+    if _run(buildx, "compose", "version").returncode != 0:
+        _missing("docker compose is not installed (run scripts/engine-up.sh)")
+    return buildx
+
+
+@pytest.fixture(scope="session")
 def dockerd() -> str:
     """dockerd 23+ (``--validate`` judges a daemon.json without starting a daemon, as any user)."""
     found = shutil.which("dockerd") or next(

@@ -157,19 +157,9 @@ def test_imported_dockerfile_renders_the_same_instructions(
 
 @pytest.mark.conformance
 def test_imported_compose_file_renders_an_equivalent_compose_file(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    docker_compose: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import shutil
-
-    docker = shutil.which("docker")
-    if (
-        docker is None
-        or subprocess.run(
-            [docker, "compose", "version"], capture_output=True, check=False
-        ).returncode
-        != 0
-    ):
-        pytest.skip("docker compose is not installed")
+    docker = docker_compose
     compose = tmp_path / "compose.yaml"
     compose.write_text(
         "name: shop\n"
