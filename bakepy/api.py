@@ -10,12 +10,11 @@ from pathlib import Path
 from typing import Literal
 
 from bakepy.bake.overrides import Override
-from bakepy.bake.rebase import project_definition
+from bakepy.bake.rebase import definitions_reused, project_definition
 from bakepy.bake.resolve import ResolvedBake, resolve_bake
 from bakepy.checks import CHECKS
 from bakepy.errors import ValidationError
 from bakepy.generators import RenderedFile, RenderOptions, render_project
-from bakepy.generators.dockerfile import render_dockerfile
 from bakepy.loaders import load
 from bakepy.models.resource import Resource
 from bakepy.project import Project
@@ -31,13 +30,25 @@ def load_selected(
     return subset(project, wanted)
 
 
-def check(project: Project, env: Mapping[str, str] | None = None) -> None:
-    """Every rule: references and cycles, each domain's CHECKS, bake evaluation and validation."""
+def check(
+    project: Project,
+    env: Mapping[str, str] | None = None,
+    *,
+    out_dir: Path | None = None,
+    syntax_directive: bool = True,
+) -> None:
+    """Every rule: references and cycles, each domain's CHECKS, bake evaluation and validation.
+
+    ``out_dir`` and ``syntax_directive`` only say which definition to evaluate (the one a
+    render into ``out_dir`` writes, so that the render reuses it); the verdict is the same.
+    """
     project.validate()
     problems = [problem for rule in CHECKS for problem in rule(project)]
     if problems:
         raise ValidationError(problems)
-    native = project_definition(project, project.base_dir, render_dockerfile)
+    native = project_definition(
+        project, out_dir or project.base_dir, syntax_directive=syntax_directive
+    )
     names = [*native.targets, *native.groups]
     if names:  # evaluates every variable, function, matrix and inherits chain
         resolve_bake(native, names, env)
@@ -47,8 +58,10 @@ def render(
     project: Project, out_dir: Path, options: RenderOptions | None = None
 ) -> list[RenderedFile]:
     """Check the project, then render every file it produces for ``out_dir``."""
-    check(project)
-    return render_project(project, out_dir, options)
+    options = options or RenderOptions()
+    with definitions_reused(project):
+        check(project, out_dir=out_dir, syntax_directive=options.syntax_directive)
+        return render_project(project, out_dir, options)
 
 
 def resolve(
@@ -60,7 +73,7 @@ def resolve(
 ) -> ResolvedBake:
     """Targets resolved as ``docker buildx bake --print`` resolves them (paths from base_dir),
     with ``--set`` overrides (``pattern.key=value``, ``+=``) applied."""
-    native = project_definition(project, base_dir or Path.cwd(), render_dockerfile)
+    native = project_definition(project, base_dir or Path.cwd())
     parsed = [Override.parse(text) for text in overrides]
     return resolve_bake(native, names, env, parsed)
 

@@ -7,10 +7,12 @@ and local caches rewritten. Values that are templates (``${...}``) are left as w
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import itertools
-from collections.abc import Callable
+import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +30,6 @@ from bakepy.bake.paths import (
 )
 from bakepy.models.build_contexts import parse_build_context
 from bakepy.models.build_values import SSH, Cache, Output, Secret
-from bakepy.models.dockerfile import Dockerfile
 from bakepy.project import Project
 
 _LIST_MAPPERS: dict[str, tuple[type[BaseModel], Callable[..., str]]] = {
@@ -140,15 +141,42 @@ def rebase(native: NativeBake, base: Path, out_dir: Path) -> NativeBake:
     )
 
 
+_REUSED: weakref.WeakKeyDictionary[Project, dict[tuple[Path, bool], NativeBake]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+@contextlib.contextmanager
+def definitions_reused(project: Project) -> Iterator[None]:
+    """Within the block, ``project_definition`` converts ``project`` once per output folder:
+    ``render`` checks and then renders the same definition. Outside it nothing is remembered,
+    since Python users may change their objects between calls."""
+    _REUSED[project] = {}
+    try:
+        yield
+    finally:
+        _REUSED.pop(project, None)
+
+
 def project_definition(
-    project: Project, out_dir: Path, render_dockerfile: Callable[[Dockerfile], str]
+    project: Project, out_dir: Path, *, syntax_directive: bool = True
 ) -> NativeBake:
     """The project's whole bake definition as seen from ``out_dir``: its declared resources,
     then every bake file it read, merged in order as bake merges several ``-f`` files."""
-    native = lower_project(project, out_dir, render_dockerfile)
+    reused = _REUSED.get(project)
+    key = (out_dir.resolve(), syntax_directive)
+    if reused is not None and key in reused:
+        return reused[key]
+    from bakepy.generators.dockerfile import render_dockerfile  # generators import this module
+
+    native = lower_project(
+        project, out_dir, lambda d: render_dockerfile(d, include_syntax=syntax_directive)
+    )
     # files read in one folder are merged before rebasing: a target's context may come from
     # another file (a later block of the same name, or a parent)
     for base, files in itertools.groupby(project.bake_files, key=lambda file: file.base_dir):
         read = functools.reduce(NativeBake.merged_with, [file.native for file in files])
         native = native.merged_with(rebase(read, base, out_dir))
+    if reused is not None:
+        reused[key] = native
     return native

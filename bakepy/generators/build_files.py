@@ -43,7 +43,7 @@ def render_build_files(
             files.append(RenderedFile(f"{name}.dockerignore", text, "dockerignore"))
     bake_resources = any(isinstance(r, Target | Group | Variable | Function) for r in project)
     if bake_resources or project.bake_files:
-        native = project_definition(project, out_dir, dockerfile_text)
+        native = project_definition(project, out_dir, syntax_directive=options.syntax_directive)
         if options.bake_format in ("hcl", "both"):
             files.append(RenderedFile("docker-bake.hcl", render_bake_hcl(native, HEADER), "hcl"))
         if options.bake_format in ("json", "both"):

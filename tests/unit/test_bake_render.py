@@ -167,3 +167,20 @@ def test_rendering_twice_gives_the_same_bytes(tmp_path: Path) -> None:
     first = rendered(Project([target], base_dir=tmp_path), tmp_path)
     assert first == rendered(Project([target], base_dir=tmp_path), tmp_path)
     assert '"A": "1",\n        "B": "2"' in first["docker-bake.json"]
+
+
+def test_render_converts_the_project_once_and_forgets_it_afterwards(tmp_path: Path) -> None:
+    from unittest import mock
+
+    from bakepy import render
+    from bakepy.bake import rebase
+
+    target = Target(metadata="t", spec=TargetSpec(tags=["a:1"]))
+    project = Project([target], base_dir=tmp_path)
+    with mock.patch.object(rebase, "lower_project", wraps=rebase.lower_project) as lowered:
+        first = {f.path: f.text for f in render(project, tmp_path)}
+    assert lowered.call_count == 1  # check and render share one conversion
+    target.spec.tags = ["a:2"]  # a Python user changes an object between two renders
+    second = {f.path: f.text for f in render(project, tmp_path)}
+    assert '"a:1"' in first["docker-bake.hcl"]
+    assert '"a:2"' in second["docker-bake.hcl"]
