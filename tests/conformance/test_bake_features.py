@@ -30,7 +30,6 @@ from bakepy import (
     Dockerfile,
     DockerfileSpec,
     Env,
-    EvaluationError,
     Function,
     FunctionSpec,
     GitContext,
@@ -78,42 +77,26 @@ class Case:
     """Files to create relative to the folder (a path ending in ``/`` is a directory)."""
     checked: bool = True
     """Render with ``bakepy.render`` (project checks first); False renders without the checks
-    (``render_project``) for the cases ``test_render_accepts_matrix_generated_references``
-    documents as a bakepy bug."""
+    (``render_project``), for a case whose names exist only with its environment."""
 
 
 CASES: dict[str, Callable[[Where], Case]] = {}
-XFAIL: dict[str, str] = {}
-"""Cases bakepy does not support yet, with the reason (strict: they fail until it does)."""
 
 
-def case(
-    name: str, *, xfail: str | None = None
-) -> Callable[[Callable[[Where], Case]], Callable[[Where], Case]]:
+def case(name: str) -> Callable[[Callable[[Where], Case]], Callable[[Where], Case]]:
     """Register a case builder under a readable test id."""
 
     def register(builder: Callable[[Where], Case]) -> Callable[[Where], Case]:
         assert name not in CASES, name
         CASES[name] = builder
-        if xfail is not None:
-            XFAIL[name] = xfail
         return builder
 
     return register
 
 
 def case_params() -> list[Any]:
-    """Every case as a pytest parameter, the unsupported ones marked xfail(strict)."""
-    return [
-        pytest.param(
-            name,
-            id=name,
-            marks=[pytest.mark.xfail(strict=True, raises=EvaluationError, reason=XFAIL[name])]
-            if name in XFAIL
-            else [],
-        )
-        for name in CASES
-    ]
+    """Every case as a pytest parameter."""
+    return [pytest.param(name, id=name) for name in CASES]
 
 
 def target(label: str, /, **spec: Any) -> Target:
