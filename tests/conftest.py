@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -96,3 +97,21 @@ def systemd_analyze() -> str:
         _missing("systemd-analyze is not installed (apt-get install systemd)")
     assert found is not None
     return found
+
+
+@pytest.fixture(scope="module")
+def swarm(docker_engine: str) -> Iterator[None]:
+    """A single-node swarm: this machine's, or one made for the tests and left afterwards."""
+    state = _run(docker_engine, "info", "--format", "{{.Swarm.LocalNodeState}}").stdout.strip()
+    if state == "active":
+        yield
+        return
+    if state != "inactive":
+        _missing(f"this node's swarm state is {state!r}")
+    joined = _run(docker_engine, "swarm", "init", "--advertise-addr", "127.0.0.1")
+    if joined.returncode != 0:
+        _missing(f"docker swarm init failed: {joined.stderr.strip()}")
+    try:
+        yield
+    finally:
+        _run(docker_engine, "swarm", "leave", "--force")

@@ -12,11 +12,10 @@ import base64
 import json
 import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import _missing
 
 from bakepy import RenderOptions, load, render
 from bakepy.output import write_files
@@ -111,24 +110,6 @@ def test_compose_up_isolates_the_proxy_from_the_db_and_keeps_db_data(rendered: P
         assert compose.exec("backup", "cat", "/data/marker").stdout == "persisted\n"
     finally:
         compose("down", "-v", "--remove-orphans", check=False)
-
-
-@pytest.fixture(scope="module")
-def swarm(docker_engine: str) -> Iterator[None]:
-    """A single-node swarm: this machine's, or one made for the test and left afterwards."""
-    state = docker("info", "--format", "{{.Swarm.LocalNodeState}}").strip()
-    if state == "active":
-        yield
-        return
-    if state != "inactive":
-        _missing(f"this node's swarm state is {state!r}")
-    joined = run("docker", "swarm", "init", "--advertise-addr", "127.0.0.1")
-    if joined.returncode != 0:
-        _missing(f"docker swarm init failed: {joined.stderr.strip()}")
-    try:
-        yield
-    finally:
-        run("docker", "swarm", "leave", "--force")
 
 
 def _service_replicas(stack: str) -> dict[str, str]:

@@ -6,14 +6,11 @@ a new content-named secret with the old one removed, and delete removing everyth
 from __future__ import annotations
 
 import json
-import subprocess
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import _missing
 
 from bakepy import (
     ComposeConfig,
@@ -38,28 +35,6 @@ from bakepy.project import Project
 from .buildkit import docker, unique
 
 pytestmark = pytest.mark.engine
-
-
-def _run(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(args, capture_output=True, text=True, timeout=120, check=False)
-
-
-@pytest.fixture(scope="module")
-def swarm(docker_engine: str) -> Iterator[None]:
-    """A single-node swarm: this machine's, or one made for the tests and left afterwards."""
-    state = docker("info", "--format", "{{.Swarm.LocalNodeState}}").strip()
-    if state == "active":
-        yield
-        return
-    if state != "inactive":
-        _missing(f"this node's swarm state is {state!r}")
-    joined = _run("docker", "swarm", "init", "--advertise-addr", "127.0.0.1")
-    if joined.returncode != 0:
-        _missing(f"docker swarm init failed: {joined.stderr.strip()}")
-    try:
-        yield
-    finally:
-        _run("docker", "swarm", "leave", "--force")
 
 
 def _project(name: str, image: str, secret: Path) -> Project:
