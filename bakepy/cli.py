@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import gc
 import json
 import os
@@ -196,4 +197,27 @@ def main() -> None:
     # rescanning them all, which otherwise costs a quarter of a large render.
     gc.freeze()
     gc.set_threshold(200_000, 30, 30)
-    app()
+    try:
+        app()
+    except SystemExit as stop:
+        _exit_now(stop.code)
+    _exit_now(0)
+
+
+def _exit_now(code: object) -> None:
+    """Leave without tearing down every object the command made, as mypy does.
+
+    Freeing a large loaded project object by object at interpreter exit costs as much as a
+    third of a big render. Output is flushed and ``atexit`` handlers run first; work the
+    command started (thread pools, temporary files) is finished inside the command.
+    """
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        status = status or 1
+    atexit._run_exitfuncs()
+    os._exit(status)
