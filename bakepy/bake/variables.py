@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from bakepy.errors import CycleError, EvaluationError, Location
-from bakepy.hcl import BUILTIN_FUNCTIONS, HclError, Scope, evaluate, render_template
+from bakepy.hcl import HclError, Scope, evaluate, render_template
 from bakepy.hcl.values import to_str
 
 LocateFn = Callable[[str, str], Location | None]
@@ -119,7 +119,7 @@ class VariableResolver:
         user_functions = {
             name: self._user_function(name, block) for name, block in functions.items()
         }
-        self.scope = Scope(functions={**BUILTIN_FUNCTIONS, **user_functions}, resolver=self._lookup)
+        self.scope = Scope(functions=user_functions, resolver=self._lookup)
 
     def _lookup(self, name: str) -> Any:
         if name in BUILTIN_VARIABLES:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from bakepy.hcl import stdlib
 from bakepy.hcl.errors import HclError
+from bakepy.hcl.functions.special import can_function, convert_function, try_function
 from bakepy.hcl.nodes import (
     Binary,
     Call,
@@ -332,7 +332,9 @@ def _for(node: ForExpr) -> Compiled:
 
 def call_function(name: str, function: Callable[..., Any], args: list[Any]) -> Any:
     """Call a function, turning argument-count mistakes and failures into HclError."""
-    arity = stdlib.ARITY.get(function)
+    from bakepy.hcl.stdlib import ARITY  # loaded with the function table it describes
+
+    arity = ARITY.get(function)
     if arity is not None:
         minimum, maximum = arity
         if len(args) < minimum or (maximum is not None and len(args) > maximum):
@@ -384,11 +386,11 @@ def _call(node: Call) -> Compiled:
 
     def run(scope: Scope) -> Any:
         function = scope.function(name)
-        if function is stdlib.try_function:
+        if function is try_function:
             return _try(args, scope)
-        if function is stdlib.can_function:
+        if function is can_function:
             return _can(args, scope)
-        if function is stdlib.convert_function and convert_type is not None:
+        if function is convert_function and convert_type is not None:
             if isinstance(convert_type, HclError):
                 raise HclError(f'call to function "convert" failed: {convert_type.message}')
             try:

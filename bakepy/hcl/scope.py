@@ -20,7 +20,7 @@ class Scope:
     can evaluate variables lazily and detect reference cycles.
     """
 
-    __slots__ = ("_functions", "_parent", "_resolver", "_variables")
+    __slots__ = ("_extra", "_functions", "_parent", "_resolver", "_variables")
 
     def __init__(
         self,
@@ -32,15 +32,8 @@ class Scope:
         self._variables: Mapping[str, Any] = variables if variables is not None else {}
         self._parent = parent
         self._resolver = resolver
-        if parent is not None:
-            base = parent._functions
-        else:
-            from bakepy.hcl.stdlib import BUILTIN_FUNCTIONS
-
-            base = BUILTIN_FUNCTIONS
-        self._functions: Mapping[str, Callable[..., Any]] = (
-            {**base, **functions} if functions else base
-        )
+        self._extra: Mapping[str, Callable[..., Any]] | None = functions
+        self._functions: Mapping[str, Callable[..., Any]] | None = None
 
     def child(self, variables: Mapping[str, Any]) -> Scope:
         """A scope with `variables` layered on top of this one (matrix values, params...)."""
@@ -63,12 +56,24 @@ class Scope:
 
     def function(self, name: str) -> Callable[..., Any]:
         """The function called `name`, or HclError for an unknown function."""
-        function = self._functions.get(name)
+        function = self.functions.get(name)
         if function is None:
             raise HclError(f'call to unknown function "{name}"')
         return function
 
     @property
     def functions(self) -> Mapping[str, Callable[..., Any]]:
-        """Every function callable in this scope (built-ins plus user functions)."""
+        """Every function callable in this scope (built-ins plus user functions).
+
+        Built on first use: most bake files call no function, and loading the built-in table
+        costs a noticeable part of a small command's start-up.
+        """
+        if self._functions is None:
+            if self._parent is not None:
+                base = self._parent.functions
+            else:
+                from bakepy.hcl.stdlib import BUILTIN_FUNCTIONS
+
+                base = BUILTIN_FUNCTIONS
+            self._functions = {**base, **self._extra} if self._extra else base
         return self._functions

@@ -9,7 +9,6 @@ from pathlib import Path
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.compose.detect import COMPOSE_FILE_NAMES, is_compose_file
 from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
-from bakepy.loaders.parallel import prefetch_hcl
 from bakepy.loaders.python_module import load_python
 from bakepy.project import BakeFile, Project
 
@@ -79,7 +78,10 @@ def _load_file(project: Project, file: Path) -> None:
 def load(paths: Sequence[Path | str] = ()) -> Project:
     """Load every definition file (or folder) into one validated Project."""
     files = [file for p in (paths or [Path.cwd()]) for file in discover(Path(p))]
-    prefetch_hcl(files)
+    if any(file.suffix == ".hcl" for file in files):
+        from bakepy.loaders.parallel import prefetch_hcl  # the HCL reader only for HCL files
+
+        prefetch_hcl(files)
     project = Project(base_dir=files[0].parent)
     # consecutive compose files make one compose project, as `docker compose -f a -f b`
     for is_compose, run in itertools.groupby(files, key=is_compose_file):

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from bakepy.errors import LoadError
-from bakepy.loaders.compose.yaml_reader import read_yaml
 
 COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml")
 """The names compose and bake look for, in bake's order."""
@@ -17,6 +16,8 @@ def is_compose_file(path: Path) -> bool:
         return True
     if path.suffix not in (".yaml", ".yml"):
         return False
+    from bakepy.loaders.compose.yaml_reader import read_yaml  # YAML only when there is some
+
     try:
         documents = read_yaml(path)
     except LoadError:
