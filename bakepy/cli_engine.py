@@ -61,10 +61,8 @@ def _check_output(output: str) -> None:
 
 
 def _has_host(project: Project) -> bool:
-    from bakepy.models.daemon import DaemonConfig
-    from bakepy.models.systemd import SystemdDropIn
-
-    return bool(project.of_kind(DaemonConfig) or project.of_kind(SystemdDropIn))
+    """Whether the project declares host files (asked by kind name: no host model import)."""
+    return project.declares("DaemonConfig", "SystemdDropIn")
 
 
 def _composes(project: Project, compose: str | None) -> list[str]:
@@ -115,7 +113,13 @@ def register_engine_commands(app: typer.Typer) -> None:
                 [plan_stack(project, stack=stack, prune=prune)]
                 if stack is not None
                 else [
-                    plan_runtime(project, compose=name, prune=prune, prune_volumes=prune_volumes)
+                    plan_runtime(
+                        project,
+                        compose=name,
+                        prune=prune,
+                        prune_volumes=prune_volumes,
+                        environment=dict(os.environ),
+                    )
                     for name in _composes(project, compose)
                 ]
             )
@@ -206,6 +210,7 @@ def register_engine_commands(app: typer.Typer) -> None:
                         prune=prune,
                         prune_volumes=prune_volumes,
                         progress=live,
+                        environment=dict(os.environ),
                     )
                     for name in _composes(project, compose)
                 ]

@@ -1,12 +1,20 @@
-"""An in-memory Docker engine that speaks bakepy's EngineClient protocol, for unit tests."""
+"""An in-memory Docker engine that speaks bakepy's EngineClient protocol, for unit tests.
+
+Safe to call from several threads (apply starts services in parallel): every call holds one
+lock, except the pause ``start_delay`` adds to each start, during which other calls go on; the
+starts under way at once are counted, to prove independent services start concurrently.
+"""
 
 from __future__ import annotations
 
 import copy
+import functools
 import itertools
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bakepy.engine.runtime import labels as L
 from bakepy.engine.runtime.client import MUTATING, EngineError
@@ -16,6 +24,22 @@ from bakepy.engine.runtime.observed import (
     ObservedNetwork,
     ObservedVolume,
 )
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _locked(
+    method: Callable[Concatenate[FakeEngine, P], R],
+) -> Callable[Concatenate[FakeEngine, P], R]:
+    """Run an engine call under the engine's lock."""
+
+    @functools.wraps(method)
+    def call(self: FakeEngine, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return call
 
 
 class Interrupted(BaseException):
@@ -43,6 +67,20 @@ class FakeEngine:
     calls: list[tuple[str, str]] = field(default_factory=list)
     interrupt_at: int | None = None
     """Raise Interrupted instead of making the mutating call with this number (1-based)."""
+    start_delay: float = 0.0
+    """Seconds each start takes, outside the lock (for proving starts overlap)."""
+    start_delays: dict[str, float] = field(default_factory=dict)
+    """Container name: seconds its start takes, instead of ``start_delay``."""
+    starting_polls: dict[str, int] = field(default_factory=dict)
+    """Container name: how many state polls report its health as ``starting`` first."""
+    started: dict[str, tuple[float, float]] = field(default_factory=dict)
+    """Container name: when its start began and ended (monotonic)."""
+    created_at: dict[str, float] = field(default_factory=dict)
+    """Container name: when it was created (monotonic)."""
+    peak_starts: int = 0
+    """The most starts that were under way at once."""
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+    _starting: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
     @property
@@ -70,6 +108,7 @@ class FakeEngine:
         }
 
     # -- reads --
+    @_locked
     def list_networks(self, project: str) -> list[ObservedNetwork]:
         self._record("list_networks")
         return [
@@ -78,6 +117,7 @@ class FakeEngine:
             if self._owned(n["Labels"], project)
         ]
 
+    @_locked
     def list_volumes(self, project: str) -> list[ObservedVolume]:
         self._record("list_volumes")
         return [
@@ -86,6 +126,7 @@ class FakeEngine:
             if self._owned(v["Labels"], project)
         ]
 
+    @_locked
     def list_containers(self, project: str) -> list[ObservedContainer]:
         self._record("list_containers")
         return [
@@ -102,22 +143,29 @@ class FakeEngine:
             if self._owned(c.body["Labels"], project)
         ]
 
+    @_locked
     def existing_networks(self, names: Sequence[str]) -> set[str]:
         self._record("existing_networks")
         return set(names) & set(self.networks)
 
+    @_locked
     def existing_volumes(self, names: Sequence[str]) -> set[str]:
         self._record("existing_volumes")
         return set(names) & set(self.volumes)
 
+    @_locked
     def image_ids(self, references: Sequence[str]) -> dict[str, str]:
         self._record("image_ids")
         return {r: self.images[r] for r in references if r in self.images}
 
+    @_locked
     def container_state(self, container: str) -> ContainerState:
         self._record("container_state", container)
         found = self._find(container)
         health = "healthy" if "Healthcheck" in found.body else None
+        if health and self.starting_polls.get(found.name, 0) > 0:
+            self.starting_polls[found.name] -= 1
+            health = "starting"
         status = found.state
         return ContainerState(status, health if status == "running" else None, found.exit_code)
 
@@ -128,10 +176,12 @@ class FakeEngine:
                 return c
         raise EngineError(f"container {container}: not found")
 
+    @_locked
     def pull_image(self, reference: str) -> None:
         self._record("pull_image", reference)
         self.images[reference] = f"sha256:{reference}"
 
+    @_locked
     def create_network(self, body: Mapping[str, Any]) -> str:
         self._record("create_network", body["Name"])
         if body["Name"] in self.networks:
@@ -140,6 +190,7 @@ class FakeEngine:
         self.networks[body["Name"]] = {"Id": net_id, "Labels": dict(body.get("Labels") or {})}
         return net_id
 
+    @_locked
     def remove_network(self, network: str) -> None:
         self._record("remove_network", network)
         for name, data in list(self.networks.items()):
@@ -148,15 +199,18 @@ class FakeEngine:
                     raise EngineError(f"network {name} has active endpoints")
                 del self.networks[name]
 
+    @_locked
     def create_volume(self, body: Mapping[str, Any]) -> ObservedVolume:
         self._record("create_volume", body["Name"])
         volume = self.volumes.setdefault(body["Name"], {"Labels": dict(body.get("Labels") or {})})
         return ObservedVolume(body["Name"], dict(volume["Labels"]))
 
+    @_locked
     def remove_volume(self, name: str) -> None:
         self._record("remove_volume", name)
         self.volumes.pop(name, None)
 
+    @_locked
     def create_container(
         self, name: str, body: Mapping[str, Any], platform: str | None = None
     ) -> str:
@@ -170,6 +224,7 @@ class FakeEngine:
         for mount in body.get("HostConfig", {}).get("Mounts", []):
             if mount["Type"] == "volume" and mount.get("Source"):
                 self.volumes.setdefault(mount["Source"], {"Labels": {}})
+        self.created_at[name] = time.monotonic()
         container_id = f"c{next(self._ids)}"
         self.containers[container_id] = FakeContainer(
             container_id, name, copy.deepcopy(dict(body)), networks=list(endpoints)
@@ -177,26 +232,38 @@ class FakeEngine:
         return container_id
 
     def start_container(self, container: str) -> None:
-        self._record("start_container", container)
-        found = self._find(container)
-        found.state, found.exit_code = "running", None
+        with self.lock:
+            self._record("start_container", container)
+            found = self._find(container)
+            self._starting += 1
+            self.peak_starts = max(self.peak_starts, self._starting)
+        began = time.monotonic()
+        time.sleep(self.start_delays.get(found.name, self.start_delay))
+        with self.lock:
+            self._starting -= 1
+            found.state, found.exit_code = "running", None
+            self.started[found.name] = (began, time.monotonic())
 
+    @_locked
     def stop_container(self, container: str) -> None:
         self._record("stop_container", container)
         for c in self.containers.values():
             if container in (c.id, c.name):
                 c.state, c.exit_code = "exited", 143
 
+    @_locked
     def restart_container(self, container: str) -> None:
         self._record("restart_container", container)
         self._find(container).state = "running"
 
+    @_locked
     def remove_container(self, container: str) -> None:
         self._record("remove_container", container)
         for key, c in list(self.containers.items()):
             if container in (c.id, c.name):
                 del self.containers[key]
 
+    @_locked
     def connect_network(self, container: str, network: str, endpoint: Mapping[str, Any]) -> None:
         self._record("connect_network", f"{container} {network}")
         self._find(container).networks.append(network)

@@ -390,13 +390,18 @@ def test_an_external_network_must_exist_and_is_never_created(engine: FakeEngine)
     assert not plan_runtime(project, client=engine).has_changes
 
 
-def test_interpolation_is_refused_with_a_hint(engine: FakeEngine) -> None:
+def test_a_missing_required_variable_names_the_field_and_the_variable(
+    engine: FakeEngine,
+) -> None:
     project = ComposeProject(
         metadata="interp",
-        spec=ComposeProjectSpec(services={"x": Service(image=IMAGE, environment={"A": "${B}"})}),
+        spec=ComposeProjectSpec(
+            services={"x": Service(image=IMAGE, environment={"A": "${BKRT_NOPE:?set it}"})}
+        ),
     )
-    with pytest.raises(BakepyError, match="interpolation"):
-        plan_runtime(project, client=engine)
+    with pytest.raises(BakepyError, match=r"services\.x\.environment\.A: .*BKRT_NOPE"):
+        plan_runtime(project, client=engine, environment={})
+    assert engine.mutations == []
 
 
 def test_delete_removes_what_the_project_owns_and_volumes_only_when_asked(

@@ -9,8 +9,10 @@ Ownership is by label (``dev.bakepy.project``, ``dev.bakepy.resource``,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bakepy.checks import CHECKS
-from bakepy.engine.runtime.apply import ApplyResult, Done, Progress, execute
+from bakepy.engine.runtime.apply import DEFAULT_WORKERS, ApplyResult, Done, Progress, execute
 from bakepy.engine.runtime.client import (
     CountingClient,
     DockerEngineClient,
@@ -72,25 +74,35 @@ def _select(
     return whole, found[0]
 
 
-def _declare(whole: Project, chosen: ComposeProject) -> DesiredState:
+def _declare(
+    whole: Project, chosen: ComposeProject, environment: Mapping[str, str] | None
+) -> DesiredState:
     """Check the whole project, then lower the chosen ComposeProject to its engine objects."""
     whole.validate()
     problems = [problem for rule in CHECKS for problem in rule(whole)]
     if problems:
         raise ValidationError(problems)
-    return desired_state(whole, chosen)
+    return desired_state(whole, chosen, environment=environment)
 
 
 def _plan(
-    whole: Project, chosen: ComposeProject, engine: EngineClient, prune: bool, prune_volumes: bool
+    whole: Project,
+    chosen: ComposeProject,
+    engine: EngineClient,
+    prune: bool,
+    prune_volumes: bool,
+    environment: Mapping[str, str] | None,
 ) -> Plan:
-    return plan_with(
+    plan = plan_with(
         engine,
         chosen.project_name,
-        lambda: _declare(whole, chosen),
+        lambda: _declare(whole, chosen, environment),
         prune=prune,
         prune_volumes=prune_volumes,
     )
+    if plan.desired is not None:
+        plan.warnings[:0] = [w for w in plan.desired.warnings if w not in plan.warnings]
+    return plan
 
 
 def plan_runtime(
@@ -100,17 +112,19 @@ def plan_runtime(
     client: EngineClient | None = None,
     prune: bool = False,
     prune_volumes: bool = False,
+    environment: Mapping[str, str] | None = None,
 ) -> Plan:
     """What ``apply_runtime`` would change on the engine; changes nothing.
 
     ``project`` is a ComposeProject, or a loaded Project holding one (``compose`` names it
     when there are several). ``prune`` plans deletes of containers and networks that carry the
     project's label but are no longer declared; ``prune_volumes`` of volumes too (it implies
-    ``prune``).
+    ``prune``). Compose variables (``${VAR}``) are interpolated from ``environment`` (default:
+    the process's) over the project folder's ``.env``, as ``docker compose up`` does.
     """
     whole, chosen = _select(project, compose)
     engine = client if client is not None else DockerEngineClient()
-    return _plan(whole, chosen, engine, prune, prune_volumes)
+    return _plan(whole, chosen, engine, prune, prune_volumes, environment)
 
 
 def apply_runtime(
@@ -124,21 +138,26 @@ def apply_runtime(
     wait_timeout: float = 120.0,
     lock_timeout: float = 120.0,
     progress: Progress | None = None,
+    environment: Mapping[str, str] | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> ApplyResult:
-    """Converge the engine to the project: networks and volumes, then containers in
-    depends_on order (waiting up to ``wait_timeout`` seconds for each condition), prune last.
+    """Converge the engine to the project: networks and volumes, then containers, each
+    service as soon as its dependencies reached their depends_on conditions (waiting up to
+    ``wait_timeout`` seconds for each), up to ``workers`` services at once; prune last.
 
     ``dry_run`` plans and makes no mutating call. Applies of one project are serialized on this
     host by a lock file; a second one waits up to ``lock_timeout`` seconds, then fails.
-    ``progress`` receives one line per action as it happens.
+    ``progress`` receives one line per action as it happens. Compose variables are
+    interpolated from ``environment`` (default: the process's) over the project's ``.env``.
     """
     whole, chosen = _select(project, compose)
     engine = client if client is not None else DockerEngineClient()
     if dry_run:
-        return ApplyResult(_plan(whole, chosen, engine, prune, prune_volumes), dry_run=True)
+        plan = _plan(whole, chosen, engine, prune, prune_volumes, environment)
+        return ApplyResult(plan, dry_run=True)
     with project_lock(chosen.project_name, timeout=lock_timeout):
-        plan = _plan(whole, chosen, engine, prune, prune_volumes)
-        return execute(engine, plan, wait_timeout=wait_timeout, progress=progress)
+        plan = _plan(whole, chosen, engine, prune, prune_volumes, environment)
+        return execute(engine, plan, wait_timeout=wait_timeout, progress=progress, workers=workers)
 
 
 def delete_runtime(

@@ -1,9 +1,14 @@
 """Carry out a Plan in dependency order, and say what was done.
 
 Order: images pulled and secret/config files written; containers that must leave a replaced
-network or volume removed; networks, then volumes; then each service in depends_on order
-(waiting for the conditions its dependencies must reach before it starts); prune last,
-containers before networks before volumes.
+network or volume removed; networks, then volumes; then the services, each as soon as the
+services it depends on are created and started and have reached the conditions it asks
+(healthy, completed successfully), independent services at the same time on a bounded pool of
+threads; prune last, containers before networks before volumes.
+
+The first error stops the apply: no further service is started, those under way finish their
+step, and the error is raised. What was done is recorded per service and listed in start
+order, so the result reads the same however the threads ran; progress lines are whole lines.
 
 A replaced container is stopped and removed, then created under the same name and started.
 Each step leaves the engine in a state the planner reads correctly, so an apply killed at any
@@ -14,6 +19,7 @@ a missing one is created, a created but not started one is started.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -31,9 +37,12 @@ from bakepy.engine.runtime.desired import (
 )
 from bakepy.engine.runtime.health import wait_for
 from bakepy.engine.runtime.plan import Change, Plan
+from bakepy.engine.runtime.schedule import Stopped, run_graph
 from bakepy.errors import BakepyError
 
 Progress = Callable[[str], None]
+DEFAULT_WORKERS = 8
+"""Services created and started at once by default."""
 
 
 @dataclass(frozen=True)
@@ -107,7 +116,12 @@ class ApplyResult:
 
 class _Executor:
     def __init__(
-        self, client: EngineClient, plan: Plan, wait_timeout: float, progress: Progress | None
+        self,
+        client: EngineClient,
+        plan: Plan,
+        wait_timeout: float,
+        progress: Progress | None,
+        workers: int,
     ) -> None:
         if plan.desired is None:
             raise ValueError("a plan made by make_plan carries its desired state")
@@ -116,16 +130,33 @@ class _Executor:
         self.desired: DesiredState = plan.desired
         self.wait_timeout = wait_timeout
         self.progress = progress
+        self.workers = workers
         self.done: list[Done] = []
+        self.by_service: dict[str, list[Done]] = {s: [] for s in self.desired.services}
+        self.stop = threading.Event()
+        self._printing = threading.Lock()
+        self._conditions = {
+            (d.service, d.condition): threading.Lock()
+            for dependencies in self.desired.dependencies.values()
+            for d in dependencies
+        }
+        self._reached: set[tuple[str, str]] = set()
+
+    def record(self, done: Done, into: list[Done], *, show: bool = True) -> None:
+        """Keep ``done`` in ``into`` and print it (one whole line, whichever thread)."""
+        into.append(done)
+        if show and self.progress is not None:
+            with self._printing:
+                self.progress(done.describe())
 
     @contextmanager
-    def step(self, action: str, resource: str, name: str) -> Iterator[None]:
+    def step(
+        self, action: str, resource: str, name: str, into: list[Done] | None = None
+    ) -> Iterator[None]:
         started = time.monotonic()
         yield
         done = Done(action, resource, name, round(time.monotonic() - started, 3))
-        self.done.append(done)
-        if self.progress is not None:
-            self.progress(done.describe())
+        self.record(done, self.done if into is None else into)
 
     def run(self) -> list[Done]:
         if self.plan.unbuilt:
@@ -142,8 +173,9 @@ class _Executor:
                 self.remove_container(change.existing)
         self.networks()
         self.volumes()
-        for service in self.desired.services:
-            self.service(service)
+        after = {s: [d.service for d in deps] for s, deps in self.desired.dependencies.items()}
+        run_graph(self.desired.services, after, self.service, workers=self.workers, stop=self.stop)
+        self.done += [d for s in self.desired.services for d in self.by_service[s]]
         self.prune()
         return self.done
 
@@ -192,21 +224,40 @@ class _Executor:
         self.client.stop_container(container)
         self.client.remove_container(container)
 
+    def _pause(self, seconds: float) -> None:
+        """Sleep between polls of a wait; give up when the apply is stopping."""
+        if self.stop.wait(seconds):
+            raise Stopped
+
     def wait_for_dependencies(self, service: str) -> None:
+        """Wait until every dependency reached its condition (each one polled by one thread;
+        the wait is recorded with the service waited for)."""
         for dependency in self.desired.dependencies.get(service, []):
             if dependency.condition == "service_started":
                 continue
-            for container in self.desired.containers_of(dependency.service):
-                started = time.monotonic()
-                wait_for(self.client, container.name, dependency.condition, self.wait_timeout)
-                seconds = round(time.monotonic() - started, 3)
-                done = Done("waited", f"service/{dependency.service}", container.name, seconds)
-                self.done.append(done)
-                if self.progress is not None and seconds >= 0.5:
-                    self.progress(done.describe())
+            key = (dependency.service, dependency.condition)
+            with self._conditions[key]:
+                if key in self._reached:
+                    continue
+                for container in self.desired.containers_of(dependency.service):
+                    started = time.monotonic()
+                    wait_for(
+                        self.client,
+                        container.name,
+                        dependency.condition,
+                        self.wait_timeout,
+                        sleep=self._pause,
+                    )
+                    seconds = round(time.monotonic() - started, 3)
+                    resource = f"service/{dependency.service}"
+                    done = Done("waited", resource, container.name, seconds)
+                    self.record(done, self.by_service[dependency.service], show=seconds >= 0.5)
+                self._reached.add(key)
 
     def service(self, service: str) -> None:
+        """Carry out the changes of one service's containers (on a worker thread)."""
         resource = f"service/{service}"
+        into = self.by_service[service]
         changes = [
             c
             for c in self.plan.changes
@@ -217,18 +268,20 @@ class _Executor:
         if any(c.action in ("create", "replace", "update") for c in changes):
             self.wait_for_dependencies(service)
         for change in changes:
+            if self.stop.is_set():
+                raise Stopped
             if change.action == "delete" and change.existing:
-                with self.step("deleted", change.resource, change.name):
+                with self.step("deleted", change.resource, change.name, into):
                     self.remove_container(change.existing)
             elif change.action in ("create", "replace"):
                 assert isinstance(change.desired, DesiredContainer)
                 verb = "created" if change.action == "create" else "replaced"
-                with self.step(verb, change.resource, change.name):
+                with self.step(verb, change.resource, change.name, into):
                     if change.existing and not change.detach_first:
                         self.remove_container(change.existing)
                     self._create_container(change.desired)
             elif change.action == "update" and change.existing:
-                self._update(change)
+                self._update(change, into)
 
     def _create_container(self, container: DesiredContainer) -> None:
         try:
@@ -245,21 +298,22 @@ class _Executor:
             ) from None
         self.client.start_container(created)
 
-    def _update(self, change: Change) -> None:
+    def _update(self, change: Change, into: list[Done]) -> None:
         assert change.existing is not None
         container = change.desired
         for operation in sorted(change.operations, key=lambda o: not o.startswith("connect")):
             if operation.startswith("connect ") and isinstance(container, DesiredContainer):
                 network = operation.removeprefix("connect ")
-                with self.step("connected", change.resource, f"{change.name} to {network}"):
+                what = f"{change.name} to {network}"
+                with self.step("connected", change.resource, what, into):
                     self.client.connect_network(
                         change.existing, network, container.endpoint(network)
                     )
             elif operation == "start":
-                with self.step("started", change.resource, change.name):
+                with self.step("started", change.resource, change.name, into):
                     self.client.start_container(change.existing)
             elif operation == "restart":
-                with self.step("restarted", change.resource, change.name):
+                with self.step("restarted", change.resource, change.name, into):
                     self.client.restart_container(change.existing)
 
     def prune(self) -> None:
@@ -294,9 +348,11 @@ def execute(
     *,
     wait_timeout: float = 120.0,
     progress: Progress | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> ApplyResult:
     """Carry out ``plan``; nothing is called on the engine when it has no changes.
 
+    Up to ``workers`` services are created and started at once (1: one after the other).
     The secret and config files containers mount are (re)written first whatever the plan, so
     a running container whose file went missing can still restart.
     """
@@ -304,5 +360,5 @@ def execute(
         write_files(plan.desired)
     if not plan.has_changes:
         return ApplyResult(plan)
-    done = _Executor(client, plan, wait_timeout, progress).run()
+    done = _Executor(client, plan, wait_timeout, progress, workers).run()
     return ApplyResult(plan, done)

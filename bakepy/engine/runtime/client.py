@@ -143,6 +143,10 @@ class HttpRequest:
 
 RequestHook = Callable[[HttpRequest], None]
 
+POOL_SIZE = 32
+"""Connections the SDK keeps open to the engine: one per thread of a parallel apply (its
+requests session is shared by the threads; past this urllib3 would drop connections)."""
+
 
 def _label_filter(project: str) -> dict[str, list[str]]:
     return {"label": [f"{L.PROJECT}={project}"]}
@@ -169,7 +173,7 @@ class DockerEngineClient:
         settings = kwargs_from_env()
         where = settings.get("base_url") or "unix:///var/run/docker.sock"
         try:
-            return docker.APIClient(version="auto", **settings)
+            return docker.APIClient(version="auto", max_pool_size=POOL_SIZE, **settings)
         except docker.errors.DockerException as error:
             raise EngineError(
                 f"cannot reach the Docker engine at {where}: {_explain(error)}",
@@ -402,7 +406,8 @@ class CountingClient:
 
     ``on_mutation`` is called with the running count after each mutating HTTP request (each
     mutating call when the inner client has no HTTP hook): a seam for tests that interrupt an
-    apply at a chosen point.
+    apply at a chosen point. Safe to share between threads: counts are kept under a lock, and
+    each mutation gets its own number.
     """
 
     inner: EngineClient
@@ -421,34 +426,43 @@ class CountingClient:
     def _on_request(self, request: HttpRequest) -> None:
         with self._lock:
             self.requests.append(request)
+            count = sum(1 for r in self.requests if r.mutating) if request.mutating else 0
         if request.mutating and self.on_mutation is not None:
-            self.on_mutation(self.mutating_requests)
+            self.on_mutation(count)
 
     @property
     def total_calls(self) -> int:
         """EngineClient calls made."""
-        return sum(self.calls.values())
+        with self._lock:
+            return sum(self.calls.values())
 
     @property
     def mutating_calls(self) -> int:
         """EngineClient calls that change the engine."""
-        return sum(n for name, n in self.calls.items() if name in MUTATING)
+        with self._lock:
+            return self._mutating_calls()
 
     @property
     def mutating_requests(self) -> int:
         """HTTP requests other than GET and HEAD."""
-        return sum(1 for r in self.requests if r.mutating)
+        with self._lock:
+            return sum(1 for r in self.requests if r.mutating)
 
     def reset(self) -> None:
         """Start counting from zero."""
-        self.calls.clear()
-        self.requests.clear()
+        with self._lock:
+            self.calls.clear()
+            self.requests.clear()
 
     def _count(self, name: str) -> None:
-        with self._lock:  # plans read the engine from several threads
+        with self._lock:  # plans read the engine, and applies start services, from threads
             self.calls[name] += 1
+            count = self._mutating_calls()
         if name in MUTATING and not self.http and self.on_mutation is not None:
-            self.on_mutation(self.mutating_calls)
+            self.on_mutation(count)
+
+    def _mutating_calls(self) -> int:
+        return sum(n for name, n in self.calls.items() if name in MUTATING)
 
     def list_networks(self, project: str) -> list[ObservedNetwork]:
         """Counted :meth:`EngineClient.list_networks`."""

@@ -20,6 +20,7 @@ from bakepy.compose.values import has_interpolation, unescape_dollars
 from bakepy.engine.runtime import labels as L
 from bakepy.engine.runtime.container_spec import ServiceContext, container_body, restart_policy
 from bakepy.engine.runtime.env_files import service_environment
+from bakepy.engine.runtime.interpolate import FieldPath, interpolate_document, project_variables
 from bakepy.engine.runtime.state import (
     StateFile,
     content_digest,
@@ -123,6 +124,8 @@ class DesiredState:
     services: list[str] = field(default_factory=list)
     """Services to run, in depends_on order (dependencies first)."""
     dependencies: dict[str, list[Dependency]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+    """Compose variables used but not set (they expand to an empty string)."""
 
     def containers_of(self, service: str) -> list[DesiredContainer]:
         """The containers of one service, by replica number."""
@@ -130,7 +133,9 @@ class DesiredState:
 
 
 def _literal(value: Any, path: str) -> Any:
-    """Values as compose reads them: ``$$`` is ``$``; a variable to interpolate is an error."""
+    """Values as compose reads them: ``$$`` is ``$``; a variable to interpolate is an error.
+
+    Stacks (swarm_desired) still use it; a ComposeProject is interpolated instead."""
     if isinstance(value, str):
         if has_interpolation(value):
             raise BakepyError(
@@ -156,13 +161,32 @@ def _dockerfile_text(dockerfile: Dockerfile) -> str:
     return render_dockerfile(dockerfile, include_syntax=False)
 
 
-def compose_view(project: Project, compose: ComposeProject) -> tuple[dict[str, Any], Path]:
-    """The normalized compose view of one project, and the folder its paths are relative to."""
+@dataclass(frozen=True)
+class ComposeView:
+    """One project as ``docker compose config`` would print it, variables substituted."""
+
+    data: dict[str, Any]
+    base: Path
+    """The project folder: relative paths, the ``.env`` file and env files are found there."""
+    variables: dict[str, str]
+    """The variables it was interpolated with (the environment's over ``.env``)."""
+    templated: frozenset[FieldPath] = frozenset()
+    """Paths (in the lowered document) of the values that held a variable."""
+    warnings: tuple[str, ...] = ()
+
+
+def compose_view(
+    project: Project, compose: ComposeProject, environment: Mapping[str, str] | None = None
+) -> ComposeView:
+    """The normalized compose view of one project, interpolated as ``docker compose up``
+    interpolates it (``environment`` defaults to the process's)."""
     base = project.base_dir_of(compose)
     documents = lower_compose_projects(project, base, _dockerfile_text)
     document = next(d for d in documents if d.compose is compose)
-    view = compose_config_view(document.data, base)
-    return _literal(view, compose.ref), base
+    variables = project_variables(base, os.environ if environment is None else environment)
+    interpolated = interpolate_document(document.data, variables, compose.ref)
+    view = compose_config_view(interpolated.data, base)
+    return ComposeView(view, base, variables, interpolated.templated, interpolated.warnings)
 
 
 def _no_extensions(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -369,9 +393,11 @@ def _service_spec(
     environment: Mapping[str, str],
     contents: dict[str, str],
     key: Callable[[], bytes],
+    interpolated: frozenset[str] = frozenset(),
 ) -> dict[str, Any]:
     """The spec a plan compares: values written in the declaration as they are; variables
-    taken from the shell or an env file (where secrets live) only as keyed digests."""
+    taken from the shell or an env file (where secrets live), or interpolated from them
+    (``interpolated`` names those), only as keyed digests."""
     spec = {k: copy.deepcopy(v) for k, v in service.items() if k not in _NOT_IN_SPEC}
     deploy = spec.pop("deploy", None) or {}
     kept = {k: deploy[k] for k in ("resources", "restart_policy") if deploy.get(k)}
@@ -379,7 +405,9 @@ def _service_spec(
         spec["deploy"] = kept
     declared = service.get("environment") or {}
     spec["environment"] = {
-        k: v for k, v in environment.items() if declared.get(k) is not None and declared[k] == v
+        k: v
+        for k, v in environment.items()
+        if declared.get(k) is not None and declared[k] == v and k not in interpolated
     }
     for name, value in environment.items():
         if name not in spec["environment"]:
@@ -390,16 +418,27 @@ def _service_spec(
     return {k: v for k, v in spec.items() if v not in (None, [], {})}
 
 
+def _templated_environment(templated: frozenset[FieldPath], service: str) -> frozenset[str]:
+    """The variables of a service's ``environment`` whose declared value held a variable."""
+    return frozenset(
+        str(path[3])
+        for path in templated
+        if len(path) == 4 and path[:3] == ("services", service, "environment")
+    )
+
+
 def desired_state(
     project: Project,
     compose: ComposeProject,
     *,
-    shell: Mapping[str, str] | None = None,
+    environment: Mapping[str, str] | None = None,
     root: Path | None = None,
 ) -> DesiredState:
-    """What ``compose`` asks of the engine; ``root`` is the state folder (for tests)."""
-    shell = os.environ if shell is None else shell
-    view, base = compose_view(project, compose)
+    """What ``compose`` asks of the engine, its variables interpolated from ``environment``
+    (default: the process's) over the project folder's ``.env``; ``root`` is the state folder
+    (for tests)."""
+    seen = compose_view(project, compose, environment)
+    view, base, shell = seen.data, seen.base, seen.variables
     name = str(view["name"])
     networks = [_network(name, k, e, compose) for k, e in (view.get("networks") or {}).items()]
     volumes = [_volume(name, k, e) for k, e in (view.get("volumes") or {}).items()]
@@ -425,7 +464,8 @@ def desired_state(
         body = container_body(service, context)
         platform = service.get("platform")
         digest = L.spec_hash({"body": body, "platform": platform, "contents": files.contents})
-        spec = _service_spec(service, environment, dict(files.contents), files.key)
+        templated = _templated_environment(seen.templated, key)
+        spec = _service_spec(service, environment, dict(files.contents), files.key, templated)
         endpoints = (body.get("NetworkingConfig") or {}).get("EndpointsConfig") or {}
         mounted = tuple(
             m["Source"]
@@ -454,7 +494,9 @@ def desired_state(
                     builds="build" in service,
                 )
             )
-    return DesiredState(name, networks, volumes, containers, order, dependencies)
+    return DesiredState(
+        name, networks, volumes, containers, order, dependencies, list(seen.warnings)
+    )
 
 
 def empty_state(project: str) -> DesiredState:

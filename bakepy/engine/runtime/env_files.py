@@ -1,37 +1,33 @@
 """A service's environment as compose computes it: env files first, then ``environment``;
-a variable without a value takes the shell's, and is left out when the shell has none."""
+a variable without a value takes the project's (shell over ``.env``), and is left out when it
+has none. Env files are read with the compose loader's reader."""
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from bakepy.errors import BakepyError
+from bakepy.loaders.compose.environment import read_env_file as read_dotenv
 
-
-def _unquote(value: str) -> str:
-    if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
-        inner = value[1:-1]
-        return inner.replace("\\n", "\n") if value[0] == '"' else inner
-    return value.split(" #", 1)[0].rstrip()
+_BARE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*$")
 
 
 def read_env_file(path: Path, shell: Mapping[str, str]) -> dict[str, str]:
-    """``KEY=VALUE`` lines, with ``#`` comments, ``export`` prefixes and quotes as compose reads."""
-    values: dict[str, str] = {}
-    for raw in path.read_text().splitlines():
-        line = raw.strip()
-        if not line or line.startswith("#"):
-            continue
-        line = line.removeprefix("export ").strip()
-        key, sep, value = line.partition("=")
-        key = key.strip()
-        if sep:
-            values[key] = _unquote(value.strip())
-        elif key in shell:
-            values[key] = shell[key]
+    """``KEY=VALUE`` lines read as compose reads them (quotes, comments, ``export``, ``${VAR}``
+    expanded against ``shell`` and the lines above); a bare ``KEY`` takes ``shell``'s value."""
+    values = read_dotenv(path, shell)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return values
+    for line in lines:
+        bare = _BARE.match(line)
+        if bare and bare.group(1) in shell:
+            values[bare.group(1)] = shell[bare.group(1)]
     return values
 
 
