@@ -7,13 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bakepy.api import check, resolve
-from bakepy.engine import host as host_engine
 from bakepy.engine.builds import BuildReport, Progress, build
 from bakepy.engine.commands import CommandRunner, SubprocessRunner
-from bakepy.engine.host import HostResult
-from bakepy.engine.host_plan import HostPlan
 from bakepy.engine.runtime import (
     ApplyResult as ApplyResult,
     Plan as Plan,
@@ -26,6 +24,10 @@ from bakepy.engine.runtime import (
 )
 from bakepy.project import Project
 from bakepy.selection import parse_selector, requested_names
+
+if TYPE_CHECKING:  # the host side loads its models only when a command acts on the host
+    from bakepy.engine.host import HostResult
+    from bakepy.engine.host_plan import HostPlan
 
 
 def apply_builds(
@@ -55,6 +57,8 @@ def apply_builds(
 
 def plan_host(project: Project, *, root: Path = Path("/")) -> HostPlan:
     """Check the project, then diff its daemon.json and drop-ins against the files under root."""
+    from bakepy.engine import host as host_engine
+
     check(project)
     return host_engine.plan_host(project, root=root)
 
@@ -70,6 +74,8 @@ def apply_host(
 ) -> HostResult:
     """Check, ``dockerd --validate``, back up and write the host files under root; with ``yes``
     on the real root, run the systemctl daemon-reload / reload / restart the change needs."""
+    from bakepy.engine import host as host_engine
+
     check(project)
     return host_engine.apply_host(
         project, root=root, yes=yes, dry_run=dry_run, runner=runner, dockerd=dockerd

@@ -17,7 +17,6 @@ from typing import Any, Literal
 from bakepy.bake.resolve import ResolvedBake
 from bakepy.engine.builders import BuilderAction, apply_builder
 from bakepy.engine.commands import CommandError, CommandRunner
-from bakepy.generators.build_files import render_build_files
 from bakepy.generators.files import RenderOptions
 from bakepy.models.bake import Target
 from bakepy.models.builder import Builder
@@ -114,6 +113,8 @@ def build(
     ``syntax_directive=False`` drops ``# syntax=`` lines, for engines that cannot pull the
     Dockerfile frontend image.
     """
+    from bakepy.generators.build_files import render_build_files  # templates only to build
+
     report = BuildReport()
     with tempfile.TemporaryDirectory(prefix="bakepy-build-") as work:
         workdir = Path(work)

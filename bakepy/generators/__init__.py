@@ -8,11 +8,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from bakepy.generators.build_files import render_build_files
 from bakepy.generators.files import HEADER, BakeFormat, RenderedFile, RenderOptions
 from bakepy.project import Project
 
 Renderer = Callable[[Project, Path, RenderOptions], list[RenderedFile]]
+
+
+def render_builds(project: Project, out_dir: Path, options: RenderOptions) -> list[RenderedFile]:
+    """Dockerfiles and bake files; the templates load only when a command renders."""
+    from bakepy.generators.build_files import render_build_files
+
+    return render_build_files(project, out_dir, options)
 
 
 def render_compose(project: Project, out_dir: Path, options: RenderOptions) -> list[RenderedFile]:
@@ -33,7 +39,7 @@ def render_host(project: Project, out_dir: Path, options: RenderOptions) -> list
     return render_host_files(project, out_dir, options)
 
 
-RENDERERS: tuple[Renderer, ...] = (render_build_files, render_compose, render_host)
+RENDERERS: tuple[Renderer, ...] = (render_builds, render_compose, render_host)
 """Every output domain's renderer, in a fixed order."""
 
 
