@@ -14,7 +14,7 @@ import itertools
 import weakref
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ValidationError
 
@@ -31,6 +31,9 @@ from bakepy.bake.paths import (
 from bakepy.models.build_contexts import parse_build_context
 from bakepy.models.build_values import SSH, Cache, Output, Secret
 from bakepy.project import Project
+
+if TYPE_CHECKING:
+    from bakepy.models.dockerfile import Dockerfile
 
 _LIST_MAPPERS: dict[str, tuple[type[BaseModel], Callable[..., str]]] = {
     "secret": (Secret, map_secret),
@@ -167,11 +170,15 @@ def project_definition(
     key = (out_dir.resolve(), syntax_directive)
     if reused is not None and key in reused:
         return reused[key]
-    from bakepy.generators.dockerfile import render_dockerfile  # generators import this module
 
-    native = lower_project(
-        project, out_dir, lambda d: render_dockerfile(d, include_syntax=syntax_directive)
-    )
+    def dockerfile_text(dockerfile: Dockerfile) -> str:
+        """Imported on first use: generators import this module, and a project of Dockerfile
+        paths (or none, as a compose project's check) never needs the templates."""
+        from bakepy.generators.dockerfile import render_dockerfile
+
+        return render_dockerfile(dockerfile, include_syntax=syntax_directive)
+
+    native = lower_project(project, out_dir, dockerfile_text)
     # files read in one folder are merged before rebasing: a target's context may come from
     # another file (a later block of the same name, or a parent)
     for base, files in itertools.groupby(project.bake_files, key=lambda file: file.base_dir):

@@ -2,42 +2,65 @@
 
 Parse once, evaluate many times: every distinct source text is parsed and compiled to Python
 closures a single time (cached), so evaluating thousands of targets stays fast.
+
+Names are imported on first use (PEP 562): a command that only escapes text, or that reads
+no HCL at all, does not pay for the parser, the evaluator and the function table.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any
+import importlib
+from typing import TYPE_CHECKING, Any
 
-from bakepy.hcl.errors import HclError
-from bakepy.hcl.escaping import escape_template, has_interpolation
-from bakepy.hcl.evaluator import evaluate, render_template
-from bakepy.hcl.nodes import Expr, Template
-from bakepy.hcl.parser import parse_expression, parse_template
-from bakepy.hcl.references import expression_references, template_references
-from bakepy.hcl.scope import Scope
+if TYPE_CHECKING:
+    from bakepy.hcl.errors import HclError as HclError
+    from bakepy.hcl.escaping import (
+        escape_template as escape_template,
+        has_interpolation as has_interpolation,
+    )
+    from bakepy.hcl.evaluator import evaluate as evaluate, render_template as render_template
+    from bakepy.hcl.nodes import Expr as Expr, Template as Template
+    from bakepy.hcl.parser import (
+        parse_expression as parse_expression,
+        parse_template as parse_template,
+    )
+    from bakepy.hcl.references import (
+        expression_references as expression_references,
+        template_references as template_references,
+    )
+    from bakepy.hcl.scope import Scope as Scope
+    from bakepy.hcl.stdlib import BUILTIN_FUNCTIONS as BUILTIN_FUNCTIONS
 
-__all__ = [
-    "BUILTIN_FUNCTIONS",
-    "Expr",
-    "HclError",
-    "Scope",
-    "Template",
-    "escape_template",
-    "evaluate",
-    "expression_references",
-    "has_interpolation",
-    "parse_expression",
-    "parse_template",
-    "render_template",
-    "template_references",
-]
+_EXPORTS = {
+    "BUILTIN_FUNCTIONS": "bakepy.hcl.stdlib",
+    "Expr": "bakepy.hcl.nodes",
+    "HclError": "bakepy.hcl.errors",
+    "Scope": "bakepy.hcl.scope",
+    "Template": "bakepy.hcl.nodes",
+    "escape_template": "bakepy.hcl.escaping",
+    "evaluate": "bakepy.hcl.evaluator",
+    "expression_references": "bakepy.hcl.references",
+    "has_interpolation": "bakepy.hcl.escaping",
+    "parse_expression": "bakepy.hcl.parser",
+    "parse_template": "bakepy.hcl.parser",
+    "render_template": "bakepy.hcl.evaluator",
+    "template_references": "bakepy.hcl.references",
+}
+"""Each public name and the module that defines it."""
+
+__all__ = sorted(_EXPORTS)
 
 
-def __getattr__(name: str) -> Mapping[str, Callable[..., Any]]:
-    """``BUILTIN_FUNCTIONS`` is loaded on first use: most definitions call no function."""
-    if name == "BUILTIN_FUNCTIONS":
-        from bakepy.hcl.stdlib import BUILTIN_FUNCTIONS
+def __getattr__(name: str) -> Any:
+    """Import a public name's module the first time the name is used."""
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
 
-        return BUILTIN_FUNCTIONS
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__() -> list[str]:
+    """The public names, for completion and ``dir()``."""
+    return sorted([*globals(), *_EXPORTS])
