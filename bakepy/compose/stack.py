@@ -5,6 +5,9 @@ ports, ``depends_on`` as a list, no compose-only keys, no ``x-`` keys below a se
 swarm would ignore is left out with a warning; inline config ``content`` (which the stack
 format lacks) is written to a file beside the stack file. Keys swarm refuses never get here:
 the compose rules report them as errors first.
+
+For apply_stack (``engine=True``) the same conversion keeps what the Engine API takes though the
+file format lacks it: the keys of ``ENGINE_ONLY`` and optional env files.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from bakepy.compose.lower import ComposeDocument
 from bakepy.compose.swarm import (
     COMPOSE_ONLY,
     CONFIG_KEYS,
+    ENGINE_ONLY,
     IGNORED,
     KEPT,
     NETWORK_KEYS,
@@ -78,8 +82,9 @@ def _references(services: dict[str, Any], kind: str) -> set[str] | None:
 
 
 class _Conversion:
-    def __init__(self, stack: Stack) -> None:
+    def __init__(self, stack: Stack, engine: bool) -> None:
         self.document = StackDocument(stack, {"version": STACK_VERSION})
+        self.engine = engine
 
     def warn(self, path: str, message: str) -> None:
         self.document.warnings.append(f"{self.document.stack.ref}: {path}: {message}")
@@ -149,6 +154,8 @@ class _Conversion:
                 out[key] = value
             elif key in REFUSED or key == "restart":
                 continue
+            elif self.engine and key in ENGINE_ONLY:
+                out[key] = self.strip_extensions(value, where)
             elif key in IGNORED:
                 self.warn(where, _with_hint("left out: swarm ignores it", IGNORED[key]))
             elif key in COMPOSE_ONLY:
@@ -246,7 +253,9 @@ class _Conversion:
 
     service_secrets = service_configs
 
-    def service_env_file(self, value: list[Any], path: str) -> list[str]:
+    def service_env_file(self, value: list[Any], path: str) -> list[Any]:
+        if self.engine:
+            return list(value)
         files = []
         for index, entry in enumerate(value):
             if isinstance(entry, dict):
@@ -265,6 +274,9 @@ class _Conversion:
         ]
 
 
-def stack_document(stack: Stack, compose: ComposeDocument) -> StackDocument:
-    """The stack file for ``stack``, from the lowered compose project it deploys."""
-    return _Conversion(stack).convert(compose.data)
+def stack_document(
+    stack: Stack, compose: ComposeDocument, *, engine: bool = False
+) -> StackDocument:
+    """The stack file for ``stack``, from the lowered compose project it deploys; with
+    ``engine``, what apply_stack sends to the Engine API (see the module docstring)."""
+    return _Conversion(stack, engine).convert(compose.data)

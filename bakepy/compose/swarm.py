@@ -62,6 +62,10 @@ COMPOSE_ONLY = {
 }
 """Compose keys the v3.13 stack schema lacks (with a hint, if any); left out, with a warning."""
 
+ENGINE_ONLY = ("dns_opt", "group_add", "pids_limit")
+"""Keys the stack file format lacks but the Engine API's service spec takes (``DNSConfig.Options``,
+``ContainerSpec.Groups``, ``Resources.Limits.Pids``): apply_stack applies them."""
+
 KEPT = (
     "image",
     "command",

@@ -3,9 +3,7 @@ in place, old secrets removed once unused, prune, dry runs and no-change applies
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -18,57 +16,11 @@ from bakepy import (
     Service,
 )
 from bakepy.engine.runtime import StackPlan, apply_stack, delete_stack, plan_stack
-from bakepy.engine.runtime.swarm_client import ObservedSwarmObject
-from bakepy.engine.runtime.swarm_desired import SwarmKind, content_name
+from bakepy.engine.runtime.swarm_desired import content_name
 from bakepy.models.compose import Stack, StackSpec
 from bakepy.project import Project
 
-
-class FakeSwarm:
-    """A SwarmClient keeping objects in memory; tasks run as soon as a service exists."""
-
-    def __init__(self) -> None:
-        self.objects: dict[str, tuple[SwarmKind, dict[str, Any], int]] = {}
-        self.calls: list[str] = []
-        self.lists = 0
-
-    def list_stack(self, kind: SwarmKind, stack: str) -> list[ObservedSwarmObject]:
-        """Objects of one kind with the stack label."""
-        self.lists += 1
-        found = []
-        for ident, (seen, body, version) in self.objects.items():
-            if seen != kind or body["Labels"].get("dev.bakepy.project") != stack:
-                continue
-            container = body.get("TaskTemplate", {}).get("ContainerSpec", {})
-            refs = [*container.get("Secrets", []), *container.get("Configs", [])]
-            uses = frozenset(r.get("SecretName") or r["ConfigName"] for r in refs)
-            replicas = body.get("Mode", {}).get("Replicated", {}).get("Replicas", 0)
-            found.append(
-                ObservedSwarmObject(
-                    kind, ident, body["Name"], body["Labels"], version, replicas, "", uses
-                )
-            )
-        return found
-
-    def create(self, kind: SwarmKind, body: Mapping[str, Any], data: bytes = b"") -> str:
-        """Store an object."""
-        self.calls.append(f"create {kind} {body['Name']}")
-        ident = f"id{len(self.calls)}"
-        self.objects[ident] = (kind, dict(body), 1)
-        return ident
-
-    def update_service(self, service: str, version: int, body: Mapping[str, Any]) -> None:
-        """Replace a service's spec."""
-        self.calls.append(f"update service {body['Name']}")
-        assert self.objects[service][2] == version
-        refs = body["TaskTemplate"]["ContainerSpec"].get("Secrets", [])
-        assert all(r["SecretID"] in self.objects for r in refs)
-        self.objects[service] = ("service", dict(body), version + 1)
-
-    def remove(self, kind: SwarmKind, ident: str) -> None:
-        """Forget an object."""
-        self.calls.append(f"remove {kind} {self.objects[ident][1]['Name']}")
-        del self.objects[ident]
+from .swarm_fake import FakeSwarm
 
 
 def _project(secret: Path, services: tuple[str, ...] = ("web",)) -> Project:

@@ -9,6 +9,9 @@ from typing import Any
 
 PROJECT = "dev.bakepy.project"
 """The compose project an object belongs to."""
+STACK = "dev.bakepy.stack"
+"""The swarm stack an object belongs to (never on a compose project's objects, so a stack and a
+compose project of the same name never see each other's objects)."""
 RESOURCE = "dev.bakepy.resource"
 """``kind/name`` of the declaration the object comes from (``service/db``, ``network/backend``)."""
 SPEC_HASH = "dev.bakepy.spec-hash"
@@ -18,7 +21,7 @@ SPEC = "dev.bakepy.spec"
 REPLICA = "dev.bakepy.replica"
 """The replica number of a service's container (1, 2, ...)."""
 
-OWNED = (PROJECT, RESOURCE, SPEC_HASH, SPEC, REPLICA)
+OWNED = (PROJECT, STACK, RESOURCE, SPEC_HASH, SPEC, REPLICA)
 
 
 def canonical_json(value: Any) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from bakepy.engine.runtime import labels as L
 from bakepy.engine.runtime.client import EngineClient
@@ -26,6 +26,7 @@ from bakepy.engine.runtime.plan import Change, FieldChange, Plan
 from bakepy.errors import BakepyError
 
 _HIDDEN_PREFIX = "contents."
+_Listed = TypeVar("_Listed", ObservedNetwork, ObservedVolume, ObservedContainer)
 
 
 class Reads:
@@ -58,9 +59,9 @@ class Reads:
                 else None
             )
             return Observed(
-                networks=self.networks.result(),
-                volumes=self.volumes.result(),
-                containers=self.containers.result(),
+                networks=_not_stacks(self.networks.result()),
+                volumes=_not_stacks(self.volumes.result()),
+                containers=_not_stacks(self.containers.result()),
                 images=found_images.result() if found_images else {},
                 external_networks=found_networks.result() if found_networks else set(),
                 external_volumes=found_volumes.result() if found_volumes else set(),
@@ -69,6 +70,12 @@ class Reads:
     def cancel(self) -> None:
         """Wait for the reads in flight and drop their answers (the plan failed first)."""
         self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _not_stacks(found: list[_Listed]) -> list[_Listed]:
+    """Leave out what a swarm stack owns (it carries the stack label), even when it carries
+    a project label too: a compose project never plans changes to a stack's objects."""
+    return [item for item in found if L.STACK not in item.labels]
 
 
 def observe(client: EngineClient, desired: DesiredState) -> Observed:

@@ -1,6 +1,6 @@
 """Carry out a StackPlan: networks, configs, secrets, then services created or updated in place;
 then old configs and secrets no service uses, then what prune removes (services first); then
-wait until each replicated service runs its declared replicas.
+wait until each created or updated service has rolled out (see swarm_wait).
 """
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from typing import Any
 
 from bakepy.engine.runtime.apply import ApplyResult, Done, Progress
 from bakepy.engine.runtime.client import EngineError
-from bakepy.engine.runtime.health import WaitError
 from bakepy.engine.runtime.plan import Change
 from bakepy.engine.runtime.swarm_client import SwarmClient
 from bakepy.engine.runtime.swarm_desired import SwarmKind
 from bakepy.engine.runtime.swarm_plan import KINDS, StackPlan
+from bakepy.engine.runtime.swarm_wait import Rollout, wait_rollouts
 from bakepy.errors import BakepyError
 
 _NETWORK_GRACE = 60.0
@@ -53,6 +53,8 @@ class _StackExecutor:
         self.progress = progress
         self.done: list[Done] = []
         self.ids = {key: o.id for key, o in plan.observed.items()}
+        self.ids.update(plan.external)
+        self.rollouts: list[Rollout] = []
 
     def record(self, action: str, change: Change, started: float) -> None:
         done = Done(action, change.resource, change.name, round(time.monotonic() - started, 3))
@@ -97,6 +99,10 @@ class _StackExecutor:
         item = self.plan.declared(change)
         started = time.monotonic()
         body = _with_ids(item.body, self.ids) if item.kind == "service" else item.body
+        if item.kind == "service":
+            placement = body["TaskTemplate"].get("Placement") or {}
+            constraints = tuple(placement.get("Constraints") or [])
+            self.rollouts.append(Rollout(item.resource, item.name, item.replicas, constraints))
         if change.action == "update" and change.existing:
             seen = self.plan.observed[f"service/{item.name}"]
             self.client.update_service(change.existing, seen.version, body)
@@ -106,32 +112,18 @@ class _StackExecutor:
         self.record("created", change, started)
 
     def wait(self, timeout: float, sleep: Callable[[float], None]) -> None:
-        """Until every replicated service runs its replicas and no rolling update is going on."""
-        assert self.plan.stack is not None
-        wanted = {o.name: o.replicas for o in self.plan.stack.of("service") if o.replicas}
-        if not wanted or not self.done:
-            return
-        started = time.monotonic()
-        pause = 0.2
-        while True:
-            listed = {o.name: o for o in self.client.list_stack("service", self.plan.project)}
-            waiting = []
-            for name, replicas in wanted.items():
-                seen = listed.get(name)
-                if seen is not None and seen.update_state in ("paused", "rollback_completed"):
-                    raise WaitError(f"service {name}: its rolling update {seen.update_state}")
-                if seen is None or seen.running < replicas or seen.update_state == "updating":
-                    waiting.append(f"{name} {seen.running if seen else 0}/{replicas}")
-            if not waiting:
-                seconds = round(time.monotonic() - started, 3)
-                self.done.append(Done("waited", "stack", self.plan.project, seconds))
-                return
-            if time.monotonic() - started > timeout:
-                raise WaitError(
-                    f"timed out after {timeout:g}s waiting for replicas: {', '.join(waiting)}"
-                )
-            sleep(pause)
-            pause = min(pause * 1.5, 2.0)
+        """Until every service created or updated here has rolled out."""
+
+        def finished(rollout: Rollout, seconds: float) -> None:
+            done = Done("waited", rollout.resource, rollout.name, round(seconds, 3))
+            self.done.append(done)
+            if self.progress is not None:
+                self.progress(done.describe())
+
+        if self.rollouts:
+            wait_rollouts(
+                self.client, self.plan.project, self.rollouts, timeout, finished, sleep=sleep
+            )
 
 
 def execute_stack(

@@ -1,45 +1,32 @@
 """The swarm seam: what plan_stack and apply_stack need from an engine, and the docker SDK
 behind it. A plan reads with one list call per kind (networks, configs, secrets, services),
-filtered by the stack's label.
+filtered by the stack's label (``dev.bakepy.stack``), plus one per kind of external object used.
+Waiting for a rollout reads the services, their up-to-date tasks and (for global ones) the nodes.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from bakepy.engine.runtime import labels as L
 from bakepy.engine.runtime.client import DockerEngineClient, RequestHook
 from bakepy.engine.runtime.swarm_desired import SwarmKind
+from bakepy.engine.runtime.swarm_observed import (
+    ObservedNode,
+    ObservedSwarmObject,
+    ObservedTask,
+    observed,
+)
 
-
-@dataclass(frozen=True)
-class ObservedSwarmObject:
-    """A swarm object bakepy's labels say a stack owns, as the engine lists it."""
-
-    kind: SwarmKind
-    id: str
-    name: str
-    labels: dict[str, str] = field(default_factory=dict)
-    version: int = 0
-    """A service's version index (an update must name it)."""
-    running: int = 0
-    """A service's running tasks."""
-    update_state: str = ""
-    """A service's rolling update state (``updating``, ``completed``, ...), if any."""
-    uses: frozenset[str] = frozenset()
-    """A service's config and secret names."""
-
-    @property
-    def hash(self) -> str:
-        """The spec hash it was created from."""
-        return self.labels.get(L.SPEC_HASH, "")
-
-    @property
-    def resource(self) -> str:
-        """``service/web``, from its label."""
-        return self.labels.get(L.RESOURCE, f"{self.kind}/{self.name}")
+__all__ = [
+    "SWARM_MUTATING",
+    "DockerSwarmClient",
+    "ObservedNode",
+    "ObservedSwarmObject",
+    "ObservedTask",
+    "SwarmClient",
+]
 
 
 class SwarmClient(Protocol):
@@ -47,6 +34,18 @@ class SwarmClient(Protocol):
 
     def list_stack(self, kind: SwarmKind, stack: str) -> list[ObservedSwarmObject]:
         """Objects of one kind carrying the stack's label (one call)."""
+        ...
+
+    def find(self, kind: SwarmKind, names: Sequence[str]) -> dict[str, str]:
+        """The IDs of the objects of one kind with these exact names (one call)."""
+        ...
+
+    def tasks(self, services: Sequence[str]) -> list[ObservedTask]:
+        """The tasks of these services (IDs) that run their current spec (one call)."""
+        ...
+
+    def nodes(self) -> list[ObservedNode]:
+        """The swarm's nodes (one call)."""
         ...
 
     def create(self, kind: SwarmKind, body: Mapping[str, Any], data: bytes = b"") -> str:
@@ -66,33 +65,6 @@ SWARM_MUTATING = frozenset({"create", "update_service", "remove"})
 """SwarmClient methods that change the engine."""
 
 
-def _uses(spec: Mapping[str, Any]) -> frozenset[str]:
-    container = (spec.get("TaskTemplate") or {}).get("ContainerSpec") or {}
-    names = [r.get("SecretName") for r in container.get("Secrets") or []]
-    names += [r.get("ConfigName") for r in container.get("Configs") or []]
-    return frozenset(str(n) for n in names if n)
-
-
-def observed(kind: SwarmKind, item: Mapping[str, Any]) -> ObservedSwarmObject:
-    """One listed object as bakepy reads it."""
-    if kind == "network":
-        return ObservedSwarmObject(
-            kind, str(item["Id"]), str(item["Name"]), item.get("Labels") or {}
-        )
-    spec = item.get("Spec") or {}
-    status = item.get("ServiceStatus") or {}
-    return ObservedSwarmObject(
-        kind,
-        str(item["ID"]),
-        str(spec.get("Name", "")),
-        dict(spec.get("Labels") or {}),
-        int((item.get("Version") or {}).get("Index", 0)),
-        int(status.get("RunningTasks", 0)),
-        str((item.get("UpdateStatus") or {}).get("State", "")),
-        _uses(spec) if kind == "service" else frozenset(),
-    )
-
-
 class DockerSwarmClient:
     """SwarmClient over the docker SDK, sharing a DockerEngineClient's connection and hooks."""
 
@@ -106,7 +78,7 @@ class DockerSwarmClient:
 
     def list_stack(self, kind: SwarmKind, stack: str) -> list[ObservedSwarmObject]:
         """Objects of one kind carrying the stack's label (one call)."""
-        filters = {"label": [f"{L.PROJECT}={stack}"]}
+        filters = {"label": [f"{L.STACK}={stack}"]}
         listing = {
             "network": lambda: self.api.networks(filters=filters),
             "config": lambda: self.api.configs(filters=filters),
@@ -115,6 +87,37 @@ class DockerSwarmClient:
         }[kind]
         found = self.engine._call(f"list {kind}s", listing)
         return [observed(kind, item) for item in found or []]
+
+    def find(self, kind: SwarmKind, names: Sequence[str]) -> dict[str, str]:
+        """The IDs of the objects of one kind with these exact names (one call)."""
+        if not names:
+            return {}
+        filters = {"name": list(names)}
+        listing = {
+            "network": lambda: self.api.networks(names=list(names)),
+            "config": lambda: self.api.configs(filters=filters),
+            "secret": lambda: self.api.secrets(filters=filters),
+            "service": lambda: self.api.services(filters=filters),
+        }[kind]
+        found = self.engine._call(f"list {kind}s", listing) or []
+        ids = {}
+        for item in found:
+            name = item.get("Name") or (item.get("Spec") or {}).get("Name")
+            if name in names:
+                ids[str(name)] = str(item.get("Id") or item.get("ID"))
+        return ids
+
+    def tasks(self, services: Sequence[str]) -> list[ObservedTask]:
+        """The tasks of these services (IDs) that run their current spec (one call): the
+        ``_up-to-date`` filter ``docker service update`` uses to follow a rollout."""
+        filters = {"service": list(services), "_up-to-date": ["true"]}
+        found = self.engine._call("list tasks", lambda: self.api.tasks(filters=filters))
+        return [ObservedTask.from_api(item) for item in found or []]
+
+    def nodes(self) -> list[ObservedNode]:
+        """The swarm's nodes (one call)."""
+        found = self.engine._call("list nodes", lambda: self.api.nodes())
+        return [ObservedNode.from_api(item) for item in found or []]
 
     def create(self, kind: SwarmKind, body: Mapping[str, Any], data: bytes = b"") -> str:
         """Create an object; returns its ID."""

@@ -3,34 +3,37 @@ networks, content-named configs and secrets, and services, each with bakepy's la
 
 Configs and secrets cannot change in place on a swarm, so each is named by its content
 (``<stack>_<name>-<12 hex of sha256>``): new content is a new object, and the services that
-use it change with it. Content is never put in a label, a spec hash or a log line.
+use it change with it. Content is never put in a label, a spec hash or a log line. External
+networks, configs and secrets are only referenced by name, never created or removed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
-import shlex
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any, Literal
 
 from bakepy.compose.lower import lower_compose_projects
 from bakepy.compose.references import stack_compose
 from bakepy.compose.stack import StackDocument, stack_document
-from bakepy.compose.values import parse_duration, size_in_bytes
 from bakepy.engine.runtime import labels as L
-from bakepy.engine.runtime.container_spec import healthcheck_body
 from bakepy.engine.runtime.desired import _dockerfile_text, _literal
+from bakepy.engine.runtime.state import digest_key
+from bakepy.engine.runtime.swarm_service import (
+    NAMESPACE,
+    ServiceContext,
+    label_map,
+    service_body,
+)
 from bakepy.errors import BakepyError
 from bakepy.models.compose import Stack
 from bakepy.project import Project
 
 SwarmKind = Literal["network", "config", "secret", "service"]
-NAMESPACE = "com.docker.stack.namespace"
-"""The label ``docker stack deploy`` puts on everything of a stack."""
+__all__ = ["NAMESPACE", "StackState", "SwarmKind", "SwarmObject", "select_stack", "stack_state"]
 
 
 @dataclass(frozen=True)
@@ -60,8 +63,9 @@ class StackState:
 
     stack: str
     objects: list[SwarmObject] = field(default_factory=list)
-    external: dict[str, set[str]] = field(default_factory=dict)
-    """Names of external networks, configs and secrets the stack uses (never created)."""
+    external: dict[SwarmKind, dict[str, str]] = field(default_factory=dict)
+    """External networks, configs and secrets the stack uses (never created): by kind, the
+    swarm name and the stack-file key it is declared under."""
     warnings: list[str] = field(default_factory=list)
 
     def of(self, kind: SwarmKind) -> list[SwarmObject]:
@@ -74,29 +78,23 @@ def content_name(stack: str, key: str, data: bytes) -> str:
     return f"{stack}_{key}-{hashlib.sha256(data).hexdigest()[:12]}"
 
 
-def stack_labels(stack: str, resource: str, spec: Any, extra: Mapping[str, str]) -> dict[str, str]:
-    """The labels of a stack object: its own, docker stack's namespace and bakepy's ownership."""
+def stack_labels(
+    stack: str,
+    resource: str,
+    spec: Any,
+    extra: Mapping[str, str],
+    view: Mapping[str, Any] | None = None,
+) -> dict[str, str]:
+    """The labels of a stack object: its own, docker stack's namespace, bakepy's ownership
+    (the stack label, never a compose project's) and the view a plan compares."""
     return {
         **extra,
         NAMESPACE: stack,
-        L.PROJECT: stack,
+        L.STACK: stack,
         L.RESOURCE: resource,
         L.SPEC_HASH: L.spec_hash(spec),
+        L.SPEC: L.canonical_json(spec if view is None else view),
     }
-
-
-def _labels(value: Any) -> dict[str, str]:
-    if isinstance(value, list):
-        return dict(str(item).partition("=")[::2] for item in value)
-    return {str(k): str(v) for k, v in (value or {}).items()}
-
-
-def _nanos(value: Any) -> int | None:
-    return None if value is None else parse_duration(str(value))
-
-
-def _drop_none(value: dict[str, Any]) -> dict[str, Any]:
-    return {k: v for k, v in value.items() if v is not None and v != {} and v != []}
 
 
 class _Lowering:
@@ -119,15 +117,25 @@ class _Lowering:
         for kind in ("configs", "secrets"):
             for key, entry in (data.get(kind) or {}).items():
                 self.content_object(kind, key, entry or {})
+        context = ServiceContext(
+            self.stack, self.base, self.names, data.get("volumes") or {}, digest_key, os.environ
+        )
         for key, service in services.items():
-            self.service(key, service)
+            lowered = service_body(key, service, context)
+            spec = lowered.spec
+            spec["Labels"] = stack_labels(
+                self.stack, f"service/{key}", spec, spec["Labels"], lowered.view
+            )
+            hashed = spec["Labels"][L.SPEC_HASH]
+            replicas = lowered.replicas
+            self.add(SwarmObject("service", key, spec["Name"], spec, hashed, replicas=replicas))
         return self.state
 
     def network(self, key: str, entry: Mapping[str, Any]) -> None:
         name = str(entry.get("name") or f"{self.stack}_{key}")
         self.names["networks"][key] = name
         if entry.get("external"):
-            self.state.external.setdefault("network", set()).add(name)
+            self.state.external.setdefault("network", {})[name] = f"networks.{key}"
             return
         driver = entry.get("driver") or "overlay"
         spec: dict[str, Any] = {
@@ -136,7 +144,7 @@ class _Lowering:
             "Options": {str(k): str(v) for k, v in (entry.get("driver_opts") or {}).items()},
             "Internal": bool(entry.get("internal")),
             "Attachable": bool(entry.get("attachable", True)),
-            "Labels": _labels(entry.get("labels")),
+            "Labels": label_map(entry.get("labels")),
         }
         if entry.get("ipam"):
             ipam = entry["ipam"]
@@ -173,12 +181,12 @@ class _Lowering:
         if entry.get("external"):
             name = str(entry.get("name") or key)
             self.names[kind][key] = name
-            self.state.external.setdefault(single, set()).add(name)
+            self.state.external.setdefault(single, {})[name] = f"{kind}.{key}"
             return
         data = self.content(kind, key, entry)
         name = content_name(self.stack, str(entry.get("name") or key), data)
         self.names[kind][key] = name
-        spec: dict[str, Any] = {"Name": name, "Labels": _labels(entry.get("labels"))}
+        spec: dict[str, Any] = {"Name": name, "Labels": label_map(entry.get("labels"))}
         if kind == "secrets" and entry.get("driver"):
             spec["Driver"] = {"Name": entry["driver"], "Options": entry.get("driver_opts") or {}}
         if entry.get("template_driver"):
@@ -188,191 +196,6 @@ class _Lowering:
 
     def add(self, item: SwarmObject) -> None:
         self.state.objects.append(item)
-
-    def references(self, kind: str, refs: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        out = []
-        for ref in refs:
-            source = str(ref["source"])
-            if source not in self.names[kind]:
-                raise BakepyError(f"{kind}.{source}: used by a service but not declared")
-            target = str(ref.get("target") or (source if kind == "secrets" else f"/{source}"))
-            mode = ref.get("mode")
-            file = {
-                "Name": target,
-                "UID": str(ref.get("uid") or "0"),
-                "GID": str(ref.get("gid") or "0"),
-                "Mode": int(str(mode), 8) if isinstance(mode, str) else int(mode or 0o444),
-            }
-            name_key = "SecretName" if kind == "secrets" else "ConfigName"
-            out.append({"File": file, name_key: self.names[kind][source]})
-        return out
-
-    def mounts(self, volumes: list[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        declared = self.data.get("volumes") or {}
-        out = []
-        for volume in volumes:
-            kind = volume.get("type") or "volume"
-            source = volume.get("source")
-            mount: dict[str, Any] = {"Type": kind, "Target": volume["target"]}
-            if kind == "volume" and source:
-                entry = declared.get(source) or {}
-                name = entry.get("name") or (source if entry.get("external") else None)
-                mount["Source"] = str(name or f"{self.stack}_{source}")
-                mount["VolumeOptions"] = _drop_none(
-                    {
-                        "Labels": {NAMESPACE: self.stack},
-                        "NoCopy": (volume.get("volume") or {}).get("nocopy"),
-                    }
-                )
-            elif source:
-                mount["Source"] = str(source)
-            if volume.get("read_only"):
-                mount["ReadOnly"] = True
-            if kind == "tmpfs" and (volume.get("tmpfs") or {}).get("size"):
-                mount["TmpfsOptions"] = {"SizeBytes": int(volume["tmpfs"]["size"])}
-            out.append(mount)
-        return out
-
-    def service(self, key: str, service: Mapping[str, Any]) -> None:
-        name = f"{self.stack}_{key}"
-        deploy = service.get("deploy") or {}
-        if service.get("env_file"):
-            self.state.warnings.append(f"services.{key}.env_file: not read by apply_stack")
-        env = service.get("environment") or {}
-        if isinstance(env, Mapping):
-            env = [k if v is None else f"{k}={v}" for k, v in env.items()]
-        command = service.get("command")
-        entrypoint = service.get("entrypoint")
-        container = _drop_none(
-            {
-                "Image": service["image"],
-                "Command": shlex.split(entrypoint) if isinstance(entrypoint, str) else entrypoint,
-                "Args": shlex.split(command) if isinstance(command, str) else command,
-                "Env": list(env),
-                "Labels": {**_labels(service.get("labels")), NAMESPACE: self.stack},
-                "Mounts": self.mounts(service.get("volumes") or []),
-                "Secrets": self.references("secrets", service.get("secrets") or []),
-                "Configs": self.references("configs", service.get("configs") or []),
-                "Hostname": service.get("hostname"),
-                "User": service.get("user"),
-                "Dir": service.get("working_dir"),
-                "TTY": service.get("tty"),
-                "OpenStdin": service.get("stdin_open"),
-                "ReadOnly": service.get("read_only"),
-                "Init": service.get("init"),
-                "StopSignal": service.get("stop_signal"),
-                "StopGracePeriod": _nanos(service.get("stop_grace_period")),
-                "Healthcheck": healthcheck_body(service["healthcheck"])
-                if service.get("healthcheck")
-                else None,
-            }
-        )
-        networks = service.get("networks") or {"default": None}
-        attached = []
-        for network, settings in networks.items():
-            if network not in self.names["networks"]:
-                raise BakepyError(f"services.{key}.networks: {network!r} is not declared")
-            aliases = [key, *((settings or {}).get("aliases") or [])]
-            attached.append({"Target": self.names["networks"][network], "Aliases": aliases})
-        global_mode = deploy.get("mode") == "global"
-        replicas = None if global_mode else int(deploy.get("replicas", 1))
-        spec: dict[str, Any] = {
-            "Name": name,
-            "Labels": _labels(deploy.get("labels")),
-            "TaskTemplate": _drop_none(
-                {
-                    "ContainerSpec": container,
-                    "Resources": _resources(deploy.get("resources") or {}),
-                    "RestartPolicy": _restart(deploy.get("restart_policy")),
-                    "Placement": _placement(deploy.get("placement") or {}),
-                    "Networks": attached,
-                }
-            ),
-            "Mode": {"Global": {}} if global_mode else {"Replicated": {"Replicas": replicas}},
-            "UpdateConfig": _update(deploy.get("update_config") or {}),
-            "RollbackConfig": _update(deploy.get("rollback_config") or {}),
-            "EndpointSpec": _drop_none(
-                {
-                    "Mode": deploy.get("endpoint_mode") or "vip",
-                    "Ports": [_port(p) for p in service.get("ports") or []],
-                }
-            ),
-        }
-        spec["Labels"] = stack_labels(self.stack, f"service/{key}", spec, spec["Labels"])
-        hashed = spec["Labels"][L.SPEC_HASH]
-        self.add(SwarmObject("service", key, name, spec, hashed, replicas=replicas))
-
-
-def _cpus(value: Any) -> int:
-    return int(Decimal(str(value)) * 1_000_000_000)
-
-
-def _resources(resources: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, name in (("limits", "Limits"), ("reservations", "Reservations")):
-        entry = resources.get(key) or {}
-        body = _drop_none(
-            {
-                "NanoCPUs": _cpus(entry["cpus"]) if entry.get("cpus") is not None else None,
-                "MemoryBytes": size_in_bytes(entry["memory"]) if entry.get("memory") else None,
-                "Pids": int(entry["pids"]) if entry.get("pids") and key == "limits" else None,
-            }
-        )
-        if body:
-            out[name] = body
-    return out
-
-
-def _restart(policy: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    if not policy:
-        return None
-    attempts = policy.get("max_attempts")
-    return _drop_none(
-        {
-            "Condition": policy.get("condition") or "any",
-            "Delay": _nanos(policy.get("delay")),
-            "MaxAttempts": int(attempts) if attempts is not None else None,
-            "Window": _nanos(policy.get("window")),
-        }
-    )
-
-
-def _placement(placement: Mapping[str, Any]) -> dict[str, Any]:
-    preferences = [
-        {"Spread": {"SpreadDescriptor": p["spread"]}} for p in placement.get("preferences") or []
-    ]
-    return _drop_none(
-        {
-            "Constraints": list(placement.get("constraints") or []),
-            "Preferences": preferences,
-            "MaxReplicas": placement.get("max_replicas_per_node"),
-        }
-    )
-
-
-def _update(config: Mapping[str, Any]) -> dict[str, Any]:
-    ratio = config.get("max_failure_ratio")
-    return _drop_none(
-        {
-            "Parallelism": int(config.get("parallelism", 1)),
-            "Delay": _nanos(config.get("delay")),
-            "FailureAction": config.get("failure_action"),
-            "Monitor": _nanos(config.get("monitor")),
-            "MaxFailureRatio": float(ratio) if ratio is not None else None,
-            "Order": config.get("order"),
-        }
-    )
-
-
-def _port(port: Mapping[str, Any]) -> dict[str, Any]:
-    return _drop_none(
-        {
-            "Protocol": port.get("protocol") or "tcp",
-            "TargetPort": int(port["target"]),
-            "PublishedPort": int(port["published"]) if port.get("published") else None,
-            "PublishMode": port.get("mode") or "ingress",
-        }
-    )
 
 
 def select_stack(project: Stack | Project, name: str | None) -> tuple[Project, Stack]:
@@ -389,11 +212,12 @@ def select_stack(project: Stack | Project, name: str | None) -> tuple[Project, S
 
 
 def stack_state(whole: Project, stack: Stack) -> StackState:
-    """The swarm objects of ``stack``, from the stack file ``docker stack deploy`` would read."""
+    """The swarm objects of ``stack``, from the stack file ``docker stack deploy`` would read
+    (with what the Engine API takes beyond that file's format)."""
     compose = stack_compose(whole, stack)
     if compose is None:
         raise BakepyError(f"{stack.ref}: the ComposeProject it deploys is not declared")
     base = whole.base_dir_of(compose)
     documents = lower_compose_projects(whole, base, _dockerfile_text)
     document = next(d for d in documents if d.compose is compose)
-    return _Lowering(stack_document(stack, document), base).build()
+    return _Lowering(stack_document(stack, document, engine=True), base).build()

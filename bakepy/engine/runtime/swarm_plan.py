@@ -1,8 +1,11 @@
 """Compare a stack's declared swarm objects with what the engine lists for its label.
 
-A service whose spec hash changed is updated in place (swarm rolls its tasks). A config or
-secret with new content has a new name: it is created, the services move to it, and the old
-one is deleted once no service uses it. ``prune`` deletes what is no longer declared.
+A service whose spec hash changed is updated in place (swarm rolls its tasks); the plan names
+the declared fields that differ from those its spec label recorded (values from env files, the
+shell and secret contents only as "changed"). A config or secret with new content has a new
+name: it is created, the services move to it, and the old one is deleted once no service uses
+it. ``prune`` deletes what is no longer declared. External networks, configs and secrets must
+exist; they are looked up by name and never changed.
 """
 
 from __future__ import annotations
@@ -10,9 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from bakepy.engine.runtime.plan import Change, Plan
+from bakepy.engine.runtime import labels as L
+from bakepy.engine.runtime.plan import Change, FieldChange, Plan
+from bakepy.engine.runtime.planner import field_changes
 from bakepy.engine.runtime.swarm_client import ObservedSwarmObject, SwarmClient
 from bakepy.engine.runtime.swarm_desired import StackState, SwarmKind, SwarmObject
+from bakepy.errors import BakepyError
 
 KINDS: tuple[SwarmKind, ...] = ("network", "config", "secret", "service")
 """Apply order; deletes run the other way round."""
@@ -25,6 +31,8 @@ class StackPlan(Plan):
     stack: StackState | None = field(default=None, repr=False)
     observed: dict[str, ObservedSwarmObject] = field(default_factory=dict, repr=False)
     """Listed objects by ``kind/name``."""
+    external: dict[str, str] = field(default_factory=dict, repr=False)
+    """IDs of the external objects the stack uses, by ``kind/name``."""
 
     def declared(self, change: Change) -> SwarmObject:
         """The declared object a create or update change is for."""
@@ -34,29 +42,42 @@ class StackPlan(Plan):
         )
 
 
+def _fields(item: SwarmObject, seen: ObservedSwarmObject) -> list[FieldChange]:
+    """The declared fields that differ from those the object's spec label recorded."""
+    stored = L.stored_spec(seen.labels)
+    if stored is None:
+        return [FieldChange("(spec)", "(not recorded)", "(declared)")]
+    return field_changes(stored, L.stored_spec(item.body["Labels"]) or {})
+
+
 def _change(item: SwarmObject, seen: ObservedSwarmObject | None) -> Change:
     kind = item.kind
     if seen is None:
         return Change(kind, item.resource, item.name, "create")
     if seen.hash == item.hash:
         return Change(kind, item.resource, item.name, "unchanged", existing=seen.id)
+    fields = _fields(item, seen)
     if kind == "service":
-        return Change(
-            kind,
-            item.resource,
-            item.name,
-            "update",
-            ["spec changed: swarm rolls the tasks"],
-            existing=seen.id,
-        )
-    return Change(
-        kind,
-        item.resource,
-        item.name,
-        "replace",
-        ["settings changed; swarm cannot update it"],
-        existing=seen.id,
-    )
+        reason = "spec changed: swarm rolls the tasks"
+        return Change(kind, item.resource, item.name, "update", [reason], fields, existing=seen.id)
+    reason = "settings changed; swarm cannot update it"
+    return Change(kind, item.resource, item.name, "replace", [reason], fields, existing=seen.id)
+
+
+def _externals(client: SwarmClient, state: StackState) -> dict[str, str]:
+    """The IDs of the external objects the stack uses; a missing one is an error."""
+    ids: dict[str, str] = {}
+    for kind, declared in sorted(state.external.items()):
+        found = client.find(kind, sorted(declared))
+        for name, where in sorted(declared.items()):
+            if name not in found:
+                raise BakepyError(
+                    f"stack {state.stack}: {where} is external, but {kind} {name!r} does not "
+                    "exist on the swarm",
+                    hint=f"create it first (docker {kind} create {name} ...)",
+                )
+            ids[f"{kind}/{name}"] = found[name]
+    return ids
 
 
 def plan_stack_with(
@@ -67,6 +88,7 @@ def plan_stack_with(
     state = declare()
     plan = StackPlan(project=stack, warnings=list(state.warnings), stack=state)
     plan.observed = {f"{o.kind}/{o.name}": o for objects in listed.values() for o in objects}
+    plan.external = _externals(client, state)
     declared = {f"{o.kind}/{o.name}" for o in state.objects}
     for item in state.objects:
         plan.changes.append(_change(item, plan.observed.get(f"{item.kind}/{item.name}")))
