@@ -27,6 +27,7 @@ from bakepy.errors import (
     ValidationError,
 )
 from bakepy.hcl import HclError
+from bakepy.json_text import indented_json
 from bakepy.models.bake import BAKE_NAME
 from bakepy.project import location_of
 
@@ -53,7 +54,7 @@ class ResolvedBake:
 
     def to_json(self) -> str:
         """JSON text with buildx's indentation."""
-        return json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        return indented_json(self.to_dict()) + "\n"
 
 
 class _TargetReferences(dict[str, Any]):

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from bakepy.bake.definition import NativeBake
+from bakepy.json_text import indented_json
 
 
 def _variable(body: dict[str, Any]) -> dict[str, Any]:
@@ -33,4 +33,4 @@ def render_bake_json(native: NativeBake, header: str) -> str:
             first = targets[name]
             targets[name] = [*(first if isinstance(first, list) else [first]), body]
         document["target"] = targets
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return indented_json(document) + "\n"
