@@ -310,6 +310,10 @@ def test_apply_returns_once_the_rolling_update_completed_and_fails_on_a_paused_o
         assert "paused" in message
         assert _inspect("service", service)["UpdateStatus"]["State"] == "paused"
         assert _inspect("service", service)["UpdateStatus"]["Message"] in message
+
+        fixed = apply_stack(second, client=client, wait_timeout=120)  # the paused state is gone
+        assert ("waited", "service/web") in [(d.action, d.resource) for d in fixed.done]
+        assert _inspect("service", service)["UpdateStatus"]["State"] == "completed"
     finally:
         delete_stack(stack, client=client)
 
