@@ -4,6 +4,8 @@ ran; the first error stops the apply and the next apply converges."""
 
 from __future__ import annotations
 
+import _thread
+import threading
 import time
 from pathlib import Path
 
@@ -11,6 +13,7 @@ import pytest
 
 from bakepy import ComposeProject, ComposeProjectSpec, DependsOn, Service, ServiceHealthcheck
 from bakepy.engine.runtime import apply_runtime, plan_runtime
+from bakepy.engine.runtime.schedule import run_graph
 from bakepy.errors import BakepyError
 
 from .runtime_fake import FakeContainer, FakeEngine
@@ -120,3 +123,18 @@ def test_a_failure_ends_the_waits_of_other_services_at_once() -> None:
         apply_runtime(project(services), client=engine, wait_timeout=60)
     assert time.monotonic() - started < 5
     assert "par-app-1" not in {c.name for c in engine.containers.values()}
+
+
+def test_ctrl_c_stops_the_run_lets_the_task_under_way_finish_and_starts_nothing_more() -> None:
+    ran: list[str] = []
+    stop = threading.Event()
+
+    def task(node: str) -> None:
+        ran.append(node)
+        if node == "first":
+            _thread.interrupt_main()  # as Ctrl-C does, in the thread that waits for the tasks
+            assert stop.wait(5), "the run did not tell the task under way to stop"
+
+    with pytest.raises(KeyboardInterrupt):
+        run_graph(["first", "second", "third"], {}, task, workers=1, stop=stop)
+    assert ran == ["first"]
