@@ -34,6 +34,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help and usage errors: readable in CI logs and pipes
 )
 
 
@@ -41,9 +42,14 @@ app = typer.Typer(
 def render_command(
     targets: TargetsArgument = None,
     files: FilesOption = None,
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.")] = Path("."),
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.", metavar="DIR")] = Path(
+        "."
+    ),
     bake_format: Annotated[
-        str, typer.Option("--format", help="Bake file format: hcl, json or both.")
+        str,
+        typer.Option(
+            "--format", help="Bake file format: hcl, json or both.", metavar="hcl|json|both"
+        ),
     ] = "both",
     selector: SelectorOption = None,
     check_only: Annotated[
@@ -137,11 +143,17 @@ def print_command(
 @app.command("import")
 def import_command(
     paths: Annotated[
-        list[Path], typer.Argument(help="Bake files (.hcl, .json), Dockerfiles, compose files.")
+        list[Path],
+        typer.Argument(
+            help="Bake files (.hcl, .json), Dockerfiles, compose files.", metavar="FILE"
+        ),
     ],
-    to: Annotated[str, typer.Option("--to", help="Write python or yaml.")] = "python",
+    to: Annotated[
+        str, typer.Option("--to", help="Write python or yaml.", metavar="python|yaml")
+    ] = "python",
     out: Annotated[
-        Path | None, typer.Option("-o", "--out", help="File to write (default: stdout).")
+        Path | None,
+        typer.Option("-o", "--out", help="File to write (default: stdout).", metavar="FILE"),
     ] = None,
 ) -> None:
     """Turn existing bake files, Dockerfiles and compose files into a bakepy definition."""
@@ -174,7 +186,9 @@ def import_command(
 
 @app.command("schema")
 def schema_command(
-    kind: Annotated[str | None, typer.Argument(help="A kind, e.g. Target (default: all).")] = None,
+    kind: Annotated[
+        str | None, typer.Argument(help="A kind, e.g. Target (default: all).", metavar="KIND")
+    ] = None,
 ) -> None:
     """Print the JSON Schema of manifests (one kind, or all kinds) for editors and CI."""
     from bakepy.schema import manifest_schema

@@ -15,13 +15,18 @@ FilesOption = Annotated[
         "-f",
         "--file",
         help="Definition file (.py, .yaml) or folder to search; repeatable. Default: .",
+        metavar="PATH",
     ),
 ]
 TargetsArgument = Annotated[
-    list[str] | None, typer.Argument(help="Targets or groups (default: everything).")
+    list[str] | None,
+    typer.Argument(help="Targets or groups (default: everything).", metavar="TARGET"),
 ]
 SelectorOption = Annotated[
-    str | None, typer.Option("-l", "--selector", help="Label selector, e.g. team=payments.")
+    str | None,
+    typer.Option(
+        "-l", "--selector", help="Label selector, e.g. team=payments.", metavar="KEY=VALUE"
+    ),
 ]
 
 
@@ -42,7 +47,11 @@ SyntaxOption = Annotated[
 ]
 OverridesOption = Annotated[
     list[str] | None,
-    typer.Option("--set", help="Override a target attribute: pattern.key=value or +=; repeatable."),
+    typer.Option(
+        "--set",
+        help="Override a target attribute: pattern.key=value or +=; repeatable.",
+        metavar="PATTERN.KEY=VALUE",
+    ),
 ]
 
 

@@ -153,6 +153,29 @@ def test_python_dash_m_runs_the_cli() -> None:
     assert result.stdout.startswith("ok: ")
 
 
+def test_the_process_exit_keeps_every_byte_and_the_exit_code(tmp_path: Path) -> None:
+    """main() leaves with os._exit after flushing: piped output is whole, codes are kept."""
+    command = [sys.executable, "-m", "bakepy"]
+    printed = subprocess.run(
+        [*command, "print", "-f", str(GO_EXAMPLE)], capture_output=True, text=True, check=False
+    )
+    assert printed.returncode == 0, printed.stderr
+    assert printed.stdout.endswith("}\n")
+    assert json.loads(printed.stdout)["target"]
+    failed = subprocess.run(
+        [*command, "validate", "-f", str(tmp_path / "missing.py")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert failed.returncode == 2
+    assert failed.stderr.startswith("error: ")
+    assert "Traceback" not in failed.stderr
+    usage = subprocess.run([*command, "delete", "--nope"], capture_output=True, text=True)
+    assert usage.returncode == 2
+    assert "No such option: --nope" in usage.stderr
+
+
 def test_default_file_is_found_in_the_current_folder(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(GO_EXAMPLE)
     assert invoke("validate")[0] == 0
