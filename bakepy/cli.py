@@ -30,7 +30,8 @@ from bakepy.errors import BakepyError
 
 app = typer.Typer(
     name="bakepy",
-    help="Declare Docker builds as typed objects; render and check Dockerfiles and bake files.",
+    help="Declare Docker builds and deployments as typed objects: render Dockerfiles, bake, "
+    "compose and host files, or plan and apply them on the engine.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
