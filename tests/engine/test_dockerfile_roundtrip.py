@@ -89,7 +89,7 @@ def image_files(tag: str) -> list[tuple[str, ...]]:
             ["docker", "export", container], capture_output=True, timeout=120, check=True
         ).stdout
     finally:
-        docker("rm", container)
+        docker("rm", "--volumes", container)  # and the anonymous volumes of VOLUME lines
     entries: list[tuple[str, ...]] = []
     with tarfile.open(fileobj=io.BytesIO(exported)) as archive:
         for member in archive.getmembers():
