@@ -191,18 +191,24 @@ class _Conversion:
         self.warn(path, "kept as a list, but swarm ignores it: services start in any order")
         return list(value)
 
-    def service_ports(self, value: list[dict[str, Any]], path: str) -> list[dict[str, Any]]:
-        ports = []
+    def service_ports(self, value: list[Any], path: str) -> list[Any]:
+        ports: list[Any] = []
         for index, port in enumerate(self.strip_extensions(value, path)):
+            if isinstance(port, str):  # short syntax with a ${VAR}: for the deploy to read
+                ports.append(port)
+                continue
             kept = self.keep(port, _PORT_KEYS, f"{path}[{index}]")
             if str(kept.get("published", "")).isdigit():
                 kept["published"] = int(kept["published"])
             ports.append(kept)
         return ports
 
-    def service_volumes(self, value: list[dict[str, Any]], path: str) -> list[dict[str, Any]]:
-        mounts = []
+    def service_volumes(self, value: list[Any], path: str) -> list[Any]:
+        mounts: list[Any] = []
         for index, mount in enumerate(self.strip_extensions(value, path)):
+            if isinstance(mount, str):  # short syntax with a ${VAR}: for the deploy to read
+                mounts.append(mount)
+                continue
             where = f"{path}[{index}]"
             options = {k: mount[k] for k in _MOUNT_OPTIONS if k in mount}
             kept = self.keep(
@@ -218,7 +224,9 @@ class _Conversion:
             mounts.append(kept)
         return mounts
 
-    def service_networks(self, value: dict[str, Any], path: str) -> dict[str, Any]:
+    def service_networks(self, value: dict[str, Any] | list[str], path: str) -> Any:
+        if isinstance(value, list):  # names holding a ${VAR}, in compose's list form
+            return value
         networks: dict[str, Any] = {}
         for name, settings in self.strip_extensions(value, path).items():
             if settings is None:
@@ -266,7 +274,9 @@ class _Conversion:
                 files.append(entry)
         return files
 
-    def service_extra_hosts(self, value: dict[str, Any], path: str) -> list[str]:
+    def service_extra_hosts(self, value: dict[str, Any] | list[str], path: str) -> list[str]:
+        if isinstance(value, list):  # a host name holding a ${VAR}: host=address entries
+            return [entry.replace("=", ":", 1) for entry in value]
         return [
             f"{host}:{address}"
             for host, addresses in value.items()

@@ -20,7 +20,14 @@ from pydantic import (
 )
 
 from bakepy.models._base import BakepyModel
-from bakepy.models.compose_base import ComposeModel, LabelMap, StringList, as_list, check_names
+from bakepy.models.compose_base import (
+    BoolOrVariable,
+    ComposeModel,
+    LabelMap,
+    StringList,
+    as_list,
+    check_names,
+)
 from bakepy.models.compose_service import Service
 from bakepy.models.resource import Resource, ResourceRef
 
@@ -71,14 +78,14 @@ class ComposeNetwork(ComposeModel):
         default=None, description="bridge (compose's default) or overlay (swarm's default)."
     )
     driver_opts: DriverOpts = Field(default_factory=dict, description="Driver options.")
-    attachable: bool | None = Field(
+    attachable: BoolOrVariable | None = Field(
         default=None, description="Let standalone containers join an overlay network."
     )
-    enable_ipv6: bool | None = Field(default=None, description="Enable IPv6 (compose).")
+    enable_ipv6: BoolOrVariable | None = Field(default=None, description="Enable IPv6 (compose).")
     external: bool | None = Field(
         default=None, description="The network exists already; it is neither created nor removed."
     )
-    internal: bool | None = Field(default=None, description="No route to the outside.")
+    internal: BoolOrVariable | None = Field(default=None, description="No route to the outside.")
     ipam: Ipam | None = Field(default=None, description="Address management.")
     labels: LabelMap = Field(default_factory=dict, description="Network labels.")
 

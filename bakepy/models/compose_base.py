@@ -12,6 +12,7 @@ import re
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BeforeValidator,
     ConfigDict,
     Field,
@@ -21,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from bakepy.compose.values import has_interpolation
 from bakepy.models._base import BakepyModel
 
 EXTENSION_PREFIX = "x-"
@@ -72,8 +74,64 @@ class ComposeModel(BakepyModel):
 
 
 def is_templated(value: object) -> bool:
-    """True when a string holds a compose interpolation, which only compose can check."""
-    return isinstance(value, str) and "$" in value
+    """True when a string holds a compose interpolation (``$VAR``, ``${VAR...}``; not ``$$``),
+    which only compose can check, after it substituted the variables."""
+    return isinstance(value, str) and has_interpolation(value)
+
+
+def split_outside_variables(text: str, separator: str) -> list[str]:
+    """``text`` split at ``separator``, except inside ``${...}`` (``${P:-80}:80`` is two parts)."""
+    parts: list[str] = []
+    depth = 0
+    start = 0
+    index = 0
+    while index < len(text):
+        if text.startswith("$$", index):
+            index += 2
+            continue
+        if text.startswith("${", index):
+            depth += 1
+            index += 2
+            continue
+        char = text[index]
+        if char == "}" and depth:
+            depth -= 1
+        elif char == separator and not depth:
+            parts.append(text[start:index])
+            start = index + 1
+        index += 1
+    parts.append(text[start:])
+    return parts
+
+
+def _variable(value: Any) -> Any:
+    if not is_templated(value):
+        raise ValueError(f"{value!r} is not a value of this field (nor a ${{VAR}})")
+    return value
+
+
+def _number_or_variable(kind: type[int] | type[float]) -> Any:
+    def convert(value: Any) -> Any:
+        if isinstance(value, str) and not is_templated(value):
+            try:
+                return kind(value.strip())
+            except ValueError:
+                what = "an integer" if kind is int else "a number"
+                raise ValueError(f"{value!r} is not {what}") from None
+        return value
+
+    return convert
+
+
+_TRUTH = {"true": True, "false": False}
+
+
+def _bool_or_variable(value: Any) -> Any:
+    if isinstance(value, str) and not is_templated(value):
+        if value.lower() not in _TRUTH:
+            raise ValueError(f"{value!r} is not true or false")
+        return _TRUTH[value.lower()]
+    return value
 
 
 def scalar_string(value: Any) -> Any:
@@ -163,6 +221,8 @@ def _octal_mode(value: Any) -> Any:
     """``"0440"`` (a string, as YAML 1.2 keeps it) is octal; integers are taken as given."""
     if isinstance(value, str) and re.fullmatch(r"0[oO]?[0-7]+", value):
         return int(value.replace("o", "").replace("O", ""), 8)
+    if isinstance(value, str) and value.isdigit():
+        return int(value)
     return value
 
 
@@ -186,18 +246,41 @@ ByteSize = Annotated[str | int, BeforeValidator(_size)]
 """A byte count or a size with a unit: ``64m``, ``1g``, ``512k``."""
 Cpus = Annotated[str, BeforeValidator(_cpus, json_schema_input_type=str | float)]
 """A CPU count such as ``0.5``, kept as a string (swarm needs a string; compose takes both)."""
-FileMode = Annotated[int, BeforeValidator(_octal_mode, json_schema_input_type=int | str)]
-"""A file mode: an integer (``0o440`` in Python) or an octal string ``"0440"``."""
+
+
+Variable = Annotated[str, AfterValidator(_variable)]
+"""A string holding a ``${VAR}`` for compose to interpolate, where a typed value is expected."""
+IntOrVariable = Annotated[
+    int | Variable,
+    BeforeValidator(_number_or_variable(int), json_schema_input_type=int | str),
+]
+"""An integer, or a ``${VAR}`` that compose interpolates and reads as one."""
+FloatOrVariable = Annotated[
+    float | Variable,
+    BeforeValidator(_number_or_variable(float), json_schema_input_type=float | str),
+]
+"""A number, or a ``${VAR}`` that compose interpolates and reads as one."""
+BoolOrVariable = Annotated[
+    bool | Variable, BeforeValidator(_bool_or_variable, json_schema_input_type=bool | str)
+]
+"""true/false, or a ``${VAR}`` that compose interpolates and reads as one."""
+FileMode = Annotated[int | Variable, BeforeValidator(_octal_mode, json_schema_input_type=int | str)]
+"""A file mode: an integer (``0o440`` in Python), an octal string ``"0440"`` or a ``${VAR}``."""
+
+
+def known_int(value: int | str | None) -> int | None:
+    """An integer field's value, or None while it still holds a variable (or is unset)."""
+    return value if isinstance(value, int) else None
 
 
 class UlimitRange(BakepyModel):
     """A soft and a hard limit (``nofile: {soft: 1024, hard: 2048}``)."""
 
-    soft: int = Field(description="Soft limit.")
-    hard: int = Field(description="Hard limit.")
+    soft: IntOrVariable = Field(description="Soft limit.")
+    hard: IntOrVariable = Field(description="Hard limit.")
 
 
-Ulimits = dict[str, int | UlimitRange]
+Ulimits = dict[str, IntOrVariable | UlimitRange]
 """Resource limits by name (``nofile``, ``nproc``): one number or a soft/hard pair."""
 
 

@@ -12,6 +12,7 @@ from pydantic import BeforeValidator, Field, SerializerFunctionWrapHandler, Wrap
 
 from bakepy.models.bake import Target
 from bakepy.models.compose_base import (
+    BoolOrVariable,
     ByteSize,
     ComposeModel,
     EnvMap,
@@ -19,22 +20,28 @@ from bakepy.models.compose_base import (
     StringList,
     Ulimits,
     as_list,
+    is_templated,
+    split_outside_variables,
 )
 from bakepy.models.compose_mounts import ServiceSecret
 from bakepy.models.resource import ResourceRef
 
 
 def _extra_hosts(value: Any) -> Any:
-    """``["host=ip", "host:ip"]`` or ``{host: ip | [ip]}`` as a sorted mapping."""
+    """``["host=ip", "host:ip"]`` or ``{host: ip | [ip]}`` as a sorted mapping (a ``${VAR}``
+    as a whole entry is kept as a host of that name, with no address, for lowering to write
+    back as a list entry)."""
     if isinstance(value, list):
         hosts: dict[str, Any] = {}
         for entry in value:
             text = str(entry)
-            host, sep, address = text.partition("=")
-            if not sep:
-                host, sep, address = text.partition(":")
-            if not sep:
+            parts = split_outside_variables(text, "=")
+            separator = "="
+            if len(parts) == 1:
+                parts, separator = split_outside_variables(text, ":"), ":"
+            if len(parts) == 1 and not is_templated(text):
                 raise ValueError(f"extra host {text!r} must be host=address")
+            host, address = parts[0], separator.join(parts[1:])
             previous = hosts.get(host)
             if previous is None:
                 hosts[host] = address
@@ -86,9 +93,11 @@ class ComposeBuild(ComposeModel):
         default_factory=dict, description="Extra /etc/hosts entries during the build."
     )
     isolation: str | None = Field(default=None, description="Isolation technology (Windows).")
-    privileged: bool | None = Field(default=None, description="Build with extra privileges.")
+    privileged: BoolOrVariable | None = Field(
+        default=None, description="Build with extra privileges."
+    )
     labels: LabelMap = Field(default_factory=dict, description="Image labels.")
-    pull: bool | None = Field(default=None, description="Always pull base images.")
+    pull: BoolOrVariable | None = Field(default=None, description="Always pull base images.")
     network: str | None = Field(default=None, description="Network for RUN steps.")
     shm_size: ByteSize | None = Field(default=None, description="Size of /dev/shm for RUN steps.")
     target: str | None = Field(default=None, description="Dockerfile stage to build.")
@@ -98,7 +107,7 @@ class ComposeBuild(ComposeModel):
     tags: StringList = Field(default_factory=list, description="Extra image tags.")
     ulimits: Ulimits = Field(default_factory=dict, description="Limits for RUN steps.")
     platforms: StringList = Field(default_factory=list, description="Target platforms.")
-    no_cache: bool | None = Field(default=None, description="Build without cache.")
+    no_cache: BoolOrVariable | None = Field(default=None, description="Build without cache.")
     entitlements: StringList = Field(
         default_factory=list, description="Privileges the build needs (network.host, ...)."
     )

@@ -9,7 +9,17 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from bakepy.models.compose_base import ByteSize, ComposeModel, Cpus, Duration, LabelMap
+from bakepy.models.compose_base import (
+    ByteSize,
+    ComposeModel,
+    Cpus,
+    Duration,
+    FloatOrVariable,
+    IntOrVariable,
+    LabelMap,
+    Variable,
+    known_int,
+)
 
 
 class ResourceLimits(ComposeModel):
@@ -17,7 +27,7 @@ class ResourceLimits(ComposeModel):
 
     cpus: Cpus | None = Field(default=None, description="CPUs, e.g. 0.5.")
     memory: ByteSize | None = Field(default=None, description="Memory, e.g. 64m or 1g.")
-    pids: int | None = Field(default=None, description="Maximum number of processes.")
+    pids: IntOrVariable | None = Field(default=None, description="Maximum number of processes.")
 
 
 class DiscreteResource(ComposeModel):
@@ -39,7 +49,9 @@ class DeviceRequest(ComposeModel):
     """Devices (e.g. GPUs) a container needs; compose only, swarm refuses it."""
 
     capabilities: list[str] = Field(description="Required capabilities, e.g. [gpu].")
-    count: int | Literal["all"] | None = Field(default=None, description="How many, or all.")
+    count: IntOrVariable | Literal["all"] | None = Field(
+        default=None, description="How many, or all."
+    )
     device_ids: list[str] = Field(default_factory=list, description="Specific device ids.")
     driver: str | None = Field(default=None, description="Device driver, e.g. nvidia.")
     options: dict[str, str] = Field(default_factory=dict, description="Driver options.")
@@ -70,11 +82,11 @@ class DeployResources(ComposeModel):
 class RestartPolicy(ComposeModel):
     """When swarm restarts a container that exited."""
 
-    condition: Literal["none", "on-failure", "any"] | None = Field(
+    condition: Literal["none", "on-failure", "any"] | Variable | None = Field(
         default=None, description="none, on-failure or any (the default)."
     )
     delay: Duration | None = Field(default=None, description="Wait between restarts.")
-    max_attempts: int | None = Field(default=None, description="Give up after this many.")
+    max_attempts: IntOrVariable | None = Field(default=None, description="Give up after this many.")
     window: Duration | None = Field(
         default=None, description="How long a restart must stay up to count as a success."
     )
@@ -83,18 +95,20 @@ class RestartPolicy(ComposeModel):
 class UpdateConfig(ComposeModel):
     """How a service is updated (``update_config``) or rolled back (``rollback_config``)."""
 
-    parallelism: int | None = Field(default=None, description="Containers changed at once.")
+    parallelism: IntOrVariable | None = Field(
+        default=None, description="Containers changed at once."
+    )
     delay: Duration | None = Field(default=None, description="Wait between batches.")
-    failure_action: Literal["continue", "rollback", "pause"] | None = Field(
+    failure_action: Literal["continue", "rollback", "pause"] | Variable | None = Field(
         default=None, description="What to do when an update fails."
     )
     monitor: Duration | None = Field(
         default=None, description="How long to watch each container for failure."
     )
-    max_failure_ratio: float | None = Field(
+    max_failure_ratio: FloatOrVariable | None = Field(
         default=None, description="Failure rate tolerated during the update (0 to 1)."
     )
-    order: Literal["start-first", "stop-first"] | None = Field(
+    order: Literal["start-first", "stop-first"] | Variable | None = Field(
         default=None, description="Start the new container before stopping the old, or after."
     )
 
@@ -119,7 +133,7 @@ class Placement(ComposeModel):
     preferences: list[PlacementPreference] = Field(
         default_factory=list, description="Spread preferences."
     )
-    max_replicas_per_node: int | None = Field(
+    max_replicas_per_node: IntOrVariable | None = Field(
         default=None, description="At most this many containers on one node."
     )
 
@@ -127,13 +141,13 @@ class Placement(ComposeModel):
 class Deploy(ComposeModel):
     """Deployment settings: how many containers, with what resources, updated how."""
 
-    mode: Literal["replicated", "global", "replicated-job", "global-job"] | None = Field(
+    mode: Literal["replicated", "global", "replicated-job", "global-job"] | Variable | None = Field(
         default=None, description="replicated (the default), global, or a job mode (swarm)."
     )
-    endpoint_mode: Literal["vip", "dnsrr"] | None = Field(
+    endpoint_mode: Literal["vip", "dnsrr"] | Variable | None = Field(
         default=None, description="Service discovery: a virtual IP (vip) or DNS round-robin."
     )
-    replicas: int | None = Field(default=None, description="Number of containers.")
+    replicas: IntOrVariable | None = Field(default=None, description="Number of containers.")
     labels: LabelMap = Field(
         default_factory=dict, description="Labels on the service (not on its containers)."
     )
@@ -156,6 +170,7 @@ class Deploy(ComposeModel):
     def _replicas_need_replicated(self) -> Deploy:
         if self.replicas is not None and self.mode in ("global", "global-job"):
             raise ValueError("replicas can only be used with replicated or replicated-job mode")
-        if self.replicas is not None and self.replicas < 0:
+        replicas = known_int(self.replicas)
+        if replicas is not None and replicas < 0:
             raise ValueError("replicas must not be negative")
         return self

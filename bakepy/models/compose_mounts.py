@@ -2,7 +2,9 @@
 
 Each accepts compose's short syntax and converts it to the long syntax, the way
 ``docker compose config`` does (``"8080:80"`` becomes ``{target: 80, published: "8080"}``, a
-port range becomes one entry per port, ``./data:/data:ro`` becomes a bind mount).
+port range becomes one entry per port, ``./data:/data:ro`` becomes a bind mount). A short form
+holding a ``${VAR}`` is kept as written (its literal parts checked): compose interpolates it
+first, and only then is it known whether ``${SRC}:/src`` is a bind mount or a named volume.
 """
 
 from __future__ import annotations
@@ -12,9 +14,18 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from bakepy.models.compose_base import ComposeModel, FileMode
+from bakepy.models.compose_base import (
+    BoolOrVariable,
+    ComposeModel,
+    FileMode,
+    IntOrVariable,
+    Variable,
+    is_templated,
+    split_outside_variables,
+)
 
 _PORT = re.compile(r"^\d+(-\d+)?$")
+_PROTOCOLS = ("tcp", "udp", "sctp")
 _PROPAGATIONS = ("shared", "rshared", "slave", "rslave", "private", "rprivate")
 
 
@@ -61,13 +72,32 @@ def parse_port(spec: str | int) -> list[dict[str, Any]]:
     return [{**base, "target": t, "published": str(h)} for t, h in zip(targets, hosts, strict=True)]
 
 
+def check_templated_port(spec: str) -> str:
+    """A short-syntax port holding a ``${VAR}``: its literal parts checked, kept as written."""
+    rest = split_outside_variables(spec, "/")
+    protocol = rest[1] if len(rest) == 2 else "tcp"
+    if len(rest) > 2 or (not is_templated(protocol) and protocol not in _PROTOCOLS):
+        raise ValueError(f"port {spec!r} must be [IP:][HOST:]CONTAINER[/PROTOCOL]")
+    parts = split_outside_variables(rest[0], ":")
+    if len(parts) > 3 and not rest[0].startswith("["):
+        raise ValueError(f"port {spec!r} must be [IP:][HOST:]CONTAINER[/PROTOCOL]")
+    if not is_templated(parts[-1]):
+        _port_range(parts[-1], "container port", spec)
+    if len(parts) >= 2 and parts[-2] and not is_templated(parts[-2]):
+        _port_range(parts[-2], "published port", spec)
+    return spec
+
+
 def expand_ports(value: Any) -> Any:
-    """A ports list with every short-syntax entry converted to long syntax."""
+    """A ports list with every short-syntax entry converted to long syntax (one holding a
+    ``${VAR}`` stays short until compose interpolates it)."""
     if not isinstance(value, list):
         return value
     out: list[Any] = []
     for item in value:
-        if isinstance(item, str | int) and not isinstance(item, bool):
+        if is_templated(item):
+            out.append(check_templated_port(item))
+        elif isinstance(item, str | int) and not isinstance(item, bool):
             out.extend(
                 {k: v for k, v in port.items() if v is not None} for port in parse_port(item)
             )
@@ -79,15 +109,15 @@ def expand_ports(value: Any) -> Any:
 class Port(ComposeModel):
     """A published or exposed port, in compose's long syntax."""
 
-    target: int = Field(description="Port inside the container.")
+    target: IntOrVariable = Field(description="Port inside the container.")
     published: str | None = Field(
         default=None, description="Port (or range, e.g. 8000-8010) on the host; none: random."
     )
     host_ip: str | None = Field(default=None, description="Host address to bind, e.g. 127.0.0.1.")
-    protocol: Literal["tcp", "udp", "sctp"] | None = Field(
+    protocol: Literal["tcp", "udp", "sctp"] | Variable | None = Field(
         default=None, description="Protocol; tcp when left out."
     )
-    mode: Literal["ingress", "host"] | None = Field(
+    mode: Literal["ingress", "host"] | Variable | None = Field(
         default=None, description="Swarm routing: ingress (the default) or host."
     )
     name: str | None = Field(default=None, description="A name for the port, for humans.")
@@ -100,13 +130,41 @@ class Port(ComposeModel):
     def _published(cls, value: Any) -> Any:
         if isinstance(value, int) and not isinstance(value, bool):
             return str(value)
-        if isinstance(value, str) and not value.startswith("$"):
+        if isinstance(value, str) and not is_templated(value):
             _port_range(value, "published port", value)
         return value
 
 
 def _is_bind_source(source: str) -> bool:
     return source.startswith(("/", ".", "~")) or re.match(r"^[a-zA-Z]:[\\/]", source) is not None
+
+
+def check_templated_volume(spec: str) -> str:
+    """A short-syntax mount holding a ``${VAR}``: its literal parts checked, kept as written."""
+    parts = split_outside_variables(spec, ":")
+    if len(parts) > 3:
+        raise ValueError(f"volume {spec!r} must be [SOURCE:]TARGET[:MODE]")
+    if len(parts) == 3 and not is_templated(parts[2]):
+        modes = ("ro", "rw", "z", "Z", "nocopy", *_PROPAGATIONS)
+        for mode in parts[2].split(","):
+            if mode not in modes:
+                raise ValueError(f"volume {spec!r}: unknown mode {mode!r}")
+    return spec
+
+
+def expand_volumes(value: Any) -> Any:
+    """A mounts list with every short-syntax entry converted to long syntax (one holding a
+    ``${VAR}`` stays short until compose interpolates it)."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list):
+        return value
+    return [
+        (check_templated_volume(item) if is_templated(item) else parse_volume(item))
+        if isinstance(item, str)
+        else item
+        for item in value
+    ]
 
 
 def parse_volume(spec: str) -> dict[str, Any]:
@@ -142,16 +200,16 @@ def parse_volume(spec: str) -> dict[str, Any]:
 class BindOptions(ComposeModel):
     """Options of a bind mount."""
 
-    propagation: Literal["shared", "rshared", "slave", "rslave", "private", "rprivate"] | None = (
-        Field(default=None, description="Mount propagation.")
-    )
-    create_host_path: bool | None = Field(
+    propagation: (
+        Literal["shared", "rshared", "slave", "rslave", "private", "rprivate"] | Variable | None
+    ) = Field(default=None, description="Mount propagation.")
+    create_host_path: BoolOrVariable | None = Field(
         default=None, description="Create the host folder when missing (short syntax does)."
     )
-    recursive: Literal["enabled", "disabled", "writable", "readonly"] | None = Field(
+    recursive: Literal["enabled", "disabled", "writable", "readonly"] | Variable | None = Field(
         default=None, description="How submounts are bound."
     )
-    selinux: Literal["z", "Z"] | None = Field(
+    selinux: Literal["z", "Z"] | Variable | None = Field(
         default=None, description="SELinux relabel: z (shared) or Z (private)."
     )
 
@@ -159,7 +217,7 @@ class BindOptions(ComposeModel):
 class VolumeOptions(ComposeModel):
     """Options of a named-volume mount."""
 
-    nocopy: bool | None = Field(
+    nocopy: BoolOrVariable | None = Field(
         default=None, description="Do not copy the image's files into a new volume."
     )
     subpath: str | None = Field(default=None, description="Mount only this folder of the volume.")
@@ -183,7 +241,7 @@ class ServiceVolume(ComposeModel):
         description="Host path (bind, relative to the definition file) or volume name.",
     )
     target: str = Field(description="Path inside the container.")
-    read_only: bool | None = Field(default=None, description="Mount read-only.")
+    read_only: BoolOrVariable | None = Field(default=None, description="Mount read-only.")
     consistency: str | None = Field(default=None, description="Consistency (Docker Desktop).")
     bind: BindOptions | None = Field(default=None, description="Bind mount options.")
     volume: VolumeOptions | None = Field(default=None, description="Named volume options.")

@@ -2,7 +2,8 @@
 
 Every name a service uses (secrets, configs, networks, volumes, services it depends on, the
 Target it builds) must be declared; ``depends_on`` must not loop; and a project deployed as a
-Stack must not use what ``docker stack deploy`` refuses.
+Stack must not use what ``docker stack deploy`` refuses. A name or value holding a ``${VAR}``
+is known only once compose (or ``bakepy apply``) interpolates it, so it is not checked here.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from bakepy.errors import Diagnostic
 from bakepy.models.bake import Target
 from bakepy.models.build_contexts import TargetContext
 from bakepy.models.compose import ComposeProject, Stack
+from bakepy.models.compose_base import is_templated, known_int
 from bakepy.models.compose_build import ComposeBuild
+from bakepy.models.compose_mounts import ServiceVolume
 from bakepy.models.compose_service import Service
 from bakepy.models.resource import ResourceRef
 from bakepy.project import Project, find_cycle
@@ -76,20 +79,34 @@ class _ProjectRules:
         if service.image is None and service.build is None:
             self.error(f"service {name!r} has neither an image nor a build", *where)
         for index, ref in enumerate(service.secrets):
+            if is_templated(ref.source):
+                continue
             if ref.source not in self.spec.secrets and ref.source not in build_secrets:
                 self.undeclared("secret", ref.source, *where, "secrets", index)
         for index, config in enumerate(service.configs):
-            if config.source not in self.spec.configs:
+            if config.source not in self.spec.configs and not is_templated(config.source):
                 self.undeclared("config", config.source, *where, "configs", index)
         for network in service.networks:
+            if is_templated(network):
+                continue
             if network != "default" and network not in self.spec.networks:
                 self.undeclared("network", network, *where, "networks", network)
         if service.networks and service.network_mode is not None:
             self.error("network_mode and networks cannot be used together", *where)
         targets: set[str] = set()
         for index, mount in enumerate(service.volumes):
-            if mount.type == "volume" and mount.source and mount.source not in self.spec.volumes:
-                self.undeclared("volume", mount.source, *where, "volumes", index)
+            if not isinstance(mount, ServiceVolume):
+                continue  # short syntax with a ${VAR}: bind or volume only after interpolation
+            source = mount.source
+            if (
+                mount.type == "volume"
+                and source
+                and source not in self.spec.volumes
+                and not is_templated(source)
+            ):
+                self.undeclared("volume", source, *where, "volumes", index)
+            if is_templated(mount.target):
+                continue
             if mount.target in targets:
                 self.error(
                     f"two mounts target {mount.target}; compose would keep only the last",
@@ -99,7 +116,7 @@ class _ProjectRules:
                 )
             targets.add(mount.target)
         for dependency in service.depends_on:
-            if dependency not in self.spec.services:
+            if dependency not in self.spec.services and not is_templated(dependency):
                 self.error(
                     f"service {name!r} depends on undefined service {dependency!r}",
                     *where,
@@ -108,12 +125,15 @@ class _ProjectRules:
                 )
         for index, other in enumerate(service.volumes_from):
             source = other.split(":", 1)[0]
+            if is_templated(other):
+                continue
             if not other.startswith("container:") and source not in self.spec.services:
                 self.error(
                     f"volumes_from names unknown service {source!r}", *where, "volumes_from", index
                 )
         self.limits(name, service)
-        replicas = max((service.deploy.replicas or 1) if service.deploy else 1, service.scale or 1)
+        deployed = known_int(service.deploy.replicas) if service.deploy else None
+        replicas = max(deployed or 1, known_int(service.scale) or 1)
         if service.container_name is not None and replicas > 1:
             self.error(
                 f"container_name {service.container_name!r} cannot be used with {replicas} "
@@ -134,7 +154,9 @@ class _ProjectRules:
         pairs = (("mem_limit", "memory"), ("cpus", "cpus"), ("pids_limit", "pids"))
         for own, deployed in pairs:
             mine, theirs = getattr(service, own), getattr(limits, deployed)
-            if mine is not None and theirs is not None and not _same_limit(deployed, mine, theirs):
+            if mine is None or theirs is None or is_templated(mine) or is_templated(theirs):
+                continue  # unset, or known only after interpolation
+            if not _same_limit(deployed, mine, theirs):
                 self.error(
                     f"{own} and deploy.resources.limits.{deployed} differ",
                     "services",
@@ -159,7 +181,7 @@ class _ProjectRules:
             if build.dockerfile is not None and build.dockerfile_inline is not None:
                 self.error("build sets both dockerfile and dockerfile_inline", *where)
             for index, ref in enumerate(build.secrets):
-                if ref.source not in self.spec.secrets:
+                if ref.source not in self.spec.secrets and not is_templated(ref.source):
                     self.undeclared("secret", ref.source, *where, "secrets", index)
             return set()
         if isinstance(service.build, ResourceRef) and service.build.kind != "Target":
@@ -250,7 +272,9 @@ class _StackRules:
                 hint="set image (or give the build Target a tag) and push it before deploying",
             )
         for index, port in enumerate(service.ports):
-            if port.published is not None and "-" in port.published:
+            if isinstance(port, str) or port.published is None or is_templated(port.published):
+                continue  # holds a ${VAR}: only compose knows the port after interpolation
+            if "-" in port.published:
                 self.error(
                     "a stack cannot publish a port range on one container port",
                     *where,

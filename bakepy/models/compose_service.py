@@ -14,15 +14,19 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from bakepy.models._base import BakepyModel
 from bakepy.models.compose_base import (
+    BoolOrVariable,
     ByteSize,
     ComposeModel,
     Cpus,
     Duration,
     EnvMap,
+    IntOrVariable,
     LabelMap,
     StringList,
     Ulimits,
+    Variable,
     as_list,
+    is_templated,
     scalar_string,
 )
 from bakepy.models.compose_build import ExtraHosts, ServiceBuild
@@ -33,6 +37,7 @@ from bakepy.models.compose_mounts import (
     ServiceSecret,
     ServiceVolume,
     expand_ports,
+    expand_volumes,
 )
 
 _RESTART = re.compile(r"^(no|always|unless-stopped|on-failure(:\d+)?)$")
@@ -48,14 +53,16 @@ class ServiceHealthcheck(ComposeModel):
     )
     interval: Duration | None = Field(default=None, description="Time between probes.")
     timeout: Duration | None = Field(default=None, description="Time a probe may take.")
-    retries: int | None = Field(default=None, description="Failures before unhealthy.")
+    retries: IntOrVariable | None = Field(default=None, description="Failures before unhealthy.")
     start_period: Duration | None = Field(
         default=None, description="Grace period after start; failures do not count."
     )
     start_interval: Duration | None = Field(
         default=None, description="Time between probes during the start period."
     )
-    disable: bool | None = Field(default=None, description="Turn off the image's healthcheck.")
+    disable: BoolOrVariable | None = Field(
+        default=None, description="Turn off the image's healthcheck."
+    )
 
     @field_validator("test")
     @classmethod
@@ -68,13 +75,13 @@ class ServiceHealthcheck(ComposeModel):
 class DependsOn(ComposeModel):
     """A dependency on another service, and what it must reach before this one starts."""
 
-    condition: Literal["service_started", "service_healthy", "service_completed_successfully"] = (
-        Field(description="Started, healthy, or exited with code 0.")
-    )
-    restart: bool | None = Field(
+    condition: (
+        Literal["service_started", "service_healthy", "service_completed_successfully"] | Variable
+    ) = Field(description="Started, healthy, or exited with code 0.")
+    restart: BoolOrVariable | None = Field(
         default=None, description="Restart this service when the dependency is updated."
     )
-    required: bool | None = Field(
+    required: BoolOrVariable | None = Field(
         default=None, description="Fail when the dependency is missing (compose's default)."
     )
 
@@ -98,8 +105,10 @@ class ServiceNetwork(ComposeModel):
     driver_opts: dict[str, str] = Field(
         default_factory=dict, description="Options for the network driver."
     )
-    priority: int | None = Field(default=None, description="Order in which networks connect.")
-    gw_priority: int | None = Field(
+    priority: IntOrVariable | None = Field(
+        default=None, description="Order in which networks connect."
+    )
+    gw_priority: IntOrVariable | None = Field(
         default=None, description="Which network provides the default gateway."
     )
 
@@ -130,7 +139,7 @@ class Watch(ComposeModel):
     """A ``develop.watch`` rule: what to do when files under a path change."""
 
     path: str = Field(description="Folder or file to watch, relative to the definition file.")
-    action: Literal["rebuild", "sync", "restart", "sync+restart", "sync+exec"] = Field(
+    action: Literal["rebuild", "sync", "restart", "sync+restart", "sync+exec"] | Variable = Field(
         description="rebuild the image, sync files into the container, or restart it."
     )
     target: str | None = Field(default=None, description="Where synced files go.")
@@ -147,7 +156,9 @@ class EnvFile(BakepyModel):
     """An env file in long form."""
 
     path: str = Field(description="File path, relative to the definition file.")
-    required: bool | None = Field(default=None, description="Fail when the file is missing.")
+    required: BoolOrVariable | None = Field(
+        default=None, description="Fail when the file is missing."
+    )
     format: str | None = Field(default=None, description="File format (raw keeps values as-is).")
 
 
@@ -197,17 +208,24 @@ class Service(ComposeModel):
         default_factory=list, description="Files of K=V lines, relative to the definition file."
     )
     ports: Annotated[
-        list[Port], BeforeValidator(expand_ports, json_schema_input_type=list[Port | str | int])
+        list[Port | Variable],
+        BeforeValidator(expand_ports, json_schema_input_type=list[Port | str | int]),
     ] = Field(
-        default_factory=list, description="Published ports (short syntax is converted to long)."
+        default_factory=list,
+        description="Published ports (short syntax is converted to long; one with a ${VAR} "
+        "stays short until compose interpolates it).",
     )
     expose: Strings = Field(
         default_factory=list, description="Ports reachable from other services only."
     )
     volumes: Annotated[
-        list[ServiceVolume],
-        BeforeValidator(as_list, json_schema_input_type=list[ServiceVolume | str]),
-    ] = Field(default_factory=list, description="Mounts (short syntax is converted to long).")
+        list[ServiceVolume | Variable],
+        BeforeValidator(expand_volumes, json_schema_input_type=list[ServiceVolume | str]),
+    ] = Field(
+        default_factory=list,
+        description="Mounts (short syntax is converted to long; one with a ${VAR} stays short "
+        "until compose interpolates it).",
+    )
     volumes_from: list[str] = Field(
         default_factory=list, description="Mount every volume of these services (compose only)."
     )
@@ -248,15 +266,17 @@ class Service(ComposeModel):
     security_opt: list[str] = Field(
         default_factory=list, description="Security options, e.g. no-new-privileges:true."
     )
-    read_only: bool | None = Field(default=None, description="Read-only root filesystem.")
-    privileged: bool | None = Field(default=None, description="Run privileged.")
-    init: bool | None = Field(default=None, description="Run an init process as PID 1.")
-    stdin_open: bool | None = Field(default=None, description="Keep stdin open.")
-    tty: bool | None = Field(default=None, description="Allocate a terminal.")
+    read_only: BoolOrVariable | None = Field(default=None, description="Read-only root filesystem.")
+    privileged: BoolOrVariable | None = Field(default=None, description="Run privileged.")
+    init: BoolOrVariable | None = Field(default=None, description="Run an init process as PID 1.")
+    stdin_open: BoolOrVariable | None = Field(default=None, description="Keep stdin open.")
+    tty: BoolOrVariable | None = Field(default=None, description="Allocate a terminal.")
     userns_mode: str | None = Field(default=None, description="User namespace mode.")
     pid: str | None = Field(default=None, description="PID namespace: host or service:<name>.")
     ipc: str | None = Field(default=None, description="IPC namespace mode.")
-    cgroup: Literal["host", "private"] | None = Field(default=None, description="cgroup namespace.")
+    cgroup: Literal["host", "private"] | Variable | None = Field(
+        default=None, description="cgroup namespace."
+    )
     cgroup_parent: str | None = Field(default=None, description="Parent cgroup.")
     runtime: str | None = Field(default=None, description="OCI runtime, e.g. runc.")
     isolation: str | None = Field(default=None, description="Isolation technology (Windows).")
@@ -297,28 +317,34 @@ class Service(ComposeModel):
     )
     mem_reservation: ByteSize | None = Field(default=None, description="Memory soft limit.")
     memswap_limit: ByteSize | None = Field(default=None, description="Memory plus swap limit.")
-    mem_swappiness: int | None = Field(default=None, description="Swappiness, 0 to 100.")
+    mem_swappiness: IntOrVariable | None = Field(default=None, description="Swappiness, 0 to 100.")
     shm_size: ByteSize | None = Field(default=None, description="Size of /dev/shm.")
     cpus: Cpus | None = Field(default=None, description="CPU limit (compose).")
-    cpu_shares: int | None = Field(default=None, description="Relative CPU weight.")
-    cpu_quota: int | None = Field(default=None, description="CFS quota in microseconds.")
-    cpu_period: int | None = Field(default=None, description="CFS period in microseconds.")
+    cpu_shares: IntOrVariable | None = Field(default=None, description="Relative CPU weight.")
+    cpu_quota: IntOrVariable | None = Field(default=None, description="CFS quota in microseconds.")
+    cpu_period: IntOrVariable | None = Field(
+        default=None, description="CFS period in microseconds."
+    )
     cpuset: str | None = Field(default=None, description="CPUs the container may use, e.g. 0-1.")
-    pids_limit: int | None = Field(default=None, description="Maximum number of processes.")
-    oom_kill_disable: bool | None = Field(default=None, description="Disable the OOM killer.")
-    oom_score_adj: int | None = Field(default=None, description="OOM score adjustment.")
+    pids_limit: IntOrVariable | None = Field(
+        default=None, description="Maximum number of processes."
+    )
+    oom_kill_disable: BoolOrVariable | None = Field(
+        default=None, description="Disable the OOM killer."
+    )
+    oom_score_adj: IntOrVariable | None = Field(default=None, description="OOM score adjustment.")
     storage_opt: dict[str, str] = Field(default_factory=dict, description="Storage options.")
     platform: str | None = Field(default=None, description="Platform to run, e.g. linux/amd64.")
-    pull_policy: Literal["always", "never", "if_not_present", "build", "missing"] | None = Field(
-        default=None, description="When to pull the image."
-    )
-    scale: int | None = Field(default=None, description="Number of containers (compose).")
+    pull_policy: (
+        Literal["always", "never", "if_not_present", "build", "missing"] | Variable | None
+    ) = Field(default=None, description="When to pull the image.")
+    scale: IntOrVariable | None = Field(default=None, description="Number of containers (compose).")
     extends: Extends | None = Field(default=None, description="Service to start from.")
 
     @field_validator("restart")
     @classmethod
     def _restart(cls, value: str | None) -> str | None:
-        if value is not None and not value.startswith("$") and not _RESTART.match(value):
+        if value is not None and not is_templated(value) and not _RESTART.match(value):
             raise ValueError(
                 f"restart {value!r} must be no, always, unless-stopped or on-failure[:N]"
             )
@@ -327,7 +353,7 @@ class Service(ComposeModel):
     @field_validator("container_name")
     @classmethod
     def _container_name(cls, value: str | None) -> str | None:
-        if value is not None and not _CONTAINER_NAME.match(value):
+        if value is not None and not is_templated(value) and not _CONTAINER_NAME.match(value):
             raise ValueError(f"container_name {value!r} must match [a-zA-Z0-9][a-zA-Z0-9_.-]+")
         return value
 

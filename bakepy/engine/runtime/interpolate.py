@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bakepy.compose.lower import reparse_interpolated
 from bakepy.compose.values import has_interpolation
 from bakepy.errors import BakepyError
 from bakepy.loaders.compose.environment import project_environment
@@ -74,34 +75,18 @@ def project_variables(directory: Path, environment: Mapping[str, str]) -> dict[s
     return project_environment(directory, environment)
 
 
-def _is_bind_source(source: str) -> bool:
-    return source.startswith(("/", ".", "~"))
-
-
-def _rekind_mounts(data: dict[str, Any], templated: frozenset[FieldPath]) -> None:
-    """A short-syntax mount whose source was a variable is a bind when the value is a path
-    (compose reads the short syntax after interpolation; the models read it before)."""
-    for name, service in (data.get("services") or {}).items():
-        for index, mount in enumerate(service.get("volumes") or []):
-            source = mount.get("source")
-            short = mount.get("type") == "volume" and mount.get("volume") == {}
-            path = ("services", name, "volumes", index, "source")
-            if short and path in templated and isinstance(source, str) and _is_bind_source(source):
-                mount["type"] = "bind"
-                mount["bind"] = {"create_host_path": True}
-                del mount["volume"]
-
-
 def interpolate_document(
     data: Mapping[str, Any], variables: Mapping[str, str], where: str
 ) -> Interpolated:
     """``data`` with every variable substituted against ``variables``; ``$$`` becomes ``$``.
 
     A required variable that is not set (``${VAR:?message}``) or a malformed ``${`` is a
-    BakepyError naming ``where`` (the ComposeProject) and the field path.
+    BakepyError naming ``where`` (the ComposeProject) and the field path; so is a value that
+    held a variable and is still invalid once substituted (see ``reparse_interpolated``).
     """
     walk = _Walk(variables, where)
     interpolated: dict[str, Any] = walk.value(dict(data), ())
     templated = frozenset(walk.templated)
-    _rekind_mounts(interpolated, templated)
+    # compose reads the file after interpolation: what held a variable is read again
+    reparse_interpolated(interpolated, templated, where)
     return Interpolated(interpolated, templated, tuple(walk.warnings))
