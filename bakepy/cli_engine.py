@@ -110,7 +110,7 @@ def register_engine_commands(app: typer.Typer) -> None:
             print_warnings(project.warnings)
             check(project, dict(os.environ))
             plans = (
-                [plan_stack(project, stack=stack, prune=prune)]
+                [plan_stack(project, stack=stack, prune=prune, environment=dict(os.environ))]
                 if stack is not None
                 else [
                     plan_runtime(
@@ -200,7 +200,16 @@ def register_engine_commands(app: typer.Typer) -> None:
                         typer.echo(f"built {built.target}: {where} {built.digest or ''}".rstrip())
             live = (lambda line: typer.echo(line)) if output == "text" else None
             applied = (
-                [apply_stack(project, stack=stack, dry_run=dry_run, prune=prune, progress=live)]
+                [
+                    apply_stack(
+                        project,
+                        stack=stack,
+                        dry_run=dry_run,
+                        prune=prune,
+                        progress=live,
+                        environment=dict(os.environ),
+                    )
+                ]
                 if stack is not None
                 else [
                     apply_runtime(

@@ -7,7 +7,9 @@ format lacks) is written to a file beside the stack file. Keys swarm refuses nev
 the compose rules report them as errors first.
 
 For apply_stack (``engine=True``) the same conversion keeps what the Engine API takes though the
-file format lacks it: the keys of ``ENGINE_ONLY`` and optional env files.
+file format lacks it: the keys of ``ENGINE_ONLY`` and optional env files. apply_stack converts
+the project after interpolating its variables, so inline content is taken as it is (``$$`` was
+already read as ``$``).
 """
 
 from __future__ import annotations
@@ -130,7 +132,8 @@ class _Conversion:
         entry = dict(entry)
         if kind == "configs" and "content" in entry:
             filename = config_filename(self.document.stack, name)
-            self.document.files[filename] = unescape_dollars(entry.pop("content"))
+            content = str(entry.pop("content"))
+            self.document.files[filename] = content if self.engine else unescape_dollars(content)
             entry["file"] = "./" + filename
         if kind == "networks" and "ipam" in entry:
             ipam = self.keep(entry["ipam"], ("driver", "config"), f"{path}.ipam")

@@ -401,3 +401,79 @@ def test_a_compose_project_and_a_stack_of_one_name_leave_each_other_alone(
     finally:
         delete_stack(name, client=client)
         delete_runtime(name)
+
+
+def test_stack_variables_are_interpolated_and_a_changed_one_rolls_the_service(
+    swarm: None, base_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
+    stack = unique("bkvars")
+    repository, _, tag = base_image.rpartition(":")
+    (tmp_path / ".env").write_text("MODE=from-dotenv\n")
+    project = _single(
+        stack,
+        f"{repository}:${{IMAGE_TAG:-{tag}}}",
+        tmp_path,
+        command=["sleep", "3600"],
+        environment={"MODE": "${MODE}"},
+    )
+    service = f"{stack}_web"
+    engine = DockerEngineClient()
+    counting = CountingClient(engine)
+    client = DockerSwarmClient(engine)
+
+    def container() -> dict[str, Any]:
+        found: dict[str, Any] = _inspect("service", service)["Spec"]["TaskTemplate"]
+        return dict(found["ContainerSpec"])
+
+    try:
+        apply_stack(project, client=client, wait_timeout=120, environment={})
+        assert container()["Image"].startswith(base_image)
+        assert "MODE=from-dotenv" in container()["Env"]
+
+        counting.reset()
+        same = apply_stack(project, client=client, wait_timeout=120, environment={})
+        assert not same.changed
+        assert counting.mutating_requests == 0
+
+        changed = {"MODE": "from-shell"}
+        plan = plan_stack(project, client=client, environment=changed)
+        assert plan.find(service).action == "update"  # type: ignore[union-attr]
+        assert "from-shell" not in plan.render() + plan.to_json()
+        rolled = apply_stack(project, client=client, wait_timeout=120, environment=changed)
+        assert ("updated", "service/web") in [(d.action, d.resource) for d in rolled.done]
+        assert "MODE=from-shell" in container()["Env"]
+        tasks = docker(
+            "ps", "-q", "--filter", f"label=com.docker.swarm.service.name={service}"
+        ).split()
+        assert len(tasks) == 1
+        assert "MODE=from-shell" in _inspect("container", tasks[0])["Config"]["Env"]
+        counting.reset()
+        assert not apply_stack(project, client=client, environment=changed).changed
+        assert counting.mutating_requests == 0
+    finally:
+        delete_stack(stack, client=client)
+
+
+def test_an_apply_right_after_delete_creates_the_stack_again(
+    swarm: None, base_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
+    stack = unique("bkagain")
+    secret = tmp_path / "token.txt"
+    secret.write_text("first")
+    project = _project(stack, base_image, secret)
+    client = DockerSwarmClient()
+    try:
+        for _ in range(2):
+            apply_stack(project, client=client, wait_timeout=120)
+            delete_stack(stack, client=client)
+            assert _names("network", stack) == set()  # delete waited until it was gone
+        again = apply_stack(project, client=client, wait_timeout=120)
+        assert ("created", "network/front") in [(d.action, d.resource) for d in again.done]
+        replicas = docker(
+            "service", "ls", "--filter", f"name={stack}_web", "--format", "{{.Replicas}}"
+        )
+        assert replicas.strip() == "2/2"
+    finally:
+        delete_stack(stack, client=client)

@@ -2,6 +2,9 @@
 
 Objects are kept by ID; a service's tasks run its current spec once its rollout is over, which
 takes ``rollout_polls`` listings of the services; an update then ends in ``update_outcome``.
+A removed network stays listed for ``linger`` more network listings, as a node lists its local
+copy of an overlay network for a moment after the manager removed it; a service naming a network
+that does not exist is refused as the engine refuses it.
 """
 
 from __future__ import annotations
@@ -10,9 +13,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from bakepy.engine.runtime import labels as L
+from bakepy.engine.runtime.client import EngineError
 from bakepy.engine.runtime.swarm_client import ObservedNode, ObservedSwarmObject, ObservedTask
-from bakepy.engine.runtime.swarm_desired import SwarmKind
+from bakepy.engine.runtime.swarm_desired import NAMESPACE, SwarmKind
+from bakepy.engine.runtime.swarm_observed import owned_by_stack
 
 
 @dataclass
@@ -44,13 +48,36 @@ class FakeSwarm:
     node_list: list[ObservedNode] = field(
         default_factory=lambda: [ObservedNode("node1", "one", "manager")]
     )
+    service_error: str = ""
+    """When set, every service create is refused with this message."""
+    created: int = 0
+    """Objects created so far (IDs stay unique when a test clears ``calls``)."""
+    linger: int = 0
+    ghosts: dict[str, tuple[FakeObject, int]] = field(default_factory=dict)
+    """Removed networks still listed: the object and how many more listings show it."""
+
+    def _listed(self, kind: SwarmKind) -> list[tuple[str, FakeObject]]:
+        """The objects of one kind a listing shows (removed networks for a while)."""
+        found = [(i, o) for i, o in self.objects.items() if o.kind == kind]
+        if kind == "network":
+            for ident, (item, left) in list(self.ghosts.items()):
+                found.append((ident, item))
+                if left <= 1:
+                    del self.ghosts[ident]
+                else:
+                    self.ghosts[ident] = (item, left - 1)
+        return found
 
     def list_stack(self, kind: SwarmKind, stack: str) -> list[ObservedSwarmObject]:
-        """Objects of one kind with the stack label; a service listing advances rollouts."""
+        """Objects of one kind with the stack's namespace label that the stack owns (as
+        DockerSwarmClient lists them); a service listing advances rollouts."""
         self.lists += 1
         found = []
-        for ident, item in self.objects.items():
-            if item.kind != kind or item.body["Labels"].get(L.STACK) != stack:
+        for ident, item in self._listed(kind):
+            labels = item.body["Labels"]
+            if labels.get(NAMESPACE) != stack:
+                continue
+            if not owned_by_stack(kind, labels, stack):
                 continue
             if kind == "service":
                 self._advance(item)
@@ -89,8 +116,8 @@ class FakeSwarm:
         """IDs of the objects with these names (stack-owned or external)."""
         self.calls.append(f"find {kind} {','.join(names)}")
         found = {n: i for n, i in self.external.get(kind, {}).items() if n in names}
-        for ident, item in self.objects.items():
-            if item.kind == kind and item.body["Name"] in names:
+        for ident, item in self._listed(kind):
+            if item.body["Name"] in names:
                 found[item.body["Name"]] = ident
         return found
 
@@ -127,7 +154,16 @@ class FakeSwarm:
     def create(self, kind: SwarmKind, body: Mapping[str, Any], data: bytes = b"") -> str:
         """Store an object (a service starts rolling out)."""
         self.calls.append(f"create {kind} {body['Name']}")
-        ident = f"id{len(self.calls)}"
+        networks = {o.body["Name"] for o in self.objects.values() if o.kind == "network"}
+        networks |= set(self.external.get("network", {}))
+        for attached in body.get("TaskTemplate", {}).get("Networks", []):
+            if attached["Target"] not in networks:
+                target = attached["Target"]
+                raise EngineError(f"create service {body['Name']}: network {target} not found")
+        self.created += 1
+        ident = f"id{self.created}"
+        if kind == "service" and self.service_error:
+            raise EngineError(self.service_error)
         self.objects[ident] = FakeObject(kind, dict(body), polls_left=self.rollout_polls)
         return ident
 
@@ -149,7 +185,9 @@ class FakeSwarm:
     def remove(self, kind: SwarmKind, ident: str) -> None:
         """Forget an object."""
         self.calls.append(f"remove {kind} {self.objects[ident].body['Name']}")
-        del self.objects[ident]
+        removed = self.objects.pop(ident)
+        if kind == "network" and self.linger:
+            self.ghosts[ident] = (removed, self.linger)
 
     @property
     def mutations(self) -> list[str]:

@@ -181,13 +181,19 @@ def delete_runtime(
     return result
 
 
-def _stack_plan(whole: Project, chosen: Stack, engine: SwarmClient, prune: bool) -> StackPlan:
+def _stack_plan(
+    whole: Project,
+    chosen: Stack,
+    engine: SwarmClient,
+    prune: bool,
+    environment: Mapping[str, str] | None,
+) -> StackPlan:
     def declare() -> StackState:
         whole.validate()
         problems = [problem for rule in CHECKS for problem in rule(whole)]
         if problems:
             raise ValidationError(problems)
-        return stack_state(whole, chosen)
+        return stack_state(whole, chosen, environment)
 
     return plan_stack_with(engine, chosen.stack_name, declare, prune=prune)
 
@@ -198,15 +204,18 @@ def plan_stack(
     stack: str | None = None,
     client: SwarmClient | None = None,
     prune: bool = False,
+    environment: Mapping[str, str] | None = None,
 ) -> Plan:
     """What ``apply_stack`` would change on the swarm; changes nothing.
 
     ``project`` is a Stack, or a loaded Project holding one (``stack`` names it when there are
     several). ``prune`` plans deletes of the stack's objects that are no longer declared.
+    Compose variables (``${VAR}``) are interpolated from ``environment`` (default: the
+    process's) over the project folder's ``.env``, as for ``plan_runtime``.
     """
     whole, chosen = select_stack(project, stack)
     engine = client if client is not None else DockerSwarmClient()
-    return _stack_plan(whole, chosen, engine, prune)
+    return _stack_plan(whole, chosen, engine, prune, environment)
 
 
 def apply_stack(
@@ -219,16 +228,19 @@ def apply_stack(
     wait_timeout: float = 120.0,
     lock_timeout: float = 120.0,
     progress: Progress | None = None,
+    environment: Mapping[str, str] | None = None,
 ) -> ApplyResult:
     """Converge the swarm to the stack: networks, configs, secrets, services (updated in place),
-    then old configs and secrets nothing uses, prune last; waits up to ``wait_timeout`` seconds
-    for each replicated service's replicas. ``dry_run`` makes no mutating call."""
+    then old configs and secrets nothing uses, prune last; then wait up to ``wait_timeout``
+    seconds until every created or updated service has rolled out (a paused or rolled-back
+    update is an error). ``dry_run`` makes no mutating call. Compose variables are
+    interpolated from ``environment`` (default: the process's) over the project's ``.env``."""
     whole, chosen = select_stack(project, stack)
     engine = client if client is not None else DockerSwarmClient()
     if dry_run:
-        return ApplyResult(_stack_plan(whole, chosen, engine, prune), dry_run=True)
+        return ApplyResult(_stack_plan(whole, chosen, engine, prune, environment), dry_run=True)
     with project_lock(f"stack-{chosen.stack_name}", timeout=lock_timeout):
-        plan = _stack_plan(whole, chosen, engine, prune)
+        plan = _stack_plan(whole, chosen, engine, prune, environment)
         return execute_stack(engine, plan, wait_timeout=wait_timeout, progress=progress)
 
 
@@ -240,7 +252,9 @@ def delete_stack(
     lock_timeout: float = 120.0,
     progress: Progress | None = None,
 ) -> ApplyResult:
-    """Remove every service, network, config and secret carrying the stack's label."""
+    """Remove every service, network, config and secret the stack owns (its label, or the
+    project label an older bakepy put on stack objects); returns once the node no longer lists
+    the removed networks, so an apply right after it creates them again."""
     name = project if isinstance(project, str) else select_stack(project, stack)[1].stack_name
     engine = client if client is not None else DockerSwarmClient()
     with project_lock(f"stack-{name}", timeout=lock_timeout):

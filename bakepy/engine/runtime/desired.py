@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bakepy.compose.config_view import compose_config_view
-from bakepy.compose.lower import lower_compose_projects
-from bakepy.compose.values import has_interpolation, unescape_dollars
+from bakepy.compose.lower import ComposeDocument, lower_compose_projects
 from bakepy.engine.runtime import labels as L
 from bakepy.engine.runtime.container_spec import ServiceContext, container_body, restart_policy
 from bakepy.engine.runtime.env_files import service_environment
@@ -132,33 +131,44 @@ class DesiredState:
         return [c for c in self.containers if c.service == service]
 
 
-def _literal(value: Any, path: str) -> Any:
-    """Values as compose reads them: ``$$`` is ``$``; a variable to interpolate is an error.
-
-    Stacks (swarm_desired) still use it; a ComposeProject is interpolated instead."""
-    if isinstance(value, str):
-        if has_interpolation(value):
-            raise BakepyError(
-                f"{path}: {value!r} uses compose variable interpolation, which bakepy apply "
-                "does not do",
-                hint="write the value itself (and $$ for a literal $)",
-            )
-        return unescape_dollars(value)
-    if isinstance(value, list):
-        return [_literal(v, f"{path}[{i}]") for i, v in enumerate(value)]
-    if isinstance(value, dict):
-        return {
-            k: v if str(k).startswith("x-") else _literal(v, f"{path}.{k}")
-            for k, v in value.items()
-        }
-    return value
-
-
 def _dockerfile_text(dockerfile: Dockerfile) -> str:
     """A Dockerfile's text, for services built from a bake Target (imported only then)."""
     from bakepy.generators.dockerfile import render_dockerfile
 
     return render_dockerfile(dockerfile, include_syntax=False)
+
+
+@dataclass(frozen=True)
+class InterpolatedCompose:
+    """One ComposeProject lowered as ``render`` lowers it, then interpolated as compose does."""
+
+    document: ComposeDocument
+    """The lowered document, variables substituted."""
+    base: Path
+    """The project folder: relative paths, the ``.env`` file and env files are found there."""
+    variables: dict[str, str]
+    """The variables it was interpolated with (the environment's over ``.env``)."""
+    templated: frozenset[FieldPath] = frozenset()
+    """Paths (in the lowered document) of the values that held a variable."""
+    warnings: tuple[str, ...] = ()
+
+
+def interpolated_compose(
+    project: Project,
+    compose: ComposeProject,
+    environment: Mapping[str, str] | None,
+    where: str,
+) -> InterpolatedCompose:
+    """``compose`` lowered and interpolated from ``environment`` (default: the process's) over
+    its folder's ``.env``; a missing required variable is a BakepyError naming ``where``.
+    Compose runtime apply and stack apply both read a project through this."""
+    base = project.base_dir_of(compose)
+    documents = lower_compose_projects(project, base, _dockerfile_text)
+    document = next(d for d in documents if d.compose is compose)
+    variables = project_variables(base, os.environ if environment is None else environment)
+    done = interpolate_document(document.data, variables, where)
+    lowered = ComposeDocument(document.compose, done.data, list(document.warnings))
+    return InterpolatedCompose(lowered, base, variables, done.templated, done.warnings)
 
 
 @dataclass(frozen=True)
@@ -180,13 +190,9 @@ def compose_view(
 ) -> ComposeView:
     """The normalized compose view of one project, interpolated as ``docker compose up``
     interpolates it (``environment`` defaults to the process's)."""
-    base = project.base_dir_of(compose)
-    documents = lower_compose_projects(project, base, _dockerfile_text)
-    document = next(d for d in documents if d.compose is compose)
-    variables = project_variables(base, os.environ if environment is None else environment)
-    interpolated = interpolate_document(document.data, variables, compose.ref)
-    view = compose_config_view(interpolated.data, base)
-    return ComposeView(view, base, variables, interpolated.templated, interpolated.warnings)
+    done = interpolated_compose(project, compose, environment, compose.ref)
+    view = compose_config_view(done.document.data, done.base)
+    return ComposeView(view, done.base, done.variables, done.templated, done.warnings)
 
 
 def _no_extensions(entry: Mapping[str, Any]) -> dict[str, Any]:
@@ -418,8 +424,9 @@ def _service_spec(
     return {k: v for k, v in spec.items() if v not in (None, [], {})}
 
 
-def _templated_environment(templated: frozenset[FieldPath], service: str) -> frozenset[str]:
-    """The variables of a service's ``environment`` whose declared value held a variable."""
+def templated_environment(templated: frozenset[FieldPath], service: str) -> frozenset[str]:
+    """The variables of a service's ``environment`` whose declared value held a variable
+    (a plan shows them only as digests: they may come from the shell, where secrets live)."""
     return frozenset(
         str(path[3])
         for path in templated
@@ -464,7 +471,7 @@ def desired_state(
         body = container_body(service, context)
         platform = service.get("platform")
         digest = L.spec_hash({"body": body, "platform": platform, "contents": files.contents})
-        templated = _templated_environment(seen.templated, key)
+        templated = templated_environment(seen.templated, key)
         spec = _service_spec(service, environment, dict(files.contents), files.key, templated)
         endpoints = (body.get("NetworkingConfig") or {}).get("EndpointsConfig") or {}
         mounted = tuple(

@@ -1,6 +1,8 @@
 """Carry out a StackPlan: networks, configs, secrets, then services created or updated in place;
-then old configs and secrets no service uses, then what prune removes (services first); then
-wait until each created or updated service has rolled out (see swarm_wait).
+then old configs and secrets no service uses, then what prune removes (services first), waiting
+until removed networks are no longer listed; then wait until each created or updated service
+has rolled out (see swarm_wait). A service create that fails because a network the stack
+declares was removed a moment ago recreates it and tries once more (see swarm_networks).
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ from bakepy.engine.runtime.apply import ApplyResult, Done, Progress
 from bakepy.engine.runtime.client import EngineError
 from bakepy.engine.runtime.plan import Change
 from bakepy.engine.runtime.swarm_client import SwarmClient
-from bakepy.engine.runtime.swarm_desired import SwarmKind
+from bakepy.engine.runtime.swarm_desired import SwarmKind, SwarmObject
+from bakepy.engine.runtime.swarm_networks import missing_networks, wait_unlisted
 from bakepy.engine.runtime.swarm_plan import KINDS, StackPlan
 from bakepy.engine.runtime.swarm_wait import Rollout, wait_rollouts
 from bakepy.errors import BakepyError
@@ -47,10 +50,12 @@ class _StackExecutor:
         client: SwarmClient,
         plan: StackPlan,
         progress: Progress | None,
+        sleep: Callable[[float], None],
     ) -> None:
         self.client = client
         self.plan = plan
         self.progress = progress
+        self.sleep = sleep
         self.done: list[Done] = []
         self.ids = {key: o.id for key, o in plan.observed.items()}
         self.ids.update(plan.external)
@@ -62,7 +67,8 @@ class _StackExecutor:
         if self.progress is not None:
             self.progress(done.describe())
 
-    def run(self, wait_timeout: float, sleep: Callable[[float], None]) -> list[Done]:
+    def run(self, wait_timeout: float) -> list[Done]:
+        sleep = self.sleep
         replaced = self.plan.of("replace")
         if replaced:
             names = ", ".join(c.name for c in replaced)
@@ -74,12 +80,15 @@ class _StackExecutor:
             for change in self.plan.changes:
                 if change.kind == kind and change.action in ("create", "update"):
                     self.apply(change)
+        removed = []
         for kind in _DELETE_ORDER:
             for change in self.plan.changes:
                 if change.kind == kind and change.action == "delete" and change.existing:
                     started = time.monotonic()
                     self.remove(kind, change.existing, sleep)
                     self.record("deleted", change, started)
+                    removed += [change.name] if kind == "network" else []
+        wait_unlisted(self.client, removed, sleep)
         self.wait(wait_timeout, sleep)
         return self.done
 
@@ -108,7 +117,33 @@ class _StackExecutor:
             self.client.update_service(change.existing, seen.version, body)
             self.record("updated", change, started)
             return
-        self.ids[f"{item.kind}/{item.name}"] = self.client.create(item.kind, body, item.data)
+        if item.kind == "service":
+            self.ids[f"service/{item.name}"] = self.create_service(body)
+        else:
+            self.ids[f"{item.kind}/{item.name}"] = self.client.create(item.kind, body, item.data)
+        self.record("created", change, started)
+
+    def create_service(self, body: dict[str, Any]) -> str:
+        """Create a service; if a network the stack declares turns out to be gone (removed a
+        moment ago, still listed when planned), create that network and try once more."""
+        try:
+            return self.client.create("service", body)
+        except EngineError as error:
+            declared = {n.name: n for n in self.plan.stack.of("network")} if self.plan.stack else {}
+            targets = [str(t["Target"]) for t in body["TaskTemplate"].get("Networks") or []]
+            gone = missing_networks(str(error), [t for t in targets if t in declared])
+            if not gone:
+                raise
+        for name in gone:
+            self.recreate(declared[name])
+        return self.client.create("service", body)
+
+    def recreate(self, network: SwarmObject) -> None:
+        """Create a network the plan found but the swarm no longer has."""
+        started = time.monotonic()
+        wait_unlisted(self.client, [network.name], self.sleep)
+        self.ids[f"network/{network.name}"] = self.client.create("network", network.body)
+        change = Change("network", network.resource, network.name, "create")
         self.record("created", change, started)
 
     def wait(self, timeout: float, sleep: Callable[[float], None]) -> None:
@@ -135,7 +170,7 @@ def execute_stack(
     sleep: Callable[[float], None] = time.sleep,
 ) -> ApplyResult:
     """Carry out ``plan``; nothing is called when it has no changes."""
-    executor = _StackExecutor(client, plan, progress)
+    executor = _StackExecutor(client, plan, progress, sleep)
     if not plan.has_changes:
         return ApplyResult(plan)
-    return ApplyResult(plan, executor.run(wait_timeout, sleep))
+    return ApplyResult(plan, executor.run(wait_timeout))

@@ -1,7 +1,9 @@
 """The swarm seam: what plan_stack and apply_stack need from an engine, and the docker SDK
 behind it. A plan reads with one list call per kind (networks, configs, secrets, services),
-filtered by the stack's label (``dev.bakepy.stack``), plus one per kind of external object used.
-Waiting for a rollout reads the services, their up-to-date tasks and (for global ones) the nodes.
+filtered by the stack's namespace label and kept when bakepy's labels say the stack owns them
+(``dev.bakepy.stack``, or the project label of an older bakepy), plus one per kind of external
+object used. Waiting for a rollout reads the services, their up-to-date tasks and (for global
+ones) the nodes.
 """
 
 from __future__ import annotations
@@ -9,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
-from bakepy.engine.runtime import labels as L
 from bakepy.engine.runtime.client import DockerEngineClient, RequestHook
-from bakepy.engine.runtime.swarm_desired import SwarmKind
+from bakepy.engine.runtime.swarm_desired import NAMESPACE, SwarmKind
 from bakepy.engine.runtime.swarm_observed import (
     ObservedNode,
     ObservedSwarmObject,
     ObservedTask,
     observed,
+    owned_by_stack,
 )
 
 __all__ = [
@@ -77,8 +79,10 @@ class DockerSwarmClient:
         self.engine.add_request_hook(hook)
 
     def list_stack(self, kind: SwarmKind, stack: str) -> list[ObservedSwarmObject]:
-        """Objects of one kind carrying the stack's label (one call)."""
-        filters = {"label": [f"{L.STACK}={stack}"]}
+        """Objects of one kind the stack owns (one call): listed by docker stack's namespace
+        label, which bakepy puts on every stack object (so the objects of older bakepy, which
+        had no stack label, are found too), and kept when ``owned_by_stack``."""
+        filters = {"label": [f"{NAMESPACE}={stack}"]}
         listing = {
             "network": lambda: self.api.networks(filters=filters),
             "config": lambda: self.api.configs(filters=filters),
@@ -86,7 +90,8 @@ class DockerSwarmClient:
             "service": lambda: self.api.services(filters=filters, status=True),
         }[kind]
         found = self.engine._call(f"list {kind}s", listing)
-        return [observed(kind, item) for item in found or []]
+        listed = [observed(kind, item) for item in found or []]
+        return [item for item in listed if owned_by_stack(kind, item.labels, stack)]
 
     def find(self, kind: SwarmKind, names: Sequence[str]) -> dict[str, str]:
         """The IDs of the objects of one kind with these exact names (one call)."""

@@ -10,17 +10,19 @@ networks, configs and secrets are only referenced by name, never created or remo
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bakepy.compose.lower import lower_compose_projects
 from bakepy.compose.references import stack_compose
 from bakepy.compose.stack import StackDocument, stack_document
 from bakepy.engine.runtime import labels as L
-from bakepy.engine.runtime.desired import _dockerfile_text, _literal
+from bakepy.engine.runtime.desired import (
+    InterpolatedCompose,
+    interpolated_compose,
+    templated_environment,
+)
 from bakepy.engine.runtime.state import digest_key
 from bakepy.engine.runtime.swarm_service import (
     NAMESPACE,
@@ -98,12 +100,15 @@ def stack_labels(
 
 
 class _Lowering:
-    def __init__(self, document: StackDocument, base: Path) -> None:
+    def __init__(self, document: StackDocument, compose: InterpolatedCompose) -> None:
         self.doc = document
-        self.data: dict[str, Any] = _literal(document.data, document.stack.ref)
-        self.base = base
+        self.data: dict[str, Any] = document.data
+        self.base = compose.base
+        self.variables = compose.variables
+        self.templated = compose.templated
         self.stack = document.stack.stack_name
-        self.state = StackState(self.stack, warnings=list(document.warnings))
+        warnings = [*compose.warnings, *document.warnings]
+        self.state = StackState(self.stack, warnings=warnings)
         self.names: dict[str, dict[str, str]] = {"networks": {}, "configs": {}, "secrets": {}}
 
     def build(self) -> StackState:
@@ -118,7 +123,13 @@ class _Lowering:
             for key, entry in (data.get(kind) or {}).items():
                 self.content_object(kind, key, entry or {})
         context = ServiceContext(
-            self.stack, self.base, self.names, data.get("volumes") or {}, digest_key, os.environ
+            self.stack,
+            self.base,
+            self.names,
+            data.get("volumes") or {},
+            digest_key,
+            self.variables,
+            {key: templated_environment(self.templated, key) for key in services},
         )
         for key, service in services.items():
             lowered = service_body(key, service, context)
@@ -169,9 +180,9 @@ class _Lowering:
                 raise BakepyError(f"{where}: file {path} cannot be read") from None
         if entry.get("environment"):
             variable = str(entry["environment"])
-            if variable not in os.environ:
+            if variable not in self.variables:
                 raise BakepyError(f"{where}: reads ${variable}, which is not set")
-            return os.environ[variable].encode()
+            return self.variables[variable].encode()
         if entry.get("content") is not None:
             return str(entry["content"]).encode()
         raise BakepyError(f"{where}: has no file, environment or content")
@@ -211,13 +222,14 @@ def select_stack(project: Stack | Project, name: str | None) -> tuple[Project, S
     return whole, found[0]
 
 
-def stack_state(whole: Project, stack: Stack) -> StackState:
+def stack_state(
+    whole: Project, stack: Stack, environment: Mapping[str, str] | None = None
+) -> StackState:
     """The swarm objects of ``stack``, from the stack file ``docker stack deploy`` would read
-    (with what the Engine API takes beyond that file's format)."""
+    (with what the Engine API takes beyond that file's format), its compose variables
+    interpolated from ``environment`` (default: the process's) over the project's ``.env``."""
     compose = stack_compose(whole, stack)
     if compose is None:
         raise BakepyError(f"{stack.ref}: the ComposeProject it deploys is not declared")
-    base = whole.base_dir_of(compose)
-    documents = lower_compose_projects(whole, base, _dockerfile_text)
-    document = next(d for d in documents if d.compose is compose)
-    return _Lowering(stack_document(stack, document, engine=True), base).build()
+    done = interpolated_compose(whole, compose, environment, stack.ref)
+    return _Lowering(stack_document(stack, done.document, engine=True), done).build()

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bakepy.engine.runtime import labels as L
-from bakepy.engine.runtime.swarm_desired import SwarmKind
+from bakepy.engine.runtime.swarm_desired import NAMESPACE, SwarmKind
 
 
 @dataclass(frozen=True)
@@ -135,3 +135,21 @@ def observed(kind: SwarmKind, item: Mapping[str, Any]) -> ObservedSwarmObject:
         _uses(spec) if kind == "service" else frozenset(),
         str(update.get("Message", "")),
     )
+
+
+def owned_by_stack(kind: SwarmKind, labels: Mapping[str, str], stack: str) -> bool:
+    """Whether an object's labels say ``stack`` owns it: its ``dev.bakepy.stack`` label, or
+    the labels an older bakepy put on stack objects (``dev.bakepy.project=<stack>`` and a
+    resource label, no stack label). Compose projects never make services, configs or secrets,
+    but they do make networks with those labels: an old-style network is the stack's only with
+    docker stack's namespace label as well, which bakepy has always set on stack objects."""
+    if L.STACK in labels:
+        return labels[L.STACK] == stack
+    if labels.get(L.PROJECT) != stack or L.RESOURCE not in labels:
+        return False
+    return kind != "network" or labels.get(NAMESPACE) == stack
+
+
+def adopted(labels: Mapping[str, str]) -> bool:
+    """Made by an older bakepy: owned through the project label, not the stack label."""
+    return L.STACK not in labels

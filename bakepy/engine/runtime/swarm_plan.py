@@ -6,6 +6,9 @@ shell and secret contents only as "changed"). A config or secret with new conten
 name: it is created, the services move to it, and the old one is deleted once no service uses
 it. ``prune`` deletes what is no longer declared. External networks, configs and secrets must
 exist; they are looked up by name and never changed.
+
+Objects an older bakepy made (labelled only ``dev.bakepy.project=<stack>``) are the stack's
+like its own: planned for update, replace or prune, and a service update rewrites its labels.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from bakepy.engine.runtime.plan import Change, FieldChange, Plan
 from bakepy.engine.runtime.planner import field_changes
 from bakepy.engine.runtime.swarm_client import ObservedSwarmObject, SwarmClient
 from bakepy.engine.runtime.swarm_desired import StackState, SwarmKind, SwarmObject
+from bakepy.engine.runtime.swarm_observed import adopted
 from bakepy.errors import BakepyError
 
 KINDS: tuple[SwarmKind, ...] = ("network", "config", "secret", "service")
@@ -54,11 +58,16 @@ def _change(item: SwarmObject, seen: ObservedSwarmObject | None) -> Change:
     kind = item.kind
     if seen is None:
         return Change(kind, item.resource, item.name, "create")
-    if seen.hash == item.hash:
+    relabel = kind == "service" and adopted(seen.labels)
+    if seen.hash == item.hash and not relabel:
         return Change(kind, item.resource, item.name, "unchanged", existing=seen.id)
     fields = _fields(item, seen)
     if kind == "service":
-        reason = "spec changed: swarm rolls the tasks"
+        reason = (
+            "spec changed: swarm rolls the tasks"
+            if seen.hash != item.hash
+            else "made by an older bakepy: its labels are rewritten (the tasks keep running)"
+        )
         return Change(kind, item.resource, item.name, "update", [reason], fields, existing=seen.id)
     reason = "settings changed; swarm cannot update it"
     return Change(kind, item.resource, item.name, "replace", [reason], fields, existing=seen.id)

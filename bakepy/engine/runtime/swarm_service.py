@@ -40,6 +40,10 @@ class ServiceContext:
     digest_key: Callable[[], bytes]
     """The host's key for hashing values that may be secret (read only when needed)."""
     shell: Mapping[str, str] = field(default_factory=dict)
+    """The variables compose interpolates with (the environment's over the project's ``.env``)."""
+    templated: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    """By service, the environment variables whose declared value held a ``${VAR}`` (a plan
+    shows them only as digests, as it shows values from the shell)."""
 
 
 @dataclass(frozen=True)
@@ -90,9 +94,11 @@ class _Service:
                 raise self.fail("env_file", f"file {self.context.base / path} does not exist")
         merged = service_environment(self.service, self.context.base, self.context.shell)
         declared = self.service.get("environment") or {}
+        templated = self.context.templated.get(self.key, frozenset())
         shown = {}
         for name, value in merged.items():
-            if declared.get(name) is not None and str(declared[name]) == value:
+            written = declared.get(name) is not None and str(declared[name]) == value
+            if written and name not in templated:
                 shown[name] = value
             else:
                 digest = secret_digest(value.encode(), self.context.digest_key())
