@@ -30,16 +30,24 @@ from bakepy.errors import BakepyError
 if TYPE_CHECKING:
     from bakepy.project import Project
 
-OutputOption = Annotated[str, typer.Option("--output", "-o", help="Print text or json.")]
+OutputOption = Annotated[
+    str, typer.Option("--output", "-o", help="Print text or json.", metavar="text|json")
+]
 RootOption = Annotated[
-    Path, typer.Option("--root", help="Apply host files under this folder instead of /.")
+    Path,
+    typer.Option("--root", help="Apply host files under this folder instead of /.", metavar="DIR"),
 ]
 ComposeOption = Annotated[
-    str | None, typer.Option("--compose", help="Only this ComposeProject (by name).")
+    str | None,
+    typer.Option("--compose", help="Only this ComposeProject (by name).", metavar="NAME"),
 ]
 StackOption = Annotated[
     str | None,
-    typer.Option("--stack", help="Work on this Stack on the swarm instead of compose projects."),
+    typer.Option(
+        "--stack",
+        help="Work on this Stack on the swarm instead of compose projects.",
+        metavar="NAME",
+    ),
 ]
 PruneOption = Annotated[
     bool,
@@ -163,11 +171,17 @@ def register_engine_commands(app: typer.Typer) -> None:
             bool, typer.Option("--build/--no-build", help="Build the project's targets first.")
         ] = True,
         progress: Annotated[
-            str, typer.Option("--progress", help="BuildKit progress: auto, plain, tty or quiet.")
+            str,
+            typer.Option(
+                "--progress",
+                help="BuildKit progress: auto, plain, tty or quiet.",
+                metavar="MODE",
+            ),
         ] = "auto",
         output: OutputOption = "text",
         results: Annotated[
-            Path | None, typer.Option("--results", help="Also write the JSON record here.")
+            Path | None,
+            typer.Option("--results", help="Also write the JSON record here.", metavar="FILE"),
         ] = None,
         syntax_directive: SyntaxOption = True,
     ) -> None:
