@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bakepy.engine.runtime.client import EngineError
+from bakepy.engine.runtime.labels import NAMESPACE
 from bakepy.engine.runtime.swarm_client import ObservedNode, ObservedSwarmObject, ObservedTask
-from bakepy.engine.runtime.swarm_desired import NAMESPACE, SwarmKind
+from bakepy.engine.runtime.swarm_desired import SwarmKind
 from bakepy.engine.runtime.swarm_observed import owned_by_stack
 
 

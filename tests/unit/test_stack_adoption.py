@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from bakepy.engine.runtime import apply_stack, delete_stack, labels as L, plan_stack
-from bakepy.engine.runtime.swarm_desired import NAMESPACE, SwarmKind
+from bakepy.engine.runtime.labels import NAMESPACE
+from bakepy.engine.runtime.swarm_desired import SwarmKind
 from bakepy.engine.runtime.swarm_observed import owned_by_stack
 
 from .swarm_fake import FakeObject, FakeSwarm

@@ -88,3 +88,20 @@ def test_a_compose_project_and_a_stack_of_one_name_never_touch_each_other() -> N
     delete_stack("shop", client=swarm)
     assert "bridge" in swarm.objects
     assert "remove network shop_back" not in swarm.calls
+
+
+def test_the_compose_planner_leaves_an_older_bakepy_stack_network_alone() -> None:
+    """An older bakepy marked stack objects with the project label and docker stack's
+    namespace label only: a compose project of the same name must not prune or delete them."""
+    engine = FakeEngine(images={IMAGE: "sha256:one"})
+    compose_project = _compose("back")
+    apply_runtime(compose_project, client=engine)
+    old_labels = {L.PROJECT: "shop", L.RESOURCE: "network/front", L.NAMESPACE: "shop"}
+    engine.networks["shop_front"] = {"Id": "oldstacknet", "Labels": old_labels}
+
+    plan = plan_runtime(compose_project, client=engine, prune=True, prune_volumes=True)
+    assert not plan.has_changes
+    engine.calls.clear()
+    delete_runtime("shop", client=engine)
+    assert "shop_front" in engine.networks
+    assert not [call for call in engine.calls if call[1] == "oldstacknet"]

@@ -12,6 +12,9 @@ PROJECT = "dev.bakepy.project"
 STACK = "dev.bakepy.stack"
 """The swarm stack an object belongs to (never on a compose project's objects, so a stack and a
 compose project of the same name never see each other's objects)."""
+NAMESPACE = "com.docker.stack.namespace"
+"""docker stack's own label for the stack an object belongs to; bakepy sets it on stack objects
+too, and older bakepy marked stack objects with it and the project label only."""
 RESOURCE = "dev.bakepy.resource"
 """``kind/name`` of the declaration the object comes from (``service/db``, ``network/backend``)."""
 SPEC_HASH = "dev.bakepy.spec-hash"

@@ -73,8 +73,9 @@ class Reads:
 
 
 def _not_stacks(found: list[_Listed]) -> list[_Listed]:
-    """Leave out what a swarm stack owns (it carries the stack label), even when it carries
-    a project label too: a compose project never plans changes to a stack's objects."""
+    """Leave out what a swarm stack owns (the stack label, or docker stack's namespace label
+    that an older bakepy's stack objects carry beside the project label): a compose project
+    never plans changes to a stack's objects."""
     return [item for item in found if L.STACK not in item.labels]
 
 

@@ -12,7 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from bakepy.engine.runtime.client import DockerEngineClient, RequestHook
-from bakepy.engine.runtime.swarm_desired import NAMESPACE, SwarmKind
+from bakepy.engine.runtime.labels import NAMESPACE
+from bakepy.engine.runtime.swarm_desired import SwarmKind
 from bakepy.engine.runtime.swarm_observed import (
     ObservedNode,
     ObservedSwarmObject,

@@ -23,9 +23,9 @@ from bakepy.engine.runtime.desired import (
     interpolated_compose,
     templated_environment,
 )
+from bakepy.engine.runtime.labels import NAMESPACE
 from bakepy.engine.runtime.state import digest_key
 from bakepy.engine.runtime.swarm_service import (
-    NAMESPACE,
     ServiceContext,
     label_map,
     service_body,
@@ -35,7 +35,7 @@ from bakepy.models.compose import Stack
 from bakepy.project import Project
 
 SwarmKind = Literal["network", "config", "secret", "service"]
-__all__ = ["NAMESPACE", "StackState", "SwarmKind", "SwarmObject", "select_stack", "stack_state"]
+__all__ = ["StackState", "SwarmKind", "SwarmObject", "select_stack", "stack_state"]
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bakepy.engine.runtime import labels as L
-from bakepy.engine.runtime.swarm_desired import NAMESPACE, SwarmKind
+from bakepy.engine.runtime.labels import NAMESPACE
+from bakepy.engine.runtime.swarm_desired import SwarmKind
 
 
 @dataclass(frozen=True)

@@ -18,10 +18,10 @@ from typing import Any
 from bakepy.compose.values import parse_duration, size_in_bytes
 from bakepy.engine.runtime.container_spec import _ulimits, healthcheck_body
 from bakepy.engine.runtime.env_files import service_environment
+from bakepy.engine.runtime.labels import NAMESPACE
 from bakepy.engine.runtime.state import secret_digest
 from bakepy.errors import BakepyError
 
-NAMESPACE = "com.docker.stack.namespace"
 """The label ``docker stack deploy`` puts on everything of a stack."""
 _NOT_IN_VIEW = ("env_file", "environment", "secrets", "configs", "depends_on")
 
