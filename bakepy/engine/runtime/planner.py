@@ -76,7 +76,7 @@ def _not_stacks(found: list[_Listed]) -> list[_Listed]:
     """Leave out what a swarm stack owns (the stack label, or docker stack's namespace label
     that an older bakepy's stack objects carry beside the project label): a compose project
     never plans changes to a stack's objects."""
-    return [item for item in found if L.STACK not in item.labels]
+    return [item for item in found if L.STACK not in item.labels and L.NAMESPACE not in item.labels]
 
 
 def observe(client: EngineClient, desired: DesiredState) -> Observed:
