@@ -60,6 +60,7 @@ def _project(name: str, image: str, secret: Path) -> Project:
                 "web": Service(
                     image=image,
                     command=["sleep", "3600"],
+                    stop_grace_period="1s",  # sleep ignores SIGTERM: do not wait 10 s a task
                     networks=["front"],
                     secrets=["token"],
                     configs=[ServiceConfig(source="motd", target="/etc/motd")],
@@ -151,6 +152,7 @@ def test_stack_apply_rolls_a_changed_secret_and_deletes_everything(
 
 
 def _single(name: str, image: str, base: Path, **fields: Any) -> Project:
+    fields.setdefault("stop_grace_period", "1s")  # sleep ignores SIGTERM: a task stops at once
     compose = ComposeProject(
         metadata=name,
         spec=ComposeProjectSpec(services={"web": Service(image=image, **fields)}),
@@ -329,7 +331,11 @@ def test_external_secrets_are_used_and_never_managed(
         spec=ComposeProjectSpec(
             services={
                 "web": Service(
-                    image=base_image, command=["sleep", "3600"], secrets=["api"], configs=["motd"]
+                    image=base_image,
+                    command=["sleep", "3600"],
+                    stop_grace_period="1s",
+                    secrets=["api"],
+                    configs=["motd"],
                 )
             },
             secrets={"api": ComposeSecret(external=True, name=shared)},
@@ -370,7 +376,12 @@ def test_a_compose_project_and_a_stack_of_one_name_leave_each_other_alone(
             metadata=name,
             spec=ComposeProjectSpec(
                 services={
-                    "web": Service(image=base_image, command=["sleep", "3600"], networks=[network])
+                    "web": Service(
+                        image=base_image,
+                        command=["sleep", "3600"],
+                        stop_grace_period="1s",
+                        networks=[network],
+                    )
                 },
                 networks={network: ComposeNetwork()},
             ),
