@@ -58,7 +58,9 @@ PruneOption = Annotated[
 PruneVolumesOption = Annotated[
     bool,
     typer.Option(
-        "--prune-volumes", help="Also remove undeclared volumes and their data (implies --prune)."
+        "--prune-volumes",
+        help="Also remove undeclared volumes and removed containers' anonymous volumes, with "
+        "their data (implies --prune).",
     ),
 ]
 
@@ -162,6 +164,15 @@ def register_engine_commands(app: typer.Typer) -> None:
         ] = False,
         prune: PruneOption = False,
         prune_volumes: PruneVolumesOption = False,
+        renew_anon_volumes: Annotated[
+            bool,
+            typer.Option(
+                "--renew-anon-volumes",
+                "-V",
+                help="Give replaced containers new anonymous volumes (the old ones and their "
+                "data are removed) instead of the old ones.",
+            ),
+        ] = False,
         root: RootOption = Path("/"),
         yes: Annotated[
             bool,
@@ -234,6 +245,7 @@ def register_engine_commands(app: typer.Typer) -> None:
                         prune_volumes=prune_volumes,
                         progress=live,
                         environment=dict(os.environ),
+                        renew_anonymous_volumes=renew_anon_volumes,
                     )
                     for name in _composes(project, compose)
                 ]
@@ -261,7 +273,12 @@ def register_engine_commands(app: typer.Typer) -> None:
         compose: ComposeOption = None,
         stack: StackOption = None,
         volumes: Annotated[
-            bool, typer.Option("--volumes", help="Also remove the project's volumes (and data).")
+            bool,
+            typer.Option(
+                "--volumes",
+                help="Also remove the project's volumes and its containers' anonymous volumes "
+                "(and their data).",
+            ),
         ] = False,
         output: OutputOption = "text",
     ) -> None:

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import itertools
+import posixpath
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -21,9 +23,13 @@ from bakepy.engine.runtime.client import MUTATING, EngineError
 from bakepy.engine.runtime.observed import (
     ContainerState,
     ObservedContainer,
+    ObservedMount,
     ObservedNetwork,
     ObservedVolume,
 )
+
+ANONYMOUS = "com.docker.volume.anonymous"
+"""The label the engine puts on the volumes it creates for a mount without a source."""
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,6 +52,17 @@ class Interrupted(BaseException):
     """Stands for SIGKILL: raised before the Nth mutating call reaches the engine."""
 
 
+@dataclass(frozen=True)
+class FakeMount:
+    """A mount as the engine keeps it: ``named`` when the create body gave its source (the
+    engine's ``rm -v`` leaves those volumes)."""
+
+    type: str
+    name: str
+    destination: str
+    named: bool
+
+
 @dataclass
 class FakeContainer:
     id: str
@@ -54,6 +71,7 @@ class FakeContainer:
     state: str = "created"
     networks: list[str] = field(default_factory=list)
     exit_code: int | None = None
+    mounts: list[FakeMount] = field(default_factory=list)
 
 
 @dataclass
@@ -61,6 +79,8 @@ class FakeEngine:
     """Networks, volumes, containers and images in dictionaries; every call is recorded."""
 
     images: dict[str, str] = field(default_factory=dict)
+    image_volumes: dict[str, list[str]] = field(default_factory=dict)
+    """Image reference: the paths its ``VOLUME`` lines declare."""
     networks: dict[str, dict[str, Any]] = field(default_factory=dict)
     volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
     containers: dict[str, FakeContainer] = field(default_factory=dict)
@@ -138,6 +158,7 @@ class FakeEngine:
                 self.images.get(c.body["Image"], ""),
                 tuple(sorted(c.networks)),
                 c.exit_code,
+                tuple(ObservedMount(m.type, m.name, m.destination) for m in c.mounts),
             )
             for c in self.containers.values()
             if self._owned(c.body["Labels"], project)
@@ -208,7 +229,49 @@ class FakeEngine:
     @_locked
     def remove_volume(self, name: str) -> None:
         self._record("remove_volume", name)
+        users = [c.name for c in self.containers.values() if any(m.name == name for m in c.mounts)]
+        if users:
+            raise EngineError(f"remove volume {name}: volume is in use - {users}")
         self.volumes.pop(name, None)
+
+    def anonymous_volumes(self) -> set[str]:
+        """The volumes the engine made for mounts without a source."""
+        return {n for n, v in self.volumes.items() if ANONYMOUS in v["Labels"]}
+
+    def mounts_of(self, container: str) -> dict[str, str]:
+        """Volume name by destination, for one container."""
+        return {m.destination: m.name for m in self._find(container).mounts if m.type == "volume"}
+
+    def _new_anonymous(self) -> str:
+        name = hashlib.sha256(f"anonymous-{next(self._ids)}".encode()).hexdigest()
+        self.volumes[name] = {"Labels": {ANONYMOUS: ""}}
+        return name
+
+    def _mounts(self, body: Mapping[str, Any]) -> list[FakeMount]:
+        """The mounts a create body gives: its Mounts, volumes_from, then the image's VOLUMEs
+        at paths nothing else mounts (each without a source gets a new anonymous volume)."""
+        host = body.get("HostConfig") or {}
+        mounts: dict[str, FakeMount] = {}
+        for entry in host.get("VolumesFrom") or []:
+            for mount in self._find(str(entry).split(":")[0]).mounts:
+                mounts[mount.destination] = mount
+        declared: set[str] = set()
+        for mount in host.get("Mounts") or []:
+            target = posixpath.normpath(mount["Target"])
+            if target in declared:
+                raise EngineError(f"Duplicate mount point: {target}")
+            declared.add(target)
+            if mount["Type"] != "volume":
+                mounts[target] = FakeMount(mount["Type"], "", target, True)
+            elif mount.get("Source"):
+                self.volumes.setdefault(mount["Source"], {"Labels": {}})
+                mounts[target] = FakeMount("volume", mount["Source"], target, True)
+            else:
+                mounts[target] = FakeMount("volume", self._new_anonymous(), target, False)
+        for target in self.image_volumes.get(body["Image"], []):
+            if target not in mounts:
+                mounts[target] = FakeMount("volume", self._new_anonymous(), target, False)
+        return list(mounts.values())
 
     @_locked
     def create_container(
@@ -221,13 +284,11 @@ class FakeEngine:
         for network in endpoints:
             if network not in self.networks:
                 raise EngineError(f"network {network} not found")
-        for mount in body.get("HostConfig", {}).get("Mounts", []):
-            if mount["Type"] == "volume" and mount.get("Source"):
-                self.volumes.setdefault(mount["Source"], {"Labels": {}})
+        mounts = self._mounts(body)
         self.created_at[name] = time.monotonic()
         container_id = f"c{next(self._ids)}"
         self.containers[container_id] = FakeContainer(
-            container_id, name, copy.deepcopy(dict(body)), networks=list(endpoints)
+            container_id, name, copy.deepcopy(dict(body)), networks=list(endpoints), mounts=mounts
         )
         return container_id
 
@@ -257,11 +318,17 @@ class FakeEngine:
         self._find(container).state = "running"
 
     @_locked
-    def remove_container(self, container: str) -> None:
-        self._record("remove_container", container)
+    def remove_container(self, container: str, *, volumes: bool = False) -> None:
+        self._record("remove_container", f"{container} -v" if volumes else container)
         for key, c in list(self.containers.items()):
             if container in (c.id, c.name):
                 del self.containers[key]
+                for mount in c.mounts if volumes else []:
+                    used = any(
+                        m.name == mount.name for o in self.containers.values() for m in o.mounts
+                    )
+                    if mount.type == "volume" and not mount.named and not used:
+                        self.volumes.pop(mount.name, None)
 
     @_locked
     def connect_network(self, container: str, network: str, endpoint: Mapping[str, Any]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from bakepy.checks import CHECKS
+from bakepy.engine.runtime.anonymous import forget_all
 from bakepy.engine.runtime.apply import DEFAULT_WORKERS, ApplyResult, Done, Progress, execute
 from bakepy.engine.runtime.client import (
     CountingClient,
@@ -140,6 +141,7 @@ def apply_runtime(
     progress: Progress | None = None,
     environment: Mapping[str, str] | None = None,
     workers: int = DEFAULT_WORKERS,
+    renew_anonymous_volumes: bool = False,
 ) -> ApplyResult:
     """Converge the engine to the project: networks and volumes, then containers, each
     service as soon as its dependencies reached their depends_on conditions (waiting up to
@@ -149,6 +151,9 @@ def apply_runtime(
     host by a lock file; a second one waits up to ``lock_timeout`` seconds, then fails.
     ``progress`` receives one line per action as it happens. Compose variables are
     interpolated from ``environment`` (default: the process's) over the project's ``.env``.
+    A replaced container's anonymous volumes (an image's ``VOLUME``, a volume without a
+    source) are mounted in the new container, as ``docker compose up`` does;
+    ``renew_anonymous_volumes`` removes them instead (``up --renew-anon-volumes``).
     """
     whole, chosen = _select(project, compose)
     engine = client if client is not None else DockerEngineClient()
@@ -157,7 +162,14 @@ def apply_runtime(
         return ApplyResult(plan, dry_run=True)
     with project_lock(chosen.project_name, timeout=lock_timeout):
         plan = _plan(whole, chosen, engine, prune, prune_volumes, environment)
-        return execute(engine, plan, wait_timeout=wait_timeout, progress=progress, workers=workers)
+        return execute(
+            engine,
+            plan,
+            wait_timeout=wait_timeout,
+            progress=progress,
+            workers=workers,
+            renew_anonymous_volumes=renew_anonymous_volumes,
+        )
 
 
 def delete_runtime(
@@ -170,12 +182,14 @@ def delete_runtime(
     progress: Progress | None = None,
 ) -> ApplyResult:
     """Remove every container and network carrying the project's label (volumes, and so
-    their data, only with ``volumes=True``); external objects are never touched."""
+    their data, only with ``volumes=True``: the project's named volumes and the containers'
+    anonymous volumes, as ``docker compose down -v``); external objects are never touched."""
     name = project if isinstance(project, str) else _select(project, compose)[1].project_name
     engine = client if client is not None else DockerEngineClient()
     with project_lock(name, timeout=lock_timeout):
         plan = plan_with(engine, name, lambda: empty_state(name), prune=True, prune_volumes=volumes)
         result = execute(engine, plan, progress=progress)
+        forget_all(name)
     remove_project_files(name)
     result.verb = "Delete"
     return result

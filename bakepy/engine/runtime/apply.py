@@ -14,6 +14,12 @@ A replaced container is stopped and removed, then created under the same name an
 Each step leaves the engine in a state the planner reads correctly, so an apply killed at any
 point is finished by the next one: a stopped old container is still replaced (its hash is old),
 a missing one is created, a created but not started one is started.
+
+Anonymous volumes are handled as ``docker compose`` does: the new container of a replace
+inherits the old one's (``renew_anonymous_volumes`` removes them instead, as ``up -V``), and a
+deleted container takes them along only with ``prune_volumes``. They are recorded in the state
+folder before the old container goes (see ``anonymous``), so an apply killed in between
+still hands them on.
 """
 
 from __future__ import annotations
@@ -28,6 +34,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from bakepy.engine.runtime import labels as L
+from bakepy.engine.runtime.anonymous import (
+    AnonymousVolume,
+    forget,
+    inherit,
+    record,
+    recorded,
+    recorded_all,
+)
 from bakepy.engine.runtime.client import EngineClient, EngineError
 from bakepy.engine.runtime.desired import (
     DesiredContainer,
@@ -122,6 +136,7 @@ class _Executor:
         wait_timeout: float,
         progress: Progress | None,
         workers: int,
+        renew: bool = False,
     ) -> None:
         if plan.desired is None:
             raise ValueError("a plan made by make_plan carries its desired state")
@@ -131,6 +146,12 @@ class _Executor:
         self.wait_timeout = wait_timeout
         self.progress = progress
         self.workers = workers
+        self.renew = renew
+        self.inherited: dict[str, tuple[AnonymousVolume, ...]] = {}
+        """Container name: the anonymous volumes its removed predecessor hands on."""
+        self.leftover: dict[str, None] = {}
+        """Anonymous volumes of deleted containers, removed after every container is."""
+        self._leftover_lock = threading.Lock()
         self.done: list[Done] = []
         self.by_service: dict[str, list[Done]] = {s: [] for s in self.desired.services}
         self.stop = threading.Event()
@@ -170,7 +191,7 @@ class _Executor:
                 self.client.pull_image(image)
         for change in self.plan.changes:
             if change.detach_first and change.existing:
-                self.remove_container(change.existing)
+                self.retire(change)
         self.networks()
         self.volumes()
         after = {s: [d.service for d in deps] for s, deps in self.desired.dependencies.items()}
@@ -220,9 +241,53 @@ class _Executor:
                     hint="declare the volume external, or remove it (its data goes with it)",
                 )
 
-    def remove_container(self, container: str) -> None:
-        self.client.stop_container(container)
-        self.client.remove_container(container)
+    def retire(self, change: Change) -> None:
+        """Stop and remove a replaced container, its anonymous volumes recorded first: the new
+        container inherits them, or they are removed with the old one when renewing."""
+        assert change.existing is not None
+        if change.anonymous:
+            record(self.desired.project, change.name, change.anonymous)
+        self.client.stop_container(change.existing)
+        self.client.remove_container(change.existing, volumes=self.renew)
+        self.inherited[change.name] = change.anonymous
+
+    def delete(self, change: Change, into: list[Done]) -> None:
+        """Stop and remove a container no longer declared; its anonymous volumes go only with
+        prune_volumes (recorded first, so that a killed apply still removes them)."""
+        assert change.existing is not None
+        with self.step("deleted", change.resource, change.name, into):
+            if change.anonymous:
+                record(self.desired.project, change.name, change.anonymous)
+            self.client.stop_container(change.existing)
+            self.client.remove_container(change.existing, volumes=self.plan.prune_volumes)
+        with self._leftover_lock:
+            self.leftover.update(dict.fromkeys(v.name for v in change.anonymous))
+
+    def handed_on(self, change: Change, into: list[Done]) -> tuple[AnonymousVolume, ...]:
+        """The anonymous volumes a container being created inherits: its predecessor's in this
+        apply, or those an interrupted apply recorded (when they still exist); none when
+        renewing (they are removed)."""
+        volumes = self.inherited.pop(change.name, None)
+        if volumes is None:
+            volumes = recorded(self.desired.project, change.name)
+            if volumes and not self.renew:
+                present = self.client.existing_volumes([v.name for v in volumes])
+                volumes = tuple(v for v in volumes if v.name in present)
+        if self.renew:
+            self.remove_anonymous([v.name for v in volumes], into)
+            return ()
+        return volumes
+
+    def remove_anonymous(self, names: list[str], into: list[Done]) -> None:
+        """Remove anonymous volumes (gone already is fine; one another container still uses
+        stays, as ``docker rm -v`` leaves it)."""
+        for name in names:
+            try:
+                with self.step("deleted", "volume/anonymous", name, into):
+                    self.client.remove_volume(name)
+            except EngineError as error:
+                if "in use" not in error.message:
+                    raise
 
     def _pause(self, seconds: float) -> None:
         """Sleep between polls of a wait; give up when the apply is stopping."""
@@ -271,23 +336,23 @@ class _Executor:
             if self.stop.is_set():
                 raise Stopped
             if change.action == "delete" and change.existing:
-                with self.step("deleted", change.resource, change.name, into):
-                    self.remove_container(change.existing)
+                self.delete(change, into)
             elif change.action in ("create", "replace"):
                 assert isinstance(change.desired, DesiredContainer)
                 verb = "created" if change.action == "create" else "replaced"
                 with self.step(verb, change.resource, change.name, into):
                     if change.existing and not change.detach_first:
-                        self.remove_container(change.existing)
-                    self._create_container(change.desired)
+                        self.retire(change)
+                    self._create_container(change.desired, self.handed_on(change, into))
             elif change.action == "update" and change.existing:
                 self._update(change, into)
 
-    def _create_container(self, container: DesiredContainer) -> None:
+    def _create_container(
+        self, container: DesiredContainer, volumes: tuple[AnonymousVolume, ...]
+    ) -> None:
+        body = inherit(container.body, volumes)
         try:
-            created = self.client.create_container(
-                container.name, container.body, container.platform
-            )
+            created = self.client.create_container(container.name, body, container.platform)
         except EngineError as error:
             if "Conflict" not in error.message and "already in use" not in error.message:
                 raise
@@ -296,6 +361,7 @@ class _Executor:
                 f"bakepy's for project {self.desired.project}",
                 hint=f"remove it (docker rm -f {container.name}) or rename the service",
             ) from None
+        forget(self.desired.project, container.name)
         self.client.start_container(created)
 
     def _update(self, change: Change, into: list[Done]) -> None:
@@ -320,8 +386,13 @@ class _Executor:
         declared = {f"service/{s}" for s in self.desired.services}
         for change in self._changes("container", "delete"):
             if change.resource not in declared and change.existing:
-                with self.step("deleted", change.resource, change.name):
-                    self.remove_container(change.existing)
+                self.delete(change, self.done)
+        if self.plan.prune_volumes:
+            for volumes in orphaned_records(self.plan).values():
+                self.leftover.update(dict.fromkeys(v.name for v in volumes))
+            self.remove_anonymous(list(self.leftover), self.done)
+            for container in orphaned_records(self.plan):
+                forget(self.desired.project, container)
         for change in self._changes("network", "delete"):
             if change.existing:
                 with self.step("deleted", change.resource, change.name):
@@ -342,6 +413,16 @@ def write_files(desired: DesiredState) -> None:
             written.add(str(file.path))
 
 
+def orphaned_records(plan: Plan) -> dict[str, tuple[AnonymousVolume, ...]]:
+    """Recorded anonymous volumes of containers that are no longer declared (an apply or
+    delete was killed after removing them): prune_volumes removes them."""
+    if plan.desired is None:
+        return {}
+    declared = {c.name for c in plan.desired.containers}
+    found = recorded_all(plan.project)
+    return {name: found[name] for name in sorted(found) if name not in declared}
+
+
 def execute(
     client: EngineClient,
     plan: Plan,
@@ -349,16 +430,21 @@ def execute(
     wait_timeout: float = 120.0,
     progress: Progress | None = None,
     workers: int = DEFAULT_WORKERS,
+    renew_anonymous_volumes: bool = False,
 ) -> ApplyResult:
     """Carry out ``plan``; nothing is called on the engine when it has no changes.
 
     Up to ``workers`` services are created and started at once (1: one after the other).
     The secret and config files containers mount are (re)written first whatever the plan, so
-    a running container whose file went missing can still restart.
+    a running container whose file went missing can still restart. A replaced container's
+    anonymous volumes are inherited by the new one, or removed with
+    ``renew_anonymous_volumes``.
     """
     if plan.desired is not None:
         write_files(plan.desired)
-    if not plan.has_changes:
+    pending = plan.prune_volumes and bool(orphaned_records(plan))
+    if not plan.has_changes and not pending:
         return ApplyResult(plan)
-    done = _Executor(client, plan, wait_timeout, progress, workers).run()
+    executor = _Executor(client, plan, wait_timeout, progress, workers, renew_anonymous_volumes)
+    done = executor.run()
     return ApplyResult(plan, done)

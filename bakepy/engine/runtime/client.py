@@ -97,8 +97,9 @@ class EngineClient(Protocol):
         """Restart a container."""
         ...
 
-    def remove_container(self, container: str) -> None:
-        """Remove a container (gone already is fine)."""
+    def remove_container(self, container: str, *, volumes: bool = False) -> None:
+        """Remove a container (gone already is fine); ``volumes``: with the anonymous volumes
+        the engine made for it (``docker rm -v``)."""
         ...
 
     def connect_network(self, container: str, network: str, endpoint: Mapping[str, Any]) -> None:
@@ -355,11 +356,12 @@ class DockerEngineClient:
         """Restart a container."""
         self._call(f"restart container {container}", lambda: self.api.restart(container))
 
-    def remove_container(self, container: str) -> None:
-        """Remove a container, running or not (gone already is fine)."""
+    def remove_container(self, container: str, *, volumes: bool = False) -> None:
+        """Remove a container, running or not (gone already is fine); ``volumes``: with the
+        anonymous volumes the engine made for it."""
         self._call(
             f"remove container {container}",
-            lambda: self.api.remove_container(container, force=True),
+            lambda: self.api.remove_container(container, force=True, v=volumes),
             missing_ok=True,
         )
 
@@ -546,10 +548,10 @@ class CountingClient:
         self._count("restart_container")
         self.inner.restart_container(container)
 
-    def remove_container(self, container: str) -> None:
+    def remove_container(self, container: str, *, volumes: bool = False) -> None:
         """Counted :meth:`EngineClient.remove_container`."""
         self._count("remove_container")
-        self.inner.remove_container(container)
+        self.inner.remove_container(container, volumes=volumes)
 
     def connect_network(self, container: str, network: str, endpoint: Mapping[str, Any]) -> None:
         """Counted :meth:`EngineClient.connect_network`."""

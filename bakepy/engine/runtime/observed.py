@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -40,6 +41,28 @@ class ObservedVolume:
 
 
 @dataclass(frozen=True)
+class ObservedMount:
+    """One mount of a container as the container list reports it (for its anonymous volumes)."""
+
+    type: str
+    """volume, bind, tmpfs, npipe or cluster."""
+    name: str
+    """The volume's name ('' for other types)."""
+    destination: str
+    """The path in the container, normalized (``/data``, not ``/data/``)."""
+
+    @classmethod
+    def from_api(cls, data: Mapping[str, Any]) -> ObservedMount:
+        """From one entry of a listed container's ``Mounts``."""
+        destination = str(data.get("Destination") or "")
+        return cls(
+            type=str(data.get("Type") or ""),
+            name=str(data.get("Name") or ""),
+            destination=posixpath.normpath(destination) if destination else "",
+        )
+
+
+@dataclass(frozen=True)
 class ObservedContainer:
     """A container as ``GET /containers/json?all=1`` lists it (no per-container inspect)."""
 
@@ -51,6 +74,7 @@ class ObservedContainer:
     image_id: str = ""
     networks: tuple[str, ...] = ()
     exit_code: int | None = None
+    mounts: tuple[ObservedMount, ...] = ()
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> ObservedContainer:
@@ -66,6 +90,7 @@ class ObservedContainer:
             image_id=str(data.get("ImageID") or ""),
             networks=tuple(sorted(settings)),
             exit_code=int(match.group(1)) if match else None,
+            mounts=tuple(ObservedMount.from_api(m) for m in data.get("Mounts") or []),
         )
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from bakepy.engine.runtime.anonymous import AnonymousVolume
 from bakepy.engine.runtime.desired import (
     DesiredContainer,
     DesiredNetwork,
@@ -88,6 +89,10 @@ class Change:
     """The engine ID (or name, for volumes) of the object there now."""
     detach_first: bool = False
     """A container replaced because a network or volume it uses is: removed before those."""
+    anonymous: tuple[AnonymousVolume, ...] = ()
+    """A replaced or deleted container's anonymous volumes: inherited by the new container
+    (or removed with ``renew_anonymous_volumes``); removed with a delete under
+    ``prune_volumes``."""
     desired: Desired | None = field(default=None, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
@@ -118,6 +123,8 @@ class Plan:
     """Images apply pulls first (missing locally, needed by a container it creates)."""
     unbuilt: dict[str, str] = field(default_factory=dict)
     """Images missing locally that must be built, not pulled, by the service that builds them."""
+    prune_volumes: bool = False
+    """Deleted containers take their anonymous volumes with them."""
     desired: DesiredState | None = field(default=None, repr=False)
 
     @property

@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal, TypeVar
 
 from bakepy.engine.runtime import labels as L
+from bakepy.engine.runtime.anonymous import AnonymousVolume, anonymous_volumes
 from bakepy.engine.runtime.client import EngineClient
 from bakepy.engine.runtime.desired import DesiredContainer, DesiredState
 from bakepy.engine.runtime.observed import (
@@ -132,7 +133,9 @@ class _Planner:
         self.observed = observed
         self.prune = prune or prune_volumes
         self.prune_volumes = prune_volumes
-        self.plan = Plan(desired.project, desired=desired)
+        self.plan = Plan(desired.project, prune_volumes=prune_volumes, desired=desired)
+        self.owned_volumes = {v.name for v in observed.volumes} | {v.name for v in desired.volumes}
+        """Volumes that are not anonymous: labelled by bakepy for the project, or declared."""
         self.replaced: dict[str, str] = {}
         """Engine name of a network or volume that is replaced (old and new) -> its resource."""
 
@@ -271,6 +274,7 @@ class _Planner:
         if reasons:
             change.action = "replace"
             change.reasons = reasons
+            change.anonymous = self._anonymous(seen)
             return change
         finished = seen.state == "exited" and seen.exit_code == 0 and container.runs_once
         if seen.state in ("created", "exited") and not finished:
@@ -302,10 +306,16 @@ class _Planner:
                     f"{resource} ({seen.name}) is no longer declared; prune removes it"
                 )
                 continue
-            deletes.append(
-                Change("container", resource, seen.name, "delete", [reason], existing=seen.id)
-            )
+            change = Change("container", resource, seen.name, "delete", [reason], existing=seen.id)
+            if self.prune_volumes:
+                change.anonymous = self._anonymous(seen)
+                if change.anonymous:
+                    change.reasons.append("its anonymous volumes go with it")
+            deletes.append(change)
         return deletes
+
+    def _anonymous(self, seen: ObservedContainer) -> tuple[AnonymousVolume, ...]:
+        return anonymous_volumes(seen, self.owned_volumes, self.observed.containers)
 
     def restarts(self) -> None:
         """``depends_on.restart``: a dependent restarts when its dependency is recreated."""

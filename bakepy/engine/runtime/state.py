@@ -1,5 +1,6 @@
 """bakepy's state folder on this host: lock files, the files secrets and configs are mounted
-from, and the key that hashes secret contents.
+from, the key that hashes secret contents, and the anonymous volumes of containers being
+replaced.
 
 ``$BAKEPY_STATE_DIR``, else ``$XDG_STATE_HOME/bakepy``, else ``~/.local/state/bakepy``.
 """
@@ -30,6 +31,11 @@ def state_dir() -> Path:
 def project_files_dir(project: str, root: Path | None = None) -> Path:
     """Where the secret and config files of a project's containers are written."""
     return (root or state_dir()) / "files" / project
+
+
+def anonymous_volumes_dir(project: str, root: Path | None = None) -> Path:
+    """Where the anonymous volumes of a project's containers being replaced are recorded."""
+    return (root or state_dir()) / "anonymous-volumes" / project
 
 
 def _private_dir(path: Path) -> Path:
