@@ -1,5 +1,6 @@
-"""On the real engine: a service's anonymous volume (``volumes: ["/data"]``) keeps its data when
-a changed environment replaces the container, as ``docker compose up`` does; a reapply changes
+"""On the real engine: a service's anonymous volumes (``volumes: ["/data"]``, and its image's
+``VOLUME /cache``) keep their data when a changed environment replaces the container, as
+``docker compose up`` does; a reapply changes
 nothing; ``--renew-anon-volumes`` gives a new, empty one and removes the old; ``delete`` keeps
 anonymous volumes and ``delete --volumes`` removes them.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,8 +38,27 @@ def name() -> Iterator[str]:
         delete_runtime(chosen, volumes=True)
 
 
+@pytest.fixture(scope="module")
+def volume_image(base_image: str) -> Iterator[str]:
+    """The base image with ``VOLUME /cache``."""
+    tag = f"{unique('bkanon-image')}:1"
+    subprocess.run(
+        ["docker", "build", "-q", "-t", tag, "-"],
+        input=f"FROM {base_image}\nVOLUME /cache\n",
+        text=True,
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    try:
+        yield tag
+    finally:
+        docker("image", "rm", tag, check=False)
+
+
 def compose_file(folder: Path, name: str, image: str) -> Path:
-    """One service with an anonymous volume at /data; its environment comes from MODE."""
+    """One service with an anonymous volume at /data (and the image's at /cache); its
+    environment comes from MODE."""
     path = folder / "compose.yaml"
     path.write_text(
         f"name: {name}\n"
@@ -69,19 +90,20 @@ def volumes() -> set[str]:
 
 
 def test_an_anonymous_volume_keeps_its_data_when_the_container_is_replaced(
-    base_image: str, name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    volume_image: str, name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    file = compose_file(tmp_path, name, base_image)
+    file = compose_file(tmp_path, name, volume_image)
     container = f"{name}-db-1"
     bakepy("apply", "-f", str(file), "--no-build")
-    first = anonymous(container)["/data"]
-    assert re.fullmatch("[0-9a-f]{64}", first)  # the engine made and named it
-    docker("exec", container, "sh", "-c", "echo kept > /data/hello")
+    before = anonymous(container)
+    assert set(before) == {"/data", "/cache"}
+    assert all(re.fullmatch("[0-9a-f]{64}", v) for v in before.values())  # engine-made
+    docker("exec", container, "sh", "-c", "echo kept > /data/hello && echo too > /cache/c")
 
     out = bakepy("apply", "-f", str(file), "--no-build", mode="b")
     assert "replaced service/db" in out
-    assert anonymous(container) == {"/data": first}
-    assert docker("exec", container, "cat", "/data/hello") == "kept\n"
+    assert anonymous(container) == before
+    assert docker("exec", container, "cat", "/data/hello", "/cache/c") == "kept\ntoo\n"
     assert inspect(container)["Config"]["Env"].count("MODE=b") == 1
 
     monkeypatch.setenv("MODE", "b")  # the loader interpolates the file too
@@ -92,32 +114,33 @@ def test_an_anonymous_volume_keeps_its_data_when_the_container_is_replaced(
     assert counting.mutating_requests == 0
 
     bakepy("apply", "-f", str(file), "--no-build", "--renew-anon-volumes", mode="c")
-    renewed = anonymous(container)["/data"]
-    assert renewed != first
-    assert first not in volumes()
-    assert docker("exec", container, "ls", "-A", "/data") == ""
+    renewed = anonymous(container)
+    assert not set(renewed.values()) & set(before.values())
+    assert not set(before.values()) & volumes()
+    assert docker("exec", container, "ls", "-A", "/data", "/cache").split() == ["/cache:", "/data:"]
 
 
 def test_delete_keeps_anonymous_volumes_and_delete_volumes_removes_them(
-    base_image: str, name: str, tmp_path: Path
+    volume_image: str, name: str, tmp_path: Path
 ) -> None:
-    file = compose_file(tmp_path, name, base_image)
+    file = compose_file(tmp_path, name, volume_image)
     container = f"{name}-db-1"
     bakepy("apply", "-f", str(file), "--no-build")
     bakepy("apply", "-f", str(file), "--no-build", mode="b")  # inherited: mounted by name now
-    inherited = anonymous(container)["/data"]
+    inherited = set(anonymous(container).values())
+    assert len(inherited) == 2
     bakepy("delete", "-f", str(file), "--volumes")
-    assert inherited not in volumes()
+    assert not inherited & volumes()
 
     bakepy("apply", "-f", str(file), "--no-build")
-    kept = anonymous(container)["/data"]
+    kept = set(anonymous(container).values())
     try:
         bakepy("delete", "-f", str(file))
-        assert kept in volumes()  # as after docker compose down
+        assert kept <= volumes()  # as after docker compose down
         bakepy("apply", "-f", str(file), "--no-build")
-        fresh = anonymous(container)["/data"]
-        assert fresh != kept  # no container hands it on any more, as with compose
+        fresh = set(anonymous(container).values())
+        assert not fresh & kept  # no container hands them on any more, as with compose
         bakepy("delete", "-f", str(file), "--volumes")
-        assert fresh not in volumes()
+        assert not fresh & volumes()
     finally:
-        docker("volume", "rm", "-f", kept, check=False)
+        docker("volume", "rm", "-f", *kept, check=False)

@@ -193,6 +193,20 @@ def test_prune_keeps_a_removed_service_anonymous_volumes_unless_prune_volumes(
     assert db <= set(engine.volumes)
 
 
+def test_scaling_down_keeps_the_replica_anonymous_volumes_unless_prune_volumes() -> None:
+    for prune_volumes in (False, True):
+        engine = FakeEngine(images={IMAGE: "sha256:one"}, image_volumes={IMAGE: ["/cache"]})
+        apply_runtime(project(services=("side",), side={"scale": 2}), client=engine)
+        second = set(mounts(engine, "anon-side-2").values())
+        apply_runtime(
+            project(services=("side",), side={"scale": 1}),
+            client=engine,
+            prune_volumes=prune_volumes,
+        )
+        assert "anon-side-2" not in {c.name for c in engine.containers.values()}
+        assert bool(second & set(engine.volumes)) is not prune_volumes
+
+
 # -- interruption -----------------------------------------------------------------------------
 
 
