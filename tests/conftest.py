@@ -26,6 +26,15 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
 
 
+@pytest.fixture(autouse=True)
+def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test keeps bakepy's state (locks, secret files, records) in a folder of its own,
+    never the developer's ``~/.local/state/bakepy``; child processes inherit it."""
+    folder = tmp_path / "state"
+    monkeypatch.setenv("BAKEPY_STATE_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def buildx() -> str:
     """The docker CLI with the buildx plugin (``bake --print`` needs no daemon)."""

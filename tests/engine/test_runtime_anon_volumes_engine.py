@@ -21,7 +21,7 @@ from bakepy.cli import app
 from bakepy.engine.runtime import CountingClient, DockerEngineClient, apply_runtime, delete_runtime
 
 from .buildkit import docker, unique
-from .test_runtime_parallel_engine import inspect, state  # noqa: F401 (state: autouse fixture)
+from .test_runtime_parallel_engine import inspect
 
 pytestmark = pytest.mark.engine
 

@@ -165,13 +165,6 @@ def finish(process: subprocess.Popen[str], timeout: float = 120) -> dict[str, An
     return report
 
 
-@pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A state folder of the test's own (children inherit it through the environment)."""
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
-    return tmp_path / "state"
-
-
 @pytest.fixture
 def fixture(tmp_path: Path, base_image: str) -> Iterator[Fixture]:
     made = (

@@ -30,11 +30,6 @@ from .buildkit import docker, unique
 pytestmark = pytest.mark.engine
 
 
-@pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
-
-
 @pytest.fixture
 def name() -> Iterator[str]:
     """A project name of the test's own; whatever it made is removed, pass or fail."""

@@ -23,7 +23,7 @@ from bakepy.engine.runtime import (
 )
 
 from .buildkit import docker, unique
-from .test_runtime_parallel_engine import inspect, state  # noqa: F401 (state: autouse fixture)
+from .test_runtime_parallel_engine import inspect
 
 pytestmark = pytest.mark.engine
 

@@ -167,9 +167,8 @@ def _api_version() -> tuple[int, ...]:
 
 
 def test_declared_service_fields_show_in_service_inspect(
-    swarm: None, base_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    swarm: None, base_image: str, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
     stack = unique("bkfields")
     (tmp_path / "app.env").write_text("FROM_FILE=yes\n")
     project = _single(
@@ -252,9 +251,8 @@ def test_declared_service_fields_show_in_service_inspect(
 
 
 def test_apply_returns_once_the_rolling_update_completed_and_fails_on_a_paused_one(
-    swarm: None, base_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    swarm: None, base_image: str, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
     stack = unique("bkroll")
     deploy: dict[str, Any] = {
         "replicas": 2,
@@ -321,9 +319,8 @@ def test_apply_returns_once_the_rolling_update_completed_and_fails_on_a_paused_o
 
 
 def test_external_secrets_are_used_and_never_managed(
-    swarm: None, base_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    swarm: None, base_image: str, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
     stack = unique("bkext")
     shared = unique("bkshared")
     compose = ComposeProject(
@@ -366,9 +363,8 @@ def test_external_secrets_are_used_and_never_managed(
 
 
 def test_a_compose_project_and_a_stack_of_one_name_leave_each_other_alone(
-    swarm: None, base_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    swarm: None, base_image: str, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
     name = unique("bkboth")
 
     def compose(network: str) -> ComposeProject:
@@ -415,9 +411,8 @@ def test_a_compose_project_and_a_stack_of_one_name_leave_each_other_alone(
 
 
 def test_stack_variables_are_interpolated_and_a_changed_one_rolls_the_service(
-    swarm: None, base_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    swarm: None, base_image: str, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
     stack = unique("bkvars")
     repository, _, tag = base_image.rpartition(":")
     (tmp_path / ".env").write_text("MODE=from-dotenv\n")
@@ -467,9 +462,8 @@ def test_stack_variables_are_interpolated_and_a_changed_one_rolls_the_service(
 
 
 def test_an_apply_right_after_delete_creates_the_stack_again(
-    swarm: None, base_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    swarm: None, base_image: str, tmp_path: Path
 ) -> None:
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
     stack = unique("bkagain")
     secret = tmp_path / "token.txt"
     secret.write_text("first")

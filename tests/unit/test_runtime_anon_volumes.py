@@ -29,13 +29,6 @@ IMAGE = "registry.test/db:1"
 """An image with ``VOLUME /cache``."""
 
 
-@pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A state folder of the test's own."""
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
-    return tmp_path / "state"
-
-
 @pytest.fixture
 def engine() -> FakeEngine:
     return FakeEngine(images={IMAGE: "sha256:one"}, image_volumes={IMAGE: ["/cache"]})

@@ -47,11 +47,6 @@ project = ComposeProject(
 """
 
 
-@pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
-
-
 @pytest.fixture
 def engine() -> FakeEngine:
     return FakeEngine(images={IMAGE: "sha256:one", "registry.test/busybox:2": "sha256:two"})

@@ -7,7 +7,6 @@ from __future__ import annotations
 import _thread
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -20,11 +19,6 @@ from .runtime_fake import FakeContainer, FakeEngine
 
 IMAGE = "registry.test/busybox:1"
 CHECK = ServiceHealthcheck(test=["CMD", "true"], interval="1s")
-
-
-@pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
 
 
 def project(services: dict[str, Service], name: str = "par") -> ComposeProject:

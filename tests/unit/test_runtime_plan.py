@@ -38,11 +38,9 @@ SECRET = "s3cr3t-value-never-shown"
 
 
 @pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """A state folder of the test's own, and the secret the projects read."""
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
+def password(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The secret the projects read from the environment."""
     monkeypatch.setenv("BKRT_PASSWORD", SECRET)
-    return tmp_path / "state"
 
 
 @pytest.fixture

@@ -18,12 +18,6 @@ from .swarm_fake import FakeObject, FakeSwarm
 from .test_stack_plan import _project
 
 
-@pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A state folder of the test's own."""
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
-
-
 @pytest.fixture
 def secret(tmp_path: Path) -> Path:
     """A secret file."""

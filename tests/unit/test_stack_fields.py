@@ -27,12 +27,6 @@ from .swarm_fake import FakeSwarm
 SECRET = "s3cr3t-from-env-file"
 
 
-@pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A state folder of the test's own."""
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
-
-
 def _stack(tmp_path: Path, **fields: Any) -> Project:
     fields.setdefault("image", "busybox:1")
     compose = ComposeProject(

@@ -45,12 +45,6 @@ stack = Stack(metadata="shop", spec=StackSpec(project=web))
 """
 
 
-@pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A state folder of the test's own."""
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
-
-
 @pytest.fixture
 def folder(tmp_path: Path) -> Path:
     """A definition file with a .env beside it."""

@@ -5,8 +5,6 @@ back) recreates it when the service create says it is not found, and tries once 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bakepy import ComposeNetwork, ComposeProject, ComposeProjectSpec, Service
@@ -18,9 +16,8 @@ from .swarm_fake import FakeSwarm
 
 
 @pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A state folder of the test's own; no real sleeping."""
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
+def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No real sleeping while apply waits for the node to drop a network."""
     monkeypatch.setattr("bakepy.engine.runtime.swarm_apply.time.sleep", lambda _: None)
 
 

@@ -4,10 +4,6 @@ with the stack label, and the stack planner lists only its own label."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from bakepy import ComposeNetwork, ComposeProject, ComposeProjectSpec, Service
 from bakepy.engine.runtime import (
     apply_runtime,
@@ -25,12 +21,6 @@ from .runtime_fake import FakeEngine
 from .swarm_fake import FakeObject, FakeSwarm
 
 IMAGE = "registry.test/busybox:1"
-
-
-@pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A state folder of the test's own."""
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
 
 
 def _compose(network: str) -> ComposeProject:

@@ -4,8 +4,6 @@ update or a rollback fails with the engine's message; a timeout names what is mi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bakepy import ComposeProject, ComposeProjectSpec, Service
@@ -16,12 +14,6 @@ from bakepy.models.compose import Stack, StackSpec
 from bakepy.project import Project
 
 from .swarm_fake import FakeSwarm
-
-
-@pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A state folder of the test's own."""
-    monkeypatch.setenv("BAKEPY_STATE_DIR", str(tmp_path / "state"))
 
 
 def _project(image: str = "busybox:1", deploy: dict[str, object] | None = None) -> Project:
