@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bakepy.api import (
         bake_print as bake_print,
         check as check,
+        graph as graph,
         load_selected as load_selected,
         render as render,
         resolve as resolve,
@@ -68,6 +69,9 @@ if TYPE_CHECKING:
         RenderedFile as RenderedFile,
         RenderOptions as RenderOptions,
         render_project as render_project,
+    )
+    from bakepy.generators.graph import (
+        render_graph as render_graph,
     )
     from bakepy.loaders import (
         load as load,
@@ -222,6 +226,11 @@ if TYPE_CHECKING:
     from bakepy.project import (
         Project as Project,
     )
+    from bakepy.project_graph import (
+        GraphEdge as GraphEdge,
+        GraphNode as GraphNode,
+        ProjectGraph as ProjectGraph,
+    )
 
 __version__ = "0.1.0"
 
@@ -314,6 +323,9 @@ _EXPORTS: dict[str, str] = {
     "Platform": "bakepy.models.build_values",
     "Port": "bakepy.models.compose_mounts",
     "Project": "bakepy.project",
+    "ProjectGraph": "bakepy.project_graph",
+    "GraphEdge": "bakepy.project_graph",
+    "GraphNode": "bakepy.project_graph",
     "Raw": "bakepy.models.dockerfile",
     "ReferenceError_": "bakepy.errors",
     "RenderOptions": "bakepy.generators",
@@ -371,6 +383,8 @@ _EXPORTS: dict[str, str] = {
     "delete_runtime": "bakepy.engine.runtime",
     "delete_stack": "bakepy.engine.runtime",
     "drop_in_for": "bakepy.models.systemd",
+    "graph": "bakepy.api",
+    "render_graph": "bakepy.generators.graph",
     "load": "bakepy.loaders",
     "load_compose": "bakepy.loaders.compose",
     "LoadedCompose": "bakepy.loaders.compose",
@@ -448,6 +462,8 @@ __all__ = [
     "FunctionSpec",
     "GenericResource",
     "GitContext",
+    "GraphEdge",
+    "GraphNode",
     "Group",
     "GroupSpec",
     "Healthcheck",
@@ -478,6 +494,7 @@ __all__ = [
     "Platform",
     "Port",
     "Project",
+    "ProjectGraph",
     "Raw",
     "ReferenceError_",
     "RenderOptions",
@@ -535,6 +552,7 @@ __all__ = [
     "delete_runtime",
     "delete_stack",
     "drop_in_for",
+    "graph",
     "load",
     "load_compose",
     "load_selected",
@@ -542,6 +560,7 @@ __all__ = [
     "plan_runtime",
     "plan_stack",
     "render",
+    "render_graph",
     "render_project",
     "resolve",
 ]

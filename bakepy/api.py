@@ -1,4 +1,4 @@
-"""The library's verbs, which the CLI calls too: load, check, render, print, import.
+"""The library's verbs, which the CLI calls too: load, check, render, print, import, graph.
 
 The verbs that act on an engine or a host live in ``bakepy.api_engine``.
 """
@@ -13,11 +13,12 @@ from bakepy.bake.overrides import Override
 from bakepy.bake.rebase import definitions_reused, project_definition
 from bakepy.bake.resolve import ResolvedBake, resolve_bake
 from bakepy.checks import CHECKS
-from bakepy.errors import ValidationError
+from bakepy.errors import SelectionError, ValidationError
 from bakepy.generators import RenderedFile, RenderOptions, render_project
 from bakepy.loaders import load
 from bakepy.models.resource import Resource
 from bakepy.project import Project
+from bakepy.project_graph import ProjectGraph, node_id
 from bakepy.selection import parse_selector, requested_names, subset
 
 
@@ -115,3 +116,28 @@ def import_definitions(paths: Sequence[Path], to: Literal["python", "yaml"]) -> 
         resources += resources_from_bake(native)
     source = ", ".join(p.name for p in paths)
     return python_module(resources, source) if to == "python" else manifests_yaml(resources, source)
+
+
+def graph(
+    project: Project,
+    names: Sequence[str] = (),
+    selector: str | None = None,
+    *,
+    include_resources: bool = False,
+) -> ProjectGraph:
+    """``bakepy graph``: the project's dependency graph, or the part the chosen targets and
+    groups (by name or label selector) need; services' networks, volumes, secrets and
+    configs only with ``include_resources``."""
+    from bakepy.graph_build import build_graph
+
+    whole = build_graph(project, include_resources=include_resources)
+    wanted = requested_names(project, names, parse_selector(selector))
+    if not wanted:
+        return whole
+    ids: list[str] = []
+    for name in wanted:
+        found = [i for i in (node_id("group", name), node_id("target", name)) if i in whole]
+        if not found:
+            raise SelectionError(f"no target or group named {name!r}")
+        ids += found
+    return whole.selected(ids)

@@ -141,6 +141,41 @@ def print_command(
     sys.stdout.write(text)
 
 
+@app.command("graph")
+def graph_command(
+    targets: TargetsArgument = None,
+    files: FilesOption = None,
+    selector: SelectorOption = None,
+    graph_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Output: text (a tree), dot (Graphviz) or mermaid.",
+            metavar="text|dot|mermaid",
+        ),
+    ] = "text",
+    resources: Annotated[
+        bool,
+        typer.Option(
+            "--resources", help="Also show services' networks, volumes, secrets, configs."
+        ),
+    ] = False,
+) -> None:
+    """Print the dependency graph: groups, targets, Dockerfile stages, compose services."""
+    if graph_format not in ("text", "dot", "mermaid"):
+        fail(BakepyError(f"--format must be text, dot or mermaid, not {graph_format!r}"))
+    from bakepy.api import graph, load_selected
+    from bakepy.generators.graph import render_graph
+
+    try:
+        project = load_selected(files or [], [], None)
+        print_warnings(project.warnings)
+        found = graph(project, targets or [], selector, include_resources=resources)
+    except BakepyError as error:
+        fail(error)
+    sys.stdout.write(render_graph(found, graph_format))  # type: ignore[arg-type]
+
+
 @app.command("import")
 def import_command(
     paths: Annotated[

@@ -1,0 +1,58 @@
+"""Graphviz judges ``bakepy graph --format dot``: ``dot -Tsvg`` must accept every graph.
+
+Graphviz is optional (CI does not install it): without ``dot`` these tests skip with the reason.
+"""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from bakepy import GraphEdge, GraphNode, ProjectGraph, graph, load, render_graph
+
+REPO = Path(__file__).resolve().parents[2]
+DOT = shutil.which("dot")
+pytestmark = pytest.mark.skipif(DOT is None, reason="graphviz `dot` is not installed")
+
+
+def assert_dot_accepts(text: str) -> None:
+    """``dot -Tsvg`` reads ``text`` without an error or a warning and draws an SVG."""
+    assert DOT is not None
+    done = subprocess.run(
+        [DOT, "-Tsvg"], input=text, capture_output=True, text=True, check=False, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    assert "<svg" in done.stdout
+
+
+@pytest.mark.parametrize("example", ["go-client-server", "webapp-stack"])
+def test_dot_accepts_the_examples(example: str) -> None:
+    project = load([REPO / "examples" / example])
+    assert_dot_accepts(render_graph(graph(project, include_resources=True), "dot"))
+
+
+def test_dot_accepts_the_bake_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO / "tests" / "fixtures" / "graph")
+    project = load([Path("docker-bake.hcl"), Path("Dockerfile")])
+    assert_dot_accepts(render_graph(graph(project), "dot"))
+
+
+def test_dot_accepts_odd_names_and_keywords() -> None:
+    names = ["a.b/c-d", 'say "hi"\\', "node", "subgraph", "x|y<z>{}#&;", "line\nbreak"]
+    nodes = [GraphNode(f"target:{n}", "target", n) for n in names]
+    nodes += [
+        GraphNode("dockerfile:digraph", "dockerfile", "digraph"),
+        GraphNode("stage:digraph/edge", "stage", "edge", parent="dockerfile:digraph"),
+    ]
+    edges = [
+        GraphEdge(f"target:{a}", f"target:{b}", "inherits", detail=a)
+        for a, b in itertools.pairwise(names)
+    ]
+    edges.append(GraphEdge("target:node", "stage:digraph/edge", "stage"))
+    svg_input = render_graph(ProjectGraph.of(nodes, edges), "dot")
+    assert_dot_accepts(svg_input)
