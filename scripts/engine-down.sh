@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # engine-down.sh — stop what scripts/engine-up.sh started: leave any swarm, stop the local
 # registry, dockerd and dockerd's managed containerd. Installed packages, the cached .debs,
-# images and registry storage stay, so the next engine-up.sh is fast. Idempotent.
+# and the images stay, so the next engine-up.sh is fast (the registry keeps its images in
+# memory: engine-up.sh pushes the base images again). Idempotent.
 set -euo pipefail
 
 STATE=/var/lib/bakepy-engine
@@ -65,4 +66,4 @@ cpid=$(cat "$CONTAINERD_PID" 2>/dev/null || true)
 stop_pid "$cpid" containerd
 rm -f "$CONTAINERD_PID"
 
-say "engine stopped (packages, images and registry storage kept)"
+say "engine stopped (packages and images kept; the in-memory registry is empty next time)"

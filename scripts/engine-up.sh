@@ -6,7 +6,7 @@
 # Must run as root on Debian (bookworm). Teardown: scripts/engine-down.sh.
 set -euo pipefail
 
-STATE=/var/lib/bakepy-engine                 # registry storage, config and pid file (kept across runs)
+STATE=/var/lib/bakepy-engine                 # registry config, pid file and the arm64 busybox (kept across runs)
 CACHE=/var/cache/bakepy-engine               # downloaded .debs and private apt lists (makes reruns fast)
 DOCKERD_LOG=/var/log/bakepy-dockerd.log
 REGISTRY_LOG=/var/log/bakepy-registry.log
@@ -231,15 +231,17 @@ docker info --format '{{.DriverStatus}}' | grep -q io.containerd.snapshotter.v1 
 if registry_answers; then
     say "registry already answering on $REGISTRY_ADDR"
 else
-    say "starting docker-registry on $REGISTRY_ADDR (storage: $STATE/registry, log: $REGISTRY_LOG)"
-    mkdir -p "$STATE/registry"
+    # In-memory storage: docker-registry 2.8's filesystem driver rewrites a tag's link file in
+    # place, so a HEAD racing a multi-platform push can read it half-written and answer 500
+    # ("invalid checksum digest format"; seen here in CI). The in-memory driver takes a lock
+    # per operation. The registry starts empty; step 7 pushes the base images again.
+    say "starting docker-registry on $REGISTRY_ADDR (storage: in memory, log: $REGISTRY_LOG)"
     cat > "$STATE/registry.yml" <<EOF
 version: 0.1
 log:
   level: warn
 storage:
-  filesystem:
-    rootdirectory: $STATE/registry
+  inmemory: {}
   delete:
     enabled: true
 http:
