@@ -123,8 +123,9 @@ versions_ok() {
 
 # Which steps have work to do (checked up front so a warm rerun skips apt entirely).
 # docker.io's own Depends (containerd runc tini iptables adduser sysvinit-utils), then what we run
-# (systemd for `systemd-analyze verify` of the rendered drop-ins; ca-certificates brings openssl).
-BOOKWORM_PKGS=(containerd runc tini iptables adduser sysvinit-utils docker-registry qemu-user-static busybox-static curl ca-certificates xz-utils systemd)
+# (systemd for `systemd-analyze verify` of the rendered drop-ins, graphviz's dot for `bakepy graph
+# --format dot`; ca-certificates brings openssl).
+BOOKWORM_PKGS=(containerd runc tini iptables adduser sysvinit-utils docker-registry qemu-user-static busybox-static curl ca-certificates xz-utils systemd graphviz)
 need_trixie=0; need_arm64=0
 versions_ok || need_trixie=1
 for d in "${PLUGIN_DIRS[@]}"; do [ -x "$d/docker-buildx" ] && [ -x "$d/docker-compose" ] || need_trixie=1; done

@@ -108,6 +108,16 @@ def systemd_analyze() -> str:
     return found
 
 
+@pytest.fixture(scope="session")
+def graphviz_dot() -> str:
+    """Graphviz's ``dot``, which judges ``bakepy graph --format dot``."""
+    found = shutil.which("dot")
+    if found is None or _run(found, "-V").returncode != 0:
+        _missing("graphviz is not installed (apt-get install graphviz)")
+    assert found is not None
+    return found
+
+
 @pytest.fixture(scope="module")
 def swarm(docker_engine: str) -> Iterator[None]:
     """A single-node swarm: this machine's, or one made for the tests and left afterwards."""

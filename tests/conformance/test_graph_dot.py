@@ -1,6 +1,7 @@
 """Graphviz judges ``bakepy graph --format dot``: ``dot -Tsvg`` must accept every graph.
 
-Graphviz is optional (CI does not install it): without ``dot`` these tests skip with the reason.
+``scripts/engine-up.sh`` installs graphviz with the engine's other judges; elsewhere, without
+``dot``, these tests skip with the reason (in CI they fail instead, as every judge's do).
 """
 
 from __future__ import annotations
@@ -15,15 +16,20 @@ import pytest
 from bakepy import GraphEdge, GraphNode, ProjectGraph, graph, load, render_graph
 
 REPO = Path(__file__).resolve().parents[2]
-DOT = shutil.which("dot")
-pytestmark = pytest.mark.skipif(DOT is None, reason="graphviz `dot` is not installed")
+
+
+@pytest.fixture(autouse=True)
+def dot(graphviz_dot: str) -> str:
+    """Every test here needs graphviz's ``dot``."""
+    return graphviz_dot
 
 
 def assert_dot_accepts(text: str) -> None:
     """``dot -Tsvg`` reads ``text`` without an error or a warning and draws an SVG."""
-    assert DOT is not None
+    dot = shutil.which("dot")
+    assert dot is not None
     done = subprocess.run(
-        [DOT, "-Tsvg"], input=text, capture_output=True, text=True, check=False, timeout=60
+        [dot, "-Tsvg"], input=text, capture_output=True, text=True, check=False, timeout=60
     )
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
