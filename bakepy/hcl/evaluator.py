@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -330,11 +330,18 @@ def _for(node: ForExpr) -> Compiled:
 # -- function calls -----------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _arity_table() -> Mapping[Callable[..., Any], tuple[int, int | None]]:
+    """The built-ins' argument counts, loaded once, with the function table they describe
+    (a scope loads that table before any function is called)."""
+    from bakepy.hcl.stdlib import ARITY
+
+    return ARITY
+
+
 def call_function(name: str, function: Callable[..., Any], args: list[Any]) -> Any:
     """Call a function, turning argument-count mistakes and failures into HclError."""
-    from bakepy.hcl.stdlib import ARITY  # loaded with the function table it describes
-
-    arity = ARITY.get(function)
+    arity = _arity_table().get(function)
     if arity is not None:
         minimum, maximum = arity
         if len(args) < minimum or (maximum is not None and len(args) > maximum):
