@@ -94,7 +94,7 @@ class ValidationError(BakepyError):
         return "\n".join(str(d) for d in self.diagnostics)
 
 
-class ReferenceError_(BakepyError):
+class UnresolvedReferenceError(BakepyError):
     """A reference names a resource, stage or variable that does not exist."""
 
 
@@ -108,3 +108,57 @@ class EvaluationError(BakepyError):
 
 class SelectionError(BakepyError):
     """A requested target, group or label selector matched nothing."""
+
+
+class OverrideError(BakepyError):
+    """A ``--set`` value bake would reject: bad syntax, an unknown key, no matching target."""
+
+
+class ImportDefinitionError(BakepyError):
+    """A file holds something bakepy cannot declare without changing what it means."""
+
+
+class CommandError(BakepyError):
+    """A docker command bakepy ran failed, or the docker CLI is not installed."""
+
+
+class EngineError(BakepyError):
+    """The engine is unreachable, or refused a call bakepy made."""
+
+
+class RuntimeSpecError(BakepyError):
+    """A service asks for something bakepy cannot run as a container."""
+
+
+class WaitError(BakepyError):
+    """A dependency did not reach its condition (unhealthy, failed, or timed out)."""
+
+
+class LockError(BakepyError):
+    """Another apply of the same project held the lock for longer than the timeout."""
+
+
+class HostValidationError(BakepyError):
+    """``dockerd --validate`` refused the host configuration; nothing was written."""
+
+
+class RunError(BakepyError):
+    """The container did not build, start or become healthy."""
+
+
+class HclError(Exception):
+    """An HCL syntax or evaluation error with a one-line message and an optional column."""
+
+    def __init__(self, message: str, column: int | None = None, line: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.column = column
+        self.line = line
+
+    def __str__(self) -> str:
+        """Render the message, adding the source position for syntax errors."""
+        if self.column is None:
+            return self.message
+        if self.line is not None and self.line > 1:
+            return f"{self.message} (line {self.line}, column {self.column})"
+        return f"{self.message} (column {self.column})"

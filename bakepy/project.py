@@ -7,20 +7,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
-from bakepy.bake.definition import NativeBake
 from bakepy.errors import (
-    BakepyError,
-    CycleError,
-    Diagnostic,
     Location,
-    ReferenceError_,
-    SelectionError,
-    ValidationError,
+    UnresolvedReferenceError,
 )
-from bakepy.models.bake import Function, Group, Target, Variable
-from bakepy.models.build_contexts import TargetContext
-from bakepy.models.dockerfile import Dockerfile
-from bakepy.models.resource import Resource, ResourceRef
+from bakepy.models.bake.definition import NativeBake
+from bakepy.models.bake.targets import Function, Group, Target, Variable
+from bakepy.models.dockerfile.instructions import Dockerfile
+from bakepy.models.resource import Resource
 
 R = TypeVar("R", bound=Resource)
 
@@ -133,11 +127,11 @@ class Project:
         return self.of_kind(Dockerfile)
 
     def get(self, kind: type[R], name: str) -> R:
-        """The resource of ``kind`` called ``name``; ReferenceError_ when there is none."""
+        """The resource of ``kind`` called ``name``; UnresolvedReferenceError when there is none."""
         found = self.find(kind, name)
         if found is not None:
             return found
-        raise ReferenceError_(f"no {kind.KIND} named {name!r}")
+        raise UnresolvedReferenceError(f"no {kind.KIND} named {name!r}")
 
     def find(self, kind: type[R], name: str) -> R | None:
         """The resource of ``kind`` called ``name``, or None."""
@@ -152,154 +146,5 @@ class Project:
     def __len__(self) -> int:
         return len(self._resources)
 
-    # -- checks -------------------------------------------------------------------------------
 
-    def check_names(self) -> list[Diagnostic]:
-        """Two resources of one kind may not share a name (a target and a group may not either)."""
-        problems: list[Diagnostic] = []
-        seen: dict[tuple[str, str], Resource] = {}
-        for resource in self._resources:
-            kind = "bake" if isinstance(resource, Target | Group) else resource.KIND
-            key = (kind, resource.name)
-            if key in seen:
-                other = seen[key]
-                problems.append(
-                    Diagnostic(
-                        f"{resource.ref} has the same name as {other.ref}",
-                        location_of(resource, "metadata", "name"),
-                        hint="targets and groups share one namespace in bake; rename one",
-                    )
-                )
-            else:
-                seen[key] = resource
-        return problems
-
-    def check_references(self) -> list[Diagnostic]:
-        """Every name a resource uses (inherits, group members, target: contexts) must exist.
-
-        Names a matrix may generate are only known once the matrix is evaluated, and names
-        may come from bake files; then unknown names are left to the resolver, which reports them.
-        """
-        if self.bake_files or any(target.spec.matrix is not None for target in self.targets):
-            return []  # names may come from a matrix or a bake file: the resolver checks them
-        problems: list[Diagnostic] = []
-        for target in self.targets:
-            for index, parent in enumerate(target.spec.inherits):
-                if isinstance(parent, str) and self.find(Target, parent) is None:
-                    problems.append(_missing(target, "Target", parent, "inherits", index))
-            for name, context in target.spec.contexts.items():
-                if (
-                    isinstance(context, TargetContext)
-                    and isinstance(context.target, str)
-                    and self.find(Target, context.target) is None
-                ):
-                    problems.append(_missing(target, "Target", context.target, "contexts", name))
-        for group in self.groups:
-            for index, member in enumerate(group.spec.targets):
-                if isinstance(member, str) and not (
-                    self.find(Target, member) or self.find(Group, member)
-                ):
-                    problems.append(_missing(group, "Target or Group", member, "targets", index))
-        return problems
-
-    def link(self) -> None:
-        """Replace ``Kind/name`` references (from YAML) with the resources they name."""
-        for target in self.targets:
-            for attr in ("dockerfile", "dockerfile_inline"):
-                value = getattr(target.spec, attr)
-                if isinstance(value, ResourceRef):
-                    found = self.find(Dockerfile, value.name)
-                    if found is None:
-                        raise ReferenceError_(
-                            f"Dockerfile {value.name!r} does not exist",
-                            location_of(target, "spec", attr.replace("_", "-")),
-                        )
-                    setattr(target.spec, attr, found)
-
-    def check_cycles(self) -> None:
-        """Inherits, ``target:`` contexts and nested groups must not loop; raises CycleError."""
-        edges: dict[str, list[str]] = {}
-        for target in self.targets:
-            names = [_name(p) for p in target.spec.inherits]
-            names += [
-                c.target_name for c in target.spec.contexts.values() if isinstance(c, TargetContext)
-            ]
-            edges[f"Target/{target.name}"] = [f"Target/{n}" for n in names]
-        for group in self.groups:
-            edges[f"Group/{group.name}"] = [
-                f"Group/{_name(m)}" if self.find(Group, _name(m)) else f"Target/{_name(m)}"
-                for m in group.spec.targets
-            ]
-        cycle = find_cycle(edges)
-        if cycle:
-            first = cycle[0]
-            kind, _, name = first.partition("/")
-            resource = self.find(Group if kind == "Group" else Target, name)
-            raise CycleError(
-                "reference cycle: " + " -> ".join(cycle),
-                location_of(resource) if resource else None,
-            )
-
-    def validate(self) -> None:
-        """Run the project-level checks; raises ValidationError listing every problem."""
-        problems = self.check_names() + self.check_references()
-        if problems:
-            raise ValidationError(problems)
-        self.link()
-        self.check_cycles()
-
-    # -- selection ----------------------------------------------------------------------------
-
-    def names_matching(self, selector: dict[str, str]) -> list[str]:
-        """Names of the targets and groups whose labels match every ``key=value`` of selector."""
-        matched = [
-            r.name
-            for r in self._resources
-            if isinstance(r, Target | Group)
-            and all(r.metadata.labels.get(k) == v for k, v in selector.items())
-        ]
-        if not matched:
-            wanted = ",".join(f"{k}={v}" for k, v in selector.items())
-            raise SelectionError(f"no target or group matches the selector {wanted}")
-        return matched
-
-
-def _name(value: object) -> str:
-    return value.name if isinstance(value, Resource) else str(value)
-
-
-def _missing(resource: Resource, kind: str, name: str, *field_path: str | int) -> Diagnostic:
-    return Diagnostic(f"{kind} {name!r} does not exist", location_of(resource, "spec", *field_path))
-
-
-def find_cycle(edges: dict[str, list[str]]) -> list[str] | None:
-    """The first cycle in a directed graph, as a path that ends where it starts; None if acyclic.
-
-    Nodes are visited in sorted order so that the reported cycle is the same on every run.
-    """
-    state: dict[str, int] = {}
-    stack: list[str] = []
-
-    def visit(node: str) -> list[str] | None:
-        state[node] = 1
-        stack.append(node)
-        for nxt in edges.get(node, []):
-            if state.get(nxt) == 1:
-                return [*stack[stack.index(nxt) :], nxt]
-            if nxt not in state:
-                found = visit(nxt)
-                if found:
-                    return found
-        stack.pop()
-        state[node] = 2
-        return None
-
-    for node in sorted(edges):
-        if node not in state:
-            found = visit(node)
-            if found:
-                return found
-    return None
-
-
-__all__ = ["BakepyError", "Project", "find_cycle", "location_of"]
+__all__ = ["BakeFile", "Project", "location_of"]

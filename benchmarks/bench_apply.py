@@ -33,7 +33,8 @@ import uuid
 from pathlib import Path
 
 DEFINITION = """
-from bakepy import ComposeNetwork, ComposeProject, ComposeProjectSpec, Service
+from bakepy.models.compose import ComposeNetwork, Service
+from bakepy import ComposeProject, ComposeProjectSpec
 
 services = {{
     f"svc{{i:03d}}": Service(
@@ -56,9 +57,11 @@ BREAKDOWN = """
 import time
 t0 = time.perf_counter()
 import gc, json, sys
-import bakepy.engine.runtime
+import bakepy
+import bakepy.engine.compose.verbs
 t1 = time.perf_counter()
-from bakepy.engine.runtime import DockerEngineClient, apply_runtime
+from bakepy.engine.compose.client import DockerEngineClient
+from bakepy.engine.compose.verbs import apply_runtime
 client = DockerEngineClient()
 t2 = time.perf_counter()
 gc.freeze()
@@ -75,8 +78,8 @@ print(json.dumps({"import bakepy (compose models, runtime)": t1 - t0,
 
 CHILD = """
 import gc, json, sys
-from bakepy import load
-from bakepy.engine.runtime import CountingClient, DockerEngineClient, apply_runtime
+from bakepy import apply_runtime, load
+from bakepy.engine.compose.client import CountingClient, DockerEngineClient
 gc.freeze()  # as bakepy.cli.main does before running a command
 gc.set_threshold(200_000, 30, 30)
 client = CountingClient(DockerEngineClient())
@@ -159,7 +162,7 @@ def write_definition(folder: Path, name: str, count: int, image: str) -> Path:
 def render_compose(definition: Path, out: Path) -> Path:
     """The compose file bakepy renders from the definition."""
     from bakepy import load, render
-    from bakepy.output import write_files
+    from bakepy.api.output import write_files
 
     write_files(render(load([definition]), out), out)
     return out / "compose.yaml"
@@ -221,7 +224,7 @@ def main() -> None:
             if args.breakdown:
                 print_breakdown(large, env, args.repeat)
         finally:
-            from bakepy.engine.runtime import delete_runtime
+            from bakepy.engine.compose.verbs import delete_runtime
 
             delete_runtime(f"bench-small-{tag}", volumes=True)
             delete_runtime(f"bench-bk-{tag}", volumes=True)

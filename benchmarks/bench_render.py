@@ -50,9 +50,9 @@ import gc, sys, time
 from pathlib import Path
 t0 = time.perf_counter()
 import bakepy.cli  # what the console script imports
-from bakepy.api import check, load_selected
+from bakepy.api.definitions import check, load_selected
 from bakepy.generators import render_project
-from bakepy.output import write_files
+from bakepy.api.output import write_files
 gc.freeze()  # the collector settings bakepy.cli.main applies before running a command
 gc.set_threshold(200_000, 30, 30)
 t1 = time.perf_counter()

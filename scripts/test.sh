@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Run every check bakepy has, in a virtual environment of its own (.venv-test):
-# ruff, mypy --strict, then pytest (unit, snapshot, conformance and engine tests).
+# ruff, mypy --strict, the import contracts (lint-imports: layers, no cycles), then pytest
+# (unit, snapshot, conformance and engine tests).
 # Engine tests skip with a reason when no engine is reachable, unless BAKEPY_REQUIRE_ENGINE=1
 # (as .ci/run sets), where a missing engine is a failure. Extra arguments go to pytest.
 set -euo pipefail
@@ -13,4 +14,5 @@ fi
 "$venv/bin/ruff" check bakepy tests benchmarks
 "$venv/bin/ruff" format --check bakepy tests benchmarks
 "$venv/bin/mypy"
+"$venv/bin/lint-imports" --no-cache
 "$venv/bin/pytest" "$@"

@@ -28,10 +28,12 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 @pytest.fixture(autouse=True)
 def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test keeps bakepy's state (locks, secret files, records) in a folder of its own,
-    never the developer's ``~/.local/state/bakepy``; child processes inherit it."""
+    """Every test keeps bakepy's state (locks, secret files, records) and its cache (parsed
+    HCL, ``bakepy print`` results) in folders of its own, never the developer's
+    ``~/.local/state/bakepy`` or ``~/.cache/bakepy``; child processes inherit them."""
     folder = tmp_path / "state"
     monkeypatch.setenv("BAKEPY_STATE_DIR", str(folder))
+    monkeypatch.setenv("BAKEPY_CACHE_DIR", str(tmp_path / "cache"))
     return folder
 
 

@@ -6,8 +6,9 @@ import shlex
 from dataclasses import dataclass, field
 from typing import Literal
 
-from bakepy.engine.commands import CommandError, CommandRunner
-from bakepy.models.builder import Builder
+from bakepy.engine.commands import CommandRunner
+from bakepy.errors import CommandError
+from bakepy.models.bake.builder import Builder
 
 BuilderAction = Literal["create", "replace", "unchanged"]
 

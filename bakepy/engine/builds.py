@@ -14,14 +14,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bakepy.bake.resolve import ResolvedBake
 from bakepy.engine.builders import BuilderAction, apply_builder
-from bakepy.engine.commands import CommandError, CommandRunner
+from bakepy.engine.commands import CommandRunner
+from bakepy.errors import CommandError
 from bakepy.generators.files import RenderOptions
-from bakepy.models.bake import Target
-from bakepy.models.builder import Builder
-from bakepy.output import write_files
+from bakepy.models.bake.builder import Builder
+from bakepy.models.bake.targets import Target
 from bakepy.project import Project
+from bakepy.resolution.bake.evaluate import ResolvedBake
+from bakepy.support.atomic import FileWrite, write_all
 
 Progress = Literal["auto", "plain", "tty", "quiet"]
 
@@ -113,7 +114,7 @@ def build(
     ``syntax_directive=False`` drops ``# syntax=`` lines, for engines that cannot pull the
     Dockerfile frontend image.
     """
-    from bakepy.generators.build_files import render_build_files  # templates only to build
+    from bakepy.generators.builds import render_build_files
 
     report = BuildReport()
     with tempfile.TemporaryDirectory(prefix="bakepy-build-") as work:
@@ -121,7 +122,7 @@ def build(
         files = render_build_files(
             project, workdir, RenderOptions(bake_format="json", syntax_directive=syntax_directive)
         )
-        write_files(files, workdir)
+        write_all([FileWrite(workdir / file.path, file.text.encode()) for file in files])
         for builder_name, names in _groups(project, resolved).items():
             _, builder = _builder_name(project, names[0])
             if builder is not None:

@@ -14,11 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
-from bakepy.errors import BakepyError
-
-
-class CommandError(BakepyError):
-    """A docker command bakepy ran failed, or the docker CLI is not installed."""
+from bakepy.errors import CommandError
 
 
 @dataclass(frozen=True)

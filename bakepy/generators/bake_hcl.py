@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bakepy.bake.definition import NativeBake
-from bakepy.generators._jinja import render_template
 from bakepy.generators.hcl_values import hcl_string, hcl_value
+from bakepy.generators.jinja import render_template
+from bakepy.models.bake.definition import NativeBake
 
 _BARE_EXPRESSION_ATTRS = {("variable", "type"), ("validation", "condition")}
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bakepy.bake.definition import NativeBake
-from bakepy.json_text import indented_json
+from bakepy.models.bake.definition import NativeBake
+from bakepy.support.json_text import indented_json
 
 
 def _variable(body: dict[str, Any]) -> dict[str, Any]:

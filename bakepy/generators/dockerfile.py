@@ -12,9 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bakepy.errors import ReferenceError_
-from bakepy.generators._jinja import render_template
-from bakepy.models.dockerfile import (
+from bakepy.errors import UnresolvedReferenceError
+from bakepy.generators.jinja import render_template
+from bakepy.models.dockerfile.instructions import (
     Add,
     Arg,
     BindMount,
@@ -112,7 +112,7 @@ def stage_reference(value: Stage | StageRef | str, stages: Sequence[Stage]) -> s
     for index, stage in enumerate(stages):
         if stage is value:
             return str(index)
-    raise ReferenceError_(
+    raise UnresolvedReferenceError(
         "a stage without a name that is not one of this Dockerfile's stages cannot be referenced",
         hint="give the stage a name, or add it to spec.stages",
     )

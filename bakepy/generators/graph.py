@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Literal
 
-from bakepy.project_graph import GraphNode, ProjectGraph
+from bakepy.resolution.graph.model import GraphNode, ProjectGraph
 
 GraphFormat = Literal["text", "dot", "mermaid"]
 GRAPH_FORMATS: tuple[GraphFormat, ...] = ("text", "dot", "mermaid")

@@ -6,7 +6,8 @@ import json
 import re
 from typing import Any
 
-from bakepy.hcl import HclError, has_interpolation
+from bakepy.errors import HclError
+from bakepy.hcl.escaping import has_interpolation
 from bakepy.hcl.lexer import CONTROL, INTERP, SEQ_END, tokenize_template
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")

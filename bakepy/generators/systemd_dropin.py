@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bakepy.generators._jinja import render_template
-from bakepy.models._base import BakepyModel
-from bakepy.models.systemd import SystemdDropIn
+from bakepy.generators.jinja import render_template
+from bakepy.models.base import BakepyModel
+from bakepy.models.host.systemd import SystemdDropIn
 
 _NEEDS_QUOTES = re.compile(r"[\s\"'\\]")
 _COMMANDS = frozenset({"ExecStart", "ExecReload"})

@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bakepy.lazy_exports import lazy_exports
+from bakepy.support.lazy_exports import lazy_exports
 
 if TYPE_CHECKING:
-    from bakepy.hcl.errors import HclError as HclError
+    from bakepy.errors import HclError as HclError
     from bakepy.hcl.escaping import (
         escape_template as escape_template,
         has_interpolation as has_interpolation,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "BUILTIN_FUNCTIONS": "bakepy.hcl.stdlib",
     "Expr": "bakepy.hcl.nodes",
-    "HclError": "bakepy.hcl.errors",
+    "HclError": "bakepy.errors",
     "Scope": "bakepy.hcl.scope",
     "Template": "bakepy.hcl.nodes",
     "escape_template": "bakepy.hcl.escaping",

@@ -6,7 +6,7 @@ import re
 import unicodedata
 from typing import Any, NamedTuple
 
-from bakepy.hcl.errors import HclError
+from bakepy.errors import HclError
 from bakepy.hcl.values import number_from_text
 
 # Token kinds (operators and punctuation use their own text as kind).

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from decimal import Decimal, localcontext
 from typing import Any
 
-from bakepy.hcl.errors import HclError
+from bakepy.errors import HclError
 from bakepy.hcl.values import describe, normalize_number, to_number, to_str, type_name
 
 

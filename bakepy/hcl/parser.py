@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from bakepy.hcl.errors import HclError
+from bakepy.errors import HclError
 from bakepy.hcl.lexer import (
     CONTROL,
     CQUOTE,

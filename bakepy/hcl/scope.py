@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bakepy.hcl.errors import HclError
+from bakepy.errors import HclError
 
 _MISSING = object()
 

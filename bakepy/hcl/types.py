@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bakepy.hcl.errors import HclError
+from bakepy.errors import HclError
 from bakepy.hcl.nodes import Call, Expr, Literal, ObjectCons, Template, TupleCons, Variable
 from bakepy.hcl.values import (
     MapValue,

@@ -8,7 +8,7 @@ from collections.abc import Hashable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from bakepy.hcl.errors import HclError
+from bakepy.errors import HclError
 
 
 class MapValue(dict[str, Any]):

@@ -11,10 +11,10 @@ from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
 
-from bakepy.bake.coerce import LISTS
-from bakepy.bake.definition import NativeBake
-from bakepy.errors import BakepyError, Location
-from bakepy.models.bake import (
+from bakepy.errors import ImportDefinitionError, Location
+from bakepy.models.bake.contexts import TargetContext
+from bakepy.models.bake.definition import NativeBake
+from bakepy.models.bake.targets import (
     Function,
     FunctionSpec,
     Group,
@@ -24,18 +24,14 @@ from bakepy.models.bake import (
     Variable,
     VariableSpec,
 )
-from bakepy.models.build_contexts import TargetContext
 from bakepy.models.resource import Resource
-
-
-class ImportError_(BakepyError):
-    """A file holds something bakepy cannot declare without changing what it means."""
+from bakepy.resolution.bake.coerce import LISTS
 
 
 def _target_spec(name: str, block: dict[str, Any], where: Location | None) -> TargetSpec:
     for key, value in block.items():
         if key in LISTS and isinstance(value, str):
-            raise ImportError_(
+            raise ImportDefinitionError(
                 f"target {name!r}: {key} is one expression ({value}); bakepy needs a list here",
                 where,
                 hint=f"write {key} as a list, e.g. [{value!r}] if it yields one item",
@@ -45,7 +41,7 @@ def _target_spec(name: str, block: dict[str, Any], where: Location | None) -> Ta
     except PydanticValidationError as exc:
         first = exc.errors(include_url=False)[0]
         path = ".".join(str(p) for p in first["loc"])
-        raise ImportError_(f"target {name!r}: {path}: {first['msg']}", where) from None
+        raise ImportDefinitionError(f"target {name!r}: {path}: {first['msg']}", where) from None
 
 
 def _ordered_targets(native: NativeBake) -> list[str]:
@@ -78,7 +74,7 @@ def resources_from_bake(native: NativeBake) -> list[Resource]:
     """Variables, functions, targets (parents first) and groups declared by ``native``."""
     if native.attributes:
         names = ", ".join(sorted(native.attributes))
-        raise ImportError_(
+        raise ImportDefinitionError(
             f"top-level attributes ({names}) have no bakepy equivalent",
             hint="turn them into variables with defaults",
         )
@@ -92,7 +88,7 @@ def resources_from_bake(native: NativeBake) -> list[Resource]:
     ]
     if native.repeated_targets:
         repeated = sorted({name for name, _ in native.repeated_targets})
-        raise ImportError_(
+        raise ImportDefinitionError(
             f"targets declared more than once ({', '.join(repeated)}) cannot be imported",
             hint="merge the blocks into one per target first",
         )

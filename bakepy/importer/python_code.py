@@ -14,9 +14,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from bakepy.models.build_contexts import TargetContext
-from bakepy.models.build_values import _StringForm
-from bakepy.models.dockerfile import Dockerfile, Stage, StageRef
+from bakepy import models
+from bakepy.models.bake.contexts import TargetContext
+from bakepy.models.bake.values import _StringForm
+from bakepy.models.dockerfile.instructions import Dockerfile, Stage, StageRef
 from bakepy.models.resource import Metadata, Resource
 
 _WIDTH = 100
@@ -38,7 +39,8 @@ class _Writer:
 
     def __init__(self, resources: list[Resource]) -> None:
         self.variables: dict[int, str] = {}
-        self.used_classes: set[str] = set()
+        self.used_classes: dict[str, str] = {}
+        """Class name -> the module a definition file imports it from."""
         self.taken: set[str] = set()
         self.stages: dict[str, str] = {}
         """Stage name -> variable, for the Dockerfile being written (references by object)."""
@@ -64,7 +66,7 @@ class _Writer:
 
     def model_call(self, model: BaseModel) -> _Call:
         name = type(model).__name__
-        self.used_classes.add(name)
+        self.used_classes[name] = _import_module(type(model))
         arguments: list[tuple[str | None, Any]] = []
         for field, info in type(model).model_fields.items():
             if field not in model.model_fields_set or field in ("kind", "api_version"):
@@ -106,7 +108,7 @@ class _Writer:
 
     def resource(self, resource: Resource) -> str:
         prelude = self.stage_lines(resource) if isinstance(resource, Dockerfile) else ""
-        self.used_classes.add(type(resource).__name__)
+        self.used_classes[type(resource).__name__] = _import_module(type(resource))
         metadata: Metadata = resource.metadata
         meta: Any = (
             metadata.name
@@ -190,6 +192,25 @@ def python_module(resources: list[Resource], source: str) -> str:
     """A bakepy definition file declaring ``resources`` (in an order where uses follow)."""
     writer = _Writer(resources)
     bodies = [writer.resource(resource) for resource in resources]
-    imports = "".join(f"    {name},\n" for name in sorted(writer.used_classes))
     header = f'"""Imported by bakepy from {source}; edit freely."""\n\n'
-    return header + f"from bakepy import (\n{imports})\n\n" + "\n".join(bodies)
+    return header + _imports(writer.used_classes) + "\n" + "\n".join(bodies)
+
+
+def _import_module(cls: type) -> str:
+    """Where a definition file imports ``cls`` from: ``bakepy`` for the resource kinds and
+    their specs, else the model's domain package (``bakepy.models.dockerfile``, ...)."""
+    if cls.__name__ in models.__all__:
+        return "bakepy"
+    return ".".join(cls.__module__.split(".")[:3])
+
+
+def _imports(used: dict[str, str]) -> str:
+    """One ``from ... import (...)`` per module, ``bakepy`` first, names sorted."""
+    modules = sorted(set(used.values()), key=lambda module: (module != "bakepy", module))
+    blocks = []
+    for module in modules:
+        names = "".join(
+            f"    {name},\n" for name in sorted(n for n, m in used.items() if m == module)
+        )
+        blocks.append(f"from {module} import (\n{names})\n")
+    return "".join(blocks)

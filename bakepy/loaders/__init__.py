@@ -9,8 +9,9 @@ from pathlib import Path
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.compose.detect import COMPOSE_FILE_NAMES, is_compose_file
 from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
-from bakepy.loaders.python_module import load_python
+from bakepy.loaders.python import load_python
 from bakepy.project import BakeFile, Project
+from bakepy.resolution.checks.references import validate_references
 
 # The loaders of other formats are imported when a file of theirs is read: each pulls in
 # its own models and parser, which a project that does not use them should not pay for.
@@ -57,11 +58,11 @@ def _load_file(project: Project, file: Path) -> None:
         resources = loaded.resources if isinstance(loaded, Project) else loaded
         project.add(*resources, base_dir=folder)
     elif file.suffix in (".yaml", ".yml"):
-        from bakepy.loaders.yaml_manifests import load_yaml
+        from bakepy.loaders.manifests import load_yaml
 
         project.add(*load_yaml(file), base_dir=folder)
     elif file.suffix in (".hcl", ".json"):
-        from bakepy.loaders.bake_files import load_bake_file
+        from bakepy.loaders.bake.files import load_bake_file
 
         # bake resolves a bake file's relative paths against the folder it runs in
         project.bake_files.append(BakeFile(file, Path.cwd(), load_bake_file(file)))
@@ -79,7 +80,7 @@ def load(paths: Sequence[Path | str] = ()) -> Project:
     """Load every definition file (or folder) into one validated Project."""
     files = [file for p in (paths or [Path.cwd()]) for file in discover(Path(p))]
     if any(file.suffix == ".hcl" for file in files):
-        from bakepy.loaders.parallel import prefetch_hcl  # the HCL reader only for HCL files
+        from bakepy.loaders.bake.parallel import prefetch_hcl
 
         prefetch_hcl(files)
     project = Project(base_dir=files[0].parent)
@@ -92,7 +93,7 @@ def load(paths: Sequence[Path | str] = ()) -> Project:
         else:
             for file in run:
                 _load_file(project, file)
-    project.validate()
+    validate_references(project)
     return project
 
 

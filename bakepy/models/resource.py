@@ -9,7 +9,7 @@ from typing import Annotated, Any, ClassVar
 from pydantic import BeforeValidator, Field, field_validator
 
 from bakepy.errors import Location
-from bakepy.models._base import BakepyModel, SourceTracked
+from bakepy.models.base import BakepyModel, SourceTracked
 
 API_VERSION = "bakepy.dev/v1alpha1"
 _LABEL_KEY = re.compile(

@@ -8,16 +8,14 @@ ExecStart. Install the files as /etc/docker/daemon.json and
 ``systemctl daemon-reload && systemctl restart docker``.
 """
 
-from bakepy import (
+from bakepy import DaemonConfig, DaemonConfigSpec, Metadata
+from bakepy.models.host import (
     DaemonAddressPool,
     DaemonBuilder,
     DaemonBuilderGC,
     DaemonBuilderGCPolicy,
-    DaemonConfig,
-    DaemonConfigSpec,
     DaemonProxies,
     DaemonUlimit,
-    Metadata,
     drop_in_for,
 )
 

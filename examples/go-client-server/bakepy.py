@@ -4,23 +4,25 @@ Render it with ``bakepy render -f examples/go-client-server -o out``.
 """
 
 from bakepy import (
-    Arg,
-    BindMount,
-    CacheMount,
-    Copy,
     Dockerfile,
     DockerfileSpec,
-    Entrypoint,
-    Expose,
     Group,
     GroupSpec,
     Metadata,
-    Run,
-    Stage,
     Target,
     TargetSpec,
     Variable,
     VariableSpec,
+)
+from bakepy.models.dockerfile import (
+    Arg,
+    BindMount,
+    CacheMount,
+    Copy,
+    Entrypoint,
+    Expose,
+    Run,
+    Stage,
     Workdir,
 )
 

@@ -4,27 +4,9 @@ provenance and SBOM attestations, and a push to a registry, declared in Python.
 Secrets are references: the value of API key file or of $NPM_TOKEN never enters bakepy.
 """
 
-from bakepy import (
-    Annotation,
-    Attest,
-    BindMount,
-    Copy,
-    Dockerfile,
-    DockerfileSpec,
-    Metadata,
-    Output,
-    Run,
-    Secret,
-    SecretMount,
-    SSH,
-    SshMount,
-    Stage,
-    Target,
-    TargetSpec,
-    Variable,
-    VariableSpec,
-    Workdir,
-)
+from bakepy import Dockerfile, DockerfileSpec, Metadata, Target, TargetSpec, Variable, VariableSpec
+from bakepy.models.bake import SSH, Annotation, Attest, Output, Secret
+from bakepy.models.dockerfile import BindMount, Copy, Run, SecretMount, SshMount, Stage, Workdir
 
 BASE_IMAGE = "localhost:5000/busybox:latest"
 

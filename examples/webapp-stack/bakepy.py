@@ -10,21 +10,26 @@ out/compose.yaml up -d`` or ``docker stack deploy -c out/webapp.stack.yaml webap
 """
 
 from bakepy import (
-    Cmd,
-    ComposeConfig,
-    ComposeNetwork,
     ComposeProject,
     ComposeProjectSpec,
+    Dockerfile,
+    DockerfileSpec,
+    Stack,
+    StackSpec,
+    Target,
+    TargetSpec,
+    Variable,
+    VariableSpec,
+)
+from bakepy.models.compose import (
+    ComposeConfig,
+    ComposeNetwork,
     ComposeSecret,
     ComposeVolume,
-    Copy,
     DependsOn,
     Deploy,
     DeployResources,
     Develop,
-    Dockerfile,
-    DockerfileSpec,
-    Expose,
     Placement,
     ResourceLimits,
     ResourceReservations,
@@ -32,16 +37,10 @@ from bakepy import (
     Service,
     ServiceConfig,
     ServiceHealthcheck,
-    Stack,
-    StackSpec,
-    Stage,
-    Target,
-    TargetSpec,
     UpdateConfig,
-    Variable,
-    VariableSpec,
     Watch,
 )
+from bakepy.models.dockerfile import Cmd, Copy, Expose, Stage
 
 BASE_IMAGE = "localhost:5000/busybox:latest"
 

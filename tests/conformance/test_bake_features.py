@@ -2,7 +2,7 @@
 
 Each case is declared in Python with the bakepy models, rendered into ``tmp_path`` as
 docker-bake.hcl and docker-bake.json, printed by buildx from both files (same names, same
-environment), and compared with what ``bakepy.resolve`` computes for the same request.
+environment), and compared with what ``bakepy.resolution`` computes for the same request.
 The rules each case exercises are in ../shared/reference/bake.md (section numbers cited).
 """
 
@@ -24,35 +24,34 @@ from bakeprint import (  # noqa: F401
 )
 
 from bakepy import (
-    SSH,
-    Arg,
     BakepyError,
     Dockerfile,
     DockerfileSpec,
-    Env,
     Function,
     FunctionSpec,
-    GitContext,
     Group,
     GroupSpec,
-    HttpContext,
-    ImageContext,
-    LocalContext,
-    OciLayoutContext,
     Project,
-    Resource,
-    Run,
-    Stage,
     Target,
-    TargetContext,
     TargetSpec,
     Variable,
     VariableSpec,
     render,
-    render_project,
     resolve,
 )
-from bakepy.output import write_files
+from bakepy.api.output import write_files
+from bakepy.generators import render_project
+from bakepy.models.bake import (
+    SSH,
+    GitContext,
+    HttpContext,
+    ImageContext,
+    LocalContext,
+    OciLayoutContext,
+    TargetContext,
+)
+from bakepy.models.dockerfile import Arg, Env, Run, Stage
+from bakepy.models.resource import Resource
 
 pytestmark = [pytest.mark.conformance]
 
@@ -1123,7 +1122,7 @@ REJECTED: dict[str, Callable[[], tuple[list[Resource], list[str], dict[str, str]
         {},
     ),
 }
-"""Projects buildx rejects; bakepy.resolve must reject them too (with a BakepyError)."""
+"""Projects buildx rejects; bakepy.resolution must reject them too (with a BakepyError)."""
 
 
 @pytest.mark.parametrize("name", list(REJECTED))

@@ -6,7 +6,7 @@ files). For each case:
 
 * bakepy reads the files (``bakepy.load`` with the case folder as working directory, as bake
   resolves relative paths against the folder it runs in) and resolves the requested names
-  (``bakepy.resolve``, and ``bakepy print`` through the CLI): both must equal what buildx 0.13
+  (``bakepy.resolution``, and ``bakepy print`` through the CLI): both must equal what buildx 0.13
   prints for ``--print -f FILE... NAMES`` in that folder with the same environment;
 * bakepy renders what it read back to one HCL and one JSON file (``bakepy.render``), and buildx
   must print the same targets from each re-rendered file as from the originals.
@@ -27,8 +27,8 @@ from bakeprint import buildx_env, normalize, ssh_agent_fixture  # noqa: F401
 from typer.testing import CliRunner
 
 import bakepy
+from bakepy.api.output import write_files
 from bakepy.cli import app
-from bakepy.output import write_files
 
 pytestmark = [pytest.mark.conformance]
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from bakeprint import buildx_env, buildx_print, normalize, ssh_agent_fixture  # noqa: F401
 
-from bakepy import Group, RenderOptions, load, render, resolve
-from bakepy.output import write_files
+from bakepy import Group, load, render, resolve
+from bakepy.api.output import write_files
+from bakepy.generators.files import RenderOptions
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(

@@ -19,26 +19,24 @@ import yaml
 from conftest import _missing
 
 from bakepy import (
-    SSH,
     ComposeProject,
     ComposeProjectSpec,
     Dockerfile,
     DockerfileSpec,
     Project,
-    RenderOptions,
-    Run,
-    Secret,
     Stack,
     StackSpec,
-    Stage,
     Target,
     TargetSpec,
     load,
     render,
 )
-from bakepy.compose.config_view import compose_config_view
-from bakepy.generators.compose_files import compose_documents, compose_filename
-from bakepy.output import write_files
+from bakepy.api.output import write_files
+from bakepy.generators.compose import compose_documents, compose_filename
+from bakepy.generators.files import RenderOptions
+from bakepy.models.bake import SSH, Secret
+from bakepy.models.dockerfile import Run, Stage
+from bakepy.resolution.compose.config_view import compose_config_view
 
 pytestmark = pytest.mark.conformance
 

@@ -36,10 +36,12 @@ from bakeprint import buildx_env, normalize, ssh_agent_fixture  # noqa: F401
 from conftest import _missing
 from typer.testing import CliRunner
 
-from bakepy import Project, RenderOptions, render
+from bakepy import Project, render
+from bakepy.api.output import write_files
 from bakepy.cli import app
+from bakepy.generators.files import RenderOptions
 from bakepy.loaders.compose.into_project import add_compose_files
-from bakepy.output import write_files
+from bakepy.resolution.checks.references import validate_references
 
 pytestmark = [pytest.mark.conformance]
 
@@ -135,7 +137,7 @@ def load_case(case: Case, env: dict[str, str]) -> Project:
     folder = FIXTURES / case.folder
     project = Project(base_dir=folder)
     add_compose_files(project, [folder / "compose.yaml"], environ=env, cwd=folder)
-    project.validate()
+    validate_references(project)
     return project
 
 

@@ -12,10 +12,11 @@ from typing import Any
 import pytest
 from test_runtime_interpolation import unescaped
 
-from bakepy import ComposeProject, ComposeProjectSpec, Project, RenderOptions, render
-from bakepy.engine.runtime.desired import compose_view
-from bakepy.generators.compose_files import compose_filename
-from bakepy.output import write_files
+from bakepy import ComposeProject, ComposeProjectSpec, Project, render
+from bakepy.api.output import write_files
+from bakepy.engine.compose.desired import compose_view
+from bakepy.generators.compose import compose_filename
+from bakepy.generators.files import RenderOptions
 
 pytestmark = pytest.mark.conformance
 

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bakepy import GraphEdge, GraphNode, ProjectGraph, graph, load, render_graph
+from bakepy import graph, load, render_graph
+from bakepy.resolution.graph.model import GraphEdge, GraphNode, ProjectGraph
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -24,11 +24,11 @@ from bakepy import (
     HostValidationError,
     Project,
     apply_host,
-    drop_in_for,
     load,
     plan_host,
 )
 from bakepy.engine.commands import CommandResult, SubprocessRunner
+from bakepy.models.host import drop_in_for
 
 pytestmark = pytest.mark.conformance
 

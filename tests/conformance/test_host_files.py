@@ -22,28 +22,30 @@ from conftest import _missing
 from pydantic import ValidationError
 
 from bakepy import (
+    DaemonConfig,
+    DaemonConfigSpec,
+    Project,
+    SystemdDropIn,
+    SystemdDropInSpec,
+    load,
+    render,
+)
+from bakepy.generators.files import RenderOptions
+from bakepy.models.host import (
     DaemonAddressPool,
     DaemonBuilder,
     DaemonBuilderEntitlements,
     DaemonBuilderGC,
     DaemonBuilderGCPolicy,
     DaemonBuilderHistory,
-    DaemonConfig,
-    DaemonConfigSpec,
     DaemonProxies,
     DaemonRuntime,
     DaemonUlimit,
-    Project,
-    RenderOptions,
-    SystemdDropIn,
-    SystemdDropInSpec,
     SystemdServiceSection,
     SystemdUnitSection,
     drop_in_for,
-    load,
-    render,
 )
-from bakepy.models.host_rules import check_host, docker_service_command
+from bakepy.resolution.checks.host import check_host, docker_service_command
 
 pytestmark = pytest.mark.conformance
 

@@ -12,10 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from bakepy import load, render
-from bakepy.api import import_definitions
+from bakepy.api.definitions import import_definitions
+from bakepy.api.output import write_files
 from bakepy.cli import app
-from bakepy.importer.from_bake import ImportError_
-from bakepy.output import write_files
+from bakepy.errors import ImportDefinitionError
 
 BAKE_FILE = """\
 variable "TAG" { default = "1.0" }
@@ -110,7 +110,7 @@ def test_import_refuses_what_it_cannot_type(tmp_path: Path) -> None:
     (tmp_path / "docker-bake.hcl").write_text(
         'variable "P" { default = ["linux/amd64"] }\ntarget "t" { platforms = P }\n'
     )
-    with pytest.raises(ImportError_, match="platforms is one expression"):
+    with pytest.raises(ImportDefinitionError, match="platforms is one expression"):
         import_definitions([tmp_path / "docker-bake.hcl"], "python")
 
 
@@ -141,7 +141,7 @@ DOCKERFILES = sorted(
 def test_imported_dockerfile_renders_the_same_instructions(
     dockerfile: Path, to: str, tmp_path: Path
 ) -> None:
-    from bakepy.loaders.dockerfile_parser import parse_dockerfile
+    from bakepy.loaders.dockerfile.parser import parse_dockerfile
 
     definition = tmp_path / ("bakepy.py" if to == "python" else "bakepy.yaml")
     definition.write_text(import_definitions([dockerfile], to))  # type: ignore[arg-type]

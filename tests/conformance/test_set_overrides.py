@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from bakepy import load, resolve
-from bakepy.bake.overrides import Override, OverrideError
-from bakepy.errors import SelectionError
+from bakepy.errors import OverrideError, SelectionError
+from bakepy.resolution.bake.overrides import Override
 
 BAKE_FILE = """\
 variable "TAG" { default = "1" }

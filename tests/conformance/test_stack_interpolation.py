@@ -12,18 +12,11 @@ from typing import Any
 import pytest
 import yaml
 
-from bakepy import (
-    ComposeProject,
-    ComposeProjectSpec,
-    Project,
-    RenderOptions,
-    Stack,
-    StackSpec,
-    render,
-)
-from bakepy.compose.stack import stack_document
-from bakepy.engine.runtime.desired import interpolated_compose
-from bakepy.output import write_files
+from bakepy import ComposeProject, ComposeProjectSpec, Project, Stack, StackSpec, render
+from bakepy.api.output import write_files
+from bakepy.engine.compose.desired import interpolated_compose
+from bakepy.generators.files import RenderOptions
+from bakepy.resolution.compose.stack import stack_document
 
 pytestmark = pytest.mark.conformance
 

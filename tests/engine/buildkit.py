@@ -11,8 +11,9 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bakepy import Project, RenderOptions, render
-from bakepy.output import write_files
+from bakepy import Project, render
+from bakepy.api.output import write_files
+from bakepy.generators.files import RenderOptions
 
 
 def unique(prefix: str) -> str:

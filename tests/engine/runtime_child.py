@@ -16,7 +16,8 @@ import signal
 import time
 
 from bakepy import load
-from bakepy.engine.runtime import CountingClient, DockerEngineClient, apply_runtime
+from bakepy.engine.compose.client import CountingClient, DockerEngineClient
+from bakepy.engine.compose.verbs import apply_runtime
 
 
 def main() -> None:

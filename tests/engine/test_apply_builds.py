@@ -11,25 +11,21 @@ from pathlib import Path
 import pytest
 
 from bakepy import (
-    Arg,
     Builder,
     BuilderSpec,
-    Copy,
     Dockerfile,
     DockerfileSpec,
-    Entrypoint,
     Group,
     GroupSpec,
-    Output,
     Project,
-    Run,
-    Stage,
     Target,
     TargetSpec,
     apply_builds,
 )
 from bakepy.engine.builders import apply_builder, inspect_builder
 from bakepy.engine.commands import SubprocessRunner
+from bakepy.models.bake import Output
+from bakepy.models.dockerfile import Arg, Copy, Entrypoint, Run, Stage
 
 from .buildkit import docker, unique
 
@@ -140,7 +136,8 @@ def test_apply_builds_only_the_chosen_target(
 def test_cli_apply_writes_a_results_file(base_image: str, registry: str, tmp_path: Path) -> None:
     definition = tmp_path / "bakepy.py"
     definition.write_text(
-        "from bakepy import Dockerfile, DockerfileSpec, Run, Stage, Target, TargetSpec\n"
+        "from bakepy import Dockerfile, DockerfileSpec, Target, TargetSpec\n"
+        "from bakepy.models.dockerfile import Run, Stage\n"
         f"stage = Stage(from_={base_image!r}, instructions=[Run(command='echo hi > /hi')])\n"
         "df = Dockerfile(metadata='hi', spec=DockerfileSpec(stages=[stage]))\n"
         f"hi = Target(metadata='hi', spec=TargetSpec(dockerfile=df, "

@@ -12,25 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from bakepy import (
-    Annotation,
-    Arg,
-    CacheMount,
-    Copy,
-    Dockerfile,
-    DockerfileSpec,
-    Heredoc,
-    Output,
-    Project,
-    Run,
-    Secret,
-    SecretMount,
-    Stage,
-    Target,
-    TargetSpec,
-    Variable,
-    VariableSpec,
-)
+from bakepy import Dockerfile, DockerfileSpec, Project, Target, TargetSpec, Variable, VariableSpec
+from bakepy.models.bake import Annotation, Output, Secret
+from bakepy.models.dockerfile import Arg, CacheMount, Copy, Heredoc, Run, SecretMount, Stage
 
 from .buildkit import bake, docker, image_bytes, raw_manifest, run_in_image, unique
 

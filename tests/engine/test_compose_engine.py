@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pytest
 
-from bakepy import RenderOptions, load, render
-from bakepy.output import write_files
+from bakepy import load, render
+from bakepy.api.output import write_files
+from bakepy.generators.files import RenderOptions
 
 from .buildkit import docker, unique
 

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bakepy.generators.dockerfile import render_dockerfile
-from bakepy.loaders.dockerfile_parser import parse_dockerfile
+from bakepy.loaders.dockerfile.parser import parse_dockerfile
 
 from .buildkit import docker, unique
 

@@ -16,9 +16,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bakepy.api import load_selected
+from bakepy.api.definitions import load_selected
 from bakepy.cli import app
-from bakepy.engine.runtime import CountingClient, DockerEngineClient, apply_runtime, delete_runtime
+from bakepy.engine.compose.client import CountingClient, DockerEngineClient
+from bakepy.engine.compose.verbs import apply_runtime, delete_runtime
 
 from .buildkit import docker, unique
 from .test_runtime_parallel_engine import inspect

@@ -17,17 +17,13 @@ from typing import Any
 
 import pytest
 
-from bakepy import Port, load
-from bakepy.api_engine import apply_builds
-from bakepy.engine.runtime import (
-    CountingClient,
-    DockerEngineClient,
-    apply_runtime,
-    delete_runtime,
-    labels as L,
-    plan_runtime,
-)
-from bakepy.models.compose import ComposeProject
+from bakepy import load
+from bakepy.api.converge import apply_builds
+from bakepy.engine import labels as L
+from bakepy.engine.compose.client import CountingClient, DockerEngineClient
+from bakepy.engine.compose.verbs import apply_runtime, delete_runtime, plan_runtime
+from bakepy.models.compose import Port
+from bakepy.models.compose.project import ComposeProject
 
 from .buildkit import docker, unique
 
@@ -38,9 +34,18 @@ EXAMPLE = REPO / "examples" / "webapp-stack"
 CHILD = Path(__file__).with_name("runtime_child.py")
 
 DEFINITION = """
-from bakepy import (ComposeConfig, ComposeNetwork, ComposeProject, ComposeProjectSpec,
-                    ComposeSecret, ComposeVolume, DependsOn, Deploy, Service, ServiceConfig,
-                    ServiceHealthcheck)
+from bakepy.models.compose import (
+    ComposeConfig,
+    ComposeNetwork,
+    ComposeSecret,
+    ComposeVolume,
+    DependsOn,
+    Deploy,
+    Service,
+    ServiceConfig,
+    ServiceHealthcheck,
+)
+from bakepy import ComposeProject, ComposeProjectSpec
 
 IMAGE = {image!r}
 SERVICES = {services!r}

@@ -14,16 +14,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from bakepy import (
-    ComposeProject,
-    ComposeProjectSpec,
-    DependsOn,
-    Project,
-    Service,
-    ServiceHealthcheck,
-)
+from bakepy import ComposeProject, ComposeProjectSpec, Project
 from bakepy.cli import app
-from bakepy.engine.runtime import apply_runtime, delete_runtime
+from bakepy.engine.compose.verbs import apply_runtime, delete_runtime
+from bakepy.models.compose import DependsOn, Service, ServiceHealthcheck
 
 from .buildkit import docker, unique
 
@@ -96,7 +90,8 @@ def test_independent_services_do_not_wait_for_a_slow_healthy_dependency(
 
 
 DEFINITION = """
-from bakepy import ComposeProject, ComposeProjectSpec, Service
+from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy.models.compose import Service
 
 project = ComposeProject(
     metadata={name!r},

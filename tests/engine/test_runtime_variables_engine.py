@@ -12,15 +12,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bakepy import ComposeProject, ComposeProjectSpec, ComposeVolume, Project, Service
+from bakepy import ComposeProject, ComposeProjectSpec, Project
 from bakepy.cli import app
-from bakepy.engine.runtime import (
-    CountingClient,
-    DockerEngineClient,
-    apply_runtime,
-    delete_runtime,
-    plan_runtime,
-)
+from bakepy.engine.compose.client import CountingClient, DockerEngineClient
+from bakepy.engine.compose.verbs import apply_runtime, delete_runtime, plan_runtime
+from bakepy.models.compose import ComposeVolume, Service
 
 from .buildkit import docker, unique
 from .test_runtime_parallel_engine import inspect

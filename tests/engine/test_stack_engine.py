@@ -15,29 +15,20 @@ from typing import Any
 
 import pytest
 
-from bakepy import (
+from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy.engine.compose.client import CountingClient, DockerEngineClient
+from bakepy.engine.compose.verbs import apply_runtime, delete_runtime, plan_runtime
+from bakepy.engine.swarm.client import DockerSwarmClient
+from bakepy.engine.swarm.verbs import apply_stack, delete_stack, plan_stack
+from bakepy.errors import BakepyError, WaitError
+from bakepy.models.compose import (
     ComposeConfig,
     ComposeNetwork,
-    ComposeProject,
-    ComposeProjectSpec,
     ComposeSecret,
     Service,
     ServiceConfig,
 )
-from bakepy.engine.runtime import (
-    CountingClient,
-    DockerEngineClient,
-    DockerSwarmClient,
-    WaitError,
-    apply_runtime,
-    apply_stack,
-    delete_runtime,
-    delete_stack,
-    plan_runtime,
-    plan_stack,
-)
-from bakepy.errors import BakepyError
-from bakepy.models.compose import Stack, StackSpec
+from bakepy.models.compose.project import Stack, StackSpec
 from bakepy.project import Project
 
 from .buildkit import docker, unique

@@ -13,7 +13,8 @@ pytestmark = pytest.mark.engine
 pytest_plugins = ["pytester"]
 
 DEFINITION = """
-from bakepy import Cmd, Copy, Dockerfile, DockerfileSpec, Stage, Target, TargetSpec
+from bakepy.models.dockerfile import Cmd, Copy, Stage
+from bakepy import Dockerfile, DockerfileSpec, Target, TargetSpec
 
 site = Stage(name="site", from_={image!r}, instructions=[
     Copy(src=["index.html"], dest="/www/"),
@@ -26,7 +27,7 @@ web = Target(metadata="web", spec=TargetSpec(context=".", dockerfile=dockerfile,
 USER_TEST = """
 import urllib.request
 
-from bakepy import ServiceHealthcheck
+from bakepy.models.compose import ServiceHealthcheck
 
 CHECK = ServiceHealthcheck(
     test=["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:8080/"],
@@ -54,7 +55,7 @@ def test_bakepy_run_builds_runs_waits_for_health_and_cleans_up(
     (deploy / "bakepy.py").write_text(DEFINITION.format(image=base_image, tag=tag))
     pytester.makepyfile(test_user=USER_TEST)
     pytester.makeini("[pytest]\nbakepy_syntax_directive = false\n")
-    result = pytester.runpytest_subprocess("-p", "no:bakepy", "-p", "bakepy.testing", "-s")
+    result = pytester.runpytest_subprocess("-p", "no:bakepy", "-p", "bakepy.testing.plugin", "-s")
     result.assert_outcomes(passed=1)
     names = re.findall(r"CONTAINER (\S+)", result.stdout.str())
     assert len(names) == 1

@@ -6,14 +6,11 @@ from typing import Any
 
 import pytest
 
-from bakepy.hcl import (
-    BUILTIN_FUNCTIONS,
-    HclError,
-    Scope,
-    evaluate,
-    parse_expression,
-    render_template,
-)
+from bakepy.errors import HclError
+from bakepy.hcl.evaluator import evaluate, render_template
+from bakepy.hcl.parser import parse_expression
+from bakepy.hcl.scope import Scope
+from bakepy.hcl.stdlib import BUILTIN_FUNCTIONS
 
 
 def ev(text: str, scope: Scope | None = None) -> Any:

@@ -8,15 +8,11 @@ from typing import Any
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bakepy.hcl import (
-    BUILTIN_FUNCTIONS,
-    HclError,
-    Scope,
-    evaluate,
-    parse_expression,
-    parse_template,
-    render_template,
-)
+from bakepy.errors import HclError
+from bakepy.hcl.evaluator import evaluate, render_template
+from bakepy.hcl.parser import parse_expression, parse_template
+from bakepy.hcl.scope import Scope
+from bakepy.hcl.stdlib import BUILTIN_FUNCTIONS
 
 
 @pytest.mark.parametrize(

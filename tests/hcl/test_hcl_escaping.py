@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bakepy.hcl import Scope, has_interpolation, render_template
-from bakepy.hcl.escaping import escape_template
+from bakepy.hcl.escaping import escape_template, has_interpolation
+from bakepy.hcl.evaluator import render_template
+from bakepy.hcl.scope import Scope
 
 
 @pytest.mark.parametrize(

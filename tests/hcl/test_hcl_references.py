@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bakepy.hcl import HclError, expression_references, template_references
+from bakepy.errors import HclError
+from bakepy.hcl.references import expression_references, template_references
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from bakepy.hcl import HclError, Scope, evaluate
+from bakepy.errors import HclError
+from bakepy.hcl.evaluator import evaluate
+from bakepy.hcl.scope import Scope
 
 
 def call(text: str) -> Any:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bakepy.hcl import HclError, Scope, evaluate
+from bakepy.errors import HclError
+from bakepy.hcl.evaluator import evaluate
+from bakepy.hcl.scope import Scope
 
 
 def semvercmp(version: str, constraint: str) -> bool:

@@ -6,7 +6,11 @@ from typing import Any
 
 import pytest
 
-from bakepy.hcl import HclError, Scope, Template, evaluate, parse_template, render_template
+from bakepy.errors import HclError
+from bakepy.hcl.evaluator import evaluate, render_template
+from bakepy.hcl.nodes import Template
+from bakepy.hcl.parser import parse_template
+from bakepy.hcl.scope import Scope
 
 SCOPE = Scope(
     {

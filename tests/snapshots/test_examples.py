@@ -12,7 +12,8 @@ import pytest
 from syrupy.assertion import SnapshotAssertion
 from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
-from bakepy import RenderOptions, load, render
+from bakepy import load, render
+from bakepy.generators.files import RenderOptions
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = sorted(p.name for p in (REPO / "examples").iterdir() if (p / "bakepy.py").exists())

@@ -157,7 +157,6 @@ def mistake_fixture(
     """The mistake of the test id written to its file in the working directory."""
     mistake: Mistake = MISTAKES[request.param]
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("BAKEPY_CACHE_DIR", str(tmp_path / "cache"))
     for name, value in mistake.env.items():
         monkeypatch.setenv(name, value)
     Path(mistake.file).write_text(mistake.text, encoding="utf-8")
@@ -201,11 +200,8 @@ def test_cli_prints_file_line_and_cause_and_exits_2(mistake: Mistake) -> None:
         ('target "a" {}\n  target "app" {\n  tags = [x()]\n}\n', 2),
     ],
 )
-def test_block_lines_skip_blank_lines_and_indentation(
-    text: str, line: int, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_block_lines_skip_blank_lines_and_indentation(text: str, line: int, tmp_path: Path) -> None:
     """A block's line is where its header is, not the blank line before it."""
-    monkeypatch.setenv("BAKEPY_CACHE_DIR", str(tmp_path / "cache"))
     file = tmp_path / "docker-bake.hcl"
     file.write_text(text)
     with pytest.raises(EvaluationError) as info:

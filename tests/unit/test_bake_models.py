@@ -6,26 +6,27 @@ import pytest
 from pydantic import ValidationError
 
 from bakepy import (
-    API_VERSION,
     Dockerfile,
     Function,
     FunctionSpec,
-    GitContext,
     Group,
     GroupSpec,
-    HttpContext,
-    ImageContext,
-    LocalContext,
-    OciLayoutContext,
-    ResourceRef,
-    Stage,
     Target,
-    TargetContext,
     TargetSpec,
     Variable,
     VariableSpec,
 )
-from bakepy.models.dockerfile import DockerfileSpec
+from bakepy.models.bake import (
+    GitContext,
+    HttpContext,
+    ImageContext,
+    LocalContext,
+    OciLayoutContext,
+    TargetContext,
+)
+from bakepy.models.dockerfile import Stage
+from bakepy.models.dockerfile.instructions import DockerfileSpec
+from bakepy.models.resource import API_VERSION, ResourceRef
 
 
 @pytest.mark.parametrize("name", ["app", "app-1", "_base", "A_b-9"])

@@ -12,22 +12,19 @@ from bakepy import (
     FunctionSpec,
     Group,
     GroupSpec,
-    Output,
     Project,
-    Run,
-    Secret,
-    Stage,
     Target,
     TargetSpec,
     Variable,
     VariableSpec,
-    VariableValidation,
-    render_project,
 )
-from bakepy.bake.native import lower_project
-from bakepy.bake.paths import PathMapper
+from bakepy.generators import render_project
 from bakepy.generators.dockerfile import render_dockerfile
 from bakepy.generators.hcl_values import hcl_key, hcl_string, hcl_value
+from bakepy.models.bake import Output, Secret, VariableValidation
+from bakepy.models.dockerfile import Run, Stage
+from bakepy.resolution.bake.lower import lower_project
+from bakepy.resolution.bake.paths import PathMapper
 
 
 def rendered(project: Project, out_dir: Path) -> dict[str, str]:
@@ -173,11 +170,11 @@ def test_render_converts_the_project_once_and_forgets_it_afterwards(tmp_path: Pa
     from unittest import mock
 
     from bakepy import render
-    from bakepy.bake import rebase
+    from bakepy.resolution import definition
 
     target = Target(metadata="t", spec=TargetSpec(tags=["a:1"]))
     project = Project([target], base_dir=tmp_path)
-    with mock.patch.object(rebase, "lower_project", wraps=rebase.lower_project) as lowered:
+    with mock.patch.object(definition, "lower_project", wraps=definition.lower_project) as lowered:
         first = {f.path: f.text for f in render(project, tmp_path)}
     assert lowered.call_count == 1  # check and render share one conversion
     target.spec.tags = ["a:2"]  # a Python user changes an object between two renders

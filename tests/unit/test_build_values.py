@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bakepy import SSH, Annotation, Attest, Cache, Output, Platform, Secret, Ulimit
+from bakepy.models.bake import SSH, Annotation, Attest, Cache, Output, Platform, Secret, Ulimit
 
 
 @pytest.mark.parametrize(

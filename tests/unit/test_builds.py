@@ -14,13 +14,14 @@ from bakepy import (
     Dockerfile,
     DockerfileSpec,
     Project,
-    Stage,
     Target,
     TargetSpec,
     apply_builds,
 )
 from bakepy.engine.builders import apply_builder, create_command, parse_inspect, plan_builder
-from bakepy.engine.commands import CommandError, CommandResult, RecordingRunner
+from bakepy.engine.commands import CommandResult, RecordingRunner
+from bakepy.errors import CommandError
+from bakepy.models.dockerfile import Stage
 
 INSPECT = """\
 Name:          ci

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from bakepy.cli import app
-from bakepy.loaders.kinds import KINDS
+from bakepy.models.kinds import KINDS
 
 REPO = Path(__file__).resolve().parents[2]
 GO_EXAMPLE = REPO / "examples" / "go-client-server"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bakepy.loaders.compose.dotenv import DotenvError, parse_dotenv
-from bakepy.loaders.compose.interpolation import InterpolationError, interpolate
+from bakepy.interpolation.dotenv import DotenvError, parse_dotenv
+from bakepy.interpolation.variables import InterpolationError, interpolate
 
 ENV = {"SET": "value", "EMPTY": ""}
 

@@ -11,12 +11,13 @@ import pytest
 
 from bakepy import ComposeProject, LoadError, ValidationError, load
 from bakepy.errors import BakepyError
-from bakepy.loaders.compose import compose_bake, is_compose_file, load_compose
-from bakepy.loaders.compose.bake_targets import bytes_text
+from bakepy.loaders.compose.bake_targets import bytes_text, compose_bake
+from bakepy.loaders.compose.detect import is_compose_file
+from bakepy.loaders.compose.pipeline import load_compose
 from bakepy.loaders.compose.scalars import go_float_text, go_text, plain_scalar
 from bakepy.loaders.compose.to_project import normalize_project_name
-from bakepy.models.compose_build import ComposeBuild
-from bakepy.models.compose_service import Service
+from bakepy.models.compose.build import ComposeBuild
+from bakepy.models.compose.service import Service
 
 
 def tree(root: Path, files: dict[str, str]) -> Path:

@@ -9,28 +9,30 @@ import pytest
 from pydantic import ValidationError as PydanticValidationError
 
 from bakepy import (
-    ComposeConfig,
-    ComposeNetwork,
     ComposeProject,
     ComposeProjectSpec,
-    ComposeSecret,
-    ComposeVolume,
-    Deploy,
-    Port,
     Project,
-    ResourceRef,
-    Service,
-    ServiceConfig,
-    ServiceHealthcheck,
-    ServiceSecret,
-    ServiceVolume,
     Stack,
     StackSpec,
     Target,
     ValidationError,
     load,
 )
-from bakepy.models.compose_build import ComposeBuild
+from bakepy.models.compose import (
+    ComposeConfig,
+    ComposeNetwork,
+    ComposeSecret,
+    ComposeVolume,
+    Deploy,
+    Port,
+    Service,
+    ServiceConfig,
+    ServiceHealthcheck,
+    ServiceSecret,
+    ServiceVolume,
+)
+from bakepy.models.compose.build import ComposeBuild
+from bakepy.models.resource import ResourceRef
 
 DUMP: dict[str, Any] = {"by_alias": True, "exclude_none": True, "exclude_defaults": True}
 

@@ -11,20 +11,13 @@ import yaml
 from typer.testing import CliRunner
 
 from bakepy import (
-    SSH,
-    Annotation,
     ComposeProject,
     ComposeProjectSpec,
     Dockerfile,
     DockerfileSpec,
     Project,
-    RenderedFile,
-    Run,
-    Secret,
-    Service,
     Stack,
     StackSpec,
-    Stage,
     Target,
     TargetSpec,
     Variable,
@@ -33,9 +26,13 @@ from bakepy import (
     render,
 )
 from bakepy.cli import app as cli_app
-from bakepy.compose.config_view import compose_config_view
-from bakepy.compose.values import dot_relative, format_duration, go_duration, size_in_bytes
-from bakepy.generators.compose_files import compose_documents
+from bakepy.generators.compose import compose_documents
+from bakepy.generators.files import RenderedFile
+from bakepy.models.bake import SSH, Annotation, Secret
+from bakepy.models.compose import Service
+from bakepy.models.compose.values import dot_relative, format_duration, go_duration, size_in_bytes
+from bakepy.models.dockerfile import Run, Stage
+from bakepy.resolution.compose.config_view import compose_config_view
 
 
 def compose(services: dict[str, Any], name: str = "web", **top: Any) -> ComposeProject:
@@ -185,7 +182,8 @@ def test_python_declarations_are_relative_to_their_file(tmp_path: Path) -> None:
     definition = tmp_path / "def" / "bakepy.py"
     definition.parent.mkdir()
     definition.write_text(
-        "from bakepy import ComposeProject, ComposeProjectSpec, Service\n"
+        "from bakepy import ComposeProject, ComposeProjectSpec\n"
+        "from bakepy.models.compose import Service\n"
         "web = ComposeProject(metadata='web', spec=ComposeProjectSpec(services={\n"
         "    'app': Service(image='busybox', volumes=['./data:/data'])}))\n"
     )

@@ -15,14 +15,14 @@ from bakepy import (
     Stack,
     StackSpec,
     Target,
-    TargetContext,
     TargetSpec,
     ValidationError,
     check,
     load,
 )
 from bakepy.errors import Diagnostic
-from bakepy.models.compose_rules import check_compose
+from bakepy.models.bake import TargetContext
+from bakepy.resolution.checks.compose import check_compose
 
 
 def project(services: dict[str, Any], stack: bool = False, *extra: Any, **top: Any) -> Project:

@@ -15,22 +15,20 @@ from pydantic import ValidationError as PydanticValidationError
 from bakepy import (
     ComposeProject,
     ComposeProjectSpec,
-    Port,
     Project,
-    RenderOptions,
-    Service,
-    ServiceVolume,
     Stack,
     StackSpec,
     check,
     load,
     render,
 )
-from bakepy.compose.lower import reparse_interpolated
-from bakepy.engine.runtime.interpolate import interpolate_document
+from bakepy.engine.compose.interpolate import interpolate_document
 from bakepy.errors import BakepyError
-from bakepy.models.compose_base import split_outside_variables
-from bakepy.models.compose_rules import check_compose
+from bakepy.generators.files import RenderOptions
+from bakepy.models.compose import Port, Service, ServiceVolume
+from bakepy.models.compose.base import split_outside_variables
+from bakepy.resolution.checks.compose import check_compose
+from bakepy.resolution.compose.lower import reparse_interpolated
 
 FORMS = ["$P", "${P}", "${P:-80}", "${P-80}", "${P:?no port}", "${P?no}", "${P:+81}"]
 

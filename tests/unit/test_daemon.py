@@ -8,17 +8,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bakepy import (
-    DaemonBuilder,
-    DaemonBuilderGC,
-    DaemonBuilderGCPolicy,
-    DaemonConfig,
-    DaemonConfigSpec,
-    DaemonUlimit,
-    load,
-)
+from bakepy import DaemonConfig, DaemonConfigSpec, load
 from bakepy.errors import BakepyError
-from bakepy.models.daemon_keys import FLAG_KEYS
+from bakepy.models.host import DaemonBuilder, DaemonBuilderGC, DaemonBuilderGCPolicy, DaemonUlimit
+from bakepy.models.host.daemon_keys import FLAG_KEYS
 
 TLS = {"tlsverify": True, "tlscacert": "/ca.pem", "tlscert": "/cert.pem", "tlskey": "/key.pem"}
 DAEMON_JSON_KEYS = [

@@ -10,8 +10,8 @@ import pytest
 from bakepy import Dockerfile, LoadError, ValidationError, check, load
 from bakepy.generators.dockerfile import render_instruction
 from bakepy.loaders.dockerfile import dockerfile_name, is_dockerfile
-from bakepy.loaders.dockerfile_parser import parse_dockerfile
-from bakepy.models.dockerfile import (
+from bakepy.loaders.dockerfile.parser import parse_dockerfile
+from bakepy.models.dockerfile.instructions import (
     Add,
     Arg,
     BindMount,

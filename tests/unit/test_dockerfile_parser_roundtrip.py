@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, note, settings, strategies as st
 from bakepy import load
 from bakepy.errors import BakepyError
 from bakepy.generators.dockerfile import render_dockerfile
-from bakepy.loaders.dockerfile_parser import parse_dockerfile
-from bakepy.models.dockerfile import (
+from bakepy.loaders.dockerfile.parser import parse_dockerfile
+from bakepy.models.dockerfile.instructions import (
     Add,
     Arg,
     BindMount,
@@ -51,7 +51,7 @@ from bakepy.models.dockerfile import (
     Volume,
     Workdir,
 )
-from bakepy.models.dockerfile_rules import check_dockerfile
+from bakepy.resolution.checks.dockerfile import check_dockerfile
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = sorted((REPO / "tests" / "fixtures" / "dockerfiles").glob("*.Dockerfile"))

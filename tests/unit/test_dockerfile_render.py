@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bakepy.errors import ReferenceError_
+from bakepy.errors import UnresolvedReferenceError
 from bakepy.generators.dockerfile import (
     quote_word,
     render_dockerfile,
@@ -12,7 +12,7 @@ from bakepy.generators.dockerfile import (
     render_mount,
     stage_reference,
 )
-from bakepy.models.dockerfile import (
+from bakepy.models.dockerfile.instructions import (
     Add,
     Arg,
     BindMount,
@@ -135,7 +135,7 @@ def test_unnamed_stage_reference_renders_its_index() -> None:
 
 
 def test_unnamed_stage_outside_the_file_cannot_be_rendered() -> None:
-    with pytest.raises(ReferenceError_):
+    with pytest.raises(UnresolvedReferenceError):
         stage_reference(Stage(from_="alpine"), [])
 
 

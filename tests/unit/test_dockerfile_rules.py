@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bakepy.errors import Diagnostic
-from bakepy.models.dockerfile import (
+from bakepy.models.dockerfile.instructions import (
     Add,
     Arg,
     BindMount,
@@ -33,7 +33,7 @@ from bakepy.models.dockerfile import (
     Volume,
     Workdir,
 )
-from bakepy.models.dockerfile_rules import (
+from bakepy.resolution.checks.dockerfile import (
     check_dockerfile,
     find_stage_index,
     looks_like_secret_name,

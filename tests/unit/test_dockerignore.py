@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from bakepy.generators.dockerignore import render_dockerignore
-from bakepy.models.dockerignore import DockerIgnore, clean_path, normalize_line, validate_pattern
+from bakepy.models.dockerfile.dockerignore import (
+    DockerIgnore,
+    clean_path,
+    normalize_line,
+    validate_pattern,
+)
 
 # --- rendering --------------------------------------------------------------------------------
 

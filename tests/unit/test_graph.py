@@ -8,29 +8,14 @@ import pytest
 from typer.testing import CliRunner
 
 from bakepy import (
-    BindMount,
-    CacheMount,
-    ComposeConfig,
-    ComposeNetwork,
     ComposeProject,
     ComposeProjectSpec,
-    ComposeSecret,
-    ComposeVolume,
-    Copy,
-    DependsOn,
     Dockerfile,
     DockerfileSpec,
-    GraphEdge,
-    GraphNode,
     Project,
-    ProjectGraph,
-    Run,
     SelectionError,
-    Service,
     Stack,
     StackSpec,
-    Stage,
-    StageRef,
     Target,
     TargetSpec,
     graph,
@@ -39,6 +24,16 @@ from bakepy import (
 )
 from bakepy.cli import app
 from bakepy.generators.graph import dot_quote, mermaid_text
+from bakepy.models.compose import (
+    ComposeConfig,
+    ComposeNetwork,
+    ComposeSecret,
+    ComposeVolume,
+    DependsOn,
+    Service,
+)
+from bakepy.models.dockerfile import BindMount, CacheMount, Copy, Run, Stage, StageRef
+from bakepy.resolution.graph.model import GraphEdge, GraphNode, ProjectGraph
 
 REPO = Path(__file__).resolve().parents[2]
 GO_EXAMPLE = REPO / "examples" / "go-client-server"

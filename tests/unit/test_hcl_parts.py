@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bakepy.errors import LoadError
-from bakepy.loaders import hcl_parse
-from bakepy.loaders.hcl_chunks import split_top_level, top_level_boundaries
+from bakepy.loaders.bake import parse as hcl_parse
+from bakepy.loaders.bake.chunks import split_top_level, top_level_boundaries
 
 TRICKY = """\
 # a } in a comment

@@ -14,21 +14,19 @@ from bakepy import (
     BakepyError,
     DaemonConfig,
     DaemonConfigSpec,
-    DaemonProxies,
     HostValidationError,
     Project,
     SystemdDropIn,
     SystemdDropInSpec,
-    SystemdServiceSection,
-    SystemdUnitSection,
     apply_host,
-    drop_in_for,
     plan_host,
 )
-from bakepy.engine import host as host_engine, host_write
-from bakepy.engine.commands import CommandError, CommandResult, RecordingRunner
-from bakepy.engine.host_keys import daemon_json_changes, drop_in_changes
-from bakepy.engine.host_units import command_words, docker_service, parse_unit
+from bakepy.engine.commands import CommandResult, RecordingRunner
+from bakepy.engine.host import apply as host_engine, write as host_write
+from bakepy.engine.host.keys import daemon_json_changes, drop_in_changes
+from bakepy.engine.host.units import command_words, docker_service, parse_unit
+from bakepy.errors import CommandError
+from bakepy.models.host import DaemonProxies, SystemdServiceSection, SystemdUnitSection, drop_in_for
 
 DAEMON_JSON = Path("etc/docker/daemon.json")
 DROP_IN = Path("etc/systemd/system/docker.service.d/bakepy.conf")

@@ -12,16 +12,16 @@ from bakepy import (
     DaemonConfig,
     DaemonConfigSpec,
     Project,
-    RenderOptions,
     SystemdDropIn,
     SystemdDropInSpec,
     ValidationError,
-    drop_in_for,
     render,
 )
 from bakepy.errors import Diagnostic
-from bakepy.generators.host_files import render_host_files
-from bakepy.models.host_rules import check_host, command_flags
+from bakepy.generators.files import RenderOptions
+from bakepy.generators.host import render_host_files
+from bakepy.models.host import drop_in_for
+from bakepy.resolution.checks.host import check_host, command_flags
 
 UNIX = "unix:///var/run/docker.sock"
 

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bakepy.json_text import indented_json
+from bakepy.support.json_text import indented_json
 
 _SCALARS = (
     st.none()

@@ -23,8 +23,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 import bakepy
-from bakepy.errors import BakepyError
-from bakepy.hcl import HclError, Scope, evaluate, render_template
+from bakepy.errors import BakepyError, HclError
+from bakepy.hcl.evaluator import evaluate, render_template
+from bakepy.hcl.scope import Scope
 
 FUZZ = settings(
     max_examples=int(os.environ.get("BAKEPY_FUZZ_EXAMPLES", "200")),  # raise it for a long hunt

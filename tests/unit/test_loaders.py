@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bakepy import Dockerfile, LoadError, Target, ValidationError, load
-from bakepy.errors import BakepyError, ReferenceError_
+from bakepy.errors import BakepyError, UnresolvedReferenceError
 
 TWO_DOCS = """\
 apiVersion: bakepy.dev/v1alpha1
@@ -46,7 +46,7 @@ def test_multi_document_manifest_loads_every_kind(tmp_path: Path) -> None:
 
 def test_missing_dockerfile_reference_is_reported(tmp_path: Path) -> None:
     text = TWO_DOCS.replace("Dockerfile/app", "Dockerfile/other")
-    with pytest.raises(ReferenceError_, match="Dockerfile 'other' does not exist"):
+    with pytest.raises(UnresolvedReferenceError, match="Dockerfile 'other' does not exist"):
         load([write(tmp_path, "bakepy.yaml", text)])
 
 

@@ -11,19 +11,15 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from bakepy import ComposeProject, ComposeProjectSpec, ComposeVolume, Service
+from bakepy import ComposeProject, ComposeProjectSpec
 from bakepy.cli import app
-from bakepy.engine.runtime import (
-    CountingClient,
-    apply_runtime,
-    delete_runtime,
-    labels as L,
-    plan_runtime,
-)
-from bakepy.engine.runtime.anonymous import AnonymousVolume, anonymous_volumes, inherit, recorded
-from bakepy.engine.runtime.observed import ObservedContainer, ObservedMount
-
-from .runtime_fake import FakeEngine, Interrupted
+from bakepy.engine import labels as L
+from bakepy.engine.compose.anonymous import AnonymousVolume, anonymous_volumes, inherit, recorded
+from bakepy.engine.compose.client import CountingClient
+from bakepy.engine.compose.observed import ObservedContainer, ObservedMount
+from bakepy.engine.compose.verbs import apply_runtime, delete_runtime, plan_runtime
+from bakepy.models.compose import ComposeVolume, Service
+from bakepy.testing.fake_engine import FakeEngine, Interrupted
 
 IMAGE = "registry.test/db:1"
 """An image with ``VOLUME /cache``."""
@@ -320,7 +316,7 @@ def test_inherit_fills_a_sourceless_volume_adds_image_paths_and_keeps_declared_o
 def test_apply_renew_anon_volumes_option_reaches_apply_runtime(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bakepy.api_engine
+    import bakepy.api.converge
     from bakepy.errors import BakepyError
 
     seen: list[bool] = []
@@ -329,7 +325,7 @@ def test_apply_renew_anon_volumes_option_reaches_apply_runtime(
         seen.append(kwargs["renew_anonymous_volumes"])
         raise BakepyError("stop here")
 
-    monkeypatch.setattr(bakepy.api_engine, "apply_runtime", fake_apply)
+    monkeypatch.setattr(bakepy.api.converge, "apply_runtime", fake_apply)
     (tmp_path / "compose.yaml").write_text(
         "name: anon\nservices:\n  db:\n    image: busybox\n    volumes: [/data]\n"
     )

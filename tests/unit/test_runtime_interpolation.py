@@ -8,24 +8,20 @@ from pathlib import Path
 
 import pytest
 
-from bakepy import (
-    ComposeProject,
-    ComposeProjectSpec,
-    Service,
-    ServiceHealthcheck,
-    load,
-)
-from bakepy.engine.runtime import apply_runtime, labels as L, plan_runtime
-from bakepy.engine.runtime.interpolate import interpolate_document
+from bakepy import ComposeProject, ComposeProjectSpec, load
+from bakepy.engine import labels as L
+from bakepy.engine.compose.interpolate import interpolate_document
+from bakepy.engine.compose.verbs import apply_runtime, plan_runtime
 from bakepy.errors import BakepyError
-
-from .runtime_fake import FakeContainer, FakeEngine
+from bakepy.models.compose import Service, ServiceHealthcheck
+from bakepy.testing.fake_engine import FakeContainer, FakeEngine
 
 IMAGE = "registry.test/busybox:1"
 SECRET = "pa55-from-dotenv-never-shown"
 
 DEFINITION = """
-from bakepy import ComposeProject, ComposeProjectSpec, ComposeSecret, Service
+from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy.models.compose import ComposeSecret, Service
 
 project = ComposeProject(
     metadata="interp",

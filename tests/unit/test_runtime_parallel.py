@@ -10,12 +10,12 @@ import time
 
 import pytest
 
-from bakepy import ComposeProject, ComposeProjectSpec, DependsOn, Service, ServiceHealthcheck
-from bakepy.engine.runtime import apply_runtime, plan_runtime
-from bakepy.engine.runtime.schedule import run_graph
+from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy.engine.compose.verbs import apply_runtime, plan_runtime
+from bakepy.engine.schedule import run_graph
 from bakepy.errors import BakepyError
-
-from .runtime_fake import FakeContainer, FakeEngine
+from bakepy.models.compose import DependsOn, Service, ServiceHealthcheck
+from bakepy.testing.fake_engine import FakeContainer, FakeEngine
 
 IMAGE = "registry.test/busybox:1"
 CHECK = ServiceHealthcheck(test=["CMD", "true"], interval="1s")

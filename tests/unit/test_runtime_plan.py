@@ -10,10 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from bakepy import (
+from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy.engine import labels as L
+from bakepy.engine.compose.client import CountingClient
+from bakepy.engine.compose.verbs import apply_runtime, delete_runtime, plan_runtime
+from bakepy.engine.lock import project_lock
+from bakepy.errors import BakepyError, LockError
+from bakepy.models.compose import (
     ComposeNetwork,
-    ComposeProject,
-    ComposeProjectSpec,
     ComposeSecret,
     ComposeVolume,
     DependsOn,
@@ -21,17 +25,7 @@ from bakepy import (
     Service,
     ServiceHealthcheck,
 )
-from bakepy.engine.runtime import (
-    CountingClient,
-    apply_runtime,
-    delete_runtime,
-    labels as L,
-    plan_runtime,
-)
-from bakepy.engine.runtime.lock import LockError, project_lock
-from bakepy.errors import BakepyError
-
-from .runtime_fake import FakeEngine, Interrupted
+from bakepy.testing.fake_engine import FakeEngine, Interrupted
 
 IMAGE = "registry.test/busybox:1"
 SECRET = "s3cr3t-value-never-shown"

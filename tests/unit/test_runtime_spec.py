@@ -7,16 +7,12 @@ from typing import Any
 
 import pytest
 
-from bakepy.engine.runtime.client import CountingClient, DockerEngineClient, normalize_reference
-from bakepy.engine.runtime.container_spec import (
-    RuntimeSpecError,
-    ServiceContext,
-    container_body,
-    restart_policy,
-)
-from bakepy.engine.runtime.env_files import service_environment
-from bakepy.engine.runtime.health import WaitError, wait_for
-from bakepy.engine.runtime.observed import ContainerState, ObservedContainer
+from bakepy.engine.compose.client import CountingClient, DockerEngineClient, normalize_reference
+from bakepy.engine.compose.container_spec import ServiceContext, container_body, restart_policy
+from bakepy.engine.compose.env_files import service_environment
+from bakepy.engine.compose.health import wait_for
+from bakepy.engine.compose.observed import ContainerState, ObservedContainer
+from bakepy.errors import RuntimeSpecError, WaitError
 
 
 def context(**overrides: Any) -> ServiceContext:

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from bakepy.engine.runtime import apply_stack, delete_stack, labels as L, plan_stack
-from bakepy.engine.runtime.labels import NAMESPACE
-from bakepy.engine.runtime.swarm_desired import SwarmKind
-from bakepy.engine.runtime.swarm_observed import owned_by_stack
+from bakepy.engine import labels as L
+from bakepy.engine.labels import NAMESPACE
+from bakepy.engine.swarm.desired import SwarmKind
+from bakepy.engine.swarm.observed import owned_by_stack
+from bakepy.engine.swarm.verbs import apply_stack, delete_stack, plan_stack
+from bakepy.testing.fake_swarm import FakeObject, FakeSwarm
 
-from .swarm_fake import FakeObject, FakeSwarm
 from .test_stack_plan import _project
 
 

@@ -10,19 +10,14 @@ from typing import Any
 
 import pytest
 
-from bakepy import (
-    ComposeConfig,
-    ComposeProject,
-    ComposeProjectSpec,
-    ComposeSecret,
-    Service,
-)
-from bakepy.engine.runtime import StackPlan, apply_stack, delete_stack, plan_stack
+from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy.engine.swarm.plan import StackPlan
+from bakepy.engine.swarm.verbs import apply_stack, delete_stack, plan_stack
 from bakepy.errors import BakepyError
-from bakepy.models.compose import Stack, StackSpec
+from bakepy.models.compose import ComposeConfig, ComposeSecret, Service
+from bakepy.models.compose.project import Stack, StackSpec
 from bakepy.project import Project
-
-from .swarm_fake import FakeSwarm
+from bakepy.testing.fake_swarm import FakeSwarm
 
 SECRET = "s3cr3t-from-env-file"
 

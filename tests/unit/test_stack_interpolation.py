@@ -12,18 +12,20 @@ from typer.testing import CliRunner
 
 from bakepy import load
 from bakepy.cli import app
-from bakepy.engine.runtime import StackPlan, apply_stack, labels as L, plan_stack
-from bakepy.engine.runtime.swarm_desired import content_name
+from bakepy.engine import labels as L
+from bakepy.engine.swarm.desired import content_name
+from bakepy.engine.swarm.plan import StackPlan
+from bakepy.engine.swarm.verbs import apply_stack, plan_stack
 from bakepy.errors import BakepyError
 from bakepy.project import Project
-
-from .swarm_fake import FakeSwarm
+from bakepy.testing.fake_swarm import FakeSwarm
 
 SECRET = "pa55-from-dotenv-never-shown"
 
 DEFINITION = """
-from bakepy import ComposeConfig, ComposeProject, ComposeProjectSpec, Service
-from bakepy.models.compose import Stack, StackSpec
+from bakepy.models.compose import ComposeConfig, Service
+from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy.models.compose.project import Stack, StackSpec
 
 web = ComposeProject(
     metadata="shop",
@@ -155,7 +157,7 @@ def test_the_cli_passes_the_environment_and_fails_cleanly_on_a_missing_variable(
     (folder / ".env").write_text("TOKEN=x\n")
     _required(folder)
     swarm = FakeSwarm()
-    monkeypatch.setattr("bakepy.engine.runtime.DockerSwarmClient", lambda: swarm)
+    monkeypatch.setattr("bakepy.engine.swarm.verbs.DockerSwarmClient", lambda: swarm)
     runner = CliRunner()
     args = ["plan", "-f", str(folder / "bakepy.py"), "--stack", "shop"]
     result = runner.invoke(app, args, env={"MODE": ""})

@@ -7,18 +7,19 @@ from __future__ import annotations
 
 import pytest
 
-from bakepy import ComposeNetwork, ComposeProject, ComposeProjectSpec, Service
-from bakepy.engine.runtime import EngineError, apply_stack, delete_stack, plan_stack
-from bakepy.models.compose import Stack, StackSpec
+from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy.engine.swarm.verbs import apply_stack, delete_stack, plan_stack
+from bakepy.errors import EngineError
+from bakepy.models.compose import ComposeNetwork, Service
+from bakepy.models.compose.project import Stack, StackSpec
 from bakepy.project import Project
-
-from .swarm_fake import FakeSwarm
+from bakepy.testing.fake_swarm import FakeSwarm
 
 
 @pytest.fixture(autouse=True)
 def no_sleep(monkeypatch: pytest.MonkeyPatch) -> None:
     """No real sleeping while apply waits for the node to drop a network."""
-    monkeypatch.setattr("bakepy.engine.runtime.swarm_apply.time.sleep", lambda _: None)
+    monkeypatch.setattr("bakepy.engine.swarm.apply.time.sleep", lambda _: None)
 
 
 def _project(network: str = "front") -> Project:

@@ -4,21 +4,15 @@ with the stack label, and the stack planner lists only its own label."""
 
 from __future__ import annotations
 
-from bakepy import ComposeNetwork, ComposeProject, ComposeProjectSpec, Service
-from bakepy.engine.runtime import (
-    apply_runtime,
-    apply_stack,
-    delete_runtime,
-    delete_stack,
-    labels as L,
-    plan_runtime,
-    plan_stack,
-)
-from bakepy.models.compose import Stack, StackSpec
+from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy.engine import labels as L
+from bakepy.engine.compose.verbs import apply_runtime, delete_runtime, plan_runtime
+from bakepy.engine.swarm.verbs import apply_stack, delete_stack, plan_stack
+from bakepy.models.compose import ComposeNetwork, Service
+from bakepy.models.compose.project import Stack, StackSpec
 from bakepy.project import Project
-
-from .runtime_fake import FakeEngine
-from .swarm_fake import FakeObject, FakeSwarm
+from bakepy.testing.fake_engine import FakeEngine
+from bakepy.testing.fake_swarm import FakeObject, FakeSwarm
 
 IMAGE = "registry.test/busybox:1"
 

@@ -7,20 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bakepy import (
-    ComposeConfig,
-    ComposeNetwork,
-    ComposeProject,
-    ComposeProjectSpec,
-    ComposeSecret,
-    Service,
-)
-from bakepy.engine.runtime import StackPlan, apply_stack, delete_stack, plan_stack
-from bakepy.engine.runtime.swarm_desired import content_name
-from bakepy.models.compose import Stack, StackSpec
+from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy.engine.swarm.desired import content_name
+from bakepy.engine.swarm.plan import StackPlan
+from bakepy.engine.swarm.verbs import apply_stack, delete_stack, plan_stack
+from bakepy.models.compose import ComposeConfig, ComposeNetwork, ComposeSecret, Service
+from bakepy.models.compose.project import Stack, StackSpec
 from bakepy.project import Project
-
-from .swarm_fake import FakeSwarm
+from bakepy.testing.fake_swarm import FakeSwarm
 
 
 def _project(secret: Path, services: tuple[str, ...] = ("web",)) -> Project:

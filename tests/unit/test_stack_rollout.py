@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import pytest
 
-from bakepy import ComposeProject, ComposeProjectSpec, Service
-from bakepy.engine.runtime import WaitError, apply_stack
-from bakepy.engine.runtime.swarm_client import ObservedNode, ObservedSwarmObject, ObservedTask
-from bakepy.engine.runtime.swarm_wait import Rollout, eligible, progress_of
-from bakepy.models.compose import Stack, StackSpec
+from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy.engine.swarm.observed import ObservedNode, ObservedSwarmObject, ObservedTask
+from bakepy.engine.swarm.verbs import apply_stack
+from bakepy.engine.swarm.wait import Rollout, eligible, progress_of
+from bakepy.errors import WaitError
+from bakepy.models.compose import Service
+from bakepy.models.compose.project import Stack, StackSpec
 from bakepy.project import Project
-
-from .swarm_fake import FakeSwarm
+from bakepy.testing.fake_swarm import FakeSwarm
 
 
 def _project(image: str = "busybox:1", deploy: dict[str, object] | None = None) -> Project:

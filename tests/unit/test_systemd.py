@@ -7,18 +7,10 @@ from typing import Any
 import pytest
 from pydantic import ValidationError
 
-from bakepy import (
-    DaemonConfig,
-    DaemonConfigSpec,
-    Metadata,
-    SystemdDropIn,
-    SystemdDropInSpec,
-    SystemdServiceSection,
-    SystemdUnitSection,
-    drop_in_for,
-)
-from bakepy.generators import HEADER
+from bakepy import DaemonConfig, DaemonConfigSpec, Metadata, SystemdDropIn, SystemdDropInSpec
+from bakepy.generators.files import HEADER
 from bakepy.generators.systemd_dropin import render_drop_in
+from bakepy.models.host import SystemdServiceSection, SystemdUnitSection, drop_in_for
 
 
 def service_drop_in(name: str = "bakepy", **settings: Any) -> SystemdDropIn:

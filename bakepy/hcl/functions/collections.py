@@ -6,7 +6,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from bakepy.hcl.errors import HclError
+from bakepy.errors import HclError
 from bakepy.hcl.operators import add, get_index
 from bakepy.hcl.values import (
     MapValue,

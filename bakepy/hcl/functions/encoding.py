@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote_plus
 
-from bakepy.hcl.errors import HclError
+from bakepy.errors import HclError
 from bakepy.hcl.values import format_number, is_number, number_from_text, to_int, to_str
 
 # Go's encoding/json escapes these for safe embedding in HTML.

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from bakepy.hcl.errors import HclError
+from bakepy.errors import HclError
 from bakepy.hcl.functions.encoding import json_string, to_json
 from bakepy.hcl.functions.text import grapheme_count, graphemes
 from bakepy.hcl.values import to_bool, to_number, to_str, type_name

@@ -6,7 +6,7 @@ import ipaddress
 from collections.abc import Callable
 from typing import Any
 
-from bakepy.hcl.errors import HclError
+from bakepy.errors import HclError
 from bakepy.hcl.values import to_int, to_str
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network

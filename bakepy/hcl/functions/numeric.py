@@ -6,8 +6,8 @@ import math
 from collections.abc import Callable
 from typing import Any
 
+from bakepy.errors import HclError
 from bakepy.hcl import operators
-from bakepy.hcl.errors import HclError
 from bakepy.hcl.values import equal, normalize_number, to_bool, to_int, to_number
 
 _DIGITS = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"

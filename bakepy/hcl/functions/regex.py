@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
-from bakepy.hcl.errors import HclError
+from bakepy.errors import HclError
 from bakepy.hcl.values import to_str
 
 _POSIX_CLASSES = {

@@ -14,14 +14,14 @@ import posixpath
 from collections.abc import Mapping
 from typing import Any
 
-from bakepy.bake.definition import NativeBake, NativeTarget
-from bakepy.compose.values import size_in_bytes, unescape_dollars
 from bakepy.errors import LoadError
 from bakepy.loaders.compose.paths import is_local
-from bakepy.models.compose import ComposeProject
-from bakepy.models.compose_base import UlimitRange
-from bakepy.models.compose_build import ComposeBuild
-from bakepy.models.compose_service import Service
+from bakepy.models.bake.definition import NativeBake, NativeTarget
+from bakepy.models.compose.base import UlimitRange
+from bakepy.models.compose.build import ComposeBuild
+from bakepy.models.compose.project import ComposeProject
+from bakepy.models.compose.service import Service
+from bakepy.models.compose.values import size_in_bytes, unescape_dollars
 
 _XBAKE_LISTS = ("tags", "cache-from", "cache-to", "secret", "ssh", "platforms", "output")
 _BINARY_UNITS = ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB", "ZiB", "YiB")

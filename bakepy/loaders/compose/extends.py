@@ -17,9 +17,10 @@ from typing import Any
 from bakepy.errors import FieldPath
 from bakepy.loaders.compose.interpolate_values import interpolate_model
 from bakepy.loaders.compose.merge import MergeError, merge_values
-from bakepy.loaders.compose.paths import is_file, rebase_service
+from bakepy.loaders.compose.paths import rebase_service
 from bakepy.loaders.compose.raw import LoadContext, RawModel
 from bakepy.loaders.compose.reading import read_model
+from bakepy.support.files import is_file
 
 Visit = tuple[Path, str]
 

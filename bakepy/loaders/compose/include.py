@@ -17,9 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from bakepy.errors import FieldPath
-from bakepy.loaders.compose.environment import read_env_file
-from bakepy.loaders.compose.paths import is_file, rebase_entry, rebase_service
+from bakepy.interpolation.environment import read_env_file
+from bakepy.loaders.compose.paths import rebase_entry, rebase_service
 from bakepy.loaders.compose.raw import LoadContext, RawModel
+from bakepy.support.files import is_file
 
 ModelLoader = Callable[[list[Path], Path, Mapping[str, str], LoadContext], RawModel]
 RESOURCES = ("services", "volumes", "networks", "secrets", "configs")

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bakepy.errors import FieldPath, LoadError
-from bakepy.loaders.compose.interpolation import InterpolationError, interpolate
+from bakepy.interpolation.variables import InterpolationError, interpolate
 from bakepy.loaders.compose.origins import Origins
 
 

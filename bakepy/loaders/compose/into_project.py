@@ -11,11 +11,11 @@ import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bakepy.interpolation.environment import project_environment
 from bakepy.loaders.compose.bake_targets import compose_bake
-from bakepy.loaders.compose.environment import project_environment
-from bakepy.loaders.compose.paths import is_file
 from bakepy.loaders.compose.pipeline import load_compose
 from bakepy.project import BakeFile, Project
+from bakepy.support.files import is_file
 
 
 def add_compose_files(

@@ -14,14 +14,6 @@ from pathlib import Path
 from typing import Any
 
 
-def is_file(path: Path) -> bool:
-    """Whether ``path`` is a file; a name the OS cannot even look up is not one."""
-    try:
-        return path.is_file()
-    except (OSError, ValueError):
-        return False
-
-
 def is_local(value: str) -> bool:
     """Whether a build context or path names a local folder (not a URL or a scheme)."""
     return ":" not in value.split("/", 1)[0] and "://" not in value

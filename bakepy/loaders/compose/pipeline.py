@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bakepy.loaders.compose.environment import project_environment
+from bakepy.interpolation.environment import project_environment
 from bakepy.loaders.compose.extends import apply_extends
 from bakepy.loaders.compose.include import apply_include
 from bakepy.loaders.compose.interpolate_values import interpolate_model
@@ -21,7 +21,7 @@ from bakepy.loaders.compose.raw import LoadContext, RawModel
 from bakepy.loaders.compose.reading import read_model
 from bakepy.loaders.compose.to_project import project_name, to_project
 from bakepy.loaders.compose.unicity import enforce_unicity
-from bakepy.models.compose import ComposeProject
+from bakepy.models.compose.project import ComposeProject
 
 Phase = Callable[[RawModel, Mapping[str, str], LoadContext], None]
 

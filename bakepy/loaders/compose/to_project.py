@@ -19,8 +19,8 @@ from pydantic import ValidationError as PydanticValidationError
 from bakepy.errors import Diagnostic, FieldPath, ValidationError
 from bakepy.loaders.compose.raw import RawModel
 from bakepy.loaders.compose.scalars import go_text
-from bakepy.loaders.validation_errors import convert_validation_error
-from bakepy.models.compose import ComposeProject
+from bakepy.models.compose.project import ComposeProject
+from bakepy.models.validation_errors import convert_validation_error
 
 _STRING_MAPS = (
     "services.*.environment",

@@ -1,0 +1,305 @@
+"""The verbs that act on the world: plan, apply and delete a whole project, and each part alone.
+
+``apply`` decides what the command line does: builds first (the named targets; else the default
+group, or every target that is not abstract), then each ComposeProject through the Engine API
+(or, with ``stack=``, that Stack on the swarm), then the host files when the project declares
+them. ``plan`` covers the engine and the host; ``delete`` removes what compose projects or a
+stack own. The parts (``apply_builds``, ``plan_host``, ``apply_host`` here; ``plan_runtime`` and
+the rest in ``bakepy.engine``) are verbs of their own.
+
+Kept apart from ``bakepy.api.definitions`` so that rendering and printing never import engine code.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from bakepy.api.definitions import check, resolve
+from bakepy.engine.builds import BuildReport, Progress, build
+from bakepy.engine.commands import CommandRunner, SubprocessRunner
+from bakepy.engine.compose.apply import ApplyResult
+from bakepy.engine.compose.client import EngineClient
+from bakepy.engine.compose.plan import RuntimePlan
+from bakepy.engine.compose.verbs import apply_runtime, delete_runtime, plan_runtime
+from bakepy.engine.swarm.client import SwarmClient
+from bakepy.engine.swarm.verbs import apply_stack, delete_stack, plan_stack
+from bakepy.models.bake.targets import Group
+from bakepy.models.compose.project import ComposeProject
+from bakepy.project import Project
+from bakepy.resolution.selection import parse_selector, requested_names
+
+if TYPE_CHECKING:  # the host side loads its models only when a command acts on the host
+    from bakepy.engine.host.apply import HostResult
+    from bakepy.engine.host.plan import HostPlan
+
+ApplyStep: TypeAlias = "BuildReport | ApplyResult | HostResult"
+"""What ``apply`` hands to ``on_step`` as each part finishes: the builds, each compose project
+(or the stack), the host."""
+
+
+def apply_builds(
+    project: Project,
+    names: Sequence[str] = (),
+    *,
+    selector: str | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Sequence[str] = (),
+    runner: CommandRunner | None = None,
+    progress: Progress = "auto",
+    syntax_directive: bool = True,
+) -> BuildReport:
+    """Build the chosen targets (default group when none) through ``docker buildx bake``."""
+    check(project, env)
+    wanted = requested_names(project, names, parse_selector(selector))
+    resolved = resolve(project, wanted, env, overrides=overrides)
+    return build(
+        project,
+        resolved,
+        runner or SubprocessRunner(),
+        progress=progress,
+        env=env,
+        syntax_directive=syntax_directive,
+    )
+
+
+def plan_host(project: Project, *, root: Path = Path("/")) -> HostPlan:
+    """Check the project, then diff its daemon.json and drop-ins against the files under root."""
+    from bakepy.engine.host import apply as host_engine
+
+    check(project)
+    return host_engine.plan_host(project, root=root)
+
+
+def apply_host(
+    project: Project,
+    *,
+    root: Path = Path("/"),
+    yes: bool = False,
+    dry_run: bool = False,
+    runner: CommandRunner | None = None,
+    dockerd: str | None = None,
+) -> HostResult:
+    """Check, ``dockerd --validate``, back up and write the host files under root; with ``yes``
+    on the real root, run the systemctl daemon-reload / reload / restart the change needs."""
+    from bakepy.engine.host import apply as host_engine
+
+    check(project)
+    return host_engine.apply_host(
+        project, root=root, yes=yes, dry_run=dry_run, runner=runner, dockerd=dockerd
+    )
+
+
+# -- the whole project ----------------------------------------------------------------------------
+
+
+def has_host_files(project: Project) -> bool:
+    """Whether the project declares host files (asked by kind name: no host model import)."""
+    return project.declares("DaemonConfig", "SystemdDropIn")
+
+
+def compose_names(project: Project, compose: str | None) -> list[str]:
+    """The compose projects a plan, apply or delete works on: every declared one, or the one
+    named ``compose`` (its name is kept when none matches, so the error names it)."""
+    names = [c.project_name for c in project.of_kind(ComposeProject)]
+    if compose is not None:
+        return [n for n in names if n == compose] or [compose]
+    return names
+
+
+def default_builds(project: Project, targets: Sequence[str]) -> list[str] | None:
+    """What apply builds: the named targets; else the default group, or every target that is
+    not abstract (``_name``); None when the project declares no targets."""
+    if targets:
+        return list(targets)
+    if project.find(Group, "default") is not None:
+        return ["default"]
+    concrete = [t.name for t in project.targets if not t.name.startswith("_")]
+    return concrete or None
+
+
+@dataclass
+class ProjectPlan:
+    """What ``apply`` would change: each compose project's plan (or the stack's), the host's."""
+
+    runtime: list[RuntimePlan] = field(default_factory=list)
+    host: HostPlan | None = None
+
+    @property
+    def has_changes(self) -> bool:
+        """True when applying would change the engine or a host file."""
+        return any(p.has_changes for p in self.runtime) or (
+            self.host is not None and self.host.changed
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable plan (``plan --output json``)."""
+        return {
+            "changes": self.has_changes,
+            "runtime": [p.to_dict() for p in self.runtime],
+            "host": self.host.to_dict() if self.host is not None else None,
+        }
+
+    def render(self) -> str:
+        """The plan for people: each runtime plan, then the host's."""
+        parts = [p.render() for p in self.runtime]
+        if self.host is not None:
+            parts.append(self.host.render())
+        if not parts:
+            return "nothing to plan: the project declares no ComposeProject or host files"
+        return "\n".join(parts)
+
+
+@dataclass
+class ProjectResult:
+    """What ``apply`` did: the builds (None when nothing was built), each compose project's
+    result (or the stack's), the host's (None when the project declares no host files)."""
+
+    builds: BuildReport | None = None
+    runtime: list[ApplyResult] = field(default_factory=list)
+    host: HostResult | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The machine-readable record (``apply --output json`` and ``--results``)."""
+        return {
+            "builds": json.loads(self.builds.to_json()) if self.builds is not None else None,
+            "runtime": [json.loads(r.to_json()) for r in self.runtime],
+            "host": json.loads(self.host.to_json()) if self.host is not None else None,
+        }
+
+
+def plan(
+    project: Project,
+    *,
+    compose: str | None = None,
+    stack: str | None = None,
+    prune: bool = False,
+    prune_volumes: bool = False,
+    root: Path = Path("/"),
+    environment: Mapping[str, str] | None = None,
+    client: EngineClient | None = None,
+    swarm_client: SwarmClient | None = None,
+) -> ProjectPlan:
+    """What ``apply`` would change on the engine (each ComposeProject, or the Stack named
+    ``stack``) and in the host files under ``root``; changes nothing. ``environment`` is what
+    compose variables and bake variables are read from (default: the process's)."""
+    check(project, environment)
+    if stack is not None:
+        runtime = [
+            plan_stack(
+                project, stack=stack, client=swarm_client, prune=prune, environment=environment
+            )
+        ]
+    else:
+        runtime = [
+            plan_runtime(
+                project,
+                compose=name,
+                client=client,
+                prune=prune,
+                prune_volumes=prune_volumes,
+                environment=environment,
+            )
+            for name in compose_names(project, compose)
+        ]
+    host = plan_host(project, root=root) if has_host_files(project) else None
+    return ProjectPlan(runtime, host)
+
+
+def apply(
+    project: Project,
+    targets: Sequence[str] = (),
+    *,
+    selector: str | None = None,
+    overrides: Sequence[str] = (),
+    compose: str | None = None,
+    stack: str | None = None,
+    build: bool = True,
+    dry_run: bool = False,
+    prune: bool = False,
+    prune_volumes: bool = False,
+    renew_anonymous_volumes: bool = False,
+    root: Path = Path("/"),
+    yes: bool = False,
+    environment: Mapping[str, str] | None = None,
+    build_progress: Progress = "auto",
+    syntax_directive: bool = True,
+    runner: CommandRunner | None = None,
+    client: EngineClient | None = None,
+    swarm_client: SwarmClient | None = None,
+    progress: Callable[[str], None] | None = None,
+    on_step: Callable[[ApplyStep], None] | None = None,
+) -> ProjectResult:
+    """Converge everything the project declares, in order: build the targets (``targets``, or
+    those ``selector`` picks; else :func:`default_builds`; never on ``dry_run`` or without
+    ``build``), then each ComposeProject (or the Stack named ``stack``), then the host files
+    under ``root`` (systemctl runs only with ``yes``). ``progress`` receives one line per engine
+    action as it happens; ``on_step`` each part's result as soon as that part is done."""
+    result = ProjectResult()
+    names = list(targets) if selector else default_builds(project, targets)
+    if build and not dry_run and (names is not None or selector):
+        result.builds = apply_builds(
+            project,
+            names or [],
+            selector=selector,
+            env=environment,
+            overrides=overrides,
+            runner=runner,
+            progress=build_progress,
+            syntax_directive=syntax_directive,
+        )
+        if on_step is not None:
+            on_step(result.builds)
+    for name in [stack] if stack is not None else compose_names(project, compose):
+        if stack is not None:
+            applied = apply_stack(
+                project,
+                stack=name,
+                client=swarm_client,
+                dry_run=dry_run,
+                prune=prune,
+                progress=progress,
+                environment=environment,
+            )
+        else:
+            applied = apply_runtime(
+                project,
+                compose=name,
+                client=client,
+                dry_run=dry_run,
+                prune=prune,
+                prune_volumes=prune_volumes,
+                progress=progress,
+                environment=environment,
+                renew_anonymous_volumes=renew_anonymous_volumes,
+            )
+        result.runtime.append(applied)
+        if on_step is not None:
+            on_step(applied)
+    if has_host_files(project):
+        result.host = apply_host(project, root=root, yes=yes, dry_run=dry_run)
+        if on_step is not None:
+            on_step(result.host)
+    return result
+
+
+def delete(
+    project: Project,
+    *,
+    compose: str | None = None,
+    stack: str | None = None,
+    volumes: bool = False,
+    client: EngineClient | None = None,
+    swarm_client: SwarmClient | None = None,
+) -> list[ApplyResult]:
+    """Remove what each ComposeProject owns on the engine (its volumes and their data only with
+    ``volumes``), or what the Stack named ``stack`` owns on the swarm."""
+    if stack is not None:
+        return [delete_stack(project, stack=stack, client=swarm_client)]
+    return [
+        delete_runtime(project, compose=name, client=client, volumes=volumes)
+        for name in compose_names(project, compose)
+    ]

@@ -1,0 +1,139 @@
+"""The verbs over definitions, which the CLI calls too: load, check, render, resolve, print,
+graph and import. None of them touches an engine (those are in ``bakepy.api.converge``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Literal
+
+from bakepy.errors import SelectionError
+from bakepy.generators import render_project
+from bakepy.generators.definition import bake_definition
+from bakepy.generators.files import RenderedFile, RenderOptions
+from bakepy.loaders import load
+from bakepy.models.bake.definition import NativeBake
+from bakepy.models.resource import Resource
+from bakepy.project import Project
+from bakepy.resolution.bake.evaluate import ResolvedBake, resolve_bake
+from bakepy.resolution.bake.overrides import Override
+from bakepy.resolution.checks import check_project
+from bakepy.resolution.graph.model import ProjectGraph, node_id
+from bakepy.resolution.selection import parse_selector, requested_names, subset
+
+
+def load_selected(
+    files: Sequence[Path | str], names: Sequence[str], selector: str | None
+) -> Project:
+    """Load definition files and keep what ``names`` / ``selector`` choose (everything if none)."""
+    project = load(files)
+    wanted = requested_names(project, names, parse_selector(selector))
+    return subset(project, wanted)
+
+
+def check(
+    project: Project,
+    env: Mapping[str, str] | None = None,
+    *,
+    definition: NativeBake | None = None,
+) -> None:
+    """Every rule: references and cycles, each domain's checks, bake evaluation and validation.
+
+    ``definition`` is the project's bake definition when the caller has computed it (a render
+    checks the definition it then writes); else the one for the project's folder. The verdict
+    does not depend on the folder.
+    """
+    check_project(project)
+    native = definition or bake_definition(project, project.base_dir)
+    names = [*native.targets, *native.groups]
+    if names:  # evaluates every variable, function, matrix and inherits chain
+        resolve_bake(native, names, env)
+
+
+def render(
+    project: Project, out_dir: Path, options: RenderOptions | None = None
+) -> list[RenderedFile]:
+    """Check the project, then render every file it produces for ``out_dir``."""
+    options = options or RenderOptions()
+    definition = bake_definition(project, out_dir, syntax_directive=options.syntax_directive)
+    check(project, definition=definition)
+    return render_project(project, out_dir, options, definition=definition)
+
+
+def resolve(
+    project: Project,
+    names: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    base_dir: Path | None = None,
+    overrides: Sequence[str] = (),
+) -> ResolvedBake:
+    """Targets resolved as ``docker buildx bake --print`` resolves them (paths from base_dir),
+    with ``--set`` overrides (``pattern.key=value``, ``+=``) applied."""
+    native = bake_definition(project, base_dir or Path.cwd())
+    parsed = [Override.parse(text) for text in overrides]
+    return resolve_bake(native, names, env, parsed)
+
+
+def bake_print(
+    project: Project,
+    names: Sequence[str] = (),
+    selector: str | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Sequence[str] = (),
+) -> str:
+    """``bakepy print``: the JSON of :func:`resolve`."""
+    check(project, env)
+    wanted = requested_names(project, names, parse_selector(selector))
+    return resolve(project, wanted, env, overrides=overrides).to_json()
+
+
+def import_definitions(paths: Sequence[Path], to: Literal["python", "yaml"]) -> str:
+    """Existing files as bakepy Python code or YAML manifests: bake files (HCL or JSON, merged
+    in order), Dockerfiles and compose files (merged in order, as ``docker compose -f``)."""
+    from bakepy.importer.from_bake import resources_from_bake
+    from bakepy.importer.manifests import manifests_yaml
+    from bakepy.importer.python_code import python_module
+    from bakepy.loaders.bake.files import load_bake_file
+    from bakepy.loaders.compose.pipeline import load_compose
+    from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
+
+    bake_paths = [p for p in paths if p.suffix in (".hcl", ".json")]
+    dockerfiles = [p for p in paths if p not in bake_paths and is_dockerfile(p)]
+    compose = [p for p in paths if p not in bake_paths and p not in dockerfiles]
+    resources: list[Resource] = [load_dockerfile(path) for path in dockerfiles]
+    if compose:
+        resources.append(load_compose(compose).project)
+    if bake_paths:
+        native = NativeBake()
+        for path in bake_paths:
+            native = native.merged_with(load_bake_file(path))
+        resources += resources_from_bake(native)
+    source = ", ".join(p.name for p in paths)
+    return python_module(resources, source) if to == "python" else manifests_yaml(resources, source)
+
+
+def graph(
+    project: Project,
+    names: Sequence[str] = (),
+    selector: str | None = None,
+    *,
+    include_resources: bool = False,
+) -> ProjectGraph:
+    """``bakepy graph``: the project's dependency graph, or the part the chosen targets and
+    groups (by name or label selector) need; services' networks, volumes, secrets and
+    configs only with ``include_resources``."""
+    from bakepy.resolution.graph.build import build_graph
+
+    definition = bake_definition(project, project.base_dir)
+    whole = build_graph(project, definition, include_resources=include_resources)
+    wanted = requested_names(project, names, parse_selector(selector))
+    if not wanted:
+        return whole
+    ids: list[str] = []
+    for name in wanted:
+        found = [i for i in (node_id("group", name), node_id("target", name)) if i in whole]
+        if not found:
+            raise SelectionError(f"no target or group named {name!r}")
+        ids += found
+    return whole.selected(ids)

@@ -1,0 +1,271 @@
+"""The ``bakepy`` command line: a thin layer over the library's public functions."""
+
+from __future__ import annotations
+
+import atexit
+import gc
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bakepy.cli import print_cache
+from bakepy.cli.engine import register_engine_commands
+from bakepy.cli.options import (
+    FilesOption,
+    OverridesOption,
+    SelectorOption,
+    SyntaxOption,
+    TargetsArgument,
+    fail,
+    print_warnings,
+)
+from bakepy.errors import BakepyError
+
+# The library is imported inside each command: `bakepy print` answers from its cache before
+# pydantic and the models are loaded, and `--help` stays instant.
+
+app = typer.Typer(
+    name="bakepy",
+    help="Declare Docker builds and deployments as typed objects: render Dockerfiles, bake, "
+    "compose and host files, or plan and apply them on the engine.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain help and usage errors: readable in CI logs and pipes
+)
+
+
+@app.command("render")
+def render_command(
+    targets: TargetsArgument = None,
+    files: FilesOption = None,
+    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.", metavar="DIR")] = Path(
+        "."
+    ),
+    bake_format: Annotated[
+        str,
+        typer.Option(
+            "--format", help="Bake file format: hcl, json or both.", metavar="hcl|json|both"
+        ),
+    ] = "both",
+    selector: SelectorOption = None,
+    check_only: Annotated[
+        bool, typer.Option("--check", help="Write nothing; exit 1 if files on disk differ.")
+    ] = False,
+    syntax_directive: SyntaxOption = True,
+) -> None:
+    """Render Dockerfiles and bake files into a folder, atomically (all or nothing)."""
+    if bake_format not in ("hcl", "json", "both"):
+        fail(BakepyError(f"--format must be hcl, json or both, not {bake_format!r}"))
+    from bakepy.api.definitions import load_selected, render
+    from bakepy.api.output import diff_files, write_files
+    from bakepy.generators.files import RenderOptions
+
+    try:
+        project = load_selected(files or [], targets or [], selector)
+        print_warnings(project.warnings)
+        options = RenderOptions(bake_format=bake_format, syntax_directive=syntax_directive)  # type: ignore[arg-type]
+        rendered = render(project, out, options)
+    except BakepyError as error:
+        fail(error)
+    for file in rendered:
+        for warning in file.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+    if check_only:
+        report = diff_files(rendered, out)
+        for path in report.changed:
+            typer.echo(f"differs: {out / path}")
+        if report.changed:
+            raise typer.Exit(1)
+        typer.echo(f"up to date: {len(report.unchanged)} file(s) in {out}")
+        return
+    try:
+        report = write_files(rendered, out)
+    except BakepyError as error:
+        fail(error)
+    for path in report.changed:
+        typer.echo(f"wrote {out / path}")
+    if not report.changed:
+        typer.echo(f"unchanged: {len(report.unchanged)} file(s) in {out}")
+
+
+@app.command("validate")
+def validate_command(files: FilesOption = None) -> None:
+    """Load and check every definition: models, references, cycles, Dockerfile rules, variables."""
+    from bakepy.api.definitions import check, load_selected
+
+    try:
+        project = load_selected(files or [], [], None)
+        print_warnings(project.warnings)
+        check(project)
+    except BakepyError as error:
+        fail(error)
+    typer.echo(f"ok: {len(project)} resource(s) valid")
+
+
+@app.command("print")
+def print_command(
+    targets: TargetsArgument = None,
+    files: FilesOption = None,
+    selector: SelectorOption = None,
+    overrides: OverridesOption = None,
+) -> None:
+    """Print resolved targets as JSON, in the shape of `docker buildx bake --print`."""
+    paths = list(files or [])
+    key = None
+    if not selector and print_cache.cacheable(paths):
+        key = print_cache.request_key(paths, targets or [], overrides or [])
+        cached = print_cache.lookup(key, os.environ)
+        if cached is not None:
+            sys.stdout.write(cached)
+            return
+    from bakepy.api.definitions import bake_print, load_selected
+
+    try:
+        project = load_selected(paths, [], None)
+        print_warnings(project.warnings)
+        text = bake_print(
+            project, targets or [], selector, env=dict(os.environ), overrides=overrides or []
+        )
+    except BakepyError as error:
+        fail(error)
+    if key is not None:
+        variables = [name for file in project.bake_files for name in file.native.variables]
+        print_cache.store(key, variables, os.environ, text)
+    sys.stdout.write(text)
+
+
+@app.command("graph")
+def graph_command(
+    targets: TargetsArgument = None,
+    files: FilesOption = None,
+    selector: SelectorOption = None,
+    graph_format: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="Output: text (a tree), dot (Graphviz) or mermaid.",
+            metavar="text|dot|mermaid",
+        ),
+    ] = "text",
+    resources: Annotated[
+        bool,
+        typer.Option(
+            "--resources", help="Also show services' networks, volumes, secrets, configs."
+        ),
+    ] = False,
+) -> None:
+    """Print the dependency graph: groups, targets, Dockerfile stages, compose services."""
+    if graph_format not in ("text", "dot", "mermaid"):
+        fail(BakepyError(f"--format must be text, dot or mermaid, not {graph_format!r}"))
+    from bakepy.api.definitions import graph, load_selected
+    from bakepy.generators.graph import render_graph
+
+    try:
+        project = load_selected(files or [], [], None)
+        print_warnings(project.warnings)
+        found = graph(project, targets or [], selector, include_resources=resources)
+    except BakepyError as error:
+        fail(error)
+    sys.stdout.write(render_graph(found, graph_format))  # type: ignore[arg-type]
+
+
+@app.command("import")
+def import_command(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Bake files (.hcl, .json), Dockerfiles, compose files.", metavar="FILE"
+        ),
+    ],
+    to: Annotated[
+        str, typer.Option("--to", help="Write python or yaml.", metavar="python|yaml")
+    ] = "python",
+    out: Annotated[
+        Path | None,
+        typer.Option("-o", "--out", help="File to write (default: stdout).", metavar="FILE"),
+    ] = None,
+) -> None:
+    """Turn existing bake files, Dockerfiles and compose files into a bakepy definition."""
+    from bakepy.api.definitions import import_definitions
+    from bakepy.api.output import write_files
+    from bakepy.generators.files import RenderedFile
+
+    if to not in ("python", "yaml"):
+        fail(BakepyError(f"--to must be python or yaml, not {to!r}"))
+    try:
+        text = import_definitions(paths, to)  # type: ignore[arg-type]
+    except BakepyError as error:
+        fail(error)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    try:
+        write_files([RenderedFile(out.name, text, to)], out.parent)
+    except BakepyError as error:
+        fail(error)
+    typer.echo(f"wrote {out}")
+    folders = {path.resolve().parent for path in paths}
+    if out.resolve().parent not in folders:
+        typer.echo(
+            "warning: relative paths in the definition are relative to the imported files' "
+            f"folder ({', '.join(sorted(str(f) for f in folders))}); keep it there",
+            err=True,
+        )
+
+
+@app.command("schema")
+def schema_command(
+    kind: Annotated[
+        str | None, typer.Argument(help="A kind, e.g. Target (default: all).", metavar="KIND")
+    ] = None,
+) -> None:
+    """Print the JSON Schema of manifests (one kind, or all kinds) for editors and CI."""
+    from bakepy.models.schema import manifest_schema
+
+    try:
+        schema = manifest_schema(kind)
+    except BakepyError as error:
+        fail(error)
+    typer.echo(json.dumps(schema, indent=2, sort_keys=True))
+
+
+register_engine_commands(app)
+
+
+def main() -> None:
+    """Entry point of the ``bakepy`` console script."""
+    # A command is one short process whose objects (imported schemas and functions, then the
+    # loaded project) live until it exits; it makes little cyclic garbage. Freezing what the
+    # imports made and collecting rarely (as mypy does) keeps the cycle collector from
+    # rescanning them all, which otherwise costs a quarter of a large render.
+    gc.freeze()
+    gc.set_threshold(200_000, 30, 30)
+    try:
+        app()
+    except SystemExit as stop:
+        _exit_now(stop.code)
+    _exit_now(0)
+
+
+def _exit_now(code: object) -> None:
+    """Leave without tearing down every object the command made, as mypy does.
+
+    Freeing a large loaded project object by object at interpreter exit costs as much as a
+    third of a big render. Output is flushed and ``atexit`` handlers run first; work the
+    command started (thread pools, temporary files) is finished inside the command.
+    """
+    status = code if isinstance(code, int) else (0 if code is None else 1)
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        status = status or 1
+    atexit._run_exitfuncs()
+    os._exit(status)

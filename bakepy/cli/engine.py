@@ -1,0 +1,240 @@
+"""``bakepy plan``, ``apply`` and ``delete``: options in, ``bakepy.api.converge``, results out.
+
+What apply does and in which order (builds, then each ComposeProject or the ``--stack``, then
+the host files under ``--root``) is the library's decision (``bakepy.apply``), not the CLI's.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bakepy.cli.options import (
+    FilesOption,
+    OverridesOption,
+    SelectorOption,
+    SyntaxOption,
+    TargetsArgument,
+    fail,
+    print_warnings,
+)
+from bakepy.errors import BakepyError
+
+OutputOption = Annotated[
+    str, typer.Option("--output", "-o", help="Print text or json.", metavar="text|json")
+]
+RootOption = Annotated[
+    Path,
+    typer.Option("--root", help="Apply host files under this folder instead of /.", metavar="DIR"),
+]
+ComposeOption = Annotated[
+    str | None,
+    typer.Option("--compose", help="Only this ComposeProject (by name).", metavar="NAME"),
+]
+StackOption = Annotated[
+    str | None,
+    typer.Option(
+        "--stack",
+        help="Work on this Stack on the swarm instead of compose projects.",
+        metavar="NAME",
+    ),
+]
+PruneOption = Annotated[
+    bool,
+    typer.Option(
+        "--prune", help="Remove project-owned containers and networks no longer declared."
+    ),
+]
+PruneVolumesOption = Annotated[
+    bool,
+    typer.Option(
+        "--prune-volumes",
+        help="Also remove undeclared volumes and removed containers' anonymous volumes, with "
+        "their data (implies --prune).",
+    ),
+]
+
+
+def _check_output(output: str) -> None:
+    if output not in ("text", "json"):
+        fail(BakepyError(f"--output must be text or json, not {output!r}"))
+
+
+def register_engine_commands(app: typer.Typer) -> None:
+    """Add plan, apply and delete to ``app``."""
+
+    @app.command("plan")
+    def plan_command(
+        files: FilesOption = None,
+        compose: ComposeOption = None,
+        stack: StackOption = None,
+        prune: PruneOption = False,
+        prune_volumes: PruneVolumesOption = False,
+        root: RootOption = Path("/"),
+        output: OutputOption = "text",
+    ) -> None:
+        """Show what apply would change (engine objects, host files); exit 1 if anything would."""
+        from bakepy.api.converge import plan
+        from bakepy.api.definitions import load_selected
+
+        _check_output(output)
+        try:
+            project = load_selected(files or [], [], None)
+            print_warnings(project.warnings)
+            planned = plan(
+                project,
+                compose=compose,
+                stack=stack,
+                prune=prune,
+                prune_volumes=prune_volumes,
+                root=root,
+                environment=dict(os.environ),
+            )
+        except BakepyError as error:
+            fail(error)
+        if output == "json":
+            sys.stdout.write(json.dumps(planned.to_dict(), indent=2, sort_keys=True) + "\n")
+        else:
+            typer.echo(planned.render())
+        raise typer.Exit(1 if planned.has_changes else 0)
+
+    @app.command("apply")
+    def apply_command(
+        targets: TargetsArgument = None,
+        files: FilesOption = None,
+        selector: SelectorOption = None,
+        overrides: OverridesOption = None,
+        compose: ComposeOption = None,
+        stack: StackOption = None,
+        dry_run: Annotated[
+            bool, typer.Option("--dry-run", help="Plan only: make no change at all.")
+        ] = False,
+        prune: PruneOption = False,
+        prune_volumes: PruneVolumesOption = False,
+        renew_anon_volumes: Annotated[
+            bool,
+            typer.Option(
+                "--renew-anon-volumes",
+                "-V",
+                help="Give replaced containers new anonymous volumes (the old ones and their "
+                "data are removed) instead of the old ones.",
+            ),
+        ] = False,
+        root: RootOption = Path("/"),
+        yes: Annotated[
+            bool,
+            typer.Option("--yes", help="Run the systemctl reload/restart a host change needs."),
+        ] = False,
+        build: Annotated[
+            bool, typer.Option("--build/--no-build", help="Build the project's targets first.")
+        ] = True,
+        progress: Annotated[
+            str,
+            typer.Option(
+                "--progress",
+                help="BuildKit progress: auto, plain, tty or quiet.",
+                metavar="MODE",
+            ),
+        ] = "auto",
+        output: OutputOption = "text",
+        results: Annotated[
+            Path | None,
+            typer.Option("--results", help="Also write the JSON record here.", metavar="FILE"),
+        ] = None,
+        syntax_directive: SyntaxOption = True,
+    ) -> None:
+        """Build the targets, converge each ComposeProject and the host files to the project."""
+        from bakepy.api.converge import ApplyStep, apply
+        from bakepy.api.definitions import load_selected
+        from bakepy.engine.builds import BuildReport
+        from bakepy.engine.compose.apply import ApplyResult
+
+        _check_output(output)
+        if progress not in ("auto", "plain", "tty", "quiet"):
+            fail(BakepyError("--progress must be auto, plain, tty or quiet"))
+
+        def show(step: ApplyStep) -> None:
+            """Each part's outcome as soon as it is done (text output only)."""
+            if isinstance(step, BuildReport):
+                for built in step.results:
+                    where = ", ".join(built.images) or "(no image)"
+                    typer.echo(f"built {built.target}: {where} {built.digest or ''}".rstrip())
+            elif isinstance(step, ApplyResult):  # a compose project's or the stack's
+                typer.echo(step.render(actions=False))
+            else:
+                typer.echo(step.render())
+
+        text = output == "text"
+        try:
+            project = load_selected(files or [], [], None)
+            print_warnings(project.warnings)
+            result = apply(
+                project,
+                targets or [],
+                selector=selector,
+                overrides=overrides or [],
+                compose=compose,
+                stack=stack,
+                build=build,
+                dry_run=dry_run,
+                prune=prune,
+                prune_volumes=prune_volumes,
+                renew_anonymous_volumes=renew_anon_volumes,
+                root=root,
+                yes=yes,
+                environment=dict(os.environ),
+                build_progress=progress,  # type: ignore[arg-type]
+                syntax_directive=syntax_directive,
+                progress=(lambda line: typer.echo(line)) if text else None,
+                on_step=show if text else None,
+            )
+        except BakepyError as error:
+            fail(error)
+        record = json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n"
+        if results is not None:
+            from bakepy.support.atomic import FileWrite, write_file
+
+            try:
+                write_file(FileWrite(results, record.encode()))
+            except OSError as exc:
+                fail(BakepyError(f"cannot write {results}: {exc.strerror or exc}"))
+        if output == "json":
+            sys.stdout.write(record)
+
+    @app.command("delete")
+    def delete_command(
+        files: FilesOption = None,
+        compose: ComposeOption = None,
+        stack: StackOption = None,
+        volumes: Annotated[
+            bool,
+            typer.Option(
+                "--volumes",
+                help="Also remove the project's volumes and its containers' anonymous volumes "
+                "(and their data).",
+            ),
+        ] = False,
+        output: OutputOption = "text",
+    ) -> None:
+        """Remove the containers and networks each ComposeProject owns (volumes with --volumes)."""
+        from bakepy.api.converge import delete
+        from bakepy.api.definitions import load_selected
+
+        _check_output(output)
+        try:
+            project = load_selected(files or [], [], None)
+            print_warnings(project.warnings)
+            results = delete(project, compose=compose, stack=stack, volumes=volumes)
+        except BakepyError as error:
+            fail(error)
+        if output == "json":
+            document = [json.loads(r.to_json()) for r in results]
+            sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
+            return
+        for result in results:
+            typer.echo(result.render())

@@ -1,0 +1,157 @@
+"""Converge a Docker engine to a ComposeProject through the Engine API (the docker SDK):
+``plan_runtime`` says what would change, ``apply_runtime`` changes it, ``delete_runtime``
+removes what the project owns.
+
+Ownership is by label (``dev.bakepy.project``, ``dev.bakepy.resource``,
+``dev.bakepy.spec-hash``); a plan reads the engine with one list call per kind of object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bakepy.engine.compose.anonymous import forget_all
+from bakepy.engine.compose.apply import DEFAULT_WORKERS, ApplyResult, Progress, execute
+from bakepy.engine.compose.client import DockerEngineClient, EngineClient
+from bakepy.engine.compose.desired import DesiredState, desired_state, empty_state
+from bakepy.engine.compose.plan import RuntimePlan
+from bakepy.engine.compose.planner import plan_with
+from bakepy.engine.lock import project_lock
+from bakepy.engine.state import remove_project_files, save_digest_keys
+from bakepy.errors import BakepyError
+from bakepy.models.compose.project import ComposeProject
+from bakepy.project import Project
+from bakepy.resolution.checks import check_project
+
+
+def _select(
+    project: ComposeProject | Project, compose: str | None
+) -> tuple[Project, ComposeProject]:
+    """The project that holds the ComposeProject, and the ComposeProject to converge."""
+    whole = Project([project]) if isinstance(project, ComposeProject) else project
+    found = whole.of_kind(ComposeProject)
+    if compose is not None:
+        found = [c for c in found if compose in (c.name, c.project_name)]
+    if len(found) != 1:
+        names = ", ".join(c.project_name for c in whole.of_kind(ComposeProject)) or "none"
+        what = f"no ComposeProject named {compose!r}" if compose else "not one ComposeProject"
+        raise BakepyError(f"{what} to apply (declared: {names})", hint="name one with compose=NAME")
+    return whole, found[0]
+
+
+def _declare(
+    whole: Project, chosen: ComposeProject, environment: Mapping[str, str] | None
+) -> DesiredState:
+    """Check the whole project, then lower the chosen ComposeProject to its engine objects."""
+    check_project(whole)
+    return desired_state(whole, chosen, environment=environment)
+
+
+def _plan(
+    whole: Project,
+    chosen: ComposeProject,
+    engine: EngineClient,
+    prune: bool,
+    prune_volumes: bool,
+    environment: Mapping[str, str] | None,
+) -> RuntimePlan:
+    plan = plan_with(
+        engine,
+        chosen.project_name,
+        lambda: _declare(whole, chosen, environment),
+        prune=prune,
+        prune_volumes=prune_volumes,
+    )
+    if plan.desired is not None:
+        plan.warnings[:0] = [w for w in plan.desired.warnings if w not in plan.warnings]
+    return plan
+
+
+def plan_runtime(
+    project: ComposeProject | Project,
+    *,
+    compose: str | None = None,
+    client: EngineClient | None = None,
+    prune: bool = False,
+    prune_volumes: bool = False,
+    environment: Mapping[str, str] | None = None,
+) -> RuntimePlan:
+    """What ``apply_runtime`` would change on the engine; changes nothing.
+
+    ``project`` is a ComposeProject, or a loaded Project holding one (``compose`` names it
+    when there are several). ``prune`` plans deletes of containers and networks that carry the
+    project's label but are no longer declared; ``prune_volumes`` of volumes too (it implies
+    ``prune``). Compose variables (``${VAR}``) are interpolated from ``environment`` (default:
+    the process's) over the project folder's ``.env``, as ``docker compose up`` does.
+    """
+    whole, chosen = _select(project, compose)
+    engine = client if client is not None else DockerEngineClient()
+    return _plan(whole, chosen, engine, prune, prune_volumes, environment)
+
+
+def apply_runtime(
+    project: ComposeProject | Project,
+    *,
+    compose: str | None = None,
+    client: EngineClient | None = None,
+    dry_run: bool = False,
+    prune: bool = False,
+    prune_volumes: bool = False,
+    wait_timeout: float = 120.0,
+    lock_timeout: float = 120.0,
+    progress: Progress | None = None,
+    environment: Mapping[str, str] | None = None,
+    workers: int = DEFAULT_WORKERS,
+    renew_anonymous_volumes: bool = False,
+) -> ApplyResult:
+    """Converge the engine to the project: networks and volumes, then containers, each
+    service as soon as its dependencies reached their depends_on conditions (waiting up to
+    ``wait_timeout`` seconds for each), up to ``workers`` services at once; prune last.
+
+    ``dry_run`` plans and makes no mutating call. Applies of one project are serialized on this
+    host by a lock file; a second one waits up to ``lock_timeout`` seconds, then fails.
+    ``progress`` receives one line per action as it happens. Compose variables are
+    interpolated from ``environment`` (default: the process's) over the project's ``.env``.
+    A replaced container's anonymous volumes (an image's ``VOLUME``, a volume without a
+    source) are mounted in the new container, as ``docker compose up`` does;
+    ``renew_anonymous_volumes`` removes them instead (``up --renew-anon-volumes``).
+    """
+    whole, chosen = _select(project, compose)
+    engine = client if client is not None else DockerEngineClient()
+    if dry_run:
+        plan = _plan(whole, chosen, engine, prune, prune_volumes, environment)
+        return ApplyResult(plan, dry_run=True)
+    with project_lock(chosen.project_name, timeout=lock_timeout):
+        plan = _plan(whole, chosen, engine, prune, prune_volumes, environment)
+        save_digest_keys()  # the plan's digests are labelled from here on
+        return execute(
+            engine,
+            plan,
+            wait_timeout=wait_timeout,
+            progress=progress,
+            workers=workers,
+            renew_anonymous_volumes=renew_anonymous_volumes,
+        )
+
+
+def delete_runtime(
+    project: ComposeProject | Project | str,
+    *,
+    compose: str | None = None,
+    client: EngineClient | None = None,
+    volumes: bool = False,
+    lock_timeout: float = 120.0,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Remove every container and network carrying the project's label (volumes, and so
+    their data, only with ``volumes=True``: the project's named volumes and the containers'
+    anonymous volumes, as ``docker compose down -v``); external objects are never touched."""
+    name = project if isinstance(project, str) else _select(project, compose)[1].project_name
+    engine = client if client is not None else DockerEngineClient()
+    with project_lock(name, timeout=lock_timeout):
+        plan = plan_with(engine, name, lambda: empty_state(name), prune=True, prune_volumes=volumes)
+        result = execute(engine, plan, progress=progress)
+        forget_all(name)
+    remove_project_files(name)
+    result.verb = "Delete"
+    return result

@@ -1,0 +1,101 @@
+"""Converge a swarm to a Stack through the Engine API: ``plan_stack`` says what would change,
+``apply_stack`` changes it (services, overlay networks, content-named configs and secrets) and
+waits for the rollouts, ``delete_stack`` removes what the stack owns.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bakepy.engine.compose.apply import ApplyResult, Progress
+from bakepy.engine.compose.plan import RuntimePlan
+from bakepy.engine.lock import project_lock
+from bakepy.engine.state import save_digest_keys
+from bakepy.engine.swarm.apply import execute_stack
+from bakepy.engine.swarm.client import DockerSwarmClient, SwarmClient
+from bakepy.engine.swarm.desired import StackState, select_stack, stack_state
+from bakepy.engine.swarm.plan import StackPlan, plan_stack_with
+from bakepy.models.compose.project import Stack
+from bakepy.project import Project
+from bakepy.resolution.checks import check_project
+
+
+def _stack_plan(
+    whole: Project,
+    chosen: Stack,
+    engine: SwarmClient,
+    prune: bool,
+    environment: Mapping[str, str] | None,
+) -> StackPlan:
+    def declare() -> StackState:
+        check_project(whole)
+        return stack_state(whole, chosen, environment)
+
+    return plan_stack_with(engine, chosen.stack_name, declare, prune=prune)
+
+
+def plan_stack(
+    project: Stack | Project,
+    *,
+    stack: str | None = None,
+    client: SwarmClient | None = None,
+    prune: bool = False,
+    environment: Mapping[str, str] | None = None,
+) -> RuntimePlan:
+    """What ``apply_stack`` would change on the swarm; changes nothing.
+
+    ``project`` is a Stack, or a loaded Project holding one (``stack`` names it when there are
+    several). ``prune`` plans deletes of the stack's objects that are no longer declared.
+    Compose variables (``${VAR}``) are interpolated from ``environment`` (default: the
+    process's) over the project folder's ``.env``, as for ``plan_runtime``.
+    """
+    whole, chosen = select_stack(project, stack)
+    engine = client if client is not None else DockerSwarmClient()
+    return _stack_plan(whole, chosen, engine, prune, environment)
+
+
+def apply_stack(
+    project: Stack | Project,
+    *,
+    stack: str | None = None,
+    client: SwarmClient | None = None,
+    dry_run: bool = False,
+    prune: bool = False,
+    wait_timeout: float = 120.0,
+    lock_timeout: float = 120.0,
+    progress: Progress | None = None,
+    environment: Mapping[str, str] | None = None,
+) -> ApplyResult:
+    """Converge the swarm to the stack: networks, configs, secrets, services (updated in place),
+    then old configs and secrets nothing uses, prune last; then wait up to ``wait_timeout``
+    seconds until every created or updated service has rolled out (a paused or rolled-back
+    update is an error). ``dry_run`` makes no mutating call. Compose variables are
+    interpolated from ``environment`` (default: the process's) over the project's ``.env``."""
+    whole, chosen = select_stack(project, stack)
+    engine = client if client is not None else DockerSwarmClient()
+    if dry_run:
+        return ApplyResult(_stack_plan(whole, chosen, engine, prune, environment), dry_run=True)
+    with project_lock(f"stack-{chosen.stack_name}", timeout=lock_timeout):
+        plan = _stack_plan(whole, chosen, engine, prune, environment)
+        save_digest_keys()  # the plan's digests are labelled from here on
+        return execute_stack(engine, plan, wait_timeout=wait_timeout, progress=progress)
+
+
+def delete_stack(
+    project: Stack | Project | str,
+    *,
+    stack: str | None = None,
+    client: SwarmClient | None = None,
+    lock_timeout: float = 120.0,
+    progress: Progress | None = None,
+) -> ApplyResult:
+    """Remove every service, network, config and secret the stack owns (its label, or the
+    project label an older bakepy put on stack objects); returns once the node no longer lists
+    the removed networks, so an apply right after it creates them again."""
+    name = project if isinstance(project, str) else select_stack(project, stack)[1].stack_name
+    engine = client if client is not None else DockerSwarmClient()
+    with project_lock(f"stack-{name}", timeout=lock_timeout):
+        plan = plan_stack_with(engine, name, lambda: StackState(name), prune=True)
+        result = execute_stack(engine, plan, progress=progress)
+    result.verb = "Delete"
+    return result

@@ -1,0 +1,68 @@
+"""The compose side's files: compose files, stack files, and config content a stack needs.
+
+One ComposeProject renders to ``compose.yaml``; several render to ``<project>.compose.yaml``.
+A Stack renders to ``<stack>.stack.yaml`` (plus ``<stack>.<config>.config`` for each inline
+config). What a stack file had to leave out comes back as the file's warnings.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bakepy.generators.dockerfile import render_dockerfile
+from bakepy.generators.files import RenderedFile, RenderOptions
+from bakepy.generators.yaml_text import dump_yaml
+from bakepy.models.compose.project import ComposeProject, Stack
+from bakepy.models.dockerfile.instructions import Dockerfile
+from bakepy.project import Project
+from bakepy.resolution.compose.lower import ComposeDocument, lower_compose_projects
+from bakepy.resolution.compose.references import stack_compose
+from bakepy.resolution.compose.stack import stack_document
+
+
+def compose_filename(compose: ComposeProject, project: Project) -> str:
+    """``compose.yaml`` for the only ComposeProject, else ``<project name>.compose.yaml``."""
+    if len(project.of_kind(ComposeProject)) == 1:
+        return "compose.yaml"
+    return f"{compose.project_name}.compose.yaml"
+
+
+def stack_filename(stack: Stack) -> str:
+    """``<stack name>.stack.yaml``."""
+    return f"{stack.stack_name}.stack.yaml"
+
+
+def compose_documents(
+    project: Project, out_dir: Path, options: RenderOptions | None = None
+) -> list[ComposeDocument]:
+    """Every ComposeProject lowered for ``out_dir``: the content of its compose file."""
+    options = options or RenderOptions()
+
+    def dockerfile_text(dockerfile: Dockerfile) -> str:
+        return render_dockerfile(dockerfile, include_syntax=options.syntax_directive)
+
+    return lower_compose_projects(project, out_dir, dockerfile_text)
+
+
+def render_compose_files(
+    project: Project, out_dir: Path, options: RenderOptions
+) -> list[RenderedFile]:
+    """Compose files, stack files and the config files stacks refer to."""
+    documents = compose_documents(project, out_dir, options)
+    by_project = {id(document.compose): document for document in documents}
+    files: list[RenderedFile] = []
+    for document in documents:
+        name = compose_filename(document.compose, project)
+        text = dump_yaml(document.data)
+        files.append(RenderedFile(name, text, "compose", tuple(document.warnings)))
+    for stack in project.of_kind(Stack):
+        compose = stack_compose(project, stack)
+        if compose is None:
+            continue  # reported by the compose rules
+        converted = stack_document(stack, by_project[id(compose)])
+        text = dump_yaml(converted.data)
+        warnings = tuple(converted.warnings)
+        files.append(RenderedFile(stack_filename(stack), text, "stack", warnings))
+        for path, content in sorted(converted.files.items()):
+            files.append(RenderedFile(path, content, "config"))
+    return files

@@ -1,0 +1,255 @@
+"""Read HCL and JSON bake files into bake's native form, checked for unknown attributes.
+
+python-hcl2 parses (slowly, so parsed files are cached by content hash); bakepy evaluates.
+Unlike buildx, an attribute bake does not know is an error with a suggestion, not ignored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from bakepy.errors import LoadError, Location
+from bakepy.loaders.bake.parse import parse_hcl
+from bakepy.loaders.bake.strings import HclValueError, native_key, native_value
+from bakepy.models.bake.definition import NativeBake
+from bakepy.models.bake.targets import BAKE_NAME, TargetSpec
+
+BLOCK_TYPES = ("variable", "function", "group", "target")
+TARGET_ATTRIBUTES = frozenset(
+    str(field.alias or name) for name, field in TargetSpec.model_fields.items()
+) - {"builder"}  # bakepy's own field, not a bake attribute
+BLOCK_ATTRIBUTES = {
+    "variable": frozenset({"default", "description", "type", "validation"}),
+    "function": frozenset({"params", "variadic_params", "result"}),
+    "group": frozenset({"targets", "description"}),
+    "target": TARGET_ATTRIBUTES,
+}
+
+
+def _block_lines(text: str) -> dict[tuple[str, str], int]:
+    """The line each ``type "label" {`` block starts on (first occurrence per name)."""
+    lines: dict[tuple[str, str], int] = {}
+    pattern = re.compile(r'^[ \t]*(variable|function|group|target)\s+"([^"]+)"', re.M)
+    for match in pattern.finditer(text):
+        key = (match.group(1), match.group(2))
+        lines.setdefault(key, text.count("\n", 0, match.start()) + 1)
+    return lines
+
+
+def _check_attributes(block_type: str, name: str, body: dict[str, Any], where: Location) -> None:
+    known = BLOCK_ATTRIBUTES[block_type]
+    for key in body:
+        if key in known or key.startswith("__") or key == "//":
+            continue
+        close = difflib.get_close_matches(key, sorted(known), n=1)
+        hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known))}"
+        raise LoadError(
+            f"{block_type} {name!r} has an unknown attribute {key!r} "
+            "(buildx would silently ignore it)",
+            where,
+            hint=hint,
+        )
+
+
+def _strip_expression(value: Any) -> Any:
+    """``${expr}`` -> ``expr``, for attributes that hold a bare expression (type, condition)."""
+    if isinstance(value, str) and value.startswith("${") and value.endswith("}"):
+        return value[2:-1]
+    return value
+
+
+def _variable_block(name: str, body: dict[str, Any], where: Location) -> dict[str, Any]:
+    block = dict(body)
+    if "type" in block:
+        block["type"] = _strip_expression(block["type"])
+        if not isinstance(block["type"], str):
+            raise LoadError(f"variable {name!r}: type must be a type, e.g. list(string)", where)
+    if "validation" in block:
+        rules = block["validation"]
+        rules = rules if isinstance(rules, list) else [rules]
+        for rule in rules:
+            if not isinstance(rule, dict) or not {"condition", "error_message"} <= set(rule):
+                raise LoadError(
+                    f"variable {name!r}: a validation needs a condition and an error_message",
+                    where,
+                )
+        block["validation"] = [
+            {**rule, "condition": _condition(name, rule["condition"], where)} for rule in rules
+        ]
+    return block
+
+
+def _condition(name: str, value: Any, where: Location) -> str:
+    """A validation condition as expression text (``true`` written as a literal is one too)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if not isinstance(value, str):
+        raise LoadError(f"variable {name!r}: a validation condition must be an expression", where)
+    return str(_strip_expression(value))
+
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _check_function(name: str, body: dict[str, Any], where: Location) -> None:
+    """``params`` (a list of names) and ``result`` are required, as buildx requires them."""
+    params = body.get("params")
+    if not isinstance(params, list) or not all(
+        isinstance(p, str) and _NAME.match(p) for p in params
+    ):
+        raise LoadError(
+            f"function {name!r}: params must be a list of parameter names",
+            where,
+            hint="params = [name, tag]",
+        )
+    variadic = body.get("variadic_params")
+    if variadic is not None and not (isinstance(variadic, str) and _NAME.match(variadic)):
+        raise LoadError(f"function {name!r}: variadic_params must be a parameter name", where)
+    if "result" not in body:
+        raise LoadError(f"function {name!r} has no result", where, hint="result = <expression>")
+
+
+def _add_block(
+    native: NativeBake, block_type: str, name: str, body: dict[str, Any], where: Location
+) -> None:
+    if block_type in ("target", "group") and not BAKE_NAME.match(name):
+        raise LoadError(
+            f'invalid {block_type} name {name!r}: only "[a-zA-Z0-9_-]+" are allowed', where
+        )
+    _check_attributes(block_type, name, body, where)
+    if block_type == "function":
+        _check_function(name, body, where)
+    native.locations.setdefault((block_type, name), where)
+    if block_type == "variable":
+        native.variables[name] = _variable_block(name, body, where)
+    elif block_type == "function":
+        native.functions[name] = body
+    elif block_type == "group":
+        native.groups[name] = body
+    elif name in native.targets:
+        native.repeated_targets.append((name, body))
+    else:
+        native.targets[name] = body
+
+
+def _is_block(value: Any) -> bool:
+    """A block's body: python-hcl2 marks them."""
+    return isinstance(value, dict) and "__is_block__" in value
+
+
+def _holds_block(value: Any) -> bool:
+    """A nested block in a body: a block, a labelled block, or a list of either."""
+    if isinstance(value, list):
+        return any(_holds_block(item) for item in value)
+    return _is_block(value) or (
+        isinstance(value, dict) and any(_is_block(v) for v in value.values())
+    )
+
+
+def _hcl_blocks(
+    document: dict[str, Any], path: Path, lines: dict[tuple[str, str], int]
+) -> list[tuple[str, str, dict[str, Any]]]:
+    """(type, label, body) of every block python-hcl2 found, in file order per type; a block
+    type used as an attribute, a block without one label, and a nested block are errors."""
+    blocks: list[tuple[str, str, dict[str, Any]]] = []
+    for block_type in BLOCK_TYPES:
+        entries = document.get(block_type, [])
+        shape = f'{block_type} "NAME" {{ ... }}'
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise LoadError(
+                f"{block_type} is a block type, not an attribute", Location(path), shape
+            )
+        for entry in entries:
+            if _is_block(entry):
+                raise LoadError(f"a {block_type} block needs a name", Location(path), hint=shape)
+            for label, body in entry.items():
+                name = native_key(label)
+                where = Location(path, lines.get((block_type, name)))
+                if not isinstance(body, dict) or any(k.startswith('"') for k in body):
+                    raise LoadError(f"{block_type} {name!r} takes one name", where, shape)
+                for key, value in body.items():
+                    if _holds_block(value) and (block_type, key) != ("variable", "validation"):
+                        raise LoadError(
+                            f"{block_type} {name!r}: {key} is an attribute, not a block",
+                            where,
+                            hint=f"{key} = ...",
+                        )
+                blocks.append((block_type, name, body))
+    return blocks
+
+
+def _native_body(block_type: str, body: dict[str, Any]) -> dict[str, Any]:
+    """A block's body in native form; a function's parameter names stay bare names."""
+    native: dict[str, Any] = native_value(body)
+    if block_type == "function":
+        native.update({k: body[k] for k in ("params", "variadic_params") if k in body})
+    return native
+
+
+def load_hcl(path: Path, text: str) -> NativeBake:
+    """An HCL bake file in native form."""
+    document = parse_hcl(text, path)
+    lines = _block_lines(text)
+    native = NativeBake()
+    for block_type, name, body in _hcl_blocks(document, path, lines):
+        where = Location(path, lines.get((block_type, name)), f"{block_type} {name!r}")
+        try:
+            native_body = _native_body(block_type, body)
+        except HclValueError as exc:
+            raise LoadError(str(exc), where) from None
+        _add_block(native, block_type, name, native_body, where)
+    for key, value in document.items():
+        if key not in BLOCK_TYPES and not key.startswith("__"):  # python-hcl2's comments
+            try:
+                native.attributes[key] = native_value(value)
+            except HclValueError as exc:
+                line = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.M)
+                where = Location(path, text.count("\n", 0, line.start()) + 1 if line else None)
+                raise LoadError(f"{key}: {exc}", where) from None
+    return native
+
+
+def _json_bodies(value: Any) -> list[dict[str, Any]]:
+    """A block's body in HCL's JSON syntax: an object, or a list of objects for repeats."""
+    bodies = value if isinstance(value, list) else [value]
+    return [
+        {k: v for k, v in body.items() if k != "//"} for body in bodies if isinstance(body, dict)
+    ]
+
+
+def load_json(path: Path, text: str) -> NativeBake:
+    """A JSON bake file (HCL's JSON syntax) in native form."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(f"JSON syntax error: {exc.msg}", Location(path, exc.lineno)) from None
+    if not isinstance(document, dict):
+        raise LoadError("a bake JSON file must hold an object", Location(path, 1))
+    native = NativeBake()
+    for key, value in document.items():
+        if key == "//":
+            continue
+        if key not in BLOCK_TYPES:
+            native.attributes[key] = value
+            continue
+        if not isinstance(value, dict):
+            raise LoadError(f"{key!r} must map names to blocks", Location(path))
+        for name, bodies in value.items():
+            for body in _json_bodies(bodies):
+                _add_block(native, key, name, body, Location(path, None, f"{key} {name!r}"))
+    return native
+
+
+def load_bake_file(path: Path) -> NativeBake:
+    """An HCL (``.hcl``) or JSON (``.json``) bake file in native form."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LoadError(f"cannot read {path}: {exc.strerror}") from None
+    if path.suffix == ".json":
+        return load_json(path, text)
+    return load_hcl(path, text)

@@ -1,0 +1,108 @@
+"""Parse HCL text with python-hcl2, cached by content hash, large files in parallel parts.
+
+python-hcl2 is pure Python and slow on big bake files. A file above ``PART_BYTES`` is cut
+between top-level blocks (chunks.py); each part is cached by its own hash, so editing one
+target re-parses only its part, and the parts not cached yet are parsed in worker processes
+(one per core). The parts' results are joined in file order.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from bakepy.errors import LoadError, Location
+from bakepy.loaders.bake.chunks import split_top_level
+from bakepy.support.atomic import FileWrite, write_file
+from bakepy.support.cache import cache_dir
+
+CACHE_VERSION = "1"
+PART_BYTES = 192 * 1024
+BLOCK_TYPES = ("variable", "function", "group", "target")
+
+
+def _cache_file(text: str) -> Path:
+    digest = hashlib.sha256(f"{CACHE_VERSION}\0{text}".encode()).hexdigest()
+    return cache_dir() / "hcl" / f"{digest}.json"
+
+
+def _cached(text: str) -> dict[str, Any] | None:
+    try:
+        loaded: dict[str, Any] = json.loads(_cache_file(text).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return loaded
+
+
+def is_cached(path: Path) -> bool:
+    """Whether ``path``'s current content has been parsed before (its result is cached)."""
+    try:
+        return _cache_file(path.read_text(encoding="utf-8")).is_file()
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _parse_part(text: str, path: str, first_line: int) -> dict[str, Any]:
+    """python-hcl2's dict for one part (lines counted from ``first_line``), then cached."""
+    cached = _cached(text)
+    if cached is not None:
+        return cached
+    import hcl2  # imported here: it is slow to import and only HCL files need it
+
+    try:
+        parsed: dict[str, Any] = hcl2.loads(text)
+    except Exception as exc:  # python-hcl2 raises lark's exceptions, which vary by version
+        line = getattr(exc, "line", None)
+        message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        message = re.sub(r" at line \d+, column (\d+)", r" (column \1)", message)
+        where = Location(Path(path), line + first_line - 1 if isinstance(line, int) else None)
+        raise LoadError(f"HCL syntax error: {message}", where) from None
+    with contextlib.suppress(OSError):  # a cache that cannot be written only costs speed
+        write_file(FileWrite(_cache_file(text), json.dumps(parsed).encode()))
+    return parsed
+
+
+def _join(parts: list[dict[str, Any]]) -> dict[str, Any]:
+    """The parts' dicts as one: block (and comment) lists concatenated in order."""
+    joined: dict[str, Any] = {}
+    for part in parts:
+        for key, value in part.items():
+            if (key in BLOCK_TYPES or key == "__comments__") and isinstance(value, list):
+                joined.setdefault(key, []).extend(value)
+            else:
+                joined[key] = value
+    return joined
+
+
+def parse_hcl(text: str, path: Path, *, parallel: bool = True) -> dict[str, Any]:
+    """python-hcl2's dict for ``text``; cached parts are free, the rest parse in parallel."""
+    whole = _cached(text)
+    if whole is not None:
+        return whole
+    pieces = split_top_level(text, max(1, round(len(text) / PART_BYTES)))
+    if len(pieces) == 1:
+        return _parse_part(text, str(path), 1)
+    starts = [1]
+    for piece in pieces[:-1]:
+        starts.append(starts[-1] + piece.count("\n"))
+    missing = [i for i, piece in enumerate(pieces) if _cached(piece) is None]
+    workers = min(len(missing), os.cpu_count() or 1)
+    if parallel and workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            list(
+                pool.map(
+                    _parse_part,
+                    [pieces[i] for i in missing],
+                    [str(path)] * len(missing),
+                    [starts[i] for i in missing],
+                )
+            )
+    return _join(
+        [_parse_part(piece, str(path), start) for piece, start in zip(pieces, starts, strict=True)]
+    )

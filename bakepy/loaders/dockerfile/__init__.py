@@ -1,0 +1,50 @@
+"""Dockerfiles as definition files: ``Dockerfile``, ``api.Dockerfile`` or ``Dockerfile.api``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bakepy.errors import LoadError, Location
+
+if TYPE_CHECKING:
+    from bakepy.models.dockerfile.instructions import Dockerfile
+
+_WORD = "dockerfile"
+_NOT_DOCKERFILES = (".dockerignore",)
+
+
+def is_dockerfile(path: Path) -> bool:
+    """Whether ``path`` is named like a Dockerfile (``.dockerignore`` files beside one are not)."""
+    name = path.name.lower()
+    if name.endswith(_NOT_DOCKERFILES):
+        return False
+    return name == _WORD or name.endswith("." + _WORD) or name.startswith(_WORD + ".")
+
+
+def dockerfile_name(path: Path) -> str:
+    """The resource name: ``dockerfile``, or ``api`` for ``api.Dockerfile``/``Dockerfile.api``."""
+    name = path.name
+    if name.lower().endswith("." + _WORD):
+        stem = name[: -len(_WORD) - 1]
+    elif name.lower().startswith(_WORD + "."):
+        stem = name[len(_WORD) + 1 :]
+    else:
+        stem = ""
+    return stem or _WORD
+
+
+def load_dockerfile(path: Path) -> Dockerfile:
+    """The Dockerfile resource the file ``path`` declares."""
+    from bakepy.loaders.dockerfile.parser import parse_dockerfile
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LoadError(f"cannot read {path}: {exc.strerror}", Location(path)) from None
+    except UnicodeDecodeError:
+        raise LoadError(f"{path} is not UTF-8 text", Location(path)) from None
+    return parse_dockerfile(text, name=dockerfile_name(path), path=path)
+
+
+__all__ = ["dockerfile_name", "is_dockerfile", "load_dockerfile"]

@@ -1,0 +1,373 @@
+"""buildx bake as typed resources: Target, Group, Variable and Function.
+
+Field names are bake's own (``cache-from``, ``no-cache-filter``); Python spells them in
+snake_case. References between resources are objects (or ``Kind/name`` strings in YAML), never
+loose names, and are checked when the project is resolved.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, ClassVar, Literal, Union
+
+from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
+
+from bakepy.models.bake.builder import Builder
+from bakepy.models.bake.contexts import BuildContextValue, TargetContext
+from bakepy.models.bake.values import (
+    SSH,
+    Annotation,
+    Attest,
+    Cache,
+    Output,
+    Platform,
+    Secret,
+    Ulimit,
+)
+from bakepy.models.base import BakepyModel, KebabModel
+from bakepy.models.dockerfile.instructions import Dockerfile, Stage
+from bakepy.models.resource import Resource, ResourceRef
+
+BAKE_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
+HCL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def _check_bake_name(name: str) -> str:
+    if not BAKE_NAME.match(name):
+        raise ValueError(f'invalid name {name!r}: only "[a-zA-Z0-9_-]+" is allowed, as in bake')
+    return name
+
+
+def _resource_name(value: object) -> object:
+    """Serialize a referenced resource by name; strings are already names."""
+    return value.metadata.name if isinstance(value, Resource) else value
+
+
+def _stage_or_name(value: object) -> object:
+    return value.name if isinstance(value, Stage) else value
+
+
+def _strip_kind(prefix: str) -> Any:
+    """Accept ``Target/name`` in YAML for a reference to a target (kubectl's kind/name)."""
+
+    def strip(value: Any) -> Any:
+        if isinstance(value, str) and value.startswith(prefix + "/"):
+            return value[len(prefix) + 1 :]
+        if isinstance(value, list):
+            return [strip(item) for item in value]
+        return value
+
+    return strip
+
+
+def _as_list(value: Any) -> Any:
+    """Let a single value stand for a one-element list, as buildx accepts for strings."""
+    return [value] if isinstance(value, str | dict) or hasattr(value, "model_fields") else value
+
+
+def _stringify_map(value: Any) -> Any:
+    """Build args and labels are strings; numbers and booleans are written as bake prints them."""
+    if not isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if isinstance(item, bool):
+            out[key] = "true" if item else "false"
+        elif isinstance(item, int | float):
+            out[key] = str(item)
+        else:
+            out[key] = item
+    return out
+
+
+TargetRef = Annotated[
+    Union["Target", str],
+    BeforeValidator(_strip_kind("Target")),
+    PlainSerializer(_resource_name, return_type=str),
+]
+GroupMember = Annotated[
+    Union["Target", "Group", str],
+    BeforeValidator(_strip_kind("Target")),
+    PlainSerializer(_resource_name, return_type=str),
+]
+StageName = Annotated[Stage | str, PlainSerializer(_stage_or_name, return_type=str)]
+
+
+def _dockerfile_ref(value: Any) -> Any:
+    return ResourceRef.parse(value, "Dockerfile")
+
+
+def _dockerfile_serialized(value: object) -> object:
+    if isinstance(value, Dockerfile):
+        return f"Dockerfile/{value.name}"
+    if isinstance(value, ResourceRef):
+        return str(value)
+    return value
+
+
+DockerfileRef = Annotated[
+    Dockerfile | ResourceRef | str,
+    BeforeValidator(_dockerfile_ref),
+    PlainSerializer(_dockerfile_serialized, return_type=str),
+]
+"""A Dockerfile resource (object or ``Dockerfile/name``), or a path / inline text."""
+BuilderRef = Annotated[
+    Builder | str,
+    BeforeValidator(_strip_kind("Builder")),
+    PlainSerializer(_resource_name, return_type=str),
+]
+"""A Builder resource, or the name of a builder that exists outside the project."""
+StringMap = Annotated[dict[str, str | None], BeforeValidator(_stringify_map)]
+
+
+class TargetSpec(KebabModel):
+    """Every attribute of a bake ``target`` block, typed."""
+
+    description: str | None = Field(default=None, description="Human description of the target.")
+    inherits: list[TargetRef] = Field(
+        default_factory=list, description="Targets whose attributes this one starts from."
+    )
+    context: str | None = Field(
+        default=None,
+        description="Build context: a folder (relative to the definition file) or a URL.",
+    )
+    contexts: dict[str, BuildContextValue] = Field(
+        default_factory=dict,
+        description="Named contexts: folders, git/HTTP URLs, docker-image://, oci-layout:// "
+        "or another Target.",
+    )
+    dockerfile: DockerfileRef | None = Field(
+        default=None,
+        description="Dockerfile path (relative to the context) or a Dockerfile resource, "
+        "rendered beside the bake file.",
+    )
+    dockerfile_inline: DockerfileRef | None = Field(
+        default=None,
+        description="Dockerfile text, or a Dockerfile resource rendered inline.",
+    )
+    args: StringMap = Field(
+        default_factory=dict, description="Build args; null keeps the Dockerfile default."
+    )
+    labels: StringMap = Field(
+        default_factory=dict, description="Image labels; null keeps the Dockerfile value."
+    )
+    annotations: Annotated[list[Annotation], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="OCI annotations with optional levels."
+    )
+    attest: Annotated[list[Attest], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="Attestations: SBOM, provenance."
+    )
+    tags: Annotated[list[str], BeforeValidator(_as_list)] | None = Field(
+        default=None, description="Image names and tags."
+    )
+    cache_from: Annotated[list[Cache], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="Cache sources."
+    )
+    cache_to: Annotated[list[Cache], BeforeValidator(_as_list)] | None = Field(
+        default=None, description="Cache destinations."
+    )
+    target: StageName | None = Field(
+        default=None, description="Stage to build: a Stage object or its name."
+    )
+    secret: Annotated[list[Secret], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="Build secrets, as references (file or env)."
+    )
+    ssh: Annotated[list[SSH], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="SSH agent sockets or keys."
+    )
+    platforms: Annotated[list[Platform], BeforeValidator(_as_list)] | None = Field(
+        default=None, description="Target platforms, e.g. linux/amd64, linux/arm64."
+    )
+    output: Annotated[list[Output], BeforeValidator(_as_list)] | None = Field(
+        default=None, description="Exporters: registry, local, oci, docker, tar, image."
+    )
+    pull: bool | None = Field(default=None, description="Always pull base images.")
+    no_cache: bool | None = Field(default=None, description="Build without cache.")
+    network: Literal["default", "host", "none"] | None = Field(
+        default=None, description="Network mode for RUN steps."
+    )
+    no_cache_filter: Annotated[list[StageName], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="Stages to build without cache."
+    )
+    shm_size: str | None = Field(default=None, description="Size of /dev/shm, e.g. 128m.")
+    ulimits: Annotated[list[Ulimit], BeforeValidator(_as_list)] = Field(
+        default_factory=list, description="Resource limits for RUN containers."
+    )
+    call: Literal["build", "check", "outline", "targets"] | None = Field(
+        default=None, description="Frontend method: build, check, outline or targets."
+    )
+    entitlements: list[Literal["network.host", "security.insecure"]] = Field(
+        default_factory=list, description="Privileges the build needs."
+    )
+    extra_hosts: dict[str, str] = Field(
+        default_factory=dict, description="Extra /etc/hosts entries, host to IP."
+    )
+    builder: BuilderRef | None = Field(
+        default=None,
+        description="bakepy only (not a bake attribute): the Builder this target runs on when "
+        "`bakepy apply` builds it; default: the current buildx builder.",
+    )
+    matrix: dict[str, list[Any]] | None = Field(
+        default=None,
+        description="Fork the target over the cartesian product of these lists.",
+    )
+    name: str | None = Field(
+        default=None, description="Name template of each matrix variant, e.g. app-${tgt}."
+    )
+
+    @field_validator("shm_size")
+    @classmethod
+    def _size(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(r"\d+(\.\d+)?[bkmgBKMG]?[bB]?", value):
+            raise ValueError(f"shm-size {value!r} must be a size such as 128m or 1g")
+        return value
+
+    @model_validator(mode="after")
+    def _matrix_rules(self) -> TargetSpec:
+        if self.name is not None and self.matrix is None:
+            raise ValueError("name requires matrix")
+        if self.dockerfile is not None and self.dockerfile_inline is not None:
+            raise ValueError("set dockerfile or dockerfile-inline, not both")
+        return self
+
+
+class Target(Resource):
+    """A bake target (``kind: Target``): one image or artifact to build.
+
+    Example::
+
+        app = Target(metadata="app", spec=TargetSpec(context=".", tags=["app:latest"]))
+    """
+
+    KIND: ClassVar[str] = "Target"
+    kind: Literal["Target"] = Field(default="Target", description="Resource kind.")
+    spec: TargetSpec = Field(default_factory=TargetSpec, description="Bake target attributes.")
+
+    @field_validator("metadata")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        _check_bake_name(value.name)
+        return value
+
+    def references(self) -> list[Resource]:
+        """Inherited targets, ``target:`` contexts, Dockerfiles and the Builder, as objects."""
+        spec = self.spec
+        found: list[Resource] = [p for p in spec.inherits if isinstance(p, Resource)]
+        found += [
+            c.target
+            for c in spec.contexts.values()
+            if isinstance(c, TargetContext) and isinstance(c.target, Resource)
+        ]
+        found += [d for d in (spec.dockerfile, spec.dockerfile_inline) if isinstance(d, Resource)]
+        if isinstance(spec.builder, Resource):
+            found.append(spec.builder)
+        return found
+
+
+class GroupSpec(KebabModel):
+    """A bake ``group`` block: targets (or groups) built together."""
+
+    targets: list[GroupMember] = Field(description="Targets or groups in this group.")
+    description: str | None = Field(default=None, description="Human description of the group.")
+
+
+class Group(Resource):
+    """A bake group (``kind: Group``)."""
+
+    KIND: ClassVar[str] = "Group"
+    kind: Literal["Group"] = Field(default="Group", description="Resource kind.")
+    spec: GroupSpec = Field(description="Members of the group.")
+
+    @field_validator("metadata")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        _check_bake_name(value.name)
+        return value
+
+    def references(self) -> list[Resource]:
+        """Member targets and groups held as objects."""
+        return [m for m in self.spec.targets if isinstance(m, Resource)]
+
+
+class VariableValidation(BakepyModel):
+    """A ``validation`` block: a condition over variables and the error shown when it fails."""
+
+    condition: str = Field(description='HCL expression that must be true, e.g. TAG != "".')
+    error_message: str = Field(description="Message shown when the condition is false.")
+
+
+class VariableSpec(KebabModel):
+    """A bake ``variable`` block: a value that the environment can override."""
+
+    default: Any = Field(default=None, description="Default value (string, number, bool or list).")
+    description: str | None = Field(default=None, description="What the variable is for.")
+    type: str | None = Field(
+        default=None, description="Type constraint: string, number, bool, list(string), ..."
+    )
+    validation: list[VariableValidation] = Field(
+        default_factory=list, description="Conditions the final value must meet."
+    )
+
+    @field_validator("type")
+    @classmethod
+    def _type(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(
+            r"(string|number|bool|any|(list|set|map)\((string|number|bool|any)\))", value
+        ):
+            raise ValueError(
+                f"type {value!r} must be string, number, bool, any or list/set/map(<primitive>)"
+            )
+        return value
+
+
+class Variable(Resource):
+    """A bake variable (``kind: Variable``); the environment variable of the same name overrides."""
+
+    KIND: ClassVar[str] = "Variable"
+    kind: Literal["Variable"] = Field(default="Variable", description="Resource kind.")
+    spec: VariableSpec = Field(default_factory=VariableSpec, description="Default and checks.")
+
+    @field_validator("metadata")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        if not HCL_IDENTIFIER.match(value.name):
+            raise ValueError(f"variable name {value.name!r} is not an HCL identifier")
+        return value
+
+
+class FunctionSpec(BakepyModel):
+    """A bake ``function`` block: parameters and a result expression."""
+
+    params: list[str] = Field(default_factory=list, description="Parameter names.")
+    variadic_params: str | None = Field(
+        default=None, description="Name of a list parameter taking the remaining arguments."
+    )
+    result: str = Field(description="HCL expression or template computing the result.")
+
+    @field_validator("params")
+    @classmethod
+    def _identifiers(cls, value: list[str]) -> list[str]:
+        for param in value:
+            if not HCL_IDENTIFIER.match(param):
+                raise ValueError(f"parameter {param!r} is not an HCL identifier")
+        return value
+
+
+class Function(Resource):
+    """A bake user function (``kind: Function``)."""
+
+    KIND: ClassVar[str] = "Function"
+    kind: Literal["Function"] = Field(default="Function", description="Resource kind.")
+    spec: FunctionSpec = Field(description="Parameters and result.")
+
+    @field_validator("metadata")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        if not HCL_IDENTIFIER.match(value.name):
+            raise ValueError(f"function name {value.name!r} is not an HCL identifier")
+        return value
+
+
+TargetContext.model_rebuild(_types_namespace={"Target": Target})
+for _model in (TargetSpec, Target, GroupSpec, Group):
+    _model.model_rebuild()

@@ -1,0 +1,82 @@
+"""Turn pydantic's validation errors into bakepy errors that name the field path."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import cache
+
+from pydantic import ValidationError as PydanticValidationError
+
+from bakepy.errors import Diagnostic, FieldPath, Location, ValidationError
+
+LineLookup = Callable[[FieldPath], int | None]
+
+
+@cache
+def _capitalized_fields() -> frozenset[str]:
+    """Capitalized field names of the manifest kinds (systemd's ``ExecStart``, ``Name``)."""
+    from bakepy.models.kinds import KINDS
+
+    names: set[str] = set()
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            properties = node.get("properties")
+            if isinstance(properties, dict):
+                names.update(key for key in properties if key[:1].isupper())
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    for model in KINDS.values():
+        walk(model.model_json_schema(by_alias=True))
+    return frozenset(names)
+
+
+def _is_marker(part: str) -> bool:
+    if "[" in part or part.startswith(("function-", "tagged-union")):
+        return True
+    return part[:1].isupper() and part not in _capitalized_fields()
+
+
+def _clean_path(loc: tuple[int | str, ...]) -> FieldPath:
+    """Drop pydantic's union-branch markers (``function-after[...]``, class names) from a loc."""
+    return tuple(part for part in loc if isinstance(part, int) or not _is_marker(part))
+
+
+def _message(error: dict[str, object]) -> str:
+    message = str(error.get("msg", "invalid value"))
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if error.get("type") == "extra_forbidden":
+        return "unknown field"
+    if error.get("type") == "missing":
+        return "field required"
+    return message
+
+
+def convert_validation_error(
+    exc: PydanticValidationError,
+    *,
+    file: str | None,
+    resource: str | None,
+    line_of: LineLookup | None = None,
+    default_line: int | None = None,
+) -> ValidationError:
+    """One Diagnostic per pydantic error (deduplicated), with the closest known line."""
+    from pathlib import Path
+
+    diagnostics: list[Diagnostic] = []
+    seen: set[tuple[FieldPath, str]] = set()
+    for error in exc.errors(include_url=False):
+        path = _clean_path(tuple(error["loc"]))
+        message = _message(dict(error))
+        if (path, message) in seen:
+            continue
+        seen.add((path, message))
+        line = line_of(path) if line_of else None
+        location = Location(Path(file) if file else None, line or default_line, resource, path)
+        diagnostics.append(Diagnostic(message, location))
+    return ValidationError(diagnostics[:5])

@@ -1,0 +1,411 @@
+"""Resolve a native bake definition exactly as ``docker buildx bake --print`` does.
+
+Phases, in buildx's order: evaluate variables (environment overrides, validation), expand
+matrices and evaluate every attribute, pick the requested targets through groups, merge
+``inherits``, follow ``target:`` links, then fill defaults and drop empty attributes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bakepy.errors import (
+    CycleError,
+    Diagnostic,
+    EvaluationError,
+    HclError,
+    Location,
+    SelectionError,
+    ValidationError,
+)
+from bakepy.models.bake.definition import NativeBake
+from bakepy.models.bake.targets import BAKE_NAME
+from bakepy.project import location_of
+from bakepy.resolution.bake.coerce import AttributeTypeError, coerce_attribute, coerce_group_targets
+from bakepy.resolution.bake.merge import PRINT_ORDER, dedupe, merge_target
+from bakepy.resolution.bake.overrides import Override, apply_overrides, check_patterns
+from bakepy.resolution.bake.variables import VariableResolver
+from bakepy.support.json_text import indented_json
+
+_NOT_EVALUATED = frozenset({"matrix", "name"})
+_DEDUPED = ("tags", "platforms", "cache-to", "output", "no-cache-filter", "entitlements")
+
+
+@dataclass
+class ResolvedBake:
+    """Resolved groups and targets, in the shape ``docker buildx bake --print`` prints them."""
+
+    groups: dict[str, dict[str, Any]] = field(default_factory=dict)
+    targets: dict[str, dict[str, Any]] = field(default_factory=dict)
+    linked: list[str] = field(default_factory=list)
+    """Targets present only because a requested one links them (``target:`` contexts)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"group": {...}, "target": {...}}``; ``group`` is left out when empty."""
+        out: dict[str, Any] = {}
+        if self.groups:
+            out["group"] = {name: self.groups[name] for name in sorted(self.groups)}
+        out["target"] = {name: self.targets[name] for name in sorted(self.targets)}
+        return out
+
+    def to_json(self) -> str:
+        """JSON text with buildx's indentation."""
+        return indented_json(self.to_dict()) + "\n"
+
+
+class _TargetReferences(dict[str, Any]):
+    """The ``target`` variable: ``target.NAME.ATTR`` is another target's own attribute.
+
+    Evaluated on demand, as buildx does: the referenced target's own attributes (inherited
+    ones are not visible), null where unset; a reference that loops is an error.
+    """
+
+    def __init__(self, resolver: _Resolver) -> None:
+        super().__init__()
+        self._resolver = resolver
+        self._values: dict[str, dict[str, Any]] = {}
+        self.evaluating: list[str] = []
+        """Targets being evaluated right now, innermost last: a reference back to one loops."""
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._resolver.native.targets
+
+    def __getitem__(self, name: str) -> dict[str, Any]:
+        if name in self._values:
+            return self._values[name]
+        block = self._resolver.native.targets.get(name)
+        if block is None or "matrix" in block:
+            raise KeyError(name)
+        if name in self.evaluating:
+            raise HclError(f"reference cycle not allowed for target.{name}")
+        own = self._resolver.evaluate_target(name, block, None)
+        self._values[name] = {key: own.get(key) for key in (*PRINT_ORDER, "inherits")}
+        return self._values[name]
+
+
+class _Resolver:
+    def __init__(
+        self, native: NativeBake, env: Mapping[str, str], overrides: Sequence[Override] = ()
+    ) -> None:
+        self.native = native
+        self.env = env
+        self.overrides = overrides
+        self.variables = VariableResolver(
+            native.variables, native.functions, env, self.locate, native.attributes
+        )
+        self.evaluated: dict[str, dict[str, Any]] = {}
+        self.origin: dict[str, str] = {}
+        self.matrix_groups: dict[str, list[str]] = {}
+        self.groups: dict[str, dict[str, Any]] = {}
+        self._full: dict[str, dict[str, Any]] = {}
+        self.references = _TargetReferences(self)
+        self.target_scope = self.variables.scope.child({"target": self.references})
+
+    def locate(self, block: str, name: str) -> Location | None:
+        resource = self.native.sources.get((block, name))
+        if resource is not None:
+            return location_of(resource)
+        return self.native.locations.get((block, name))
+
+    # -- evaluation -------------------------------------------------------------------------
+
+    def evaluate_all(self) -> None:
+        self.variables.evaluate_all()
+        self.variables.validate()
+        for name, block in self.native.groups.items():
+            where = ("group", name)
+            evaluated = self.variables.evaluate_value(block, where)
+            try:
+                evaluated["targets"] = coerce_group_targets(evaluated.get("targets"))
+            except AttributeTypeError as exc:
+                location = self.locate(*where) or Location()
+                raise EvaluationError(str(exc), location.with_field("targets")) from None
+            self.groups[name] = evaluated
+        blocks = [*self.native.targets.items(), *self.native.repeated_targets]
+        for name, block in blocks:
+            if "matrix" in block:
+                self._expand_matrix(name, block)
+            elif "name" in block:
+                raise EvaluationError("name requires matrix", self.locate("target", name))
+            else:
+                self._add_target(name, name, self.evaluate_target(name, block, None))
+
+    def _add_target(self, name: str, origin: str, attrs: dict[str, Any]) -> None:
+        if name in self.evaluated:
+            # a generated name equal to an existing target merges into it, as bake does
+            attrs = merge_target(self.evaluated[name], attrs)
+        self.evaluated[name] = attrs
+        self.origin[name] = origin
+
+    def evaluate_target(
+        self, name: str, block: dict[str, Any], matrix_values: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        """Every attribute of one target block evaluated (matrix values in scope, if any)."""
+        scope = self.target_scope.child(matrix_values) if matrix_values else self.target_scope
+        where = ("target", name)
+        out: dict[str, Any] = {}
+        self.references.evaluating.append(name)
+        try:
+            for key, value in block.items():
+                if key not in _NOT_EVALUATED:
+                    try:
+                        evaluated = self._coerce(key, self._evaluate(value, where, scope), where)
+                    except EvaluationError as exc:
+                        raise self._in_attribute(exc, where, key) from None
+                    if evaluated is not None:  # null leaves the attribute unset
+                        out[key] = evaluated
+        finally:
+            self.references.evaluating.pop()
+        return out
+
+    def _in_attribute(
+        self, error: EvaluationError, where: tuple[str, str], key: str
+    ) -> EvaluationError:
+        """``error`` pointing at attribute ``key`` when it is about this very block."""
+        location = self.locate(*where)
+        if location is None or error.location != location:
+            return error  # about another block (a target.NAME.ATTR reference): keep it
+        resource = self.native.sources.get(where)
+        field = location_of(resource, "spec", key) if resource else location.with_field(key)
+        return EvaluationError(error.message, field, error.diagnostic.hint)
+
+    def _coerce(self, key: str, value: Any, where: tuple[str, str]) -> Any:
+        try:
+            return coerce_attribute(key, value)
+        except AttributeTypeError as exc:
+            raise EvaluationError(str(exc), self.locate(*where)) from None
+
+    def _evaluate(self, value: Any, where: tuple[str, str], scope: Any) -> Any:
+        if isinstance(value, str):
+            return self.variables.template(value, where, scope)
+        if isinstance(value, list):
+            return [self._evaluate(item, where, scope) for item in value]
+        if isinstance(value, dict):
+            return {
+                self.variables.key(key, where, scope): self._evaluate(item, where, scope)
+                for key, item in value.items()
+            }
+        return value
+
+    def _expand_matrix(self, label: str, block: dict[str, Any]) -> None:
+        where = ("target", label)
+        matrix = self._evaluate(block["matrix"], where, None)
+        if not isinstance(matrix, dict):
+            raise EvaluationError("matrix must be a map of lists", self.locate(*where))
+        axes = sorted(matrix)
+        for axis in axes:
+            if not isinstance(matrix[axis], list):
+                raise EvaluationError(f"matrix value {axis!r} must be a list", self.locate(*where))
+        generated: list[str] = []
+        for combination in itertools.product(*(matrix[axis] for axis in axes)):
+            values = dict(zip(axes, combination, strict=True))
+            scope = self.variables.scope.child(values)
+            name = label
+            if "name" in block:
+                name = str(self.variables.template(block["name"], where, scope))
+            if not BAKE_NAME.match(name):
+                raise EvaluationError(
+                    f'invalid name {name!r} from matrix: only "[a-zA-Z0-9_-]+" are allowed',
+                    self.locate(*where),
+                    hint="use sanitize() or replace() in the name template",
+                )
+            if name in generated:
+                raise EvaluationError(
+                    f"duplicate name {name!r} from matrix",
+                    self.locate(*where),
+                    hint="give the target a name template that uses every matrix key",
+                )
+            generated.append(name)
+            self._add_target(name, label, self.evaluate_target(label, block, values))
+        if "name" not in block and len(generated) == 1:
+            return
+        self.matrix_groups[label] = generated
+
+    # -- selection and inheritance -----------------------------------------------------------
+
+    def select(self, requested: Sequence[str]) -> tuple[list[str], dict[str, dict[str, Any]]]:
+        names: list[str] = []
+        chosen: set[str] = set()  # the members of ``names``, for O(1) membership tests
+        reached: dict[str, dict[str, Any]] = {}
+
+        def expand(name: str, visiting: tuple[str, ...]) -> None:
+            if name in visiting:
+                return  # bake tolerates group cycles; the project check reports them
+            if name in self.groups:
+                group = self.groups[name]
+                reached[name] = {k: group[k] for k in ("description", "targets") if k in group}
+                for member in group.get("targets", []):
+                    expand(member, (*visiting, name))
+            elif name in self.matrix_groups and name not in self.evaluated:
+                reached[name] = {"targets": list(self.matrix_groups[name])}
+                for member in self.matrix_groups[name]:
+                    expand(member, (*visiting, name))
+            elif name in self.evaluated:
+                if name not in chosen:
+                    chosen.add(name)
+                    names.append(name)
+            else:
+                raise SelectionError(
+                    f"failed to find target {name}",
+                    hint="bakepy validate lists the declared targets and groups",
+                )
+
+        for name in requested:
+            expand(name, ())
+        return names, reached
+
+    def full(self, name: str, stack: tuple[str, ...] = ()) -> dict[str, Any]:
+        if name in self._full:
+            return self._full[name]
+        if name in stack:
+            raise CycleError(
+                "inherits cycle: " + " -> ".join([*stack[stack.index(name) :], name]),
+                self.locate("target", self.origin.get(name, name)),
+            )
+        own = self.evaluated[name]
+        result: dict[str, Any] = {}
+        for parent in own.get("inherits", []):
+            if parent not in self.evaluated:
+                raise SelectionError(
+                    f"target {name} inherits {parent!r}, which is not a target",
+                    self.locate("target", self.origin.get(name, name)),
+                )
+            result = merge_target(result, self.full(parent, (*stack, name)))
+        result = merge_target(result, {k: v for k, v in own.items() if k != "inherits"})
+        result = apply_overrides(name, result, self.overrides, self.env)
+        self._full[name] = result
+        return result
+
+    def links(self, names: list[str]) -> list[str]:
+        """Targets reached through ``target:`` contexts, after the requested ones."""
+        ordered = list(names)
+
+        def follow(name: str, stack: tuple[str, ...]) -> None:
+            for value in (self.full(name).get("contexts") or {}).values():
+                if not isinstance(value, str) or not value.startswith("target:"):
+                    continue
+                linked = value.removeprefix("target:")
+                if linked == name or linked in stack:
+                    raise CycleError(
+                        f"infinite loop from {name} to {linked}",
+                        self.locate("target", self.origin.get(name, name)),
+                    )
+                if linked not in self.evaluated:
+                    raise SelectionError(
+                        f"target {name} uses context target:{linked}, which is not a target",
+                        self.locate("target", self.origin.get(name, name)),
+                    )
+                if linked not in ordered:
+                    ordered.append(linked)
+                follow(linked, (*stack, name))
+                self._check_link_platforms(name, linked)
+
+        for name in names:
+            follow(name, ())
+        return ordered
+
+    def _check_link_platforms(self, name: str, linked: str) -> None:
+        """A multi-platform target may only use a multi-platform ``target:`` context that is
+        built for each of its platforms (buildx >= 0.20; 0.13 wanted the same list, §6)."""
+        mine = list(self.full(name).get("platforms") or [])
+        theirs = list(self.full(linked).get("platforms") or [])
+        if len(mine) > 1 and len(theirs) > 1 and not set(mine) <= set(theirs):
+            raise ValidationError(
+                [
+                    Diagnostic(
+                        f"target {linked} can't be used by {name}: {name} builds for "
+                        f"{', '.join(mine)} but {linked} only for {', '.join(theirs)}",
+                        self.locate("target", self.origin.get(name, name)) or Location(),
+                        hint=f"build {linked} for every platform of {name}",
+                    )
+                ]
+            )
+
+
+def finalize(attrs: Mapping[str, Any], env: Mapping[str, str], linked: bool) -> dict[str, Any]:
+    """Defaults, SOURCE_DATE_EPOCH, null and empty removal, and print order."""
+    target = dict(attrs)
+    target.pop("inherits", None)
+    if not target.get("context"):
+        target["context"] = "."
+    if not target.get("dockerfile"):
+        target["dockerfile"] = "Dockerfile"
+    for key in ("args", "labels"):
+        if key in target:
+            target[key] = {
+                name: _as_string(value)
+                for name, value in sorted(target[key].items())
+                if value is not None
+            }
+    if "SOURCE_DATE_EPOCH" in env:
+        args = dict(target.get("args") or {})
+        args.setdefault("SOURCE_DATE_EPOCH", env["SOURCE_DATE_EPOCH"])
+        target["args"] = dict(sorted(args.items()))
+    for key in ("contexts", "extra-hosts"):
+        if key in target:
+            target[key] = {k: v for k, v in sorted(target[key].items()) if v is not None}
+    if "contexts" in target:
+        # an empty context deletes the key, so a child can drop an inherited context (§2)
+        target["contexts"] = {k: v for k, v in target["contexts"].items() if v != ""}
+    for key in _DEDUPED:
+        if isinstance(target.get(key), list):
+            target[key] = dedupe(target[key])
+    if linked:
+        target.pop("output", None)
+    ordered: dict[str, Any] = {}
+    for key in PRINT_ORDER:
+        value = target.get(key)
+        if value is None or value == [] or value == {} or value == "":
+            continue
+        ordered[key] = value
+    return ordered
+
+
+def _as_string(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list | dict):
+        return json.dumps(value)
+    return str(value)
+
+
+def resolve_bake(
+    native: NativeBake,
+    requested: Sequence[str] = (),
+    env: Mapping[str, str] | None = None,
+    overrides: Sequence[Override] = (),
+) -> ResolvedBake:
+    """Resolve ``requested`` targets/groups (default: the ``default`` group) of ``native``,
+    with ``--set`` style ``overrides`` applied to the targets they match."""
+    env = dict(env or {})
+    resolver = _Resolver(native, env, overrides)
+    resolver.evaluate_all()
+    check_patterns(overrides, resolver.evaluated)
+    wanted = list(requested) or ["default"]
+    names, reached = resolver.select(wanted)
+    chosen = resolver.links(names)
+    selected = set(names)
+    targets = {
+        name: finalize(resolver.full(name), env, linked=name not in selected) for name in chosen
+    }
+    _add_requested_to_default(reached, wanted)
+    linked = [name for name in chosen if name not in selected]
+    return ResolvedBake(groups=reached, targets=targets, linked=linked)
+
+
+def _add_requested_to_default(reached: dict[str, dict[str, Any]], wanted: Sequence[str]) -> None:
+    """The ``default`` group ``--print`` shows: the requested names other than ``default``,
+    appended (once each) to the declared ``default`` group when that one was requested too."""
+    extra = [name for name in wanted if name != "default"]
+    if not extra:
+        return
+    group = dict(reached.get("default", {}))
+    members = list(group.get("targets", []))
+    group["targets"] = members + [n for n in dict.fromkeys(extra) if n not in members]
+    reached["default"] = group

@@ -1,0 +1,230 @@
+"""Lower typed bake resources to bake's native form: the dicts an HCL or JSON bake file holds.
+
+Both file generators and the resolver start from this one form, so the files bakepy writes and
+the targets ``bakepy print`` reports cannot disagree. Typed values become their string forms,
+referenced objects become names, Dockerfile resources become paths (or inline text), and paths
+declared relative to a definition file are rewritten relative to where the bake file lands.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from bakepy.hcl.escaping import escape_template
+from bakepy.models.bake.definition import NativeBake, NativeTarget
+from bakepy.models.bake.targets import Function, Group, Target, TargetSpec, Variable
+from bakepy.models.dockerfile.instructions import Dockerfile, Stage
+from bakepy.models.resource import Resource
+from bakepy.project import Project
+from bakepy.resolution.bake.paths import (
+    PathMapper,
+    map_cache,
+    map_context,
+    map_output,
+    map_secret,
+    map_ssh,
+)
+
+
+def dockerfile_filename(dockerfile: Dockerfile) -> str:
+    """File name a Dockerfile resource is rendered to, beside the bake file."""
+    return f"{dockerfile.name}.Dockerfile"
+
+
+def _string(value: object) -> str:
+    to_string = getattr(value, "to_string", None)
+    return str(to_string()) if callable(to_string) else str(value)
+
+
+def _name_of(value: object) -> str:
+    if isinstance(value, Resource):
+        return value.name
+    if isinstance(value, Stage):
+        return value.name or ""
+    return str(value)
+
+
+class _Lowering:
+    """One lowering pass over a project for one output folder."""
+
+    def __init__(
+        self,
+        project: Project,
+        out_dir: Path,
+        render_dockerfile: Callable[[Dockerfile], str],
+    ) -> None:
+        self.project = project
+        self.paths = PathMapper(out_dir.resolve())
+        self.out_dir = out_dir.resolve()
+        self.render_dockerfile = render_dockerfile
+
+    def base_dir(self, resource: Resource) -> Path:
+        return self.project.base_dir_of(resource)
+
+    def effective(
+        self, target: Target, attr: str, visiting: frozenset[int] = frozenset()
+    ) -> tuple[Any, Target | None]:
+        """Value of ``attr`` after inherits (last parent wins, own value last) and its declarer.
+
+        A parent already being visited (an inherits cycle) is skipped here: lowering still
+        succeeds and the resolver reports the cycle with its path.
+        """
+        value: Any = None
+        declarer: Target | None = None
+        visiting = visiting | {id(target)}
+        for parent in target.spec.inherits:
+            parent_target = (
+                parent if isinstance(parent, Target) else self.project.find(Target, parent)
+            )
+            if parent_target is None or id(parent_target) in visiting:
+                continue
+            parent_value, parent_declarer = self.effective(parent_target, attr, visiting)
+            if parent_value is not None:
+                value, declarer = parent_value, parent_declarer
+        own = getattr(target.spec, attr)
+        if attr in target.spec.model_fields_set and own is not None:
+            value, declarer = own, target
+        return value, declarer
+
+    def context_dir(self, target: Target) -> tuple[str | None, Path]:
+        """The effective context as written in the bake file, and the folder it names."""
+        context, declarer = self.effective(target, "context")
+        if declarer is None or context is None:
+            root = self.base_dir(target)
+            return None, root
+        base = self.base_dir(declarer)
+        if "${" in context or "://" in context or context.startswith("git@"):
+            return context, base
+        mapped = self.paths.map(context, base)
+        return mapped, Path(os.path.normpath(os.path.join(base, context)))
+
+    def lower_target(self, target: Target) -> NativeTarget:
+        spec: TargetSpec = target.spec
+        base = self.base_dir(target)
+        fields = spec.model_fields_set
+        native: NativeTarget = {}
+
+        def put(key: str, value: Any) -> None:
+            if value is not None and value != [] and value != {}:
+                native[key] = value
+
+        put("description", spec.description)
+        put("inherits", [_name_of(p) for p in spec.inherits])
+        if spec.matrix is not None:
+            native["matrix"] = spec.matrix
+        put("name", spec.name)
+
+        context, context_path = self.context_dir(target)
+        if "context" in fields and spec.context is not None:
+            put("context", context)
+        elif context is None and not spec.inherits:
+            mapped = self.paths.map(".", base)
+            if mapped != ".":
+                native["context"] = mapped
+        put(
+            "contexts",
+            {
+                key: map_context(value, base, self.paths)
+                for key, value in sorted(spec.contexts.items())
+            },
+        )
+        dockerfile, _ = self.effective(target, "dockerfile")
+        if isinstance(dockerfile, Dockerfile) and ("dockerfile" in fields or "context" in fields):
+            file = self.out_dir / dockerfile_filename(dockerfile)
+            native["dockerfile"] = os.path.relpath(file, context_path).replace(os.sep, "/")
+        elif isinstance(spec.dockerfile, str):
+            native["dockerfile"] = spec.dockerfile
+        if isinstance(spec.dockerfile_inline, Dockerfile):
+            native["dockerfile-inline"] = escape_template(
+                self.render_dockerfile(spec.dockerfile_inline)
+            )
+        elif spec.dockerfile_inline is not None:
+            native["dockerfile-inline"] = spec.dockerfile_inline
+        if spec.target is not None:
+            native["target"] = _name_of(spec.target)
+        put("args", dict(sorted(spec.args.items())))
+        put("labels", dict(sorted(spec.labels.items())))
+        put("annotations", [_string(a) for a in spec.annotations])
+        if spec.tags is not None:
+            native["tags"] = list(spec.tags)
+        if spec.platforms is not None:
+            native["platforms"] = [_string(p) for p in spec.platforms]
+        put("cache-from", [map_cache(c, base, self.paths) for c in spec.cache_from])
+        if spec.cache_to is not None:
+            native["cache-to"] = [map_cache(c, base, self.paths) for c in spec.cache_to]
+        put("secret", [map_secret(s, base, self.paths) for s in spec.secret])
+        put("ssh", [map_ssh(s, base, self.paths) for s in spec.ssh])
+        if spec.output is not None:
+            native["output"] = [map_output(o, base, self.paths) for o in spec.output]
+        put("attest", [_string(a) for a in spec.attest])
+        for key, value in (("pull", spec.pull), ("no-cache", spec.no_cache)):
+            if value is not None:
+                native[key] = value
+        put("no-cache-filter", [_name_of(s) for s in spec.no_cache_filter])
+        put("network", spec.network)
+        put("shm-size", spec.shm_size)
+        put("ulimits", [_string(u) for u in spec.ulimits])
+        put("call", spec.call)
+        put("entitlements", list(spec.entitlements))
+        put("extra-hosts", dict(sorted(spec.extra_hosts.items())))
+        return native
+
+
+def lower_variable(variable: Variable) -> dict[str, Any]:
+    """A Variable as a native ``variable`` block."""
+    spec = variable.spec
+    block: dict[str, Any] = {}
+    if spec.type is not None:
+        block["type"] = spec.type
+    if "default" in spec.model_fields_set:
+        block["default"] = spec.default
+    if spec.description is not None:
+        block["description"] = spec.description
+    if spec.validation:
+        block["validation"] = [
+            {"condition": v.condition, "error_message": v.error_message} for v in spec.validation
+        ]
+    return block
+
+
+def lower_function(function: Function) -> dict[str, Any]:
+    """A Function as a native ``function`` block."""
+    block: dict[str, Any] = {"params": list(function.spec.params)}
+    if function.spec.variadic_params is not None:
+        block["variadic_params"] = function.spec.variadic_params
+    block["result"] = function.spec.result
+    return block
+
+
+def lower_group(group: Group) -> dict[str, Any]:
+    """A Group as a native ``group`` block."""
+    block: dict[str, Any] = {}
+    if group.spec.description is not None:
+        block["description"] = group.spec.description
+    block["targets"] = [_name_of(member) for member in group.spec.targets]
+    return block
+
+
+def lower_project(
+    project: Project, out_dir: Path, render_dockerfile: Callable[[Dockerfile], str]
+) -> NativeBake:
+    """The bake part of ``project`` in native form, as it reads from a bake file in ``out_dir``."""
+    lowering = _Lowering(project, out_dir, render_dockerfile)
+    native = NativeBake()
+    for resource in project.resources:
+        if isinstance(resource, Variable):
+            native.variables[resource.name] = lower_variable(resource)
+            native.sources[("variable", resource.name)] = resource
+        elif isinstance(resource, Function):
+            native.functions[resource.name] = lower_function(resource)
+            native.sources[("function", resource.name)] = resource
+        elif isinstance(resource, Group):
+            native.groups[resource.name] = lower_group(resource)
+            native.sources[("group", resource.name)] = resource
+        elif isinstance(resource, Target):
+            native.targets[resource.name] = lowering.lower_target(resource)
+            native.sources[("target", resource.name)] = resource
+    return native

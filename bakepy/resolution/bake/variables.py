@@ -1,0 +1,271 @@
+"""Variables and user functions as bake evaluates them: env overrides, types, validation."""
+
+from __future__ import annotations
+
+import json
+import math
+import platform
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from bakepy.errors import CycleError, EvaluationError, HclError, Location
+from bakepy.hcl.evaluator import evaluate, render_template
+from bakepy.hcl.scope import Scope
+from bakepy.hcl.values import to_str
+
+LocateFn = Callable[[str, str], Location | None]
+"""Given (block type, name), where that block was declared."""
+
+_MACHINES = {
+    "x86_64": "amd64",
+    "amd64": "amd64",
+    "aarch64": "arm64",
+    "arm64": "arm64",
+    "armv7l": "arm/v7",
+    "armv6l": "arm/v6",
+    "i386": "386",
+    "i686": "386",
+}
+
+
+def local_platform() -> str:
+    """This machine's platform as buildx names it (``linux/amd64``, ``linux/arm/v7``)."""
+    machine = platform.machine().lower()
+    return f"{platform.system().lower()}/{_MACHINES.get(machine, machine)}"
+
+
+BUILTIN_VARIABLES = {"BAKE_CMD_CONTEXT": "cwd://", "BAKE_LOCAL_PLATFORM": local_platform()}
+"""Variables bake defines itself; nothing overrides them (bake.md §3)."""
+
+_TRUE = {"1", "t", "T", "TRUE", "true", "True"}
+_FALSE = {"0", "f", "F", "FALSE", "false", "False"}
+
+
+def parse_bool(text: str) -> bool:
+    """Go's strconv.ParseBool, which bake uses for bool variables set from the environment."""
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    raise ValueError(f"{text!r} is not a bool")
+
+
+def parse_number(text: str) -> int | float:
+    """A number from the environment (Go's strconv.ParseFloat, finite); integral values stay
+    ints."""
+    try:
+        number = float(text)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a number") from None
+    if text != text.strip() or not math.isfinite(number):
+        raise ValueError(f"{text!r} is not a number")
+    return (
+        int(number)
+        if number.is_integer() and "." not in text and "e" not in text.lower()
+        else number
+    )
+
+
+def _convert_primitive(text: str, kind: str) -> Any:
+    if kind == "bool":
+        return parse_bool(text)
+    if kind == "number":
+        return parse_number(text)
+    return text
+
+
+def convert_env_value(name: str, text: str, default: Any, type_: str | None) -> Any:
+    """Convert an environment override to the variable's type, as buildx does."""
+    if type_ is not None:
+        if type_ in ("string", "any"):
+            return text
+        if type_ in ("bool", "number"):
+            return _convert_primitive(text, type_)
+        inner = type_[type_.index("(") + 1 : -1]
+        if type_.startswith("map"):
+            return {k: _convert_primitive(v, inner) for k, v in json.loads(text).items()}
+        items = [item.strip() for item in text.split(",")] if text else []
+        return [_convert_primitive(item, inner) for item in items]
+    if isinstance(default, bool):
+        return parse_bool(text)
+    if isinstance(default, int | float):
+        return parse_number(text)
+    if isinstance(default, list | dict):
+        raise ValueError(
+            f"unsupported type {'tuple' if isinstance(default, list) else 'object'} for "
+            f"variable {name}: give it a type, e.g. list(string), to set it from the environment"
+        )
+    return text
+
+
+class VariableResolver:
+    """Evaluates variables lazily, in dependency order, detecting cycles."""
+
+    def __init__(
+        self,
+        variables: Mapping[str, Mapping[str, Any]],
+        functions: Mapping[str, Mapping[str, Any]],
+        env: Mapping[str, str],
+        locate: LocateFn,
+        attributes: Mapping[str, Any] | None = None,
+    ) -> None:
+        self.blocks = variables
+        self.env = env
+        self.locate = locate
+        self.attributes = dict(attributes or {})
+        self.values: dict[str, Any] = {}
+        self._in_progress: list[str] = []
+        self._calling: list[str] = []
+        """User functions being evaluated right now: calling one again loops."""
+        user_functions = {
+            name: self._user_function(name, block) for name, block in functions.items()
+        }
+        self.scope = Scope(functions=user_functions, resolver=self._lookup)
+
+    def _lookup(self, name: str) -> Any:
+        if name in BUILTIN_VARIABLES:
+            return BUILTIN_VARIABLES[name]
+        if name in self.attributes or name in self.blocks:
+            return self.value(name)
+        raise KeyError(name)
+
+    def value(self, name: str) -> Any:
+        """The final value of variable ``name``."""
+        if name in self.values:
+            return self.values[name]
+        if name in self._in_progress:
+            path = " -> ".join([*self._in_progress[self._in_progress.index(name) :], name])
+            raise CycleError(f"variable cycle: {path}", self.locate("variable", name))
+        self._in_progress.append(name)
+        try:
+            self.values[name] = self._compute(name)
+        finally:
+            self._in_progress.pop()
+        return self.values[name]
+
+    def _compute(self, name: str) -> Any:
+        block = self.blocks.get(name, {})
+        if name in self.attributes:
+            # a top-level attribute is the definition even beside a variable block of the same
+            # name; only such a block lets the environment override it (buildx resolveValue)
+            block = {**block, "default": self.attributes[name]}
+        default = block.get("default")
+        type_ = block.get("type")
+        if name in self.env and name in self.blocks:
+            if type_ is None and default is not None:
+                # the environment is converted to the type of the evaluated default
+                default = self.evaluate_value(default, ("variable", name))
+            try:
+                return convert_env_value(name, self.env[name], default, type_)
+            except (ValueError, json.JSONDecodeError) as exc:
+                raise EvaluationError(
+                    f"variable {name} from the environment: {exc}", self.locate("variable", name)
+                ) from None
+        if name + "_JSON" in self.env and type_ is not None and name + "_JSON" not in self.blocks:
+            try:
+                return json.loads(self.env[name + "_JSON"])
+            except json.JSONDecodeError as exc:
+                raise EvaluationError(
+                    f"variable {name}_JSON is not JSON: {exc}", self.locate("variable", name)
+                ) from None
+        if "default" not in block:
+            return None if type_ is not None else ""
+        if default is None:
+            return None  # `default = null`: a null, unlike a missing default (bake.md §3)
+        return self.evaluate_value(default, ("variable", name))
+
+    def evaluate_value(self, value: Any, where: tuple[str, str]) -> Any:
+        """Evaluate templates inside a value (strings, and strings nested in lists and maps)."""
+        if isinstance(value, str):
+            return self.template(value, where)
+        if isinstance(value, list):
+            return [self.evaluate_value(item, where) for item in value]
+        if isinstance(value, dict):
+            return {
+                self.key(key, where): self.evaluate_value(item, where)
+                for key, item in value.items()
+            }
+        return value
+
+    def key(self, key: str, where: tuple[str, str], scope: Scope | None = None) -> str:
+        """An object key, which is a template like any string (``"com.${ORG}.x" = ...``)."""
+        value = self.template(key, where, scope)
+        try:
+            return to_str(value, f"object key {key!r}")
+        except HclError as exc:
+            raise EvaluationError(str(exc), self.locate(*where)) from None
+
+    def template(self, text: str, where: tuple[str, str], scope: Scope | None = None) -> Any:
+        """Evaluate one string template; errors name the block it belongs to.
+
+        The text is template source as a JSON bake file holds it: backslashes in literal parts
+        are literal (only strings inside ``${...}`` decode escapes), as buildx reads JSON.
+        """
+        if "${" not in text and "%{" not in text:
+            return text
+        try:
+            return render_template(text, scope or self.scope, quoted=False)
+        except HclError as exc:
+            raise EvaluationError(str(exc), self.locate(*where)) from None
+
+    def expression(self, text: str, where: tuple[str, str], scope: Scope | None = None) -> Any:
+        """Evaluate one bare expression (a validation condition)."""
+        try:
+            return evaluate(text, scope or self.scope)
+        except HclError as exc:
+            raise EvaluationError(str(exc), self.locate(*where)) from None
+
+    def evaluate_all(self) -> None:
+        """Evaluate every variable, used or not, as buildx does: a bad environment override or a
+        cycle is an error even in a variable no target reads."""
+        for name in [*self.attributes, *self.blocks]:
+            self.value(name)
+
+    def validate(self) -> None:
+        """Check every variable's validation blocks, after all variables are known."""
+        for name, block in self.blocks.items():
+            for rule in block.get("validation", []):
+                ok = self.expression(rule["condition"], ("variable", name))
+                if ok is not True:
+                    message = self.template(rule["error_message"], ("variable", name))
+                    raise EvaluationError(
+                        f"variable {name}: {message}", self.locate("variable", name)
+                    )
+
+    def _user_function(self, name: str, block: Mapping[str, Any]) -> Callable[..., Any]:
+        params: list[str] = list(block.get("params", []))
+        variadic: str | None = block.get("variadic_params")
+        result: str = block["result"]
+
+        def call(*args: Any) -> Any:
+            if len(args) < len(params) or (variadic is None and len(args) > len(params)):
+                raise HclError(
+                    f"function {name} takes {len(params)} argument(s)"
+                    f"{' or more' if variadic else ''}, got {len(args)}"
+                )
+            if name in self._calling:
+                raise HclError(f"function cycle not allowed for {name}")
+            bound = dict(zip(params, args, strict=False))
+            if variadic is not None:
+                bound[variadic] = list(args[len(params) :])
+            self._calling.append(name)
+            try:
+                return _function_result(result, self.scope.child(bound))
+            finally:
+                self._calling.pop()
+
+        return call
+
+
+def _function_result(value: Any, scope: Scope) -> Any:
+    """A function's ``result`` evaluated: a template, or a list or object of them (HCL)."""
+    if isinstance(value, str):
+        return render_template(value, scope, quoted=False)
+    if isinstance(value, list):
+        return [_function_result(item, scope) for item in value]
+    if isinstance(value, dict):
+        return {
+            to_str(_function_result(key, scope), "object key"): _function_result(item, scope)
+            for key, item in value.items()
+        }
+    return value

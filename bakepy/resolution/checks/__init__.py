@@ -1,0 +1,57 @@
+"""Every rule over a whole project, in one place: the reference rules, then each domain's.
+
+A single resource's fields are validated by its pydantic model (``bakepy.models``); whatever
+needs more than one resource, or a whole Dockerfile, is checked here: ``references`` (names,
+references, cycles), ``dockerfile`` (stage order, ARG scope, secrets, ONBUILD, ...),
+``compose`` (declared networks, volumes, secrets; depends_on; what swarm refuses) and ``host``
+(daemon.json against docker.service's flags). ``check_project`` runs them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bakepy.errors import Diagnostic, ValidationError
+from bakepy.project import Project
+from bakepy.resolution.checks.dockerfile import check_dockerfile
+from bakepy.resolution.checks.references import validate_references
+
+Check = Callable[[Project], list[Diagnostic]]
+
+
+def check_dockerfiles(project: Project) -> list[Diagnostic]:
+    """Every Dockerfile's rules (stage order, ARG scope, credentials, ONBUILD, SHELL, ...)."""
+    return [
+        problem for dockerfile in project.dockerfiles for problem in check_dockerfile(dockerfile)
+    ]
+
+
+def check_compose_projects(project: Project) -> list[Diagnostic]:
+    """Compose projects and stacks: declared secrets, networks and volumes, depends_on, ..."""
+    if not project.declares("ComposeProject", "Stack"):
+        return []  # nothing to check, and its rules need not be imported
+    from bakepy.resolution.checks.compose import check_compose
+
+    return check_compose(project)
+
+
+def check_host_files(project: Project) -> list[Diagnostic]:
+    """daemon.json and drop-ins: keys that conflict with the unit's flags, file collisions."""
+    if not project.declares("DaemonConfig", "SystemdDropIn"):
+        return []
+    from bakepy.resolution.checks.host import check_host
+
+    return check_host(project)
+
+
+CHECKS: tuple[Check, ...] = (check_dockerfiles, check_compose_projects, check_host_files)
+"""Every domain's project checks, in a fixed order."""
+
+
+def check_project(project: Project) -> None:
+    """The reference rules, then every domain's rules; raises ValidationError listing every
+    problem a domain finds (the reference rules stop at their first kind of problem)."""
+    validate_references(project)
+    problems = [problem for rule in CHECKS for problem in rule(project)]
+    if problems:
+        raise ValidationError(problems)
