@@ -2,7 +2,7 @@
 
 Each case is declared in Python with the bakepy models, rendered into ``tmp_path`` as
 docker-bake.hcl and docker-bake.json, printed by buildx from both files (same names, same
-environment), and compared with what ``bakepy.resolution`` computes for the same request.
+environment), and compared with what ``bakepy.resolve`` computes for the same request.
 The rules each case exercises are in ../shared/reference/bake.md (section numbers cited).
 """
 

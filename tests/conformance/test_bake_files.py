@@ -6,7 +6,7 @@ files). For each case:
 
 * bakepy reads the files (``bakepy.load`` with the case folder as working directory, as bake
   resolves relative paths against the folder it runs in) and resolves the requested names
-  (``bakepy.resolution``, and ``bakepy print`` through the CLI): both must equal what buildx 0.13
+  (``bakepy.resolve``, and ``bakepy print`` through the CLI): both must equal what buildx 0.13
   prints for ``--print -f FILE... NAMES`` in that folder with the same environment;
 * bakepy renders what it read back to one HCL and one JSON file (``bakepy.render``), and buildx
   must print the same targets from each re-rendered file as from the originals.

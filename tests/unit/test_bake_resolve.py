@@ -1,6 +1,6 @@
 """The bake resolver's error paths: each mistake is a BakepyError subclass with a clear message.
 
-No buildx here: ``bakepy.resolution`` runs on projects that skip ``Project.validate`` (which
+No buildx here: ``bakepy.resolve`` runs on projects that skip the reference checks (which
 would catch some of these earlier), so the resolver's own checks are what is tested.
 """
 
@@ -54,7 +54,7 @@ def resolve_error(
     *,
     expected: type[BakepyError],
 ) -> BakepyError:
-    """The error ``bakepy.resolution`` raises for the project; it must be of the expected class."""
+    """The error ``bakepy.resolve`` raises for the project; it must be of the expected class."""
     project = Project(resources, base_dir=Path("/project"))
     with pytest.raises(BakepyError) as info:
         resolve(project, names, env or {}, base_dir=Path("/project"))
