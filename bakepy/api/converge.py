@@ -53,8 +53,8 @@ def apply_builds(
     syntax_directive: bool = True,
 ) -> BuildReport:
     """Build the chosen targets (default group when none) through ``docker buildx bake``."""
-    check(project, env)
     wanted = requested_names(project, names, parse_selector(selector))
+    check(project, env, names=wanted or ["default"], overrides=overrides)
     resolved = resolve(project, wanted, env, overrides=overrides)
     return build(
         project,

@@ -37,27 +37,42 @@ def check(
     env: Mapping[str, str] | None = None,
     *,
     definition: NativeBake | None = None,
+    names: Sequence[str] = (),
+    overrides: Sequence[str] = (),
 ) -> None:
     """Every rule: references and cycles, each domain's checks, bake evaluation and validation.
 
-    ``definition`` is the project's bake definition when the caller has computed it (a render
-    checks the definition it then writes); else the one for the project's folder. The verdict
-    does not depend on the folder.
+    Every variable, function, matrix and target attribute is evaluated, as buildx evaluates
+    every block; ``names`` are the targets and groups to resolve fully (inherits, group
+    members, ``target:`` links), default all of them: a group nobody asks for may name a
+    target that does not exist, as it may in bake. ``definition`` is the project's bake
+    definition when the caller has computed it (a render checks the definition it then
+    writes); else the one for the project's folder. The verdict does not depend on the folder.
+    Variables come from ``env`` and ``--set`` ``overrides`` apply, as when the files are printed.
     """
     check_project(project)
     native = definition or bake_definition(project, project.base_dir)
-    names = [*native.targets, *native.groups]
-    if names:  # evaluates every variable, function, matrix and inherits chain
-        resolve_bake(native, names, env)
+    wanted = list(names) or [*native.targets, *native.groups]
+    if wanted:
+        resolve_bake(native, wanted, env, [Override.parse(text) for text in overrides])
 
 
 def render(
-    project: Project, out_dir: Path, options: RenderOptions | None = None
+    project: Project,
+    out_dir: Path,
+    options: RenderOptions | None = None,
+    *,
+    env: Mapping[str, str] | None = None,
+    names: Sequence[str] = (),
+    overrides: Sequence[str] = (),
 ) -> list[RenderedFile]:
-    """Check the project, then render every file it produces for ``out_dir``."""
+    """Check the project as ``print`` would resolve it (bake variables from ``env``, ``--set``
+    ``overrides``, ``names`` the targets and groups that must resolve, default all), then render
+    every file it produces for ``out_dir``. The files hold the definition itself: variables
+    and overrides apply again wherever they are printed or built."""
     options = options or RenderOptions()
     definition = bake_definition(project, out_dir, syntax_directive=options.syntax_directive)
-    check(project, definition=definition)
+    check(project, env, definition=definition, names=names, overrides=overrides)
     return render_project(project, out_dir, options, definition=definition)
 
 
@@ -82,8 +97,8 @@ def bake_print(
     env: Mapping[str, str] | None = None,
     overrides: Sequence[str] = (),
 ) -> str:
-    """``bakepy print``: the JSON of :func:`resolve`."""
-    check(project, env)
+    """``bakepy print``: the JSON of :func:`resolve`, after the project's checks."""
+    check_project(project)
     wanted = requested_names(project, names, parse_selector(selector))
     return resolve(project, wanted, env, overrides=overrides).to_json()
 

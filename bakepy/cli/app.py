@@ -57,8 +57,12 @@ def render_command(
         bool, typer.Option("--check", help="Write nothing; exit 1 if files on disk differ.")
     ] = False,
     syntax_directive: SyntaxOption = True,
+    overrides: OverridesOption = None,
 ) -> None:
-    """Render Dockerfiles and bake files into a folder, atomically (all or nothing)."""
+    """Render Dockerfiles and bake files into a folder, atomically (all or nothing).
+
+    The files are checked as `print` would resolve them: variables from the environment,
+    `--set` overrides applied, the named targets (default: all) resolved."""
     if bake_format not in ("hcl", "json", "both"):
         fail(BakepyError(f"--format must be hcl, json or both, not {bake_format!r}"))
     from bakepy.api.definitions import load_selected, render
@@ -69,7 +73,14 @@ def render_command(
         project = load_selected(files or [], targets or [], selector)
         print_warnings(project.warnings)
         options = RenderOptions(bake_format=bake_format, syntax_directive=syntax_directive)  # type: ignore[arg-type]
-        rendered = render(project, out, options)
+        rendered = render(
+            project,
+            out,
+            options,
+            env=dict(os.environ),
+            names=targets or [],
+            overrides=overrides or [],
+        )
     except BakepyError as error:
         fail(error)
     for file in rendered:
@@ -94,14 +105,21 @@ def render_command(
 
 
 @app.command("validate")
-def validate_command(files: FilesOption = None) -> None:
-    """Load and check every definition: models, references, cycles, Dockerfile rules, variables."""
+def validate_command(
+    targets: TargetsArgument = None,
+    files: FilesOption = None,
+    overrides: OverridesOption = None,
+) -> None:
+    """Load and check every definition: models, references, cycles, Dockerfile rules, variables.
+
+    Bake files are evaluated as `print` would: variables from the environment, `--set`
+    overrides applied, the named targets (default: all) resolved."""
     from bakepy.api.definitions import check, load_selected
 
     try:
         project = load_selected(files or [], [], None)
         print_warnings(project.warnings)
-        check(project)
+        check(project, dict(os.environ), names=targets or [], overrides=overrides or [])
     except BakepyError as error:
         fail(error)
     typer.echo(f"ok: {len(project)} resource(s) valid")

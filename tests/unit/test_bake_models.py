@@ -190,9 +190,40 @@ def test_name_requires_matrix() -> None:
     assert TargetSpec(matrix={"x": ["a"]}, name="app-${x}").name == "app-${x}"
 
 
-def test_dockerfile_and_inline_are_exclusive() -> None:
-    with pytest.raises(ValidationError, match="not both"):
-        TargetSpec(dockerfile="Dockerfile", dockerfile_inline="FROM scratch")
+def test_dockerfile_and_inline_may_both_be_set_as_in_bake() -> None:
+    """bake takes both (a child's inline Dockerfile over an inherited path); inline wins."""
+    spec = TargetSpec(dockerfile="Dockerfile", dockerfile_inline="FROM scratch")
+    assert (spec.dockerfile, spec.dockerfile_inline) == ("Dockerfile", "FROM scratch")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("platforms", "${PLATFORMS}"),
+        ("tags", "${TAGS}"),
+        ("cache_from", "${CACHE}"),
+        ("args", "${merge(COMMON, {A = 1})}"),
+        ("no_cache", "${NOCACHE}"),
+        ("matrix", {"v": "${VERSIONS}"}),
+    ],
+)
+def test_an_attribute_may_be_one_expression(field: str, value: object) -> None:
+    """``platforms = PLATFORMS``: the value is known when bake evaluates it, so it is kept."""
+    assert getattr(TargetSpec.model_validate({field: value}), field) == value
+
+
+def test_typed_values_render_as_written_and_templates_are_kept() -> None:
+    spec = TargetSpec(
+        platforms=["linux/i386", "${EXTRA}"],
+        output=["."],
+        cache_from=["type=gha,scope=${SCOPE}", "type=registry,ref=r/app:cache"],
+    )
+    assert [str(p) for p in spec.platforms or []] == ["linux/i386", "${EXTRA}"]
+    assert [str(o) for o in spec.output or []] == ["."]
+    assert [str(c) for c in spec.cache_from] == [
+        "type=gha,scope=${SCOPE}",
+        "type=registry,ref=r/app:cache",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -10,19 +10,26 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BeforeValidator, Field, PlainSerializer, field_validator, model_validator
+from pydantic import BeforeValidator, Field, PlainSerializer, Tag, field_validator, model_validator
 
 from bakepy.models.bake.builder import Builder
 from bakepy.models.bake.contexts import BuildContextValue, TargetContext
 from bakepy.models.bake.values import (
     SSH,
     Annotation,
+    AsWritten,
     Attest,
     Cache,
+    ItemOf,
+    ListOf,
+    MapOf,
     Output,
     Platform,
+    ScalarOf,
     Secret,
+    TemplateBranch,
     Ulimit,
+    is_template,
 )
 from bakepy.models.base import BakepyModel, KebabModel
 from bakepy.models.dockerfile.instructions import Dockerfile, Stage
@@ -60,8 +67,31 @@ def _strip_kind(prefix: str) -> Any:
     return strip
 
 
+_WHOLE_INTERPOLATION = re.compile(r"^\$\{(?P<body>.*)\}$", re.S)
+
+
+def is_expression(value: object) -> bool:
+    """Whether ``value`` is one ``${...}`` interpolation and nothing else: an HCL expression
+    whose value may be of any type (a list, a map, a bool), as ``platforms = PLATFORMS`` is."""
+    if not isinstance(value, str):
+        return False
+    match = _WHOLE_INTERPOLATION.match(value)
+    if match is None:
+        return False
+    depth = 0
+    for index, char in enumerate(value[2:-1]):  # the braces must pair inside the body
+        depth += {"{": 1, "}": -1}.get(char, 0)
+        if depth < 0:
+            return False
+        del index
+    return depth == 0
+
+
 def _as_list(value: Any) -> Any:
-    """Let a single value stand for a one-element list, as buildx accepts for strings."""
+    """Let a single value stand for a one-element list, as buildx accepts for strings; a whole
+    expression (``${PLATFORMS}``) stays one: its value is the list."""
+    if is_expression(value):
+        return value
     return [value] if isinstance(value, str | dict) or hasattr(value, "model_fields") else value
 
 
@@ -118,6 +148,127 @@ BuilderRef = Annotated[
 ]
 """A Builder resource, or the name of a builder that exists outside the project."""
 StringMap = Annotated[dict[str, str | None], BeforeValidator(_stringify_map)]
+AnnotationList = Annotated[
+    Annotated[
+        list[Annotated[TemplateBranch | Annotated[Annotation, AsWritten, Tag("Value")], ItemOf]],
+        Tag("List"),
+    ]
+    | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list),
+]
+"""A list of Annotation values (each may be a template), or one expression yielding the list."""
+AttestList = Annotated[
+    Annotated[
+        list[Annotated[TemplateBranch | Annotated[Attest, AsWritten, Tag("Value")], ItemOf]],
+        Tag("List"),
+    ]
+    | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list),
+]
+"""A list of Attest values (each may be a template), or one expression yielding the list."""
+CacheList = Annotated[
+    Annotated[
+        list[Annotated[TemplateBranch | Annotated[Cache, AsWritten, Tag("Value")], ItemOf]],
+        Tag("List"),
+    ]
+    | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list),
+]
+"""A list of Cache values (each may be a template), or one expression yielding the list."""
+SecretList = Annotated[
+    Annotated[
+        list[Annotated[TemplateBranch | Annotated[Secret, AsWritten, Tag("Value")], ItemOf]],
+        Tag("List"),
+    ]
+    | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list),
+]
+"""A list of Secret values (each may be a template), or one expression yielding the list."""
+SSHList = Annotated[
+    Annotated[
+        list[Annotated[TemplateBranch | Annotated[SSH, AsWritten, Tag("Value")], ItemOf]],
+        Tag("List"),
+    ]
+    | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list),
+]
+"""A list of SSH values (each may be a template), or one expression yielding the list."""
+PlatformList = Annotated[
+    Annotated[
+        list[Annotated[TemplateBranch | Annotated[Platform, AsWritten, Tag("Value")], ItemOf]],
+        Tag("List"),
+    ]
+    | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list),
+]
+"""A list of Platform values (each may be a template), or one expression yielding the list."""
+OutputList = Annotated[
+    Annotated[
+        list[Annotated[TemplateBranch | Annotated[Output, AsWritten, Tag("Value")], ItemOf]],
+        Tag("List"),
+    ]
+    | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list),
+]
+"""A list of Output values (each may be a template), or one expression yielding the list."""
+UlimitList = Annotated[
+    Annotated[
+        list[Annotated[TemplateBranch | Annotated[Ulimit, AsWritten, Tag("Value")], ItemOf]],
+        Tag("List"),
+    ]
+    | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list),
+]
+"""A list of Ulimit values (each may be a template), or one expression yielding the list."""
+StringList = Annotated[
+    Annotated[list[str], Tag("List")] | TemplateBranch, ListOf, BeforeValidator(_as_list)
+]
+"""A list of strings (templates among them), or one expression yielding the list."""
+StageNameList = Annotated[
+    Annotated[list[StageName], Tag("List")] | TemplateBranch, ListOf, BeforeValidator(_as_list)
+]
+"""Stage objects or names, or one expression yielding the list."""
+EntitlementList = Annotated[
+    Annotated[
+        list[
+            Annotated[
+                TemplateBranch
+                | Annotated[Literal["network.host", "security.insecure"], Tag("Value")],
+                ItemOf,
+            ]
+        ],
+        Tag("List"),
+    ]
+    | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list),
+]
+"""Privileges, or one expression yielding the list."""
+Flag = Annotated[Annotated[bool, Tag("Value")] | TemplateBranch, ScalarOf]
+"""A boolean attribute, or an expression (``"${NOCACHE}"``)."""
+Network = Annotated[
+    Annotated[Literal["default", "host", "none"], Tag("Value")] | TemplateBranch, ScalarOf
+]
+"""A network mode, or an expression."""
+Call = Annotated[
+    Annotated[Literal["build", "check", "outline", "targets"], Tag("Value")] | TemplateBranch,
+    ScalarOf,
+]
+"""A frontend method, or an expression."""
+ArgsMap = Annotated[Annotated[StringMap, Tag("Map")] | TemplateBranch, MapOf]
+"""Build args or labels, or one expression yielding the map (``merge(COMMON, {...})``)."""
+HostMap = Annotated[Annotated[dict[str, str], Tag("Map")] | TemplateBranch, MapOf]
+"""Extra hosts, or one expression yielding the map."""
+MatrixMap = Annotated[Annotated[dict[str, list[Any] | str], Tag("Map")] | TemplateBranch, MapOf]
+"""Matrix axes (each a list or an expression yielding one), or one expression."""
 
 
 class TargetSpec(KebabModel):
@@ -145,61 +296,49 @@ class TargetSpec(KebabModel):
         default=None,
         description="Dockerfile text, or a Dockerfile resource rendered inline.",
     )
-    args: StringMap = Field(
+    args: ArgsMap = Field(
         default_factory=dict, description="Build args; null keeps the Dockerfile default."
     )
-    labels: StringMap = Field(
+    labels: ArgsMap = Field(
         default_factory=dict, description="Image labels; null keeps the Dockerfile value."
     )
-    annotations: Annotated[list[Annotation], BeforeValidator(_as_list)] = Field(
+    annotations: AnnotationList = Field(
         default_factory=list, description="OCI annotations with optional levels."
     )
-    attest: Annotated[list[Attest], BeforeValidator(_as_list)] = Field(
-        default_factory=list, description="Attestations: SBOM, provenance."
-    )
-    tags: Annotated[list[str], BeforeValidator(_as_list)] | None = Field(
-        default=None, description="Image names and tags."
-    )
-    cache_from: Annotated[list[Cache], BeforeValidator(_as_list)] = Field(
-        default_factory=list, description="Cache sources."
-    )
-    cache_to: Annotated[list[Cache], BeforeValidator(_as_list)] | None = Field(
-        default=None, description="Cache destinations."
-    )
+    attest: AttestList = Field(default_factory=list, description="Attestations: SBOM, provenance.")
+    tags: StringList | None = Field(default=None, description="Image names and tags.")
+    cache_from: CacheList = Field(default_factory=list, description="Cache sources.")
+    cache_to: CacheList | None = Field(default=None, description="Cache destinations.")
     target: StageName | None = Field(
         default=None, description="Stage to build: a Stage object or its name."
     )
-    secret: Annotated[list[Secret], BeforeValidator(_as_list)] = Field(
+    secret: SecretList = Field(
         default_factory=list, description="Build secrets, as references (file or env)."
     )
-    ssh: Annotated[list[SSH], BeforeValidator(_as_list)] = Field(
-        default_factory=list, description="SSH agent sockets or keys."
-    )
-    platforms: Annotated[list[Platform], BeforeValidator(_as_list)] | None = Field(
+    ssh: SSHList = Field(default_factory=list, description="SSH agent sockets or keys.")
+    platforms: PlatformList | None = Field(
         default=None, description="Target platforms, e.g. linux/amd64, linux/arm64."
     )
-    output: Annotated[list[Output], BeforeValidator(_as_list)] | None = Field(
+    output: OutputList | None = Field(
         default=None, description="Exporters: registry, local, oci, docker, tar, image."
     )
-    pull: bool | None = Field(default=None, description="Always pull base images.")
-    no_cache: bool | None = Field(default=None, description="Build without cache.")
-    network: Literal["default", "host", "none"] | None = Field(
-        default=None, description="Network mode for RUN steps."
-    )
-    no_cache_filter: Annotated[list[StageName], BeforeValidator(_as_list)] = Field(
+    pull: Flag | None = Field(default=None, description="Always pull base images.")
+    no_cache: Flag | None = Field(default=None, description="Build without cache.")
+    network: Network | None = Field(default=None, description="Network mode for RUN steps.")
+    no_cache_filter: StageNameList = Field(
         default_factory=list, description="Stages to build without cache."
     )
     shm_size: str | None = Field(default=None, description="Size of /dev/shm, e.g. 128m.")
-    ulimits: Annotated[list[Ulimit], BeforeValidator(_as_list)] = Field(
+    ulimits: UlimitList = Field(
         default_factory=list, description="Resource limits for RUN containers."
     )
-    call: Literal["build", "check", "outline", "targets"] | None = Field(
+    call: Call | None = Field(
         default=None, description="Frontend method: build, check, outline or targets."
     )
-    entitlements: list[Literal["network.host", "security.insecure"]] = Field(
+    entitlements: EntitlementList = Field(
         default_factory=list, description="Privileges the build needs."
     )
-    extra_hosts: dict[str, str] = Field(
+    extra_hosts: HostMap = Field(
         default_factory=dict, description="Extra /etc/hosts entries, host to IP."
     )
     builder: BuilderRef | None = Field(
@@ -207,7 +346,7 @@ class TargetSpec(KebabModel):
         description="bakepy only (not a bake attribute): the Builder this target runs on when "
         "`bakepy apply` builds it; default: the current buildx builder.",
     )
-    matrix: dict[str, list[Any]] | None = Field(
+    matrix: MatrixMap | None = Field(
         default=None,
         description="Fork the target over the cartesian product of these lists.",
     )
@@ -218,7 +357,11 @@ class TargetSpec(KebabModel):
     @field_validator("shm_size")
     @classmethod
     def _size(cls, value: str | None) -> str | None:
-        if value is not None and not re.fullmatch(r"\d+(\.\d+)?[bkmgBKMG]?[bB]?", value):
+        if (
+            value is not None
+            and not is_template(value)
+            and not re.fullmatch(r"\d+(\.\d+)?[bkmgBKMG]?[bB]?", value)
+        ):
             raise ValueError(f"shm-size {value!r} must be a size such as 128m or 1g")
         return value
 
@@ -226,8 +369,6 @@ class TargetSpec(KebabModel):
     def _matrix_rules(self) -> TargetSpec:
         if self.name is not None and self.matrix is None:
             raise ValueError("name requires matrix")
-        if self.dockerfile is not None and self.dockerfile_inline is not None:
-            raise ValueError("set dockerfile or dockerfile-inline, not both")
         return self
 
 

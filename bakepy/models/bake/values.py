@@ -1,16 +1,31 @@
 """Typed values for the attributes buildx takes as strings: platforms, secrets, outputs, ...
 
 Each type accepts its native string form (``type=registry,ref=...``) and renders back to it
-with ``to_string()``, the form every buildx from 0.13 on accepts.
+with ``to_string()``, the form every buildx from 0.13 on accepts. A value parsed from a string
+renders back exactly as it was written (``linux/i386`` stays ``linux/i386``, ``.`` stays
+``.``) unless one of its fields was changed since; what buildx prints is what the file says.
+A string that holds an HCL template (``${...}``, ``%{...}``) is not parsed at all: the list
+attributes keep it as the expression it is (``Template``), evaluated when the file is.
 """
 
 from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_serializer, model_validator
+from pydantic import (
+    AfterValidator,
+    Discriminator,
+    Field,
+    PrivateAttr,
+    Tag,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from bakepy.models.bake.csv_attrs import format_csv_attrs, parse_csv_attrs
 from bakepy.models.base import BakepyModel
@@ -97,12 +112,72 @@ def _from_csv(value: Any, first_key: str | None = None) -> Any:
     return result
 
 
+def is_template(value: object) -> bool:
+    """Whether ``value`` is a string holding an HCL template (``${...}`` or ``%{...}``)."""
+    return isinstance(value, str) and ("${" in value or "%{" in value)
+
+
+def _require_template(value: str) -> str:
+    if not is_template(value):
+        raise ValueError("not an HCL template")
+    return value
+
+
+Template = Annotated[str, AfterValidator(_require_template)]
+"""A string holding an HCL template, kept as written: its value is known when bake evaluates it."""
+
+
+def _item_kind(value: Any) -> str:
+    """Which branch of a typed-or-template list item validates ``value`` (one, so that an
+    error names only what is wrong with the typed value)."""
+    return "Template" if is_template(value) else "Value"
+
+
+def _list_kind(value: Any) -> str:
+    """A list attribute is a list, or one expression (a string) that bake turns into one."""
+    return "Template" if isinstance(value, str) else "List"
+
+
+def _scalar_kind(value: Any) -> str:
+    """A scalar attribute is its typed value, or an expression (``"${NOCACHE}"``)."""
+    return "Template" if is_template(value) else "Value"
+
+
+def _map_kind(value: Any) -> str:
+    """A map attribute is a map, or one expression (``merge(COMMON, {...})``)."""
+    return "Template" if isinstance(value, str) else "Map"
+
+
+TemplateBranch = Annotated[Template, Tag("Template")]
+ItemOf = Discriminator(_item_kind)
+ListOf = Discriminator(_list_kind)
+ScalarOf = Discriminator(_scalar_kind)
+MapOf = Discriminator(_map_kind)
+
+
 class _StringForm(BakepyModel):
     """A value whose serialized form (manifests, JSON) is its native string."""
 
+    _written: str | None = PrivateAttr(default=None)
+    _written_state: str | None = PrivateAttr(default=None)
+
     @abstractmethod
+    def native(self) -> str:
+        """The native string form made from the fields."""
+
+    def remember(self, text: str) -> None:
+        """Record the text this value was parsed from; it is rendered back while unchanged."""
+        self._written = text
+        self._written_state = self._state()
+
+    def _state(self) -> str:
+        return repr([getattr(self, name) for name in type(self).model_fields])
+
     def to_string(self) -> str:
-        """The native string form."""
+        """The native string form: as written when parsed from text and unchanged since."""
+        if self._written is not None and self._written_state == self._state():
+            return self._written
+        return self.native()
 
     @model_serializer(mode="plain")
     def _as_string(self) -> str:
@@ -110,6 +185,18 @@ class _StringForm(BakepyModel):
 
     def __str__(self) -> str:
         return self.to_string()
+
+
+def _keep_written(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    """Validate, then let a value parsed from a string remember the string."""
+    model = handler(value)
+    if isinstance(value, str) and isinstance(model, _StringForm):
+        model.remember(value)
+    return model
+
+
+AsWritten = WrapValidator(_keep_written)
+"""Field annotation: a typed value parsed from text renders back as that text."""
 
 
 class Platform(_StringForm):
@@ -151,7 +238,7 @@ class Platform(_StringForm):
             raise ValueError(f"unknown variant {self.variant!r} for architecture {arch!r}")
         return self
 
-    def to_string(self) -> str:
+    def native(self) -> str:
         """``os/arch[/variant]``."""
         return "/".join(p for p in (self.os, self.architecture, self.variant) if p)
 
@@ -170,7 +257,7 @@ class _CsvValue(_StringForm):
     def pairs(self) -> list[tuple[str, str | None]]:
         """Ordered key/value pairs of the native string form."""
 
-    def to_string(self) -> str:
+    def native(self) -> str:
         """The native ``key=value,...`` form."""
         return format_csv_attrs(self.pairs())
 
@@ -261,7 +348,7 @@ class SSH(_StringForm):
         ident, _, paths = value.partition("=")
         return {"id": ident, "paths": [p for p in paths.split(",") if p]}
 
-    def to_string(self) -> str:
+    def native(self) -> str:
         """``default`` or ``id=path[,path]``."""
         return f"{self.id}={','.join(self.paths)}" if self.paths else self.id
 
@@ -312,7 +399,7 @@ class Annotation(_StringForm):
             raise ValueError("an annotation with a [platform] qualifier needs a level")
         return self
 
-    def to_string(self) -> str:
+    def native(self) -> str:
         """``index,manifest[linux/amd64]:key=value``."""
         prefix = ",".join(self.levels)
         if self.platform is not None:
@@ -451,6 +538,6 @@ class Ulimit(_StringForm):
             )
         return value
 
-    def to_string(self) -> str:
+    def native(self) -> str:
         """``name=soft[:hard]``."""
         return f"{self.name}={self.soft}" + (f":{self.hard}" if self.hard is not None else "")

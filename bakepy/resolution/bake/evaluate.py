@@ -17,7 +17,6 @@ from bakepy.errors import (
     CycleError,
     Diagnostic,
     EvaluationError,
-    HclError,
     Location,
     SelectionError,
     ValidationError,
@@ -26,13 +25,13 @@ from bakepy.models.bake.definition import NativeBake
 from bakepy.models.bake.targets import BAKE_NAME
 from bakepy.project import location_of
 from bakepy.resolution.bake.coerce import AttributeTypeError, coerce_attribute, coerce_group_targets
-from bakepy.resolution.bake.merge import PRINT_ORDER, dedupe, merge_target
+from bakepy.resolution.bake.merge import PRINT_ORDER, merge_target
+from bakepy.resolution.bake.normalize import normalize_target
 from bakepy.resolution.bake.overrides import Override, apply_overrides, check_patterns
 from bakepy.resolution.bake.variables import VariableResolver
 from bakepy.support.json_text import indented_json
 
 _NOT_EVALUATED = frozenset({"matrix", "name"})
-_DEDUPED = ("tags", "platforms", "cache-to", "output", "no-cache-filter", "entitlements")
 
 
 @dataclass
@@ -58,33 +57,59 @@ class ResolvedBake:
 
 
 class _TargetReferences(dict[str, Any]):
-    """The ``target`` variable: ``target.NAME.ATTR`` is another target's own attribute.
+    """The ``target`` variable: ``target.NAME.ATTR`` is a target's own attribute.
 
-    Evaluated on demand, as buildx does: the referenced target's own attributes (inherited
-    ones are not visible), null where unset; a reference that loops is an error.
+    Evaluated on demand, attribute by attribute, as buildx does: the referenced target's own
+    attributes (inherited ones are not visible), null where unset, ``name`` its name; a target
+    may read its own attributes, and only a reference that comes back to the attribute being
+    evaluated loops.
     """
 
     def __init__(self, resolver: _Resolver) -> None:
         super().__init__()
         self._resolver = resolver
-        self._values: dict[str, dict[str, Any]] = {}
-        self.evaluating: list[str] = []
-        """Targets being evaluated right now, innermost last: a reference back to one loops."""
+        self._targets: dict[str, _TargetAttributes] = {}
 
     def __contains__(self, name: object) -> bool:
         return name in self._resolver.native.targets
 
-    def __getitem__(self, name: str) -> dict[str, Any]:
-        if name in self._values:
-            return self._values[name]
-        block = self._resolver.native.targets.get(name)
-        if block is None or "matrix" in block:
-            raise KeyError(name)
-        if name in self.evaluating:
-            raise HclError(f"reference cycle not allowed for target.{name}")
-        own = self._resolver.evaluate_target(name, block, None)
-        self._values[name] = {key: own.get(key) for key in (*PRINT_ORDER, "inherits")}
-        return self._values[name]
+    def __getitem__(self, name: str) -> _TargetAttributes:
+        if name not in self._targets:
+            block = self._resolver.native.targets.get(name)
+            if block is None or "matrix" in block:
+                raise KeyError(name)
+            self._targets[name] = _TargetAttributes(self._resolver, name, block)
+        return self._targets[name]
+
+
+_VISIBLE = frozenset((*PRINT_ORDER, "inherits"))
+
+
+class _TargetAttributes(dict[str, Any]):
+    """One target block's own attributes as ``target.NAME`` shows them, each evaluated once."""
+
+    def __init__(self, resolver: _Resolver, name: str, block: dict[str, Any]) -> None:
+        super().__init__()
+        self._resolver = resolver
+        self._name = name
+        self._block = block
+        self._values: dict[str, Any] = {}
+
+    def __contains__(self, key: object) -> bool:
+        return key == "name" or key in _VISIBLE
+
+    def __getitem__(self, key: str) -> Any:
+        if key == "name":
+            return self._name
+        if key not in _VISIBLE:
+            raise KeyError(key)
+        if key not in self._values:
+            if key not in self._block:
+                return None
+            self._values[key] = self._resolver.evaluate_attribute(
+                self._name, self._block, key, self._resolver.target_scope
+            )
+        return self._values[key]
 
 
 class _Resolver:
@@ -104,6 +129,8 @@ class _Resolver:
         self._full: dict[str, dict[str, Any]] = {}
         self.references = _TargetReferences(self)
         self.target_scope = self.variables.scope.child({"target": self.references})
+        self._evaluating: set[tuple[str, str]] = set()
+        """The (target, attribute) pairs being evaluated right now: a reference back loops."""
 
     def locate(self, block: str, name: str) -> Location | None:
         resource = self.native.sources.get((block, name))
@@ -146,21 +173,34 @@ class _Resolver:
     ) -> dict[str, Any]:
         """Every attribute of one target block evaluated (matrix values in scope, if any)."""
         scope = self.target_scope.child(matrix_values) if matrix_values else self.target_scope
-        where = ("target", name)
+        own = matrix_values is None and self.native.targets.get(name) is block
+        shared = self.references[name] if own else None  # what target.NAME.ATTR shares
         out: dict[str, Any] = {}
-        self.references.evaluating.append(name)
-        try:
-            for key, value in block.items():
-                if key not in _NOT_EVALUATED:
-                    try:
-                        evaluated = self._coerce(key, self._evaluate(value, where, scope), where)
-                    except EvaluationError as exc:
-                        raise self._in_attribute(exc, where, key) from None
-                    if evaluated is not None:  # null leaves the attribute unset
-                        out[key] = evaluated
-        finally:
-            self.references.evaluating.pop()
+        for key in block:
+            if key in _NOT_EVALUATED:
+                continue
+            if shared is not None and key in _VISIBLE:
+                evaluated = shared[key]
+            else:
+                evaluated = self.evaluate_attribute(name, block, key, scope)
+            if evaluated is not None:  # null leaves the attribute unset
+                out[key] = evaluated
         return out
+
+    def evaluate_attribute(self, name: str, block: dict[str, Any], key: str, scope: Any) -> Any:
+        """One attribute of a target block, evaluated and brought to bake's type."""
+        where = ("target", name)
+        if (name, key) in self._evaluating:
+            raise EvaluationError(
+                f"reference cycle not allowed for target.{name}.{key}", self.locate(*where)
+            )
+        self._evaluating.add((name, key))
+        try:
+            return self._coerce(key, self._evaluate(block[key], where, scope), where)
+        except EvaluationError as exc:
+            raise self._in_attribute(exc, where, key) from None
+        finally:
+            self._evaluating.discard((name, key))
 
     def _in_attribute(
         self, error: EvaluationError, where: tuple[str, str], key: str
@@ -348,12 +388,8 @@ def finalize(attrs: Mapping[str, Any], env: Mapping[str, str], linked: bool) -> 
     for key in ("contexts", "extra-hosts"):
         if key in target:
             target[key] = {k: v for k, v in sorted(target[key].items()) if v is not None}
-    if "contexts" in target:
-        # an empty context deletes the key, so a child can drop an inherited context (§2)
-        target["contexts"] = {k: v for k, v in target["contexts"].items() if v != ""}
-    for key in _DEDUPED:
-        if isinstance(target.get(key), list):
-            target[key] = dedupe(target[key])
+    # empty list entries, duplicates and empty contexts go; the context path is cleaned (§2)
+    target = normalize_target(target)
     if linked:
         target.pop("output", None)
     ordered: dict[str, Any] = {}

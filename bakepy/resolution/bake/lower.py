@@ -39,6 +39,16 @@ def _string(value: object) -> str:
     return str(to_string()) if callable(to_string) else str(value)
 
 
+def _each(values: Any, lower: Callable[[Any], Any]) -> Any:
+    """Each item of a list attribute lowered; a whole expression (a string) as written."""
+    return values if isinstance(values, str) else [lower(value) for value in values]
+
+
+def _sorted_map(values: Any) -> Any:
+    """A map attribute with sorted keys; a whole expression (a string) as written."""
+    return values if isinstance(values, str) else dict(sorted(values.items()))
+
+
 def _name_of(value: object) -> str:
     if isinstance(value, Resource):
         return value.name
@@ -145,31 +155,31 @@ class _Lowering:
             native["dockerfile-inline"] = spec.dockerfile_inline
         if spec.target is not None:
             native["target"] = _name_of(spec.target)
-        put("args", dict(sorted(spec.args.items())))
-        put("labels", dict(sorted(spec.labels.items())))
-        put("annotations", [_string(a) for a in spec.annotations])
+        put("args", _sorted_map(spec.args))
+        put("labels", _sorted_map(spec.labels))
+        put("annotations", _each(spec.annotations, _string))
         if spec.tags is not None:
-            native["tags"] = list(spec.tags)
+            native["tags"] = spec.tags if isinstance(spec.tags, str) else list(spec.tags)
         if spec.platforms is not None:
-            native["platforms"] = [_string(p) for p in spec.platforms]
-        put("cache-from", [map_cache(c, base, self.paths) for c in spec.cache_from])
+            native["platforms"] = _each(spec.platforms, _string)
+        put("cache-from", _each(spec.cache_from, lambda c: map_cache(c, base, self.paths)))
         if spec.cache_to is not None:
-            native["cache-to"] = [map_cache(c, base, self.paths) for c in spec.cache_to]
-        put("secret", [map_secret(s, base, self.paths) for s in spec.secret])
-        put("ssh", [map_ssh(s, base, self.paths) for s in spec.ssh])
+            native["cache-to"] = _each(spec.cache_to, lambda c: map_cache(c, base, self.paths))
+        put("secret", _each(spec.secret, lambda s: map_secret(s, base, self.paths)))
+        put("ssh", _each(spec.ssh, lambda s: map_ssh(s, base, self.paths)))
         if spec.output is not None:
-            native["output"] = [map_output(o, base, self.paths) for o in spec.output]
-        put("attest", [_string(a) for a in spec.attest])
+            native["output"] = _each(spec.output, lambda o: map_output(o, base, self.paths))
+        put("attest", _each(spec.attest, _string))
         for key, value in (("pull", spec.pull), ("no-cache", spec.no_cache)):
             if value is not None:
                 native[key] = value
-        put("no-cache-filter", [_name_of(s) for s in spec.no_cache_filter])
+        put("no-cache-filter", _each(spec.no_cache_filter, _name_of))
         put("network", spec.network)
         put("shm-size", spec.shm_size)
-        put("ulimits", [_string(u) for u in spec.ulimits])
+        put("ulimits", _each(spec.ulimits, _string))
         put("call", spec.call)
-        put("entitlements", list(spec.entitlements))
-        put("extra-hosts", dict(sorted(spec.extra_hosts.items())))
+        put("entitlements", _each(spec.entitlements, str))
+        put("extra-hosts", _sorted_map(spec.extra_hosts))
         return native
 
 

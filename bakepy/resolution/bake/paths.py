@@ -47,27 +47,35 @@ def map_context(value: BuildContext, base: Path, mapper: PathMapper) -> str:
     return value.to_string()
 
 
-def map_secret(secret: Secret, base: Path, mapper: PathMapper) -> str:
+def map_secret(secret: Secret | str, base: Path, mapper: PathMapper) -> str:
     """A secret's string form with its source file seen from the output folder."""
+    if isinstance(secret, str):
+        return secret  # an expression: known once bake evaluates it
     if secret.src is not None:
         secret = secret.model_copy(update={"src": mapper.map(secret.src, base)})
     return secret.to_string()
 
 
-def map_ssh(ssh: SSH, base: Path, mapper: PathMapper) -> str:
+def map_ssh(ssh: SSH | str, base: Path, mapper: PathMapper) -> str:
     """An SSH entry's string form with its key files seen from the output folder."""
+    if isinstance(ssh, str):
+        return ssh
     return ssh.model_copy(update={"paths": [mapper.map(p, base) for p in ssh.paths]}).to_string()
 
 
-def map_output(output: Output, base: Path, mapper: PathMapper) -> str:
+def map_output(output: Output | str, base: Path, mapper: PathMapper) -> str:
     """An exporter's string form with a local destination seen from the output folder."""
+    if isinstance(output, str):
+        return output
     if output.dest is not None and output.type in _LOCAL_OUTPUTS:
         output = output.model_copy(update={"dest": mapper.map(output.dest, base)})
     return output.to_string()
 
 
-def map_cache(cache: Cache, base: Path, mapper: PathMapper) -> str:
+def map_cache(cache: Cache | str, base: Path, mapper: PathMapper) -> str:
     """A cache's string form with local src/dest folders seen from the output folder."""
+    if isinstance(cache, str):
+        return cache
     if cache.type == "local":
         options = {
             key: mapper.map(value, base) if key in ("src", "dest") else value
