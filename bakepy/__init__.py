@@ -79,6 +79,8 @@ if TYPE_CHECKING:
         load_compose as load_compose,
     )
     from bakepy.models import (
+        Attribute as Attribute,
+        AttributeSpec as AttributeSpec,
         Builder as Builder,
         BuilderSpec as BuilderSpec,
         ComposeProject as ComposeProject,
@@ -108,6 +110,8 @@ if TYPE_CHECKING:
 __version__ = "0.1.0"
 
 _EXPORTS = {
+    "Attribute": "bakepy.models",
+    "AttributeSpec": "bakepy.models",
     "BakepyError": "bakepy.errors",
     "Builder": "bakepy.models",
     "BuilderSpec": "bakepy.models",

@@ -27,13 +27,22 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture(autouse=True)
-def state(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def state(
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> Path:
     """Every test keeps bakepy's state (locks, secret files, records) and its cache (parsed
     HCL, ``bakepy print`` results) in folders of its own, never the developer's
-    ``~/.local/state/bakepy`` or ``~/.cache/bakepy``; child processes inherit them."""
+    ``~/.local/state/bakepy`` or ``~/.cache/bakepy``; child processes inherit them.
+
+    bakepy reads bake files for the newest buildx, and Dockerfiles for any frontend, unless a
+    test says otherwise (``BAKEPY_BUILDX_VERSION``, ``BAKEPY_DOCKERFILE_VERSION``, a
+    toolchain): what a test expects must not depend on the tools installed where it runs. The
+    conformance tests that compare with the installed buildx target it explicitly."""
     folder = tmp_path / "state"
     monkeypatch.setenv("BAKEPY_STATE_DIR", str(folder))
-    monkeypatch.setenv("BAKEPY_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setenv("BAKEPY_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+    monkeypatch.setenv("BAKEPY_BUILDX_VERSION", "latest")
+    monkeypatch.setenv("BAKEPY_DOCKERFILE_VERSION", "latest")
     return folder
 
 

@@ -29,6 +29,7 @@ from bakepy.engine.swarm.client import SwarmClient
 from bakepy.engine.swarm.verbs import apply_stack, delete_stack, plan_stack
 from bakepy.models.bake.targets import Group
 from bakepy.models.compose.project import ComposeProject
+from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
 from bakepy.resolution.selection import parse_selector, requested_names
 
@@ -51,11 +52,20 @@ def apply_builds(
     runner: CommandRunner | None = None,
     progress: Progress = "auto",
     syntax_directive: bool = True,
+    toolchain: Toolchain = NO_LIMITS,
 ) -> BuildReport:
-    """Build the chosen targets (default group when none) through ``docker buildx bake``."""
+    """Build the chosen targets (default group when none) through ``docker buildx bake``,
+    checked as ``toolchain``'s buildx reads them."""
     wanted = requested_names(project, names, parse_selector(selector))
-    check(project, env, names=wanted or ["default"], overrides=overrides)
-    resolved = resolve(project, wanted, env, overrides=overrides)
+    check(
+        project,
+        env,
+        names=wanted or ["default"],
+        overrides=overrides,
+        toolchain=toolchain,
+        syntax_directive=syntax_directive,
+    )
+    resolved = resolve(project, wanted, env, overrides=overrides, toolchain=toolchain)
     return build(
         project,
         resolved,
@@ -182,11 +192,12 @@ def plan(
     environment: Mapping[str, str] | None = None,
     client: EngineClient | None = None,
     swarm_client: SwarmClient | None = None,
+    toolchain: Toolchain = NO_LIMITS,
 ) -> ProjectPlan:
     """What ``apply`` would change on the engine (each ComposeProject, or the Stack named
     ``stack``) and in the host files under ``root``; changes nothing. ``environment`` is what
     compose variables and bake variables are read from (default: the process's)."""
-    check(project, environment)
+    check(project, environment, toolchain=toolchain)
     if stack is not None:
         runtime = [
             plan_stack(
@@ -232,6 +243,7 @@ def apply(
     swarm_client: SwarmClient | None = None,
     progress: Callable[[str], None] | None = None,
     on_step: Callable[[ApplyStep], None] | None = None,
+    toolchain: Toolchain = NO_LIMITS,
 ) -> ProjectResult:
     """Converge everything the project declares, in order: build the targets (``targets``, or
     those ``selector`` picks; else :func:`default_builds`; never on ``dry_run`` or without
@@ -250,6 +262,7 @@ def apply(
             runner=runner,
             progress=build_progress,
             syntax_directive=syntax_directive,
+            toolchain=toolchain,
         )
         if on_step is not None:
             on_step(result.builds)

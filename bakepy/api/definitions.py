@@ -15,6 +15,7 @@ from bakepy.generators.files import RenderedFile, RenderOptions
 from bakepy.loaders import load
 from bakepy.models.bake.definition import NativeBake
 from bakepy.models.resource import Resource
+from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
 from bakepy.resolution.bake.evaluate import ResolvedBake, resolve_bake
 from bakepy.resolution.bake.overrides import Override
@@ -24,10 +25,17 @@ from bakepy.resolution.selection import parse_selector, requested_names, subset
 
 
 def load_selected(
-    files: Sequence[Path | str], names: Sequence[str], selector: str | None
+    files: Sequence[Path | str],
+    names: Sequence[str],
+    selector: str | None,
+    toolchain: Toolchain = NO_LIMITS,
+    *,
+    ignore_unknown: bool = False,
 ) -> Project:
-    """Load definition files and keep what ``names`` / ``selector`` choose (everything if none)."""
-    project = load(files)
+    """Load definition files and keep what ``names`` / ``selector`` choose (everything if none);
+    a folder's bake files are found in the order ``toolchain``'s buildx reads them, and
+    ``ignore_unknown`` drops what bake does not know in them (as buildx) instead of refusing."""
+    project = load(files, toolchain, ignore_unknown=ignore_unknown)
     wanted = requested_names(project, names, parse_selector(selector))
     return subset(project, wanted)
 
@@ -39,8 +47,11 @@ def check(
     definition: NativeBake | None = None,
     names: Sequence[str] = (),
     overrides: Sequence[str] = (),
-) -> None:
-    """Every rule: references and cycles, each domain's checks, bake evaluation and validation.
+    toolchain: Toolchain = NO_LIMITS,
+    syntax_directive: bool = True,
+) -> list[str]:
+    """Every rule: references and cycles, each domain's checks, bake evaluation and validation;
+    returns the warnings (what buildx would drop or cut without a word).
 
     Every variable, function, matrix and target attribute is evaluated, as buildx evaluates
     every block; ``names`` are the targets and groups to resolve fully (inherits, group
@@ -48,13 +59,16 @@ def check(
     target that does not exist, as it may in bake. ``definition`` is the project's bake
     definition when the caller has computed it (a render checks the definition it then
     writes); else the one for the project's folder. The verdict does not depend on the folder.
-    Variables come from ``env`` and ``--set`` ``overrides`` apply, as when the files are printed.
+    Variables come from ``env`` and ``--set`` ``overrides`` apply, as when the files are printed,
+    and the bake files are read as ``toolchain``'s buildx reads them (what it refuses is an error).
     """
-    check_project(project)
+    check_project(project, toolchain, syntax_directive=syntax_directive)
     native = definition or bake_definition(project, project.base_dir)
     wanted = list(names) or [*native.targets, *native.groups]
-    if wanted:
-        resolve_bake(native, wanted, env, [Override.parse(text) for text in overrides])
+    if not wanted:
+        return []
+    parsed = [Override.parse(text) for text in overrides]
+    return resolve_bake(native, wanted, env, parsed, toolchain.bake()).warnings
 
 
 def render(
@@ -65,6 +79,7 @@ def render(
     env: Mapping[str, str] | None = None,
     names: Sequence[str] = (),
     overrides: Sequence[str] = (),
+    toolchain: Toolchain = NO_LIMITS,
 ) -> list[RenderedFile]:
     """Check the project as ``print`` would resolve it (bake variables from ``env``, ``--set``
     ``overrides``, ``names`` the targets and groups that must resolve, default all), then render
@@ -72,7 +87,15 @@ def render(
     and overrides apply again wherever they are printed or built."""
     options = options or RenderOptions()
     definition = bake_definition(project, out_dir, syntax_directive=options.syntax_directive)
-    check(project, env, definition=definition, names=names, overrides=overrides)
+    check(
+        project,
+        env,
+        definition=definition,
+        names=names,
+        overrides=overrides,
+        toolchain=toolchain,
+        syntax_directive=options.syntax_directive,
+    )
     return render_project(project, out_dir, options, definition=definition)
 
 
@@ -82,12 +105,23 @@ def resolve(
     env: Mapping[str, str] | None = None,
     base_dir: Path | None = None,
     overrides: Sequence[str] = (),
+    toolchain: Toolchain = NO_LIMITS,
 ) -> ResolvedBake:
     """Targets resolved as ``docker buildx bake --print`` resolves them (paths from base_dir),
-    with ``--set`` overrides (``pattern.key=value``, ``+=``) applied."""
-    native = bake_definition(project, base_dir or Path.cwd())
+    with ``--set`` overrides (``pattern.key=value``, ``+=``) applied, by ``toolchain``'s buildx;
+    what buildx then checks before it prints (a secret's file, an ssh agent, an output's
+    folder) is checked too, against ``env`` and the working folder."""
+    from bakepy.engine.build_inputs import check_build_inputs
+
+    folder = base_dir or Path.cwd()
+    native = bake_definition(project, folder)
     parsed = [Override.parse(text) for text in overrides]
-    return resolve_bake(native, names, env, parsed)
+    resolved = resolve_bake(native, names, env, parsed, toolchain.bake())
+    where = {name: native.location_of("target", name) for name in resolved.targets}
+    check_build_inputs(
+        resolved.targets, dict(env or {}), cwd=folder, buildx=toolchain.bake(), locate=where
+    )
+    return resolved
 
 
 def bake_print(
@@ -96,20 +130,25 @@ def bake_print(
     selector: str | None = None,
     env: Mapping[str, str] | None = None,
     overrides: Sequence[str] = (),
+    toolchain: Toolchain = NO_LIMITS,
 ) -> str:
     """``bakepy print``: the JSON of :func:`resolve`, after the project's checks."""
     check_project(project)
     wanted = requested_names(project, names, parse_selector(selector))
-    return resolve(project, wanted, env, overrides=overrides).to_json()
+    return resolve(project, wanted, env, overrides=overrides, toolchain=toolchain).to_json()
 
 
-def import_definitions(paths: Sequence[Path], to: Literal["python", "yaml"]) -> str:
+def import_definitions(
+    paths: Sequence[Path], to: Literal["python", "yaml"], *, ignore_unknown: bool = False
+) -> str:
     """Existing files as bakepy Python code or YAML manifests: bake files (HCL or JSON, merged
-    in order), Dockerfiles and compose files (merged in order, as ``docker compose -f``)."""
+    in order), Dockerfiles and compose files (merged in order, as ``docker compose -f``).
+    ``ignore_unknown`` drops what bake does not know in the bake files (as buildx does)."""
     from bakepy.importer.from_bake import resources_from_bake
     from bakepy.importer.manifests import manifests_yaml
     from bakepy.importer.python_code import python_module
     from bakepy.loaders.bake.files import load_bake_file
+    from bakepy.loaders.bake.unknown import Unknown
     from bakepy.loaders.compose.pipeline import load_compose
     from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
 
@@ -121,8 +160,9 @@ def import_definitions(paths: Sequence[Path], to: Literal["python", "yaml"]) -> 
         resources.append(load_compose(compose).project)
     if bake_paths:
         native = NativeBake()
+        unknown = Unknown(ignore_unknown)
         for path in bake_paths:
-            native = native.merged_with(load_bake_file(path))
+            native = native.merged_with(load_bake_file(path, unknown))
         resources += resources_from_bake(native)
     source = ", ".join(p.name for p in paths)
     return python_module(resources, source) if to == "python" else manifests_yaml(resources, source)

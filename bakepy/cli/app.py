@@ -15,13 +15,16 @@ import typer
 from bakepy.cli import print_cache
 from bakepy.cli.engine import register_engine_commands
 from bakepy.cli.options import (
+    BuildxVersionOption,
     FilesOption,
+    IgnoreUnknownOption,
     OverridesOption,
     SelectorOption,
     SyntaxOption,
     TargetsArgument,
     fail,
     print_warnings,
+    toolchain,
 )
 from bakepy.errors import BakepyError
 
@@ -58,6 +61,8 @@ def render_command(
     ] = False,
     syntax_directive: SyntaxOption = True,
     overrides: OverridesOption = None,
+    buildx_version: BuildxVersionOption = None,
+    ignore_unknown: IgnoreUnknownOption = False,
 ) -> None:
     """Render Dockerfiles and bake files into a folder, atomically (all or nothing).
 
@@ -70,7 +75,10 @@ def render_command(
     from bakepy.generators.files import RenderOptions
 
     try:
-        project = load_selected(files or [], targets or [], selector)
+        tools = toolchain(buildx_version, engine=True)
+        project = load_selected(
+            files or [], targets or [], selector, tools, ignore_unknown=ignore_unknown
+        )
         print_warnings(project.warnings)
         options = RenderOptions(bake_format=bake_format, syntax_directive=syntax_directive)  # type: ignore[arg-type]
         rendered = render(
@@ -80,6 +88,7 @@ def render_command(
             env=dict(os.environ),
             names=targets or [],
             overrides=overrides or [],
+            toolchain=tools,
         )
     except BakepyError as error:
         fail(error)
@@ -109,6 +118,8 @@ def validate_command(
     targets: TargetsArgument = None,
     files: FilesOption = None,
     overrides: OverridesOption = None,
+    buildx_version: BuildxVersionOption = None,
+    ignore_unknown: IgnoreUnknownOption = False,
 ) -> None:
     """Load and check every definition: models, references, cycles, Dockerfile rules, variables.
 
@@ -117,9 +128,17 @@ def validate_command(
     from bakepy.api.definitions import check, load_selected
 
     try:
-        project = load_selected(files or [], [], None)
+        tools = toolchain(buildx_version, engine=True)
+        project = load_selected(files or [], [], None, tools, ignore_unknown=ignore_unknown)
         print_warnings(project.warnings)
-        check(project, dict(os.environ), names=targets or [], overrides=overrides or [])
+        warnings = check(
+            project,
+            dict(os.environ),
+            names=targets or [],
+            overrides=overrides or [],
+            toolchain=tools,
+        )
+        print_warnings(warnings)
     except BakepyError as error:
         fail(error)
     typer.echo(f"ok: {len(project)} resource(s) valid")
@@ -131,27 +150,40 @@ def print_command(
     files: FilesOption = None,
     selector: SelectorOption = None,
     overrides: OverridesOption = None,
+    buildx_version: BuildxVersionOption = None,
+    ignore_unknown: IgnoreUnknownOption = False,
 ) -> None:
     """Print resolved targets as JSON, in the shape of `docker buildx bake --print`."""
     paths = list(files or [])
     key = None
+    try:
+        tools = toolchain(buildx_version)
+    except BakepyError as error:
+        fail(error)
     if not selector and print_cache.cacheable(paths):
-        key = print_cache.request_key(paths, targets or [], overrides or [])
+        context = f"{tools.buildx}\0{ignore_unknown}"
+        key = print_cache.request_key(paths, targets or [], overrides or [], context)
         cached = print_cache.lookup(key, os.environ)
         if cached is not None:
             sys.stdout.write(cached)
             return
-    from bakepy.api.definitions import bake_print, load_selected
+    from bakepy.api.definitions import load_selected, resolve
+    from bakepy.resolution.checks import check_project
+    from bakepy.resolution.selection import parse_selector, requested_names
 
     try:
-        project = load_selected(paths, [], None)
+        project = load_selected(paths, [], None, tools, ignore_unknown=ignore_unknown)
         print_warnings(project.warnings)
-        text = bake_print(
-            project, targets or [], selector, env=dict(os.environ), overrides=overrides or []
+        check_project(project)
+        wanted = requested_names(project, targets or [], parse_selector(selector))
+        resolved = resolve(
+            project, wanted, dict(os.environ), overrides=overrides or [], toolchain=tools
         )
+        print_warnings(resolved.warnings)
+        text = resolved.to_json()
     except BakepyError as error:
         fail(error)
-    if key is not None:
+    if key is not None and not project.warnings and not resolved.warnings:
         variables = [name for file in project.bake_files for name in file.native.variables]
         print_cache.store(key, variables, os.environ, text)
     sys.stdout.write(text)
@@ -207,6 +239,7 @@ def import_command(
         Path | None,
         typer.Option("-o", "--out", help="File to write (default: stdout).", metavar="FILE"),
     ] = None,
+    ignore_unknown: IgnoreUnknownOption = False,
 ) -> None:
     """Turn existing bake files, Dockerfiles and compose files into a bakepy definition."""
     from bakepy.api.definitions import import_definitions
@@ -216,7 +249,7 @@ def import_command(
     if to not in ("python", "yaml"):
         fail(BakepyError(f"--to must be python or yaml, not {to!r}"))
     try:
-        text = import_definitions(paths, to)  # type: ignore[arg-type]
+        text = import_definitions(paths, to, ignore_unknown=ignore_unknown)  # type: ignore[arg-type]
     except BakepyError as error:
         fail(error)
     if out is None:

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from bakepy.cli.options import (
+    BuildxVersionOption,
     FilesOption,
     OverridesOption,
     SelectorOption,
@@ -22,6 +23,7 @@ from bakepy.cli.options import (
     TargetsArgument,
     fail,
     print_warnings,
+    toolchain,
 )
 from bakepy.errors import BakepyError
 
@@ -77,6 +79,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         prune_volumes: PruneVolumesOption = False,
         root: RootOption = Path("/"),
         output: OutputOption = "text",
+        buildx_version: BuildxVersionOption = None,
     ) -> None:
         """Show what apply would change (engine objects, host files); exit 1 if anything would."""
         from bakepy.api.converge import plan
@@ -84,7 +87,8 @@ def register_engine_commands(app: typer.Typer) -> None:
 
         _check_output(output)
         try:
-            project = load_selected(files or [], [], None)
+            tools = toolchain(buildx_version, engine=True)
+            project = load_selected(files or [], [], None, tools)
             print_warnings(project.warnings)
             planned = plan(
                 project,
@@ -94,6 +98,7 @@ def register_engine_commands(app: typer.Typer) -> None:
                 prune_volumes=prune_volumes,
                 root=root,
                 environment=dict(os.environ),
+                toolchain=tools,
             )
         except BakepyError as error:
             fail(error)
@@ -147,6 +152,7 @@ def register_engine_commands(app: typer.Typer) -> None:
             typer.Option("--results", help="Also write the JSON record here.", metavar="FILE"),
         ] = None,
         syntax_directive: SyntaxOption = True,
+        buildx_version: BuildxVersionOption = None,
     ) -> None:
         """Build the targets, converge each ComposeProject and the host files to the project."""
         from bakepy.api.converge import ApplyStep, apply
@@ -171,7 +177,8 @@ def register_engine_commands(app: typer.Typer) -> None:
 
         text = output == "text"
         try:
-            project = load_selected(files or [], [], None)
+            tools = toolchain(buildx_version, engine=True)
+            project = load_selected(files or [], [], None, tools)
             print_warnings(project.warnings)
             result = apply(
                 project,
@@ -192,6 +199,7 @@ def register_engine_commands(app: typer.Typer) -> None:
                 syntax_directive=syntax_directive,
                 progress=(lambda line: typer.echo(line)) if text else None,
                 on_step=show if text else None,
+                toolchain=tools,
             )
         except BakepyError as error:
             fail(error)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
 from bakepy.errors import BakepyError, ValidationError
+
+if TYPE_CHECKING:
+    from bakepy.models.toolchain import Toolchain
 
 FilesOption = Annotated[
     list[Path] | None,
@@ -59,3 +62,31 @@ def print_warnings(warnings: list[str]) -> None:
     """Loader warnings (unset compose variables, ``version`` keys) as ``warning:`` lines."""
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
+
+
+BuildxVersionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--buildx-version",
+        help="Read and check bake files as this buildx does (e.g. 0.13, or latest). "
+        "Default: $BAKEPY_BUILDX_VERSION, else the installed docker buildx.",
+        metavar="VERSION",
+    ),
+]
+IgnoreUnknownOption = Annotated[
+    bool,
+    typer.Option(
+        "--ignore-unknown",
+        help="Read bake files as buildx does: drop attributes and blocks bake does not know "
+        "(with a warning) instead of refusing them.",
+    ),
+]
+
+
+def toolchain(buildx_version: str | None, *, engine: bool = False) -> Toolchain:
+    """The versions a command reads and checks files for (see ``--buildx-version``); with
+    ``engine``, also the engine's built-in Dockerfile frontend (commands that render or build
+    Dockerfiles)."""
+    from bakepy.engine.toolchain import detect_toolchain
+
+    return detect_toolchain(buildx_version, engine=engine)

@@ -28,10 +28,13 @@ def cacheable(files: Sequence[Path]) -> bool:
     return bool(files) and all(f.suffix in (".hcl", ".json") and f.is_file() for f in files)
 
 
-def request_key(files: Sequence[Path], names: Sequence[str], overrides: Sequence[str]) -> str:
-    """A digest of the files' bytes and the request (names, overrides, folder), for this
-    bakepy source: an edited or upgraded bakepy never answers from an older one's results."""
-    digest = hashlib.sha256(f"{VERSION}\0{source_fingerprint()}\0{Path.cwd()}".encode())
+def request_key(
+    files: Sequence[Path], names: Sequence[str], overrides: Sequence[str], context: str = ""
+) -> str:
+    """A digest of the files' bytes and the request (names, overrides, folder, and ``context``:
+    the options that change the answer, such as the targeted buildx), for this bakepy source:
+    an edited or upgraded bakepy never answers from an older one's results."""
+    digest = hashlib.sha256(f"{VERSION}\0{source_fingerprint()}\0{Path.cwd()}\0{context}".encode())
     for file in files:
         digest.update(b"\0file\0" + str(file).encode() + b"\0" + file.read_bytes())
     for part in (*names, "\0sets", *overrides):

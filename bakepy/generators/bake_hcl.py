@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bakepy.generators.hcl_values import hcl_string, hcl_value
 from bakepy.generators.jinja import render_template
+from bakepy.hcl.writing import hcl_string, hcl_value
 from bakepy.models.bake.definition import NativeBake
 
 _BARE_EXPRESSION_ATTRS = {("variable", "type"), ("validation", "condition")}

@@ -20,7 +20,7 @@ class Scope:
     can evaluate variables lazily and detect reference cycles.
     """
 
-    __slots__ = ("_extra", "_functions", "_parent", "_resolver", "_variables")
+    __slots__ = ("_extra", "_functions", "_parent", "_resolver", "_table", "_variables")
 
     def __init__(
         self,
@@ -28,11 +28,15 @@ class Scope:
         functions: Mapping[str, Callable[..., Any]] | None = None,
         parent: Scope | None = None,
         resolver: Resolver | None = None,
+        table: Callable[[], Mapping[str, Callable[..., Any]]] | None = None,
     ) -> None:
         self._variables: Mapping[str, Any] = variables if variables is not None else {}
         self._parent = parent
         self._resolver = resolver
         self._extra: Mapping[str, Callable[..., Any]] | None = functions
+        self._table = table
+        """Builds the whole function table on first use, in place of bake's built-ins plus
+        ``functions`` (a caller that knows which buildx it evaluates for)."""
         self._functions: Mapping[str, Callable[..., Any]] | None = None
 
     def child(self, variables: Mapping[str, Any]) -> Scope:
@@ -71,6 +75,8 @@ class Scope:
         if self._functions is None:
             if self._parent is not None:
                 base = self._parent.functions
+            elif self._table is not None:
+                base = self._table()
             else:
                 from bakepy.hcl.stdlib import BUILTIN_FUNCTIONS
 

@@ -1,8 +1,10 @@
 """Bake files (native form) into typed resources, with references as objects.
 
 ``inherits`` and ``target:`` contexts become the Target objects they name; groups hold their
-member objects. A value bakepy cannot type without changing its meaning (a list attribute set
-by one expression, e.g. ``platforms = PLATFORMS``) is an error naming target and attribute.
+member objects. A target declared in several files (or twice) becomes one Target whose
+attributes bake merges to the same thing; a value bakepy cannot type (``platforms =
+PLATFORMS``, ``tags = tags_for("api")``) stays the expression it is; top-level attributes
+become Attribute resources.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from bakepy.errors import ImportDefinitionError, Location
 from bakepy.models.bake.contexts import TargetContext
 from bakepy.models.bake.definition import NativeBake
 from bakepy.models.bake.targets import (
+    Attribute,
+    AttributeSpec,
     Function,
     FunctionSpec,
     Group,
@@ -25,17 +29,10 @@ from bakepy.models.bake.targets import (
     VariableSpec,
 )
 from bakepy.models.resource import Resource
-from bakepy.resolution.bake.coerce import LISTS
+from bakepy.resolution.bake.merge import merge_blocks
 
 
 def _target_spec(name: str, block: dict[str, Any], where: Location | None) -> TargetSpec:
-    for key, value in block.items():
-        if key in LISTS and isinstance(value, str):
-            raise ImportDefinitionError(
-                f"target {name!r}: {key} is one expression ({value}); bakepy needs a list here",
-                where,
-                hint=f"write {key} as a list, e.g. [{value!r}] if it yields one item",
-            )
     try:
         return TargetSpec.model_validate(block)
     except PydanticValidationError as exc:
@@ -44,11 +41,16 @@ def _target_spec(name: str, block: dict[str, Any], where: Location | None) -> Ta
         raise ImportDefinitionError(f"target {name!r}: {path}: {first['msg']}", where) from None
 
 
-def _ordered_targets(native: NativeBake) -> list[str]:
-    """Target names with every target after the ones it inherits or links (stable)."""
+def merged_targets(native: NativeBake) -> dict[str, dict[str, Any]]:
+    """One block per target name: the repeated blocks merged in order, as bake merges them."""
     blocks = dict(native.targets)
     for name, block in native.repeated_targets:
-        blocks[name] = {**blocks[name], **block}
+        blocks[name] = merge_blocks(blocks[name], block)
+    return blocks
+
+
+def _ordered_targets(blocks: dict[str, dict[str, Any]]) -> list[str]:
+    """Target names with every target after the ones it inherits or links (stable)."""
     done: list[str] = []
     visiting: set[str] = set()
 
@@ -57,9 +59,11 @@ def _ordered_targets(native: NativeBake) -> list[str]:
             return
         visiting.add(name)
         block = blocks[name]
-        for parent in block.get("inherits", []):
+        parents = block.get("inherits")
+        for parent in parents if isinstance(parents, list) else []:
             visit(str(parent))
-        for value in (block.get("contexts") or {}).values():
+        contexts = block.get("contexts")
+        for value in (contexts if isinstance(contexts, dict) else {}).values():
             if isinstance(value, str) and value.startswith("target:"):
                 visit(value.removeprefix("target:"))
         visiting.discard(name)
@@ -71,14 +75,12 @@ def _ordered_targets(native: NativeBake) -> list[str]:
 
 
 def resources_from_bake(native: NativeBake) -> list[Resource]:
-    """Variables, functions, targets (parents first) and groups declared by ``native``."""
-    if native.attributes:
-        names = ", ".join(sorted(native.attributes))
-        raise ImportDefinitionError(
-            f"top-level attributes ({names}) have no bakepy equivalent",
-            hint="turn them into variables with defaults",
-        )
+    """Attributes, variables, functions, targets (parents first) and groups of ``native``."""
     resources: list[Resource] = [
+        Attribute(metadata=name, spec=AttributeSpec(value=value))
+        for name, value in native.attributes.items()
+    ]
+    resources += [
         Variable(metadata=name, spec=VariableSpec.model_validate(block))
         for name, block in native.variables.items()
     ]
@@ -86,18 +88,13 @@ def resources_from_bake(native: NativeBake) -> list[Resource]:
         Function(metadata=name, spec=FunctionSpec.model_validate(block))
         for name, block in native.functions.items()
     ]
-    if native.repeated_targets:
-        repeated = sorted({name for name, _ in native.repeated_targets})
-        raise ImportDefinitionError(
-            f"targets declared more than once ({', '.join(repeated)}) cannot be imported",
-            hint="merge the blocks into one per target first",
-        )
+    blocks = merged_targets(native)
     targets: dict[str, Target] = {}
-    for name in _ordered_targets(native):
-        spec = _target_spec(name, native.targets[name], native.locations.get(("target", name)))
-        if spec.inherits:
+    for name in _ordered_targets(blocks):
+        spec = _target_spec(name, blocks[name], native.locations.get(("target", name)))
+        if isinstance(spec.inherits, list):
             spec.inherits = [targets.get(str(p), p) for p in spec.inherits]
-        for context in spec.contexts.values():
+        for context in spec.named_contexts.values():
             if isinstance(context, TargetContext) and context.target_name in targets:
                 context.target = targets[context.target_name]
         targets[name] = Target(metadata=name, spec=spec)
@@ -105,10 +102,11 @@ def resources_from_bake(native: NativeBake) -> list[Resource]:
     groups: dict[str, Group] = {}
     for name, block in native.groups.items():
         group_spec = GroupSpec.model_validate(block)
-        group_spec.targets = [
-            targets.get(m) or groups.get(m) or m if isinstance(m, str) else m
-            for m in group_spec.targets
-        ]
+        if isinstance(group_spec.targets, list):
+            group_spec.targets = [
+                targets.get(m) or groups.get(m) or m if isinstance(m, str) else m
+                for m in group_spec.targets
+            ]
         groups[name] = Group(metadata=name, spec=group_spec)
     resources += groups.values()
     return resources

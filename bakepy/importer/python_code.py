@@ -21,6 +21,9 @@ from bakepy.models.dockerfile.instructions import Dockerfile, Stage, StageRef
 from bakepy.models.resource import Metadata, Resource
 
 _WIDTH = 100
+_SET_MATTERS = frozenset({("VariableSpec", "default")})
+"""Fields where being set to the default differs from being unset (``default = null`` is a
+null; no default is an empty string)."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,9 @@ class _Writer:
             if field not in model.model_fields_set or field in ("kind", "api_version"):
                 continue
             value = getattr(model, field)
-            if not info.is_required() and value == info.get_default(call_default_factory=True):
+            unset_differs = (name, field) in _SET_MATTERS
+            default = info.get_default(call_default_factory=True)
+            if not info.is_required() and value == default and not unset_differs:
                 continue  # written out by a loader, but the same as leaving it unset
             if field == "instruction" and name != "Onbuild":
                 continue  # the class already says which instruction it is

@@ -7,9 +7,12 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from bakepy.errors import LoadError, Location
+from bakepy.loaders.bake.unknown import Unknown
 from bakepy.loaders.compose.detect import COMPOSE_FILE_NAMES, is_compose_file
 from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
 from bakepy.loaders.python import load_python
+from bakepy.models.bake.features import default_files
+from bakepy.models.toolchain import LATEST_BUILDX, NO_LIMITS, Toolchain
 from bakepy.project import BakeFile, Project
 from bakepy.resolution.checks.references import validate_references
 
@@ -19,17 +22,14 @@ from bakepy.resolution.checks.references import validate_references
 DEFAULT_FILES = ("bakepy.py", "bakepy.yaml", "bakepy.yml")
 """What a folder is searched for, in order; the first one found is the definition."""
 
-BAKE_DEFAULT_FILES = (
-    "docker-bake.json",
-    "docker-bake.hcl",
-    "docker-bake.override.json",
-    "docker-bake.override.hcl",
-)
-"""A folder without a bakepy definition: every one of these found is read, in bake's order."""
+BAKE_DEFAULT_FILES = default_files(LATEST_BUILDX)
+"""A folder without a bakepy definition: every one of these found is read, in bake's order
+(the newest buildx's; ``discover`` takes the order of the buildx it is told)."""
 
 
-def discover(path: Path) -> list[Path]:
-    """The definition files a folder holds (or ``path`` itself when it is a file)."""
+def discover(path: Path, toolchain: Toolchain = NO_LIMITS) -> list[Path]:
+    """The definition files a folder holds (or ``path`` itself when it is a file); bake's
+    default files in the order ``toolchain``'s buildx reads them."""
     if path.is_file():
         return [path]
     if not path.exists():
@@ -40,7 +40,8 @@ def discover(path: Path) -> list[Path]:
             return [candidate]
     # as bake: a compose file first (the first name found: compose reads only one), then bake's
     compose = [path / name for name in COMPOSE_FILE_NAMES if (path / name).is_file()][:1]
-    bake_files = [path / name for name in BAKE_DEFAULT_FILES if (path / name).is_file()]
+    names = default_files(toolchain.bake())
+    bake_files = [path / name for name in names if (path / name).is_file()]
     if compose or bake_files:
         return compose + bake_files
     raise LoadError(
@@ -50,7 +51,7 @@ def discover(path: Path) -> list[Path]:
     )
 
 
-def _load_file(project: Project, file: Path) -> None:
+def _load_file(project: Project, file: Path, unknown: Unknown) -> None:
     """Add what one definition file (not a compose file: ``load`` groups those) declares."""
     folder = file.resolve().parent
     if file.suffix == ".py":
@@ -65,7 +66,7 @@ def _load_file(project: Project, file: Path) -> None:
         from bakepy.loaders.bake.files import load_bake_file
 
         # bake resolves a bake file's relative paths against the folder it runs in
-        project.bake_files.append(BakeFile(file, Path.cwd(), load_bake_file(file)))
+        project.bake_files.append(BakeFile(file, Path.cwd(), load_bake_file(file, unknown)))
     elif is_dockerfile(file):
         project.add(load_dockerfile(file), base_dir=folder)
     else:
@@ -76,14 +77,24 @@ def _load_file(project: Project, file: Path) -> None:
         )
 
 
-def load(paths: Sequence[Path | str] = ()) -> Project:
-    """Load every definition file (or folder) into one validated Project."""
-    files = [file for p in (paths or [Path.cwd()]) for file in discover(Path(p))]
+def load(
+    paths: Sequence[Path | str] = (),
+    toolchain: Toolchain = NO_LIMITS,
+    *,
+    ignore_unknown: bool = False,
+) -> Project:
+    """Load every definition file (or folder) into one validated Project.
+
+    ``ignore_unknown`` reads bake files as buildx does: attributes and nested blocks bake does
+    not know are dropped (each named in ``project.warnings``) instead of refused.
+    """
+    files = [file for p in (paths or [Path.cwd()]) for file in discover(Path(p), toolchain)]
     if any(file.suffix == ".hcl" for file in files):
         from bakepy.loaders.bake.parallel import prefetch_hcl
 
         prefetch_hcl(files)
     project = Project(base_dir=files[0].parent)
+    unknown = Unknown(ignore_unknown)
     # consecutive compose files make one compose project, as `docker compose -f a -f b`
     for is_compose, run in itertools.groupby(files, key=is_compose_file):
         if is_compose:
@@ -92,7 +103,8 @@ def load(paths: Sequence[Path | str] = ()) -> Project:
             add_compose_files(project, list(run))
         else:
             for file in run:
-                _load_file(project, file)
+                _load_file(project, file, unknown)
+    project.warnings += unknown.warnings
     validate_references(project)
     return project
 

@@ -18,6 +18,8 @@ from bakepy.support.lazy_exports import lazy_exports
 if TYPE_CHECKING:
     from bakepy.models.bake.builder import Builder as Builder, BuilderSpec as BuilderSpec
     from bakepy.models.bake.targets import (
+        Attribute as Attribute,
+        AttributeSpec as AttributeSpec,
         Function as Function,
         FunctionSpec as FunctionSpec,
         Group as Group,
@@ -52,6 +54,8 @@ if TYPE_CHECKING:
     )
 
 _EXPORTS = {
+    "Attribute": "bakepy.models.bake.targets",
+    "AttributeSpec": "bakepy.models.bake.targets",
     "Builder": "bakepy.models.bake.builder",
     "BuilderSpec": "bakepy.models.bake.builder",
     "ComposeProject": "bakepy.models.compose.project",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bakepy.models.bake.builder import Builder
-from bakepy.models.bake.targets import Function, Group, Target, Variable
+from bakepy.models.bake.targets import Attribute, Function, Group, Target, Variable
 from bakepy.models.compose.project import ComposeProject, Stack
 from bakepy.models.dockerfile.instructions import Dockerfile
 from bakepy.models.host.daemon import DaemonConfig
@@ -18,6 +18,7 @@ KINDS: dict[str, type[Resource]] = {
         Group,
         Variable,
         Function,
+        Attribute,
         Builder,
         ComposeProject,
         Stack,

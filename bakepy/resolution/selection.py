@@ -67,12 +67,12 @@ def subset(project: Project, names: Sequence[str]) -> Project:
             return
         chosen[id(resource)] = resource
         if isinstance(resource, Group):
-            for member in resource.spec.targets:
+            for member in resource.spec.members:
                 walk(member) if isinstance(member, Resource) else take(member)
         elif isinstance(resource, Target):
-            for parent in resource.spec.inherits:
+            for parent in resource.spec.parents:
                 walk(parent) if isinstance(parent, Resource) else take(parent)
-            for context in resource.spec.contexts.values():
+            for context in resource.spec.named_contexts.values():
                 if isinstance(context, TargetContext):
                     target = context.target
                     walk(target) if isinstance(target, Resource) else take(target)

@@ -170,8 +170,13 @@ def absolute_paths(printed: dict[str, Any], folder: Path) -> dict[str, Any]:
             target["context"] = _absolute(target["context"], folder)
         if "contexts" in target:
             target["contexts"] = {
-                key: _absolute(value, folder) for key, value in target["contexts"].items()
+                key: _absolute_context(value, folder) for key, value in target["contexts"].items()
             }
+        if "output" in target:  # an output without "=" is a local folder (bake's shorthand)
+            target["output"] = [
+                _absolute(entry, folder) if "=" not in entry and entry != "-" else entry
+                for entry in target["output"]
+            ]
         for key, fields in (
             ("secret", ("src",)),
             ("output", ("dest",)),
@@ -183,6 +188,13 @@ def absolute_paths(printed: dict[str, Any], folder: Path) -> dict[str, Any]:
         if "ssh" in target:
             target["ssh"] = [_absolute_ssh(entry, folder) for entry in target["ssh"]]
     return out
+
+
+def _absolute_context(value: str, folder: Path) -> str:
+    """A named context with a local folder (or an OCI layout's folder) made absolute."""
+    if value.startswith("oci-layout://"):
+        return "oci-layout://" + _absolute(value.removeprefix("oci-layout://"), folder)
+    return _absolute(value, folder)
 
 
 def _absolute_ssh(entry: str, folder: Path) -> str:

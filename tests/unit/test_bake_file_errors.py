@@ -45,7 +45,7 @@ MISTAKES = {
         LoadError,
         "unknown attribute 'tgas'",
         2,
-        hint="did you mean 'tags'?",
+        hint="did you mean 'tags'? Or pass --ignore-unknown to drop it, as buildx does.",
     ),
     "unknown-attribute-json": Mistake(
         '{"target": {"app": {"platfroms": ["linux/amd64"]}}}',
@@ -53,13 +53,7 @@ MISTAKES = {
         "unknown attribute 'platfroms'",
         None,
         file="docker-bake.json",
-        hint="did you mean 'platforms'?",
-    ),
-    "inherits-cycle": Mistake(
-        'target "app" {\n  inherits = ["base"]\n}\n\ntarget "base" {\n  inherits = ["app"]\n}\n',
-        CycleError,
-        "inherits cycle: app -> base -> app",
-        1,
+        hint="did you mean 'platforms'? Or pass --ignore-unknown to drop it, as buildx does.",
     ),
     "target-context-cycle": Mistake(
         'target "app" {\n  contexts = { lib = "target:lib" }\n}\n\n'
@@ -144,7 +138,7 @@ MISTAKES = {
     "nested-block": Mistake(
         'target "app" {\n  args {\n    A = "1"\n  }\n}\n',
         LoadError,
-        "args is an attribute, not a block",
+        "args is written as a block (buildx drops the block and what it holds)",
         1,
     ),
 }

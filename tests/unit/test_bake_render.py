@@ -20,7 +20,7 @@ from bakepy import (
 )
 from bakepy.generators import render_project
 from bakepy.generators.dockerfile import render_dockerfile
-from bakepy.generators.hcl_values import hcl_key, hcl_string, hcl_value
+from bakepy.hcl.writing import hcl_key, hcl_string, hcl_value
 from bakepy.models.bake import Output, Secret, VariableValidation
 from bakepy.models.dockerfile import Run, Stage
 from bakepy.resolution.bake.lower import lower_project

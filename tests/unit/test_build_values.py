@@ -40,16 +40,25 @@ def test_secret_from_file_and_env() -> None:
     assert Secret.model_validate("id=x,type=env,env=X").to_string() == "id=x,type=env,env=X"
 
 
+def test_a_secret_with_only_an_id_is_read_as_buildx_reads_it() -> None:
+    """buildx takes the environment variable named like the id, else the file of that name;
+    ``type=env,src=X`` names the variable X."""
+    assert Secret.model_validate({"id": "a"}).to_string() == "id=a"
+    assert (
+        Secret.model_validate("type=env,id=GITHUB_TOKEN").to_string() == "id=GITHUB_TOKEN,type=env"
+    )
+    assert Secret.model_validate({"id": "a", "type": "env", "src": "f"}).src == "f"
+
+
 @pytest.mark.parametrize(
     "data",
     [
-        {"id": "a"},
         {"id": "a", "src": "f", "env": "E"},
         {"id": "a", "value": "hunter2"},
-        {"id": "a", "type": "env", "src": "f"},
+        {"id": "a", "type": "file", "env": "E"},
     ],
 )
-def test_secret_needs_exactly_one_reference_and_never_a_value(data: dict[str, str]) -> None:
+def test_secret_needs_one_reference_and_never_a_value(data: dict[str, str]) -> None:
     with pytest.raises(ValidationError) as info:
         Secret.model_validate(data)
     assert "hunter2" not in str(info.value)

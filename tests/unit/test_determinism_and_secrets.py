@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,12 +46,22 @@ def test_render_is_byte_identical_across_hash_seeds(tmp_path: Path) -> None:
     assert first == second
 
 
+@pytest.fixture
+def agent_socket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A unix socket standing for an ssh agent: buildx needs one to print ``ssh=default``."""
+    path = tmp_path_factory.mktemp("ssh") / "agent.sock"
+    with socket.socket(socket.AF_UNIX) as agent:
+        agent.bind(str(path))
+        yield str(path)
+
+
 def test_secret_values_never_reach_rendered_files_or_print(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, agent_socket: str
 ) -> None:
     file_value = (SECRETS_EXAMPLE / "secrets" / "api-key.txt").read_text().strip()
     env_value = "npm_" + "x" * 24
     monkeypatch.setenv("NPM_TOKEN", env_value)
+    monkeypatch.setenv("SSH_AUTH_SOCK", agent_socket)
     runner = CliRunner()
     rendered = runner.invoke(app, ["render", "-f", str(SECRETS_EXAMPLE), "-o", str(tmp_path)])
     printed = runner.invoke(app, ["print", "-f", str(SECRETS_EXAMPLE), "app"])

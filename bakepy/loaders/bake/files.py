@@ -1,7 +1,10 @@
 """Read HCL and JSON bake files into bake's native form, checked for unknown attributes.
 
 python-hcl2 parses (slowly, so parsed files are cached by content hash); bakepy evaluates.
-Unlike buildx, an attribute bake does not know is an error with a suggestion, not ignored.
+Unlike buildx, an attribute bake does not know (``push = true``, ``platform`` for
+``platforms``) and a nested block (``args { ... }``) are errors with a suggestion: buildx drops
+them without a word, so a typo silently changes the build. ``ignore_unknown`` reads such a file
+as buildx does: they are dropped, each with a warning.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from typing import Any
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.bake.parse import parse_hcl
 from bakepy.loaders.bake.strings import HclValueError, native_key, native_value
+from bakepy.loaders.bake.unknown import Unknown
 from bakepy.models.bake.definition import NativeBake
 from bakepy.models.bake.targets import BAKE_NAME, TargetSpec
 
@@ -40,19 +44,41 @@ def _block_lines(text: str) -> dict[tuple[str, str], int]:
     return lines
 
 
-def _check_attributes(block_type: str, name: str, body: dict[str, Any], where: Location) -> None:
+IGNORED_BY_BUILDX = frozenset({"target", "group"})
+"""Blocks whose unknown attributes buildx drops (a variable's are an error in buildx too)."""
+IGNORE_UNKNOWN_HINT = "Or pass --ignore-unknown to drop it, as buildx does."
+
+
+def _check_attributes(
+    block_type: str, name: str, body: dict[str, Any], where: Location, unknown: Unknown
+) -> dict[str, Any]:
+    """``body`` without the attributes bake does not know, which are an error unless
+    ``unknown.ignore`` (and buildx ignores them in this kind of block)."""
     known = BLOCK_ATTRIBUTES[block_type]
-    for key in body:
+    kept: dict[str, Any] = {}
+    for key, value in body.items():
         if key in known or key.startswith("__") or key == "//":
+            kept[key] = value
+            continue
+        if unknown.ignore and block_type in IGNORED_BY_BUILDX:
+            unknown.warnings.append(
+                f"{where.describe()}: dropped the unknown attribute {key!r}, as buildx does"
+            )
             continue
         close = difflib.get_close_matches(key, sorted(known), n=1)
         hint = f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known))}"
+        if block_type in IGNORED_BY_BUILDX:
+            raise LoadError(
+                f"unknown attribute {key!r}; buildx would silently ignore it",
+                where,
+                hint=f"{hint} {IGNORE_UNKNOWN_HINT}",
+            )
         raise LoadError(
-            f"{block_type} {name!r} has an unknown attribute {key!r} "
-            "(buildx would silently ignore it)",
+            f"unknown attribute {key!r} (buildx refuses it too)",
             where,
             hint=hint,
         )
+    return kept
 
 
 def _strip_expression(value: Any) -> Any:
@@ -114,13 +140,18 @@ def _check_function(name: str, body: dict[str, Any], where: Location) -> None:
 
 
 def _add_block(
-    native: NativeBake, block_type: str, name: str, body: dict[str, Any], where: Location
+    native: NativeBake,
+    block_type: str,
+    name: str,
+    body: dict[str, Any],
+    where: Location,
+    unknown: Unknown,
 ) -> None:
     if block_type in ("target", "group") and not BAKE_NAME.match(name):
         raise LoadError(
             f'invalid {block_type} name {name!r}: only "[a-zA-Z0-9_-]+" are allowed', where
         )
-    _check_attributes(block_type, name, body, where)
+    body = _check_attributes(block_type, name, body, where, unknown)
     if block_type == "function":
         _check_function(name, body, where)
     native.locations.setdefault((block_type, name), where)
@@ -151,10 +182,11 @@ def _holds_block(value: Any) -> bool:
 
 
 def _hcl_blocks(
-    document: dict[str, Any], path: Path, lines: dict[tuple[str, str], int]
+    document: dict[str, Any], path: Path, lines: dict[tuple[str, str], int], unknown: Unknown
 ) -> list[tuple[str, str, dict[str, Any]]]:
     """(type, label, body) of every block python-hcl2 found, in file order per type; a block
-    type used as an attribute, a block without one label, and a nested block are errors."""
+    type used as an attribute and a block without one label are errors; a nested block is
+    one too, unless ``unknown.ignore`` and buildx drops it (in a target or group)."""
     blocks: list[tuple[str, str, dict[str, Any]]] = []
     for block_type in BLOCK_TYPES:
         entries = document.get(block_type, [])
@@ -168,18 +200,38 @@ def _hcl_blocks(
                 raise LoadError(f"a {block_type} block needs a name", Location(path), hint=shape)
             for label, body in entry.items():
                 name = native_key(label)
-                where = Location(path, lines.get((block_type, name)))
+                where = Location(path, lines.get((block_type, name)), f"{block_type} {name!r}")
                 if not isinstance(body, dict) or any(k.startswith('"') for k in body):
-                    raise LoadError(f"{block_type} {name!r} takes one name", where, shape)
-                for key, value in body.items():
-                    if _holds_block(value) and (block_type, key) != ("variable", "validation"):
-                        raise LoadError(
-                            f"{block_type} {name!r}: {key} is an attribute, not a block",
-                            where,
-                            hint=f"{key} = ...",
-                        )
+                    raise LoadError("a block takes one name", where, shape)
+                nested = [
+                    key
+                    for key, value in body.items()
+                    if _holds_block(value) and (block_type, key) != ("variable", "validation")
+                ]
+                for key in nested:
+                    _nested_block(block_type, name, key, where, unknown)
+                body = {k: v for k, v in body.items() if k not in nested}
                 blocks.append((block_type, name, body))
     return blocks
+
+
+def _nested_block(block_type: str, name: str, key: str, where: Location, unknown: Unknown) -> None:
+    """A block nested in a block (``args { ... }``): buildx drops it in a target or a group,
+    bakepy refuses it unless told to read the file as buildx does."""
+    dropped_by_buildx = block_type in IGNORED_BY_BUILDX
+    if unknown.ignore and dropped_by_buildx:
+        unknown.warnings.append(
+            f"{where.describe()}: dropped the block {key}, as buildx does (as an attribute it "
+            f"would be {key} = {{ ... }})"
+        )
+        return
+    what = " (buildx drops the block and what it holds)" if dropped_by_buildx else ""
+    hint = f"write {key} = {{ ... }}"
+    raise LoadError(
+        f"{key} is written as a block{what}",
+        where,
+        hint=f"{hint}. {IGNORE_UNKNOWN_HINT}" if dropped_by_buildx else hint,
+    )
 
 
 def _native_body(block_type: str, body: dict[str, Any]) -> dict[str, Any]:
@@ -190,18 +242,19 @@ def _native_body(block_type: str, body: dict[str, Any]) -> dict[str, Any]:
     return native
 
 
-def load_hcl(path: Path, text: str) -> NativeBake:
+def load_hcl(path: Path, text: str, unknown: Unknown | None = None) -> NativeBake:
     """An HCL bake file in native form."""
+    unknown = unknown or Unknown()
     document = parse_hcl(text, path)
     lines = _block_lines(text)
     native = NativeBake()
-    for block_type, name, body in _hcl_blocks(document, path, lines):
+    for block_type, name, body in _hcl_blocks(document, path, lines, unknown):
         where = Location(path, lines.get((block_type, name)), f"{block_type} {name!r}")
         try:
             native_body = _native_body(block_type, body)
         except HclValueError as exc:
             raise LoadError(str(exc), where) from None
-        _add_block(native, block_type, name, native_body, where)
+        _add_block(native, block_type, name, native_body, where, unknown)
     for key, value in document.items():
         if key not in BLOCK_TYPES and not key.startswith("__"):  # python-hcl2's comments
             try:
@@ -221,8 +274,9 @@ def _json_bodies(value: Any) -> list[dict[str, Any]]:
     ]
 
 
-def load_json(path: Path, text: str) -> NativeBake:
+def load_json(path: Path, text: str, unknown: Unknown | None = None) -> NativeBake:
     """A JSON bake file (HCL's JSON syntax) in native form."""
+    unknown = unknown or Unknown()
     try:
         document = json.loads(text)
     except json.JSONDecodeError as exc:
@@ -240,16 +294,18 @@ def load_json(path: Path, text: str) -> NativeBake:
             raise LoadError(f"{key!r} must map names to blocks", Location(path))
         for name, bodies in value.items():
             for body in _json_bodies(bodies):
-                _add_block(native, key, name, body, Location(path, None, f"{key} {name!r}"))
+                where = Location(path, None, f"{key} {name!r}")
+                _add_block(native, key, name, body, where, unknown)
     return native
 
 
-def load_bake_file(path: Path) -> NativeBake:
-    """An HCL (``.hcl``) or JSON (``.json``) bake file in native form."""
+def load_bake_file(path: Path, unknown: Unknown | None = None) -> NativeBake:
+    """An HCL (``.hcl``) or JSON (``.json``) bake file in native form; ``unknown`` says what to
+    do with attributes bake does not know (default: they are errors)."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise LoadError(f"cannot read {path}: {exc.strerror}") from None
     if path.suffix == ".json":
-        return load_json(path, text)
-    return load_hcl(path, text)
+        return load_json(path, text, unknown)
+    return load_hcl(path, text, unknown)

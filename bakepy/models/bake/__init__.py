@@ -27,6 +27,8 @@ if TYPE_CHECKING:
         TargetContext as TargetContext,
     )
     from bakepy.models.bake.targets import (
+        Attribute as Attribute,
+        AttributeSpec as AttributeSpec,
         Function as Function,
         FunctionSpec as FunctionSpec,
         Group as Group,
@@ -51,6 +53,8 @@ if TYPE_CHECKING:
 _EXPORTS = {
     "Annotation": "bakepy.models.bake.values",
     "Attest": "bakepy.models.bake.values",
+    "Attribute": "bakepy.models.bake.targets",
+    "AttributeSpec": "bakepy.models.bake.targets",
     "Builder": "bakepy.models.bake.builder",
     "BuilderSpec": "bakepy.models.bake.builder",
     "Cache": "bakepy.models.bake.values",

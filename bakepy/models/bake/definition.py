@@ -31,6 +31,14 @@ class NativeBake:
     repeated_targets: list[tuple[str, NativeTarget]] = field(default_factory=list)
     """Later blocks of a target name seen before (same file or a later one); bake merges them."""
 
+    def location_of(self, block: str, name: str) -> Location | None:
+        """Where block ``(block, name)`` was declared: its resource's file and line, or its
+        place in the bake file it was read from."""
+        resource = self.sources.get((block, name))
+        if resource is not None:
+            return resource.location()
+        return self.locations.get((block, name))
+
     def merged_with(self, later: NativeBake) -> NativeBake:
         """This definition followed by ``later``, merged as bake merges several files.
 

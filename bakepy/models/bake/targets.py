@@ -13,7 +13,7 @@ from typing import Annotated, Any, ClassVar, Literal, Union
 from pydantic import BeforeValidator, Field, PlainSerializer, Tag, field_validator, model_validator
 
 from bakepy.models.bake.builder import Builder
-from bakepy.models.bake.contexts import BuildContextValue, TargetContext
+from bakepy.models.bake.contexts import BuildContext, BuildContextValue, TargetContext
 from bakepy.models.bake.values import (
     SSH,
     Annotation,
@@ -121,6 +121,16 @@ GroupMember = Annotated[
     PlainSerializer(_resource_name, return_type=str),
 ]
 StageName = Annotated[Stage | str, PlainSerializer(_stage_or_name, return_type=str)]
+TargetRefList = Annotated[
+    Annotated[list[TargetRef], Tag("List")] | TemplateBranch, ListOf, BeforeValidator(_as_list)
+]
+"""Targets or their names, or one expression yielding the names."""
+GroupMemberList = Annotated[
+    Annotated[list[GroupMember], Tag("List")] | TemplateBranch, ListOf, BeforeValidator(_as_list)
+]
+"""Members of a group, or one expression yielding their names."""
+ContextMap = Annotated[Annotated[dict[str, BuildContextValue], Tag("Map")] | TemplateBranch, MapOf]
+"""Named contexts, or one expression yielding the map (``cond ? {...} : null``)."""
 
 
 def _dockerfile_ref(value: Any) -> Any:
@@ -275,14 +285,15 @@ class TargetSpec(KebabModel):
     """Every attribute of a bake ``target`` block, typed."""
 
     description: str | None = Field(default=None, description="Human description of the target.")
-    inherits: list[TargetRef] = Field(
-        default_factory=list, description="Targets whose attributes this one starts from."
+    inherits: TargetRefList = Field(
+        default_factory=list,
+        description="Targets whose attributes this one starts from (or one expression).",
     )
     context: str | None = Field(
         default=None,
         description="Build context: a folder (relative to the definition file) or a URL.",
     )
-    contexts: dict[str, BuildContextValue] = Field(
+    contexts: ContextMap = Field(
         default_factory=dict,
         description="Named contexts: folders, git/HTTP URLs, docker-image://, oci-layout:// "
         "or another Target.",
@@ -365,6 +376,16 @@ class TargetSpec(KebabModel):
             raise ValueError(f"shm-size {value!r} must be a size such as 128m or 1g")
         return value
 
+    @property
+    def parents(self) -> list[Target | str]:
+        """The inherited targets as written (none known while ``inherits`` is an expression)."""
+        return [] if isinstance(self.inherits, str) else list(self.inherits)
+
+    @property
+    def named_contexts(self) -> dict[str, BuildContext]:
+        """The named contexts (none known while ``contexts`` is an expression)."""
+        return {} if isinstance(self.contexts, str) else dict(self.contexts)
+
     @model_validator(mode="after")
     def _matrix_rules(self) -> TargetSpec:
         if self.name is not None and self.matrix is None:
@@ -393,10 +414,10 @@ class Target(Resource):
     def references(self) -> list[Resource]:
         """Inherited targets, ``target:`` contexts, Dockerfiles and the Builder, as objects."""
         spec = self.spec
-        found: list[Resource] = [p for p in spec.inherits if isinstance(p, Resource)]
+        found: list[Resource] = [p for p in spec.parents if isinstance(p, Resource)]
         found += [
             c.target
-            for c in spec.contexts.values()
+            for c in spec.named_contexts.values()
             if isinstance(c, TargetContext) and isinstance(c.target, Resource)
         ]
         found += [d for d in (spec.dockerfile, spec.dockerfile_inline) if isinstance(d, Resource)]
@@ -408,8 +429,15 @@ class Target(Resource):
 class GroupSpec(KebabModel):
     """A bake ``group`` block: targets (or groups) built together."""
 
-    targets: list[GroupMember] = Field(description="Targets or groups in this group.")
+    targets: GroupMemberList = Field(
+        description="Targets or groups in this group (or one expression yielding their names)."
+    )
     description: str | None = Field(default=None, description="Human description of the group.")
+
+    @property
+    def members(self) -> list[Target | Group | str]:
+        """The members as written (none known while ``targets`` is an expression)."""
+        return [] if isinstance(self.targets, str) else list(self.targets)
 
 
 class Group(Resource):
@@ -427,7 +455,7 @@ class Group(Resource):
 
     def references(self) -> list[Resource]:
         """Member targets and groups held as objects."""
-        return [m for m in self.spec.targets if isinstance(m, Resource)]
+        return [m for m in self.spec.members if isinstance(m, Resource)]
 
 
 class VariableValidation(BakepyModel):
@@ -483,7 +511,10 @@ class FunctionSpec(BakepyModel):
     variadic_params: str | None = Field(
         default=None, description="Name of a list parameter taking the remaining arguments."
     )
-    result: str = Field(description="HCL expression or template computing the result.")
+    result: Any = Field(
+        description="HCL expression or template computing the result; a list or object of "
+        "them where the result is one (result = [...])."
+    )
 
     @field_validator("params")
     @classmethod
@@ -506,6 +537,32 @@ class Function(Resource):
     def _name(cls, value: Any) -> Any:
         if not HCL_IDENTIFIER.match(value.name):
             raise ValueError(f"function name {value.name!r} is not an HCL identifier")
+        return value
+
+
+class AttributeSpec(BakepyModel):
+    """A global-scope attribute's value."""
+
+    value: Any = Field(
+        description="The value: a string template, a number, a bool, a list or an object, "
+        'or an HCL expression (``${split(".", VERSION)}``).'
+    )
+
+
+class Attribute(Resource):
+    """A global-scope attribute of a bake file (``kind: Attribute``): ``REGISTRY = "..."``
+    written at the top level, a constant that expressions read by name. Unlike a Variable,
+    the environment never overrides it, and it wins over a Variable of the same name."""
+
+    KIND: ClassVar[str] = "Attribute"
+    kind: Literal["Attribute"] = Field(default="Attribute", description="Resource kind.")
+    spec: AttributeSpec = Field(description="The value.")
+
+    @field_validator("metadata")
+    @classmethod
+    def _name(cls, value: Any) -> Any:
+        if not HCL_IDENTIFIER.match(value.name):
+            raise ValueError(f"attribute name {value.name!r} is not an HCL identifier")
         return value
 
 

@@ -211,6 +211,8 @@ class Platform(_StringForm):
     def _parse(cls, value: Any) -> Any:
         if not isinstance(value, str):
             return value
+        if value.strip() == "local":  # buildx: the platform of the machine that builds
+            return {"os": "local", "architecture": ""}
         parts = value.strip().split("/")
         if len(parts) not in (2, 3) or not all(parts):
             raise ValueError(f"platform {value!r} must be os/arch or os/arch/variant")
@@ -222,7 +224,7 @@ class Platform(_StringForm):
 
     @model_validator(mode="after")
     def _known(self) -> Platform:
-        if self.os.startswith("$"):  # a variable such as $BUILDPLATFORM, checked by buildx
+        if self.os.startswith("$") or self.os == "local":  # $BUILDPLATFORM; buildx's "local"
             return self
         if self.os not in _OS:
             raise ValueError(
@@ -317,18 +319,22 @@ class Secret(_CsvValue):
 
     @model_validator(mode="after")
     def _one_source(self) -> Secret:
-        if (self.src is None) == (self.env is None):
-            raise ValueError(f"secret {self.id!r} needs exactly one of src (a file) or env")
-        if (self.type == "file" and self.env is not None) or (self.type == "env" and self.src):
-            raise ValueError(f"secret {self.id!r}: type {self.type!r} does not match its source")
+        if self.src is not None and self.env is not None:
+            raise ValueError(f"secret {self.id!r} takes one of src (a file) or env, not both")
+        if self.type == "file" and self.env is not None:
+            raise ValueError(f"secret {self.id!r}: type 'file' does not match env=")
         return self
 
     def pairs(self) -> list[tuple[str, str | None]]:
-        """``id=...,src=...`` or ``id=...,env=...``."""
+        """``id=...,src=...`` or ``id=...,env=...`` (or the id alone: buildx then reads the
+        environment variable of that name, else the file of that name)."""
         pairs: list[tuple[str, str | None]] = [("id", self.id)]
         if self.type is not None:
             pairs.append(("type", self.type))
-        pairs.append(("src", self.src) if self.src is not None else ("env", self.env))
+        if self.src is not None:
+            pairs.append(("src", self.src))
+        elif self.env is not None:
+            pairs.append(("env", self.env))
         return pairs
 
 

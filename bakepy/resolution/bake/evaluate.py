@@ -22,10 +22,13 @@ from bakepy.errors import (
     ValidationError,
 )
 from bakepy.models.bake.definition import NativeBake
+from bakepy.models.bake.features import MERGE_SECRETS_BY_ID
 from bakepy.models.bake.targets import BAKE_NAME
+from bakepy.models.toolchain import LATEST_BUILDX, Version
 from bakepy.project import location_of
 from bakepy.resolution.bake.coerce import AttributeTypeError, coerce_attribute, coerce_group_targets
-from bakepy.resolution.bake.merge import PRINT_ORDER, merge_target
+from bakepy.resolution.bake.compat import drop_ignored, ignored_warning, refuse_newer
+from bakepy.resolution.bake.merge import BY_ID, BY_ID_BEFORE_0_20, PRINT_ORDER, merge_target
 from bakepy.resolution.bake.normalize import normalize_target
 from bakepy.resolution.bake.overrides import Override, apply_overrides, check_patterns
 from bakepy.resolution.bake.variables import VariableResolver
@@ -42,6 +45,8 @@ class ResolvedBake:
     targets: dict[str, dict[str, Any]] = field(default_factory=dict)
     linked: list[str] = field(default_factory=list)
     """Targets present only because a requested one links them (``target:`` contexts)."""
+    warnings: list[str] = field(default_factory=list)
+    """What buildx does without a word and bakepy says (a loop cut, an attribute dropped)."""
 
     def to_dict(self) -> dict[str, Any]:
         """``{"group": {...}, "target": {...}}``; ``group`` is left out when empty."""
@@ -75,7 +80,7 @@ class _TargetReferences(dict[str, Any]):
 
     def __getitem__(self, name: str) -> _TargetAttributes:
         if name not in self._targets:
-            block = self._resolver.native.targets.get(name)
+            block = self._resolver.last_block(name)
             if block is None or "matrix" in block:
                 raise KeyError(name)
             self._targets[name] = _TargetAttributes(self._resolver, name, block)
@@ -114,23 +119,40 @@ class _TargetAttributes(dict[str, Any]):
 
 class _Resolver:
     def __init__(
-        self, native: NativeBake, env: Mapping[str, str], overrides: Sequence[Override] = ()
+        self,
+        native: NativeBake,
+        env: Mapping[str, str],
+        overrides: Sequence[Override] = (),
+        buildx: Version = LATEST_BUILDX,
     ) -> None:
         self.native = native
         self.env = env
         self.overrides = overrides
+        self.buildx = buildx
+        self.by_id = BY_ID if buildx >= MERGE_SECRETS_BY_ID else BY_ID_BEFORE_0_20
         self.variables = VariableResolver(
-            native.variables, native.functions, env, self.locate, native.attributes
+            native.variables, native.functions, env, self.locate, native.attributes, buildx
         )
         self.evaluated: dict[str, dict[str, Any]] = {}
         self.origin: dict[str, str] = {}
         self.matrix_groups: dict[str, list[str]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
         self._full: dict[str, dict[str, Any]] = {}
+        self._looped: set[str] = set()
+        self.warnings: list[str] = []
+        """Targets whose result depended on an inherits loop: resolved anew per request."""
         self.references = _TargetReferences(self)
         self.target_scope = self.variables.scope.child({"target": self.references})
         self._evaluating: set[tuple[str, str]] = set()
         """The (target, attribute) pairs being evaluated right now: a reference back loops."""
+
+    def last_block(self, name: str) -> dict[str, Any] | None:
+        """The last ``target`` block called ``name`` (of the last file declaring it): the one
+        ``target.NAME.ATTR`` reads, as buildx's evaluator keeps the last block of a name."""
+        for repeated, block in reversed(self.native.repeated_targets):
+            if repeated == name:
+                return block
+        return self.native.targets.get(name)
 
     def locate(self, block: str, name: str) -> Location | None:
         resource = self.native.sources.get((block, name))
@@ -164,7 +186,7 @@ class _Resolver:
     def _add_target(self, name: str, origin: str, attrs: dict[str, Any]) -> None:
         if name in self.evaluated:
             # a generated name equal to an existing target merges into it, as bake does
-            attrs = merge_target(self.evaluated[name], attrs)
+            attrs = merge_target(self.evaluated[name], attrs, self.by_id)
         self.evaluated[name] = attrs
         self.origin[name] = origin
 
@@ -173,7 +195,7 @@ class _Resolver:
     ) -> dict[str, Any]:
         """Every attribute of one target block evaluated (matrix values in scope, if any)."""
         scope = self.target_scope.child(matrix_values) if matrix_values else self.target_scope
-        own = matrix_values is None and self.native.targets.get(name) is block
+        own = matrix_values is None and self.last_block(name) is block
         shared = self.references[name] if own else None  # what target.NAME.ATTR shares
         out: dict[str, Any] = {}
         for key in block:
@@ -298,26 +320,53 @@ class _Resolver:
             expand(name, ())
         return names, reached
 
-    def full(self, name: str, stack: tuple[str, ...] = ()) -> dict[str, Any]:
+    def full(self, name: str) -> dict[str, Any]:
+        """``name`` with what it inherits merged in, and the ``--set`` overrides applied."""
         if name in self._full:
             return self._full[name]
-        if name in stack:
-            raise CycleError(
-                "inherits cycle: " + " -> ".join([*stack[stack.index(name) :], name]),
-                self.locate("target", self.origin.get(name, name)),
-            )
+        resolved = self._inherit(name, {})
+        assert resolved is not None
+        return resolved
+
+    def _inherit(
+        self, name: str, visiting: dict[str, dict[str, Any] | None]
+    ) -> dict[str, Any] | None:
+        """buildx's ``Config.target``: parents merged left to right, then the target itself.
+
+        A parent already being resolved for the same request (an inherits loop, or a target
+        inheriting itself) counts as empty, as in buildx, which tolerates loops; a result that
+        depended on such a loop is not remembered for other requests, whose loop is cut
+        elsewhere.
+        """
+        if name in self._full:
+            return self._full[name]
+        if name in visiting:
+            loop = [pending for pending, value in visiting.items() if value is None]
+            self._looped.update(loop)
+            if visiting[name] is None:
+                path = " -> ".join([*loop[loop.index(name) :], name])
+                warning = f"inherits loop {path}: buildx ignores the link back"
+                if warning not in self.warnings:
+                    self.warnings.append(warning)
+            return visiting[name]
+        visiting[name] = None
         own = self.evaluated[name]
         result: dict[str, Any] = {}
         for parent in own.get("inherits", []):
             if parent not in self.evaluated:
                 raise SelectionError(
-                    f"target {name} inherits {parent!r}, which is not a target",
+                    f"failed to find target {parent}",
                     self.locate("target", self.origin.get(name, name)),
+                    hint=f"target {name} inherits {parent!r}, which is not a target",
                 )
-            result = merge_target(result, self.full(parent, (*stack, name)))
-        result = merge_target(result, {k: v for k, v in own.items() if k != "inherits"})
+            inherited = self._inherit(parent, visiting)
+            if inherited is not None:
+                result = merge_target(result, inherited, self.by_id)
+        result = merge_target(result, {k: v for k, v in own.items() if k != "inherits"}, self.by_id)
         result = apply_overrides(name, result, self.overrides, self.env)
-        self._full[name] = result
+        visiting[name] = result
+        if name not in self._looped:
+            self._full[name] = result
         return result
 
     def links(self, names: list[str]) -> list[str]:
@@ -416,23 +465,32 @@ def resolve_bake(
     requested: Sequence[str] = (),
     env: Mapping[str, str] | None = None,
     overrides: Sequence[Override] = (),
+    buildx: Version = LATEST_BUILDX,
 ) -> ResolvedBake:
     """Resolve ``requested`` targets/groups (default: the ``default`` group) of ``native``,
-    with ``--set`` style ``overrides`` applied to the targets they match."""
+    with ``--set`` style ``overrides`` applied to the targets they match, as ``buildx`` does
+    (its version decides the few rules that changed). A requested name with a ``.`` means
+    the name with ``_`` instead, as buildx reads names from the command line."""
     env = dict(env or {})
-    resolver = _Resolver(native, env, overrides)
+    resolver = _Resolver(native, env, overrides, buildx)
+    refuse_newer(native, buildx, resolver.locate)
     resolver.evaluate_all()
     check_patterns(overrides, resolver.evaluated)
-    wanted = list(requested) or ["default"]
+    wanted = [name.replace(".", "_") for name in requested] or ["default"]
     names, reached = resolver.select(wanted)
     chosen = resolver.links(names)
     selected = set(names)
     targets = {
         name: finalize(resolver.full(name), env, linked=name not in selected) for name in chosen
     }
+    for name, target in targets.items():
+        dropped = drop_ignored(target, buildx)
+        if dropped:
+            resolver.warnings.append(ignored_warning(name, dropped, buildx))
     _add_requested_to_default(reached, wanted)
     linked = [name for name in chosen if name not in selected]
-    return ResolvedBake(groups=reached, targets=targets, linked=linked)
+    warnings = [*resolver.variables.warnings, *resolver.warnings]
+    return ResolvedBake(groups=reached, targets=targets, linked=linked, warnings=warnings)
 
 
 def _add_requested_to_default(reached: dict[str, dict[str, Any]], wanted: Sequence[str]) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from bakepy.hcl.escaping import escape_template
 from bakepy.models.bake.definition import NativeBake, NativeTarget
-from bakepy.models.bake.targets import Function, Group, Target, TargetSpec, Variable
+from bakepy.models.bake.targets import Attribute, Function, Group, Target, TargetSpec, Variable
 from bakepy.models.dockerfile.instructions import Dockerfile, Stage
 from bakepy.models.resource import Resource
 from bakepy.project import Project
@@ -85,7 +85,7 @@ class _Lowering:
         value: Any = None
         declarer: Target | None = None
         visiting = visiting | {id(target)}
-        for parent in target.spec.inherits:
+        for parent in target.spec.parents:
             parent_target = (
                 parent if isinstance(parent, Target) else self.project.find(Target, parent)
             )
@@ -122,7 +122,7 @@ class _Lowering:
                 native[key] = value
 
         put("description", spec.description)
-        put("inherits", [_name_of(p) for p in spec.inherits])
+        put("inherits", _each(spec.inherits, _name_of))
         if spec.matrix is not None:
             native["matrix"] = spec.matrix
         put("name", spec.name)
@@ -130,13 +130,15 @@ class _Lowering:
         context, context_path = self.context_dir(target)
         if "context" in fields and spec.context is not None:
             put("context", context)
-        elif context is None and not spec.inherits:
+        elif context is None and not spec.inherits:  # an expression may inherit a context
             mapped = self.paths.map(".", base)
             if mapped != ".":
                 native["context"] = mapped
         put(
             "contexts",
-            {
+            spec.contexts
+            if isinstance(spec.contexts, str)
+            else {
                 key: map_context(value, base, self.paths)
                 for key, value in sorted(spec.contexts.items())
             },
@@ -214,7 +216,7 @@ def lower_group(group: Group) -> dict[str, Any]:
     block: dict[str, Any] = {}
     if group.spec.description is not None:
         block["description"] = group.spec.description
-    block["targets"] = [_name_of(member) for member in group.spec.targets]
+    block["targets"] = _each(group.spec.targets, _name_of)
     return block
 
 
@@ -225,7 +227,10 @@ def lower_project(
     lowering = _Lowering(project, out_dir, render_dockerfile)
     native = NativeBake()
     for resource in project.resources:
-        if isinstance(resource, Variable):
+        if isinstance(resource, Attribute):
+            native.attributes[resource.name] = resource.spec.value
+            native.sources[("attribute", resource.name)] = resource
+        elif isinstance(resource, Variable):
             native.variables[resource.name] = lower_variable(resource)
             native.sources[("variable", resource.name)] = resource
         elif isinstance(resource, Function):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from bakepy.hcl.writing import hcl_expression
 from bakepy.models.bake.csv_attrs import parse_csv_attrs
 
 REPLACE = frozenset(
@@ -31,6 +32,9 @@ REPLACE = frozenset(
 MAP_MERGE = frozenset({"args", "labels", "contexts", "extra-hosts"})
 APPEND = frozenset({"annotations", "cache-from", "no-cache-filter", "ulimits", "entitlements"})
 BY_ID = frozenset({"secret", "ssh", "attest"})
+"""Merged by identity from buildx 0.20 on (the secret or ssh id, the attestation type)."""
+BY_ID_BEFORE_0_20 = frozenset({"attest"})
+"""Before buildx 0.20 only attestations merge by type; secrets and ssh entries are appended."""
 
 PRINT_ORDER = (
     "description",
@@ -101,8 +105,12 @@ def merge_by_id(key: str, base: list[str], extra: list[str]) -> list[str]:
     return merged
 
 
-def merge_target(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    """``extra`` merged over ``base``; neither input is changed."""
+def merge_target(
+    base: dict[str, Any], extra: dict[str, Any], by_id: frozenset[str] = BY_ID
+) -> dict[str, Any]:
+    """``extra`` merged over ``base``; neither input is changed. ``by_id`` are the list
+    attributes merged by identity (which depends on the buildx version); the other list
+    attributes not replaced are appended."""
     merged = dict(base)
     for key, value in extra.items():
         if key in MAP_MERGE:
@@ -112,10 +120,51 @@ def merge_target(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
                     continue  # a null never deletes a parent's key
                 current[name] = item
             merged[key] = current
-        elif key in APPEND:
-            merged[key] = dedupe([*(merged.get(key) or []), *value])
-        elif key in BY_ID:
+        elif key in by_id:
             merged[key] = merge_by_id(key, merged.get(key) or [], value)
+        elif key in APPEND or key in BY_ID:
+            merged[key] = dedupe([*(merged.get(key) or []), *value])
         else:
             merged[key] = value
     return merged
+
+
+def merge_blocks(first: dict[str, Any], later: dict[str, Any]) -> dict[str, Any]:
+    """Two blocks of one target (two files, or a name declared twice) as one block that
+    resolves to what bake makes of them: later attributes replace, maps merge key by key,
+    ``inherits`` and the appended lists grow. Where a side is an expression (``tags =
+    TAGS``), the result is an expression too: ``concat(...)`` or ``merge(...)``."""
+    merged = dict(first)
+    for key, value in later.items():
+        if key == "inherits" or key in APPEND or key in BY_ID:
+            merged[key] = _appended(merged.get(key), value)
+        elif key in MAP_MERGE:
+            merged[key] = _map_merged(merged.get(key), value)
+        elif value is not None or key not in merged:
+            merged[key] = value
+    return merged
+
+
+def _appended(base: Any, extra: Any) -> Any:
+    if base is None:
+        return extra
+    if extra is None:
+        return base
+    if isinstance(base, list) and isinstance(extra, list):
+        return [*base, *extra]
+    return "${concat(" + hcl_expression(base) + ", " + hcl_expression(extra) + ")}"
+
+
+def _map_merged(base: Any, extra: Any) -> Any:
+    if base is None:
+        return extra
+    if extra is None:
+        return base
+    if isinstance(base, dict) and isinstance(extra, dict):
+        current = dict(base)
+        for name, item in extra.items():
+            if item is None and name in current:
+                continue  # a null never deletes an earlier key
+            current[name] = item
+        return current
+    return "${merge(" + hcl_expression(base) + ", " + hcl_expression(extra) + ")}"

@@ -23,8 +23,11 @@ class PathMapper:
     out_dir: Path
 
     def map(self, path: str, base_dir: Path) -> str:
-        """``path`` (relative to ``base_dir``) relative to ``out_dir``."""
+        """``path`` (relative to ``base_dir``) relative to ``out_dir``; as written when the two
+        are one folder (``./src`` stays ``./src``, as buildx prints it)."""
         if not path or os.path.isabs(path) or "${" in path or path.startswith(_URL_PREFIXES):
+            return path
+        if base_dir == self.out_dir or Path(base_dir).resolve() == self.out_dir:
             return path
         target = os.path.normpath(os.path.join(base_dir, path))
         relative = os.path.relpath(target, self.out_dir)

@@ -12,6 +12,8 @@ from bakepy.errors import CycleError, EvaluationError, HclError, Location
 from bakepy.hcl.evaluator import evaluate, render_template
 from bakepy.hcl.scope import Scope
 from bakepy.hcl.values import to_str
+from bakepy.models.bake.features import FUNCTIONS
+from bakepy.models.toolchain import LATEST_BUILDX, Version
 
 LocateFn = Callable[[str, str], Location | None]
 """Given (block type, name), where that block was declared."""
@@ -108,8 +110,11 @@ class VariableResolver:
         env: Mapping[str, str],
         locate: LocateFn,
         attributes: Mapping[str, Any] | None = None,
+        buildx: Version = LATEST_BUILDX,
     ) -> None:
         self.blocks = variables
+        self.buildx = buildx
+        self.warnings: list[str] = []
         self.env = env
         self.locate = locate
         self.attributes = dict(attributes or {})
@@ -117,10 +122,31 @@ class VariableResolver:
         self._in_progress: list[str] = []
         self._calling: list[str] = []
         """User functions being evaluated right now: calling one again loops."""
-        user_functions = {
-            name: self._user_function(name, block) for name, block in functions.items()
-        }
-        self.scope = Scope(functions=user_functions, resolver=self._lookup)
+        self._declared_functions = functions
+        self.scope = Scope(resolver=self._lookup, table=self._functions)
+
+    def _functions(self) -> dict[str, Any]:
+        """The function table as this buildx has it: its built-ins (a newer one raises what
+        buildx raises, with the version that has it), then the user functions, which never
+        replace a built-in of the same name (buildx calls the built-in)."""
+        from bakepy.hcl.stdlib import BUILTIN_FUNCTIONS
+
+        table: dict[str, Any] = {}
+        for name, function in BUILTIN_FUNCTIONS.items():
+            feature = FUNCTIONS.get(name)
+            if feature is None or feature.available(self.buildx):
+                table[name] = function
+            else:
+                table[name] = _unavailable(name, feature.since, self.buildx)
+        for name, block in self._declared_functions.items():
+            if name in table and not isinstance(table[name], _Unavailable):
+                self.warnings.append(
+                    f"function {name!r}: buildx calls its built-in {name}() instead; "
+                    "rename the function"
+                )
+                continue
+            table[name] = self._user_function(name, block)
+        return table
 
     def _lookup(self, name: str) -> Any:
         if name in BUILTIN_VARIABLES:
@@ -255,6 +281,23 @@ class VariableResolver:
                 self._calling.pop()
 
         return call
+
+
+class _Unavailable:
+    """A built-in the targeted buildx does not have yet: calling it is buildx's error."""
+
+    def __init__(self, name: str, since: Version, buildx: Version) -> None:
+        self.name, self.since, self.buildx = name, since, buildx
+
+    def __call__(self, *args: Any) -> Any:
+        raise HclError(
+            f'call to unknown function "{self.name}": {self.name}() needs buildx {self.since} '
+            f"or newer (this is buildx {self.buildx})"
+        )
+
+
+def _unavailable(name: str, since: Version, buildx: Version) -> _Unavailable:
+    return _Unavailable(name, since, buildx)
 
 
 def _function_result(value: Any, scope: Scope) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from bakepy.errors import Diagnostic, ValidationError
+from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
 from bakepy.resolution.checks.dockerfile import check_dockerfile
 from bakepy.resolution.checks.references import validate_references
@@ -48,10 +49,33 @@ CHECKS: tuple[Check, ...] = (check_dockerfiles, check_compose_projects, check_ho
 """Every domain's project checks, in a fixed order."""
 
 
-def check_project(project: Project) -> None:
-    """The reference rules, then every domain's rules; raises ValidationError listing every
-    problem a domain finds (the reference rules stop at their first kind of problem)."""
+def check_versions(
+    project: Project, toolchain: Toolchain, *, syntax_directive: bool = True
+) -> list[Diagnostic]:
+    """What the targeted tools would refuse: Dockerfile features the frontend that reads each
+    Dockerfile lacks (the engine's built-in one, unless its ``# syntax=`` line is kept and
+    names another). Bake files are checked where they are resolved."""
+    if toolchain.dockerfile is None:
+        return []
+    from bakepy.resolution.checks.dockerfile_versions import check_dockerfile_versions
+
+    return [
+        problem
+        for dockerfile in project.dockerfiles
+        for problem in check_dockerfile_versions(
+            dockerfile, toolchain.dockerfile, syntax_directive=syntax_directive
+        )
+    ]
+
+
+def check_project(
+    project: Project, toolchain: Toolchain = NO_LIMITS, *, syntax_directive: bool = True
+) -> None:
+    """The reference rules, then every domain's rules and what ``toolchain`` refuses; raises
+    ValidationError listing every problem a domain finds (the reference rules stop at their
+    first kind of problem)."""
     validate_references(project)
     problems = [problem for rule in CHECKS for problem in rule(project)]
+    problems += check_versions(project, toolchain, syntax_directive=syntax_directive)
     if problems:
         raise ValidationError(problems)

@@ -197,7 +197,7 @@ class _ProjectRules:
             return set()
         if _effective(self.project, target, "matrix") is not None:
             self.error(f"Target/{target.name} is a matrix: a service builds one image", *where)
-        for context, value in target.spec.contexts.items():
+        for context, value in target.spec.named_contexts.items():
             if isinstance(value, TargetContext):
                 self.error(
                     f"Target/{target.name} context {context!r} links a target; compose cannot",

@@ -9,26 +9,26 @@ from __future__ import annotations
 
 from bakepy.errors import CycleError, Diagnostic, UnresolvedReferenceError, ValidationError
 from bakepy.models.bake.contexts import TargetContext
-from bakepy.models.bake.targets import Group, Target
+from bakepy.models.bake.targets import Target
 from bakepy.models.dockerfile.instructions import Dockerfile
 from bakepy.models.resource import Resource, ResourceRef
 from bakepy.project import Project, location_of
 
 
 def check_names(project: Project) -> list[Diagnostic]:
-    """Two resources of one kind may not share a name (a target and a group may not either)."""
+    """Two resources of one kind may not share a name. A group and a target may: bake takes
+    the group when the name is asked for, as buildx does."""
     problems: list[Diagnostic] = []
     seen: dict[tuple[str, str], Resource] = {}
     for resource in project:
-        kind = "bake" if isinstance(resource, Target | Group) else resource.KIND
-        key = (kind, resource.name)
+        key = (resource.KIND, resource.name)
         if key in seen:
             other = seen[key]
             problems.append(
                 Diagnostic(
                     f"{resource.ref} has the same name as {other.ref}",
                     location_of(resource, "metadata", "name"),
-                    hint="targets and groups share one namespace in bake; rename one",
+                    hint="rename one of them",
                 )
             )
         else:
@@ -37,31 +37,27 @@ def check_names(project: Project) -> list[Diagnostic]:
 
 
 def check_references(project: Project) -> list[Diagnostic]:
-    """Every name a resource uses (inherits, group members, target: contexts) must exist.
+    """Every name a target uses (inherits, target: contexts) must exist.
 
     Names a matrix may generate are only known once the matrix is evaluated, and names
     may come from bake files; then unknown names are left to the resolver, which reports them.
+    A group may name a target that does not exist: bake minds only when the group is built
+    (a stale entry in a group nobody asks for is common), and so does the resolver.
     """
     if project.bake_files or any(target.spec.matrix is not None for target in project.targets):
         return []  # names may come from a matrix or a bake file: the resolver checks them
     problems: list[Diagnostic] = []
     for target in project.targets:
-        for index, parent in enumerate(target.spec.inherits):
+        for index, parent in enumerate(target.spec.parents):
             if isinstance(parent, str) and project.find(Target, parent) is None:
                 problems.append(_missing(target, "Target", parent, "inherits", index))
-        for name, context in target.spec.contexts.items():
+        for name, context in target.spec.named_contexts.items():
             if (
                 isinstance(context, TargetContext)
                 and isinstance(context.target, str)
                 and project.find(Target, context.target) is None
             ):
                 problems.append(_missing(target, "Target", context.target, "contexts", name))
-    for group in project.groups:
-        for index, member in enumerate(group.spec.targets):
-            if isinstance(member, str) and not (
-                project.find(Target, member) or project.find(Group, member)
-            ):
-                problems.append(_missing(group, "Target or Group", member, "targets", index))
     return problems
 
 
@@ -81,28 +77,40 @@ def link(project: Project) -> None:
 
 
 def check_cycles(project: Project) -> None:
-    """Inherits, ``target:`` contexts and nested groups must not loop; raises CycleError."""
-    edges: dict[str, list[str]] = {}
-    for target in project.targets:
-        names = [_name(p) for p in target.spec.inherits]
-        names += [
-            c.target_name for c in target.spec.contexts.values() if isinstance(c, TargetContext)
+    """``target:`` contexts must not loop (buildx stops at it); raises CycleError.
+
+    An ``inherits`` loop is not an error: buildx cuts it where it comes back (a target that
+    inherits itself, or its own child, inherits nothing through that link), and so does
+    bakepy; ``inherits_loops`` names them for a warning. Groups may nest in a loop too.
+    """
+    edges: dict[str, list[str]] = {
+        f"Target/{target.name}": [
+            f"Target/{c.target_name}"
+            for c in target.spec.named_contexts.values()
+            if isinstance(c, TargetContext)
         ]
-        edges[f"Target/{target.name}"] = [f"Target/{n}" for n in names]
-    for group in project.groups:
-        edges[f"Group/{group.name}"] = [
-            f"Group/{_name(m)}" if project.find(Group, _name(m)) else f"Target/{_name(m)}"
-            for m in group.spec.targets
-        ]
+        for target in project.targets
+    }
     cycle = find_cycle(edges)
     if cycle:
         first = cycle[0]
-        kind, _, name = first.partition("/")
-        resource = project.find(Group if kind == "Group" else Target, name)
+        resource = project.find(Target, first.partition("/")[2])
         raise CycleError(
             "reference cycle: " + " -> ".join(cycle),
             location_of(resource) if resource else None,
         )
+
+
+def inherits_loops(project: Project) -> list[str]:
+    """Warnings for ``inherits`` chains that come back to a target (buildx cuts them)."""
+    edges = {
+        f"Target/{target.name}": [f"Target/{_name(p)}" for p in target.spec.parents]
+        for target in project.targets
+    }
+    cycle = find_cycle(edges)
+    if cycle is None:
+        return []
+    return ["inherits loop " + " -> ".join(cycle) + ": buildx (and bakepy) ignore the link back"]
 
 
 def validate_references(project: Project) -> None:
@@ -112,6 +120,7 @@ def validate_references(project: Project) -> None:
         raise ValidationError(problems)
     link(project)
     check_cycles(project)
+    project.warnings += [w for w in inherits_loops(project) if w not in project.warnings]
 
 
 def _name(value: object) -> str:

@@ -1,4 +1,5 @@
-"""Format Python values as HCL expressions: quoted templates, heredocs, lists and objects."""
+"""Write Python values as HCL text: quoted templates, heredocs, lists and objects (the leaf the
+bake generator and the importer share)."""
 
 from __future__ import annotations
 
@@ -104,3 +105,22 @@ def hcl_value(value: Any, indent: str = "  ") -> str:
         lines = [f"{inner}{hcl_key(str(k))} = {hcl_value(v, inner)}\n" for k, v in value.items()]
         return "{\n" + "".join(lines) + indent + "}"
     raise TypeError(f"cannot write {type(value).__name__} as HCL")
+
+
+def hcl_expression(value: Any) -> str:
+    """``value`` as one HCL expression on one line (strings quoted, never a heredoc), to be
+    placed inside ``${...}``: a native string's template stays a template."""
+    if isinstance(value, str):
+        return hcl_string(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, int | float):
+        return json.dumps(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(hcl_expression(item) for item in value) + "]"
+    if isinstance(value, dict):
+        items = (f"{hcl_string(str(k))} = {hcl_expression(v)}" for k, v in value.items())
+        return "{" + ", ".join(items) + "}"
+    raise HclError(f"cannot write {type(value).__name__} as HCL")
