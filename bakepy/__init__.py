@@ -103,6 +103,9 @@ if TYPE_CHECKING:
         Variable as Variable,
         VariableSpec as VariableSpec,
     )
+    from bakepy.models.toolchain import (
+        Toolchain as Toolchain,
+    )
     from bakepy.project import (
         Project as Project,
     )
@@ -148,6 +151,7 @@ _EXPORTS = {
     "SystemdDropInSpec": "bakepy.models",
     "Target": "bakepy.models",
     "TargetSpec": "bakepy.models",
+    "Toolchain": "bakepy.models.toolchain",
     "UnresolvedReferenceError": "bakepy.errors",
     "ValidationError": "bakepy.errors",
     "Variable": "bakepy.models",

@@ -22,18 +22,23 @@ def format_field_path(path: FieldPath) -> str:
 
 @dataclass(frozen=True)
 class Location:
-    """Where a problem is: a file and line when known, and the field path inside the resource."""
+    """Where a problem is: a file, line and column when known, and the field path inside the
+    resource."""
 
     file: Path | None = None
     line: int | None = None
     resource: str | None = None
     field_path: FieldPath = ()
+    column: int | None = None
 
     def describe(self) -> str:
-        """``file:line: Kind/name: field.path`` with the parts that are known."""
+        """``file:line[:column]: Kind/name: field.path`` with the parts that are known."""
         parts: list[str] = []
         if self.file is not None:
-            parts.append(f"{self.file}:{self.line}" if self.line else str(self.file))
+            where = str(self.file)
+            if self.line:
+                where += f":{self.line}" + (f":{self.column}" if self.column else "")
+            parts.append(where)
         if self.resource:
             parts.append(self.resource)
         if self.field_path:
@@ -42,7 +47,7 @@ class Location:
 
     def with_field(self, *more: str | int) -> Location:
         """The same location, one or more fields deeper."""
-        return Location(self.file, self.line, self.resource, (*self.field_path, *more))
+        return Location(self.file, self.line, self.resource, (*self.field_path, *more), self.column)
 
 
 @dataclass

@@ -5,10 +5,11 @@ graph and import. None of them touches an engine (those are in ``bakepy.api.conv
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
-from bakepy.errors import SelectionError
+from bakepy.errors import Location, SelectionError
 from bakepy.generators import render_project
 from bakepy.generators.definition import bake_definition
 from bakepy.generators.files import RenderedFile, RenderOptions
@@ -17,6 +18,7 @@ from bakepy.models.bake.definition import NativeBake
 from bakepy.models.resource import Resource
 from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
+from bakepy.resolution.bake.compat import translated_for
 from bakepy.resolution.bake.evaluate import ResolvedBake, resolve_bake
 from bakepy.resolution.bake.overrides import Override
 from bakepy.resolution.checks import check_project
@@ -64,11 +66,11 @@ def check(
     """
     check_project(project, toolchain, syntax_directive=syntax_directive)
     native = definition or bake_definition(project, project.base_dir)
-    wanted = list(names) or [*native.targets, *native.groups]
-    if not wanted:
+    if not (names or native.targets or native.groups):
         return []
     parsed = [Override.parse(text) for text in overrides]
-    return resolve_bake(native, wanted, env, parsed, toolchain.bake()).warnings
+    buildx = toolchain.bake()
+    return resolve_bake(native, names, env, parsed, buildx, everything=not names).warnings
 
 
 def render(
@@ -84,9 +86,12 @@ def render(
     """Check the project as ``print`` would resolve it (bake variables from ``env``, ``--set``
     ``overrides``, ``names`` the targets and groups that must resolve, default all), then render
     every file it produces for ``out_dir``. The files hold the definition itself: variables
-    and overrides apply again wherever they are printed or built."""
+    and overrides apply again wherever they are printed or built. For an older buildx, what
+    has a faithful older form is written in it (object entries as CSV strings), with a note
+    on the bake files."""
     options = options or RenderOptions()
     definition = bake_definition(project, out_dir, syntax_directive=options.syntax_directive)
+    definition, notes = translated_for(definition, toolchain.bake())
     check(
         project,
         env,
@@ -96,7 +101,12 @@ def render(
         toolchain=toolchain,
         syntax_directive=options.syntax_directive,
     )
-    return render_project(project, out_dir, options, definition=definition)
+    files = render_project(project, out_dir, options, definition=definition)
+    bake_files = [index for index, file in enumerate(files) if file.kind in ("hcl", "json")]
+    if notes and bake_files:  # said once, on the first bake file
+        first = files[bake_files[0]]
+        files[bake_files[0]] = replace(first, warnings=(*first.warnings, *notes))
+    return files
 
 
 def resolve(
@@ -117,9 +127,14 @@ def resolve(
     native = bake_definition(project, folder)
     parsed = [Override.parse(text) for text in overrides]
     resolved = resolve_bake(native, names, env, parsed, toolchain.bake())
-    where = {name: native.location_of("target", name) for name in resolved.targets}
+
+    def locate(name: str, key: str) -> Location | None:
+        found = native.attribute_locations.get(("target", name, key))
+        block = native.location_of("target", name)
+        return found or (block.with_field(key) if block else None)
+
     check_build_inputs(
-        resolved.targets, dict(env or {}), cwd=folder, buildx=toolchain.bake(), locate=where
+        resolved.targets, dict(env or {}), cwd=folder, buildx=toolchain.bake(), locate=locate
     )
     return resolved
 
@@ -139,11 +154,28 @@ def bake_print(
 
 
 def import_definitions(
-    paths: Sequence[Path], to: Literal["python", "yaml"], *, ignore_unknown: bool = False
+    paths: Sequence[Path],
+    to: Literal["python", "yaml"],
+    *,
+    ignore_unknown: bool = False,
+    toolchain: Toolchain = NO_LIMITS,
 ) -> str:
     """Existing files as bakepy Python code or YAML manifests: bake files (HCL or JSON, merged
     in order), Dockerfiles and compose files (merged in order, as ``docker compose -f``).
-    ``ignore_unknown`` drops what bake does not know in the bake files (as buildx does)."""
+    ``ignore_unknown`` drops what bake does not know in the bake files (as buildx does), and
+    target attributes ``toolchain``'s buildx ignores are left out (a comment in the header
+    says which)."""
+    return import_with_notes(paths, to, ignore_unknown=ignore_unknown, toolchain=toolchain)[0]
+
+
+def import_with_notes(
+    paths: Sequence[Path],
+    to: Literal["python", "yaml"],
+    *,
+    ignore_unknown: bool = False,
+    toolchain: Toolchain = NO_LIMITS,
+) -> tuple[str, list[str]]:
+    """``import_definitions`` and the notes on what was left out (the CLI prints them)."""
     from bakepy.importer.from_bake import resources_from_bake
     from bakepy.importer.manifests import manifests_yaml
     from bakepy.importer.python_code import python_module
@@ -151,11 +183,13 @@ def import_definitions(
     from bakepy.loaders.bake.unknown import Unknown
     from bakepy.loaders.compose.pipeline import load_compose
     from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
+    from bakepy.resolution.bake.compat import without_ignored
 
     bake_paths = [p for p in paths if p.suffix in (".hcl", ".json")]
     dockerfiles = [p for p in paths if p not in bake_paths and is_dockerfile(p)]
     compose = [p for p in paths if p not in bake_paths and p not in dockerfiles]
     resources: list[Resource] = [load_dockerfile(path) for path in dockerfiles]
+    notes: list[str] = []
     if compose:
         resources.append(load_compose(compose).project)
     if bake_paths:
@@ -163,9 +197,12 @@ def import_definitions(
         unknown = Unknown(ignore_unknown)
         for path in bake_paths:
             native = native.merged_with(load_bake_file(path, unknown))
+        native, notes = without_ignored(native, toolchain.bake())
         resources += resources_from_bake(native)
     source = ", ".join(p.name for p in paths)
-    return python_module(resources, source) if to == "python" else manifests_yaml(resources, source)
+    if to == "python":
+        return python_module(resources, source, notes), notes
+    return manifests_yaml(resources, source, notes), notes
 
 
 def graph(

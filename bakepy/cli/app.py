@@ -240,18 +240,25 @@ def import_command(
         typer.Option("-o", "--out", help="File to write (default: stdout).", metavar="FILE"),
     ] = None,
     ignore_unknown: IgnoreUnknownOption = False,
+    buildx_version: BuildxVersionOption = None,
 ) -> None:
     """Turn existing bake files, Dockerfiles and compose files into a bakepy definition."""
-    from bakepy.api.definitions import import_definitions
+    from bakepy.api.definitions import import_with_notes
     from bakepy.api.output import write_files
     from bakepy.generators.files import RenderedFile
 
     if to not in ("python", "yaml"):
         fail(BakepyError(f"--to must be python or yaml, not {to!r}"))
     try:
-        text = import_definitions(paths, to, ignore_unknown=ignore_unknown)  # type: ignore[arg-type]
+        text, notes = import_with_notes(
+            paths,
+            to,  # type: ignore[arg-type]
+            ignore_unknown=ignore_unknown,
+            toolchain=toolchain(buildx_version),
+        )
     except BakepyError as error:
         fail(error)
+    print_warnings(notes)
     if out is None:
         sys.stdout.write(text)
         return

@@ -14,7 +14,7 @@ from __future__ import annotations
 import csv
 import os
 import stat
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -216,24 +216,29 @@ def _cache_problems(entries: list[Any]) -> Iterator[str]:
 
 def target_problems(
     name: str, target: Mapping[str, Any], env: Mapping[str, str], cwd: Path, buildx: Version
-) -> list[str]:
-    """What buildx would refuse about one resolved target (as ``--print`` shows it)."""
-    problems: list[str] = []
+) -> list[tuple[str, str]]:
+    """What buildx would refuse about one resolved target (as ``--print`` shows it), as
+    (attribute, problem) pairs."""
+    problems: list[tuple[str, str]] = []
     stdout_used = [False]
     for entry in target.get("output") or []:
         if isinstance(entry, str):
             problems += [
-                f"output {entry!r}: {p}" for p in _output_problems(entry, cwd, stdout_used)
+                ("output", f"{entry!r}: {p}") for p in _output_problems(entry, cwd, stdout_used)
             ]
     for entry in target.get("secret") or []:
         if isinstance(entry, str):
-            problems += [f"secret {entry!r}: {p}" for p in _secret_problems(entry, cwd, env)]
+            problems += [("secret", f"{entry!r}: {p}") for p in _secret_problems(entry, cwd, env)]
     ssh = [entry for entry in target.get("ssh") or [] if isinstance(entry, str)]
-    problems += [f"ssh: {p}" for p in _ssh_problems(ssh, cwd, env)]
-    problems += [f"attest: {p}" for p in _attest_problems(list(target.get("attest") or []), buildx)]
-    problems += [f"cache-from: {p}" for p in _cache_problems(list(target.get("cache-from") or []))]
-    problems += [f"cache-to: {p}" for p in _cache_problems(list(target.get("cache-to") or []))]
+    problems += [("ssh", p) for p in _ssh_problems(ssh, cwd, env)]
+    problems += [("attest", p) for p in _attest_problems(list(target.get("attest") or []), buildx)]
+    for key in ("cache-from", "cache-to"):
+        problems += [(key, p) for p in _cache_problems(list(target.get(key) or []))]
     return problems
+
+
+Locate = Callable[[str, str], Location | None]
+"""Where attribute (second) of target (first) is written, when known."""
 
 
 def check_build_inputs(
@@ -242,14 +247,16 @@ def check_build_inputs(
     *,
     cwd: Path | None = None,
     buildx: Version,
-    locate: Mapping[str, Location | None] | None = None,
+    locate: Locate | None = None,
 ) -> None:
-    """Raise ValidationError listing every problem buildx would stop at in ``targets``."""
+    """Raise ValidationError listing every problem buildx would stop at in ``targets``, each
+    at the attribute ``locate`` finds (else named by target and attribute)."""
     folder = cwd or Path(os.getcwd())
-    diagnostics = [
-        Diagnostic(f"target {name!r}: {problem}", (locate or {}).get(name) or Location())
-        for name, target in targets.items()
-        for problem in target_problems(name, target, env, folder, buildx)
-    ]
+    diagnostics = []
+    for name, target in targets.items():
+        for key, problem in target_problems(name, target, env, folder, buildx):
+            where = locate(name, key) if locate else None
+            where = where or Location(resource=f"target {name!r}", field_path=(key,))
+            diagnostics.append(Diagnostic(problem, where))
     if diagnostics:
         raise ValidationError(diagnostics)

@@ -28,9 +28,16 @@ def render_bake_json(native: NativeBake, header: str) -> str:
     if native.groups:
         document["group"] = dict(native.groups)
     if native.targets:
-        targets: dict[str, Any] = dict(native.targets)
-        for name, body in native.repeated_targets:  # HCL's JSON syntax: a list of bodies
-            first = targets[name]
-            targets[name] = [*(first if isinstance(first, list) else [first]), body]
-        document["target"] = targets
+        document["target"] = _targets(native)
     return indented_json(document) + "\n"
+
+
+def _targets(native: NativeBake) -> dict[str, Any]:
+    """Every target block; a name declared several times is a list of bodies (HCL's JSON
+    syntax), placed after the other targets. buildx reads ``target.NAME.ATTR`` from the
+    block it evaluated last: with the list last, that is the last body, as in the HCL form."""
+    bodies: dict[str, list[Any]] = {}
+    for name, body in native.repeated_targets:
+        bodies.setdefault(name, [native.targets[name]]).append(body)
+    single = {name: body for name, body in native.targets.items() if name not in bodies}
+    return {**single, **bodies}

@@ -29,16 +29,23 @@ from bakepy.models.bake.targets import (
     VariableSpec,
 )
 from bakepy.models.resource import Resource
+from bakepy.models.validation_errors import convert_validation_error
 from bakepy.resolution.bake.merge import merge_blocks
 
 
 def _target_spec(name: str, block: dict[str, Any], where: Location | None) -> TargetSpec:
+    """The typed spec of target ``name``; the first value bakepy cannot type is an error that
+    names the attribute (pydantic's union branches left out)."""
     try:
         return TargetSpec.model_validate(block)
     except PydanticValidationError as exc:
-        first = exc.errors(include_url=False)[0]
-        path = ".".join(str(p) for p in first["loc"])
-        raise ImportDefinitionError(f"target {name!r}: {path}: {first['msg']}", where) from None
+        first = convert_validation_error(
+            exc,
+            file=str(where.file) if where and where.file else None,
+            resource=where.resource if where and where.resource else f"target {name!r}",
+            default_line=where.line if where else None,
+        ).diagnostics[0]
+        raise ImportDefinitionError(first.message, first.location) from None
 
 
 def merged_targets(native: NativeBake) -> dict[str, dict[str, Any]]:

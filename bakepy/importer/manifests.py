@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -57,10 +58,12 @@ def _string(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _string)
 
 
-def manifests_yaml(resources: list[Resource], source: str) -> str:
-    """Every resource as a YAML document, in order, after a comment naming the source."""
+def manifests_yaml(resources: list[Resource], source: str, notes: Sequence[str] = ()) -> str:
+    """Every resource as a YAML document, in order, after a comment naming the source and
+    one per note (what the import left out)."""
     documents = [
         yaml.dump(manifest(r), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
         for r in resources
     ]
-    return f"# imported by bakepy from {source}; edit freely\n" + "---\n".join(documents)
+    comments = "".join(f"# note: {note}\n" for note in notes)
+    return f"# imported by bakepy from {source}; edit freely\n{comments}" + "---\n".join(documents)

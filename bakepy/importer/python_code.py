@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import keyword
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -193,11 +194,13 @@ def _layout(value: Any, indent: int) -> str:
     return f"{opening}\n{body}{' ' * indent}{closing}"
 
 
-def python_module(resources: list[Resource], source: str) -> str:
-    """A bakepy definition file declaring ``resources`` (in an order where uses follow)."""
+def python_module(resources: list[Resource], source: str, notes: Sequence[str] = ()) -> str:
+    """A bakepy definition file declaring ``resources`` (in an order where uses follow), with
+    ``notes`` (what the import left out) as comments under the docstring."""
     writer = _Writer(resources)
     bodies = [writer.resource(resource) for resource in resources]
-    header = f'"""Imported by bakepy from {source}; edit freely."""\n\n'
+    comments = "".join(f"# note: {note}\n" for note in notes)
+    header = f'"""Imported by bakepy from {source}; edit freely."""\n\n{comments}'
     return header + _imports(writer.used_classes) + "\n" + "\n".join(bodies)
 
 

@@ -106,11 +106,17 @@ def test_python_import_uses_objects_for_references(tmp_path: Path) -> None:
     compile(code, "bakepy.py", "exec")
 
 
-def test_import_refuses_what_it_cannot_type(tmp_path: Path) -> None:
+def test_import_keeps_an_expression_it_cannot_type(tmp_path: Path) -> None:
     (tmp_path / "docker-bake.hcl").write_text(
         'variable "P" { default = ["linux/amd64"] }\ntarget "t" { platforms = P }\n'
     )
-    with pytest.raises(ImportDefinitionError, match="platforms is one expression"):
+    code = import_definitions([tmp_path / "docker-bake.hcl"], "python")
+    assert 'TargetSpec(platforms="${P}")' in code
+
+
+def test_import_refuses_a_value_of_the_wrong_type(tmp_path: Path) -> None:
+    (tmp_path / "docker-bake.hcl").write_text('target "t" {\n  args = ["a"]\n}\n')
+    with pytest.raises(ImportDefinitionError, match=r"docker-bake.hcl:\d+: target 't': args: "):
         import_definitions([tmp_path / "docker-bake.hcl"], "python")
 
 
@@ -125,7 +131,7 @@ def test_cli_import_writes_a_file_and_reports_errors(tmp_path: Path) -> None:
     (tmp_path / "bad.hcl").write_text('target "t" {\n  tagz = ["x"]\n}\n')
     result = CliRunner().invoke(app, ["import", str(tmp_path / "bad.hcl")])
     assert result.exit_code == 2
-    assert "bad.hcl:1" in result.stderr
+    assert "bad.hcl:2:10: target 't': tagz: " in result.stderr
     assert "did you mean 'tags'" in result.stderr
 
 

@@ -44,16 +44,36 @@ MISTAKES = {
         '\ntarget "app" {\n  tgas = ["a"]\n}\n',
         LoadError,
         "unknown attribute 'tgas'",
-        2,
+        3,
         hint="did you mean 'tags'? Or pass --ignore-unknown to drop it, as buildx does.",
     ),
     "unknown-attribute-json": Mistake(
         '{"target": {"app": {"platfroms": ["linux/amd64"]}}}',
         LoadError,
         "unknown attribute 'platfroms'",
-        None,
+        1,
         file="docker-bake.json",
         hint="did you mean 'platforms'? Or pass --ignore-unknown to drop it, as buildx does.",
+    ),
+    # python-hcl2 reads both; hclsyntax (buildx) refuses them
+    "attribute-redefined": Mistake(
+        'target "app" {\n  tags = ["a"]\n  tags = ["b"]\n}\n',
+        LoadError,
+        "Attribute redefined: the argument 'tags' was already set at line 2",
+        3,
+    ),
+    "single-line-block-not-closed": Mistake(
+        'target "app" { tags = ["a"]\n  context = "."\n}\n',
+        LoadError,
+        "Invalid single-argument block definition",
+        1,
+    ),
+    "wrong-attribute-type-json": Mistake(
+        '{\n  "target": {\n    "app": {\n      "no-cache": "maybe"\n    }\n  }\n}\n',
+        EvaluationError,
+        "no-cache: bool required, got string",
+        4,
+        file="docker-bake.json",
     ),
     "target-context-cycle": Mistake(
         'target "app" {\n  contexts = { lib = "target:lib" }\n}\n\n'
@@ -67,13 +87,13 @@ MISTAKES = {
         "  args = {\n    A = nope(TAG)\n  }\n}\n",
         EvaluationError,
         'args: call to unknown function "nope"',
-        5,
+        7,
     ),
     "unknown-function-in-json": Mistake(
         '{"target": {"app": {"tags": ["${nope()}"]}}}',
         EvaluationError,
         'tags: call to unknown function "nope"',
-        None,
+        1,
         file="docker-bake.json",
     ),
     # buildx 0.13 rejects validation blocks (bake.md §3, §13): this one is bakepy's alone
@@ -105,7 +125,7 @@ MISTAKES = {
         'target "app" {\n  args = { A = f(1) }\n}\n',
         EvaluationError,
         "function cycle not allowed for f",
-        6,
+        7,
     ),
     "function-without-result": Mistake(
         'function "f" {\n  params = [n]\n}\n', LoadError, "function 'f' has no result", 1
@@ -114,7 +134,7 @@ MISTAKES = {
         'target "app" {\n  tags = "app:latest"\n}\n',
         EvaluationError,
         "tags: list of string required, got string",
-        1,
+        2,
     ),
     "name-without-matrix": Mistake(
         'target "app" {\n  name = "x"\n}\n', EvaluationError, "name requires matrix", 1
@@ -123,7 +143,7 @@ MISTAKES = {
         'target "app" {}\n\ngroup "default" {\n  targets = "app"\n}\n',
         EvaluationError,
         "targets: list of string required, got string",
-        3,
+        4,
         names=(),
     ),
     "invalid-target-name": Mistake(
@@ -177,7 +197,7 @@ def test_cli_prints_file_line_and_cause_and_exits_2(mistake: Mistake) -> None:
     assert result.stdout == ""
     lines = result.stderr.splitlines()
     assert 1 <= len(lines) <= 2, result.stderr
-    where = f"{mistake.file}:{mistake.line}: " if mistake.line else f"{mistake.file}"
+    where = f"{mistake.file}:{mistake.line}:" if mistake.line else f"{mistake.file}"
     assert lines[0].startswith("error: ")
     assert where in lines[0]
     assert mistake.cause in lines[0]
@@ -190,14 +210,15 @@ def test_cli_prints_file_line_and_cause_and_exits_2(mistake: Mistake) -> None:
 @pytest.mark.parametrize(
     ("text", "line"),
     [
-        ('\n\nvariable "A" {\n  default = 1\n}\n\n\ntarget "app" {\n  tags = [x()]\n}\n', 8),
-        ('target "a" {}\n  target "app" {\n  tags = [x()]\n}\n', 2),
+        ('\n\nvariable "A" {\n  default = 1\n}\n\n\ntarget "app" {\n  tags = [x()]\n}\n', 9),
+        ('target "a" {}\n  target "app" {\n  tags = [x()]\n}\n', 3),
     ],
 )
-def test_block_lines_skip_blank_lines_and_indentation(text: str, line: int, tmp_path: Path) -> None:
-    """A block's line is where its header is, not the blank line before it."""
+def test_errors_name_the_line_and_column_of_the_value(text: str, line: int, tmp_path: Path) -> None:
+    """An error in a value names the line and column where the value starts, as buildx
+    names the expression's (not the block's header)."""
     file = tmp_path / "docker-bake.hcl"
     file.write_text(text)
     with pytest.raises(EvaluationError) as info:
         bakepy.resolve(bakepy.load([file]), ["app"], {})
-    assert info.value.location.line == line
+    assert (info.value.location.line, info.value.location.column) == (line, 10)

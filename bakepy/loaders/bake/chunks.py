@@ -39,7 +39,7 @@ def top_level_boundaries(text: str) -> list[int]:
             at_line_start = True
             index += 1
         elif char == '"':
-            index = _skip_string(text, index + 1)
+            index = skip_string(text, index + 1)
         elif char == "#" or text.startswith("//", index):
             end = text.find("\n", index)
             index = end if end >= 0 else length
@@ -63,7 +63,7 @@ def top_level_boundaries(text: str) -> list[int]:
     return boundaries
 
 
-def _skip_string(text: str, index: int) -> int:
+def skip_string(text: str, index: int) -> int:
     """Index after the closing quote of a string starting at ``index`` (after its quote)."""
     depth = 0
     length = len(text)
@@ -81,7 +81,7 @@ def _skip_string(text: str, index: int) -> int:
         if depth and char == "}":
             depth -= 1
         elif depth and char == '"':
-            index = _skip_string(text, index + 1)
+            index = skip_string(text, index + 1)
             continue
         elif char == "\n" and depth == 0:
             return index  # an unterminated string: let the parser report it

@@ -12,11 +12,18 @@ from __future__ import annotations
 import difflib
 import json
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.bake.parse import parse_hcl
+from bakepy.loaders.bake.positions import (
+    BlockPositions,
+    LayoutError,
+    hcl_positions,
+    json_positions,
+)
 from bakepy.loaders.bake.strings import HclValueError, native_key, native_value
 from bakepy.loaders.bake.unknown import Unknown
 from bakepy.models.bake.definition import NativeBake
@@ -34,14 +41,32 @@ BLOCK_ATTRIBUTES = {
 }
 
 
-def _block_lines(text: str) -> dict[tuple[str, str], int]:
-    """The line each ``type "label" {`` block starts on (first occurrence per name)."""
-    lines: dict[tuple[str, str], int] = {}
-    pattern = re.compile(r'^[ \t]*(variable|function|group|target)\s+"([^"]+)"', re.M)
-    for match in pattern.finditer(text):
-        key = (match.group(1), match.group(2))
-        lines.setdefault(key, text.count("\n", 0, match.start()) + 1)
-    return lines
+class _Positions:
+    """Where the blocks of one file and their attributes are, block occurrence by occurrence."""
+
+    def __init__(self, path: Path, blocks: list[BlockPositions]) -> None:
+        self.path = path
+        self._blocks: dict[tuple[str, str], list[BlockPositions]] = {}
+        for block in blocks:
+            self._blocks.setdefault((block.type, block.name), []).append(block)
+        self._seen: dict[tuple[str, str], int] = {}
+
+    def next(self, block_type: str, name: str) -> tuple[Location, dict[str, Location]]:
+        """The next block ``(block_type, name)`` (blocks are read in file order): where it
+        starts, and where each of its attributes' values starts."""
+        key = (block_type, name)
+        found = self._blocks.get(key, [])
+        index = self._seen.get(key, 0)
+        self._seen[key] = index + 1
+        resource = f"{block_type} {name!r}"
+        if not found:
+            return Location(self.path, None, resource), {}
+        block = found[min(index, len(found) - 1)]
+        attributes = {
+            attribute: Location(self.path, line, resource, (attribute,), column)
+            for attribute, (line, column) in block.attributes.items()
+        }
+        return Location(self.path, block.start[0], resource, column=block.start[1]), attributes
 
 
 IGNORED_BY_BUILDX = frozenset({"target", "group"})
@@ -50,7 +75,11 @@ IGNORE_UNKNOWN_HINT = "Or pass --ignore-unknown to drop it, as buildx does."
 
 
 def _check_attributes(
-    block_type: str, name: str, body: dict[str, Any], where: Location, unknown: Unknown
+    block_type: str,
+    body: dict[str, Any],
+    where: Location,
+    unknown: Unknown,
+    attributes: dict[str, Location],
 ) -> dict[str, Any]:
     """``body`` without the attributes bake does not know, which are an error unless
     ``unknown.ignore`` (and buildx ignores them in this kind of block)."""
@@ -60,9 +89,10 @@ def _check_attributes(
         if key in known or key.startswith("__") or key == "//":
             kept[key] = value
             continue
+        at = attributes.get(key, where)
         if unknown.ignore and block_type in IGNORED_BY_BUILDX:
             unknown.warnings.append(
-                f"{where.describe()}: dropped the unknown attribute {key!r}, as buildx does"
+                f"{at.describe()}: dropped the unknown attribute {key!r}, as buildx does"
             )
             continue
         close = difflib.get_close_matches(key, sorted(known), n=1)
@@ -70,14 +100,10 @@ def _check_attributes(
         if block_type in IGNORED_BY_BUILDX:
             raise LoadError(
                 f"unknown attribute {key!r}; buildx would silently ignore it",
-                where,
+                at,
                 hint=f"{hint} {IGNORE_UNKNOWN_HINT}",
             )
-        raise LoadError(
-            f"unknown attribute {key!r} (buildx refuses it too)",
-            where,
-            hint=hint,
-        )
+        raise LoadError(f"unknown attribute {key!r} (buildx refuses it too)", at, hint=hint)
     return kept
 
 
@@ -141,20 +167,20 @@ def _check_function(name: str, body: dict[str, Any], where: Location) -> None:
 
 def _add_block(
     native: NativeBake,
-    block_type: str,
-    name: str,
-    body: dict[str, Any],
-    where: Location,
+    block: _Block,
     unknown: Unknown,
 ) -> None:
+    block_type, name, where = block.type, block.name, block.where
     if block_type in ("target", "group") and not BAKE_NAME.match(name):
         raise LoadError(
             f'invalid {block_type} name {name!r}: only "[a-zA-Z0-9_-]+" are allowed', where
         )
-    body = _check_attributes(block_type, name, body, where, unknown)
+    body = _check_attributes(block_type, block.body, where, unknown, block.attributes)
     if block_type == "function":
         _check_function(name, body, where)
     native.locations.setdefault((block_type, name), where)
+    for attribute, location in block.attributes.items():
+        native.attribute_locations.setdefault((block_type, name, attribute), location)
     if block_type == "variable":
         native.variables[name] = _variable_block(name, body, where)
     elif block_type == "function":
@@ -181,13 +207,24 @@ def _holds_block(value: Any) -> bool:
     )
 
 
+@dataclass
+class _Block:
+    """One block as read: its type, label, body, and where it and its attributes are."""
+
+    type: str
+    name: str
+    body: dict[str, Any]
+    where: Location
+    attributes: dict[str, Location]
+
+
 def _hcl_blocks(
-    document: dict[str, Any], path: Path, lines: dict[tuple[str, str], int], unknown: Unknown
-) -> list[tuple[str, str, dict[str, Any]]]:
-    """(type, label, body) of every block python-hcl2 found, in file order per type; a block
-    type used as an attribute and a block without one label are errors; a nested block is
-    one too, unless ``unknown.ignore`` and buildx drops it (in a target or group)."""
-    blocks: list[tuple[str, str, dict[str, Any]]] = []
+    document: dict[str, Any], path: Path, positions: _Positions, unknown: Unknown
+) -> list[_Block]:
+    """Every block python-hcl2 found, in file order per type; a block type used as an
+    attribute and a block without one label are errors; a nested block is one too, unless
+    ``unknown.ignore`` and buildx drops it (in a target or group)."""
+    blocks: list[_Block] = []
     for block_type in BLOCK_TYPES:
         entries = document.get(block_type, [])
         shape = f'{block_type} "NAME" {{ ... }}'
@@ -200,7 +237,7 @@ def _hcl_blocks(
                 raise LoadError(f"a {block_type} block needs a name", Location(path), hint=shape)
             for label, body in entry.items():
                 name = native_key(label)
-                where = Location(path, lines.get((block_type, name)), f"{block_type} {name!r}")
+                where, attributes = positions.next(block_type, name)
                 if not isinstance(body, dict) or any(k.startswith('"') for k in body):
                     raise LoadError("a block takes one name", where, shape)
                 nested = [
@@ -211,7 +248,7 @@ def _hcl_blocks(
                 for key in nested:
                     _nested_block(block_type, name, key, where, unknown)
                 body = {k: v for k, v in body.items() if k not in nested}
-                blocks.append((block_type, name, body))
+                blocks.append(_Block(block_type, name, body, where, attributes))
     return blocks
 
 
@@ -246,22 +283,25 @@ def load_hcl(path: Path, text: str, unknown: Unknown | None = None) -> NativeBak
     """An HCL bake file in native form."""
     unknown = unknown or Unknown()
     document = parse_hcl(text, path)
-    lines = _block_lines(text)
+    try:
+        positions = _Positions(path, hcl_positions(text))
+    except LayoutError as exc:
+        line, column = exc.position
+        raise LoadError(exc.message, Location(path, line, column=column)) from None
     native = NativeBake()
-    for block_type, name, body in _hcl_blocks(document, path, lines, unknown):
-        where = Location(path, lines.get((block_type, name)), f"{block_type} {name!r}")
+    for block in _hcl_blocks(document, path, positions, unknown):
         try:
-            native_body = _native_body(block_type, body)
+            block.body = _native_body(block.type, block.body)
         except HclValueError as exc:
-            raise LoadError(str(exc), where) from None
-        _add_block(native, block_type, name, native_body, where, unknown)
+            raise LoadError(str(exc), block.where) from None
+        _add_block(native, block, unknown)
     for key, value in document.items():
         if key not in BLOCK_TYPES and not key.startswith("__"):  # python-hcl2's comments
             try:
                 native.attributes[key] = native_value(value)
             except HclValueError as exc:
-                line = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.M)
-                where = Location(path, text.count("\n", 0, line.start()) + 1 if line else None)
+                found = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.M)
+                where = Location(path, text.count("\n", 0, found.start()) + 1 if found else None)
                 raise LoadError(f"{key}: {exc}", where) from None
     return native
 
@@ -283,6 +323,7 @@ def load_json(path: Path, text: str, unknown: Unknown | None = None) -> NativeBa
         raise LoadError(f"JSON syntax error: {exc.msg}", Location(path, exc.lineno)) from None
     if not isinstance(document, dict):
         raise LoadError("a bake JSON file must hold an object", Location(path, 1))
+    positions = _Positions(path, json_positions(text))
     native = NativeBake()
     for key, value in document.items():
         if key == "//":
@@ -294,8 +335,8 @@ def load_json(path: Path, text: str, unknown: Unknown | None = None) -> NativeBa
             raise LoadError(f"{key!r} must map names to blocks", Location(path))
         for name, bodies in value.items():
             for body in _json_bodies(bodies):
-                where = Location(path, None, f"{key} {name!r}")
-                _add_block(native, key, name, body, where, unknown)
+                where, attributes = positions.next(key, name)
+                _add_block(native, _Block(key, name, body, where, attributes), unknown)
     return native
 
 

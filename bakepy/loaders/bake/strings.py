@@ -12,6 +12,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bakepy.errors import HclError
+from bakepy.hcl.heredoc import flush_heredoc
+
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _HEREDOC = re.compile(r"^<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\n((?:.*?\n)?)[ \t]*\2$", re.S)
@@ -84,12 +87,12 @@ def heredoc_to_template(raw: str) -> str | None:
     if match is None:
         return None
     body = match.group(3)  # every line up to the closing one, each ending in a newline
-    if match.group(1):  # <<- strips the indentation common to every non-empty line
-        lines = body.split("\n")
-        widths = [len(line) - len(line.lstrip(" \t")) for line in lines if line.strip()]
-        cut = min(widths, default=0)
-        body = "\n".join(line[cut:] for line in lines)
-    return body
+    if not match.group(1):
+        return body
+    try:  # <<- strips the indentation common to the lines, after the ~ markers
+        return flush_heredoc(body)
+    except HclError as exc:
+        raise HclValueError(exc.message) from None
 
 
 def native_value(value: Any) -> Any:

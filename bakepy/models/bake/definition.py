@@ -28,6 +28,9 @@ class NativeBake:
     """The resource each block came from, keyed by (block type, name), for error messages."""
     locations: dict[tuple[str, str], Location] = field(default_factory=dict)
     """Where each block is in a file that was read (HCL/JSON), for error messages."""
+    attribute_locations: dict[tuple[str, str, str], Location] = field(default_factory=dict)
+    """Where each attribute's value is, by (block type, name, attribute): errors about a
+    value name its line and column, as buildx names the expression's."""
     repeated_targets: list[tuple[str, NativeTarget]] = field(default_factory=list)
     """Later blocks of a target name seen before (same file or a later one); bake merges them."""
 
@@ -60,5 +63,6 @@ class NativeBake:
             attributes={**self.attributes, **later.attributes},
             sources={**self.sources, **later.sources},
             locations={**self.locations, **later.locations},
+            attribute_locations={**self.attribute_locations, **later.attribute_locations},
             repeated_targets=[*repeated, *later.repeated_targets],
         )

@@ -87,6 +87,10 @@ MERGE_SECRETS_BY_ID = _v("0.20")
 """From this version a target's ``secret`` and ``ssh`` entries with the same id replace each
 other through ``inherits`` and same-name targets; before, they are appended."""
 
+LINKS_BY_SUBSET = _v("0.20")
+"""From this version a multi-platform target may use a ``target:`` context built for more
+platforms than its own; before, both must list the same platforms (buildx sorts both)."""
+
 OVERRIDE_FILES_LAST = _v("0.20")
 """From this version the default files are read as json, hcl, override.json, override.hcl;
 before, as json, override.json, hcl, override.hcl."""

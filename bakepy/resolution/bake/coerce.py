@@ -110,6 +110,24 @@ def coerce_list(value: Any) -> list[str]:
     return [_string(item, f"element {index}") for index, item in enumerate(value)]
 
 
+def coerce_entries(value: Any) -> list[str]:
+    """A list attribute whose entries may be objects (``{type = "gha", scope = "app"}``, newer
+    buildx): each object becomes the CSV string it stands for (``type=gha,scope=app``)."""
+    if isinstance(value, list):
+        value = [_csv_entry(item) if isinstance(item, dict) else item for item in value]
+    return coerce_list(value)
+
+
+def _csv_entry(entry: dict[str, Any]) -> str:
+    fields = []
+    for key, item in entry.items():
+        field = f"{key}={_string(item, f'element {key!r}')}"
+        if any(char in field for char in ',"'):
+            field = '"' + field.replace('"', '""') + '"'
+        fields.append(field)
+    return ",".join(fields)
+
+
 def coerce_group_targets(value: Any) -> list[str]:
     """A group's ``targets``: a list of names (null is an empty list)."""
     return [] if value is None else coerce_list(value)

@@ -3,51 +3,153 @@
 A variable's ``description``, ``validation`` or ``type``, and list entries written as objects,
 stop buildx 0.13 (``Unsupported argument``, ``string required``): bakepy refuses the file for
 it, naming the block and the version that has the feature. Target attributes it does not know
-yet (``call``, ``entitlements``, ...) it ignores: bakepy drops them from what it prints, as
-buildx does, and says so. Functions newer than the buildx are refused where they are called
+yet (``call``, ``entitlements``, ...) it ignores without evaluating them: bakepy leaves them
+out before evaluation (and those a ``--set`` brings after it), as buildx does, and says so.
+Functions newer than the buildx are refused where they are called
 (``bakepy.resolution.bake.variables``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from bakepy.errors import Diagnostic, Location, ValidationError
 from bakepy.models.bake.definition import NativeBake
-from bakepy.models.bake.features import OBJECT_FORMS, TARGET_ATTRIBUTES, VARIABLE_FIELDS
+from bakepy.models.bake.features import (
+    GROUP_ATTRIBUTES,
+    OBJECT_FORMS,
+    TARGET_ATTRIBUTES,
+    VARIABLE_FIELDS,
+)
 from bakepy.models.toolchain import Version
 
 Locate = Callable[[str, str], Location | None]
 
 
 def refuse_newer(native: NativeBake, buildx: Version, locate: Locate) -> None:
-    """Raise ValidationError for every feature ``buildx`` would stop at."""
+    """Raise ValidationError for every feature ``buildx`` would stop at, each naming where
+    it is written (the attribute's line and column in a file)."""
     problems: list[Diagnostic] = []
+
+    def where(block: str, name: str, key: str) -> Location:
+        return (
+            native.attribute_locations.get((block, name, key))
+            or locate(block, name)
+            or Location(resource=f"{block} {name!r}")
+        )
+
     for name, block in native.variables.items():
-        where = locate("variable", name)
         for field, feature in VARIABLE_FIELDS.items():
             if field in block and not feature.available(buildx):
-                problems.append(_refused(feature, f"variable {name!r}", buildx, where))
+                problems.append(_refused(feature, buildx, where("variable", name, field)))
     for name, block in [*native.targets.items(), *native.repeated_targets]:
         for key, feature in OBJECT_FORMS.items():
             value = block.get(key)
             objects = isinstance(value, list) and any(isinstance(e, dict) for e in value)
             if objects and not feature.available(buildx):
-                where = locate("target", name)
-                problems.append(_refused(feature, f"target {name!r}", buildx, where))
+                problems.append(_refused(feature, buildx, where("target", name, key)))
     if problems:
         raise ValidationError(problems)
 
 
-def _refused(feature: Any, owner: str, buildx: Version, where: Location | None) -> Diagnostic:
+def _refused(feature: Any, buildx: Version, where: Location) -> Diagnostic:
     return Diagnostic(
-        f"{owner}: {feature.what} needs buildx {feature.since} or newer; buildx {buildx} "
-        "refuses the file",
-        where or Location(),
+        f"{feature.what} (buildx {feature.since} or newer): buildx {buildx} refuses the file",
+        where,
         hint=f"upgrade buildx, or target it with --buildx-version {feature.since} if that is "
         "the buildx that builds this file",
     )
+
+
+def translated_for(
+    native: NativeBake, buildx: Version, *, declared_only: bool = False
+) -> tuple[NativeBake, list[str]]:
+    """``native`` as ``buildx`` can read it, where a faithful translation exists: a list
+    entry written as an object (``{type = "gha", scope = "app"}``) becomes its CSV string
+    (``type=gha,scope=app``), and a variable's ``description`` (documentation only) is
+    left out; returns the notes on what changed. What has no faithful form (a variable's
+    ``type`` or ``validation``) stays, for ``refuse_newer`` to refuse. ``declared_only``
+    translates only blocks declared in Python or YAML (a bake file given to buildx as it is
+    must be refused, not silently fixed)."""
+    notes: list[str] = []
+
+    def mine(kind: str, name: str) -> bool:
+        return not declared_only or (kind, name) in native.sources
+
+    variables = dict(native.variables)
+    feature = VARIABLE_FIELDS["description"]
+    for name, block in native.variables.items():
+        if "description" in block and not feature.available(buildx) and mine("variable", name):
+            variables[name] = {k: v for k, v in block.items() if k != "description"}
+            notes.append(f"variable {name!r}: description left out (buildx {buildx} has none)")
+
+    def target(name: str, block: dict[str, Any]) -> dict[str, Any]:
+        if not mine("target", name):
+            return block
+        changed = dict(block)
+        for key, form in OBJECT_FORMS.items():
+            value = block.get(key)
+            if form.available(buildx) or not isinstance(value, list):
+                continue
+            entries = [_as_csv(entry) if isinstance(entry, dict) else entry for entry in value]
+            if all(entry is not None for entry in entries) and entries != value:
+                changed[key] = entries
+                notes.append(
+                    f"target {name!r}: {key} entries written as strings for buildx {buildx}"
+                )
+        return changed
+
+    targets = {name: target(name, block) for name, block in native.targets.items()}
+    repeated = [(name, target(name, block)) for name, block in native.repeated_targets]
+    if not notes:
+        return native, []
+    return replace(native, variables=variables, targets=targets, repeated_targets=repeated), notes
+
+
+def _as_csv(entry: dict[str, Any]) -> str | None:
+    """``{type = "gha", scope = "app"}`` as ``type=gha,scope=app``; None when a value has no
+    plain CSV form (a comma, a quote, a list, an object)."""
+    fields: list[str] = []
+    for key, value in entry.items():
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif isinstance(value, int | float):
+            value = str(value)
+        if not isinstance(value, str) or any(c in f"{key}{value}" for c in ',"\n'):
+            return None
+        fields.append(f"{key}={value}")
+    return ",".join(fields)
+
+
+def without_ignored(native: NativeBake, buildx: Version) -> tuple[NativeBake, list[str]]:
+    """``native`` without the target and group attributes ``buildx`` does not know yet, and
+    a warning per block that had some. buildx never decodes them, so they are left out
+    before anything is evaluated: ``network = ["host"]`` is no type error for buildx 0.13."""
+    warnings: list[str] = []
+
+    def kept(kind: str, name: str, block: dict[str, Any]) -> dict[str, Any]:
+        features = TARGET_ATTRIBUTES if kind == "target" else GROUP_ATTRIBUTES
+        dropped = [
+            key
+            for key, feature in features.items()
+            if key in block and not feature.available(buildx)
+        ]
+        if not dropped:
+            return block
+        warning = ignored_warning(name, dropped, buildx, kind)
+        if warning not in warnings:
+            warnings.append(warning)
+        return {key: value for key, value in block.items() if key not in dropped}
+
+    targets = {name: kept("target", name, block) for name, block in native.targets.items()}
+    repeated = [(name, kept("target", name, block)) for name, block in native.repeated_targets]
+    groups = {name: kept("group", name, block) for name, block in native.groups.items()}
+    if not warnings:
+        return native, []
+    changed = replace(native, targets=targets, repeated_targets=repeated, groups=groups)
+    return changed, warnings
 
 
 def drop_ignored(target: dict[str, Any], buildx: Version) -> list[str]:
@@ -63,7 +165,8 @@ def drop_ignored(target: dict[str, Any], buildx: Version) -> list[str]:
     return dropped
 
 
-def ignored_warning(name: str, keys: list[str], buildx: Version) -> str:
-    """The warning for attributes ``buildx`` ignores in target ``name``."""
-    needs = ", ".join(f"{key} (buildx {TARGET_ATTRIBUTES[key].since})" for key in keys)
-    return f"target {name!r}: buildx {buildx} ignores {needs}; they are left out"
+def ignored_warning(name: str, keys: list[str], buildx: Version, kind: str = "target") -> str:
+    """The warning for attributes ``buildx`` ignores in target (or group) ``name``."""
+    features = TARGET_ATTRIBUTES if kind == "target" else GROUP_ATTRIBUTES
+    needs = ", ".join(f"{key} (buildx {features[key].since})" for key in keys)
+    return f"{kind} {name!r}: buildx {buildx} ignores {needs}; they are left out"

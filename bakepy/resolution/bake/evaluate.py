@@ -22,12 +22,23 @@ from bakepy.errors import (
     ValidationError,
 )
 from bakepy.models.bake.definition import NativeBake
-from bakepy.models.bake.features import MERGE_SECRETS_BY_ID
+from bakepy.models.bake.features import LINKS_BY_SUBSET, MERGE_SECRETS_BY_ID, OBJECT_FORMS
 from bakepy.models.bake.targets import BAKE_NAME
 from bakepy.models.toolchain import LATEST_BUILDX, Version
 from bakepy.project import location_of
-from bakepy.resolution.bake.coerce import AttributeTypeError, coerce_attribute, coerce_group_targets
-from bakepy.resolution.bake.compat import drop_ignored, ignored_warning, refuse_newer
+from bakepy.resolution.bake.coerce import (
+    AttributeTypeError,
+    coerce_attribute,
+    coerce_entries,
+    coerce_group_targets,
+)
+from bakepy.resolution.bake.compat import (
+    drop_ignored,
+    ignored_warning,
+    refuse_newer,
+    translated_for,
+    without_ignored,
+)
 from bakepy.resolution.bake.merge import BY_ID, BY_ID_BEFORE_0_20, PRINT_ORDER, merge_target
 from bakepy.resolution.bake.normalize import normalize_target
 from bakepy.resolution.bake.overrides import Override, apply_overrides, check_patterns
@@ -78,12 +89,13 @@ class _TargetReferences(dict[str, Any]):
     def __contains__(self, name: object) -> bool:
         return name in self._resolver.native.targets
 
-    def __getitem__(self, name: str) -> _TargetAttributes:
+    def __getitem__(self, name: str) -> dict[str, Any]:
         if name not in self._targets:
             block = self._resolver.last_block(name)
-            if block is None or "matrix" in block:
-                raise KeyError(name)
-            self._targets[name] = _TargetAttributes(self._resolver, name, block)
+            if block is not None and "matrix" not in block:
+                self._targets[name] = _TargetAttributes(self._resolver, name, block)
+            else:
+                return self._resolver.generated(name)
         return self._targets[name]
 
 
@@ -131,7 +143,13 @@ class _Resolver:
         self.buildx = buildx
         self.by_id = BY_ID if buildx >= MERGE_SECRETS_BY_ID else BY_ID_BEFORE_0_20
         self.variables = VariableResolver(
-            native.variables, native.functions, env, self.locate, native.attributes, buildx
+            native.variables,
+            native.functions,
+            env,
+            self.locate,
+            native.attributes,
+            buildx,
+            {"target": lambda: self.references},
         )
         self.evaluated: dict[str, dict[str, Any]] = {}
         self.origin: dict[str, str] = {}
@@ -140,11 +158,25 @@ class _Resolver:
         self._full: dict[str, dict[str, Any]] = {}
         self._looped: set[str] = set()
         self.warnings: list[str] = []
+        self._expanded: set[int] = set()
+        """Matrix blocks already expanded (a ``target.NAME`` reference may expand one early)."""
         """Targets whose result depended on an inherits loop: resolved anew per request."""
         self.references = _TargetReferences(self)
         self.target_scope = self.variables.scope.child({"target": self.references})
         self._evaluating: set[tuple[str, str]] = set()
         """The (target, attribute) pairs being evaluated right now: a reference back loops."""
+
+    def generated(self, name: str) -> dict[str, Any]:
+        """A matrix-generated target's own attributes, as ``target.NAME`` reads them (its
+        matrix expanded now if it was not yet); KeyError when no matrix makes ``name``."""
+        if name not in self.evaluated:
+            for label, block in [*self.native.targets.items(), *self.native.repeated_targets]:
+                if "matrix" in block and id(block) not in self._expanded:
+                    self._expand_matrix(label, block)
+        if name not in self.evaluated:
+            raise KeyError(name)
+        own = self.evaluated[name]
+        return {**{key: own.get(key) for key in _VISIBLE}, "name": name}
 
     def last_block(self, name: str) -> dict[str, Any] | None:
         """The last ``target`` block called ``name`` (of the last file declaring it): the one
@@ -153,6 +185,15 @@ class _Resolver:
             if repeated == name:
                 return block
         return self.native.targets.get(name)
+
+    def locate_attribute(self, where: tuple[str, str], key: str) -> Location:
+        """Where attribute ``key`` of block ``where`` is: its value's line and column in a
+        file that was read, its field in a declared resource, else its block's line."""
+        resource = self.native.sources.get(where)
+        if resource is not None:
+            return location_of(resource, "spec", key)
+        found = self.native.attribute_locations.get((*where, key))
+        return found or (self.locate(*where) or Location()).with_field(key)
 
     def locate(self, block: str, name: str) -> Location | None:
         resource = self.native.sources.get((block, name))
@@ -171,8 +212,7 @@ class _Resolver:
             try:
                 evaluated["targets"] = coerce_group_targets(evaluated.get("targets"))
             except AttributeTypeError as exc:
-                location = self.locate(*where) or Location()
-                raise EvaluationError(str(exc), location.with_field("targets")) from None
+                raise EvaluationError(str(exc), self.locate_attribute(where, "targets")) from None
             self.groups[name] = evaluated
         blocks = [*self.native.targets.items(), *self.native.repeated_targets]
         for name, block in blocks:
@@ -231,12 +271,15 @@ class _Resolver:
         location = self.locate(*where)
         if location is None or error.location != location:
             return error  # about another block (a target.NAME.ATTR reference): keep it
-        resource = self.native.sources.get(where)
-        field = location_of(resource, "spec", key) if resource else location.with_field(key)
-        return EvaluationError(error.message, field, error.diagnostic.hint)
+        return EvaluationError(
+            error.message, self.locate_attribute(where, key), error.diagnostic.hint
+        )
 
     def _coerce(self, key: str, value: Any, where: tuple[str, str]) -> Any:
         try:
+            objects = OBJECT_FORMS.get(key)
+            if objects is not None and objects.available(self.buildx) and value is not None:
+                return coerce_entries(value)
             return coerce_attribute(key, value)
         except AttributeTypeError as exc:
             raise EvaluationError(str(exc), self.locate(*where)) from None
@@ -254,6 +297,9 @@ class _Resolver:
         return value
 
     def _expand_matrix(self, label: str, block: dict[str, Any]) -> None:
+        if id(block) in self._expanded:
+            return
+        self._expanded.add(id(block))
         where = ("target", label)
         matrix = self._evaluate(block["matrix"], where, None)
         if not isinstance(matrix, dict):
@@ -283,8 +329,8 @@ class _Resolver:
                 )
             generated.append(name)
             self._add_target(name, label, self.evaluate_target(label, block, values))
-        if "name" not in block and len(generated) == 1:
-            return
+        if not generated or ("name" not in block and len(generated) == 1):
+            return  # an empty matrix makes no target and no group, as in buildx
         self.matrix_groups[label] = generated
 
     # -- selection and inheritance -----------------------------------------------------------
@@ -296,10 +342,17 @@ class _Resolver:
 
         def expand(name: str, visiting: tuple[str, ...]) -> None:
             if name in visiting:
-                return  # bake tolerates group cycles; the project check reports them
+                # a group naming itself (or a group above it) means the target of that name,
+                # if there is one: buildx's group() then falls back to the name itself
+                if name in self.evaluated and name not in chosen:
+                    chosen.add(name)
+                    names.append(name)
+                return
             if name in self.groups:
                 group = self.groups[name]
                 reached[name] = {k: group[k] for k in ("description", "targets") if k in group}
+                if "targets" in group:  # buildx de-duplicates a group's members
+                    reached[name]["targets"] = list(dict.fromkeys(group["targets"]))
                 for member in group.get("targets", []):
                     expand(member, (*visiting, name))
             elif name in self.matrix_groups and name not in self.evaluated:
@@ -378,7 +431,12 @@ class _Resolver:
                 if not isinstance(value, str) or not value.startswith("target:"):
                     continue
                 linked = value.removeprefix("target:")
-                if linked == name or linked in stack:
+                if linked == name:
+                    raise CycleError(
+                        f"target {linked} cannot link to itself",
+                        self.locate("target", self.origin.get(name, name)),
+                    )
+                if linked in stack:
                     raise CycleError(
                         f"infinite loop from {name} to {linked}",
                         self.locate("target", self.origin.get(name, name)),
@@ -399,20 +457,33 @@ class _Resolver:
 
     def _check_link_platforms(self, name: str, linked: str) -> None:
         """A multi-platform target may only use a multi-platform ``target:`` context that is
-        built for each of its platforms (buildx >= 0.20; 0.13 wanted the same list, §6)."""
-        mine = list(self.full(name).get("platforms") or [])
-        theirs = list(self.full(linked).get("platforms") or [])
-        if len(mine) > 1 and len(theirs) > 1 and not set(mine) <= set(theirs):
-            raise ValidationError(
-                [
-                    Diagnostic(
-                        f"target {linked} can't be used by {name}: {name} builds for "
-                        f"{', '.join(mine)} but {linked} only for {', '.join(theirs)}",
-                        self.locate("target", self.origin.get(name, name)) or Location(),
-                        hint=f"build {linked} for every platform of {name}",
-                    )
-                ]
+        built for each of its platforms (buildx >= 0.20). Before, the two lists must hold the
+        same platforms, and buildx sorts both while it compares them, which shows in what it
+        prints (§6)."""
+        mine_full, theirs_full = self.full(name), self.full(linked)
+        mine = list(mine_full.get("platforms") or [])
+        theirs = list(theirs_full.get("platforms") or [])
+        if len(mine) <= 1 or len(theirs) <= 1:
+            return
+        where = self.locate_attribute(("target", self.origin.get(name, name)), "contexts")
+        if self.buildx < LINKS_BY_SUBSET:
+            if len(mine) == len(theirs):
+                mine_full["platforms"], theirs_full["platforms"] = sorted(mine), sorted(theirs)
+            if sorted(mine) != sorted(theirs):
+                message = (
+                    f"target {linked} can't be used by {name} because it is defined for "
+                    f"different platforms [{' '.join(theirs)}] and [{' '.join(mine)}]"
+                )
+                hint = f"build {linked} and {name} for the same platforms"
+                raise ValidationError([Diagnostic(message, where, hint)])
+            return
+        if not set(mine) <= set(theirs):
+            message = (
+                f"target {linked} can't be used by {name}: {name} builds for "
+                f"{', '.join(mine)} but {linked} only for {', '.join(theirs)}"
             )
+            hint = f"build {linked} for every platform of {name}"
+            raise ValidationError([Diagnostic(message, where, hint)])
 
 
 def finalize(attrs: Mapping[str, Any], env: Mapping[str, str], linked: bool) -> dict[str, Any]:
@@ -466,17 +537,25 @@ def resolve_bake(
     env: Mapping[str, str] | None = None,
     overrides: Sequence[Override] = (),
     buildx: Version = LATEST_BUILDX,
+    *,
+    everything: bool = False,
 ) -> ResolvedBake:
     """Resolve ``requested`` targets/groups (default: the ``default`` group) of ``native``,
     with ``--set`` style ``overrides`` applied to the targets they match, as ``buildx`` does
     (its version decides the few rules that changed). A requested name with a ``.`` means
-    the name with ``_`` instead, as buildx reads names from the command line."""
+    the name with ``_`` instead, as buildx reads names from the command line. ``everything``
+    resolves every target and group instead (a matrix of no values makes no target)."""
     env = dict(env or {})
+    native, ignored = without_ignored(native, buildx)
+    native, translated = translated_for(native, buildx, declared_only=True)
     resolver = _Resolver(native, env, overrides, buildx)
+    resolver.warnings += [*ignored, *translated]
     refuse_newer(native, buildx, resolver.locate)
     resolver.evaluate_all()
     check_patterns(overrides, resolver.evaluated)
     wanted = [name.replace(".", "_") for name in requested] or ["default"]
+    if everything:  # every target (matrix ones by their generated names) and every group
+        wanted = [*resolver.evaluated, *resolver.groups]
     names, reached = resolver.select(wanted)
     chosen = resolver.links(names)
     selected = set(names)
@@ -485,8 +564,8 @@ def resolve_bake(
     }
     for name, target in targets.items():
         dropped = drop_ignored(target, buildx)
-        if dropped:
-            resolver.warnings.append(ignored_warning(name, dropped, buildx))
+        if dropped and (warning := ignored_warning(name, dropped, buildx)) not in ignored:
+            resolver.warnings.append(warning)
     _add_requested_to_default(reached, wanted)
     linked = [name for name in chosen if name not in selected]
     warnings = [*resolver.variables.warnings, *resolver.warnings]

@@ -19,14 +19,8 @@ from bakepy.models.bake.targets import Attribute, Function, Group, Target, Targe
 from bakepy.models.dockerfile.instructions import Dockerfile, Stage
 from bakepy.models.resource import Resource
 from bakepy.project import Project
-from bakepy.resolution.bake.paths import (
-    PathMapper,
-    map_cache,
-    map_context,
-    map_output,
-    map_secret,
-    map_ssh,
-)
+from bakepy.resolution.bake.paths import PathMapper
+from bakepy.resolution.bake.relocate import Relocation
 
 
 def dockerfile_filename(dockerfile: Dockerfile) -> str:
@@ -107,7 +101,7 @@ class _Lowering:
             return None, root
         base = self.base_dir(declarer)
         if "${" in context or "://" in context or context.startswith("git@"):
-            return context, base
+            return Relocation(base, self.out_dir).path(context, keep_empty=False), base
         mapped = self.paths.map(context, base)
         return mapped, Path(os.path.normpath(os.path.join(base, context)))
 
@@ -134,13 +128,13 @@ class _Lowering:
             mapped = self.paths.map(".", base)
             if mapped != ".":
                 native["context"] = mapped
+        moving = Relocation(base, self.out_dir)
         put(
             "contexts",
             spec.contexts
             if isinstance(spec.contexts, str)
             else {
-                key: map_context(value, base, self.paths)
-                for key, value in sorted(spec.contexts.items())
+                key: moving.context(_string(value)) for key, value in sorted(spec.contexts.items())
             },
         )
         dockerfile, _ = self.effective(target, "dockerfile")
@@ -164,13 +158,13 @@ class _Lowering:
             native["tags"] = spec.tags if isinstance(spec.tags, str) else list(spec.tags)
         if spec.platforms is not None:
             native["platforms"] = _each(spec.platforms, _string)
-        put("cache-from", _each(spec.cache_from, lambda c: map_cache(c, base, self.paths)))
+        put("cache-from", moving.entries("cache-from", _each(spec.cache_from, _string)))
         if spec.cache_to is not None:
-            native["cache-to"] = _each(spec.cache_to, lambda c: map_cache(c, base, self.paths))
-        put("secret", _each(spec.secret, lambda s: map_secret(s, base, self.paths)))
-        put("ssh", _each(spec.ssh, lambda s: map_ssh(s, base, self.paths)))
+            native["cache-to"] = moving.entries("cache-to", _each(spec.cache_to, _string))
+        put("secret", moving.entries("secret", _each(spec.secret, _string)))
+        put("ssh", moving.entries("ssh", _each(spec.ssh, _string)))
         if spec.output is not None:
-            native["output"] = _each(spec.output, lambda o: map_output(o, base, self.paths))
+            native["output"] = moving.entries("output", _each(spec.output, _string))
         put("attest", _each(spec.attest, _string))
         for key, value in (("pull", spec.pull), ("no-cache", spec.no_cache)):
             if value is not None:

@@ -8,61 +8,28 @@ and local caches rewritten. Values that are templates (``${...}``) are left as w
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
-
-from bakepy.models.bake.contexts import parse_build_context
 from bakepy.models.bake.definition import NativeBake, NativeTarget
-from bakepy.models.bake.values import SSH, Cache, Output, Secret
-from bakepy.resolution.bake.paths import (
-    PathMapper,
-    map_cache,
-    map_context,
-    map_output,
-    map_secret,
-    map_ssh,
-)
-
-_LIST_MAPPERS: dict[str, tuple[type[BaseModel], Callable[..., str]]] = {
-    "secret": (Secret, map_secret),
-    "ssh": (SSH, map_ssh),
-    "output": (Output, map_output),
-    "cache-from": (Cache, map_cache),
-    "cache-to": (Cache, map_cache),
-}
+from bakepy.resolution.bake.relocate import Relocation
 
 
 def _literal(value: Any) -> bool:
     return isinstance(value, str) and "${" not in value and "%{" not in value
 
 
-def _map_entry(
-    entry: Any, model: type[BaseModel], mapper: Callable[..., str], base: Path, paths: PathMapper
-) -> Any:
-    if not _literal(entry):
-        return entry
-    try:
-        return mapper(model.model_validate(entry), base, paths)
-    except ValidationError:
-        return entry  # not a form bakepy types; buildx will judge it
-
-
-def rebase_target(block: NativeTarget, base: Path, paths: PathMapper) -> NativeTarget:
-    """One target block with its local paths seen from ``paths.out_dir``."""
+def rebase_target(block: NativeTarget, base: Path, out_dir: Path) -> NativeTarget:
+    """One target block with its local paths (literal or templated) seen from ``out_dir``."""
+    moving = Relocation(base, out_dir)
     out = dict(block)
-    if _literal(out.get("context")):
-        out["context"] = paths.map(out["context"], base)
+    if isinstance(out.get("context"), str):
+        out["context"] = moving.path(out["context"], keep_empty=False)
     if isinstance(out.get("contexts"), dict):
-        out["contexts"] = {
-            key: map_context(parse_build_context(value), base, paths) if _literal(value) else value
-            for key, value in out["contexts"].items()
-        }
-    for key, (model, mapper) in _LIST_MAPPERS.items():
-        if isinstance(out.get(key), list):
-            out[key] = [_map_entry(entry, model, mapper, base, paths) for entry in out[key]]
+        out["contexts"] = {key: moving.context(value) for key, value in out["contexts"].items()}
+    for key in ("secret", "ssh", "output", "cache-from", "cache-to"):
+        if key in out:
+            out[key] = moving.entries(key, out[key])
     return out
 
 
@@ -126,10 +93,9 @@ def rebase(native: NativeBake, base: Path, out_dir: Path) -> NativeBake:
     including the context bake takes by default: the folder it runs in."""
     if base.resolve() == out_dir.resolve():
         return native
-    paths = PathMapper(out_dir.resolve())
     native = _with_default_contexts(native)
     return dataclasses.replace(
         native,
-        targets={name: rebase_target(b, base, paths) for name, b in native.targets.items()},
-        repeated_targets=[(n, rebase_target(b, base, paths)) for n, b in native.repeated_targets],
+        targets={name: rebase_target(b, base, out_dir) for name, b in native.targets.items()},
+        repeated_targets=[(n, rebase_target(b, base, out_dir)) for n, b in native.repeated_targets],
     )

@@ -111,8 +111,12 @@ class VariableResolver:
         locate: LocateFn,
         attributes: Mapping[str, Any] | None = None,
         buildx: Version = LATEST_BUILDX,
+        blocks: Mapping[str, Callable[[], Any]] | None = None,
     ) -> None:
         self.blocks = variables
+        self.block_values = dict(blocks or {})
+        """Names that stand for other blocks (``target``), given lazily: a global attribute
+        or a default may read ``target.NAME.ATTR`` as a target attribute may."""
         self.buildx = buildx
         self.warnings: list[str] = []
         self.env = env
@@ -153,6 +157,8 @@ class VariableResolver:
             return BUILTIN_VARIABLES[name]
         if name in self.attributes or name in self.blocks:
             return self.value(name)
+        if name in self.block_values:
+            return self.block_values[name]()
         raise KeyError(name)
 
     def value(self, name: str) -> Any:

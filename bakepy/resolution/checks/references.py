@@ -10,6 +10,7 @@ from __future__ import annotations
 from bakepy.errors import CycleError, Diagnostic, UnresolvedReferenceError, ValidationError
 from bakepy.models.bake.contexts import TargetContext
 from bakepy.models.bake.targets import Target
+from bakepy.models.bake.values import is_template
 from bakepy.models.dockerfile.instructions import Dockerfile
 from bakepy.models.resource import Resource, ResourceRef
 from bakepy.project import Project, location_of
@@ -49,12 +50,17 @@ def check_references(project: Project) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     for target in project.targets:
         for index, parent in enumerate(target.spec.parents):
-            if isinstance(parent, str) and project.find(Target, parent) is None:
+            if (
+                isinstance(parent, str)
+                and not is_template(parent)  # "${PROFILE}": known once evaluated
+                and project.find(Target, parent) is None
+            ):
                 problems.append(_missing(target, "Target", parent, "inherits", index))
         for name, context in target.spec.named_contexts.items():
             if (
                 isinstance(context, TargetContext)
                 and isinstance(context.target, str)
+                and not is_template(context.target)
                 and project.find(Target, context.target) is None
             ):
                 problems.append(_missing(target, "Target", context.target, "contexts", name))
