@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import re
-import unicodedata
 from typing import Any, NamedTuple
 
 from bakepy.errors import HclError
-from bakepy.hcl.values import number_from_text
+from bakepy.hcl.values import nfc, number_from_text
 
 # Token kinds (operators and punctuation use their own text as kind).
 NUMBER = "NUMBER"
@@ -225,10 +224,7 @@ class Lexer:
     def _flush_literal(self, parts: list[str], start: int) -> None:
         literal = "".join(parts)
         if literal:
-            # cty stores every string in Unicode normal form C.
-            if not literal.isascii():
-                literal = unicodedata.normalize("NFC", literal)
-            self._emit(LITERAL, literal, start)
+            self._emit(LITERAL, nfc(literal), start)
 
     def _escape(self, index: int) -> tuple[str, int]:
         """Decode one backslash escape starting at `index`; return (text, next offset)."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Hashable, Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -43,6 +44,11 @@ def type_name(value: Any) -> str:
 def is_number(value: Any) -> bool:
     """True for HCL numbers (ints and floats, but not bools)."""
     return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def nfc(text: str) -> str:
+    """``text`` in Unicode normal form C, as cty stores every string (a Kelvin sign becomes K)."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def normalize_number(value: int | float) -> int | float:

@@ -85,10 +85,32 @@ def test_regex_replace(text: str, pattern: str, replacement: str, expected: str)
     [
         ("[", "invalid regexp"),
         ("(a)(?P<b>b)", "mix"),
-        (r"\pL", "not supported"),
         ("[[:bogus:]]", "character class"),
     ],
 )
 def test_invalid_patterns(pattern: str, message: str) -> None:
     with pytest.raises(HclError, match=message):
         call(pattern, "x")
+
+
+def test_refused_patterns_print_nothing_on_stderr(capfd: pytest.CaptureFixture[str]) -> None:
+    """RE2 logs parse errors on stderr unless told not to: an error is bakepy's to report."""
+    with pytest.raises(HclError, match="invalid regexp pattern"):
+        call("a{1001}", "a")
+    assert capfd.readouterr().err == ""
+
+
+def test_without_re2_patterns_are_translated_to_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A platform without google-re2 gets Python's re with Go's spellings translated; what
+    the translation cannot express says to install google-re2."""
+    from bakepy.hcl.functions import regex as module
+
+    monkeypatch.setattr(module, "re2", None)
+    module.compile_go_regex.cache_clear()
+    try:
+        assert module.regexall(r"[[:alpha:]]+\z", "12ab") == ["ab"]
+        assert module.regex_replace("a.b", r"\Q.\E", "-") == "a-b"
+        with pytest.raises(HclError, match="install google-re2"):
+            module.regexall(r"\x{263a}", "x")
+    finally:
+        module.compile_go_regex.cache_clear()

@@ -1,4 +1,13 @@
-"""regex(), regexall() and regex_replace(): Go RE2 patterns translated to Python's re."""
+"""regex(), regexall() and regex_replace() with Go's RE2 semantics.
+
+bake's functions run Go's regexp (RE2): linear time, no backreferences or lookaround, Unicode
+classes (``\\pL``), ``(?U)``, POSIX classes. Python's ``re`` differs on a third of tricky
+patterns and backtracks exponentially (``(a+)+$``), so patterns go to Google's RE2 binding
+(``google-re2``), which gives buildx's answer on every pattern of the oracle table
+(tests/fixtures/oracles/regex.json, made by buildx 0.13.1). Without it (a platform with no
+wheel), patterns are translated to Python's ``re`` as faithfully as practical, and a pattern
+the translation cannot express is an error that says to install google-re2.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +15,31 @@ import re
 import warnings
 from collections.abc import Callable, Iterator
 from functools import lru_cache
-from typing import Any
+from typing import Any, Protocol
 
 from bakepy.errors import HclError
 from bakepy.hcl.values import to_str
+
+try:
+    import re2
+except ImportError:  # pragma: no cover - google-re2 has wheels for the common platforms
+    re2 = None
+
+
+class _Match(Protocol):
+    def group(self, key: int | str = 0, /) -> str | None: ...
+    def groups(self) -> tuple[str | None, ...]: ...
+    def start(self, key: int = 0, /) -> int: ...
+    def end(self, key: int = 0, /) -> int: ...
+
+
+class _Pattern(Protocol):
+    @property
+    def groups(self) -> int: ...
+    @property
+    def groupindex(self) -> dict[str, int]: ...
+    def search(self, text: str, pos: int = 0, /) -> _Match | None: ...
+
 
 _POSIX_CLASSES = {
     "alnum": "0-9A-Za-z",
@@ -100,18 +130,43 @@ def _translate(pattern: str) -> str:
 
 
 @lru_cache(maxsize=1024)
-def compile_go_regex(pattern: str) -> re.Pattern[str]:
-    """Compile a Go (RE2) pattern with Python's re, as faithfully as practical."""
+def compile_go_regex(pattern: str) -> _Pattern:
+    """Compile a Go (RE2) pattern: with RE2 itself when google-re2 is installed, else
+    translated to Python's re."""
+    if "\\C" in pattern.replace("\\\\", ""):
+        raise HclError("invalid regexp pattern: invalid escape sequence in \\C")  # Go has no \C
+    if re2 is not None:
+        return _compile_re2(pattern)
+    return _compile_python(pattern)
+
+
+def _compile_re2(pattern: str) -> _Pattern:
+    options = re2.Options()
+    options.log_errors = False  # RE2 would print parse errors on stderr
+    try:
+        compiled: _Pattern = re2.compile(pattern, options)
+    except re2.error as exc:
+        detail = exc.args[0] if exc.args else "invalid pattern"
+        if isinstance(detail, bytes):
+            detail = detail.decode("utf-8", "replace")
+        raise HclError(f"invalid regexp pattern: {detail}") from None
+    return compiled
+
+
+def _compile_python(pattern: str) -> _Pattern:
     translated = _translate(pattern)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return re.compile(translated, re.ASCII)
+            compiled: _Pattern = re.compile(translated, re.ASCII)  # type: ignore[assignment]
     except re.error as exc:
-        raise HclError(f"invalid regexp pattern: {exc}") from None
+        raise HclError(
+            f"invalid regexp pattern: {exc} (install google-re2 for Go's full RE2 syntax)"
+        ) from None
+    return compiled
 
 
-def _go_matches(compiled: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+def _go_matches(compiled: _Pattern, text: str) -> Iterator[_Match]:
     """Successive non-overlapping matches the way Go's FindAll walks the text.
 
     After an empty match Go moves on one character (Python would retry at the same place
@@ -134,7 +189,7 @@ def _go_matches(compiled: re.Pattern[str], text: str) -> Iterator[re.Match[str]]
             yield match
 
 
-def _result_shape(compiled: re.Pattern[str]) -> str:
+def _result_shape(compiled: _Pattern) -> str:
     named = len(compiled.groupindex)
     if compiled.groups == 0:
         return "string"
@@ -143,7 +198,7 @@ def _result_shape(compiled: re.Pattern[str]) -> str:
     return "object" if named else "tuple"
 
 
-def _match_value(compiled: re.Pattern[str], match: re.Match[str], shape: str) -> Any:
+def _match_value(compiled: _Pattern, match: _Match, shape: str) -> Any:
     if shape == "string":
         return match.group(0)
     if shape == "tuple":
@@ -174,7 +229,7 @@ def regexall(pattern: Any, text: Any) -> list[Any]:
 _TEMPLATE_REF = re.compile(r"\$(?:\$|\{([A-Za-z0-9_]+)\}|([A-Za-z0-9_]+))")
 
 
-def _expand(replacement: str, match: re.Match[str]) -> str:
+def _expand(replacement: str, compiled: _Pattern, match: _Match) -> str:
     """Go Regexp.Expand: `$1`, `${1}`, `$name`, `${name}`, `$$`; unknown groups expand to ""."""
 
     def substitute(ref: re.Match[str]) -> str:
@@ -183,8 +238,8 @@ def _expand(replacement: str, match: re.Match[str]) -> str:
         name = ref.group(1) or ref.group(2)
         if name.isdigit():
             number = int(name)
-            return (match.group(number) or "") if number <= (match.re.groups) else ""
-        if name in match.re.groupindex:
+            return (match.group(number) or "") if number <= compiled.groups else ""
+        if name in compiled.groupindex:
             return match.group(name) or ""
         return ""
 
@@ -200,7 +255,7 @@ def regex_replace(text: Any, pattern: Any, replacement: Any) -> str:
     last = 0
     for match in _go_matches(compiled, source):
         out.append(source[last : match.start()])
-        out.append(_expand(template, match))
+        out.append(_expand(template, compiled, match))
         last = match.end()
     out.append(source[last:])
     return "".join(out)

@@ -11,7 +11,7 @@ from typing import Any
 from bakepy.errors import CycleError, EvaluationError, HclError, Location
 from bakepy.hcl.evaluator import evaluate, render_template
 from bakepy.hcl.scope import Scope
-from bakepy.hcl.values import to_str
+from bakepy.hcl.values import nfc, to_str
 from bakepy.models.bake.features import FUNCTIONS
 from bakepy.models.toolchain import LATEST_BUILDX, Version
 
@@ -77,7 +77,9 @@ def _convert_primitive(text: str, kind: str) -> Any:
 
 
 def convert_env_value(name: str, text: str, default: Any, type_: str | None) -> Any:
-    """Convert an environment override to the variable's type, as buildx does."""
+    """Convert an environment override to the variable's type, as buildx does (its text in
+    normal form C, as cty keeps every string)."""
+    text = nfc(text)
     if type_ is not None:
         if type_ in ("string", "any"):
             return text
