@@ -9,21 +9,11 @@ from typing import Any
 
 from bakepy.errors import HclError
 from bakepy.hcl.values import is_number, to_int, to_str
+from bakepy.support.durations import DurationError, parse_duration
 
 _RFC3339 = re.compile(
     r"(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(?:\.(\d+))?(?:([Zz])|([+-])(\d{2}):(\d{2}))"
 )
-_DURATION_PART = re.compile(r"(\d*\.?\d*)(ns|us|\u00b5s|\u03bcs|ms|s|m|h)")
-_DURATION_UNITS = {
-    "ns": 1e-9,
-    "us": 1e-6,
-    "\u00b5s": 1e-6,
-    "\u03bcs": 1e-6,
-    "ms": 1e-3,
-    "s": 1.0,
-    "m": 60.0,
-    "h": 3600.0,
-}
 _MONTHS = (
     "January",
     "February",
@@ -76,41 +66,33 @@ def format_rfc3339(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S") + zone
 
 
-def parse_duration(text: Any) -> timedelta:
-    """Parse a Go duration such as `1h30m`, `-10s` or `1.5h`."""
-    value = to_str(text, "duration")
-    body = value
-    sign = 1
-    if body[:1] in ("-", "+"):
-        sign = -1 if body[0] == "-" else 1
-        body = body[1:]
-    if body == "0":
-        return timedelta(0)
-    seconds = 0.0
-    pos = 0
-    while pos < len(body):
-        match = _DURATION_PART.match(body, pos)
-        if match is None or match.group(1) in ("", "."):
-            raise HclError(f'invalid duration "{value}"')
-        seconds += float(match.group(1)) * _DURATION_UNITS[match.group(2)]
-        pos = match.end()
-    if not body:
-        raise HclError(f'invalid duration "{value}"')
-    return timedelta(seconds=sign * seconds)
-
-
 def timestamp() -> str:
     """The current time in UTC as an RFC 3339 timestamp."""
     return format_rfc3339(datetime.now(UTC).replace(microsecond=0))
 
 
 def timeadd(moment: Any, duration: Any) -> str:
-    """Add a Go duration to an RFC 3339 timestamp."""
+    """Add a Go duration to an RFC 3339 timestamp, in whole nanoseconds as Go's time.Add,
+    then format it to the second (Go's Format truncates: 00:00:00 minus 1ns is 23:59:59)."""
     start = parse_rfc3339(moment)
+    text = to_str(duration, "duration")
     try:
-        return format_rfc3339(start + parse_duration(duration))
+        nanos = parse_duration(text)
+    except DurationError as exc:
+        raise HclError(str(exc)) from None  # Go's words, as buildx prints them
+    fraction = _fraction_nanos(to_str(moment, "timestamp"))
+    seconds, _ = divmod(fraction + nanos, 1_000_000_000)
+    try:
+        return format_rfc3339(start.replace(microsecond=0) + timedelta(seconds=seconds))
     except OverflowError:
         raise HclError("the resulting time is out of range") from None
+
+
+def _fraction_nanos(text: str) -> int:
+    """The nanoseconds in a timestamp's fraction of a second (``.5`` is 500000000)."""
+    match = _RFC3339.fullmatch(text)
+    fraction = (match.group(7) if match else None) or ""
+    return int((fraction + "000000000")[:9])
 
 
 def _field(letter: str, count: int, moment: datetime) -> str:

@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from bakepy.models.base import BakepyModel, KebabModel
+from bakepy.support.durations import DurationError, parse_duration
 
 _SIZE = re.compile(r"^\d+(\.\d+)* ?[kKmMgGtTpP]?[iI]?[bB]?$")
-_DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$")
 
 
 def _size_string(value: Any) -> Any:
@@ -64,10 +64,19 @@ class DaemonUlimit(BakepyModel):
     """One ``default-ulimits`` entry; ``Name`` defaults to its key and is always written."""
 
     name: str | None = Field(
-        default=None, alias="Name", description="Ulimit name; the entry's key when omitted."
+        default=None,
+        validation_alias="Name",
+        serialization_alias="Name",
+        description="Ulimit name; the entry's key when omitted.",
     )
-    hard: int = Field(alias="Hard", description="Hard limit.")
-    soft: int = Field(alias="Soft", description="Soft limit (at most the hard limit).")
+    hard: int = Field(
+        validation_alias="Hard", serialization_alias="Hard", description="Hard limit."
+    )
+    soft: int = Field(
+        validation_alias="Soft",
+        serialization_alias="Soft",
+        description="Soft limit (at most the hard limit).",
+    )
 
     @model_validator(mode="after")
     def _soft_below_hard(self) -> DaemonUlimit:
@@ -81,11 +90,15 @@ class DaemonRuntime(BakepyModel):
 
     path: str | None = Field(default=None, description="Path of the runtime binary.")
     runtime_args: list[str] | None = Field(
-        default=None, alias="runtimeArgs", description="Arguments passed to the binary."
+        default=None,
+        validation_alias="runtimeArgs",
+        serialization_alias="runtimeArgs",
+        description="Arguments passed to the binary.",
     )
     runtime_type: str | None = Field(
         default=None,
-        alias="runtimeType",
+        validation_alias="runtimeType",
+        serialization_alias="runtimeType",
         description="containerd runtime type, such as `io.containerd.runsc.v1`.",
     )
     options: dict[str, Any] | None = Field(
@@ -111,7 +124,10 @@ class DaemonBuilderGCPolicy(BakepyModel):
         default=None, description="Filters such as `unused-for=2200h` or `type=source.local`."
     )
     keep_storage: SizeString | None = Field(
-        default=None, alias="keepStorage", description="Cache kept by this rule, such as `10GB`."
+        default=None,
+        validation_alias="keepStorage",
+        serialization_alias="keepStorage",
+        description="Cache kept by this rule, such as `10GB`.",
     )
 
 
@@ -121,7 +137,8 @@ class DaemonBuilderGC(BakepyModel):
     enabled: bool | None = Field(default=None, description="Run the garbage collector.")
     default_keep_storage: SizeString | None = Field(
         default=None,
-        alias="defaultKeepStorage",
+        validation_alias="defaultKeepStorage",
+        serialization_alias="defaultKeepStorage",
         description="Cache kept when no policy is given, such as `20GB`.",
     )
     policy: list[DaemonBuilderGCPolicy] | None = Field(
@@ -142,17 +159,27 @@ class DaemonBuilderHistory(BakepyModel):
     """``builder.history``: how long finished build records are kept."""
 
     max_age: str | None = Field(
-        default=None, alias="maxAge", description="Go duration such as `48h`."
+        default=None,
+        validation_alias="maxAge",
+        serialization_alias="maxAge",
+        description="Go duration such as `48h`.",
     )
     max_entries: int | None = Field(
-        default=None, alias="maxEntries", ge=0, description="Number of records kept."
+        default=None,
+        validation_alias="maxEntries",
+        serialization_alias="maxEntries",
+        ge=0,
+        description="Number of records kept.",
     )
 
     @field_validator("max_age")
     @classmethod
     def _duration(cls, value: str | None) -> str | None:
-        if value is not None and not _DURATION.match(value):
-            raise ValueError(f'{value!r} is not a Go duration such as "48h" or "90m"')
+        if value is not None:
+            try:
+                parse_duration(value)
+            except DurationError:
+                raise ValueError(f'{value!r} is not a Go duration such as "48h" or "90m"') from None
         return value
 
 

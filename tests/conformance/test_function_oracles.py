@@ -1,9 +1,11 @@
-"""bake's regex(), regexall() and regex_replace() against a table that buildx 0.13.1 made.
+"""bake functions whose edge cases the docs do not settle, against tables buildx 0.13.1 made.
 
-tests/fixtures/oracles/regex.json holds tricky patterns (anchors, Unicode and POSIX classes,
+Each table in tests/fixtures/oracles (regex.json: anchors, Unicode and POSIX classes,
 ``(?U)``, empty matches, replacement templates, RE2's refusals, a pattern that backtracks
-exponentially in Python's re). bakepy must give each result, or refuse each pattern buildx
-refuses; the conformance test asks buildx again, so the table cannot go stale.
+exponentially in Python's re; timeadd.json: fractions of seconds and nanosecond durations
+either way, offsets, Go's truncating format) lists calls, the variables they read and what
+buildx printed (or that it refused). bakepy must give each result, or refuse what buildx
+refuses; the conformance test asks buildx again, so a table cannot go stale.
 """
 
 from __future__ import annotations
@@ -18,28 +20,26 @@ import pytest
 
 import bakepy
 
-TABLE: list[dict[str, Any]] = json.loads(
-    (Path(__file__).resolve().parents[1] / "fixtures" / "oracles" / "regex.json").read_text()
-)
-CALLS = {
-    "regex": "regex(P, S)",
-    "regexall": "regexall(P, S)",
-    "regex_replace": "regex_replace(S, P, R)",
-}
+ORACLES = Path(__file__).resolve().parents[1] / "fixtures" / "oracles"
+TABLE: list[dict[str, Any]] = [
+    case
+    for name in ("regex.json", "timeadd.json")
+    for case in json.loads((ORACLES / name).read_text())
+]
 
 
 def _bake_file(folder: Path, case: dict[str, Any]) -> dict[str, str]:
-    """The case as a bake file reading the pattern, text and replacement from variables
-    (no quoting in the way), and the environment that sets them."""
+    """The case as a bake file whose call reads its arguments from variables (no quoting in
+    the way), and the environment that sets them."""
+    variables = "".join(f'variable "{name}" {{}}\n' for name in sorted(case["env"]))
     (folder / "docker-bake.hcl").write_text(
-        'variable "P" {}\nvariable "S" {}\nvariable "R" {}\n'
-        f'target "t" {{\n  args = {{ OUT = jsonencode({CALLS[case["function"]]}) }}\n}}\n'
+        f'{variables}target "t" {{\n  args = {{ OUT = jsonencode({case["call"]}) }}\n}}\n'
     )
-    return {"P": case["pattern"], "S": case["text"], "R": case.get("replace", "")}
+    return dict(case["env"])
 
 
 def _id(case: dict[str, Any]) -> str:
-    return f"{case['function']}:{case['pattern']}"
+    return f"{case['call']}:{json.dumps(case['env'], ensure_ascii=False)}"
 
 
 @pytest.mark.parametrize("case", TABLE, ids=_id)
