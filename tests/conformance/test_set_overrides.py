@@ -40,6 +40,10 @@ CASES = [
     ["app.push=true"],
     ["a*.context=sub", "app.dockerfile=other.Dockerfile", "app.target=final"],
     ["app.labels.team=x", "app.cache-from=type=gha", "app.secrets=id=s,env=HOME"],
+    # Go's path.Match: ^ negates a class, ! is an ordinary character (fnmatch differs)
+    ["[^a]*.tags=x"],
+    ["[!a]*.tags=x"],
+    ["[a-k]??.tags=x"],
 ]
 
 

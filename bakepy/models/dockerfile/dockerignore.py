@@ -16,6 +16,8 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bakepy.support.gomatch import check_syntax, parse_class
+
 _REGEX_TOKENS = frozenset("*?[]\\")
 
 
@@ -59,70 +61,8 @@ def _split_exception(pattern: str) -> tuple[str, bool]:
         if len(pattern) == 1:
             raise ValueError('illegal exclusion pattern: "!" (nothing after the "!")')
         pattern = pattern[1:]
-    _check_syntax(pattern)
+    check_syntax(pattern)
     return pattern, exception
-
-
-# --- Go filepath.Match syntax -----------------------------------------------------------------
-
-
-def _check_syntax(pattern: str) -> None:
-    index = 0
-    while index < len(pattern):
-        char = pattern[index]
-        if char == "\\":
-            if index + 1 >= len(pattern):
-                raise ValueError(f"malformed pattern {pattern!r}: trailing backslash")
-            index += 2
-        elif char == "[":
-            _, index = _parse_class(pattern, index + 1)
-        else:
-            index += 1
-
-
-def _class_char(pattern: str, index: int) -> tuple[str, int]:
-    """One (possibly escaped) character of a ``[...]`` class and the index after it."""
-    if index >= len(pattern) or pattern[index] in "-]":
-        raise ValueError(f"malformed character class in pattern {pattern!r}")
-    if pattern[index] == "\\":
-        index += 1
-        if index >= len(pattern):
-            raise ValueError(f"malformed character class in pattern {pattern!r}")
-    if index + 1 >= len(pattern):
-        raise ValueError(f"unterminated character class in pattern {pattern!r}")
-    return pattern[index], index + 1
-
-
-@dataclass(frozen=True)
-class _CharClass:
-    """A parsed ``[...]``: negated or not, and its (low, high) ranges."""
-
-    negated: bool
-    ranges: tuple[tuple[str, str], ...]
-
-    def regex(self) -> str:
-        parts = [
-            re.escape(low) if low == high else f"{re.escape(low)}-{re.escape(high)}"
-            for low, high in self.ranges
-            if low <= high
-        ]
-        if not parts:
-            return r"[\s\S]" if self.negated else "(?!)"
-        return "[" + ("^" if self.negated else "") + "".join(parts) + "]"
-
-
-def _parse_class(pattern: str, index: int) -> tuple[_CharClass, int]:
-    """Parse a class starting after its ``[``; returns it and the index after its ``]``."""
-    negated = index < len(pattern) and pattern[index] == "^"
-    index += 1 if negated else 0
-    ranges: list[tuple[str, str]] = []
-    while not (ranges and index < len(pattern) and pattern[index] == "]"):
-        low, index = _class_char(pattern, index)
-        high = low
-        if pattern[index] == "-":
-            high, index = _class_char(pattern, index + 1)
-        ranges.append((low, high))
-    return _CharClass(negated, tuple(ranges)), index + 1
 
 
 # --- compiling patterns -----------------------------------------------------------------------
@@ -148,7 +88,7 @@ def _token(pattern: str, index: int) -> tuple[str, int]:
     if char == "\\" and index + 1 < len(pattern):
         return re.escape(pattern[index + 1]), index + 2
     if char == "[":
-        char_class, end = _parse_class(pattern, index + 1)
+        char_class, end = parse_class(pattern, index + 1)
         return char_class.regex(), end
     return re.escape(char), index + 1
 

@@ -7,13 +7,13 @@ the targets inheriting ``base``, as in buildx.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from bakepy.errors import OverrideError, SelectionError
 from bakepy.models.bake.csv_attrs import format_csv_attrs, parse_csv_attrs
+from bakepy.support.gomatch import path_match
 
 MAP_KEYS = {
     "args": "args",
@@ -74,8 +74,14 @@ class Override:
         return cls(pattern, key, name or None, value if sep else None, append)
 
     def matches(self, target: str) -> bool:
-        """Whether this override applies to ``target`` (a glob, as path.Match)."""
-        return fnmatch.fnmatchcase(target, self.pattern)
+        """Whether this override applies to ``target``: its name, or a Go ``path.Match``
+        glob (``[^a]*``; ``!`` is no negation); an OverrideError for a malformed one."""
+        if target == self.pattern:
+            return True
+        try:
+            return path_match(self.pattern, target)
+        except ValueError as exc:
+            raise OverrideError(f"could not match targets with {self.pattern!r}: {exc}") from None
 
 
 def check_patterns(overrides: Sequence[Override], targets: Iterable[str]) -> None:
