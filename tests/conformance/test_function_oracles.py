@@ -3,7 +3,9 @@
 Each table in tests/fixtures/oracles (regex.json: anchors, Unicode and POSIX classes,
 ``(?U)``, empty matches, replacement templates, RE2's refusals, a pattern that backtracks
 exponentially in Python's re; timeadd.json: fractions of seconds and nanosecond durations
-either way, offsets, Go's truncating format) lists calls, the variables they read and what
+either way, offsets, Go's truncating format; strings.json: grapheme clusters in strlen,
+substr and strrev, Hangul, emoji sequences, regional indicators, Unicode 15.0's conjuncts)
+lists calls, the variables they read and what
 buildx printed (or that it refused). bakepy must give each result, or refuse what buildx
 refuses; the conformance test asks buildx again, so a table cannot go stale.
 """
@@ -23,7 +25,7 @@ import bakepy
 ORACLES = Path(__file__).resolve().parents[1] / "fixtures" / "oracles"
 TABLE: list[dict[str, Any]] = [
     case
-    for name in ("regex.json", "timeadd.json")
+    for name in ("regex.json", "timeadd.json", "strings.json")
     for case in json.loads((ORACLES / name).read_text())
 ]
 

@@ -4,47 +4,53 @@ from __future__ import annotations
 
 import unicodedata
 
-_ZWJ = "\u200d"
+import regex
+
 # Characters that Go's unicode.IsSpace accepts (strings.TrimSpace uses it).
 GO_SPACE = (
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008"
     "\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
+_CLUSTER = regex.compile(r"\X")
+_CONJUNCT_BLOCKS = (
+    (0x0900, 0x097F),
+    (0x0980, 0x09FF),
+    (0x0A80, 0x0AFF),
+    (0x0B00, 0x0B7F),
+    (0x0C00, 0x0C7F),
+    (0x0D00, 0x0D7F),
+)
+"""Devanagari, Bengali, Gujarati, Oriya, Telugu, Malayalam: where Unicode 15.1 joins
+consonants across a virama (GB9c)."""
 
 
-def _is_regional_indicator(char: str) -> bool:
-    return "\U0001f1e6" <= char <= "\U0001f1ff"
+def _starts_conjunct_part(char: str) -> bool:
+    code = ord(char)
+    return unicodedata.category(char) == "Lo" and any(
+        low <= code <= high for low, high in _CONJUNCT_BLOCKS
+    )
 
 
-def _extends(cluster: str, char: str) -> bool:
-    """Whether `char` continues the grapheme cluster `cluster` (a practical subset of UAX #29)."""
-    last = cluster[-1]
-    if last == "\r":
-        return char == "\n"
-    if char in "\r\n" or last == "\n":
-        return False
-    if last == _ZWJ or char == _ZWJ:
-        return True
-    codepoint = ord(char)
-    if 0xFE00 <= codepoint <= 0xFE0F or 0xE0100 <= codepoint <= 0xE01EF:  # variation selectors
-        return True
-    if 0x1F3FB <= codepoint <= 0x1F3FF or 0xE0020 <= codepoint <= 0xE007F:  # skin tones, tags
-        return True
-    if _is_regional_indicator(char):
-        return len(cluster) == 1 and _is_regional_indicator(last)
-    return unicodedata.category(char) in ("Mn", "Me", "Mc")
+def _unicode_15_0(cluster: str) -> list[str]:
+    """A cluster split where only Unicode 15.1's conjunct rule (GB9c) joined it: cty's
+    segmenter (go-textseg v15) follows Unicode 15.0, where क्ष is two characters."""
+    parts = [cluster[0]]
+    for char in cluster[1:]:
+        if _starts_conjunct_part(char):
+            parts.append(char)
+        else:
+            parts[-1] += char
+    return parts
 
 
 def graphemes(text: str) -> list[str]:
-    """Split text into user-perceived characters (grapheme clusters), as cty does."""
+    """Split text into user-perceived characters (extended grapheme clusters, UAX #29), as
+    cty does; the ``regex`` package knows the cluster rules and Unicode's property tables."""
     if text.isascii() and "\r\n" not in text:
         return list(text)
     clusters: list[str] = []
-    for char in text:
-        if clusters and _extends(clusters[-1], char):
-            clusters[-1] += char
-        else:
-            clusters.append(char)
+    for cluster in _CLUSTER.findall(text):
+        clusters.extend(_unicode_15_0(cluster) if len(cluster) > 1 else [cluster])
     return clusters
 
 
