@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import atexit
 import gc
-import json
 import os
 import sys
 from pathlib import Path
@@ -282,14 +281,17 @@ def schema_command(
         str | None, typer.Argument(help="A kind, e.g. Target (default: all).", metavar="KIND")
     ] = None,
 ) -> None:
-    """Print the JSON Schema of manifests (one kind, or all kinds) for editors and CI."""
-    from bakepy.models.schema import manifest_schema
+    """Print the JSON Schema of manifests (one kind, or all kinds) for editors and CI.
+
+    The all-kinds schema is also committed as docs/reference/bakepy.schema.json, for
+    yaml-language-server: `# yaml-language-server: $schema=<path or URL of that file>`."""
+    from bakepy.models.schema import schema_text
 
     try:
-        schema = manifest_schema(kind)
+        text = schema_text(kind)
     except BakepyError as error:
         fail(error)
-    typer.echo(json.dumps(schema, indent=2, sort_keys=True))
+    sys.stdout.write(text)
 
 
 register_engine_commands(app)

@@ -59,7 +59,7 @@ def section_lines(section: BakepyModel) -> list[str]:
         value = getattr(section, name)
         if name == "extra" or value is None:
             continue
-        key = field.alias or name
+        key = field.serialization_alias or field.alias or name
         lines += [f"{key}={text}" for text in _values(key, value)]
     return lines + list(getattr(section, "extra", []))
 

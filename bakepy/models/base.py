@@ -6,7 +6,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, PrivateAttr
+from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler, PrivateAttr
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
 _PYDANTIC_MARKERS = ("pydantic", "<frozen", "typing.py")
@@ -41,6 +43,21 @@ class KebabModel(BakepyModel):
     """A model whose native file spells fields in kebab-case (bake)."""
 
     model_config = ConfigDict(alias_generator=kebab_alias)
+
+
+class ShortSyntax(BakepyModel):
+    """A model that also takes a short string form (``"db_password"``, ``"linux/arm64"``),
+    which its before-validator parses; its input JSON Schema accepts the string too."""
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        """As input (validation mode), a string is accepted beside the object form."""
+        json_schema = handler(core_schema)
+        if handler.mode == "validation":
+            handler.resolve_ref_schema(json_schema)["type"] = ["object", "string"]
+        return json_schema
 
 
 class SourceTracked(BakepyModel):

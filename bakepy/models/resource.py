@@ -50,7 +50,9 @@ def _coerce_metadata(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
 
 
-MetadataField = Annotated[Metadata, BeforeValidator(_coerce_metadata)]
+MetadataField = Annotated[
+    Metadata, BeforeValidator(_coerce_metadata, json_schema_input_type=Metadata | str)
+]
 
 
 class Resource(SourceTracked):

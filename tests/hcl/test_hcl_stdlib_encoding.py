@@ -127,9 +127,36 @@ def test_uuidv5_rejects_unknown_namespace() -> None:
         call('uuidv5("nope", "x")')
 
 
-def test_bcrypt_is_reported_as_unsupported() -> None:
-    with pytest.raises(HclError, match="bcrypt is not supported"):
-        call('bcrypt("secret")')
+@pytest.mark.parametrize(
+    ("expression", "prefix"),
+    [
+        ('bcrypt("hunter2")', "$2a$10$"),
+        ('bcrypt("hunter2", 4)', "$2a$04$"),
+        ('bcrypt("x", 3)', "$2a$10$"),
+    ],
+)
+def test_bcrypt_hashes_as_go_does(expression: str, prefix: str) -> None:
+    """buildx 0.13.1 printed $2a$10$..., $2a$04$... and $2a$10$... (a cost under 4 is 10)."""
+    import bcrypt as blowfish
+
+    hashed = call(expression)
+    assert hashed.startswith(prefix)
+    assert len(hashed) == 60
+    password = expression.split('"')[1].encode()
+    assert blowfish.checkpw(password, hashed.encode())
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ('bcrypt("x", 32)', "cost 32 is outside allowed range"),
+        ('bcrypt("x", 4, 5)', "no more than two arguments"),
+        (f'bcrypt("{"a" * 73}")', "password length exceeds 72 bytes"),
+    ],
+)
+def test_bcrypt_refuses_what_go_refuses(expression: str, message: str) -> None:
+    with pytest.raises(HclError, match=message):
+        call(expression)
 
 
 def _der_integer(value: int) -> bytes:
@@ -173,3 +200,21 @@ def test_rsadecrypt_decrypts_pkcs1_v15_ciphertext() -> None:
 def test_rsadecrypt_rejects_bad_key() -> None:
     with pytest.raises(HclError, match="private key"):
         call('rsadecrypt("AAAA", "not a key")')
+
+
+def test_rsadecrypt_refuses_pkcs8_keys_as_buildx_0_13() -> None:
+    """buildx 0.13.1 parses the key with x509.ParsePKCS1PrivateKey; a PKCS #8 wrapping of the
+    same key fails there with Go's hint (seen with an openssl-made key)."""
+    pem, _, _ = _pem_rsa_key()
+    pkcs1 = base64.b64decode("".join(pem.splitlines()[1:-1]))
+    algorithm = b"\x30\x0d\x06\x09\x2a\x86\x48\x86\xf7\x0d\x01\x01\x01\x05\x00"
+    octets = b"\x04" + _der_length(len(pkcs1)) + pkcs1
+    body = b"\x02\x01\x00" + algorithm + octets
+    der = b"\x30" + _der_length(len(body)) + body
+    pkcs8 = (
+        "-----BEGIN PRIVATE KEY-----\n"
+        + base64.b64encode(der).decode()
+        + "\n-----END PRIVATE KEY-----\n"
+    )
+    with pytest.raises(HclError, match="use ParsePKCS8PrivateKey instead"):
+        call("rsadecrypt(c, k)", c="AAAA", k=pkcs8)

@@ -138,8 +138,11 @@ def test_schema_of_one_kind_and_of_all() -> None:
     root = schema["$defs"][schema["$ref"].rsplit("/", 1)[1]] if "$ref" in schema else schema
     assert {"apiVersion", "kind", "metadata", "spec"} <= set(root["properties"])
     code, out, _ = invoke("schema")
-    assert {ref["$ref"].rsplit("/", 1)[1] for ref in json.loads(out)["oneOf"]} == set(KINDS)
-    assert invoke("schema", "Nope")[0] == 2
+    kinds = {rule["then"]["$ref"].rsplit("/", 1)[1] for rule in json.loads(out)["allOf"]}
+    assert kinds == set(KINDS)
+    code, _, err = invoke("schema", "Taget")
+    assert code == 2
+    assert "did you mean 'Target'?" in err
 
 
 def test_python_dash_m_runs_the_cli() -> None:

@@ -75,7 +75,7 @@ def test_every_field_has_a_description() -> None:
     assert not missing, f"fields without Field(description=...): {missing}"
 
 
-@pytest.mark.parametrize("relative", sorted(reference.FILES))
+@pytest.mark.parametrize("relative", sorted(f for f in reference.FILES if f.endswith(".md")))
 def test_links_point_at_headings(relative: str) -> None:
     text = _committed(relative)
     anchors = [

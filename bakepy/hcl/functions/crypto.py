@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bakepy.errors import HclError
-from bakepy.hcl.values import to_str
+from bakepy.hcl.values import to_int, to_str
 
 _UUID_NAMESPACES = {
     "dns": uuid.NAMESPACE_DNS,
@@ -48,9 +48,24 @@ def uuidv5(namespace: Any, name: Any) -> str:
     return str(uuid.uuid5(base, to_str(name, "name")))
 
 
-def bcrypt(_text: Any, *_cost: Any) -> str:
-    """bcrypt hashing needs Blowfish, which the Python standard library does not provide."""
-    raise HclError("bcrypt is not supported")
+def bcrypt(text: Any, *cost: Any) -> str:
+    """Blowfish-hash a password as Go's x/crypto/bcrypt does (``$2a$``, cost 10 by default;
+    a cost under 4 means 10, over 31 is an error, so is a password over 72 bytes)."""
+    import bcrypt as blowfish  # imported here: only files that call bcrypt() need it
+
+    if len(cost) > 1:
+        raise HclError("bcrypt() takes no more than two arguments.")
+    rounds = to_int(cost[0], "cost") if cost else 10
+    if rounds > 31:
+        raise HclError(
+            "error occured generating password crypto/bcrypt: "
+            f"cost {rounds} is outside allowed range (4,31)"
+        )
+    password = to_str(text, "str").encode("utf-8")
+    if len(password) > 72:
+        raise HclError("error occured generating password bcrypt: password length exceeds 72 bytes")
+    salt = blowfish.gensalt(rounds=rounds if rounds >= 4 else 10, prefix=b"2a")
+    return blowfish.hashpw(password, salt).decode("ascii")
 
 
 # -- RSA (PKCS #1 v1.5) decryption --------------------------------------------------------
@@ -84,7 +99,9 @@ def _der_children(data: bytes, start: int, end: int) -> list[tuple[int, int, int
 
 
 def _rsa_key(pem: str) -> tuple[int, int]:
-    """Parse a PKCS#1 or PKCS#8 PEM private key into (modulus, private exponent)."""
+    """Parse a PKCS #1 PEM private key into (modulus, private exponent). buildx 0.13 reads
+    the first PEM block with Go's x509.ParsePKCS1PrivateKey whatever its label, so a PKCS #8
+    key (``BEGIN PRIVATE KEY``) is refused with Go's words."""
     match = _PEM.search(pem)
     if match is None:
         raise HclError("invalid private key: no PEM block found")
@@ -94,15 +111,11 @@ def _rsa_key(pem: str) -> tuple[int, int]:
         raise HclError("invalid private key: bad PEM encoding") from None
     tag, start, end = _der_element(der, 0)
     children = _der_children(der, start, end)
-    if match.group(1) == "PRIVATE KEY":  # PKCS #8 wraps the PKCS #1 key in an OCTET STRING
-        if len(children) < 3 or children[2][0] != 0x04:
-            raise HclError("invalid private key: unsupported PKCS #8 structure")
-        _, inner_start, inner_end = children[2]
-        der = der[inner_start:inner_end]
-        tag, start, end = _der_element(der, 0)
-        children = _der_children(der, start, end)
-    elif match.group(1) != "RSA PRIVATE KEY":
-        raise HclError(f"invalid private key: unsupported key type {match.group(1)!r}")
+    if len(children) >= 3 and children[1][0] == 0x30 and children[2][0] == 0x04:
+        raise HclError(
+            "x509: failed to parse private key (use ParsePKCS8PrivateKey instead for this key "
+            "format)"
+        )
     if tag != 0x30 or len(children) < 4 or any(child[0] != 0x02 for child in children[:4]):
         raise HclError("invalid private key: not an RSA private key")
     numbers = [int.from_bytes(der[s:e], "big") for _, s, e in children[:4]]

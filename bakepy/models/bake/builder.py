@@ -43,7 +43,9 @@ class BuilderSpec(KebabModel):
         default=None, description="BuildKit daemon config file (`--buildkitd-config`)."
     )
 
-    @field_validator("driver_opts", mode="before")
+    @field_validator(
+        "driver_opts", mode="before", json_schema_input_type=dict[str, str | int | float | bool]
+    )
     @classmethod
     def _strings(cls, value: Any) -> Any:
         if isinstance(value, dict):

@@ -127,7 +127,7 @@ def _context_string(value: object) -> object:
 
 BuildContextValue = Annotated[
     Annotated[BuildContext, Field(discriminator="type")],
-    BeforeValidator(parse_build_context),
+    BeforeValidator(parse_build_context, json_schema_input_type=BuildContext | str),
     PlainSerializer(_context_string, return_type=str),
 ]
 """A named context; accepts strings, Target objects and the typed models."""

@@ -122,11 +122,15 @@ GroupMember = Annotated[
 ]
 StageName = Annotated[Stage | str, PlainSerializer(_stage_or_name, return_type=str)]
 TargetRefList = Annotated[
-    Annotated[list[TargetRef], Tag("List")] | TemplateBranch, ListOf, BeforeValidator(_as_list)
+    Annotated[list[TargetRef], Tag("List")] | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list, json_schema_input_type=list[str] | str),
 ]
 """Targets or their names, or one expression yielding the names."""
 GroupMemberList = Annotated[
-    Annotated[list[GroupMember], Tag("List")] | TemplateBranch, ListOf, BeforeValidator(_as_list)
+    Annotated[list[GroupMember], Tag("List")] | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list, json_schema_input_type=list[str] | str),
 ]
 """Members of a group, or one expression yielding their names."""
 ContextMap = Annotated[Annotated[dict[str, BuildContextValue], Tag("Map")] | TemplateBranch, MapOf]
@@ -157,7 +161,12 @@ BuilderRef = Annotated[
     PlainSerializer(_resource_name, return_type=str),
 ]
 """A Builder resource, or the name of a builder that exists outside the project."""
-StringMap = Annotated[dict[str, str | None], BeforeValidator(_stringify_map)]
+StringMap = Annotated[
+    dict[str, str | None],
+    BeforeValidator(
+        _stringify_map, json_schema_input_type=dict[str, str | int | float | bool | None]
+    ),
+]
 AnnotationList = Annotated[
     Annotated[
         list[Annotated[TemplateBranch | Annotated[Annotation, AsWritten, Tag("Value")], ItemOf]],
@@ -165,7 +174,7 @@ AnnotationList = Annotated[
     ]
     | TemplateBranch,
     ListOf,
-    BeforeValidator(_as_list),
+    BeforeValidator(_as_list, json_schema_input_type=list[Annotation] | Annotation),
 ]
 """A list of Annotation values (each may be a template), or one expression yielding the list."""
 AttestList = Annotated[
@@ -175,7 +184,7 @@ AttestList = Annotated[
     ]
     | TemplateBranch,
     ListOf,
-    BeforeValidator(_as_list),
+    BeforeValidator(_as_list, json_schema_input_type=list[Attest] | Attest),
 ]
 """A list of Attest values (each may be a template), or one expression yielding the list."""
 CacheList = Annotated[
@@ -185,7 +194,7 @@ CacheList = Annotated[
     ]
     | TemplateBranch,
     ListOf,
-    BeforeValidator(_as_list),
+    BeforeValidator(_as_list, json_schema_input_type=list[Cache] | Cache),
 ]
 """A list of Cache values (each may be a template), or one expression yielding the list."""
 SecretList = Annotated[
@@ -195,7 +204,7 @@ SecretList = Annotated[
     ]
     | TemplateBranch,
     ListOf,
-    BeforeValidator(_as_list),
+    BeforeValidator(_as_list, json_schema_input_type=list[Secret] | Secret),
 ]
 """A list of Secret values (each may be a template), or one expression yielding the list."""
 SSHList = Annotated[
@@ -205,7 +214,7 @@ SSHList = Annotated[
     ]
     | TemplateBranch,
     ListOf,
-    BeforeValidator(_as_list),
+    BeforeValidator(_as_list, json_schema_input_type=list[SSH] | SSH),
 ]
 """A list of SSH values (each may be a template), or one expression yielding the list."""
 PlatformList = Annotated[
@@ -215,7 +224,7 @@ PlatformList = Annotated[
     ]
     | TemplateBranch,
     ListOf,
-    BeforeValidator(_as_list),
+    BeforeValidator(_as_list, json_schema_input_type=list[Platform] | Platform),
 ]
 """A list of Platform values (each may be a template), or one expression yielding the list."""
 OutputList = Annotated[
@@ -225,7 +234,7 @@ OutputList = Annotated[
     ]
     | TemplateBranch,
     ListOf,
-    BeforeValidator(_as_list),
+    BeforeValidator(_as_list, json_schema_input_type=list[Output] | Output),
 ]
 """A list of Output values (each may be a template), or one expression yielding the list."""
 UlimitList = Annotated[
@@ -235,23 +244,28 @@ UlimitList = Annotated[
     ]
     | TemplateBranch,
     ListOf,
-    BeforeValidator(_as_list),
+    BeforeValidator(_as_list, json_schema_input_type=list[Ulimit] | Ulimit),
 ]
 """A list of Ulimit values (each may be a template), or one expression yielding the list."""
 StringList = Annotated[
-    Annotated[list[str], Tag("List")] | TemplateBranch, ListOf, BeforeValidator(_as_list)
+    Annotated[list[str], Tag("List")] | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list, json_schema_input_type=list[str] | str),
 ]
 """A list of strings (templates among them), or one expression yielding the list."""
 StageNameList = Annotated[
-    Annotated[list[StageName], Tag("List")] | TemplateBranch, ListOf, BeforeValidator(_as_list)
+    Annotated[list[StageName], Tag("List")] | TemplateBranch,
+    ListOf,
+    BeforeValidator(_as_list, json_schema_input_type=list[str] | str),
 ]
 """Stage objects or names, or one expression yielding the list."""
+Entitlement = Literal["network.host", "security.insecure"]
+"""A privilege a build may ask for."""
 EntitlementList = Annotated[
     Annotated[
         list[
             Annotated[
-                TemplateBranch
-                | Annotated[Literal["network.host", "security.insecure"], Tag("Value")],
+                TemplateBranch | Annotated[Entitlement, Tag("Value")],
                 ItemOf,
             ]
         ],
@@ -259,7 +273,7 @@ EntitlementList = Annotated[
     ]
     | TemplateBranch,
     ListOf,
-    BeforeValidator(_as_list),
+    BeforeValidator(_as_list, json_schema_input_type=list[Entitlement | str] | Entitlement | str),
 ]
 """Privileges, or one expression yielding the list."""
 Flag = Annotated[Annotated[bool, Tag("Value")] | TemplateBranch, ScalarOf]

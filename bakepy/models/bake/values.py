@@ -16,11 +16,13 @@ from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
+    ConfigDict,
     Discriminator,
     Field,
     PrivateAttr,
     Tag,
     ValidatorFunctionWrapHandler,
+    WithJsonSchema,
     WrapValidator,
     field_validator,
     model_serializer,
@@ -28,7 +30,7 @@ from pydantic import (
 )
 
 from bakepy.models.bake.csv_attrs import format_csv_attrs, parse_csv_attrs
-from bakepy.models.base import BakepyModel
+from bakepy.models.base import ShortSyntax
 
 _OS = {
     "linux",
@@ -123,7 +125,11 @@ def _require_template(value: str) -> str:
     return value
 
 
-Template = Annotated[str, AfterValidator(_require_template)]
+Template = Annotated[
+    str,
+    AfterValidator(_require_template),
+    WithJsonSchema({"type": "string", "pattern": r"\$\{|%\{", "title": "HCL template"}),
+]
 """A string holding an HCL template, kept as written: its value is known when bake evaluates it."""
 
 
@@ -155,7 +161,7 @@ ScalarOf = Discriminator(_scalar_kind)
 MapOf = Discriminator(_map_kind)
 
 
-class _StringForm(BakepyModel):
+class _StringForm(ShortSyntax):
     """A value whose serialized form (manifests, JSON) is its native string."""
 
     _written: str | None = PrivateAttr(default=None)
@@ -282,6 +288,12 @@ def _split_options(data: Any, known: set[str]) -> Any:
     if options:
         result["options"] = options
     return result
+
+
+_OPTIONS_INLINE = ConfigDict(
+    json_schema_extra={"additionalProperties": {"type": ["string", "number", "boolean"]}}
+)
+"""Config of a value whose unknown keys are its ``options`` (``{type: gha, scope: main}``)."""
 
 
 def _stringify(value: Any) -> str:
@@ -419,6 +431,8 @@ OutputType = Literal["registry", "local", "oci", "docker", "tar", "image", "cach
 class Output(_CsvValue):
     """An exporter: where the build result goes (``type=registry``, ``type=local,dest=out``)."""
 
+    model_config = _OPTIONS_INLINE
+
     FIRST_KEY: ClassVar[str | None] = "dest"
     type: OutputType = Field(default="local", description="Exporter type.")
     dest: str | None = Field(
@@ -449,6 +463,8 @@ CacheType = Literal["registry", "local", "inline", "gha", "s3", "azblob"]
 class Cache(_CsvValue):
     """A cache import or export: ``type=registry,ref=...``, ``type=gha``, ``type=local,src=...``."""
 
+    model_config = _OPTIONS_INLINE
+
     FIRST_KEY: ClassVar[str | None] = "ref"
     type: CacheType = Field(default="registry", description="Cache backend.")
     ref: str | None = Field(default=None, description="Image reference for registry caches.")
@@ -475,6 +491,8 @@ class Cache(_CsvValue):
 
 class Attest(_CsvValue):
     """An attestation to attach: an SBOM or SLSA provenance, with its options."""
+
+    model_config = _OPTIONS_INLINE
 
     type: Literal["sbom", "provenance"] = Field(description="Attestation type.")
     disabled: bool | None = Field(default=None, description="Turn off an inherited attestation.")

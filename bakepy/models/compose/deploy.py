@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from bakepy.models.base import ShortSyntax
 from bakepy.models.compose.base import (
     ByteSize,
     ComposeModel,
@@ -113,7 +114,7 @@ class UpdateConfig(ComposeModel):
     )
 
 
-class PlacementPreference(ComposeModel):
+class PlacementPreference(ComposeModel, ShortSyntax):
     """Spread containers evenly over the values of a node label."""
 
     spread: str = Field(description="Node attribute to spread over, e.g. node.labels.zone.")

@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
+from bakepy.models.base import ShortSyntax
 from bakepy.models.compose.base import (
     BoolOrVariable,
     ComposeModel,
@@ -230,7 +231,7 @@ class TmpfsOptions(ComposeModel):
     mode: FileMode | None = Field(default=None, description="File mode, e.g. 0o1777.")
 
 
-class ServiceVolume(ComposeModel):
+class ServiceVolume(ComposeModel, ShortSyntax):
     """A mount in a service: a bind mount, a named volume or a tmpfs (long syntax)."""
 
     type: Literal["bind", "volume", "tmpfs", "npipe", "cluster", "image"] = Field(
@@ -264,7 +265,7 @@ class ServiceVolume(ComposeModel):
         return self
 
 
-class _FileReference(ComposeModel):
+class _FileReference(ComposeModel, ShortSyntax):
     """A secret or config a service reads: which one, and where it appears."""
 
     source: str = Field(description="Name of the top-level secret or config.")

@@ -19,7 +19,7 @@ from pydantic import (
     model_validator,
 )
 
-from bakepy.models.base import BakepyModel
+from bakepy.models.base import BakepyModel, ShortSyntax
 from bakepy.models.compose.base import (
     BoolOrVariable,
     ComposeModel,
@@ -193,7 +193,7 @@ class ComposeConfig(ComposeModel):
         return self
 
 
-class ComposeInclude(BakepyModel):
+class ComposeInclude(ShortSyntax):
     """Another compose file whose services join this project."""
 
     path: StringList = Field(description="Compose file(s), relative to the definition file.")

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from bakepy.models.base import BakepyModel
+from bakepy.models.base import BakepyModel, ShortSyntax
 from bakepy.models.compose.base import (
     BoolOrVariable,
     ByteSize,
@@ -22,6 +22,7 @@ from bakepy.models.compose.base import (
     EnvMap,
     IntOrVariable,
     LabelMap,
+    Scalar,
     StringList,
     Ulimits,
     Variable,
@@ -127,7 +128,7 @@ class Logging(ComposeModel):
         default_factory=dict, description="Driver options, e.g. max-size: 10m."
     )
 
-    @field_validator("options", mode="before")
+    @field_validator("options", mode="before", json_schema_input_type=dict[str, Scalar])
     @classmethod
     def _strings(cls, value: Any) -> Any:
         if isinstance(value, dict):
@@ -162,7 +163,7 @@ class EnvFile(BakepyModel):
     format: str | None = Field(default=None, description="File format (raw keeps values as-is).")
 
 
-class Extends(BakepyModel):
+class Extends(ShortSyntax):
     """Start from another service's definition (compose only; swarm refuses it)."""
 
     service: str = Field(description="Service to extend.")

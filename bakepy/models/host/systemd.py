@@ -52,7 +52,10 @@ Command = list[str]
 
 def _check_extra(section: BakepyModel, lines: list[str]) -> None:
     """Raw lines may not set a key that a typed field of the same section covers."""
-    typed = {field.alias: name for name, field in type(section).model_fields.items()}
+    typed = {
+        field.serialization_alias or field.alias: name
+        for name, field in type(section).model_fields.items()
+    }
     for line in lines:
         key = extra_key(line)
         if key in typed and key != "extra":
@@ -72,30 +75,65 @@ class SystemdUnitSection(BakepyModel):
     """Settings of the ``[Unit]`` section a drop-in adds (dependency lists add to the unit's)."""
 
     description: str | None = Field(
-        default=None, alias="Description", description="Replaces the unit's description."
+        default=None,
+        validation_alias="Description",
+        serialization_alias="Description",
+        description="Replaces the unit's description.",
     )
     documentation: list[str] | None = Field(
-        default=None, alias="Documentation", description="Documentation URIs."
+        default=None,
+        validation_alias="Documentation",
+        serialization_alias="Documentation",
+        description="Documentation URIs.",
     )
-    after: list[str] | None = Field(default=None, alias="After", description="Start after.")
-    before: list[str] | None = Field(default=None, alias="Before", description="Start before.")
+    after: list[str] | None = Field(
+        default=None,
+        validation_alias="After",
+        serialization_alias="After",
+        description="Start after.",
+    )
+    before: list[str] | None = Field(
+        default=None,
+        validation_alias="Before",
+        serialization_alias="Before",
+        description="Start before.",
+    )
     wants: list[str] | None = Field(
-        default=None, alias="Wants", description="Units started with this one."
+        default=None,
+        validation_alias="Wants",
+        serialization_alias="Wants",
+        description="Units started with this one.",
     )
     requires: list[str] | None = Field(
-        default=None, alias="Requires", description="Units this one cannot run without."
+        default=None,
+        validation_alias="Requires",
+        serialization_alias="Requires",
+        description="Units this one cannot run without.",
     )
     binds_to: list[str] | None = Field(
-        default=None, alias="BindsTo", description="Requires, and stop when they stop."
+        default=None,
+        validation_alias="BindsTo",
+        serialization_alias="BindsTo",
+        description="Requires, and stop when they stop.",
     )
     part_of: list[str] | None = Field(
-        default=None, alias="PartOf", description="Units whose stop and restart apply here."
+        default=None,
+        validation_alias="PartOf",
+        serialization_alias="PartOf",
+        description="Units whose stop and restart apply here.",
     )
     start_limit_burst: int | None = Field(
-        default=None, alias="StartLimitBurst", ge=0, description="Starts allowed per interval."
+        default=None,
+        validation_alias="StartLimitBurst",
+        serialization_alias="StartLimitBurst",
+        ge=0,
+        description="Starts allowed per interval.",
     )
     start_limit_interval_sec: TimeSpan | None = Field(
-        default=None, alias="StartLimitIntervalSec", description="Interval of StartLimitBurst."
+        default=None,
+        validation_alias="StartLimitIntervalSec",
+        serialization_alias="StartLimitIntervalSec",
+        description="Interval of StartLimitBurst.",
     )
     extra: list[str] = Field(
         default_factory=list, description="Raw `Key=value` lines for settings not typed here."
@@ -118,63 +156,110 @@ class SystemdServiceSection(BakepyModel):
 
     exec_start: Command | None = Field(
         default=None,
-        alias="ExecStart",
+        validation_alias="ExecStart",
+        serialization_alias="ExecStart",
         description="Replaces the command (rendered as `ExecStart=` then the new one); "
         "one argument per item, `$VAR` is expanded by systemd.",
     )
     exec_start_pre: list[Command] | None = Field(
-        default=None, alias="ExecStartPre", description="Commands run before, after the unit's."
+        default=None,
+        validation_alias="ExecStartPre",
+        serialization_alias="ExecStartPre",
+        description="Commands run before, after the unit's.",
     )
     exec_reload: Command | None = Field(
         default=None,
-        alias="ExecReload",
+        validation_alias="ExecReload",
+        serialization_alias="ExecReload",
         description="Replaces the reload command (`$MAINPID` is the main process).",
     )
     environment: dict[str, str] | None = Field(
-        default=None, alias="Environment", description="Environment variables, taken literally."
+        default=None,
+        validation_alias="Environment",
+        serialization_alias="Environment",
+        description="Environment variables, taken literally.",
     )
     environment_file: list[str] | None = Field(
-        default=None, alias="EnvironmentFile", description="Files of variables; `-` if optional."
+        default=None,
+        validation_alias="EnvironmentFile",
+        serialization_alias="EnvironmentFile",
+        description="Files of variables; `-` if optional.",
     )
     limit_nofile: CountLimit | None = Field(
-        default=None, alias="LimitNOFILE", description="Open files: `65536`, `soft:hard`."
+        default=None,
+        validation_alias="LimitNOFILE",
+        serialization_alias="LimitNOFILE",
+        description="Open files: `65536`, `soft:hard`.",
     )
     limit_nproc: CountLimit | None = Field(
-        default=None, alias="LimitNPROC", description="Processes: a number or `infinity`."
+        default=None,
+        validation_alias="LimitNPROC",
+        serialization_alias="LimitNPROC",
+        description="Processes: a number or `infinity`.",
     )
     limit_core: ByteLimit | None = Field(
-        default=None, alias="LimitCORE", description="Core dump size in bytes, or `infinity`."
+        default=None,
+        validation_alias="LimitCORE",
+        serialization_alias="LimitCORE",
+        description="Core dump size in bytes, or `infinity`.",
     )
     limit_memlock: ByteLimit | None = Field(
-        default=None, alias="LimitMEMLOCK", description="Locked memory in bytes, or `infinity`."
+        default=None,
+        validation_alias="LimitMEMLOCK",
+        serialization_alias="LimitMEMLOCK",
+        description="Locked memory in bytes, or `infinity`.",
     )
     tasks_max: TasksLimit | None = Field(
-        default=None, alias="TasksMax", description="Task limit: a number, `80%`, `infinity`."
+        default=None,
+        validation_alias="TasksMax",
+        serialization_alias="TasksMax",
+        description="Task limit: a number, `80%`, `infinity`.",
     )
     restart: (
         Literal[
             "no", "on-success", "on-failure", "on-abnormal", "on-watchdog", "on-abort", "always"
         ]
         | None
-    ) = Field(default=None, alias="Restart", description="When systemd restarts the service.")
+    ) = Field(
+        default=None,
+        validation_alias="Restart",
+        serialization_alias="Restart",
+        description="When systemd restarts the service.",
+    )
     restart_sec: TimeSpan | None = Field(
-        default=None, alias="RestartSec", description="Pause before a restart."
+        default=None,
+        validation_alias="RestartSec",
+        serialization_alias="RestartSec",
+        description="Pause before a restart.",
     )
     timeout_start_sec: TimeSpan | None = Field(
-        default=None, alias="TimeoutStartSec", description="Start timeout (`0`: none)."
+        default=None,
+        validation_alias="TimeoutStartSec",
+        serialization_alias="TimeoutStartSec",
+        description="Start timeout (`0`: none).",
     )
     timeout_stop_sec: TimeSpan | None = Field(
-        default=None, alias="TimeoutStopSec", description="Stop timeout."
+        default=None,
+        validation_alias="TimeoutStopSec",
+        serialization_alias="TimeoutStopSec",
+        description="Stop timeout.",
     )
     kill_mode: Literal["control-group", "mixed", "process", "none"] | None = Field(
-        default=None, alias="KillMode", description="Which processes a stop kills."
+        default=None,
+        validation_alias="KillMode",
+        serialization_alias="KillMode",
+        description="Which processes a stop kills.",
     )
     delegate: bool | None = Field(
-        default=None, alias="Delegate", description="Delegate the cgroup subtree to the service."
+        default=None,
+        validation_alias="Delegate",
+        serialization_alias="Delegate",
+        description="Delegate the cgroup subtree to the service.",
     )
     oom_score_adjust: int | None = Field(
         default=None,
-        alias="OOMScoreAdjust",
+        validation_alias="OOMScoreAdjust",
+        serialization_alias="OOMScoreAdjust",
         ge=-1000,
         le=1000,
         description="OOM killer adjustment (the stock unit sets -500).",
@@ -216,10 +301,16 @@ class SystemdDropInSpec(BakepyModel):
         default=None, description="File name in `<unit>.d/`; `<metadata.name>.conf` if unset."
     )
     unit_section: SystemdUnitSection | None = Field(
-        default=None, alias="Unit", description="Settings of the `[Unit]` section."
+        default=None,
+        validation_alias="Unit",
+        serialization_alias="Unit",
+        description="Settings of the `[Unit]` section.",
     )
     service: SystemdServiceSection | None = Field(
-        default=None, alias="Service", description="Settings of the `[Service]` section."
+        default=None,
+        validation_alias="Service",
+        serialization_alias="Service",
+        description="Settings of the `[Service]` section.",
     )
 
     @field_validator("unit")

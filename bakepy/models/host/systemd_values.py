@@ -71,13 +71,17 @@ def _tasks(value: Any) -> Any:
     return value
 
 
-CountLimit = Annotated[str, BeforeValidator(_limit(_COUNT, "1024:524288"))]
+CountLimit = Annotated[
+    str, BeforeValidator(_limit(_COUNT, "1024:524288"), json_schema_input_type=str | int)
+]
 """``LimitNOFILE=``, ``LimitNPROC=``: ``65536``, ``1024:524288`` or ``infinity``."""
-ByteLimit = Annotated[str, BeforeValidator(_limit(_BYTES, "64M:1G"))]
+ByteLimit = Annotated[
+    str, BeforeValidator(_limit(_BYTES, "64M:1G"), json_schema_input_type=str | int)
+]
 """``LimitCORE=``, ``LimitMEMLOCK=``: bytes with optional K/M/G/T/P/E, soft:hard or infinity."""
-TimeSpan = Annotated[str, BeforeValidator(_timespan)]
+TimeSpan = Annotated[str, BeforeValidator(_timespan, json_schema_input_type=str | int)]
 """A systemd time span: seconds as a number, ``90s``, ``5min 20s`` or ``infinity``."""
-TasksLimit = Annotated[str, BeforeValidator(_tasks)]
+TasksLimit = Annotated[str, BeforeValidator(_tasks, json_schema_input_type=str | int)]
 """``TasksMax=``: a number, a percentage or ``infinity``."""
 
 
