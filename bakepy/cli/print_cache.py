@@ -17,10 +17,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from bakepy.support.atomic import FileWrite, write_file
-from bakepy.support.cache import cache_dir, source_fingerprint
+from bakepy.support.cache import cache_dir, dependencies_fingerprint, source_fingerprint
 
 VERSION = "1"
 ALWAYS_READ = ("SOURCE_DATE_EPOCH",)
+EVALUATED_WITH = ("hcl2", "lark", "re2", "regex")
+"""The libraries a printed result depends on (parsing, regex functions, graphemes)."""
 
 
 def cacheable(files: Sequence[Path]) -> bool:
@@ -34,7 +36,8 @@ def request_key(
     """A digest of the files' bytes and the request (names, overrides, folder, and ``context``:
     the options that change the answer, such as the targeted buildx), for this bakepy source:
     an edited or upgraded bakepy never answers from an older one's results."""
-    digest = hashlib.sha256(f"{VERSION}\0{source_fingerprint()}\0{Path.cwd()}\0{context}".encode())
+    source = f"{source_fingerprint()}\0{dependencies_fingerprint(*EVALUATED_WITH)}"
+    digest = hashlib.sha256(f"{VERSION}\0{source}\0{Path.cwd()}\0{context}".encode())
     for file in files:
         digest.update(b"\0file\0" + str(file).encode() + b"\0" + file.read_bytes())
     for part in (*names, "\0sets", *overrides):

@@ -1,10 +1,11 @@
 """Where bakepy keeps what it can recompute (parsed HCL files, ``bakepy print`` results), and
-the fingerprint of the installed source that a cached result is only valid for."""
+the fingerprints of the installed source and dependencies a cached result is only valid for."""
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import importlib.util
 import os
 from pathlib import Path
 
@@ -43,4 +44,25 @@ def source_fingerprint() -> str:
                 continue
             relative = os.path.relpath(path, PACKAGE_DIR)
             digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\0".encode())
+    return digest.hexdigest()
+
+
+@functools.cache
+def dependencies_fingerprint(*modules: str) -> str:
+    """A digest of where the installed ``modules`` live and their size and modification time,
+    found without importing them: a cached result made with one version of python-hcl2 (or
+    lark, RE2, ...) is not reused under another, which could read the same text otherwise."""
+    digest = hashlib.sha256()
+    for name in modules:
+        try:
+            spec = importlib.util.find_spec(name)
+        except (ImportError, ValueError):
+            spec = None
+        origin = spec.origin if spec is not None else None
+        try:
+            stat = os.stat(origin) if origin else None
+        except OSError:
+            stat = None
+        size, mtime = (stat.st_size, stat.st_mtime_ns) if stat else (-1, -1)
+        digest.update(f"{name}\0{origin}\0{size}\0{mtime}\0".encode())
     return digest.hexdigest()

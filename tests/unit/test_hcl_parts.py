@@ -64,3 +64,20 @@ def test_syntax_errors_in_a_later_part_name_the_file_line(
         hcl_parse.parse_hcl(text, tmp_path / "f.hcl", parallel=False)
     assert info.value.location.line == TRICKY.count("\n") + 3
     assert "at line" not in info.value.message
+
+
+def test_the_parse_cache_is_keyed_on_the_parser_installed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A result python-hcl2 8.1 cached is not reused under another version (or lark): an
+    older parser reads some files differently."""
+    text = 'target "a" {}\n'
+    before = hcl_parse._cache_file(text)
+    monkeypatch.setattr(hcl_parse, "dependencies_fingerprint", lambda *modules: "other")
+    assert hcl_parse._cache_file(text) != before
+
+
+def test_the_dependencies_fingerprint_follows_the_installed_files(tmp_path: Path) -> None:
+    from bakepy.support.cache import dependencies_fingerprint
+
+    assert dependencies_fingerprint("hcl2") == dependencies_fingerprint("hcl2")
+    assert dependencies_fingerprint("hcl2") != dependencies_fingerprint("lark")
+    assert dependencies_fingerprint("no_such_module_here")  # missing: still a key

@@ -20,7 +20,7 @@ from typing import Any
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.bake.chunks import split_top_level
 from bakepy.support.atomic import FileWrite, write_file
-from bakepy.support.cache import cache_dir
+from bakepy.support.cache import cache_dir, dependencies_fingerprint
 
 CACHE_VERSION = "1"
 PART_BYTES = 192 * 1024
@@ -28,7 +28,8 @@ BLOCK_TYPES = ("variable", "function", "group", "target")
 
 
 def _cache_file(text: str) -> Path:
-    digest = hashlib.sha256(f"{CACHE_VERSION}\0{text}".encode()).hexdigest()
+    parser = dependencies_fingerprint("hcl2", "lark")  # another python-hcl2 may parse otherwise
+    digest = hashlib.sha256(f"{CACHE_VERSION}\0{parser}\0{text}".encode()).hexdigest()
     return cache_dir() / "hcl" / f"{digest}.json"
 
 
