@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from bakepy.engine import labels as L
-from bakepy.engine.compose.client import MUTATING
+from bakepy.engine.compose.client import MUTATING, matching_images
 from bakepy.engine.compose.observed import (
     ContainerState,
     ObservedContainer,
@@ -177,7 +177,10 @@ class FakeEngine:
     @_locked
     def image_ids(self, references: Sequence[str]) -> dict[str, str]:
         self._record("image_ids")
-        return {r: self.images[r] for r in references if r in self.images}
+        listed = [{"Id": image_id, "RepoTags": [tag]} for tag, image_id in self.images.items()]
+        return matching_images(
+            references, listed
+        )  # as the engine: nginx is docker.io/library/nginx
 
     @_locked
     def container_state(self, container: str) -> ContainerState:

@@ -23,6 +23,7 @@ from bakepy.engine.compose.observed import (
     ObservedVolume,
 )
 from bakepy.errors import EngineError
+from bakepy.models.image_reference import ImageReference
 
 if TYPE_CHECKING:
     import docker
@@ -244,17 +245,10 @@ class DockerEngineClient:
         """Image ID by reference, for the references present locally (one call)."""
         if not references:
             return {}
-        wanted = {normalize_reference(r): r for r in references}
-        found = self._call(
-            "list images",
-            lambda: self.api.images(filters={"reference": sorted(wanted)}),
-        )
-        ids: dict[str, str] = {}
-        for image in found or []:
-            for tag in [*(image.get("RepoTags") or []), *(image.get("RepoDigests") or [])]:
-                if tag in wanted:
-                    ids[wanted[tag]] = str(image["Id"])
-        return ids
+        parsed = [ref for r in references if (ref := _parsed(r)) is not None]
+        familiar = sorted({ref.familiar_name for ref in parsed})
+        found = self._call("list images", lambda: self.api.images(filters={"reference": familiar}))
+        return matching_images(references, found or [])
 
     def container_state(self, container: str) -> ContainerState:
         """Status, health and exit code of one container."""
@@ -380,22 +374,39 @@ class DockerEngineClient:
 
 
 def split_reference(reference: str) -> tuple[str, str | None]:
-    """``repo:tag`` or ``repo@digest`` as (repository, tag-or-digest)."""
-    if "@" in reference:
-        repository, digest = reference.split("@", 1)
-        return repository, digest
-    last = reference.rsplit("/", 1)[-1]
-    if ":" in last:
-        repository, tag = reference.rsplit(":", 1)
-        return repository, tag
-    return reference, "latest"
+    """``repo:tag`` or ``repo@digest`` as (repository, tag-or-digest), as the pull API takes
+    them (a reference with both pulls by digest)."""
+    parsed = _parsed(reference)
+    if parsed is None:
+        return reference, "latest"
+    return parsed.familiar_name, parsed.digest or parsed.tag or "latest"
 
 
-def normalize_reference(reference: str) -> str:
-    """A reference as the engine lists it in RepoTags: with ``:latest`` when no tag is given."""
-    repository, tag = split_reference(reference)
-    separator = "@" if "@" in reference else ":"
-    return f"{repository}{separator}{tag}"
+def _parsed(reference: str) -> ImageReference | None:
+    try:
+        return ImageReference.parse(reference)
+    except ValueError:
+        return None
+
+
+def matching_images(
+    references: Sequence[str], images: Sequence[Mapping[str, Any]]
+) -> dict[str, str]:
+    """Image ID by wanted reference, among ``images`` as the engine lists them (familiar tags
+    and digests): ``docker.io/library/nginx`` finds ``nginx:latest``, ``app:1@sha256:...``
+    finds ``app@sha256:...``."""
+    wanted = [(_parsed(text), text) for text in references]
+    ids: dict[str, str] = {}
+    for image in images:
+        listed = [
+            parsed
+            for text in [*(image.get("RepoTags") or []), *(image.get("RepoDigests") or [])]
+            if (parsed := _parsed(str(text))) is not None
+        ]
+        for reference, text in wanted:
+            if reference is not None and any(reference.same_image(item) for item in listed):
+                ids[text] = str(image["Id"])
+    return ids
 
 
 @dataclass
