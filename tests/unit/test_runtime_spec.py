@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from bakepy.engine.compose.client import CountingClient, DockerEngineClient, normalize_reference
+from bakepy.engine.compose.client import CountingClient, DockerEngineClient
 from bakepy.engine.compose.container_spec import ServiceContext, container_body, restart_policy
 from bakepy.engine.compose.env_files import service_environment
 from bakepy.engine.compose.health import wait_for
 from bakepy.engine.compose.observed import ContainerState, ObservedContainer
 from bakepy.errors import RuntimeSpecError, WaitError
+from bakepy.models.image_reference import ImageReference
 
 
 def context(**overrides: Any) -> ServiceContext:
@@ -155,10 +156,13 @@ def test_observed_container_reads_the_list_entry() -> None:
 
 
 def test_references_are_normalized_as_the_engine_lists_them() -> None:
-    assert normalize_reference("busybox") == "busybox:latest"
-    assert normalize_reference("localhost:5000/busybox") == "localhost:5000/busybox:latest"
-    assert normalize_reference("localhost:5000/b:1") == "localhost:5000/b:1"
-    assert normalize_reference("b@sha256:00") == "b@sha256:00"
+    def familiar(text: str) -> str:
+        return ImageReference.parse(text).familiar()
+
+    assert familiar("busybox") == "busybox:latest"
+    assert familiar("localhost:5000/busybox") == "localhost:5000/busybox:latest"
+    assert familiar("localhost:5000/b:1") == "localhost:5000/b:1"
+    assert familiar("b@sha256:" + "0" * 64) == "b@sha256:" + "0" * 64
 
 
 class _States:
