@@ -51,9 +51,11 @@ def check(
     overrides: Sequence[str] = (),
     toolchain: Toolchain = NO_LIMITS,
     syntax_directive: bool = True,
+    strict_credentials: bool = False,
 ) -> list[str]:
     """Every rule: references and cycles, each domain's checks, bake evaluation and validation;
-    returns the warnings (what buildx would drop or cut without a word).
+    returns the warnings (what BuildKit or buildx would build otherwise, or drop, without a
+    word). ``strict_credentials`` makes a credential in the user's own Dockerfile an error.
 
     Every variable, function, matrix and target attribute is evaluated, as buildx evaluates
     every block; ``names`` are the targets and groups to resolve fully (inherits, group
@@ -64,13 +66,41 @@ def check(
     Variables come from ``env`` and ``--set`` ``overrides`` apply, as when the files are printed,
     and the bake files are read as ``toolchain``'s buildx reads them (what it refuses is an error).
     """
-    check_project(project, toolchain, syntax_directive=syntax_directive)
+    found, resolved = _checked(
+        project,
+        env,
+        definition,
+        names,
+        overrides,
+        toolchain,
+        syntax_directive=syntax_directive,
+        strict_credentials=strict_credentials,
+    )
+    return found + resolved
+
+
+def _checked(
+    project: Project,
+    env: Mapping[str, str] | None,
+    definition: NativeBake | None,
+    names: Sequence[str],
+    overrides: Sequence[str],
+    toolchain: Toolchain,
+    *,
+    syntax_directive: bool,
+    strict_credentials: bool,
+) -> tuple[list[str], list[str]]:
+    """``check``'s warnings, apart: the project checks' (Dockerfiles), then the bake
+    resolver's."""
+    found = check_project(
+        project, toolchain, syntax_directive=syntax_directive, strict_credentials=strict_credentials
+    )
     native = definition or bake_definition(project, project.base_dir)
     if not (names or native.targets or native.groups):
-        return []
+        return found, []
     parsed = [Override.parse(text) for text in overrides]
     buildx = toolchain.bake()
-    return resolve_bake(native, names, env, parsed, buildx, everything=not names).warnings
+    return found, resolve_bake(native, names, env, parsed, buildx, everything=not names).warnings
 
 
 def render(
@@ -82,26 +112,31 @@ def render(
     names: Sequence[str] = (),
     overrides: Sequence[str] = (),
     toolchain: Toolchain = NO_LIMITS,
+    strict_credentials: bool = False,
 ) -> list[RenderedFile]:
     """Check the project as ``print`` would resolve it (bake variables from ``env``, ``--set``
     ``overrides``, ``names`` the targets and groups that must resolve, default all), then render
-    every file it produces for ``out_dir``. The files hold the definition itself: variables
-    and overrides apply again wherever they are printed or built. For an older buildx, what
+    every file it produces for ``out_dir``; the project checks' warnings (Dockerfiles) go with
+    the first file. The files hold the definition itself: variables and overrides apply again
+    wherever they are printed or built. For an older buildx, what
     has a faithful older form is written in it (object entries as CSV strings), with a note
     on the bake files."""
     options = options or RenderOptions()
     definition = bake_definition(project, out_dir, syntax_directive=options.syntax_directive)
     definition, notes = translated_for(definition, toolchain.bake())
-    check(
+    warnings, _ = _checked(
         project,
         env,
-        definition=definition,
-        names=names,
-        overrides=overrides,
-        toolchain=toolchain,
+        definition,
+        names,
+        overrides,
+        toolchain,
         syntax_directive=options.syntax_directive,
+        strict_credentials=strict_credentials,
     )
     files = render_project(project, out_dir, options, definition=definition)
+    if warnings and files:
+        files[0] = replace(files[0], warnings=(*warnings, *files[0].warnings))
     bake_files = [index for index, file in enumerate(files) if file.kind in ("hcl", "json")]
     if notes and bake_files:  # said once, on the first bake file
         first = files[bake_files[0]]

@@ -19,6 +19,7 @@ from bakepy.cli.options import (
     IgnoreUnknownOption,
     OverridesOption,
     SelectorOption,
+    StrictCredentialsOption,
     SyntaxOption,
     TargetsArgument,
     fail,
@@ -62,6 +63,7 @@ def render_command(
     overrides: OverridesOption = None,
     buildx_version: BuildxVersionOption = None,
     ignore_unknown: IgnoreUnknownOption = False,
+    strict_credentials: StrictCredentialsOption = False,
 ) -> None:
     """Render Dockerfiles and bake files into a folder, atomically (all or nothing).
 
@@ -88,6 +90,7 @@ def render_command(
             names=targets or [],
             overrides=overrides or [],
             toolchain=tools,
+            strict_credentials=strict_credentials,
         )
     except BakepyError as error:
         fail(error)
@@ -119,6 +122,7 @@ def validate_command(
     overrides: OverridesOption = None,
     buildx_version: BuildxVersionOption = None,
     ignore_unknown: IgnoreUnknownOption = False,
+    strict_credentials: StrictCredentialsOption = False,
 ) -> None:
     """Load and check every definition: models, references, cycles, Dockerfile rules, variables.
 
@@ -136,6 +140,7 @@ def validate_command(
             names=targets or [],
             overrides=overrides or [],
             toolchain=tools,
+            strict_credentials=strict_credentials,
         )
         print_warnings(warnings)
     except BakepyError as error:

@@ -48,6 +48,13 @@ SyntaxOption = Annotated[
         help="Keep `# syntax=` lines (drop them for engines that cannot pull the frontend).",
     ),
 ]
+StrictCredentialsOption = Annotated[
+    bool,
+    typer.Option(
+        "--strict-credentials",
+        help="A credential written into a Dockerfile read from a file is an error, not a warning.",
+    ),
+]
 OverridesOption = Annotated[
     list[str] | None,
     typer.Option(

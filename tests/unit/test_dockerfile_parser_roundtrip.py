@@ -23,6 +23,7 @@ from bakepy.errors import BakepyError
 from bakepy.generators.dockerfile import render_dockerfile
 from bakepy.loaders.dockerfile.parser import parse_dockerfile
 from bakepy.models.dockerfile.instructions import (
+    IMPORTED_FROM,
     Add,
     Arg,
     BindMount,
@@ -64,7 +65,8 @@ def roundtrip(dockerfile: Dockerfile) -> Dockerfile:
 
 
 def dump(dockerfile: Dockerfile) -> Any:
-    """The model as plain data, stage references (``{stage: name}``) written as names."""
+    """The model as plain data, stage references (``{stage: name}``) written as names, without
+    the annotation that says which file it was read from."""
 
     def plain(value: Any) -> Any:
         if isinstance(value, dict):
@@ -75,7 +77,9 @@ def dump(dockerfile: Dockerfile) -> Any:
             return [plain(item) for item in value]
         return value
 
-    return plain(dockerfile.model_dump())
+    data = plain(dockerfile.model_dump())
+    data["metadata"]["annotations"].pop(IMPORTED_FROM, None)
+    return data
 
 
 # --- an independent reading of a Dockerfile, for comparing texts ------------------------------

@@ -36,7 +36,6 @@ from bakepy.models.dockerfile.instructions import (
 from bakepy.resolution.checks.dockerfile import (
     check_dockerfile,
     find_stage_index,
-    looks_like_secret_name,
     referenced_names,
     stage_names_in_order,
 )
@@ -221,63 +220,6 @@ def test_empty_shell_list_is_reported() -> None:
 
 def test_shell_in_exec_form_passes() -> None:
     assert check(alpine(Shell(command=["/bin/bash", "-c"]))) == []
-
-
-# --- secrets in ARG and ENV -------------------------------------------------------------------
-
-
-def test_global_arg_with_a_credential_value_is_reported() -> None:
-    diagnostic = only(check(alpine(), args=[Arg(name="GITHUB_TOKEN", default="ghp_s3cr3t")]))
-    assert diagnostic.location.field_path == ("spec", "args", 0, "default")
-    assert "RUN --mount=type=secret" in (diagnostic.hint or "")
-
-
-def test_secret_value_never_appears_in_the_diagnostic() -> None:
-    diagnostic = only(check(alpine(Env(env={"DB_PASSWORD": "hunter2"}))))
-    assert "hunter2" not in str(diagnostic)
-
-
-def test_stage_arg_with_a_credential_value_is_reported() -> None:
-    diagnostic = only(check(alpine(Arg(name="NPM_AUTH", default="abc"))))
-    assert diagnostic.location.field_path == (*STAGE0, "instructions", 0, "default")
-
-
-def test_env_with_a_credential_value_is_reported() -> None:
-    diagnostic = only(check(alpine(Env(env={"API_KEY": "k"}))))
-    assert diagnostic.location.field_path == (*STAGE0, "instructions", 0, "env", "API_KEY")
-
-
-def test_onbuild_env_with_a_credential_value_is_reported() -> None:
-    assert len(check(alpine(Onbuild(trigger=Env(env={"SECRET": "x"}))))) == 1
-
-
-@pytest.mark.parametrize(
-    "value", [None, "", "$TOKEN", "${TOKEN}"], ids=["no-default", "empty", "var", "braced"]
-)
-def test_credential_name_without_a_literal_value_passes(value: str | None) -> None:
-    assert check(alpine(Arg(name="TOKEN", default=value))) == []
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        *("TOKEN", "api_token", "DB_PASSWORD", "PASSWD", "AWS_SECRET_ACCESS_KEY", "APIKEY"),
-        *("ApiToken", "ACCESSKEY", "NPM_AUTH", "GIT_CREDENTIALS", "SSH_PASSPHRASE"),
-    ],
-)
-def test_names_that_look_like_credentials(name: str) -> None:
-    assert looks_like_secret_name(name)
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        *("KEYBOARD_LAYOUT", "PUBLIC_KEY", "GPG_PUBLICKEY", "MONKEY", "TOKEN_FILE", "VERSION"),
-        *("AUTHOR", "HOTKEYS_ENABLED", "SECRET_NAME"),
-    ],
-)
-def test_names_that_do_not_look_like_credentials(name: str) -> None:
-    assert not looks_like_secret_name(name)
 
 
 # --- global ARG scope -------------------------------------------------------------------------

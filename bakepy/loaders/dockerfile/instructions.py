@@ -13,13 +13,16 @@ from bakepy.loaders.dockerfile.parts import (
     NO_FLAGS,
     Context,
     Parts,
+    ShellLines,
     build,
+    comments,
     heredoc_model,
     json_args,
     markers_with_bodies,
     raw,
     require,
     shell_command,
+    shell_lines,
     split_instruction,
     unwritable,
 )
@@ -38,6 +41,7 @@ from bakepy.models.dockerfile.instructions import (
     Healthcheck,
     Instruction,
     Onbuild,
+    Raw,
     Run,
     Shell,
 )
@@ -49,14 +53,20 @@ _HEALTHCHECK_FLAGS = FlagSpec(
 
 
 def parse_instruction(parts: Parts, context: Context) -> list[Instruction]:
-    """The model instructions one Dockerfile instruction becomes (ARG may declare several)."""
-    builder = _BUILDERS.get(parts.keyword.upper())
+    """The model instructions one Dockerfile instruction becomes (ARG may declare several),
+    with the comment lines between its continuation lines: kept inside a multi-line RUN
+    command, else as Comment instructions before it (a Raw instruction keeps them as written)."""
+    keyword = parts.keyword.upper()
+    builder = _BUILDERS.get(keyword)
     if builder is None:
         raise _unknown_instruction(parts.keyword, context)
     instructions = builder(parts, context)
     if not parts.line.bodies and ends_in_lone_escape(parts.args, context.escape):
         return raw(parts)  # written back, its last character would continue the line
-    return instructions
+    placed = keyword == "RUN" or context.in_onbuild  # RUN places its own; ONBUILD's go before it
+    if placed or any(isinstance(item, Raw) for item in instructions):
+        return instructions
+    return [*comments([text for _, text in parts.line.comments]), *instructions]
 
 
 def _unknown_instruction(keyword: str, context: Context) -> LoadError:
@@ -78,28 +88,41 @@ def _run(parts: Parts, context: Context) -> list[Instruction]:
         "network": flags.string("network"),
         "security": flags.string("security"),
     }
+    around = ShellLines("", [text for _, text in parts.line.comments], [])
     exec_form = json_args(parts, context)
     if exec_form is not None:
-        return [build(Run, context, "RUN", command=exec_form, **fields)]
-    fields.update(_run_shell_fields(parts, context))
-    if unwritable(fields["command"], context):
-        return raw(parts)
-    return [build(Run, context, "RUN", **fields)]
+        fields["command"] = exec_form
+    else:
+        around = _run_shell_fields(parts, context, fields)
+        if unwritable(fields["command"], context):
+            return raw(parts)
+    run = build(Run, context, "RUN", **fields)
+    if context.in_onbuild:
+        return [run]
+    return [*comments(around.before), run, *comments(around.after)]
 
 
-def _run_shell_fields(parts: Parts, context: Context) -> dict[str, Any]:
-    """A shell-form RUN: ``<<EOT command`` (a heredoc script), or a command with heredocs."""
+def _run_shell_fields(parts: Parts, context: Context, fields: dict[str, Any]) -> ShellLines:
+    """A shell-form RUN: ``<<EOT command`` (a heredoc script), or a command with heredocs;
+    adds them to ``fields`` and returns the comment lines that stand around the RUN."""
     markers = markers_with_bodies(parts, context)
-    lines = not context.in_onbuild
     if len(markers) == 1 and markers[0][0].word.start == 0 and not markers[0][0].descriptor:
         marker, content = markers[0]
-        command = shell_command(parts, parts.start + marker.word.end, context, lines=lines)
-        return {"command": command or None, "heredoc": heredoc_model(marker, content, context)}
-    heredocs = [heredoc_model(m, body, context, in_command=True) for m, body in markers]
-    return {
-        "command": shell_command(parts, parts.start, context, lines=lines),
-        "heredocs": heredocs,
-    }
+        found = _command_from(parts, parts.start + marker.word.end, context)
+        fields["command"] = found.command or None
+        fields["heredoc"] = heredoc_model(marker, content, context)
+        return found
+    found = _command_from(parts, parts.start, context)
+    fields["command"] = found.command
+    fields["heredocs"] = [heredoc_model(m, body, context, in_command=True) for m, body in markers]
+    return found
+
+
+def _command_from(parts: Parts, start: int, context: Context) -> ShellLines:
+    """The command from ``start``: its source lines, or one line in an ONBUILD trigger."""
+    if context.in_onbuild:
+        return ShellLines(shell_command(parts, start), [], [])
+    return shell_lines(parts, start, context)
 
 
 # --- CMD, ENTRYPOINT, SHELL, HEALTHCHECK ------------------------------------------------------
@@ -110,7 +133,7 @@ def _command(parts: Parts, context: Context) -> str | list[str]:
     exec_form = json_args(parts, context)
     if exec_form is not None:
         return exec_form
-    return shell_command(parts, parts.start, context, lines=False)
+    return shell_command(parts, parts.start)
 
 
 def _cmd(parts: Parts, context: Context) -> list[Instruction]:

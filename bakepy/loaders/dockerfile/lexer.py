@@ -46,6 +46,13 @@ class CommentLine:
 
 
 @dataclass(frozen=True)
+class BlankLine:
+    """An empty line between instructions: it separates one block of comments from the next."""
+
+    line: int
+
+
+@dataclass(frozen=True)
 class LogicalLine:
     """One instruction as BuildKit sees it, and where it came from."""
 
@@ -58,6 +65,9 @@ class LogicalLine:
     markers: tuple[HeredocMarker, ...] = ()
     bodies: tuple[str, ...] = ()
     """The content of each heredoc, in marker order; every body line ends with a newline."""
+    comments: tuple[tuple[int, str], ...] = ()
+    """Comment lines between the continuation lines (BuildKit skips them): the offset in
+    ``text`` where the next line was appended, and what follows the ``#``."""
 
 
 @dataclass
@@ -65,7 +75,7 @@ class Lexed:
     """A whole Dockerfile: directives, then comments and instructions in file order."""
 
     directives: Directives
-    items: list[LogicalLine | CommentLine] = field(default_factory=list)
+    items: list[LogicalLine | CommentLine | BlankLine] = field(default_factory=list)
 
     @property
     def escape(self) -> str:
@@ -123,9 +133,7 @@ class _Lexer:
         lexed = Lexed(self._directives())
         self.continuation = _continuation_pattern(lexed.escape)
         while self.index < len(self.lines):
-            item = self._item()
-            if item is not None:
-                lexed.items.append(item)
+            lexed.items.append(self._item())
         return lexed
 
     # -- directives ------------------------------------------------------------------------
@@ -159,7 +167,7 @@ class _Lexer:
 
     # -- comments and instructions ---------------------------------------------------------
 
-    def _item(self) -> LogicalLine | CommentLine | None:
+    def _item(self) -> LogicalLine | CommentLine | BlankLine:
         start = self.index
         first = self.lines[start]
         content = first[skip_spaces(first, 0) :]
@@ -168,12 +176,15 @@ class _Lexer:
             return CommentLine(content[1:], start + 1)
         text, more = self._trim(content)
         if not more and not text:
-            return None
+            return BlankLine(start + 1)
         joins: list[int] = []
+        comments: list[tuple[int, str]] = []
         while more and self.index < len(self.lines):
             line = self.lines[self.index]
             self.index += 1
             rest = line[skip_spaces(line, 0) :]
+            if rest.startswith("#"):
+                comments.append((len(text), rest[1:]))
             if rest.startswith("#") or not rest:
                 continue
             segment, more = self._trim(line)
@@ -182,7 +193,7 @@ class _Lexer:
         markers = tuple(instruction_markers(text))
         bodies = tuple(self._body(marker, start + 1) for marker in markers)
         source = "\n".join([content, *self.lines[start + 1 : self.index]])
-        return LogicalLine(text, tuple(joins), start + 1, source, markers, bodies)
+        return LogicalLine(text, tuple(joins), start + 1, source, markers, bodies, tuple(comments))
 
     def _trim(self, line: str) -> tuple[str, bool]:
         """``line`` without its continuation character, and whether the instruction goes on."""
@@ -209,6 +220,7 @@ def _continuation_pattern(escape: str) -> re.Pattern[str]:
 
 
 __all__ = [
+    "BlankLine",
     "CommentLine",
     "Directives",
     "Lexed",

@@ -1,25 +1,34 @@
 """Parse a Dockerfile into the Dockerfile model, reading it the way BuildKit's parser does.
 
 Parser directives (``syntax``, ``escape``, ``check``) go to the spec, ARGs before the first FROM
-to ``spec.args``, every other instruction to its stage. Comment lines inside a stage are kept as
-Comment instructions; comments before the first FROM (and inside continuation lines, which
-BuildKit ignores too) are dropped. What the model cannot say exactly as written (MAINTAINER,
-which sets the image author, or a value whose ``$`` quoting made literal) is kept as Raw text.
+to ``spec.args``, every other instruction to its stage. Every comment is kept where it was: the
+file's header, a global ARG's comment, a stage's comment and description (the comment before
+its FROM), Comment instructions inside a stage, and comment lines between the lines of a RUN
+command (BuildKit skips them). What the model cannot say exactly as written (MAINTAINER, which
+sets the image author, or a value whose ``$`` quoting made literal) is kept as Raw text.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.dockerfile.flags import Flags, FlagSpec, flag_value
 from bakepy.loaders.dockerfile.instructions import parse_instruction
-from bakepy.loaders.dockerfile.lexer import CommentLine, Lexed, LogicalLine, lex
-from bakepy.loaders.dockerfile.parts import Context, Parts, build, split_instruction
+from bakepy.loaders.dockerfile.lexer import BlankLine, CommentLine, Lexed, LogicalLine, lex
+from bakepy.loaders.dockerfile.parts import (
+    Context,
+    Parts,
+    build,
+    comment_text,
+    split_instruction,
+)
 from bakepy.loaders.dockerfile.values import parse_args
 from bakepy.loaders.dockerfile.words import ends_in_lone_escape, split_fields
 from bakepy.models.dockerfile.instructions import (
+    IMPORTED_FROM,
     Arg,
     Comment,
     Dockerfile,
@@ -56,38 +65,95 @@ class _StageDraft:
     lines: list[int] = field(default_factory=list)
 
 
+Pending = list[tuple[str, int] | None]
+"""Comment lines (text, line) read since the last instruction; None stands for a blank line."""
+
+
 class _Builder:
-    """Collects global ARGs and stages, and the line of every one of them."""
+    """Collects global ARGs and stages, and the line of every one of them.
+
+    Comments are held until the next instruction shows where they belong: before an
+    instruction of a stage they are Comment instructions; the block right before a FROM
+    (after the last blank line) is that stage's comment, and its last line, when it reads
+    ``NAME text``, the stage's description (what BuildKit lists); blocks before it end the
+    previous stage. Before the first instruction, blocks set apart by a blank line are the
+    file's header. Every comment line stays in its order, so BuildKit reads the same
+    descriptions from the rendered file.
+    """
 
     def __init__(self, lexed: Lexed, file: Path) -> None:
         self.lexed, self.file = lexed, file
         self.args: list[Arg] = []
         self.arg_lines: list[int] = []
         self.stages: list[_StageDraft] = []
+        self.pending: Pending = []
+        self.header: list[str] = []
 
     def context(self, line: int) -> Context:
         """The parsing context of an instruction on ``line``."""
         return Context(self.lexed.escape, Location(self.file, line))
 
-    def add(self, item: LogicalLine | CommentLine) -> None:
-        """Add one comment line or instruction."""
+    def add(self, item: LogicalLine | CommentLine | BlankLine) -> None:
+        """Add one comment line, blank line or instruction."""
         if isinstance(item, CommentLine):
-            if self.stages:
-                self._append(Comment(text=_comment_text(item.text)), item.line)
+            self.pending.append((comment_text(item.text), item.line))
+            return
+        if isinstance(item, BlankLine):
+            if self.pending and self.pending[-1] is not None:
+                self.pending.append(None)
             return
         parts = split_instruction(item)
         keyword = parts.keyword.upper()
         if keyword == "FROM":
-            self.stages.append(_StageDraft(_from_fields(parts, self.context(item.line)), item.line))
+            self._from(parts, item.line)
         elif not self.stages:
             self._global(parts, keyword, item.line)
         else:
+            self._append_comments(self._take())
             for instruction in parse_instruction(parts, self.context(item.line)):
                 self._append(instruction, item.line)
+
+    @property
+    def first(self) -> bool:
+        """Whether no instruction has been read yet."""
+        return not (self.stages or self.args)
+
+    def _take(self) -> Pending:
+        """The pending comments; none are pending after."""
+        pending, self.pending = self.pending, []
+        return _without_generated_header(pending) if self.first and pending else pending
 
     def _append(self, instruction: Instruction, line: int) -> None:
         self.stages[-1].instructions.append(instruction)
         self.stages[-1].lines.append(line)
+
+    def _append_comments(self, pending: Pending) -> None:
+        for entry in pending:
+            if entry is not None:
+                self._append(Comment(text=entry[0]), entry[1])
+
+    def _split_header(self, pending: Pending) -> Pending:
+        """Before the first instruction: blocks set apart by a blank line become the header;
+        returns the block right before the instruction."""
+        if not self.first or None not in pending:
+            return pending
+        cut = len(pending) - pending[::-1].index(None)
+        self.header = [entry[0] for entry in pending[:cut] if entry is not None]
+        return pending[cut:]
+
+    def _from(self, parts: Parts, line: int) -> None:
+        taken = self._take()
+        pending = self._split_header(taken)
+        fields = _from_fields(parts, self.context(line))
+        if self.stages and None in pending:  # blocks before the last blank end the last stage
+            cut = len(pending) - pending[::-1].index(None)
+            self._append_comments(pending[:cut])
+            pending = pending[cut:]
+        seen = [entry[0] for entry in taken if entry is not None]
+        texts = [entry[0] for entry in pending if entry is not None]
+        name = fields.get("name")
+        fields.update(_stage_comment(texts, seen, name if isinstance(name, str) else None))
+        self.stages.append(_StageDraft(fields, line))
 
     def _global(self, parts: Parts, keyword: str, line: int) -> None:
         context = self.context(line)
@@ -104,6 +170,11 @@ class _Builder:
                 "ARG before the first FROM: a literal `$` (quoted or escaped) in a global ARG "
                 "default cannot be written back faithfully"
             )
+        pending = self._split_header(self._take())
+        texts = [entry[0] for entry in pending if entry is not None]
+        texts += [comment_text(text) for _, text in parts.line.comments]
+        if texts:
+            args[0] = args[0].model_copy(update={"comment": "\n".join(texts)})
         self.args += args
         self.arg_lines += [line] * len(args)
 
@@ -123,6 +194,7 @@ class _Builder:
         """The Dockerfile resource read so far."""
         if not self.stages:
             raise LoadError("the Dockerfile has no FROM instruction", Location(self.file, 1))
+        self._append_comments(self._take())
         stages = [self._stage(draft) for draft in self.stages]
         directives = self.lexed.directives
         context = self.context(1)
@@ -133,10 +205,12 @@ class _Builder:
             syntax=directives.syntax,
             escape=directives.escape,
             check=directives.check,
+            comment="\n".join(self.header) or None,
             args=self.args,
             stages=stages,
         )
-        return build(Dockerfile, context, "Dockerfile", metadata={"name": name}, spec=spec)
+        metadata = {"name": name, "annotations": {IMPORTED_FROM: self.file.name}}
+        return build(Dockerfile, context, "Dockerfile", metadata=metadata, spec=spec)
 
     def _stage(self, draft: _StageDraft) -> Stage:
         context = self.context(draft.line)
@@ -163,9 +237,33 @@ def _platform(flags: Flags) -> str | None:
     return None if value is None else flag_value(flags, "platform", value)
 
 
-def _comment_text(text: str) -> str:
-    """A comment's text without the one blank after ``#`` (the renderer writes it back)."""
-    return text.removeprefix(" ").rstrip()
+def _stage_comment(texts: list[str], seen: list[str], name: str | None) -> dict[str, str | None]:
+    """The comment and description of a stage from the comment lines right before its FROM
+    (``texts``); ``seen`` are all the comment lines since the instruction before it.
+
+    The description is the last line when it reads ``NAME text`` and no earlier line since
+    the last empty ``#`` (which BuildKit takes as a reset) does: BuildKit takes the first.
+    """
+    prefix = f"{name} " if name else None
+    last = texts[-1] if texts else ""
+    if prefix is None or not last.startswith(prefix) or not last[len(prefix) :].strip():
+        return {"comment": "\n".join(texts) or None}
+    since_reset = seen[len(seen) - seen[::-1].index("") :] if "" in seen else seen
+    if any(text.startswith(prefix) for text in since_reset[:-1]):
+        return {"comment": "\n".join(texts)}
+    return {"comment": "\n".join(texts[:-1]) or None, "description": last[len(prefix) :]}
+
+
+_GENERATED = re.compile(r"generated by bakepy( from \S+)?; do not edit")
+
+
+def _without_generated_header(pending: Pending) -> Pending:
+    """The comments before the first instruction without the line bakepy writes at the top of
+    every Dockerfile it renders (reading a rendered file back must not double it)."""
+    first = pending[0]
+    if first is not None and _GENERATED.fullmatch(first[0]):
+        return pending[2:] if len(pending) > 1 and pending[1] is None else pending[1:]
+    return pending
 
 
 _KNOWN_KEYWORDS = frozenset(

@@ -23,7 +23,7 @@ from bakepy.loaders.dockerfile.words import (
     strip,
     unquote,
 )
-from bakepy.models.dockerfile.instructions import Heredoc, Instruction, Raw
+from bakepy.models.dockerfile.instructions import Comment, Heredoc, Instruction, Raw
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -121,21 +121,52 @@ def unquoted(word: str, context: Context, keyword: str) -> str | None:
     return result.value if result.exact else None
 
 
-def shell_command(parts: Parts, start: int, context: Context, *, lines: bool) -> str:
-    """The shell-form command from ``start``; with ``lines``, split where the source lines were."""
+def shell_command(parts: Parts, start: int) -> str:
+    """The shell-form command from ``start``, on one line exactly as BuildKit joined it."""
+    return strip(parts.line.text[start:])
+
+
+@dataclass(frozen=True)
+class ShellLines:
+    """A shell-form command split where its source lines were, with the comment lines between
+    them kept in place (``# ...`` lines of the command); comments that fall before the command
+    or after its last line are returned apart, to stand before or after the instruction."""
+
+    command: str
+    before: list[str]
+    after: list[str]
+
+
+def shell_lines(parts: Parts, start: int, context: Context) -> ShellLines:
+    """The shell-form command from ``start``, split where the source lines were."""
     text = parts.line.text
-    if not lines:
-        return strip(text[start:])
     end = start + len(text[start:].rstrip())
     bounds = [start, *(j for j in parts.line.joins if start < j < end), end]
+    before = [comment for offset, comment in parts.line.comments if offset <= start]
+    after = [comment for offset, comment in parts.line.comments if offset >= end]
     model_lines = [text[bounds[0] : bounds[1]]]
+    waiting: list[str] = []
     for first, last in itertools.pairwise(bounds[1:]):
         piece = text[first:last]
+        waiting += [comment for offset, comment in parts.line.comments if offset == first]
         if _splits(model_lines, piece, context.escape):
+            model_lines += [f"# {comment_text(comment)}".rstrip() for comment in waiting]
             model_lines.append(piece)
+            waiting = []
         else:
             model_lines[-1] += piece
-    return "\n".join(line.strip() for line in model_lines if line.strip())
+    command = "\n".join(line.strip() for line in model_lines if line.strip())
+    return ShellLines(command, before, waiting + after)
+
+
+def comment_text(text: str) -> str:
+    """A comment's text without the one blank after ``#`` (the renderer writes it back)."""
+    return text.removeprefix(" ").rstrip()
+
+
+def comments(texts: list[str]) -> list[Instruction]:
+    """Comment instructions for comment lines (what follows each ``#``)."""
+    return [Comment(text=comment_text(text)) for text in texts]
 
 
 def _splits(model_lines: list[str], piece: str, escape: str) -> bool:
@@ -188,13 +219,17 @@ __all__ = [
     "NO_FLAGS",
     "Context",
     "Parts",
+    "ShellLines",
     "build",
+    "comment_text",
+    "comments",
     "heredoc_model",
     "json_args",
     "markers_with_bodies",
     "raw",
     "require",
     "shell_command",
+    "shell_lines",
     "split_instruction",
     "unquoted",
     "unwritable",

@@ -8,12 +8,12 @@ and the rules that need the whole file (stage order, ARG scope, ...) in
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import Field, PlainSerializer, field_validator, model_validator
 
 from bakepy.models.base import BakepyModel
-from bakepy.models.resource import Resource
+from bakepy.models.resource import Metadata, Resource
 
 Command = str | list[str]
 """Shell form (a string, run by the stage's shell) or exec form (a list of arguments)."""
@@ -52,6 +52,16 @@ class Heredoc(BakepyModel):
             if (line.lstrip("\t") if self.strip_tabs else line) == self.delimiter:
                 raise ValueError(f"heredoc body contains its own delimiter line {self.delimiter!r}")
         return self
+
+
+def without_comment_lines(command: str) -> str:
+    """A shell-form command without the Dockerfile comment lines between its continuation lines.
+
+    In a multi-line command every line after the first that starts with ``#`` is a Dockerfile
+    comment (BuildKit skips it while joining the lines); the shell never sees it.
+    """
+    lines = command.split("\n")
+    return "\n".join(lines[:1] + [line for line in lines[1:] if not line.lstrip().startswith("#")])
 
 
 def heredoc_delimiters(command: str) -> set[str]:
@@ -98,7 +108,9 @@ class CacheMount(BakepyModel):
     """``--mount=type=cache``: a persistent cache directory shared between builds."""
 
     type: Literal["cache"] = Field(default="cache", description="Mount type.")
-    target: str = Field(description="Mount path inside the build container.")
+    target: str | None = Field(
+        default=None, description="Mount path inside the build container (default: the workdir)."
+    )
     id: str | None = Field(default=None, description="Cache id; defaults to the target path.")
     sharing: Literal["shared", "private", "locked"] | None = Field(
         default=None, description="How concurrent builds share the cache."
@@ -117,7 +129,9 @@ class BindMount(BakepyModel):
     """``--mount=type=bind``: files of the context, a stage or an image, without copying them."""
 
     type: Literal["bind"] = Field(default="bind", description="Mount type.")
-    target: str = Field(description="Mount path inside the build container.")
+    target: str | None = Field(
+        default=None, description="Mount path inside the build container (default: the workdir)."
+    )
     source: str | None = Field(default=None, description="Path in `from` (default: its root).")
     from_: StageOrImage | None = Field(
         default=None, description="Stage or image to mount from (default: the build context)."
@@ -154,7 +168,9 @@ class TmpfsMount(BakepyModel):
     """``--mount=type=tmpfs``: an in-memory scratch directory."""
 
     type: Literal["tmpfs"] = Field(default="tmpfs", description="Mount type.")
-    target: str = Field(description="Mount path inside the build container.")
+    target: str | None = Field(
+        default=None, description="Mount path inside the build container (default: the workdir)."
+    )
     size: str | None = Field(default=None, description="Size limit, e.g. `64m`.")
 
 
@@ -196,6 +212,13 @@ class Run(_InstructionBase):
             raise ValueError("RUN with a heredoc takes a shell-form command, not an exec-form list")
         if isinstance(self.command, list) and not self.command:
             raise ValueError("exec-form command must not be empty")
+        if isinstance(self.command, str) and "\n" in self.command.strip():
+            last = self.command.strip().rsplit("\n", 1)[1]
+            if last.lstrip().startswith("#"):
+                raise ValueError(
+                    "a multi-line command cannot end with a comment line: the line "
+                    "continuation before it would swallow the next instruction"
+                )
         if self.heredocs:
             self._check_heredoc_markers()
         return self
@@ -247,7 +270,7 @@ class Expose(_InstructionBase):
     instruction: Literal["EXPOSE"] = Field(default="EXPOSE", description="Instruction keyword.")
     ports: list[str] = Field(description="Ports as `80`, `53/udp` or `8000-8010/tcp`.")
 
-    @field_validator("ports", mode="before")
+    @field_validator("ports", mode="before", json_schema_input_type=list[str | int])
     @classmethod
     def _ints_to_str(cls, value: Any) -> Any:
         if isinstance(value, list):
@@ -276,7 +299,7 @@ class _FileInstruction(_InstructionBase):
     link: bool = Field(default=False, description="`--link`: copy into an independent layer.")
     exclude: list[str] = Field(default_factory=list, description="`--exclude` patterns.")
 
-    @field_validator("src", mode="before")
+    @field_validator("src", mode="before", json_schema_input_type=list[str] | str)
     @classmethod
     def _one_source(cls, value: Any) -> Any:
         return [value] if isinstance(value, str) else value
@@ -351,6 +374,13 @@ class Arg(_InstructionBase):
     instruction: Literal["ARG"] = Field(default="ARG", description="Instruction keyword.")
     name: str = Field(description="Argument name.")
     default: str | None = Field(default=None, description="Default value when none is passed.")
+    comment: str | None = Field(
+        default=None,
+        description=(
+            "Comment lines right before the ARG (without `#`, one per line); a line "
+            "`NAME text` is the argument's description in BuildKit's outline."
+        ),
+    )
 
     @field_validator("name")
     @classmethod
@@ -479,6 +509,17 @@ class Stage(BakepyModel):
     platform: str | None = Field(
         default=None, description="`--platform`, e.g. `$BUILDPLATFORM` or `linux/arm64`."
     )
+    description: str | None = Field(
+        default=None,
+        description=(
+            "What BuildKit lists for the stage as a build target (`--print=targets`); "
+            "written as the comment `# NAME description` right before FROM. Needs a name."
+        ),
+    )
+    comment: str | None = Field(
+        default=None,
+        description="Other comment lines right before FROM (without `#`, one per line).",
+    )
     instructions: list[Instruction] = Field(
         default_factory=list, description="Instructions after FROM, in order."
     )
@@ -492,6 +533,19 @@ class Stage(BakepyModel):
                 "'_', '.' or '-'"
             )
         return value
+
+    @model_validator(mode="after")
+    def _described_by_name(self) -> Stage:
+        if self.description is None:
+            return self
+        if self.name is None:
+            raise ValueError(
+                "a stage description needs a stage name: BuildKit reads it from the comment "
+                "`# NAME description` before FROM"
+            )
+        if not self.description.strip() or "\n" in self.description:
+            raise ValueError("a stage description is one line of text")
+        return self
 
     def __hash__(self) -> int:
         return id(self)
@@ -512,6 +566,10 @@ class DockerfileSpec(BakepyModel):
     check: str | None = Field(
         default=None, description="`# check=` build-check settings, e.g. skip=JSONArgsRecommended."
     )
+    comment: str | None = Field(
+        default=None,
+        description="Header comment lines after the directives (without `#`, one per line).",
+    )
     args: list[Arg] = Field(
         default_factory=list, description="Global ARGs declared before the first FROM."
     )
@@ -522,12 +580,30 @@ class DockerfileSpec(BakepyModel):
     )
 
 
+IMPORTED_FROM = "bakepy.dev/imported-from"
+"""The annotation a Dockerfile read from an existing file carries: the file's name. Such a
+Dockerfile is the user's own text (loaded, or imported into Python or YAML), so rules about
+how it should have been written (a credential in an ARG) warn instead of refusing it."""
+
+
 class Dockerfile(Resource):
     """A Dockerfile resource (``kind: Dockerfile``)."""
 
     KIND: ClassVar[str] = "Dockerfile"
     kind: Literal["Dockerfile"] = Field(default="Dockerfile", description="Resource kind.")
     spec: DockerfileSpec = Field(description="Directives, global ARGs and stages.")
+
+    @property
+    def imported(self) -> bool:
+        """Whether this Dockerfile was read from an existing file (see ``IMPORTED_FROM``)."""
+        return IMPORTED_FROM in self.metadata.annotations
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, metadata: Metadata | str, spec: DockerfileSpec, api_version: str = ...
+        ) -> None:
+            """The constructor as type checkers see it: ``metadata`` may be just the name."""
 
     def stage(self, name: str) -> Stage:
         """The stage called ``name``; raises KeyError when there is none."""

@@ -2,9 +2,11 @@
 
 A single resource's fields are validated by its pydantic model (``bakepy.models``); whatever
 needs more than one resource, or a whole Dockerfile, is checked here: ``references`` (names,
-references, cycles), ``dockerfile`` (stage order, ARG scope, secrets, ONBUILD, ...),
-``compose`` (declared networks, volumes, secrets; depends_on; what swarm refuses) and ``host``
-(daemon.json against docker.service's flags). ``check_project`` runs them all.
+references, cycles), ``dockerfile`` (stage order, ARG scope, ONBUILD, ...), ``from_lines``
+(variables on FROM lines), ``credentials`` (secrets written into a Dockerfile), ``targets``
+(what a bake Target asks of its Dockerfile), ``compose`` (declared networks, volumes, secrets;
+depends_on; what swarm refuses) and ``host`` (daemon.json against docker.service's flags).
+``check_project`` runs them all.
 """
 
 from __future__ import annotations
@@ -14,17 +16,31 @@ from collections.abc import Callable
 from bakepy.errors import Diagnostic, ValidationError
 from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
+from bakepy.resolution.checks.credentials import check_credentials
 from bakepy.resolution.checks.dockerfile import check_dockerfile
+from bakepy.resolution.checks.from_lines import check_from_lines
 from bakepy.resolution.checks.references import validate_references
+from bakepy.resolution.checks.targets import Findings, check_targets
 
 Check = Callable[[Project], list[Diagnostic]]
 
 
-def check_dockerfiles(project: Project) -> list[Diagnostic]:
-    """Every Dockerfile's rules (stage order, ARG scope, credentials, ONBUILD, SHELL, ...)."""
-    return [
-        problem for dockerfile in project.dockerfiles for problem in check_dockerfile(dockerfile)
-    ]
+def check_dockerfiles(project: Project, *, strict_credentials: bool = False) -> Findings:
+    """Every Dockerfile's rules (stage order, ARG scope, FROM lines, ONBUILD, SHELL, ...), its
+    credentials (warnings for the user's own files unless ``strict_credentials``), and what
+    each Target asks of the Dockerfile it builds."""
+    findings = Findings()
+    for dockerfile in project.dockerfiles:
+        findings.errors += check_dockerfile(dockerfile)
+        errors, warnings = check_from_lines(dockerfile)
+        credentials = check_credentials(dockerfile, strict=strict_credentials)
+        findings.errors += errors + credentials.errors
+        findings.warnings += warnings + credentials.warnings
+    if project.dockerfiles and project.targets:
+        targets = check_targets(project)
+        findings.errors += targets.errors
+        findings.warnings += targets.warnings
+    return findings
 
 
 def check_compose_projects(project: Project) -> list[Diagnostic]:
@@ -45,8 +61,8 @@ def check_host_files(project: Project) -> list[Diagnostic]:
     return check_host(project)
 
 
-CHECKS: tuple[Check, ...] = (check_dockerfiles, check_compose_projects, check_host_files)
-"""Every domain's project checks, in a fixed order."""
+CHECKS: tuple[Check, ...] = (check_compose_projects, check_host_files)
+"""The other domains' project checks, in a fixed order (Dockerfiles' run first)."""
 
 
 def check_versions(
@@ -69,13 +85,20 @@ def check_versions(
 
 
 def check_project(
-    project: Project, toolchain: Toolchain = NO_LIMITS, *, syntax_directive: bool = True
-) -> None:
+    project: Project,
+    toolchain: Toolchain = NO_LIMITS,
+    *,
+    syntax_directive: bool = True,
+    strict_credentials: bool = False,
+) -> list[str]:
     """The reference rules, then every domain's rules and what ``toolchain`` refuses; raises
     ValidationError listing every problem a domain finds (the reference rules stop at their
-    first kind of problem)."""
+    first kind of problem), and returns the warnings (what would build, but not as meant).
+    ``strict_credentials`` makes a credential in the user's own Dockerfile an error."""
     validate_references(project)
-    problems = [problem for rule in CHECKS for problem in rule(project)]
+    dockerfiles = check_dockerfiles(project, strict_credentials=strict_credentials)
+    problems = dockerfiles.errors + [problem for rule in CHECKS for problem in rule(project)]
     problems += check_versions(project, toolchain, syntax_directive=syntax_directive)
     if problems:
         raise ValidationError(problems)
+    return [str(warning) for warning in dockerfiles.warnings]

@@ -1,4 +1,4 @@
-"""Rules that need a whole Dockerfile: stage names and references, ONBUILD, ARG scope, secrets.
+"""Rules that need a whole Dockerfile: stage names and references, ONBUILD, ARG scope, values.
 
 Each rule mirrors an error BuildKit itself raises (or a mistake it silently builds wrong, such as
 a global ARG used in a stage that never re-declared it), and reports it before anything is
@@ -38,6 +38,7 @@ from bakepy.models.dockerfile.instructions import (
     User,
     Volume,
     Workdir,
+    without_comment_lines,
 )
 
 PLATFORM_ARGS = frozenset(
@@ -54,31 +55,6 @@ PLATFORM_ARGS = frozenset(
 )
 """ARGs BuildKit defines in the global scope; a stage sees them only after ``ARG NAME``."""
 
-_SECRET_PARTS = frozenset(
-    {
-        "TOKEN",
-        "TOKENS",
-        "PASSWORD",
-        "PASSWORDS",
-        "PASSWD",
-        "PASS",
-        "PWORD",
-        "PASSPHRASE",
-        "SECRET",
-        "SECRETS",
-        "KEY",
-        "KEYS",
-        "APIKEY",
-        "CREDENTIAL",
-        "CREDENTIALS",
-        "CREDS",
-        "AUTH",
-    }
-)
-_SECRET_SUFFIXES = ("TOKEN", "PASSWORD", "PASSWD", "PASSPHRASE", "SECRET", "APIKEY")
-_KEY_PREFIXES = ("ACCESS", "API", "SECRET", "PRIVATE", "SIGNING", "ENCRYPTION", "MASTER", "CLIENT")
-_NOT_SECRET_LAST_PARTS = frozenset({"FILE", "PATH", "DIR", "NAME", "ID"})
-_VARIABLE_ONLY = re.compile(r"\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})")
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _GO_DURATION = re.compile(r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+|[-+]?0")
 _DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0}
@@ -93,13 +69,6 @@ _SIGNALS = frozenset(
         *(f"RTMAX-{n}" for n in range(1, 15)),
     ]
 )
-_SECRET_HINT = (
-    "never put a secret in a build arg or ENV (it stays in the image and its history): "
-    "read it in a `RUN --mount=type=secret,id=<id>` step and pass it with a bake `secret` "
-    "(e.g. `id=<id>,env=<VARIABLE>`)"
-)
-
-
 # --- public helpers ---------------------------------------------------------------------------
 
 
@@ -144,20 +113,6 @@ def referenced_names(text: str, *, escape: str = "\\", single_quotes: bool = Tru
             continue
         index += 1
     return names
-
-
-def looks_like_secret_name(name: str) -> bool:
-    """Whether an ARG/ENV name reads like a credential (``API_TOKEN``, ``DB_PASSWORD``)."""
-    parts = [part for part in re.split(r"[_\-]+", name.upper()) if part]
-    if not parts or "PUBLIC" in name.upper() or parts[-1] in _NOT_SECRET_LAST_PARTS:
-        return False
-    return any(_secret_part(part) for part in parts)
-
-
-def _secret_part(part: str) -> bool:
-    if part in _SECRET_PARTS or part.endswith(_SECRET_SUFFIXES):
-        return True
-    return part.endswith("KEY") and part[: -len("KEY")] in _KEY_PREFIXES
 
 
 def check_dockerfile(dockerfile: Dockerfile) -> list[Diagnostic]:
@@ -355,37 +310,6 @@ def _shell_exec_form(doc: _Doc) -> Iterator[Diagnostic]:
             yield doc.error(path, "SHELL requires at least one argument")
 
 
-# --- secrets in ARG and ENV -------------------------------------------------------------------
-
-
-def _is_literal(value: str | None) -> bool:
-    return bool(value and value.strip()) and not _VARIABLE_ONLY.fullmatch(str(value).strip())
-
-
-def _secret_values(doc: _Doc) -> Iterator[tuple[FieldPath, str, str]]:
-    """(path, keyword, name) of every ARG default and ENV value, global ARGs first."""
-    for k, arg in enumerate(doc.dockerfile.spec.args):
-        if _is_literal(arg.default):
-            yield ("spec", "args", k, "default"), "ARG", arg.name
-    for site in _sites(doc, triggers=True):
-        if isinstance(site.item, Arg) and _is_literal(site.item.default):
-            yield (*site.path, "default"), "ARG", site.item.name
-        if isinstance(site.item, Env):
-            for key, value in site.item.env.items():
-                if _is_literal(value):
-                    yield (*site.path, "env", key), "ENV", key
-
-
-def _secrets_in_args(doc: _Doc) -> Iterator[Diagnostic]:
-    for path, keyword, name in _secret_values(doc):
-        if looks_like_secret_name(name):
-            yield doc.error(
-                path,
-                f"{keyword} {name} looks like a credential and is given a literal value",
-                _SECRET_HINT,
-            )
-
-
 # --- global ARG scope -------------------------------------------------------------------------
 
 
@@ -410,7 +334,8 @@ def _word_texts(site: _Site, fields: dict[str, Any]) -> Iterator[_Text]:
 
 def _run_texts(site: _Site, run: Run) -> Iterator[_Text]:
     if isinstance(run.command, str):
-        yield _Text((*site.path, "command"), run.command, single_quotes=False)
+        command = without_comment_lines(run.command)
+        yield _Text((*site.path, "command"), command, single_quotes=False)
     if run.heredoc is not None and run.heredoc.expand:
         yield _Text((*site.path, "heredoc", "body"), run.heredoc.body, single_quotes=False)
     for k, mount in enumerate(run.mounts):
@@ -736,7 +661,6 @@ _RULES = (
     _stage_references,
     _onbuild_triggers,
     _shell_exec_form,
-    _secrets_in_args,
     _global_arg_scope,
     _instruction_values,
     _dockerignore_patterns,
@@ -746,7 +670,6 @@ __all__ = [
     "PLATFORM_ARGS",
     "check_dockerfile",
     "find_stage_index",
-    "looks_like_secret_name",
     "referenced_names",
     "stage_index",
     "stage_names_in_order",

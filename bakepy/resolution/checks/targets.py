@@ -1,0 +1,364 @@
+"""What a bake Target asks of its Dockerfile: checks only bakepy can make, since it holds both.
+
+A Target that builds a Dockerfile resource is checked against the stages it builds (its
+``target`` stage and every stage that one needs through FROM, ``COPY --from`` and mounts'
+``from=``; BuildKit builds no other). Each rule was decided by building on BuildKit 0.13:
+
+- errors, where the build fails: a ``target`` no stage of the Dockerfile is called
+  (``target stage "x" could not be found``); a ``RUN --mount=type=secret,required=true`` or
+  ``type=ssh,required`` the target passes no secret or ssh for (``secret x: not found``,
+  ``unset ssh forward key default``); a FROM that needs a build arg declared without a
+  default which the target does not pass (``invalid reference format``);
+- warnings, where BuildKit builds without a word: a secret or ssh the target passes that no
+  mount of those stages reads, and a build arg no ARG declares (both silently ignored).
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from bakepy.errors import Diagnostic, Location
+from bakepy.models.bake.targets import Target
+from bakepy.models.bake.values import SSH, Secret, is_template
+from bakepy.models.dockerfile.instructions import (
+    Arg,
+    BindMount,
+    CacheMount,
+    Copy,
+    Dockerfile,
+    Run,
+    SecretMount,
+    SshMount,
+    Stage,
+    StageRef,
+)
+from bakepy.project import Project
+from bakepy.resolution.checks.dockerfile import find_stage_index, stage_index
+from bakepy.resolution.checks.from_lines import (
+    PLATFORM_VALUES,
+    base_text,
+    expand,
+    global_values,
+    valid_base,
+    variables,
+)
+
+BUILTIN_ARGS = frozenset(
+    {
+        *(f"{name}_PROXY" for name in ("HTTP", "HTTPS", "FTP", "NO", "ALL")),
+        *(f"{name}_proxy" for name in ("http", "https", "ftp", "no", "all")),
+        "SOURCE_DATE_EPOCH",
+        *PLATFORM_VALUES,
+    }
+)
+"""Build args BuildKit takes without an ARG: proxies, SOURCE_DATE_EPOCH, the platform ARGs
+(and every ``BUILDKIT_*`` frontend option)."""
+
+
+@dataclass
+class Findings:
+    """Errors and warnings, in the order they were found."""
+
+    errors: list[Diagnostic] = field(default_factory=list)
+    warnings: list[Diagnostic] = field(default_factory=list)
+
+
+@dataclass
+class _Wants:
+    """A target's attributes after ``inherits`` (parents first, the target's own last), each
+    with where it was declared."""
+
+    dockerfile: Dockerfile | None = None
+    stage: tuple[Stage | str, Location] | None = None
+    args: dict[str, tuple[str, Location]] = field(default_factory=dict)
+    secrets: dict[str, Location] = field(default_factory=dict)
+    ssh: dict[str, Location] = field(default_factory=dict)
+    exact: bool = True
+    """False when an attribute is an expression: only known once bake evaluates it."""
+
+
+def check_targets(project: Project) -> Findings:
+    """Every Target that builds a Dockerfile resource, against the stages it builds."""
+    findings = Findings()
+    for target in project.targets:
+        if target.spec.matrix is not None:
+            continue  # attributes are templates of the matrix values
+        wants = _wants(project, target, set())
+        if wants.dockerfile is not None:
+            _Check(target, wants, wants.dockerfile, findings).run()
+    return findings
+
+
+# --- a target's attributes after inherits -------------------------------------------------
+
+
+def _wants(project: Project, target: Target, visiting: set[int]) -> _Wants:
+    visiting = visiting | {id(target)}
+    wants = _Wants()
+    for parent in target.spec.parents:
+        found = parent if isinstance(parent, Target) else project.find(Target, parent)
+        if found is not None and id(found) not in visiting:
+            _merge(wants, _wants(project, found, visiting))
+        elif found is None:
+            wants.exact = False
+    _merge(wants, _own(target))
+    return wants
+
+
+def _merge(wants: _Wants, later: _Wants) -> None:
+    wants.dockerfile = later.dockerfile or wants.dockerfile
+    wants.stage = later.stage or wants.stage
+    wants.args.update(later.args)
+    wants.secrets.update(later.secrets)
+    wants.ssh.update(later.ssh)
+    wants.exact = wants.exact and later.exact
+
+
+def _own(target: Target) -> _Wants:
+    spec = target.spec
+    wants = _Wants()
+    for value in (spec.dockerfile, spec.dockerfile_inline):
+        if isinstance(value, Dockerfile):
+            wants.dockerfile = value
+    if spec.target is not None:
+        wants.stage = (spec.target, target.location("spec", "target"))
+    wants.exact = _typed_args(target, wants) & _typed_mounts(target, wants)
+    return wants
+
+
+def _typed_args(target: Target, wants: _Wants) -> bool:
+    args: Any = target.spec.args
+    if isinstance(args, str):
+        return False
+    for name, value in args.items():
+        if value is not None:
+            wants.args[name] = (value, target.location("spec", "args", name))
+    return True
+
+
+def _typed_mounts(target: Target, wants: _Wants) -> bool:
+    exact = True
+    for attr, into in (("secret", wants.secrets), ("ssh", wants.ssh)):
+        values: Any = getattr(target.spec, attr)
+        if isinstance(values, str):
+            exact = False
+            continue
+        for index, value in enumerate(values):
+            ident = value.id if isinstance(value, Secret | SSH) else None
+            if ident is None or is_template(ident):
+                exact = False
+            else:
+                into[ident] = target.location("spec", attr, index)
+    return exact
+
+
+# --- the checks ---------------------------------------------------------------------------
+
+
+class _Check:
+    """One Target against its Dockerfile."""
+
+    def __init__(
+        self, target: Target, wants: _Wants, dockerfile: Dockerfile, findings: Findings
+    ) -> None:
+        self.target, self.wants, self.dockerfile, self.findings = (
+            target,
+            wants,
+            dockerfile,
+            findings,
+        )
+        self.stages = dockerfile.spec.stages
+
+    def run(self) -> None:
+        index = self._target_stage()
+        if index is None:
+            return
+        built, complete = _built_stages(self.dockerfile, index, self._from_values())
+        self._from_lines(built)
+        self._required_mounts(built)
+        scope = built if complete else set(range(len(self.stages)))
+        if self.wants.exact:
+            self._unused_mounts(scope)
+            self._unused_args(scope)
+
+    def _error(self, message: str, where: Location, hint: str | None = None) -> None:
+        self.findings.errors.append(Diagnostic(message, where, hint))
+
+    def _warning(self, message: str, where: Location, hint: str | None = None) -> None:
+        self.findings.warnings.append(Diagnostic(message, where, hint))
+
+    def _target_stage(self) -> int | None:
+        """The stage the target builds: its ``target``, else the last one (None: reported)."""
+        if self.wants.stage is None:
+            return len(self.stages) - 1
+        stage, where = self.wants.stage
+        if isinstance(stage, Stage):
+            index = stage_index(self.stages, stage)
+            name = stage.name or "a Stage object"
+        elif is_template(stage):
+            return None
+        else:
+            index, name = find_stage_index(self.stages, stage), stage
+        if index is None:
+            names = [s.name for s in self.stages if s.name]
+            close = difflib.get_close_matches(name, names, n=1)
+            self._error(
+                f"{self.target.ref}: target stage {name!r} is not a stage of "
+                f"{self.dockerfile.ref} (its named stages: {', '.join(names) or 'none'})",
+                where,
+                f"did you mean {close[0]!r}?" if close else "name a stage of the Dockerfile",
+            )
+        return index
+
+    def _from_values(self) -> dict[str, str | None]:
+        """What FROM lines see: global ARG defaults, overridden by the target's build args."""
+        values = global_values(self.dockerfile)
+        for name, (value, _) in self.wants.args.items():
+            if name in values and name not in PLATFORM_VALUES:
+                values[name] = value
+        return values
+
+    def _from_lines(self, built: set[int]) -> None:
+        """A declared global ARG without a default that a FROM needs and the target leaves out."""
+        values = self._from_values()
+        missing = {name for name, value in values.items() if value is None}
+        names: list[str] = []
+        for index, stage in enumerate(self.stages):
+            text = base_text(stage)
+            used = [name for name in variables(text or "") if name in missing]
+            expanded = expand(text, values).text if text is not None else ""
+            if index in built and used and not valid_base(expanded, names):
+                self._error(
+                    f"{self.target.ref} does not pass build arg {used[0]}, which the "
+                    f"FROM of stage {_label(stage, index)} needs (its ARG has no default): "
+                    f"BuildKit fails on {expanded!r}",
+                    self.dockerfile.location("spec", "stages", index, "from"),
+                    "pass it in the target's args, or give the ARG a default",
+                )
+            names.append((stage.name or "").lower())
+
+    def _mounts(self, stages: set[int]) -> Iterator[tuple[SecretMount | SshMount, Location]]:
+        for i in sorted(stages):
+            for j, item in enumerate(self.stages[i].instructions):
+                if not isinstance(item, Run):
+                    continue
+                for k, mount in enumerate(item.mounts):
+                    if isinstance(mount, SecretMount | SshMount):
+                        path = ("spec", "stages", i, "instructions", j, "mounts", k)
+                        yield mount, self.dockerfile.location(*path)
+
+    def _required_mounts(self, built: set[int]) -> None:
+        for mount, where in self._mounts(built):
+            kind, ident, passed = _mount_kind(mount, self.wants)
+            if mount.required and self.wants.exact and ident not in passed and "$" not in ident:
+                attr = "secret" if kind == "secret" else "ssh"
+                self._error(
+                    f"{self.target.ref} builds a RUN that requires {kind} {ident!r} "
+                    f"(required=true), but the target passes no such {kind}",
+                    where,
+                    f"add it to the target's {attr} (e.g. {attr} = [\"id={ident},"
+                    f'{"src=<file>" if kind == "secret" else "<socket or key>"}"]) or drop '
+                    "required",
+                )
+
+    def _unused_mounts(self, scope: set[int]) -> None:
+        used: dict[str, set[str]] = {"secret": set(), "ssh": set()}
+        for mount, _ in self._mounts(scope):
+            kind, ident, _passed = _mount_kind(mount, self.wants)
+            used[kind].add(ident)
+            if "$" in ident:
+                return  # a variable id: which one is read is known only when building
+        for kind, passed in (("secret", self.wants.secrets), ("ssh", self.wants.ssh)):
+            for ident, where in passed.items():
+                if ident not in used[kind]:
+                    self._warning(
+                        f"{self.target.ref} passes {kind} {ident!r}, which no "
+                        f"RUN --mount=type={kind} of the stages it builds reads from "
+                        f"{self.dockerfile.ref}; BuildKit ignores it",
+                        where,
+                        f"remove it from the target, or mount it where it is needed "
+                        f"(RUN --mount=type={kind},id={ident} ...)",
+                    )
+
+    def _unused_args(self, scope: set[int]) -> None:
+        declared = {arg.name for arg in self.dockerfile.spec.args}
+        for index in scope:
+            declared |= {i.name for i in self.stages[index].instructions if isinstance(i, Arg)}
+        for name, (_, where) in self.wants.args.items():
+            if name in declared or name in BUILTIN_ARGS or name.startswith("BUILDKIT_"):
+                continue
+            self._warning(
+                f"{self.target.ref} passes build arg {name}, which no ARG of the stages it "
+                f"builds from {self.dockerfile.ref} declares; BuildKit ignores it",
+                where,
+                f'declare "ARG {name}" in the stage that uses it, or remove it from the target',
+            )
+
+
+def _mount_kind(mount: SecretMount | SshMount, wants: _Wants) -> tuple[str, str, dict[str, Any]]:
+    if isinstance(mount, SecretMount):
+        return "secret", mount.id, wants.secrets
+    return "ssh", mount.id or "default", wants.ssh
+
+
+def _label(stage: Stage, index: int) -> str:
+    return repr(stage.name) if stage.name else f"#{index}"
+
+
+# --- the stages a target builds -----------------------------------------------------------
+
+
+def _built_stages(
+    dockerfile: Dockerfile, target: int, values: dict[str, str | None]
+) -> tuple[set[int], bool]:
+    """The stages BuildKit builds for stage ``target`` (it and what it needs, transitively),
+    and whether every reference could be followed (one holding a variable cannot)."""
+    stages = dockerfile.spec.stages
+    built: set[int] = set()
+    todo = [target]
+    complete = True
+    while todo:
+        index = todo.pop()
+        if index in built:
+            continue
+        built.add(index)
+        for reference in _stage_references(stages[index], values):
+            found = _resolve(stages, reference, index)
+            if found == -1:
+                complete = False
+            elif found is not None:
+                todo.append(found)
+    return built, complete
+
+
+def _stage_references(
+    stage: Stage, values: dict[str, str | None]
+) -> Iterator[Stage | StageRef | str]:
+    text = base_text(stage)
+    yield stage.from_ if text is None else expand(text, values).text
+    for item in stage.instructions:
+        if isinstance(item, Copy) and item.from_ is not None:
+            yield item.from_
+        if isinstance(item, Run):
+            for mount in item.mounts:
+                if isinstance(mount, CacheMount | BindMount) and mount.from_ is not None:
+                    yield mount.from_
+
+
+def _resolve(stages: list[Stage], value: Stage | StageRef | str, before: int) -> int | None:
+    """The index of the earlier stage ``value`` names; None for an image, -1 when unknown."""
+    if isinstance(value, Stage):
+        return stage_index(stages, value)
+    name = value.stage if isinstance(value, StageRef) else value
+    if "$" in name:
+        return -1
+    index = find_stage_index(stages, name)
+    if index is None and name.isdigit():
+        index = int(name)
+    return index if index is not None and index < before else None
+
+
+__all__ = ["BUILTIN_ARGS", "Findings", "check_targets"]
