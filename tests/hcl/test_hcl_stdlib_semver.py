@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from bakepy.errors import HclError
@@ -77,3 +81,22 @@ def test_semvercmp(version: str, constraint: str, expected: bool) -> None:
 def test_semvercmp_errors(version: str, constraint: str, message: str) -> None:
     with pytest.raises(HclError, match=message):
         semvercmp(version, constraint)
+
+
+ORACLE = json.loads(
+    (Path(__file__).resolve().parents[1] / "fixtures" / "oracles" / "semver.json").read_text()
+)
+
+
+@pytest.mark.parametrize(
+    "case", ORACLE, ids=lambda case: f"{case['version']!r} {case['constraint']!r}"
+)
+def test_semvercmp_as_masterminds_v3_4(case: dict[str, Any]) -> None:
+    """What Masterminds/semver v3.4.0 (buildx's) said (scripts/oracles/semver): spaces around
+    a version, a 0-led numeric pre-release and a 64-bit overflow are refused."""
+    if "error" in case:
+        with pytest.raises(HclError) as info:
+            semvercmp(case["version"], case["constraint"])
+        assert str(info.value).endswith(case["error"])
+    else:
+        assert semvercmp(case["version"], case["constraint"]) is case["result"]

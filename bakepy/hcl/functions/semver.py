@@ -41,13 +41,28 @@ class Version:
         return (self.major, self.minor, self.patch)
 
 
+_UINT64 = 1 << 64
+
+
 def parse_version(text: str) -> Version:
-    """Parse a version leniently (`v` prefix and missing minor/patch allowed)."""
-    match = _VERSION.fullmatch(text.strip())
+    """Parse a version as Masterminds' NewVersion does: a `v` prefix and missing minor or
+    patch are allowed; surrounding spaces, a numeric pre-release identifier with a leading
+    zero and a number past 64 bits are not (checked against v3.4.0, the one buildx uses)."""
+    match = _VERSION.fullmatch(text)
     if match is None:
-        raise HclError(f'invalid semantic version "{text}"')
+        raise HclError("invalid semantic version")
     major, minor, patch, pre, _ = match.groups()
-    return Version(int(major), int(minor or 0), int(patch or 0), pre or "")
+    numbers = [int(part or 0) for part in (major, minor, patch)]
+    for part, number in zip((major, minor, patch), numbers, strict=True):
+        if number >= _UINT64:
+            raise HclError(
+                f'error parsing version segment: strconv.ParseUint: parsing "{part}": '
+                "value out of range"
+            )
+    for identifier in (pre or "").split("."):
+        if identifier.isdigit() and len(identifier) > 1 and identifier.startswith("0"):
+            raise HclError("version segment starts with 0")
+    return Version(numbers[0], numbers[1], numbers[2], pre or "")
 
 
 def _compare_prerelease(left: str, right: str) -> int:
@@ -93,7 +108,7 @@ class _Constraint:
 def _parse_constraint(operator: str, text: str) -> _Constraint:
     match = _CONSTRAINT_PARTS.fullmatch(text)
     if match is None:
-        raise HclError(f'improper constraint: "{text}"')
+        raise HclError(f"improper constraint: {text}")
     major, minor, patch, pre = match.groups()
     wild = ("x", "X", "*")
     if major in wild:
@@ -188,11 +203,11 @@ def parse_constraints(text: str) -> list[list[_Constraint]]:
                 break
             match = _ONE_CONSTRAINT.match(segment, pos)
             if match is None or match.end() == pos:
-                raise HclError(f'improper constraint: "{segment.strip()}"')
+                raise HclError(f"improper constraint: {segment}")  # Masterminds' words
             constraints.append(_parse_constraint(match.group(1), match.group(2)))
             pos = match.end()
         if not constraints:
-            raise HclError(f'improper constraint: "{text}"')
+            raise HclError(f"improper constraint: {segment}")
         groups.append(constraints)
     return groups
 
