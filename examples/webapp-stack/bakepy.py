@@ -4,6 +4,8 @@ The proxy and the db share no network (frontend: proxy + app; backend: app + db)
 its data in a named volume that a backup service reads too, and the app's image is built from
 a bake Target, so the same declaration feeds docker-bake.hcl, compose.yaml and the stack file.
 Every service runs busybox (httpd stands in for the proxy, the app and the database).
+Python takes compose's long syntax, which the types describe (``networks={"backend": None}``,
+``ServiceSecret(source=...)``); bakepy.yaml beside it writes the same project in short syntax.
 
 Render it with ``bakepy render -f examples/webapp-stack -o out``; then ``docker compose -f
 out/compose.yaml up -d`` or ``docker stack deploy -c out/webapp.stack.yaml webapp``.
@@ -37,6 +39,7 @@ from bakepy.models.compose import (
     Service,
     ServiceConfig,
     ServiceHealthcheck,
+    ServiceSecret,
     UpdateConfig,
     Watch,
 )
@@ -49,7 +52,7 @@ app_stage = Stage(
     from_=BASE_IMAGE,
     instructions=[
         Copy(src=["app/"], dest="/www/"),
-        Expose(ports=[8080]),
+        Expose(ports=["8080"]),
         Cmd(command=["httpd", "-f", "-p", "8080", "-h", "/www"]),
     ],
 )
@@ -90,13 +93,13 @@ proxy = Service(
     init=True,
     command=["httpd", "-f", "-p", "80", "-h", "/www"],
     ports=["18080:80"],
-    networks=["frontend"],
+    networks={"frontend": None},
     configs=[ServiceConfig(source="proxy_index", target="/www/index.html", mode=0o444)],
     depends_on={"app": DependsOn(condition="service_healthy")},
     healthcheck=http_check(80),
     deploy=Deploy(
         replicas=1,
-        resources=DeployResources(limits=ResourceLimits(cpus=0.25, memory="32m")),
+        resources=DeployResources(limits=ResourceLimits(cpus="0.25", memory="32m")),
         restart_policy=on_failure,
         update_config=rolling,
         placement=on_manager,
@@ -106,16 +109,16 @@ proxy = Service(
 app = Service(
     build=app_image,
     init=True,
-    environment={"DB_HOST": "db", "DB_PORT": 5432},
-    networks=["frontend", "backend"],
-    secrets=["db_password"],
+    environment={"DB_HOST": "db", "DB_PORT": "5432"},
+    networks={"frontend": None, "backend": None},
+    secrets=[ServiceSecret(source="db_password")],
     depends_on={"db": DependsOn(condition="service_healthy")},
     healthcheck=http_check(8080),
     deploy=Deploy(
         replicas=2,
         resources=DeployResources(
-            limits=ResourceLimits(cpus=0.5, memory="64m", pids=100),
-            reservations=ResourceReservations(cpus=0.1, memory="16m"),
+            limits=ResourceLimits(cpus="0.5", memory="64m", pids=100),
+            reservations=ResourceReservations(cpus="0.1", memory="16m"),
         ),
         restart_policy=on_failure,
         update_config=rolling,
@@ -130,8 +133,8 @@ db = Service(
     init=True,
     command=["sh", "-c", "echo ok > /data/health && exec httpd -f -p 5432 -h /data"],
     volumes=["db-data:/data"],
-    networks=["backend"],
-    secrets=["db_password"],
+    networks={"backend": None},
+    secrets=[ServiceSecret(source="db_password")],
     healthcheck=ServiceHealthcheck(
         test=["CMD", "wget", "-q", "-O", "/dev/null", "http://127.0.0.1:5432/health"],
         interval="10s",
@@ -142,7 +145,7 @@ db = Service(
     ),
     deploy=Deploy(
         replicas=1,
-        resources=DeployResources(limits=ResourceLimits(cpus=0.5, memory="64m")),
+        resources=DeployResources(limits=ResourceLimits(cpus="0.5", memory="64m")),
         restart_policy=on_failure,
         placement=on_manager,
     ),
@@ -153,8 +156,8 @@ backup = Service(
     init=True,
     command=["sh", "-c", "while true; do tar -cf /backup/db.tar -C /data .; sleep 3600; done"],
     volumes=["db-data:/data:ro", "db-backup:/backup"],
-    networks=["backend"],
-    depends_on=["db"],
+    networks={"backend": None},
+    depends_on={"db": DependsOn(condition="service_started")},
     deploy=Deploy(replicas=1, restart_policy=on_failure, placement=on_manager),
 )
 

@@ -7,13 +7,13 @@ it alone; a Target names the builder it runs on.
 from __future__ import annotations
 
 import re
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
 from bakepy.models.bake.values import Platform
 from bakepy.models.base import KebabModel
-from bakepy.models.resource import Resource
+from bakepy.models.resource import Metadata, Resource
 
 _BUILDER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 
@@ -67,6 +67,13 @@ class Builder(Resource):
     KIND: ClassVar[str] = "Builder"
     kind: Literal["Builder"] = Field(default="Builder", description="Resource kind.")
     spec: BuilderSpec = Field(default_factory=BuilderSpec, description="Driver and options.")
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, metadata: Metadata | str, spec: BuilderSpec = ..., api_version: str = ...
+        ) -> None:
+            """The constructor as type checkers see it: ``metadata`` may be just the name."""
 
     @field_validator("metadata")
     @classmethod

@@ -8,7 +8,7 @@ loose names, and are checked when the project is resolved.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import BeforeValidator, Field, PlainSerializer, Tag, field_validator, model_validator
 
@@ -33,7 +33,7 @@ from bakepy.models.bake.values import (
 )
 from bakepy.models.base import BakepyModel, KebabModel
 from bakepy.models.dockerfile.instructions import Dockerfile, Stage
-from bakepy.models.resource import Resource, ResourceRef
+from bakepy.models.resource import Metadata, Resource, ResourceRef
 
 BAKE_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
 HCL_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
@@ -419,6 +419,13 @@ class Target(Resource):
     kind: Literal["Target"] = Field(default="Target", description="Resource kind.")
     spec: TargetSpec = Field(default_factory=TargetSpec, description="Bake target attributes.")
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, metadata: Metadata | str, spec: TargetSpec = ..., api_version: str = ...
+        ) -> None:
+            """The constructor as type checkers see it: ``metadata`` may be just the name."""
+
     @field_validator("metadata")
     @classmethod
     def _name(cls, value: Any) -> Any:
@@ -460,6 +467,13 @@ class Group(Resource):
     KIND: ClassVar[str] = "Group"
     kind: Literal["Group"] = Field(default="Group", description="Resource kind.")
     spec: GroupSpec = Field(description="Members of the group.")
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, metadata: Metadata | str, spec: GroupSpec, api_version: str = ...
+        ) -> None:
+            """The constructor as type checkers see it: ``metadata`` may be just the name."""
 
     @field_validator("metadata")
     @classmethod
@@ -510,6 +524,13 @@ class Variable(Resource):
     kind: Literal["Variable"] = Field(default="Variable", description="Resource kind.")
     spec: VariableSpec = Field(default_factory=VariableSpec, description="Default and checks.")
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, metadata: Metadata | str, spec: VariableSpec = ..., api_version: str = ...
+        ) -> None:
+            """The constructor as type checkers see it: ``metadata`` may be just the name."""
+
     @field_validator("metadata")
     @classmethod
     def _name(cls, value: Any) -> Any:
@@ -546,6 +567,13 @@ class Function(Resource):
     kind: Literal["Function"] = Field(default="Function", description="Resource kind.")
     spec: FunctionSpec = Field(description="Parameters and result.")
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, metadata: Metadata | str, spec: FunctionSpec, api_version: str = ...
+        ) -> None:
+            """The constructor as type checkers see it: ``metadata`` may be just the name."""
+
     @field_validator("metadata")
     @classmethod
     def _name(cls, value: Any) -> Any:
@@ -571,6 +599,13 @@ class Attribute(Resource):
     KIND: ClassVar[str] = "Attribute"
     kind: Literal["Attribute"] = Field(default="Attribute", description="Resource kind.")
     spec: AttributeSpec = Field(description="The value.")
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, metadata: Metadata | str, spec: AttributeSpec, api_version: str = ...
+        ) -> None:
+            """The constructor as type checkers see it: ``metadata`` may be just the name."""
 
     @field_validator("metadata")
     @classmethod

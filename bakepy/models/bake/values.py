@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from abc import abstractmethod
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -371,7 +371,9 @@ class SSH(_StringForm):
         return f"{self.id}={','.join(self.paths)}" if self.paths else self.id
 
 
-ANNOTATION_LEVELS = ("index", "manifest", "manifest-descriptor", "index-descriptor")
+AnnotationLevel = Literal["index", "manifest", "manifest-descriptor", "index-descriptor"]
+"""Where an annotation goes: the image index, the manifest, or a descriptor of either."""
+ANNOTATION_LEVELS: tuple[AnnotationLevel, ...] = get_args(AnnotationLevel)
 _ANNOTATION = re.compile(
     r"^(?:(?P<levels>[a-z-]+(?:,[a-z-]+)*)(?:\[(?P<platform>[^\]]+)\])?:)?(?P<key>[^=:\s]+)=(?P<value>.*)$",
     re.S,
@@ -383,12 +385,24 @@ class Annotation(_StringForm):
 
     key: str = Field(description="Annotation key, e.g. org.opencontainers.image.title.")
     value: str = Field(description="Annotation value.")
-    levels: list[Literal["index", "manifest", "manifest-descriptor", "index-descriptor"]] = Field(
+    levels: list[AnnotationLevel] = Field(
         default_factory=list, description="Where the annotation goes; empty means the manifest."
     )
     platform: Platform | None = Field(
         default=None, description="Only for this platform's manifest (`manifest[linux/arm64]:`)."
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            key: str,
+            value: str,
+            levels: list[AnnotationLevel] = ...,
+            platform: Platform | str | None = None,
+        ) -> None:
+            """The constructor as type checkers see it: ``platform`` may be ``"linux/arm64"``."""
 
     @model_validator(mode="before")
     @classmethod

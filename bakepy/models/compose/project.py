@@ -8,11 +8,12 @@ secret is a reference (a file or an environment variable), never a value.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BeforeValidator,
     Field,
+    PrivateAttr,
     SerializerFunctionWrapHandler,
     WrapSerializer,
     field_validator,
@@ -29,7 +30,7 @@ from bakepy.models.compose.base import (
     check_names,
 )
 from bakepy.models.compose.service import Service
-from bakepy.models.resource import Resource, ResourceRef
+from bakepy.models.resource import Metadata, Resource, ResourceRef
 
 PROJECT_NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 STACK_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
@@ -63,11 +64,13 @@ class Ipam(ComposeModel):
     options: dict[str, str] = Field(default_factory=dict, description="Driver options.")
 
 
-def _external_conflicts(entity: BakepyModel, allowed: set[str]) -> None:
+def _external_conflicts(entity: BakepyModel, refused: tuple[str, ...]) -> None:
+    """An external object is only referenced: compose refuses the attributes that would
+    create it (for volumes: driver, driver_opts, labels; it accepts them on networks)."""
     if getattr(entity, "external", None):
-        extra = sorted(set(entity.model_fields_set) - allowed - {"external", "extensions"})
-        if extra:
-            raise ValueError(f"an external object is only referenced; it cannot set {extra[0]}")
+        for key in refused:
+            if key in entity.model_fields_set and getattr(entity, key):
+                raise ValueError(f'conflicting parameters "external" and "{key}" specified')
 
 
 class ComposeNetwork(ComposeModel):
@@ -80,6 +83,9 @@ class ComposeNetwork(ComposeModel):
     driver_opts: DriverOpts = Field(default_factory=dict, description="Driver options.")
     attachable: BoolOrVariable | None = Field(
         default=None, description="Let standalone containers join an overlay network."
+    )
+    enable_ipv4: BoolOrVariable | None = Field(
+        default=None, description="Enable IPv4 (compose; false makes an IPv6-only network)."
     )
     enable_ipv6: BoolOrVariable | None = Field(default=None, description="Enable IPv6 (compose).")
     external: bool | None = Field(
@@ -102,11 +108,6 @@ class ComposeNetwork(ComposeModel):
         """Whether the overlay traffic is encrypted (``driver_opts.encrypted``)."""
         return "encrypted" in self.driver_opts
 
-    @model_validator(mode="after")
-    def _external(self) -> ComposeNetwork:
-        _external_conflicts(self, {"name"})
-        return self
-
 
 class ComposeVolume(ComposeModel):
     """A top-level named volume."""
@@ -121,11 +122,21 @@ class ComposeVolume(ComposeModel):
 
     @model_validator(mode="after")
     def _external(self) -> ComposeVolume:
-        _external_conflicts(self, {"name"})
+        _external_conflicts(self, ("driver", "driver_opts", "labels"))
         return self
 
 
 _VALUE_KEYS = ("value", "data", "content")
+
+
+def _one_of(entity: BakepyModel, sources: tuple[str, ...]) -> None:
+    """Exactly one of ``sources`` set, as compose wants of a secret or config not external."""
+    given = [s for s in sources if getattr(entity, s) is not None]
+    spelled = "|".join(sources)
+    if not given:
+        raise ValueError(f"one of {spelled} must be set")
+    if len(given) > 1:
+        raise ValueError(f"{spelled} attributes are mutually exclusive")
 
 
 class ComposeSecret(ComposeModel):
@@ -158,11 +169,8 @@ class ComposeSecret(ComposeModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> ComposeSecret:
-        sources = [s for s in ("file", "environment", "external") if getattr(self, s)]
-        if len(sources) != 1 and self.driver is None:
-            raise ValueError("a secret needs exactly one of file, environment or external")
-        if self.external:
-            _external_conflicts(self, {"name"})
+        if not self.external and self.driver is None:
+            _one_of(self, ("file", "environment"))
         return self
 
 
@@ -185,11 +193,8 @@ class ComposeConfig(ComposeModel):
 
     @model_validator(mode="after")
     def _one_source(self) -> ComposeConfig:
-        sources = [s for s in ("file", "environment", "content", "external") if getattr(self, s)]
-        if len(sources) != 1:
-            raise ValueError("a config needs exactly one of file, environment, content, external")
-        if self.external:
-            _external_conflicts(self, {"name"})
+        if not self.external:
+            _one_of(self, ("file", "environment", "content"))
         return self
 
 
@@ -278,10 +283,34 @@ class ComposeProject(Resource):
         default_factory=ComposeProjectSpec, description="The compose file's content."
     )
 
+    if TYPE_CHECKING:
+
+        def __init__(
+            self,
+            *,
+            metadata: Metadata | str,
+            spec: ComposeProjectSpec = ...,
+            api_version: str = ...,
+        ) -> None:
+            """The constructor as type checkers see it: ``metadata`` may be just the name."""
+
+    _dotenv: str | None = PrivateAttr(default=None)
+
     @property
     def project_name(self) -> str:
         """The compose project name: ``spec.name`` or ``metadata.name``."""
         return self.spec.name or self.metadata.name
+
+    @property
+    def dotenv(self) -> str | None:
+        """The ``.env`` text a compose file was loaded with, if it had one: rendered beside
+        the compose file so that compose reads the same variables there (for ``environment``
+        keys without a value, env files, ``COMPOSE_PROFILES``). Never part of the spec."""
+        return self._dotenv
+
+    def carry_dotenv(self, text: str | None) -> None:
+        """Remember the ``.env`` text of the folder this project was loaded from."""
+        self._dotenv = text
 
     @model_validator(mode="after")
     def _name(self) -> ComposeProject:
@@ -345,6 +374,13 @@ class Stack(Resource):
     KIND: ClassVar[str] = "Stack"
     kind: Literal["Stack"] = Field(default="Stack", description="Resource kind.")
     spec: StackSpec = Field(description="The project to deploy.")
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, metadata: Metadata | str, spec: StackSpec, api_version: str = ...
+        ) -> None:
+            """The constructor as type checkers see it: ``metadata`` may be just the name."""
 
     @model_validator(mode="after")
     def _name(self) -> Stack:

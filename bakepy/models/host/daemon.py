@@ -10,7 +10,7 @@ rules that need more than one resource (the drop-in that starts dockerd) are in
 from __future__ import annotations
 
 import json
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -26,7 +26,7 @@ from bakepy.models.host.daemon_values import (
     DaemonUlimit,
     SizeString,
 )
-from bakepy.models.resource import Resource
+from bakepy.models.resource import Metadata, Resource
 
 NOT_RENDERED = frozenset({"swarm", "i_understand_tcp_without_tls_is_root_for_anyone"})
 """Spec fields that describe the host to bakepy's checks and are never written to daemon.json."""
@@ -303,3 +303,10 @@ class DaemonConfig(Resource):
     spec: DaemonConfigSpec = Field(
         default_factory=DaemonConfigSpec, description="The daemon.json keys."
     )
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, metadata: Metadata | str, spec: DaemonConfigSpec = ..., api_version: str = ...
+        ) -> None:
+            """The constructor as type checkers see it: ``metadata`` may be just the name."""

@@ -14,7 +14,7 @@ ExecStart passes the stock flags the daemon does not set, and nothing else.
 from __future__ import annotations
 
 import re
-from typing import ClassVar, Literal
+from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
@@ -351,6 +351,13 @@ class SystemdDropIn(Resource):
     KIND: ClassVar[str] = "SystemdDropIn"
     kind: Literal["SystemdDropIn"] = Field(default="SystemdDropIn", description="Resource kind.")
     spec: SystemdDropInSpec = Field(description="Unit, file name and settings.")
+
+    if TYPE_CHECKING:
+
+        def __init__(
+            self, *, metadata: Metadata | str, spec: SystemdDropInSpec, api_version: str = ...
+        ) -> None:
+            """The constructor as type checkers see it: ``metadata`` may be just the name."""
 
     @model_validator(mode="after")
     def _file_from_name(self) -> SystemdDropIn:
