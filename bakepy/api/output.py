@@ -1,4 +1,12 @@
-"""Write rendered files atomically (all land or none do) and compare them with what is on disk."""
+"""Write rendered files atomically (all land or none do) and compare them with what is on disk.
+
+A render also writes ``.bakepy-rendered.json``, the record of the files it wrote
+(``bakepy.api.render_record``). The next full render removes the files of that record it no
+longer produces, as ``terraform apply`` destroys what left the configuration: bakepy wrote them
+and the record proves it. A stale file changed since bakepy wrote it is kept, with a warning
+(never lose a hand edit). A render of some targets only (names, a selector) removes nothing:
+what it did not render is not stale, so the record keeps it.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bakepy.api.render_record import RECORD_NAME, digest, read_record, record_text
 from bakepy.errors import BakepyError
 from bakepy.generators.files import RenderedFile
 from bakepy.support.atomic import FileWrite, write_all
@@ -13,43 +22,101 @@ from bakepy.support.atomic import FileWrite, write_all
 
 @dataclass
 class WriteReport:
-    """What a write (or a check) found: files written or that differ, and unchanged ones."""
+    """What a write (or a check) found: files written or that differ, unchanged ones, and the
+    stale files a previous render wrote that the project no longer produces."""
 
     changed: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    """Stale files removed (by a write), or that a write would remove (by a check)."""
+    kept: list[str] = field(default_factory=list)
+    """Stale files changed since bakepy wrote them: never removed, reported."""
+    warnings: list[str] = field(default_factory=list)
+    """Problems with the record (unreadable: ignored, and written anew)."""
+
+    @property
+    def stale(self) -> list[str]:
+        """Every stale file, removable or kept."""
+        return sorted([*self.removed, *self.kept])
 
 
-def diff_files(files: Sequence[RenderedFile], out_dir: Path) -> WriteReport:
-    """Which files differ from (or are missing in) ``out_dir``; nothing is written."""
+@dataclass
+class _Plan:
+    """The files to write (with the record) and the stale ones, before anything is written."""
+
+    files: list[RenderedFile]
+    report: WriteReport
+
+
+def _read(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def _plan(files: Sequence[RenderedFile], out_dir: Path, *, record: bool, prune: bool) -> _Plan:
+    """The rendered files plus the record, which of them differ on disk, and the stale ones."""
     report = WriteReport()
-    for file in files:
-        target = out_dir / file.path
-        try:
-            same = target.read_bytes() == file.text.encode()
-        except FileNotFoundError:
-            same = False
+    planned = list(files)
+    if record:
+        previous = read_record(out_dir)
+        if previous.problem:
+            report.warnings.append(previous.problem)
+        rendered = {f.path: digest(f.text.encode()) for f in files}
+        entries = dict(rendered)
+        for path, written in sorted(previous.files.items()):
+            if path in rendered:
+                continue
+            on_disk = _read(out_dir / path)
+            if on_disk is None:
+                continue  # removed by hand already
+            if not prune:
+                entries[path] = written  # not rendered this time, not stale: still ours
+            elif digest(on_disk) == written:
+                report.removed.append(path)
+            else:
+                report.kept.append(path)
+        planned.append(RenderedFile(RECORD_NAME, record_text(entries), "json"))
+    for file in planned:
+        same = _read(out_dir / file.path) == file.text.encode()
         (report.unchanged if same else report.changed).append(file.path)
-    return report
+    return _Plan(planned, report)
 
 
-def write_files(files: Sequence[RenderedFile], out_dir: Path) -> WriteReport:
-    """Write every changed file; a failure part-way leaves the folder as it was.
+def diff_files(
+    files: Sequence[RenderedFile], out_dir: Path, *, record: bool = True, prune: bool = True
+) -> WriteReport:
+    """Which files differ from (or are missing in) ``out_dir``, and which stale files a write
+    would remove (``removed``) or keep (``kept``); nothing is written. ``record`` and ``prune``
+    as for ``write_files``."""
+    return _plan(files, out_dir, record=record, prune=prune).report
+
+
+def write_files(
+    files: Sequence[RenderedFile], out_dir: Path, *, record: bool = True, prune: bool = True
+) -> WriteReport:
+    """Write every changed file and remove the stale ones; a failure part-way leaves the
+    folder as it was.
 
     All files land or none do (``bakepy.support.atomic.write_all``): each is written in full
     beside its target, then all are renamed into place; a failed rename puts the earlier ones
-    back.
+    back. ``record`` keeps ``.bakepy-rendered.json`` beside them (False for a file that is not
+    a render, such as an imported definition); ``prune`` removes the files an earlier render
+    wrote that ``files`` no longer holds (False when only part of the project was rendered).
     """
-    report = diff_files(files, out_dir)
+    plan = _plan(files, out_dir, record=record, prune=prune)
+    report = plan.report
     changed = set(report.changed)
-    if not changed:
+    if not changed and not report.removed:
         return report
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise BakepyError(f"cannot create output folder {out_dir}: {exc.strerror}") from None
-    writes = [FileWrite(out_dir / f.path, f.text.encode()) for f in files if f.path in changed]
+    writes = [FileWrite(out_dir / f.path, f.text.encode()) for f in plan.files if f.path in changed]
     try:
-        write_all(writes)
+        write_all(writes, removals=[out_dir / path for path in report.removed])
     except OSError as exc:
         raise BakepyError(f"cannot write into {out_dir}: {exc}") from None
     return report

@@ -57,7 +57,12 @@ def render_command(
     ] = "both",
     selector: SelectorOption = None,
     check_only: Annotated[
-        bool, typer.Option("--check", help="Write nothing; exit 1 if files on disk differ.")
+        bool,
+        typer.Option(
+            "--check",
+            help="Write nothing; exit 1 if files on disk differ, or if files an earlier "
+            "render wrote are no longer rendered (stale).",
+        ),
     ] = False,
     syntax_directive: SyntaxOption = True,
     overrides: OverridesOption = None,
@@ -68,7 +73,9 @@ def render_command(
     """Render Dockerfiles and bake files into a folder, atomically (all or nothing).
 
     The files are checked as `print` would resolve them: variables from the environment,
-    `--set` overrides applied, the named targets (default: all) resolved."""
+    `--set` overrides applied, the named targets (default: all) resolved. The folder's
+    .bakepy-rendered.json records what was written: a full render (no TARGET, no -l) removes
+    the files an earlier render wrote that are no longer rendered, unless edited since."""
     if bake_format not in ("hcl", "json", "both"):
         fail(BakepyError(f"--format must be hcl, json or both, not {bake_format!r}"))
     from bakepy.api.definitions import load_selected, render
@@ -97,21 +104,36 @@ def render_command(
     for file in rendered:
         for warning in file.warnings:
             typer.echo(f"warning: {warning}", err=True)
+    prune = not targets and not selector  # a partial render leaves the other files alone
     if check_only:
-        report = diff_files(rendered, out)
+        report = diff_files(rendered, out, prune=prune)
+        print_warnings(report.warnings)
         for path in report.changed:
             typer.echo(f"differs: {out / path}")
-        if report.changed:
+        for path in report.removed:
+            typer.echo(f"stale: {out / path} (no longer rendered; render removes it)")
+        for path in report.kept:
+            typer.echo(f"stale: {out / path} (no longer rendered, edited since: remove it)")
+        if report.changed or report.stale:
             raise typer.Exit(1)
         typer.echo(f"up to date: {len(report.unchanged)} file(s) in {out}")
         return
     try:
-        report = write_files(rendered, out)
+        report = write_files(rendered, out, prune=prune)
     except BakepyError as error:
         fail(error)
+    print_warnings(report.warnings)
     for path in report.changed:
         typer.echo(f"wrote {out / path}")
-    if not report.changed:
+    for path in report.removed:
+        typer.echo(f"removed {out / path} (no longer rendered)")
+    for path in report.kept:
+        typer.echo(
+            f"warning: kept {out / path}: no longer rendered, but edited since bakepy wrote "
+            "it; remove it by hand",
+            err=True,
+        )
+    if not report.changed and not report.removed:
         typer.echo(f"unchanged: {len(report.unchanged)} file(s) in {out}")
 
 
@@ -267,7 +289,7 @@ def import_command(
         sys.stdout.write(text)
         return
     try:
-        write_files([RenderedFile(out.name, text, to)], out.parent)
+        write_files([RenderedFile(out.name, text, to)], out.parent, record=False)
     except BakepyError as error:
         fail(error)
     typer.echo(f"wrote {out}")

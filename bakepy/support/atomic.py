@@ -4,7 +4,8 @@ Each file is written in full to a temporary file beside its target (same filesys
 renamed over it, so a reader sees the old file or the new one, never half of one. For several
 files, every one is staged before the first rename; a failure part-way puts back the files
 already replaced (their previous content is kept as a hard link beside them until the end) and
-removes the new ones. Errors are ``OSError``: each caller says what it was writing.
+removes the new ones. Files to remove go with them: moved aside, and deleted only once every
+step succeeded. Errors are ``OSError``: each caller says what it was writing.
 """
 
 from __future__ import annotations
@@ -114,10 +115,13 @@ def write_file(write: FileWrite, *, sync: bool = False, exclusive: bool = False)
     return True
 
 
-def write_all(writes: Sequence[FileWrite], *, sync: bool = False) -> None:
-    """Write every file, all or nothing: each is staged in full before the first is renamed
-    into place; if a rename fails, the files already replaced get their previous content back
-    and the new ones are removed, then the error is raised."""
+def write_all(
+    writes: Sequence[FileWrite], *, removals: Sequence[Path] = (), sync: bool = False
+) -> None:
+    """Write every file and remove every file of ``removals``, all or nothing: each write is
+    staged in full before the first is renamed into place, and a removed file is moved aside
+    until the end; if a step fails, the files already replaced or removed get their previous
+    content back and the new ones are removed, then the error is raised."""
     staged: dict[Path, Path] = {}
     replaced: list[tuple[Path, Path | None]] = []
     try:
@@ -128,8 +132,12 @@ def write_all(writes: Sequence[FileWrite], *, sync: bool = False) -> None:
             replaced.append((write.path, previous))
             os.replace(staged[write.path], write.path)
             del staged[write.path]
+        for path in removals:
+            aside = _name_beside(path)
+            os.replace(path, aside)
+            replaced.append((path, aside))
         if sync:
-            for folder in {write.path.parent for write in writes}:
+            for folder in {item.parent for item in [*(w.path for w in writes), *removals]}:
                 _sync_folder(folder)
     except BaseException:
         for target, previous in reversed(replaced):

@@ -81,3 +81,22 @@ def test_a_synced_write_replaces_the_file_in_one_step(tmp_path: Path) -> None:
     write_file(FileWrite(target, b'{"debug": true}'), sync=True)
     assert target.read_text() == '{"debug": true}'
     assert target.stat().st_ino != inode  # renamed over, never rewritten in place
+
+
+def test_removals_happen_with_the_writes_and_are_undone_when_a_step_fails(
+    tmp_path: Path,
+) -> None:
+    stale, kept = tmp_path / "stale.txt", tmp_path / "kept.txt"
+    stale.write_text("old")
+    kept.write_text("before")
+    write_all([FileWrite(kept, b"after")], removals=[stale])
+    assert not stale.exists()
+    assert kept.read_text() == "after"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt"]
+
+    stale.write_text("old")
+    with pytest.raises(FileNotFoundError):  # the second removal fails: nothing happened
+        write_all([FileWrite(kept, b"again")], removals=[stale, tmp_path / "missing.txt"])
+    assert stale.read_text() == "old"
+    assert kept.read_text() == "after"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.txt", "stale.txt"]
