@@ -11,6 +11,7 @@ from bakepy.errors import (
     Location,
     UnresolvedReferenceError,
 )
+from bakepy.models.address import Address
 from bakepy.models.bake.definition import NativeBake
 from bakepy.models.bake.targets import Function, Group, Target, Variable
 from bakepy.models.dockerfile.instructions import Dockerfile
@@ -55,6 +56,11 @@ class Project:
         """What loading noticed but did not refuse (unset compose variables, ...), to show."""
         self._by_name: dict[str, list[Resource]] = {}
         """Resources by name, in declaration order: lookups are O(1), not a scan of the project."""
+        self._addresses: dict[int, Address] = {}
+        """Where each resource of a repository load lives (package and short name)."""
+        self.home_package: str | None = None
+        """The package a repository load ran from (plain names mean its resources); None
+        when the project was not loaded from a repository's packages."""
         self.add(*resources, base_dir=self.base_dir.resolve() if base_dir is not None else None)
 
     # -- building -----------------------------------------------------------------------------
@@ -91,6 +97,44 @@ class Project:
     def declares(self, *kinds: str) -> bool:
         """Whether any resource is of one of ``kinds`` (by name: no model import needed)."""
         return any(resource.KIND in kinds for resource in self._resources)
+
+    def narrowed(self, resources: Iterable[Resource]) -> Project:
+        """A project of ``resources`` (from this one), keeping their folders, addresses,
+        the bake files and the warnings."""
+        result = Project(base_dir=self.base_dir)
+        result.bake_files = list(self.bake_files)
+        result.warnings = list(self.warnings)
+        result.home_package = self.home_package
+        for resource in resources:
+            result.add(resource, base_dir=self.base_dir_of(resource))
+            if id(resource) in self._addresses:
+                result.set_address(resource, self._addresses[id(resource)])
+        return result
+
+    def set_address(self, resource: Resource, address: Address) -> None:
+        """Record the package address of a resource loaded from a repository package."""
+        self._addresses[id(resource)] = address
+
+    def address_of(self, resource: Resource) -> Address:
+        """``package:name`` of a resource; ``:name`` when it was not loaded from a package."""
+        return self._addresses.get(id(resource)) or Address("", resource.name)
+
+    def rename(self, resource: Resource, name: str) -> None:
+        """Give a resource its bake name (an address's), keeping name lookups right."""
+        entries = self._by_name.get(resource.name, [])
+        if resource in entries:
+            entries.remove(resource)
+        resource.metadata.name = name
+        self._by_name.setdefault(name, []).append(resource)
+
+    def discard(self, resource: Resource) -> None:
+        """Leave out a resource (one another package already declared the same)."""
+        if id(resource) not in self._ids:
+            return
+        self._resources.remove(resource)
+        entries = self._by_name.get(resource.name, [])
+        if resource in entries:
+            entries.remove(resource)
 
     def base_dir_of(self, resource: Resource) -> Path:
         """Folder that relative paths in ``resource`` are relative to (its definition file's)."""

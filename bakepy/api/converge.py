@@ -31,7 +31,7 @@ from bakepy.models.bake.targets import Group
 from bakepy.models.compose.project import ComposeProject
 from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
-from bakepy.resolution.selection import parse_selector, requested_names
+from bakepy.resolution.selection import bake_names, parse_selector, requested_names
 
 if TYPE_CHECKING:  # the host side loads its models only when a command acts on the host
     from bakepy.engine.host.apply import HostResult
@@ -46,7 +46,7 @@ def apply_builds(
     project: Project,
     names: Sequence[str] = (),
     *,
-    selector: str | None = None,
+    selector: str | Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
     overrides: Sequence[str] = (),
     runner: CommandRunner | None = None,
@@ -56,7 +56,7 @@ def apply_builds(
 ) -> BuildReport:
     """Build the chosen targets (default group when none) through ``docker buildx bake``,
     checked as ``toolchain``'s buildx reads them."""
-    wanted = requested_names(project, names, parse_selector(selector))
+    wanted = requested_names(project, bake_names(project, names), parse_selector(selector))
     check(
         project,
         env,
@@ -224,7 +224,7 @@ def apply(
     project: Project,
     targets: Sequence[str] = (),
     *,
-    selector: str | None = None,
+    selector: str | Sequence[str] | None = None,
     overrides: Sequence[str] = (),
     compose: str | None = None,
     stack: str | None = None,

@@ -23,23 +23,48 @@ from bakepy.resolution.bake.evaluate import ResolvedBake, resolve_bake
 from bakepy.resolution.bake.overrides import Override
 from bakepy.resolution.checks import check_project
 from bakepy.resolution.graph.model import ProjectGraph, node_id
-from bakepy.resolution.selection import parse_selector, requested_names, subset
+from bakepy.resolution.selection import bake_names, parse_selector, requested_names, subset
 
 
 def load_selected(
     files: Sequence[Path | str],
     names: Sequence[str],
-    selector: str | None,
+    selector: str | Sequence[str] | None,
     toolchain: Toolchain = NO_LIMITS,
     *,
     ignore_unknown: bool = False,
+    recursive: bool = False,
 ) -> Project:
     """Load definition files and keep what ``names`` / ``selector`` choose (everything if none);
     a folder's bake files are found in the order ``toolchain``'s buildx reads them, and
-    ``ignore_unknown`` drops what bake does not know in them (as buildx) instead of refusing."""
-    project = load(files, toolchain, ignore_unknown=ignore_unknown)
-    wanted = requested_names(project, names, parse_selector(selector))
+    ``ignore_unknown`` drops what bake does not know in them (as buildx) instead of refusing.
+
+    In a repository (a ``bakepy.toml`` or ``[tool.bakepy]`` up the tree, or any git work tree
+    when an address spec or ``recursive`` asks for one), names may be address specs
+    (``services/payments:api``, ``services/payments:``, ``services/payments::``, ``::``),
+    folders are packages (``recursive``: with every package below them), and every resource
+    is named by its address (see ``bakepy.models.address``)."""
+    project = load_for(files, names, toolchain, ignore_unknown=ignore_unknown, recursive=recursive)
+    wanted = requested_names(project, bake_names(project, names), parse_selector(selector))
     return subset(project, wanted)
+
+
+def load_for(
+    files: Sequence[Path | str],
+    names: Sequence[str] = (),
+    toolchain: Toolchain = NO_LIMITS,
+    *,
+    ignore_unknown: bool = False,
+    recursive: bool = False,
+) -> Project:
+    """The whole project ``files`` and ``names`` are about, not narrowed: the packages the
+    address specs in ``names`` and the folders name (``recursive``: and those below), or
+    the plain files and folders outside a configured repository."""
+    from bakepy.loaders.packages import load_repository_selection
+
+    return load_repository_selection(
+        files, names, toolchain, ignore_unknown=ignore_unknown, recursive=recursive
+    ) or load(files, toolchain, ignore_unknown=ignore_unknown)
 
 
 def check(
@@ -96,6 +121,7 @@ def _checked(
         project, toolchain, syntax_directive=syntax_directive, strict_credentials=strict_credentials
     )
     native = definition or bake_definition(project, project.base_dir)
+    names = bake_names(project, names)
     if not (names or native.targets or native.groups):
         return found, []
     parsed = [Override.parse(text) for text in overrides]
@@ -161,7 +187,7 @@ def resolve(
     folder = base_dir or Path.cwd()
     native = bake_definition(project, folder)
     parsed = [Override.parse(text) for text in overrides]
-    resolved = resolve_bake(native, names, env, parsed, toolchain.bake())
+    resolved = resolve_bake(native, bake_names(project, names), env, parsed, toolchain.bake())
 
     def locate(name: str, key: str) -> Location | None:
         found = native.attribute_locations.get(("target", name, key))
@@ -177,14 +203,14 @@ def resolve(
 def bake_print(
     project: Project,
     names: Sequence[str] = (),
-    selector: str | None = None,
+    selector: str | Sequence[str] | None = None,
     env: Mapping[str, str] | None = None,
     overrides: Sequence[str] = (),
     toolchain: Toolchain = NO_LIMITS,
 ) -> str:
     """``bakepy print``: the JSON of :func:`resolve`, after the project's checks."""
     check_project(project)
-    wanted = requested_names(project, names, parse_selector(selector))
+    wanted = requested_names(project, bake_names(project, names), parse_selector(selector))
     return resolve(project, wanted, env, overrides=overrides, toolchain=toolchain).to_json()
 
 
@@ -243,7 +269,7 @@ def import_with_notes(
 def graph(
     project: Project,
     names: Sequence[str] = (),
-    selector: str | None = None,
+    selector: str | Sequence[str] | None = None,
     *,
     include_resources: bool = False,
 ) -> ProjectGraph:
@@ -254,7 +280,7 @@ def graph(
 
     definition = bake_definition(project, project.base_dir)
     whole = build_graph(project, definition, include_resources=include_resources)
-    wanted = requested_names(project, names, parse_selector(selector))
+    wanted = requested_names(project, bake_names(project, names), parse_selector(selector))
     if not wanted:
         return whole
     ids: list[str] = []

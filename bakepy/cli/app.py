@@ -18,6 +18,7 @@ from bakepy.cli.options import (
     FilesOption,
     IgnoreUnknownOption,
     OverridesOption,
+    RecursiveOption,
     SelectorOption,
     StrictCredentialsOption,
     SyntaxOption,
@@ -56,6 +57,7 @@ def render_command(
         ),
     ] = "both",
     selector: SelectorOption = None,
+    recursive: RecursiveOption = False,
     check_only: Annotated[
         bool,
         typer.Option(
@@ -85,7 +87,12 @@ def render_command(
     try:
         tools = toolchain(buildx_version, engine=True)
         project = load_selected(
-            files or [], targets or [], selector, tools, ignore_unknown=ignore_unknown
+            files or [],
+            targets or [],
+            selector,
+            tools,
+            ignore_unknown=ignore_unknown,
+            recursive=recursive,
         )
         print_warnings(project.warnings)
         options = RenderOptions(bake_format=bake_format, syntax_directive=syntax_directive)  # type: ignore[arg-type]
@@ -141,6 +148,7 @@ def render_command(
 def validate_command(
     targets: TargetsArgument = None,
     files: FilesOption = None,
+    recursive: RecursiveOption = False,
     overrides: OverridesOption = None,
     buildx_version: BuildxVersionOption = None,
     ignore_unknown: IgnoreUnknownOption = False,
@@ -150,11 +158,13 @@ def validate_command(
 
     Bake files are evaluated as `print` would: variables from the environment, `--set`
     overrides applied, the named targets (default: all) resolved."""
-    from bakepy.api.definitions import check, load_selected
+    from bakepy.api.definitions import check, load_for
 
     try:
         tools = toolchain(buildx_version, engine=True)
-        project = load_selected(files or [], [], None, tools, ignore_unknown=ignore_unknown)
+        project = load_for(
+            files or [], targets or [], tools, ignore_unknown=ignore_unknown, recursive=recursive
+        )
         print_warnings(project.warnings)
         warnings = check(
             project,
@@ -175,6 +185,7 @@ def print_command(
     targets: TargetsArgument = None,
     files: FilesOption = None,
     selector: SelectorOption = None,
+    recursive: RecursiveOption = False,
     overrides: OverridesOption = None,
     buildx_version: BuildxVersionOption = None,
     ignore_unknown: IgnoreUnknownOption = False,
@@ -193,15 +204,18 @@ def print_command(
         if cached is not None:
             sys.stdout.write(cached)
             return
-    from bakepy.api.definitions import load_selected, resolve
+    from bakepy.api.definitions import load_for, resolve
     from bakepy.resolution.checks import check_project
-    from bakepy.resolution.selection import parse_selector, requested_names
+    from bakepy.resolution.selection import bake_names, parse_selector, requested_names
 
     try:
-        project = load_selected(paths, [], None, tools, ignore_unknown=ignore_unknown)
+        project = load_for(
+            paths, targets or [], tools, ignore_unknown=ignore_unknown, recursive=recursive
+        )
         print_warnings(project.warnings)
         check_project(project)
-        wanted = requested_names(project, targets or [], parse_selector(selector))
+        names = bake_names(project, targets or [])
+        wanted = requested_names(project, names, parse_selector(selector))
         resolved = resolve(
             project, wanted, dict(os.environ), overrides=overrides or [], toolchain=tools
         )
@@ -220,6 +234,7 @@ def graph_command(
     targets: TargetsArgument = None,
     files: FilesOption = None,
     selector: SelectorOption = None,
+    recursive: RecursiveOption = False,
     graph_format: Annotated[
         str,
         typer.Option(
@@ -238,16 +253,39 @@ def graph_command(
     """Print the dependency graph: groups, targets, Dockerfile stages, compose services."""
     if graph_format not in ("text", "dot", "mermaid"):
         fail(BakepyError(f"--format must be text, dot or mermaid, not {graph_format!r}"))
-    from bakepy.api.definitions import graph, load_selected
+    from bakepy.api.definitions import graph, load_for
     from bakepy.generators.graph import render_graph
 
     try:
-        project = load_selected(files or [], [], None)
+        project = load_for(files or [], targets or [], recursive=recursive)
         print_warnings(project.warnings)
         found = graph(project, targets or [], selector, include_resources=resources)
     except BakepyError as error:
         fail(error)
     sys.stdout.write(render_graph(found, graph_format))  # type: ignore[arg-type]
+
+
+@app.command("addresses")
+def addresses_command(
+    targets: TargetsArgument = None,
+    files: FilesOption = None,
+    recursive: RecursiveOption = False,
+) -> None:
+    """List each resource's address, kind and the name bake files give it (a repository's
+    packages: `bakepy addresses ::`)."""
+    from bakepy.api.definitions import load_for
+
+    try:
+        project = load_for(files or [], targets or [], recursive=recursive)
+    except BakepyError as error:
+        fail(error)
+    rows = sorted(
+        (str(project.address_of(resource)), resource.KIND, resource.name) for resource in project
+    )
+    width = max((len(row[0]) for row in rows), default=0)
+    kind_width = max((len(row[1]) for row in rows), default=0)
+    for address, kind, name in rows:
+        typer.echo(f"{address:<{width}}  {kind:<{kind_width}}  {name}")
 
 
 @app.command("import")

@@ -18,6 +18,7 @@ from bakepy.cli.options import (
     BuildxVersionOption,
     FilesOption,
     OverridesOption,
+    RecursiveOption,
     SelectorOption,
     SyntaxOption,
     TargetsArgument,
@@ -72,7 +73,10 @@ def register_engine_commands(app: typer.Typer) -> None:
 
     @app.command("plan")
     def plan_command(
+        targets: TargetsArgument = None,
         files: FilesOption = None,
+        selector: SelectorOption = None,
+        recursive: RecursiveOption = False,
         compose: ComposeOption = None,
         stack: StackOption = None,
         prune: PruneOption = False,
@@ -83,12 +87,15 @@ def register_engine_commands(app: typer.Typer) -> None:
     ) -> None:
         """Show what apply would change (engine objects, host files); exit 1 if anything would."""
         from bakepy.api.converge import plan
-        from bakepy.api.definitions import load_selected
+        from bakepy.api.definitions import load_for
+        from bakepy.resolution.selection import bake_names, parse_selector, select_resources
 
         _check_output(output)
         try:
             tools = toolchain(buildx_version, engine=True)
-            project = load_selected(files or [], [], None, tools)
+            loaded = load_for(files or [], targets or [], tools, recursive=recursive)
+            names = bake_names(loaded, targets or [])
+            project = select_resources(loaded, names, parse_selector(selector))
             print_warnings(project.warnings)
             planned = plan(
                 project,
@@ -113,6 +120,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         targets: TargetsArgument = None,
         files: FilesOption = None,
         selector: SelectorOption = None,
+        recursive: RecursiveOption = False,
         overrides: OverridesOption = None,
         compose: ComposeOption = None,
         stack: StackOption = None,
@@ -156,9 +164,10 @@ def register_engine_commands(app: typer.Typer) -> None:
     ) -> None:
         """Build the targets, converge each ComposeProject and the host files to the project."""
         from bakepy.api.converge import ApplyStep, apply
-        from bakepy.api.definitions import load_selected
+        from bakepy.api.definitions import load_for
         from bakepy.engine.builds import BuildReport
         from bakepy.engine.compose.apply import ApplyResult
+        from bakepy.resolution.selection import bake_names, parse_selector, select_resources
 
         _check_output(output)
         if progress not in ("auto", "plain", "tty", "quiet"):
@@ -178,11 +187,13 @@ def register_engine_commands(app: typer.Typer) -> None:
         text = output == "text"
         try:
             tools = toolchain(buildx_version, engine=True)
-            project = load_selected(files or [], [], None, tools)
+            loaded = load_for(files or [], targets or [], tools, recursive=recursive)
+            names = bake_names(loaded, targets or [])
+            project = select_resources(loaded, [], parse_selector(selector))
             print_warnings(project.warnings)
             result = apply(
                 project,
-                targets or [],
+                names,
                 selector=selector,
                 overrides=overrides or [],
                 compose=compose,

@@ -26,9 +26,21 @@ TargetsArgument = Annotated[
     typer.Argument(help="Targets or groups (default: everything).", metavar="TARGET"),
 ]
 SelectorOption = Annotated[
-    str | None,
+    list[str] | None,
     typer.Option(
-        "-l", "--selector", help="Label selector, e.g. team=payments.", metavar="KEY=VALUE"
+        "-l",
+        "--selector",
+        help="Label selector as kubectl's: k=v, k!=v, 'k in (a,b)', 'k notin (a,b)', k, !k; "
+        "comma-separated, repeatable (all must hold).",
+        metavar="SELECTOR",
+    ),
+]
+RecursiveOption = Annotated[
+    bool,
+    typer.Option(
+        "-R",
+        "--recursive",
+        help="Read every package below the given folders (a repository's packages).",
     ),
 ]
 

@@ -89,12 +89,19 @@ def load(
     not know are dropped (each named in ``project.warnings``) instead of refused.
     """
     files = [file for p in (paths or [Path.cwd()]) for file in discover(Path(p), toolchain)]
+    project = load_files(files, toolchain, Unknown(ignore_unknown))
+    validate_references(project)
+    return project
+
+
+def load_files(files: Sequence[Path], toolchain: Toolchain, unknown: Unknown) -> Project:
+    """The resources ``files`` declare, in one Project whose references are not checked yet
+    (a repository load qualifies names across packages first)."""
     if any(file.suffix == ".hcl" for file in files):
         from bakepy.loaders.bake.parallel import prefetch_hcl
 
-        prefetch_hcl(files)
+        prefetch_hcl(list(files))
     project = Project(base_dir=files[0].parent)
-    unknown = Unknown(ignore_unknown)
     # consecutive compose files make one compose project, as `docker compose -f a -f b`
     for is_compose, run in itertools.groupby(files, key=is_compose_file):
         if is_compose:
@@ -105,8 +112,7 @@ def load(
             for file in run:
                 _load_file(project, file, unknown)
     project.warnings += unknown.warnings
-    validate_references(project)
     return project
 
 
-__all__ = ["BAKE_DEFAULT_FILES", "DEFAULT_FILES", "discover", "load"]
+__all__ = ["BAKE_DEFAULT_FILES", "DEFAULT_FILES", "discover", "load", "load_files"]

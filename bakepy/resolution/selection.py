@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
 
 from bakepy.errors import SelectionError
+from bakepy.models.address import Address, AddressSpec, is_spec
 from bakepy.models.bake.contexts import TargetContext
 from bakepy.models.bake.targets import Function, Group, Target, Variable
 from bakepy.models.dockerfile.instructions import Dockerfile
@@ -12,34 +16,140 @@ from bakepy.models.resource import Resource
 from bakepy.project import Project
 
 
-def parse_selector(text: str | None) -> dict[str, str]:
-    """``team=payments,env=prod`` as a dict; an empty selector selects everything."""
-    if not text:
-        return {}
-    selector: dict[str, str] = {}
-    for part in text.split(","):
-        key, sep, value = part.partition("=")
-        if not sep or not key.strip():
-            raise SelectionError(f"selector {part!r} must be key=value")
-        selector[key.strip()] = value.strip()
-    return selector
+@dataclass(frozen=True)
+class Requirement:
+    """One requirement of a label selector: ``key OP values`` as kubectl reads it."""
+
+    key: str
+    operator: Literal["=", "!=", "in", "notin", "exists", "!"]
+    values: tuple[str, ...] = ()
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        """Whether ``labels`` meet this requirement (a missing key meets ``!=`` and notin)."""
+        value = labels.get(self.key)
+        if self.operator == "exists":
+            return value is not None
+        if self.operator == "!":
+            return value is None
+        if self.operator in ("=", "in"):
+            return value in self.values
+        return value not in self.values
+
+    def __str__(self) -> str:
+        if self.operator == "exists":
+            return self.key
+        if self.operator == "!":
+            return f"!{self.key}"
+        if self.operator in ("in", "notin"):
+            return f"{self.key} {self.operator} ({','.join(self.values)})"
+        return f"{self.key}{self.operator}{self.values[0]}"
 
 
-def names_matching(project: Project, selector: dict[str, str]) -> list[str]:
-    """Names of the targets and groups whose labels match every ``key=value`` of selector."""
+@dataclass(frozen=True)
+class Selector:
+    """Label requirements that must all hold (every ``-l`` given, each comma-separated)."""
+
+    requirements: tuple[Requirement, ...] = ()
+
+    def matches(self, labels: Mapping[str, str]) -> bool:
+        """Whether ``labels`` meet every requirement (an empty selector selects all)."""
+        return all(requirement.matches(labels) for requirement in self.requirements)
+
+    def __bool__(self) -> bool:
+        return bool(self.requirements)
+
+    def __str__(self) -> str:
+        return ",".join(str(r) for r in self.requirements)
+
+
+_SET = re.compile(r"^\s*(!?)\s*([^\s!=(),]+)\s+(in|notin)\s*\(([^()]*)\)\s*$")
+_EQUALITY = re.compile(r"^\s*([^\s!=(),]+)\s*(==|=|!=)\s*([^\s=(),]*)\s*$")
+_EXISTS = re.compile(r"^\s*(!?)\s*([^\s!=(),]+)\s*$")
+
+
+def _split_requirements(text: str) -> list[str]:
+    """``a=1,b in (x,y),!c`` at the commas outside parentheses."""
+    parts: list[str] = []
+    depth = 0
+    current = ""
+    for char in text:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    parts.append(current)
+    return parts
+
+
+def _requirement(text: str) -> Requirement:
+    if match := _SET.match(text):
+        if match.group(1):
+            raise SelectionError(f"selector {text.strip()!r}: ! goes before a key alone")
+        values = tuple(v.strip() for v in match.group(4).split(",") if v.strip())
+        return Requirement(match.group(2), match.group(3), values)  # type: ignore[arg-type]
+    if match := _EQUALITY.match(text):
+        if match.group(2) == "!=":
+            return Requirement(match.group(1), "!=", (match.group(3),))
+        return Requirement(match.group(1), "=", (match.group(3),))
+    if match := _EXISTS.match(text):
+        return Requirement(match.group(2), "!" if match.group(1) else "exists")
+    raise SelectionError(
+        f"selector {text.strip()!r} is not a label requirement",
+        hint="write key=value, key!=value, key in (a,b), key notin (a,b), key or !key",
+    )
+
+
+def parse_selector(text: str | Sequence[str] | None) -> Selector:
+    """kubectl's label selector syntax; several selectors (repeated ``-l``) must all hold."""
+    texts = [text] if isinstance(text, str) else list(text or [])
+    requirements = [
+        _requirement(part) for item in texts if item.strip() for part in _split_requirements(item)
+    ]
+    return Selector(tuple(requirements))
+
+
+def bake_names(project: Project, names: Sequence[str]) -> list[str]:
+    """The bake names ``names`` mean in ``project``: an address spec (``pkg:name``,
+    ``pkg:``, ``pkg::``, ``::``) the targets and groups it selects, a plain name the resource
+    of that name in the package the command runs from (else the bake name itself)."""
+    if project.home_package is None or not names:
+        return list(names)
+    selectable = [r for r in project if isinstance(r, Target | Group)]
+    chosen: list[str] = []
+    for text in names:
+        if not is_spec(text):
+            local = Address(project.home_package, text)
+            found = [r.name for r in selectable if project.address_of(r) == local]
+            chosen += [n for n in (found or [text]) if n not in chosen]
+            continue
+        try:
+            spec = AddressSpec.parse(text)
+        except ValueError as exc:
+            raise SelectionError(str(exc)) from None
+        matched = [r.name for r in selectable if spec.selects(project.address_of(r))]
+        if not matched:
+            raise SelectionError(f"nothing matches {spec}")
+        if spec.scope != "one" and len(names) == 1 and len(matched) == len(selectable):
+            return []  # everything loaded is selected: nothing to narrow
+        chosen += [n for n in matched if n not in chosen]
+    return chosen
+
+
+def names_matching(project: Project, selector: Selector) -> list[str]:
+    """Names of the targets and groups whose labels meet the selector."""
     matched = [
         r.name
         for r in project
-        if isinstance(r, Target | Group)
-        and all(r.metadata.labels.get(k) == v for k, v in selector.items())
+        if isinstance(r, Target | Group) and selector.matches(r.metadata.labels)
     ]
     if not matched:
-        wanted = ",".join(f"{k}={v}" for k, v in selector.items())
-        raise SelectionError(f"no target or group matches the selector {wanted}")
+        raise SelectionError(f"no target or group matches the selector {selector}")
     return matched
 
 
-def requested_names(project: Project, names: Sequence[str], selector: dict[str, str]) -> list[str]:
+def requested_names(project: Project, names: Sequence[str], selector: Selector) -> list[str]:
     """Names asked for on the command line, narrowed (or given) by the label selector."""
     if not selector:
         return list(names)
@@ -89,10 +199,33 @@ def subset(project: Project, names: Sequence[str]) -> Project:
         or isinstance(r, Variable | Function)
         or (isinstance(r, Dockerfile) and not _used_by_any_target(project, r))
     ]
-    result = Project(base_dir=project.base_dir)
-    for resource in kept:
-        result.add(resource, base_dir=project.base_dir_of(resource))
-    return result
+    return project.narrowed(kept)
+
+
+BAKE_KINDS = ("Target", "Group", "Variable", "Function", "Attribute", "Dockerfile")
+
+
+def select_resources(project: Project, names: Sequence[str], selector: Selector) -> Project:
+    """What ``plan`` and ``apply`` act on: the targets and groups ``names`` and ``selector``
+    choose (with what they need), and the engine and host resources (compose projects,
+    stacks, daemon.json, drop-ins) whose labels meet ``selector``, as kubectl selects."""
+    if not names and not selector:
+        return project
+    matched = [
+        r.name
+        for r in project
+        if isinstance(r, Target | Group) and selector.matches(r.metadata.labels)
+    ]
+    bake_names = [n for n in names if n in matched] if names else matched
+    bake = subset(project, bake_names) if bake_names else project.narrowed([])
+    others = [
+        r
+        for r in project.resources
+        if r.KIND not in BAKE_KINDS and (not selector or selector.matches(r.metadata.labels))
+    ]
+    if selector and not bake_names and not others:
+        raise SelectionError(f"nothing matches the selector {selector}")
+    return project.narrowed([*bake.resources, *others])
 
 
 def _used_by_any_target(project: Project, dockerfile: Dockerfile) -> bool:

@@ -289,8 +289,8 @@ def test_selection_errors() -> None:
         graph(project, ["nope"])
     with pytest.raises(SelectionError, match="no target or group matches"):
         graph(project, [], "kind=nothing")
-    with pytest.raises(SelectionError, match="must be key=value"):
-        graph(project, [], "kind")
+    with pytest.raises(SelectionError, match="is not a label requirement"):
+        graph(project, [], "=server")
 
 
 # -- renderers: escaping ------------------------------------------------------------------------

@@ -1,0 +1,326 @@
+"""Load packages of a repository into one Project, every name qualified by its address.
+
+Each package is loaded as a folder is (its Python definition, its manifests, its bake and
+compose files). A resource belongs to the package of the file that declared it (a Python
+object imported from another package stays that package's). Names are then qualified:
+outside the root package a resource takes its address's bake name (``services-payments-api``);
+variables, functions and top-level bake attributes stay global, as bake has them (one name
+declared differently in two packages is an error naming both). References written as
+names (YAML's ``inherits: [base]``, ``target:base``, ``Dockerfile/app``) mean the resource of
+that name in the same package, or the one an address names (``services/shared:base``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from bakepy.errors import Diagnostic, LoadError, Location, SelectionError, ValidationError
+from bakepy.loaders import load_files
+from bakepy.loaders.bake.unknown import Unknown
+from bakepy.loaders.repository import Package, Repository, discover_packages, find_repository
+from bakepy.models.address import Address, AddressSpec, is_spec
+from bakepy.models.bake.contexts import TargetContext
+from bakepy.models.bake.targets import Attribute, Function, Group, Target, Variable
+from bakepy.models.resource import Resource, ResourceRef
+from bakepy.models.toolchain import NO_LIMITS, Toolchain
+from bakepy.project import Project
+from bakepy.resolution.checks.references import validate_references
+
+GLOBAL_KINDS = (Variable, Function, Attribute)
+"""Kinds bake keeps in one namespace whatever file declares them."""
+
+
+def load_packages(
+    repository: Repository,
+    packages: Sequence[Package],
+    toolchain: Toolchain = NO_LIMITS,
+    *,
+    ignore_unknown: bool = False,
+) -> Project:
+    """One validated Project of ``packages``, each resource with its address."""
+    if not packages:
+        raise LoadError(
+            f"no package with definitions in {repository.root}", Location(repository.root)
+        )
+    project = Project(base_dir=repository.root)
+    loaded_paths: set[str] = set()
+    pending = list(packages)
+    while pending:
+        for package in pending:
+            _add_package(repository, project, package, toolchain, ignore_unknown)
+            loaded_paths.add(package.path)
+        pending = _referenced_packages(repository, project, loaded_paths)
+    _merge_duplicates(project)
+    _qualify(project)
+    validate_references(project)
+    return project
+
+
+def _add_package(
+    repository: Repository,
+    project: Project,
+    package: Package,
+    toolchain: Toolchain,
+    ignore_unknown: bool,
+) -> None:
+    loaded = load_files(list(package.files), toolchain, Unknown(ignore_unknown))
+    project.warnings += loaded.warnings
+    project.bake_files += loaded.bake_files
+    for resource in loaded:
+        project.add(resource, base_dir=loaded.base_dir_of(resource))
+        project.set_address(
+            resource, Address(_package_of(repository, resource, package), resource.name)
+        )
+
+
+def _referenced_packages(
+    repository: Repository, project: Project, loaded: set[str]
+) -> list[Package]:
+    """Packages not loaded yet that references in ``project`` name by address."""
+    wanted: set[str] = set()
+    for resource in project:
+        for reference in _name_references(resource):
+            try:
+                address = Address.parse(reference, relative_to=project.address_of(resource).package)
+            except ValueError:
+                continue
+            if address.package not in loaded:
+                wanted.add(address.package)
+    found: list[Package] = []
+    for path in sorted(wanted):
+        matches = [p for p in discover_packages(repository, path) if p.path == path]
+        if not matches:
+            raise LoadError(f"no package {path!r} (a reference names it)", Location())
+        found.append(matches[0])
+    return found
+
+
+def _name_references(resource: Resource) -> list[str]:
+    """The references a resource writes as names (YAML's form)."""
+    names: list[str] = []
+    if isinstance(resource, Target):
+        spec = resource.spec
+        names += [p for p in spec.parents if isinstance(p, str)]
+        names += [
+            c.target
+            for c in spec.named_contexts.values()
+            if isinstance(c, TargetContext) and isinstance(c.target, str)
+        ]
+        names += [
+            value.name
+            for value in (spec.dockerfile, spec.dockerfile_inline)
+            if isinstance(value, ResourceRef)
+        ]
+    elif isinstance(resource, Group):
+        names += [m for m in resource.spec.members if isinstance(m, str)]
+    return [name for name in names if ":" in name]
+
+
+def _merge_duplicates(project: Project) -> None:
+    """One resource per address: a Python object imported into another package's definition
+    is the same resource as the one its own package declares (equal declarations merge;
+    different ones are an error naming both addresses)."""
+    canonical: dict[tuple[str, Address], Resource] = {}
+    replaced: dict[int, Resource] = {}
+    problems: list[Diagnostic] = []
+    for resource in project.resources:
+        address = project.address_of(resource)
+        key = (resource.KIND, Address("", resource.name) if _is_global(resource) else address)
+        first = canonical.setdefault(key, resource)
+        if first is resource:
+            continue
+        if not _same(first, resource):
+            problems.append(_collision(project, first, resource, address))
+        replaced[id(resource)] = first
+        project.discard(resource)
+    if problems:
+        raise ValidationError(problems)
+    if replaced:
+        for resource in project:
+            _replace_objects(resource, replaced)
+
+
+def _replace_objects(resource: Resource, replaced: dict[int, Resource]) -> None:
+    """Point a resource's object references at the canonical resources."""
+
+    def one(value: object) -> object:
+        return replaced.get(id(value), value) if isinstance(value, Resource) else value
+
+    if isinstance(resource, Target):
+        spec = resource.spec
+        if isinstance(spec.inherits, list):
+            spec.inherits = [one(p) for p in spec.inherits]  # type: ignore[misc]
+        for context in spec.named_contexts.values():
+            if isinstance(context, TargetContext):
+                context.target = one(context.target)  # type: ignore[assignment]
+    elif isinstance(resource, Group) and isinstance(resource.spec.targets, list):
+        resource.spec.targets = [one(m) for m in resource.spec.targets]  # type: ignore[misc]
+
+
+def _package_of(repository: Repository, resource: Resource, loaded_from: Package) -> str:
+    """The package of the file that declared ``resource`` (an import may bring another's)."""
+    source = resource.source
+    if source and not source[0].startswith("<"):
+        folder = Path(source[0]).resolve().parent
+        try:
+            return repository.package_of(folder)
+        except LoadError:
+            return loaded_from.path
+    return loaded_from.path
+
+
+def _is_global(resource: Resource) -> bool:
+    return isinstance(resource, GLOBAL_KINDS)
+
+
+def _same(first: Resource, second: Resource) -> bool:
+    return first.model_dump(mode="json") == second.model_dump(mode="json")
+
+
+def _collision(project: Project, first: Resource, second: Resource, address: Address) -> Diagnostic:
+    where = second.location() if second.source else Location()
+    if _is_global(second):
+        other = project.address_of(first)
+        return Diagnostic(
+            f"{second.KIND} {second.name!r} is declared differently at {other} and {address}; "
+            "bake has one namespace for them",
+            where,
+            hint="declare it once (in a shared package) or give one another name",
+        )
+    return Diagnostic(f"{address} is declared twice ({second.KIND})", where)
+
+
+def _qualify(project: Project) -> None:
+    """Give every packaged resource its bake name and point name references at them."""
+    by_address: dict[tuple[str, Address], Resource] = {}
+    for resource in project:
+        by_address[(resource.KIND, project.address_of(resource))] = resource
+    names: dict[str, Address] = {}
+    problems: list[Diagnostic] = []
+    for resource in list(project):
+        address = project.address_of(resource)
+        if _is_global(resource) or not address.package:
+            continue
+        bake_name = address.bake_name()
+        clash = names.get(f"{resource.KIND}/{bake_name}")
+        if clash is not None and clash != address:
+            problems.append(
+                Diagnostic(
+                    f"{clash} and {address} both become the bake name {bake_name!r}",
+                    resource.location() if resource.source else Location(),
+                    hint="rename one of them",
+                )
+            )
+        names[f"{resource.KIND}/{bake_name}"] = address
+        project.rename(resource, bake_name)
+    if problems:
+        raise ValidationError(problems)
+    for resource in project:
+        _rewrite_references(project, resource, by_address)
+
+
+def _resolve(
+    reference: str,
+    kinds: tuple[str, ...],
+    package: str,
+    by_address: dict[tuple[str, Address], Resource],
+) -> str:
+    """The bake name a name reference written in ``package`` means (unchanged if unknown:
+    the reference check reports it, or it names something a bake file declares)."""
+    try:
+        address = Address.parse(reference, relative_to=package)
+    except ValueError:
+        return reference
+    for kind in kinds:
+        found = by_address.get((kind, address))
+        if found is not None:
+            return found.name
+    return reference
+
+
+def _rewrite_references(
+    project: Project, resource: Resource, by_address: dict[tuple[str, Address], Resource]
+) -> None:
+    package = project.address_of(resource).package
+    if isinstance(resource, Target):
+        spec = resource.spec
+        if isinstance(spec.inherits, list):
+            spec.inherits = [
+                _resolve(p, ("Target",), package, by_address) if isinstance(p, str) else p
+                for p in spec.inherits
+            ]
+        for context in spec.named_contexts.values():
+            if isinstance(context, TargetContext) and isinstance(context.target, str):
+                context.target = _resolve(context.target, ("Target",), package, by_address)
+        for field in ("dockerfile", "dockerfile_inline"):
+            value = getattr(spec, field)
+            if isinstance(value, ResourceRef):
+                value.name = _resolve(value.name, ("Dockerfile",), package, by_address)
+    elif isinstance(resource, Group) and isinstance(resource.spec.targets, list):
+        resource.spec.targets = [
+            _resolve(m, ("Group", "Target"), package, by_address) if isinstance(m, str) else m
+            for m in resource.spec.targets
+        ]
+
+
+def packages_for(
+    repository: Repository,
+    specs: Sequence[AddressSpec],
+    folders: Sequence[Path],
+    *,
+    recursive: bool = False,
+) -> list[Package]:
+    """The packages specs and folders select: a spec's package (and those below it for
+    ``pkg::``), each folder's package (and those below it with ``recursive``)."""
+    chosen: dict[str, Package] = {}
+
+    def take(below: str, deep: bool) -> None:
+        for package in discover_packages(repository, below):
+            if deep or package.path == below:
+                chosen.setdefault(package.path, package)
+
+    for spec in specs:
+        take(spec.package, spec.scope == "below")
+        if spec.scope != "below" and spec.package not in chosen:
+            raise SelectionError(
+                f"no package {spec.package or '(the root)'!r} for {spec}",
+                hint="a package is a folder with bakepy definitions, a bake or a compose file",
+            )
+    for folder in folders:
+        take(repository.package_of(folder), recursive)
+    return [chosen[path] for path in sorted(chosen)]
+
+
+def load_repository_selection(
+    files: Sequence[Path | str],
+    names: Sequence[str],
+    toolchain: Toolchain = NO_LIMITS,
+    *,
+    ignore_unknown: bool = False,
+    recursive: bool = False,
+) -> Project | None:
+    """The project a command line asks for, when it is about packages of a repository (its
+    ``home_package`` the one it runs from); None when it is about one folder outside any
+    configured repository (the plain ``load`` then reads it)."""
+    try:
+        specs = [AddressSpec.parse(name) for name in names if is_spec(name)]
+    except ValueError as exc:
+        raise SelectionError(str(exc)) from None
+    paths = [Path(p) for p in files] or [Path.cwd()]
+    asked = bool(specs or recursive)
+    start = paths[0] if paths[0].is_dir() else paths[0].parent
+    repository = find_repository(start, git_fallback=asked)
+    if repository is None or not (asked or repository.config_file is not None):
+        return None
+    folders = [p for p in paths if p.is_dir()] if (files or not specs) else []
+    packages = packages_for(repository, specs, folders, recursive=recursive)
+    packages += [_file_package(repository, p) for p in paths if p.is_file()]
+    project = load_packages(repository, packages, toolchain, ignore_unknown=ignore_unknown)
+    project.home_package = repository.package_of(start)
+    return project
+
+
+def _file_package(repository: Repository, file: Path) -> Package:
+    folder = file.resolve().parent
+    return Package(repository.package_of(folder), folder, (file,))

@@ -1,0 +1,203 @@
+"""The repository: its root, its settings and its packages (every folder with definitions).
+
+The root is the nearest folder up from where bakepy runs that holds a ``bakepy.toml`` or a
+``pyproject.toml`` with a ``[tool.bakepy]`` table; without one, the git work tree's root.
+The settings name which folders are packages (globs, default every folder) and which are
+not (``exclude``); folders git or tools keep (``.git``, ``node_modules``, virtual
+environments, hidden ones) are never walked. A package is a folder holding a bakepy
+definition (``bakepy.py``, ``bakepy.yaml``), YAML manifests of bakepy's apiVersion, a bake
+file or a compose file.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import tomllib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from bakepy.errors import LoadError, Location
+from bakepy.loaders.compose.detect import COMPOSE_FILE_NAMES
+from bakepy.models.resource import API_VERSION
+
+CONFIG_FILE = "bakepy.toml"
+DEFINITION_FILES = ("bakepy.py", "bakepy.yaml", "bakepy.yml")
+BAKE_FILES = (
+    "docker-bake.json",
+    "docker-bake.hcl",
+    "docker-bake.override.json",
+    "docker-bake.override.hcl",
+)
+NEVER_WALKED = frozenset(
+    {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"}
+)
+
+
+@dataclass(frozen=True)
+class RepositoryConfig:
+    """``[tool.bakepy]`` (or ``bakepy.toml``): which folders are packages."""
+
+    packages: tuple[str, ...] = ("**",)
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Repository:
+    """A root folder, its settings, and where the settings came from (None: the git root)."""
+
+    root: Path
+    config: RepositoryConfig = field(default_factory=RepositoryConfig)
+    config_file: Path | None = None
+
+    def package_of(self, folder: Path) -> str:
+        """The package path of ``folder`` (``""`` for the root); LoadError when outside."""
+        try:
+            relative = folder.resolve().relative_to(self.root)
+        except ValueError:
+            raise LoadError(
+                f"{folder} is outside the repository at {self.root}", Location(folder)
+            ) from None
+        return "" if str(relative) == "." else relative.as_posix()
+
+    def folder_of(self, package: str) -> Path:
+        """The folder of package ``package``."""
+        return self.root / package if package else self.root
+
+
+def _read_config(path: Path) -> RepositoryConfig:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise LoadError(f"cannot read {path.name}: {exc}", Location(path)) from None
+    table = data.get("tool", {}).get("bakepy") if path.name == "pyproject.toml" else data
+    if not isinstance(table, dict):
+        raise LoadError("[tool.bakepy] must be a table", Location(path))
+    values: dict[str, tuple[str, ...]] = {}
+    for key in ("packages", "exclude"):
+        value = table.get(key, list(getattr(RepositoryConfig(), key)))
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise LoadError(f"{key} must be a list of folder globs", Location(path, None, key))
+        values[key] = tuple(value)
+    unknown = sorted(set(table) - {"packages", "exclude"})
+    if unknown:
+        raise LoadError(
+            f"unknown setting {unknown[0]!r}", Location(path), hint="known: packages, exclude"
+        )
+    return RepositoryConfig(values["packages"], values["exclude"])
+
+
+def _has_bakepy_table(path: Path) -> bool:
+    try:
+        return "bakepy" in tomllib.loads(path.read_text(encoding="utf-8")).get("tool", {})
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return False
+
+
+def find_repository(start: Path | None = None, *, git_fallback: bool = True) -> Repository | None:
+    """The repository ``start`` (default: the working folder) is in: the nearest folder with
+    bakepy settings, else (with ``git_fallback``) the git work tree's root; None outside."""
+    return _find(str((start or Path.cwd()).resolve()), git_fallback)
+
+
+@lru_cache(maxsize=64)
+def _find(start: str, git_fallback: bool) -> Repository | None:
+    folder = Path(start)
+    candidates = [folder, *folder.parents]
+    for candidate in candidates:
+        config = candidate / CONFIG_FILE
+        if config.is_file():
+            return Repository(candidate, _read_config(config), config)
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and _has_bakepy_table(pyproject):
+            return Repository(candidate, _read_config(pyproject), pyproject)
+    if git_fallback:
+        for candidate in candidates:
+            if (candidate / ".git").exists():
+                return Repository(candidate)
+    return None
+
+
+def is_manifest(path: Path) -> bool:
+    """Whether a YAML file holds bakepy manifests (a document with bakepy's apiVersion), as
+    kubectl reads every manifest of a folder; read as text, without parsing the YAML."""
+    if path.suffix not in (".yaml", ".yml") or not path.is_file():
+        return False
+    try:
+        with path.open(encoding="utf-8") as handle:
+            head = handle.read(4096)
+    except (OSError, UnicodeDecodeError):
+        return False
+    return any(
+        line.split(":", 1)[0].strip() == "apiVersion" and API_VERSION in line
+        for line in head.splitlines()
+    )
+
+
+def definition_files(folder: Path) -> list[Path]:
+    """The definition files of one package folder: its bakepy definition if it has one,
+    else every bakepy manifest in it (sorted), then a compose file and bake's files."""
+    for name in DEFINITION_FILES:
+        if (folder / name).is_file():
+            return [folder / name]
+    entries = sorted(os.listdir(folder)) if folder.is_dir() else []
+    manifests = [folder / name for name in entries if is_manifest(folder / name)]
+    compose = [folder / name for name in COMPOSE_FILE_NAMES if (folder / name).is_file()][:1]
+    bake = [folder / name for name in BAKE_FILES if (folder / name).is_file()]
+    return manifests + compose + bake
+
+
+def _glob_match(package: str, patterns: tuple[str, ...]) -> bool:
+    """Whether a package path matches a folder glob (``services/*``; ``**`` any depth)."""
+    for pattern in patterns:
+        pattern = pattern.strip("/")
+        if pattern in ("**", ""):
+            return True
+        if pattern.endswith("/**"):
+            base = pattern[:-3]
+            if (
+                package == base
+                or fnmatch.fnmatchcase(package, base)
+                or any(
+                    fnmatch.fnmatchcase("/".join(package.split("/")[:depth]), base)
+                    for depth in range(1, package.count("/") + 2)
+                )
+            ):
+                return True
+        elif fnmatch.fnmatchcase(package, pattern) and pattern.count("/") == package.count("/"):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Package:
+    """One folder with definitions: its path from the root and its definition files."""
+
+    path: str
+    folder: Path
+    files: tuple[Path, ...]
+
+
+def discover_packages(repository: Repository, below: str = "") -> list[Package]:
+    """Every package at or below ``below``, in path order."""
+    config = repository.config
+    start = repository.folder_of(below)
+    if not start.is_dir():
+        raise LoadError(f"no package {below!r} in the repository at {repository.root}")
+    found: list[Package] = []
+    for folder, subfolders, _ in os.walk(start):
+        subfolders[:] = sorted(
+            d for d in subfolders if d not in NEVER_WALKED and not d.startswith(".")
+        )
+        path = Path(folder)
+        package = repository.package_of(path)
+        if package and _glob_match(package, config.exclude):
+            subfolders[:] = []
+            continue
+        if package and not _glob_match(package, config.packages):
+            continue
+        files = definition_files(path)
+        if files:
+            found.append(Package(package, path, tuple(files)))
+    return sorted(found, key=lambda p: p.path)

@@ -1,0 +1,241 @@
+"""A repository of packages: the root found from anywhere, packages discovered, addresses,
+bake names derived from them, specs and plain names, references across packages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import bakepy
+from bakepy.api.definitions import load_for, load_selected
+from bakepy.errors import BakepyError, LoadError, SelectionError, ValidationError
+from bakepy.loaders.repository import discover_packages, find_repository
+from bakepy.models.address import Address, AddressSpec
+from bakepy.resolution.selection import bake_names
+
+ROOT_MANIFEST = """\
+apiVersion: bakepy.dev/v1alpha1
+kind: Variable
+metadata: {name: TAG}
+spec: {default: "1.0"}
+---
+apiVersion: bakepy.dev/v1alpha1
+kind: Target
+metadata: {name: base}
+spec:
+  args: {BASE: root}
+"""
+
+PAYMENTS = """\
+apiVersion: bakepy.dev/v1alpha1
+kind: Target
+metadata: {name: api, labels: {team: payments}}
+spec:
+  inherits: [":base"]
+  tags: ["payments/api:${TAG}"]
+---
+apiVersion: bakepy.dev/v1alpha1
+kind: Target
+metadata: {name: worker, labels: {team: payments}}
+spec:
+  inherits: [api]
+  contexts: {lib: "target:libs/shared:lib"}
+---
+apiVersion: bakepy.dev/v1alpha1
+kind: Group
+metadata: {name: default}
+spec:
+  targets: [api, worker]
+"""
+
+SEARCH = """\
+from bakepy import Target, TargetSpec
+
+api = Target(metadata="api", spec=TargetSpec(inherits=[":base"], tags=["search/api:1"]))
+"""
+
+SHARED = """\
+apiVersion: bakepy.dev/v1alpha1
+kind: Target
+metadata: {name: lib, labels: {team: platform}}
+spec:
+  target: lib
+"""
+
+
+@pytest.fixture(name="repo")
+def repo_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A repository with a root package, two services and a shared library; one excluded
+    folder and one folder git tools keep, neither of them walked."""
+    root = tmp_path / "repo"
+    files = {
+        "bakepy.toml": 'packages = ["**"]\nexclude = ["legacy/**"]\n',
+        "bakepy.yaml": ROOT_MANIFEST,
+        "services/payments/bakepy.yaml": PAYMENTS,
+        "services/search/bakepy.py": SEARCH,
+        "libs/shared/targets.yaml": SHARED,
+        "libs/shared/README.md": "not a definition\n",
+        "legacy/old/bakepy.yaml": "not: [valid",
+        "node_modules/x/bakepy.yaml": "not: [valid",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    monkeypatch.chdir(root)
+    return root
+
+
+def test_the_root_is_found_from_anywhere_inside(repo: Path) -> None:
+    found = find_repository(repo / "services" / "payments")
+    assert found is not None
+    assert found.root == repo.resolve()
+    assert found.config.exclude == ("legacy/**",)
+
+
+def test_packages_are_the_folders_with_definitions(repo: Path) -> None:
+    found = find_repository(repo)
+    assert found is not None
+    packages = discover_packages(found)
+    assert [p.path for p in packages] == ["", "libs/shared", "services/payments", "services/search"]
+    assert [f.name for f in packages[1].files] == ["targets.yaml"]  # manifests by apiVersion
+
+
+def test_the_whole_repository_renders_with_derived_bake_names(repo: Path, tmp_path: Path) -> None:
+    project = load_selected([], ["::"], None)
+    names = {project.address_of(t).__str__(): t.name for t in project.targets}
+    assert names == {
+        ":base": "base",
+        "libs/shared:lib": "libs-shared-lib",
+        "services/payments:api": "services-payments-api",
+        "services/payments:worker": "services-payments-worker",
+        "services/search:api": "services-search-api",
+    }
+    hcl = {f.path: f.text for f in bakepy.render(project, tmp_path / "out")}["docker-bake.hcl"]
+    assert 'target "services-payments-worker" {' in hcl
+    assert 'inherits = ["services-payments-api"]' in hcl
+    assert 'lib = "target:libs-shared-lib"' in hcl
+    assert 'targets = ["services-payments-api", "services-payments-worker"]' in hcl
+
+
+def test_a_spec_loads_its_package_and_what_it_references(repo: Path) -> None:
+    project = load_selected([], ["services/payments:worker"], None)
+    assert sorted(t.name for t in project.targets) == [
+        "base",
+        "libs-shared-lib",
+        "services-payments-api",
+        "services-payments-worker",
+    ]
+    resolved = bakepy.resolve(project, ["services/payments:worker"]).to_dict()
+    assert resolved["target"]["services-payments-worker"]["args"] == {"BASE": "root"}
+    assert resolved["target"]["services-payments-worker"]["tags"] == ["payments/api:1.0"]
+
+
+def test_plain_names_mean_the_package_run_from(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(repo / "services" / "search")
+    project = load_for([], [])
+    assert bake_names(project, ["api"]) == ["services-search-api"]
+    resolved = bakepy.resolve(project, ["api"]).to_dict()
+    assert resolved["target"]["services-search-api"]["tags"] == ["search/api:1"]
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        (
+            "services/payments:",
+            ["services-payments-api", "services-payments-worker", "services-payments-default"],
+        ),
+        (
+            "services::",
+            [
+                "services-payments-api",
+                "services-payments-worker",
+                "services-payments-default",
+                "services-search-api",
+            ],
+        ),
+        ("services/search:api", ["services-search-api"]),
+        (":base", ["base"]),
+    ],
+)
+def test_specs_select(repo: Path, spec: str, expected: list[str]) -> None:
+    project = load_for([], ["::"])
+    assert bake_names(project, [spec]) == expected
+
+
+def test_labels_select_across_packages(repo: Path) -> None:
+    project = load_selected([], ["::"], ["team in (payments,platform)", "team!=payments"])
+    assert sorted(t.name for t in project.targets) == ["libs-shared-lib"]
+
+
+def test_errors_name_addresses(repo: Path) -> None:
+    with pytest.raises(SelectionError, match="nothing matches services/payments:nope"):
+        bake_names(load_for([], ["::"]), ["services/payments:nope"])
+    with pytest.raises(BakepyError, match="no package 'services/nowhere'"):
+        load_for([], ["services/nowhere:x"])
+    (repo / "services" / "payments" / "bakepy.yaml").write_text(
+        PAYMENTS.replace('inherits: [":base"]', 'inherits: ["services/search:nope"]')
+    )
+    with pytest.raises(BakepyError, match="nope"):
+        load_for([], ["services/payments:api"])
+
+
+def test_two_addresses_on_one_bake_name_are_an_error(repo: Path) -> None:
+    (repo / "services-payments").mkdir()
+    (repo / "services-payments" / "bakepy.yaml").write_text(
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {name: api}\nspec: {}\n"
+    )
+    with pytest.raises(ValidationError, match="both become the bake name 'services-payments-api'"):
+        load_for([], ["::"])
+
+
+def test_a_variable_declared_differently_in_two_packages_is_an_error(repo: Path) -> None:
+    (repo / "libs" / "shared" / "vars.yaml").write_text(
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Variable\nmetadata: {name: TAG}\n"
+        'spec: {default: "2.0"}\n'
+    )
+    with pytest.raises(ValidationError, match="Variable 'TAG' is declared differently at :TAG"):
+        load_for([], ["::"])
+
+
+def test_outside_a_configured_repository_a_folder_loads_as_before(tmp_path: Path) -> None:
+    (tmp_path / ".git").mkdir()
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "bakepy.yaml").write_text(
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {name: api}\nspec: {}\n"
+    )
+    plain = load_selected([tmp_path / "app"], [], None)
+    assert [t.name for t in plain.targets] == ["api"]  # no marker, no spec: short names
+    packaged = load_selected([tmp_path / "app"], [], None, recursive=True)
+    assert [t.name for t in packaged.targets] == ["app-api"]  # the git root is the root
+
+
+def test_bad_settings_are_located(tmp_path: Path) -> None:
+    (tmp_path / "bakepy.toml").write_text('packages = "services/*"\n')
+    with pytest.raises(LoadError, match="packages must be a list"):
+        find_repository(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("text", "package", "name", "scope"),
+    [
+        ("services/payments:api", "services/payments", "api", "one"),
+        (":api", "", "api", "one"),
+        ("services/payments:", "services/payments", None, "package"),
+        ("services::", "services", None, "below"),
+        ("::", "", None, "below"),
+    ],
+)
+def test_spec_forms(text: str, package: str, name: str | None, scope: str) -> None:
+    spec = AddressSpec.parse(text)
+    assert (spec.package, spec.name, spec.scope) == (package, name, scope)
+    assert str(spec) == (text if text != ":api" else ":api")
+
+
+def test_bake_names_of_addresses() -> None:
+    assert Address("", "api").bake_name() == "api"
+    assert Address("services/payments", "api").bake_name() == "services-payments-api"
+    assert Address.parse("base", relative_to="libs") == Address("libs", "base")
+    with pytest.raises(ValueError, match="invalid package path"):
+        Address.parse("../up:x")
