@@ -1,19 +1,24 @@
 """Load Kubernetes-style YAML manifests (one or many documents) into typed resources.
 
 Every node's line is remembered so that a model error points at ``file:line`` and field path.
+Every document is loaded before any error is raised, so a file's problems are reported
+together, and an unknown field or kind gets the name that was probably meant.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import yaml
 from pydantic import ValidationError as PydanticValidationError
 
-from bakepy.errors import FieldPath, LoadError, Location
+from bakepy.errors import BakepyError, Diagnostic, FieldPath, LoadError, Location, ValidationError
 from bakepy.models.kinds import KINDS
 from bakepy.models.resource import API_VERSION, Resource
+from bakepy.models.schema import Schema, manifest_schema
+from bakepy.models.suggestions import did_you_mean, unknown_field_hint
 from bakepy.models.validation_errors import convert_validation_error
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -85,7 +90,28 @@ def load_yaml(path: Path) -> list[Resource]:
             f"YAML syntax error: {problem}",
             Location(path, mark.line + 1 if mark else None),
         ) from None
-    return [_load_document(path, document) for document in documents]
+    resources: list[Resource] = []
+    errors: list[BakepyError] = []
+    for document in documents:
+        try:
+            resources.append(_load_document(path, document))
+        except BakepyError as error:
+            errors.append(error)
+    if len(errors) == 1:
+        raise errors[0]
+    if errors:
+        raise ValidationError([d for error in errors for d in _diagnostics(error)])
+    return resources
+
+
+def _diagnostics(error: BakepyError) -> list[Diagnostic]:
+    return error.diagnostics if isinstance(error, ValidationError) else [error.diagnostic]
+
+
+@cache
+def _kind_schema(kind: str) -> Schema:
+    """The kind's manifest schema, computed once, for the fields an unknown one may mean."""
+    return manifest_schema(kind)
 
 
 def _load_document(path: Path, document: _Document) -> Resource:
@@ -104,6 +130,7 @@ def _load_document(path: Path, document: _Document) -> Resource:
         raise LoadError(
             f"unknown kind {kind!r}; expected one of {', '.join(sorted(KINDS))}",
             Location(path, document.line_of(("kind",)) or document.start_line),
+            hint=did_you_mean(str(kind), KINDS),
         )
     name = (
         (data.get("metadata") or {}).get("name") if isinstance(data.get("metadata"), dict) else None
@@ -118,6 +145,7 @@ def _load_document(path: Path, document: _Document) -> Resource:
             resource=resource_label,
             line_of=lambda p: document.line_of(p) or document.line_of(_spec_alias_path(p)),
             default_line=document.start_line,
+            unknown_field_hint=lambda p: unknown_field_hint(_kind_schema(model.KIND), p, data),
         ) from None
     resource.set_source(str(path), document.start_line, document.lines)
     return resource

@@ -9,7 +9,6 @@ into the one ``$defs`` table of the document, so editors (yaml-language-server) 
 
 from __future__ import annotations
 
-import difflib
 import json
 from typing import Any
 
@@ -19,6 +18,7 @@ from pydantic_core import core_schema
 from bakepy.errors import BakepyError
 from bakepy.models.kinds import KINDS
 from bakepy.models.resource import API_VERSION
+from bakepy.models.suggestions import did_you_mean
 
 KIND_NAMES = tuple(sorted(KINDS))
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
@@ -29,13 +29,11 @@ Schema = dict[str, Any]
 
 def kind_name(kind: str) -> str:
     """The kind ``kind`` names (case-insensitively), or a BakepyError suggesting the closest."""
-    by_lower = {name.lower(): name for name in KIND_NAMES}
-    name = by_lower.get(kind.lower())
+    name = {name.lower(): name for name in KIND_NAMES}.get(kind.lower())
     if name is None:
-        close = difflib.get_close_matches(kind.lower(), list(by_lower), n=1)
-        hint = f"did you mean {by_lower[close[0]]!r}?" if close else None
         raise BakepyError(
-            f"unknown kind {kind!r}; expected one of {', '.join(KIND_NAMES)}", hint=hint
+            f"unknown kind {kind!r}; expected one of {', '.join(KIND_NAMES)}",
+            hint=did_you_mean(kind, KIND_NAMES),
         )
     return name
 

@@ -10,6 +10,7 @@ from pydantic import ValidationError as PydanticValidationError
 from bakepy.errors import Diagnostic, FieldPath, Location, ValidationError
 
 LineLookup = Callable[[FieldPath], int | None]
+HintLookup = Callable[[FieldPath], str | None]
 
 
 @cache
@@ -64,8 +65,10 @@ def convert_validation_error(
     resource: str | None,
     line_of: LineLookup | None = None,
     default_line: int | None = None,
+    unknown_field_hint: HintLookup | None = None,
 ) -> ValidationError:
-    """One Diagnostic per pydantic error (deduplicated), with the closest known line."""
+    """One Diagnostic per pydantic error (deduplicated), with the closest known line; an
+    unknown field gets ``unknown_field_hint``'s word for it (``did you mean 'tags'?``)."""
     from pathlib import Path
 
     diagnostics: list[Diagnostic] = []
@@ -78,5 +81,8 @@ def convert_validation_error(
         seen.add((path, message))
         line = line_of(path) if line_of else None
         location = Location(Path(file) if file else None, line or default_line, resource, path)
-        diagnostics.append(Diagnostic(message, location))
-    return ValidationError(diagnostics[:5])
+        hint = None
+        if error.get("type") == "extra_forbidden" and unknown_field_hint is not None:
+            hint = unknown_field_hint(path)
+        diagnostics.append(Diagnostic(message, location, hint))
+    return ValidationError(diagnostics)
