@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import gc
+import json
 import os
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from bakepy.cli import print_cache
 from bakepy.cli.engine import register_engine_commands
 from bakepy.cli.options import (
     BuildxVersionOption,
+    ChangedSinceOption,
     FilesOption,
     IgnoreUnknownOption,
     OverridesOption,
@@ -23,6 +25,7 @@ from bakepy.cli.options import (
     StrictCredentialsOption,
     SyntaxOption,
     TargetsArgument,
+    changed_targets,
     fail,
     print_warnings,
     toolchain,
@@ -58,6 +61,7 @@ def render_command(
     ] = "both",
     selector: SelectorOption = None,
     recursive: RecursiveOption = False,
+    changed_since: ChangedSinceOption = None,
     check_only: Annotated[
         bool,
         typer.Option(
@@ -86,6 +90,12 @@ def render_command(
 
     try:
         tools = toolchain(buildx_version, engine=True)
+        changed = changed_targets(changed_since, files, targets)
+        if changed == []:
+            typer.echo(f"no target changed since {changed_since}", err=True)
+            return
+        if changed is not None:
+            targets = changed if not targets else [t for t in targets if t in changed]
         project = load_selected(
             files or [],
             targets or [],
@@ -186,6 +196,7 @@ def print_command(
     files: FilesOption = None,
     selector: SelectorOption = None,
     recursive: RecursiveOption = False,
+    changed_since: ChangedSinceOption = None,
     overrides: OverridesOption = None,
     buildx_version: BuildxVersionOption = None,
     ignore_unknown: IgnoreUnknownOption = False,
@@ -197,7 +208,7 @@ def print_command(
         tools = toolchain(buildx_version)
     except BakepyError as error:
         fail(error)
-    if not selector and print_cache.cacheable(paths):
+    if not selector and not changed_since and print_cache.cacheable(paths):
         context = f"{tools.buildx}\0{ignore_unknown}"
         key = print_cache.request_key(paths, targets or [], overrides or [], context)
         cached = print_cache.lookup(key, os.environ)
@@ -215,6 +226,12 @@ def print_command(
         print_warnings(project.warnings)
         check_project(project)
         names = bake_names(project, targets or [])
+        changed = changed_targets(changed_since, files, targets)
+        if changed is not None:
+            names = [n for n in names if n in changed] if names else changed
+            if not names:
+                typer.echo(f"no target changed since {changed_since}", err=True)
+                return
         wanted = requested_names(project, names, parse_selector(selector))
         resolved = resolve(
             project, wanted, dict(os.environ), overrides=overrides or [], toolchain=tools
@@ -235,6 +252,7 @@ def graph_command(
     files: FilesOption = None,
     selector: SelectorOption = None,
     recursive: RecursiveOption = False,
+    changed_since: ChangedSinceOption = None,
     graph_format: Annotated[
         str,
         typer.Option(
@@ -259,10 +277,64 @@ def graph_command(
     try:
         project = load_for(files or [], targets or [], recursive=recursive)
         print_warnings(project.warnings)
-        found = graph(project, targets or [], selector, include_resources=resources)
+        changed = changed_targets(changed_since, files, targets)
+        names = targets or []
+        if changed is not None:
+            names = changed if not names else [n for n in names if n in changed]
+            if not names:
+                typer.echo(f"no target changed since {changed_since}", err=True)
+                return
+        found = graph(project, names, selector, include_resources=resources)
     except BakepyError as error:
         fail(error)
     sys.stdout.write(render_graph(found, graph_format))  # type: ignore[arg-type]
+
+
+@app.command("affected")
+def affected_command(
+    targets: TargetsArgument = None,
+    files: FilesOption = None,
+    since: Annotated[
+        str, typer.Option("--since", help="The git revision to compare with.", metavar="REF")
+    ] = "HEAD",
+    dependents: Annotated[
+        str,
+        typer.Option(
+            "--dependents",
+            help="Also list what uses an affected target: none, direct or transitive.",
+            metavar="none|direct|transitive",
+        ),
+    ] = "transitive",
+    output: Annotated[
+        str, typer.Option("--output", "-o", help="Print text or json.", metavar="text|json")
+    ] = "text",
+) -> None:
+    """List the targets whose inputs changed since a git revision: context files their
+    .dockerignore keeps, Dockerfiles, definitions (inherited ones, variables, functions);
+    with dependents, the targets using their results and the compose services building
+    them. The whole repository unless specs or -f say which part."""
+    if dependents not in ("none", "direct", "transitive"):
+        fail(BakepyError("--dependents must be none, direct or transitive"))
+    if output not in ("text", "json"):
+        fail(BakepyError(f"--output must be text or json, not {output!r}"))
+    from bakepy.api.affected import affected
+
+    try:
+        rows = affected(
+            since,
+            files or [],
+            targets or [],
+            dependents=dependents,  # type: ignore[arg-type]
+            env=dict(os.environ),
+        )
+    except BakepyError as error:
+        fail(error)
+    if output == "json":
+        sys.stdout.write(json.dumps([row.to_dict() for row in rows], indent=2) + "\n")
+        return
+    width = max((len(row.address) for row in rows), default=0)
+    for row in rows:
+        typer.echo(f"{row.address:<{width}}  {row.name}  ({row.reason})")
 
 
 @app.command("addresses")

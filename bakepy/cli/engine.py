@@ -16,12 +16,14 @@ import typer
 
 from bakepy.cli.options import (
     BuildxVersionOption,
+    ChangedSinceOption,
     FilesOption,
     OverridesOption,
     RecursiveOption,
     SelectorOption,
     SyntaxOption,
     TargetsArgument,
+    changed_targets,
     fail,
     print_warnings,
     toolchain,
@@ -121,6 +123,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         files: FilesOption = None,
         selector: SelectorOption = None,
         recursive: RecursiveOption = False,
+        changed_since: ChangedSinceOption = None,
         overrides: OverridesOption = None,
         compose: ComposeOption = None,
         stack: StackOption = None,
@@ -189,6 +192,10 @@ def register_engine_commands(app: typer.Typer) -> None:
             tools = toolchain(buildx_version, engine=True)
             loaded = load_for(files or [], targets or [], tools, recursive=recursive)
             names = bake_names(loaded, targets or [])
+            changed = changed_targets(changed_since, files, targets)
+            if changed is not None:  # only the builds change: compose and host converge as ever
+                names = [n for n in names if n in changed] if names else changed
+                build = build and bool(names)
             project = select_resources(loaded, [], parse_selector(selector))
             print_warnings(project.warnings)
             result = apply(

@@ -109,3 +109,27 @@ def toolchain(buildx_version: str | None, *, engine: bool = False) -> Toolchain:
     from bakepy.engine.toolchain import detect_toolchain
 
     return detect_toolchain(buildx_version, engine=engine)
+
+
+ChangedSinceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--changed-since",
+        help="Only the targets whose inputs changed since this git revision (and the targets "
+        "that use them), as `bakepy affected --since` lists them.",
+        metavar="REF",
+    ),
+]
+
+
+def changed_targets(
+    since: str | None, files: list[Path] | None, targets: list[str] | None
+) -> list[str] | None:
+    """The targets ``--changed-since`` leaves (among ``targets`` when some are named); None
+    without the option. An empty list means nothing changed: the caller says so and stops."""
+    if since is None:
+        return None
+    from bakepy.api.affected import affected
+
+    changed = [a.name for a in affected(since, files or [], targets or []) if a.kind == "Target"]
+    return changed

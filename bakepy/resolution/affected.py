@@ -1,0 +1,142 @@
+"""Which targets a change touches: their inputs, matched against changed files.
+
+A target's inputs are what its build reads: the files of its context that its
+``.dockerignore`` lets through (BuildKit's ``<Dockerfile>.dockerignore`` first, else the
+context's), its Dockerfile, local named contexts, and its definition (what ``print`` shows
+for it). Files are matched here; definitions are compared by the caller, which resolves
+them before and after. A target that uses another's result (``target:`` contexts) depends
+on it: ``direct`` adds those users, ``transitive`` their users too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from bakepy.models.dockerfile.dockerignore import DockerIgnore
+
+Dependents = Literal["none", "direct", "transitive"]
+_REMOTE = ("git://", "git@", "http://", "https://", "docker-image://", "oci-layout://")
+
+
+@dataclass
+class TargetInputs:
+    """What one resolved target reads from disk, and the targets whose results it uses."""
+
+    name: str
+    context: Path | None
+    dockerfile: Path | None
+    ignore: DockerIgnore | None
+    ignore_file: Path | None
+    local_contexts: list[Path] = field(default_factory=list)
+    links: list[str] = field(default_factory=list)
+
+    def reads(self, path: Path) -> bool:
+        """Whether a change to ``path`` changes what the build reads."""
+        if path in (self.dockerfile, self.ignore_file):
+            return True
+        if self.context is not None and _inside(path, self.context):
+            relative = path.relative_to(self.context).as_posix()
+            return self.ignore is None or not self.ignore.is_excluded(relative)
+        return any(_inside(path, folder) for folder in self.local_contexts)
+
+    def files(self) -> list[Path]:
+        """Every file the build reads (the context after .dockerignore, the Dockerfile,
+        the local named contexts), sorted: what a brute-force digest hashes."""
+        found: set[Path] = set()
+        for folder in [f for f in (self.context, *self.local_contexts) if f is not None]:
+            for directory, _, names in os.walk(folder):
+                for name in names:
+                    path = Path(directory) / name
+                    if self.reads(path):
+                        found.add(path)
+        found.update(p for p in (self.dockerfile, self.ignore_file) if p and p.is_file())
+        return sorted(found)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _local(value: object, root: Path) -> Path | None:
+    if not isinstance(value, str) or not value or value.startswith(_REMOTE) or "://" in value:
+        return None
+    if value.startswith(("target:", "cwd://")):
+        return None
+    return (root / value).resolve()
+
+
+def target_inputs(name: str, target: Mapping[str, Any], root: Path) -> TargetInputs:
+    """The inputs of one target as ``print`` resolves it, paths taken from ``root``."""
+    context = _local(target.get("context", "."), root)
+    inline = "dockerfile-inline" in target
+    dockerfile: Path | None = None
+    if context is not None and not inline:
+        written = str(target.get("dockerfile") or "Dockerfile")
+        dockerfile = (context / written).resolve() if not os.path.isabs(written) else Path(written)
+    ignore_file: Path | None = None
+    if context is not None:
+        candidates = [Path(f"{dockerfile}.dockerignore")] if dockerfile else []
+        candidates.append(context / ".dockerignore")
+        ignore_file = next((c for c in candidates if c.is_file()), candidates[-1])
+    ignore = None
+    if ignore_file is not None and ignore_file.is_file():
+        ignore = DockerIgnore(
+            ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+        )
+    contexts = target.get("contexts") or {}
+    links = [v.removeprefix("target:") for v in contexts.values() if str(v).startswith("target:")]
+    local = [p for v in contexts.values() if (p := _local(v, root)) is not None]
+    return TargetInputs(name, context, dockerfile, ignore, ignore_file, local, links)
+
+
+def touched(
+    inputs: Iterable[TargetInputs], changed: Sequence[Path], root: Path
+) -> dict[str, str]:
+    """Targets whose files a change touches, each with the first such file (from ``root``)
+    as the reason."""
+    found: dict[str, str] = {}
+    for target in inputs:
+        for path in changed:
+            if target.reads(path):
+                found[target.name] = f"{os.path.relpath(path, root)} changed"
+                break
+    return found
+
+
+def with_dependents(
+    affected: Mapping[str, str], inputs: Mapping[str, TargetInputs], mode: Dependents
+) -> dict[str, str]:
+    """``affected`` and, per ``mode``, the targets that use their results (``target:``)."""
+    result = dict(affected)
+    if mode == "none":
+        return result
+    users: dict[str, list[str]] = {}
+    for target in inputs.values():
+        for link in target.links:
+            users.setdefault(link, []).append(target.name)
+    frontier = list(affected)
+    while frontier:
+        following: list[str] = []
+        for name in frontier:
+            for user in sorted(users.get(name, [])):
+                if user not in result:
+                    result[user] = f"uses {name}"
+                    following.append(user)
+        frontier = following if mode == "transitive" else []
+    return result
+
+
+def digest(definition: Mapping[str, Any], target: TargetInputs, root: Path) -> str:
+    """A digest of everything a target's build reads: its definition and its files (by path
+    from ``root`` and content). Two trees give equal digests iff its inputs are equal."""
+    hasher = hashlib.sha256(json.dumps(definition, sort_keys=True).encode())
+    for path in target.files():
+        hasher.update(b"\0" + os.path.relpath(path, root).encode() + b"\0")
+        hasher.update(path.read_bytes())
+    return hasher.hexdigest()

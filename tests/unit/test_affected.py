@@ -1,0 +1,202 @@
+"""``bakepy affected``: a git history of a small monorepo, each change checked against the
+brute-force answer (every target's input digest at the revision and in the working tree)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bakepy.api.affected import affected, definitions
+from bakepy.loaders.packages import load_packages
+from bakepy.loaders.repository import Repository, discover_packages, find_repository
+from bakepy.resolution.affected import digest, target_inputs
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+FILES = {
+    "bakepy.toml": 'packages = ["**"]\n',
+    "bakepy.yaml": (
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Variable\nmetadata: {name: VERSION}\n"
+        'spec: {default: "1"}\n---\n'
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {name: base}\n"
+        "spec: {args: {VERSION: '${VERSION}'}, context: shared}\n"
+    ),
+    "shared/Dockerfile": "FROM scratch\n",
+    "services/a/bakepy.yaml": (
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {name: a}\n"
+        'spec: {inherits: [":base"], context: .}\n'
+    ),
+    "services/a/Dockerfile": "FROM scratch\nCOPY main.go /\n",
+    "services/a/main.go": "package main\n",
+    "services/a/README.md": "# a\n",
+    "services/a/.dockerignore": "*.md\n",
+    "services/b/bakepy.yaml": (
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {name: b}\n"
+        'spec: {context: ., contexts: {a: "target:services/a:a"}}\n'
+    ),
+    "services/b/Dockerfile": "FROM a\n",
+    "services/c/bakepy.py": (
+        "from bakepy import Target, TargetSpec\n\n"
+        'c = Target(metadata="c", spec=TargetSpec(context=".",'
+        ' dockerfile_inline="FROM scratch\\n"))\n'
+    ),
+}
+
+
+def _git(root: Path, *args: str) -> None:
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@example.com",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@example.com",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
+    subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+@pytest.fixture(name="repo")
+def repo_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "repo"
+    for name, text in FILES.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "add", "-A")
+    _git(root, "commit", "-q", "-m", "start")
+    monkeypatch.chdir(root)
+    return root
+
+
+def _digests(root: Path) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """Every target's input digest in the tree at ``root``, and its target: links."""
+    repository = Repository(root, find_repository(root, git_fallback=False).config)  # type: ignore[union-attr]
+    project = load_packages(repository, discover_packages(repository))
+    defined = definitions(project, root, {})
+    inputs = {name: target_inputs(name, target, root) for name, target in defined.items()}
+    return (
+        {name: digest(defined[name], inputs[name], root) for name in defined},
+        {name: inputs[name].links for name in defined},
+    )
+
+
+def _brute_force(root: Path, since: str, transitive: bool) -> set[str]:
+    """The targets whose digest differs between ``since`` and the working tree (with
+    ``transitive``: a target's digest covers the digests of the targets it links to)."""
+    scratch = Path(tempfile.mkdtemp())
+    archive = subprocess.run(
+        ["git", "-C", str(root), "archive", since], check=True, capture_output=True
+    ).stdout
+    subprocess.run(["tar", "-x", "-C", str(scratch)], input=archive, check=True)
+    before, _ = _digests(scratch)
+    after, links = _digests(root)
+
+    def closed(digests: dict[str, str], name: str) -> str:
+        if not transitive:
+            return digests.get(name, "")
+        return digests.get(name, "") + "".join(closed(digests, link) for link in links[name])
+
+    return {name for name in after if closed(after, name) != closed(before, name)}
+
+
+CHANGES: dict[str, tuple[Callable[[Path], None], set[str]]] = {
+    "a context file": (
+        lambda r: (r / "services/a/main.go").write_text("package main // x\n"),
+        {"services-a-a"},
+    ),
+    "an ignored file": (lambda r: (r / "services/a/README.md").write_text("# changed\n"), set()),
+    "the .dockerignore": (
+        lambda r: (r / "services/a/.dockerignore").write_text("*.txt\n"),
+        {"services-a-a"},
+    ),
+    "a shared base's context": (
+        lambda r: (r / "shared/Dockerfile").write_text("FROM busybox\n"),
+        {"base"},  # services/a inherits base but builds its own context
+    ),
+    "a variable": (
+        lambda r: (r / "bakepy.yaml").write_text(
+            FILES["bakepy.yaml"].replace('default: "1"', 'default: "2"')
+        ),
+        {"base", "services-a-a"},
+    ),
+    "a Dockerfile": (
+        lambda r: (r / "services/b/Dockerfile").write_text("FROM a\nRUN true\n"),
+        {"services-b-b"},
+    ),
+    "a Python definition": (
+        lambda r: (r / "services/c/bakepy.py").write_text(
+            FILES["services/c/bakepy.py"].replace("FROM scratch", "FROM busybox")
+        ),
+        {"services-c-c"},
+    ),
+    "an untracked file": (
+        lambda r: (r / "services/c/new.txt").write_text("new\n"),
+        {"services-c-c"},
+    ),
+    "nothing": (lambda r: None, set()),
+}
+
+
+@pytest.mark.parametrize("change", CHANGES)
+@pytest.mark.parametrize("mode", ["none", "transitive"])
+def test_affected_equals_the_brute_force_answer(repo: Path, change: str, mode: str) -> None:
+    make, directly = CHANGES[change]
+    make(repo)
+    found = {a.name for a in affected("main", dependents=mode) if a.kind == "Target"}  # type: ignore[arg-type]
+    assert found == _brute_force(repo, "main", transitive=mode == "transitive")
+    users = {"services-b-b"} if "services-a-a" in directly else set()
+    assert found == (directly if mode == "none" else directly | users)
+
+
+def test_reasons_and_addresses(repo: Path) -> None:
+    CHANGES["a context file"][0](repo)
+    rows = {a.name: a for a in affected("main", dependents="direct")}
+    assert rows["services-a-a"].address == "services/a:a"
+    assert rows["services-a-a"].reason == "services/a/main.go changed"
+    assert rows["services-b-b"].reason == "uses services-a-a"
+
+
+def test_a_committed_change_counts_too(repo: Path) -> None:
+    CHANGES["a Dockerfile"][0](repo)
+    _git(repo, "commit", "-q", "-am", "b changes")
+    assert {a.name for a in affected("main~1", dependents="none")} == {"services-b-b"}
+    assert affected("main", dependents="none") == []
+
+
+def test_an_unknown_revision_is_a_clear_error(repo: Path) -> None:
+    from bakepy.errors import CommandError
+
+    with pytest.raises(CommandError, match="git rev-parse"):
+        affected("no-such-branch")
+
+
+def test_the_command_line(repo: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bakepy.cli import app
+
+    CHANGES["a context file"][0](repo)
+    result = CliRunner().invoke(app, ["affected", "--since", "main", "--dependents", "none"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.split() == [
+        "services/a:a",
+        "services-a-a",
+        "(services/a/main.go",
+        "changed)",
+    ]
+    printed = CliRunner().invoke(app, ["print", "::", "--changed-since", "main"])
+    assert printed.exit_code == 0, printed.output
+    assert '"services-b-b"' in printed.stdout  # uses a: rebuilt too
+    assert '"services-c-c"' not in printed.stdout
+    _git(repo, "stash", "-q")
+    unchanged = CliRunner().invoke(app, ["print", "::", "--changed-since", "main"])
+    assert unchanged.exit_code == 0
+    assert unchanged.stdout == ""
+    assert "no target changed since main" in unchanged.stderr
