@@ -10,6 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bakepy.generators.dockerfile import render_dockerfile
+from bakepy.generators.dotenv import render_dotenv
 from bakepy.generators.files import RenderedFile, RenderOptions
 from bakepy.generators.yaml_text import dump_yaml
 from bakepy.models.compose.project import ComposeProject, Stack
@@ -30,6 +31,24 @@ def compose_filename(compose: ComposeProject, project: Project) -> str:
 def stack_filename(stack: Stack) -> str:
     """``<stack name>.stack.yaml``."""
     return f"{stack.stack_name}.stack.yaml"
+
+
+def _dotenv_file(project: Project) -> RenderedFile | None:
+    """The ``.env`` of the compose projects loaded with one (all must agree: they share the
+    output folder); a project whose ``.env`` differs from the first one's is named in a
+    warning, and compose reads the first one's there."""
+    carried = [(c, c.dotenv) for c in project.of_kind(ComposeProject) if c.dotenv is not None]
+    if not carried:
+        return None
+    first = carried[0][1]
+    assert first is not None
+    warnings = tuple(
+        f"{compose.ref}: its .env differs from {carried[0][0].ref}'s; the rendered .env is the "
+        "latter's"
+        for compose, text in carried[1:]
+        if text != first
+    )
+    return RenderedFile(".env", render_dotenv(first), "dotenv", warnings)
 
 
 def compose_documents(
@@ -55,6 +74,9 @@ def render_compose_files(
         name = compose_filename(document.compose, project)
         text = dump_yaml(document.data)
         files.append(RenderedFile(name, text, "compose", tuple(document.warnings)))
+    dotenv = _dotenv_file(project)
+    if dotenv is not None:
+        files.append(dotenv)
     for stack in project.of_kind(Stack):
         compose = stack_compose(project, stack)
         if compose is None:

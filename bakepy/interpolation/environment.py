@@ -46,13 +46,20 @@ def read_env_file(path: Path, environ: Mapping[str, str]) -> dict[str, str]:
     return values
 
 
+def project_env_files(project_dir: Path, env_files: Sequence[Path] | None = None) -> list[Path]:
+    """The env files a project's variables come from: ``env_files`` when given (as
+    ``--env-file``), else the project folder's ``.env`` when there is one."""
+    if env_files is not None:
+        return list(env_files)
+    default = project_dir / ".env"
+    return [default] if is_file(default) else []
+
+
 def project_environment(
     project_dir: Path, environ: Mapping[str, str], env_files: Sequence[Path] | None = None
 ) -> dict[str, str]:
     """The shell's variables over those of ``env_files`` (default: ``project_dir/.env``)."""
-    if env_files is None:
-        default = project_dir / ".env"
-        env_files = [default] if is_file(default) else []
+    env_files = project_env_files(project_dir, env_files)
     merged: dict[str, str] = {}
     for file in env_files:
         if not is_file(file):

@@ -347,6 +347,7 @@ def test_include_imports_resources_with_paths_from_their_folder(tmp_path: Path) 
           data: {}
         """,
             "db/.env": "PG=16\n",
+            "db/db.env": "POSTGRES_DB=app\n",
             "mon/compose.yaml": """\
         include: [nested/exporter.yaml]
         services:
@@ -469,7 +470,8 @@ def test_extends_from_another_file_moves_its_paths(tmp_path: Path) -> None:
           app:
             extends: root
             build: {context: ./app}
-        """
+        """,
+            "common/common.env": "A=1\n",
         },
     )
     web = service(project, "web")
@@ -523,8 +525,11 @@ def test_project_name_precedence(tmp_path: Path) -> None:
     assert compose(root, "services: {}\n").name == "somefolder"
     assert compose(root, "name: declared\nservices: {}\n").name == "declared"
     assert compose(root, "name: declared\n", {"COMPOSE_PROJECT_NAME": "env"}).name == "env"
-    with pytest.raises(ValidationError, match="project name 'Bad' must be lowercase"):
-        compose(root, "name: Bad\nservices: {}\n")
+    assert compose(root, "name: My App.1\nservices: {}\n").name == "myapp1"  # as compose does
+    with pytest.raises(LoadError, match="project name must not be empty"):
+        compose(root, "name: __\nservices: {}\n")
+    with pytest.raises(LoadError, match="invalid project name 'Env'"):
+        compose(root, "services: {}\n", {"COMPOSE_PROJECT_NAME": "Env"})
     empty = tmp_path / "___"
     empty.mkdir()
     with pytest.raises(LoadError, match="cannot make a project name"):

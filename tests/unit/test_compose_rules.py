@@ -64,8 +64,32 @@ def test_a_valid_project_has_no_problems() -> None:
 
 
 def test_service_needs_an_image_or_a_build() -> None:
-    assert problems({"app": {"command": ["true"]}}) == [
-        "spec.services.app: service 'app' has neither an image nor a build"
+    message = "service 'app' has neither an image nor a build context specified"
+    assert problems({"app": {"command": ["true"]}}) == [f"spec.services.app: {message}"]
+    assert problems({"app": {"image": ""}}) == [f"spec.services.app: {message}"]  # ${UNSET}
+
+
+def test_a_service_that_runs_only_with_a_profile_is_not_checked_but_cannot_be_needed() -> None:
+    """As compose 2.26 without --profile: the service is left out before the checks."""
+    assert problems({"tool": {"profiles": ["debug"], "networks": ["nowhere"]}}) == []
+    assert problems(
+        {"app": {**IMAGE, "depends_on": ["db"]}, "db": {**IMAGE, "profiles": ["x"]}}
+    ) == ["spec.services.app.depends_on.db: service 'app' depends on undefined service 'db'"]
+
+
+def test_build_platforms_must_list_the_service_platform() -> None:
+    build = {"context": ".", "platforms": ["linux/amd64"]}
+    assert problems({"app": {**IMAGE, "platform": "linux/arm64", "build": build}}) == [
+        "spec.services.app.build.platforms: service.build.platforms MUST include "
+        "service.platform 'linux/arm64'"
+    ]
+    assert problems({"app": {**IMAGE, "platform": "linux/amd64", "build": build}}) == []
+
+
+def test_scale_and_replicas_must_agree() -> None:
+    assert problems({"app": {**IMAGE, "scale": 2, "deploy": {"replicas": 3}}}) == [
+        "spec.services.app.scale: services.app: can't set distinct values on 'scale' and "
+        "'deploy.replicas'"
     ]
 
 
@@ -151,7 +175,7 @@ def test_network_mode_excludes_networks() -> None:
 
 def test_volumes_from_names_existing_services() -> None:
     assert problems({"app": {**IMAGE, "volumes_from": ["db:ro", "container:x"]}}) == [
-        "spec.services.app.volumes_from.0: volumes_from names unknown service 'db'"
+        "spec.services.app.volumes_from.0: service 'app' depends on undefined service 'db'"
     ]
 
 

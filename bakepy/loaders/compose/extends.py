@@ -40,7 +40,10 @@ class _Extender:
             if not is_file(path):
                 raise raw.error(f"cannot extend service {name!r}: {file} not found", where)
             other = read_model([path], path.parent)
-            other.data = interpolate_model(other.data, self.env, other.origins, self.ctx.warnings)
+            if self.ctx.interpolate:
+                other.data = interpolate_model(
+                    other.data, self.env, other.origins, self.ctx.warnings
+                )
             if not isinstance(other.data.get("services"), dict):
                 raise raw.error(f"cannot extend service {name!r}: {file} has no services", where)
             self.files[path] = other

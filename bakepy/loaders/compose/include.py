@@ -120,6 +120,6 @@ def apply_include(
             if not is_file(file):
                 raise raw.error(f"included file {file} not found", (*where, "path"))
         included_env = _environment(raw, entry, where, project_dir, env)
-        nested = LoadContext(ctx.warnings, (*ctx.including, main))
+        nested = LoadContext(ctx.warnings, (*ctx.including, main), ctx.interpolate)
         included = load(files, project_dir, included_env, nested)
         _import(raw, included, where)

@@ -13,6 +13,7 @@ from typing import Any
 from bakepy.errors import FieldPath, LoadError
 from bakepy.interpolation.variables import InterpolationError, interpolate
 from bakepy.loaders.compose.origins import Origins
+from bakepy.loaders.compose.tags import Override
 
 
 def interpolate_model(
@@ -34,6 +35,8 @@ def interpolate_model(
             return [walk(item, (*path, index)) for index, item in enumerate(value)]
         if isinstance(value, dict):
             return {key: walk(item, (*path, key)) for key, item in value.items()}
+        if isinstance(value, Override):
+            return Override(walk(value.value, path))
         return value
 
     return walk(data, ())

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bakepy.loaders.compose.scalars import go_text
+from bakepy.loaders.compose.tags import RESET, Override
 
 Path_ = tuple[str, ...]
 Merger = Callable[[Any, Any, Path_, list[Path_]], Any]
@@ -114,6 +115,13 @@ def _matches(path: Path_, pattern: str) -> bool:
 
 
 def _merge(base: Any, local: Any, path: Path_, changed: list[Path_], *, special: bool) -> Any:
+    if local is RESET or isinstance(local, Override):
+        changed.append(path)
+        return local  # !reset drops what is below, !override replaces it (resolved later)
+    if base is RESET:
+        base = None
+    if isinstance(base, Override):
+        base = base.value
     if special:
         for pattern, merger in SPECIAL.items():
             if _matches(path, pattern):

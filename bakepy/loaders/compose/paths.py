@@ -92,6 +92,8 @@ def rebase_service(service: Any, source: Path, dest: Path, *, fill_context: bool
         out["volumes"] = [_volume(v, source, dest) for v in out["volumes"]]
     if "env_file" in out:
         out["env_file"] = _env_files(out["env_file"], source, dest)
+    if "label_file" in out:
+        out["label_file"] = _env_files(out["label_file"], source, dest)
     develop = out.get("develop")
     if isinstance(develop, dict) and isinstance(develop.get("watch"), list):
         watch = [
@@ -108,7 +110,18 @@ def rebase_service(service: Any, source: Path, dest: Path, *, fill_context: bool
 
 
 def rebase_entry(entry: Any, source: Path, dest: Path) -> Any:
-    """A top-level secret or config whose ``file`` now is relative to ``dest``."""
-    if isinstance(entry, dict) and "file" in entry and source != dest:
-        return {**entry, "file": _relative(entry["file"], source, dest)}
-    return entry
+    """A top-level secret or config whose ``file`` now is relative to ``dest`` (and a local
+    volume bound to a host folder, whose ``driver_opts.device`` is a path too)."""
+    if not isinstance(entry, dict) or source == dest:
+        return entry
+    out = dict(entry)
+    if "file" in out:
+        out["file"] = _relative(out["file"], source, dest)
+    options = out.get("driver_opts")
+    bound = (
+        out.get("driver") == "local" and isinstance(options, dict) and options.get("o") == "bind"
+    )
+    if bound and isinstance(options, dict) and "device" in options:
+        device = _relative(options["device"] or ".", source, dest)
+        out["driver_opts"] = {**options, "device": device}
+    return out

@@ -1,9 +1,10 @@
 """Load compose files as compose does, phase by phase (compose-go's order).
 
 read (YAML with compose's scalar rules, documents and files merged) -> environment (shell over
-``.env``) -> interpolate values -> include -> extends -> unicity of indexed lists -> drop
-``version`` -> validate into a ComposeProject. Warnings (unset variables, ``version``) are
-collected and handed back, never printed here.
+``.env``, and the project name) -> interpolate values -> include -> extends -> ``!reset`` and
+``!override`` applied -> unicity of indexed lists -> ``external: {name}`` read -> drop
+``version`` -> validate into a ComposeProject -> the env and label files checked. Warnings
+(unset variables, ``version``) are collected and handed back, never printed here.
 """
 
 from __future__ import annotations
@@ -13,12 +14,15 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bakepy.interpolation.environment import project_environment
+from bakepy.interpolation.environment import project_env_files, project_environment
 from bakepy.loaders.compose.extends import apply_extends
 from bakepy.loaders.compose.include import apply_include
 from bakepy.loaders.compose.interpolate_values import interpolate_model
+from bakepy.loaders.compose.legacy import external_names
 from bakepy.loaders.compose.raw import LoadContext, RawModel
-from bakepy.loaders.compose.reading import read_model
+from bakepy.loaders.compose.reading import dotenv_text, read_model
+from bakepy.loaders.compose.service_files import check_service_files
+from bakepy.loaders.compose.tags import resolve_tags
 from bakepy.loaders.compose.to_project import project_name, to_project
 from bakepy.loaders.compose.unicity import enforce_unicity
 from bakepy.models.compose.project import ComposeProject
@@ -27,8 +31,9 @@ Phase = Callable[[RawModel, Mapping[str, str], LoadContext], None]
 
 
 def interpolate_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
-    """Expand variables in every value (not in keys)."""
-    raw.data = interpolate_model(raw.data, env, raw.origins, ctx.warnings)
+    """Expand variables in every value (not in keys), unless the load keeps them."""
+    if ctx.interpolate:
+        raw.data = interpolate_model(raw.data, env, raw.origins, ctx.warnings)
 
 
 def include_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
@@ -39,6 +44,11 @@ def include_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> No
 def extends_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
     """Merge every extended service under the service that extends it."""
     apply_extends(raw, env, ctx)
+
+
+def tags_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
+    """Merges done: drop what ``!reset`` reset, unwrap what ``!override`` replaced."""
+    raw.data = resolve_tags(raw.data)
 
 
 def unicity_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
@@ -68,7 +78,9 @@ PHASES: tuple[Phase, ...] = (
     interpolate_phase,
     include_phase,
     extends_phase,
+    tags_phase,
     unicity_phase,
+    external_names,
     drop_version,
 )
 """What follows reading, in order, for the project's files and for every included file."""
@@ -79,9 +91,14 @@ def load_model(
 ) -> RawModel:
     """Compose files read and taken through every phase (not yet validated)."""
     raw = read_model(files, directory)
+    run_phases(raw, env, ctx)
+    return raw
+
+
+def run_phases(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
+    """Take a model just read through every phase, in order."""
     for phase in PHASES:
         phase(raw, env, ctx)
-    return raw
 
 
 @dataclass
@@ -103,16 +120,25 @@ def load_compose(
     env_files: Sequence[Path | str] | None = None,
     project_directory: Path | str | None = None,
     name: str | None = None,
+    interpolate: bool = True,
 ) -> LoadedCompose:
     """Compose files (merged in order) as a ComposeProject, as ``docker compose`` loads them."""
     # environ: default the process's; env_files replace the project folder's .env (as
-    # --env-file does); name overrides the project name (as -p does)
+    # --env-file does); name overrides the project name (as -p does); interpolate=False keeps
+    # every ${VAR} as written (as --no-interpolate), for definitions that must stay variable
     paths = [Path(f) for f in files]
     directory = Path(project_directory) if project_directory else paths[0].parent
     shell = dict(os.environ if environ is None else environ)
     given_env_files = None if env_files is None else [Path(f) for f in env_files]
     env = project_environment(directory, shell, given_env_files)
-    ctx = LoadContext(including=(Path(os.path.abspath(paths[0])),))
-    raw = load_model(paths, directory, env, ctx)
-    project = to_project(raw, project_name(raw, env, name))
+    ctx = LoadContext(including=(Path(os.path.abspath(paths[0])),), interpolate=interpolate)
+    raw = read_model(paths, directory)
+    project_as = project_name(raw, env, name)
+    # compose names the project before it interpolates, and lends the name to the files
+    run_phases(raw, {"COMPOSE_PROJECT_NAME": project_as, **env}, ctx)
+    project = to_project(raw, project_as, interpolated=interpolate)
+    check_service_files(raw, project)
+    dotenv = dotenv_text(project_env_files(directory, given_env_files))
+    profiles = frozenset(p.strip() for p in env.get("COMPOSE_PROFILES", "").split(",") if p.strip())
+    project.remember_loading(dotenv, profiles)
     return LoadedCompose(project, directory.resolve(), env, ctx.warnings)

@@ -26,10 +26,13 @@ class RawModel:
 
 @dataclass
 class LoadContext:
-    """What the phases share: warnings to hand back, and the include chain (for cycles)."""
+    """What the phases share: warnings to hand back, the include chain (for cycles), and
+    whether values are interpolated."""
 
     warnings: list[str] = field(default_factory=list)
     including: tuple[Path, ...] = ()
+    interpolate: bool = True
+    """False keeps every ``${VAR}`` as written (an import keeps the file's variables)."""
 
     def warn(self, message: str) -> None:
         """Collect a warning once."""

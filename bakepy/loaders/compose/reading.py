@@ -40,3 +40,16 @@ def read_model(files: Sequence[Path], directory: Path) -> RawModel:
         if not documents:
             raise LoadError("empty compose file", Location(file))
     return RawModel(data, origins, directory, list(files))
+
+
+def dotenv_text(files: Sequence[Path]) -> str | None:
+    """The text of a project's env files (its ``.env``), joined in order; None without any."""
+    texts: list[str] = []
+    for file in files:
+        try:
+            text = file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = getattr(exc, "strerror", None) or str(exc)
+            raise LoadError(f"cannot read env file {file}: {reason}", Location(file)) from None
+        texts.append(text if text.endswith("\n") or not text else text + "\n")
+    return "".join(texts) if texts else None

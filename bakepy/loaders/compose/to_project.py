@@ -17,9 +17,10 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 
 from bakepy.errors import Diagnostic, FieldPath, ValidationError
+from bakepy.interpolation.variables import InterpolationError, interpolate
 from bakepy.loaders.compose.raw import RawModel
 from bakepy.loaders.compose.scalars import go_text
-from bakepy.models.compose.project import ComposeProject
+from bakepy.models.compose.project import PROJECT_NAME, ComposeProject
 from bakepy.models.validation_errors import convert_validation_error
 
 _STRING_MAPS = (
@@ -79,13 +80,33 @@ def normalize_project_name(text: str) -> str:
 
 
 def project_name(raw: RawModel, env: Mapping[str, str], given: str | None) -> str:
-    """``given``, else ``COMPOSE_PROJECT_NAME``, else the ``name:`` key, else the folder's."""
-    declared = raw.data.get("name")
-    for candidate in (given, env.get("COMPOSE_PROJECT_NAME"), declared):
+    """``given``, else ``COMPOSE_PROJECT_NAME``, else the ``name:`` key, else the folder's.
+
+    As compose: a name given (``-p``) or in ``COMPOSE_PROJECT_NAME`` must already be a valid
+    project name; the ``name:`` key and the folder name are made one (``My App`` -> ``myapp``).
+    """
+    for candidate in (given, env.get("COMPOSE_PROJECT_NAME")):
         if candidate:
-            if not isinstance(candidate, str):
-                raise raw.error("name must be a string", ("name",))
+            if not PROJECT_NAME.match(candidate):
+                raise raw.error(
+                    f"invalid project name {candidate!r}: must consist only of lowercase "
+                    "alphanumeric characters, hyphens, and underscores as well as start with "
+                    "a letter or number"
+                )
             return candidate
+    declared = raw.data.get("name")
+    if isinstance(declared, str):
+        try:  # the name is read before the other values are interpolated
+            declared = interpolate(declared, env)
+        except InterpolationError as exc:
+            raise raw.error(str(exc), ("name",)) from None
+    if declared is not None and declared != "":
+        if not isinstance(declared, str):
+            raise raw.error("name must be a string", ("name",))
+        name = normalize_project_name(declared)
+        if not name:
+            raise raw.error("project name must not be empty", ("name",))
+        return name
     name = normalize_project_name(raw.directory.resolve().name)
     if not name:
         raise raw.error(
@@ -104,12 +125,14 @@ def _diagnostic(raw: RawModel, diagnostic: Diagnostic) -> Diagnostic:
     return Diagnostic(diagnostic.message, raw.origins.location(path, raw.files[0]), diagnostic.hint)
 
 
-def to_project(raw: RawModel, name: str) -> ComposeProject:
-    """``raw`` validated into a ComposeProject named ``name``."""
+def to_project(raw: RawModel, name: str, *, interpolated: bool = True) -> ComposeProject:
+    """``raw`` validated into a ComposeProject named ``name``; ``interpolated`` says its values
+    are final (every ``$`` left is a literal, written ``$$`` again), not compose text."""
     spec = {k: v for k, v in raw.data.items() if k not in ("version", "include")}
     spell_strings(spec)
-    spec = escape_dollars(spec)
-    if isinstance(spec.get("name"), str):
+    if interpolated:
+        spec = escape_dollars(spec)
+    if "name" in spec:
         spec["name"] = name
     try:
         project = ComposeProject.model_validate({"metadata": {"name": name}, "spec": spec})

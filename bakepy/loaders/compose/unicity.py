@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bakepy.models.compose.mounts import parse_volume
+from bakepy.models.compose.volume_spec import parse_volume
 
 
 def _environment_key(entry: Any) -> str:

@@ -16,6 +16,7 @@ import yaml
 from bakepy.errors import FieldPath, LoadError, Location
 from bakepy.loaders.compose.origins import Origins
 from bakepy.loaders.compose.scalars import go_text, plain_scalar
+from bakepy.loaders.compose.tags import RESET, Override
 
 _PLAIN = "tag:bakepy.dev,compose:plain"
 _MAX_NODES = 200_000
@@ -54,6 +55,10 @@ class _Converter:
         if self.count > _MAX_NODES:
             raise self.error("the YAML expands to too many values (alias bomb?)", node)
         self.origins.add(path, self.path, node.start_mark.line + 1)
+        if node.tag == "!reset":
+            return RESET
+        if node.tag == "!override":
+            return Override(self.convert(_untagged(node), path))
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
         if id(node) in self.active:
@@ -122,6 +127,26 @@ class _Converter:
                 if key not in result:
                     result[key] = item
                     self.origins.graft(merged_origins, (*path, key), (*path, key))
+
+
+def _untagged(node: yaml.Node) -> yaml.Node:
+    """``node`` without its tag, resolved as if it had none."""
+    if isinstance(node, yaml.ScalarNode):
+        return yaml.ScalarNode(
+            _PLAIN if node.style is None else "tag:yaml.org,2002:str",
+            node.value,
+            node.start_mark,
+            node.end_mark,
+            node.style,
+        )
+    if isinstance(node, yaml.SequenceNode):
+        return yaml.SequenceNode(
+            "tag:yaml.org,2002:seq", node.value, node.start_mark, node.end_mark, node.flow_style
+        )
+    assert isinstance(node, yaml.MappingNode)
+    return yaml.MappingNode(
+        "tag:yaml.org,2002:map", node.value, node.start_mark, node.end_mark, node.flow_style
+    )
 
 
 def parse_yaml(text: str, path: Path) -> list[YamlDocument]:

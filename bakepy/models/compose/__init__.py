@@ -33,6 +33,16 @@ if TYPE_CHECKING:
         RestartPolicy as RestartPolicy,
         UpdateConfig as UpdateConfig,
     )
+    from bakepy.models.compose.devices import (
+        BlkioConfig as BlkioConfig,
+        BlkioLimit as BlkioLimit,
+        BlkioWeight as BlkioWeight,
+        DeviceMapping as DeviceMapping,
+        GpuRequest as GpuRequest,
+    )
+    from bakepy.models.compose.hooks import (
+        ServiceHook as ServiceHook,
+    )
     from bakepy.models.compose.mounts import (
         BindOptions as BindOptions,
         Port as Port,
@@ -56,6 +66,7 @@ if TYPE_CHECKING:
         StackSpec as StackSpec,
     )
     from bakepy.models.compose.service import (
+        CredentialSpec as CredentialSpec,
         DependsOn as DependsOn,
         Develop as Develop,
         EnvFile as EnvFile,
@@ -69,6 +80,9 @@ if TYPE_CHECKING:
 
 _EXPORTS = {
     "BindOptions": "bakepy.models.compose.mounts",
+    "BlkioConfig": "bakepy.models.compose.devices",
+    "BlkioLimit": "bakepy.models.compose.devices",
+    "BlkioWeight": "bakepy.models.compose.devices",
     "ComposeBuild": "bakepy.models.compose.build",
     "ComposeConfig": "bakepy.models.compose.project",
     "ComposeInclude": "bakepy.models.compose.project",
@@ -77,15 +91,18 @@ _EXPORTS = {
     "ComposeProjectSpec": "bakepy.models.compose.project",
     "ComposeSecret": "bakepy.models.compose.project",
     "ComposeVolume": "bakepy.models.compose.project",
+    "CredentialSpec": "bakepy.models.compose.service",
     "DependsOn": "bakepy.models.compose.service",
     "Deploy": "bakepy.models.compose.deploy",
     "DeployResources": "bakepy.models.compose.deploy",
     "Develop": "bakepy.models.compose.service",
+    "DeviceMapping": "bakepy.models.compose.devices",
     "DeviceRequest": "bakepy.models.compose.deploy",
     "DiscreteResource": "bakepy.models.compose.deploy",
     "EnvFile": "bakepy.models.compose.service",
     "Extends": "bakepy.models.compose.service",
     "GenericResource": "bakepy.models.compose.deploy",
+    "GpuRequest": "bakepy.models.compose.devices",
     "Ipam": "bakepy.models.compose.project",
     "IpamConfig": "bakepy.models.compose.project",
     "Logging": "bakepy.models.compose.service",
@@ -98,6 +115,7 @@ _EXPORTS = {
     "Service": "bakepy.models.compose.service",
     "ServiceConfig": "bakepy.models.compose.mounts",
     "ServiceHealthcheck": "bakepy.models.compose.service",
+    "ServiceHook": "bakepy.models.compose.hooks",
     "ServiceNetwork": "bakepy.models.compose.service",
     "ServiceSecret": "bakepy.models.compose.mounts",
     "ServiceVolume": "bakepy.models.compose.mounts",

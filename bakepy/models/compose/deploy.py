@@ -83,7 +83,7 @@ class DeployResources(ComposeModel):
 class RestartPolicy(ComposeModel):
     """When swarm restarts a container that exited."""
 
-    condition: Literal["none", "on-failure", "any"] | Variable | None = Field(
+    condition: Literal["none", "on-failure", "any"] | str | None = Field(
         default=None, description="none, on-failure or any (the default)."
     )
     delay: Duration | None = Field(default=None, description="Wait between restarts.")
@@ -100,7 +100,7 @@ class UpdateConfig(ComposeModel):
         default=None, description="Containers changed at once."
     )
     delay: Duration | None = Field(default=None, description="Wait between batches.")
-    failure_action: Literal["continue", "rollback", "pause"] | Variable | None = Field(
+    failure_action: Literal["continue", "rollback", "pause"] | str | None = Field(
         default=None, description="What to do when an update fails."
     )
     monitor: Duration | None = Field(
@@ -142,10 +142,10 @@ class Placement(ComposeModel):
 class Deploy(ComposeModel):
     """Deployment settings: how many containers, with what resources, updated how."""
 
-    mode: Literal["replicated", "global", "replicated-job", "global-job"] | Variable | None = Field(
+    mode: Literal["replicated", "global", "replicated-job", "global-job"] | str | None = Field(
         default=None, description="replicated (the default), global, or a job mode (swarm)."
     )
-    endpoint_mode: Literal["vip", "dnsrr"] | Variable | None = Field(
+    endpoint_mode: Literal["vip", "dnsrr"] | str | None = Field(
         default=None, description="Service discovery: a virtual IP (vip) or DNS round-robin."
     )
     replicas: IntOrVariable | None = Field(default=None, description="Number of containers.")

@@ -24,10 +24,10 @@ from bakepy.models.compose.base import (
     is_templated,
     split_outside_variables,
 )
+from bakepy.models.compose.volume_spec import parse_volume
 
 _PORT = re.compile(r"^\d+(-\d+)?$")
 _PROTOCOLS = ("tcp", "udp", "sctp")
-_PROPAGATIONS = ("shared", "rshared", "slave", "rslave", "private", "rprivate")
 
 
 def _port_range(text: str, what: str, spec: str) -> list[int]:
@@ -115,10 +115,10 @@ class Port(ComposeModel):
         default=None, description="Port (or range, e.g. 8000-8010) on the host; none: random."
     )
     host_ip: str | None = Field(default=None, description="Host address to bind, e.g. 127.0.0.1.")
-    protocol: Literal["tcp", "udp", "sctp"] | Variable | None = Field(
+    protocol: Literal["tcp", "udp", "sctp"] | str | None = Field(
         default=None, description="Protocol; tcp when left out."
     )
-    mode: Literal["ingress", "host"] | Variable | None = Field(
+    mode: Literal["ingress", "host"] | str | None = Field(
         default=None, description="Swarm routing: ingress (the default) or host."
     )
     name: str | None = Field(default=None, description="A name for the port, for humans.")
@@ -136,20 +136,11 @@ class Port(ComposeModel):
         return value
 
 
-def _is_bind_source(source: str) -> bool:
-    return source.startswith(("/", ".", "~")) or re.match(r"^[a-zA-Z]:[\\/]", source) is not None
-
-
 def check_templated_volume(spec: str) -> str:
-    """A short-syntax mount holding a ``${VAR}``: its literal parts checked, kept as written."""
-    parts = split_outside_variables(spec, ":")
-    if len(parts) > 3:
+    """A short-syntax mount holding a ``${VAR}``: kept as written (compose reads it once it
+    substituted the variables); only a spec with too many parts is refused now."""
+    if len(split_outside_variables(spec, ":")) > 4:
         raise ValueError(f"volume {spec!r} must be [SOURCE:]TARGET[:MODE]")
-    if len(parts) == 3 and not is_templated(parts[2]):
-        modes = ("ro", "rw", "z", "Z", "nocopy", *_PROPAGATIONS)
-        for mode in parts[2].split(","):
-            if mode not in modes:
-                raise ValueError(f"volume {spec!r}: unknown mode {mode!r}")
     return spec
 
 
@@ -168,41 +159,11 @@ def expand_volumes(value: Any) -> Any:
     ]
 
 
-def parse_volume(spec: str) -> dict[str, Any]:
-    """``[SOURCE:]TARGET[:MODE]`` as a long-syntax mount, as ``docker compose config`` does."""
-    parts = spec.split(":")
-    if len(parts) == 1:
-        return {"type": "volume", "target": parts[0], "volume": {}}
-    if len(parts) > 3:
-        raise ValueError(f"volume {spec!r} must be [SOURCE:]TARGET[:MODE]")
-    source, target = parts[0], parts[1]
-    modes = parts[2].split(",") if len(parts) == 3 else []
-    bind = _is_bind_source(source)
-    mount: dict[str, Any] = {"type": "bind" if bind else "volume", "source": source}
-    mount["target"] = target
-    options: dict[str, Any] = {"create_host_path": True} if bind else {}
-    for mode in modes:
-        if mode == "ro":
-            mount["read_only"] = True
-        elif mode == "rw":
-            continue
-        elif mode in ("z", "Z") and bind:
-            options["selinux"] = mode
-        elif mode in _PROPAGATIONS and bind:
-            options["propagation"] = mode
-        elif mode == "nocopy" and not bind:
-            options["nocopy"] = True
-        else:
-            raise ValueError(f"volume {spec!r}: unknown or misplaced mode {mode!r}")
-    mount["bind" if bind else "volume"] = options
-    return mount
-
-
 class BindOptions(ComposeModel):
     """Options of a bind mount."""
 
     propagation: (
-        Literal["shared", "rshared", "slave", "rslave", "private", "rprivate"] | Variable | None
+        Literal["shared", "rshared", "slave", "rslave", "private", "rprivate"] | str | None
     ) = Field(default=None, description="Mount propagation.")
     create_host_path: BoolOrVariable | None = Field(
         default=None, description="Create the host folder when missing (short syntax does)."
@@ -254,14 +215,11 @@ class ServiceVolume(ComposeModel, ShortSyntax):
         return parse_volume(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _options_match_type(self) -> ServiceVolume:
-        for option in ("bind", "volume", "tmpfs"):
-            if getattr(self, option) is not None and self.type != option:
-                raise ValueError(f"{option} options need type: {option}, not {self.type}")
+    def _bind_has_source(self) -> ServiceVolume:
+        # compose takes the options of one type on a mount of another (`data:/data:Z` is a
+        # volume with bind options); it refuses only a bind mount without a source
         if self.type == "bind" and not self.source:
-            raise ValueError("a bind mount needs a source")
-        if self.type == "tmpfs" and self.source:
-            raise ValueError("a tmpfs mount takes no source")
+            raise ValueError('invalid mount config for type "bind": field Source must not be empty')
         return self
 
 

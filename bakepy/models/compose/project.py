@@ -295,6 +295,7 @@ class ComposeProject(Resource):
             """The constructor as type checkers see it: ``metadata`` may be just the name."""
 
     _dotenv: str | None = PrivateAttr(default=None)
+    _active_profiles: frozenset[str] = PrivateAttr(default=frozenset())
 
     @property
     def project_name(self) -> str:
@@ -308,9 +309,23 @@ class ComposeProject(Resource):
         keys without a value, env files, ``COMPOSE_PROFILES``). Never part of the spec."""
         return self._dotenv
 
-    def carry_dotenv(self, text: str | None) -> None:
-        """Remember the ``.env`` text of the folder this project was loaded from."""
-        self._dotenv = text
+    @property
+    def active_profiles(self) -> frozenset[str]:
+        """The profiles ``COMPOSE_PROFILES`` turned on where a compose file was loaded (``*``
+        means all): compose checks only the services that run without ``--profile``."""
+        return self._active_profiles
+
+    def remember_loading(self, dotenv: str | None, active_profiles: frozenset[str]) -> None:
+        """Remember the ``.env`` text and the active profiles of the folder this project was
+        loaded from."""
+        self._dotenv = dotenv
+        self._active_profiles = active_profiles
+
+    def runs_by_default(self, service: Service) -> bool:
+        """Whether ``service`` runs without ``--profile`` flags (no profiles, or an active one)."""
+        if not service.profiles or "*" in self._active_profiles:
+            return True
+        return any(profile in self._active_profiles for profile in service.profiles)
 
     @model_validator(mode="after")
     def _name(self) -> ComposeProject:

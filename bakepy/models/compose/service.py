@@ -32,6 +32,8 @@ from bakepy.models.compose.base import (
 )
 from bakepy.models.compose.build import ExtraHosts, ServiceBuild
 from bakepy.models.compose.deploy import Deploy
+from bakepy.models.compose.devices import BlkioConfig, DeviceMapping, Gpus
+from bakepy.models.compose.hooks import ServiceHook
 from bakepy.models.compose.mounts import (
     Port,
     ServiceConfig,
@@ -145,12 +147,23 @@ class Watch(ComposeModel):
     )
     target: str | None = Field(default=None, description="Where synced files go.")
     ignore: StringList = Field(default_factory=list, description="Patterns not to watch.")
+    exec: ServiceHook | None = Field(
+        default=None, description="Command to run in the container after a sync (sync+exec)."
+    )
 
 
 class Develop(ComposeModel):
     """``docker compose watch`` settings (development only; swarm has none)."""
 
     watch: list[Watch] = Field(default_factory=list, description="Watch rules.")
+
+
+class CredentialSpec(ComposeModel):
+    """Where a Windows container's gMSA credential spec comes from (one of the three)."""
+
+    config: str | None = Field(default=None, description="A config holding the spec.")
+    file: str | None = Field(default=None, description="A file in the engine's CredentialSpecs.")
+    registry: str | None = Field(default=None, description="A registry value name.")
 
 
 class EnvFile(BakepyModel):
@@ -254,6 +267,9 @@ class Service(ComposeModel):
         default=None, description="Replicas, resources, restart/update policies, placement."
     )
     labels: LabelMap = Field(default_factory=dict, description="Container labels.")
+    label_file: StringList = Field(
+        default_factory=list, description="Files of K=V label lines, relative to the definition."
+    )
     annotations: LabelMap = Field(default_factory=dict, description="Container annotations.")
     container_name: str | None = Field(
         default=None, description="Fixed container name (only with one replica)."
@@ -273,6 +289,19 @@ class Service(ComposeModel):
     stdin_open: BoolOrVariable | None = Field(default=None, description="Keep stdin open.")
     tty: BoolOrVariable | None = Field(default=None, description="Allocate a terminal.")
     userns_mode: str | None = Field(default=None, description="User namespace mode.")
+    uts: str | None = Field(default=None, description="UTS namespace mode: host.")
+    attach: BoolOrVariable | None = Field(
+        default=None, description="Attach to the service's logs on `docker compose up`."
+    )
+    credential_spec: CredentialSpec | None = Field(
+        default=None, description="Managed service account credentials (Windows)."
+    )
+    post_start: list[ServiceHook] = Field(
+        default_factory=list, description="Commands run in the container after it started."
+    )
+    pre_stop: list[ServiceHook] = Field(
+        default_factory=list, description="Commands run in the container before it stops."
+    )
     pid: str | None = Field(default=None, description="PID namespace: host or service:<name>.")
     ipc: str | None = Field(default=None, description="IPC namespace mode.")
     cgroup: Literal["host", "private"] | Variable | None = Field(
@@ -305,8 +334,16 @@ class Service(ComposeModel):
     dns: StringList = Field(default_factory=list, description="DNS servers.")
     dns_search: StringList = Field(default_factory=list, description="DNS search domains.")
     dns_opt: list[str] = Field(default_factory=list, description="resolv.conf options.")
-    devices: list[str] = Field(
-        default_factory=list, description="Host devices, HOST[:CONTAINER[:PERMISSIONS]]."
+    devices: list[str | DeviceMapping] = Field(
+        default_factory=list,
+        description="Host devices: HOST[:CONTAINER[:PERMISSIONS]] or source/target/permissions.",
+    )
+    device_cgroup_rules: list[str] = Field(
+        default_factory=list, description="cgroup device rules, e.g. 'c 1:3 mr'."
+    )
+    gpus: Gpus | None = Field(default=None, description="GPUs: all, or a list of requests.")
+    blkio_config: BlkioConfig | None = Field(
+        default=None, description="Block I/O weights and rate limits."
     )
     group_add: Strings = Field(default_factory=list, description="Extra groups.")
     links: list[str] = Field(default_factory=list, description="Legacy links (compose only).")
@@ -327,6 +364,16 @@ class Service(ComposeModel):
         default=None, description="CFS period in microseconds."
     )
     cpuset: str | None = Field(default=None, description="CPUs the container may use, e.g. 0-1.")
+    cpu_count: IntOrVariable | None = Field(default=None, description="CPU count (Windows).")
+    cpu_percent: IntOrVariable | None = Field(
+        default=None, description="Usable percentage of the CPUs (Windows)."
+    )
+    cpu_rt_period: IntOrVariable | None = Field(
+        default=None, description="Real-time scheduler period in microseconds."
+    )
+    cpu_rt_runtime: IntOrVariable | None = Field(
+        default=None, description="Real-time scheduler runtime in microseconds."
+    )
     pids_limit: IntOrVariable | None = Field(
         default=None, description="Maximum number of processes."
     )
@@ -345,6 +392,8 @@ class Service(ComposeModel):
     @field_validator("restart")
     @classmethod
     def _restart(cls, value: str | None) -> str | None:
+        if value == "":
+            return None  # compose reads an empty policy (an unset ${VAR}) as none given
         if value is not None and not is_templated(value) and not _RESTART.match(value):
             raise ValueError(
                 f"restart {value!r} must be no, always, unless-stopped or on-failure[:N]"
@@ -354,6 +403,8 @@ class Service(ComposeModel):
     @field_validator("container_name")
     @classmethod
     def _container_name(cls, value: str | None) -> str | None:
+        if value == "":
+            return None  # compose reads an empty name (an unset ${VAR}) as none given
         if value is not None and not is_templated(value) and not _CONTAINER_NAME.match(value):
             raise ValueError(f"container_name {value!r} must match [a-zA-Z0-9][a-zA-Z0-9_.-]+")
         return value

@@ -49,6 +49,13 @@ def _same_limit(kind: str, first: str | int, second: str | int) -> bool:
         return first == second  # an interpolated value: only compose can tell
 
 
+def _inactive_hint(service: Service | None) -> str | None:
+    """Why a declared service counts as undefined: it runs only with a profile."""
+    if service is None or not service.profiles:
+        return None
+    return f"it runs only with --profile {service.profiles[0]}; give it to this service too"
+
+
 class _ProjectRules:
     def __init__(self, project: Project, compose: ComposeProject) -> None:
         self.project = project
@@ -60,9 +67,11 @@ class _ProjectRules:
         self.problems.append(Diagnostic(message, self.compose.location("spec", *path), hint))
 
     def run(self) -> list[Diagnostic]:
-        for name, service in self.spec.services.items():
-            self.service(name, service)
-        edges = {name: list(s.depends_on) for name, s in self.spec.services.items()}
+        # as compose: a service that runs only with --profile is left out before the checks
+        active = {n: s for n, s in self.spec.services.items() if self.compose.runs_by_default(s)}
+        for name, service in active.items():
+            self.service(name, service, active)
+        edges = {name: list(s.depends_on) for name, s in active.items()}
         cycle = find_cycle({k: [d for d in v if d in edges] for k, v in edges.items()})
         if cycle:
             self.error(
@@ -74,11 +83,13 @@ class _ProjectRules:
             )
         return self.problems
 
-    def service(self, name: str, service: Service) -> None:
+    def service(self, name: str, service: Service, active: dict[str, Service]) -> None:
         where = ("services", name)
         build_secrets = self.build(name, service)
-        if service.image is None and service.build is None:
-            self.error(f"service {name!r} has neither an image nor a build", *where)
+        if not service.image and service.build is None:  # an unset ${IMAGE} is no image either
+            self.error(
+                f"service {name!r} has neither an image nor a build context specified", *where
+            )
         for index, ref in enumerate(service.secrets):
             if is_templated(ref.source):
                 continue
@@ -117,30 +128,70 @@ class _ProjectRules:
                 )
             targets.add(mount.target)
         for dependency in service.depends_on:
-            if dependency not in self.spec.services and not is_templated(dependency):
+            if dependency not in active and not is_templated(dependency):
                 self.error(
                     f"service {name!r} depends on undefined service {dependency!r}",
                     *where,
                     "depends_on",
                     dependency,
+                    hint=_inactive_hint(self.spec.services.get(dependency)),
                 )
+        for key in ("network_mode", "pid", "ipc"):
+            value = getattr(service, key)
+            if isinstance(value, str) and value.startswith("service:"):
+                other = value.removeprefix("service:")
+                if other not in active and not is_templated(other):
+                    self.error(
+                        f"service {name!r} depends on undefined service {other!r}",
+                        *where,
+                        key,
+                        hint=_inactive_hint(self.spec.services.get(other)),
+                    )
+        self.platforms(name, service)
         for index, other in enumerate(service.volumes_from):
             source = other.split(":", 1)[0]
             if is_templated(other):
                 continue
-            if not other.startswith("container:") and source not in self.spec.services:
+            if not other.startswith("container:") and source not in active:
                 self.error(
-                    f"volumes_from names unknown service {source!r}", *where, "volumes_from", index
+                    f"service {name!r} depends on undefined service {source!r}",
+                    *where,
+                    "volumes_from",
+                    index,
+                    hint=_inactive_hint(self.spec.services.get(source)),
                 )
         self.limits(name, service)
         deployed = known_int(service.deploy.replicas) if service.deploy else None
-        replicas = max(deployed or 1, known_int(service.scale) or 1)
+        scale = known_int(service.scale)
+        if deployed is not None and scale is not None and deployed != scale:
+            self.error(
+                f"services.{name}: can't set distinct values on 'scale' and 'deploy.replicas'",
+                *where,
+                "scale",
+            )
+        replicas = max(deployed or 1, scale or 1)
         if service.container_name is not None and replicas > 1:
             self.error(
                 f"container_name {service.container_name!r} cannot be used with {replicas} "
                 "replicas: container names are unique",
                 *where,
                 "container_name",
+            )
+
+    def platforms(self, name: str, service: Service) -> None:
+        """compose builds for the platform the service runs on: build.platforms must list it."""
+        build = service.build
+        if not isinstance(build, ComposeBuild) or not build.platforms or not service.platform:
+            return
+        if is_templated(service.platform) or any(is_templated(p) for p in build.platforms):
+            return
+        if service.platform not in build.platforms:
+            self.error(
+                f"service.build.platforms MUST include service.platform {service.platform!r}",
+                "services",
+                name,
+                "build",
+                "platforms",
             )
 
     def limits(self, name: str, service: Service) -> None:

@@ -14,6 +14,7 @@ again once they are substituted, as compose does after interpolation.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 from bakepy.errors import BakepyError, FieldPath, format_field_path
 from bakepy.models.compose.base import ComposeModel
 from bakepy.models.compose.build import ComposeBuild
-from bakepy.models.compose.mounts import parse_port, parse_volume
+from bakepy.models.compose.mounts import parse_port
 from bakepy.models.compose.project import (
     ComposeConfig,
     ComposeNetwork,
@@ -32,6 +33,7 @@ from bakepy.models.compose.project import (
 )
 from bakepy.models.compose.service import Service
 from bakepy.models.compose.values import dot_relative, has_interpolation
+from bakepy.models.compose.volume_spec import parse_volume
 from bakepy.models.dockerfile.instructions import Dockerfile
 from bakepy.project import Project
 from bakepy.resolution.bake.evaluate import resolve_bake
@@ -47,6 +49,7 @@ _DUMP: dict[str, Any] = {
     "mode": "json",
 }
 _TOP_LEVEL = ("networks", "volumes", "configs", "secrets")
+_WINDOWS_ABSOLUTE = re.compile(r"^([a-zA-Z]:[\\/]|\\\\)")
 
 
 @dataclass
@@ -109,6 +112,8 @@ class _Lowering:
     def path(self, value: str, base: Path) -> str:
         if value.startswith("~"):  # compose expands ~ to the home folder: not relative
             return value
+        if _WINDOWS_ABSOLUTE.match(value):  # absolute on Windows: compose keeps it as written
+            return value
         if has_interpolation(value):  # known after interpolation, relative to the project
             return value
         return dot_relative(self.paths.map(value, base))
@@ -152,6 +157,10 @@ class _Lowering:
     def _file_entry(self, entry: dict[str, Any], base: Path) -> dict[str, Any]:
         if "file" in entry:
             entry["file"] = self.path(entry["file"], base)
+        options = entry.get("driver_opts") or {}
+        if entry.get("driver") == "local" and options.get("o") == "bind" and "device" in options:
+            # a local volume bound to a host folder: compose resolves the folder as a path
+            options["device"] = self.path(options["device"] or ".", base)
         return entry
 
     def _service(
