@@ -58,6 +58,7 @@ class Project:
         """Resources by name, in declaration order: lookups are O(1), not a scan of the project."""
         self._addresses: dict[int, Address] = {}
         """Where each resource of a repository load lives (package and short name)."""
+        self._owners: dict[int, tuple[str, ...]] = {}
         self.home_package: str | None = None
         """The package a repository load ran from (plain names mean its resources); None
         when the project was not loaded from a repository's packages."""
@@ -109,7 +110,20 @@ class Project:
             result.add(resource, base_dir=self.base_dir_of(resource))
             if id(resource) in self._addresses:
                 result.set_address(resource, self._addresses[id(resource)])
+            if id(resource) in self._owners:
+                result.set_owners(resource, self._owners[id(resource)])
         return result
+
+    def set_owners(self, resource: Resource, owners: tuple[str, ...]) -> None:
+        """Record who owns a resource (its package's CODEOWNERS entry)."""
+        self._owners[id(resource)] = owners
+
+    def owners_of(self, resource: Resource) -> tuple[str, ...]:
+        """Who owns a resource: its ``owner`` label, else its package's CODEOWNERS owners."""
+        label = resource.metadata.labels.get("owner")
+        if label:
+            return (label,)
+        return self._owners.get(id(resource), ())
 
     def set_address(self, resource: Resource, address: Address) -> None:
         """Record the package address of a resource loaded from a repository package."""

@@ -23,7 +23,13 @@ from bakepy.resolution.bake.evaluate import ResolvedBake, resolve_bake
 from bakepy.resolution.bake.overrides import Override
 from bakepy.resolution.checks import check_project
 from bakepy.resolution.graph.model import ProjectGraph, node_id
-from bakepy.resolution.selection import bake_names, parse_selector, requested_names, subset
+from bakepy.resolution.selection import (
+    bake_names,
+    owned_by,
+    parse_selector,
+    requested_names,
+    subset,
+)
 
 
 def load_selected(
@@ -34,8 +40,10 @@ def load_selected(
     *,
     ignore_unknown: bool = False,
     recursive: bool = False,
+    owner: str | None = None,
 ) -> Project:
-    """Load definition files and keep what ``names`` / ``selector`` choose (everything if none);
+    """Load definition files and keep what ``names`` / ``selector`` / ``owner`` (CODEOWNERS)
+    choose (everything if none);
     a folder's bake files are found in the order ``toolchain``'s buildx reads them, and
     ``ignore_unknown`` drops what bake does not know in them (as buildx) instead of refusing.
 
@@ -46,6 +54,8 @@ def load_selected(
     is named by its address (see ``bakepy.models.address``)."""
     project = load_for(files, names, toolchain, ignore_unknown=ignore_unknown, recursive=recursive)
     wanted = requested_names(project, bake_names(project, names), parse_selector(selector))
+    if owner is not None:
+        wanted = owned_by(project, owner, wanted)
     return subset(project, wanted)
 
 
@@ -251,8 +261,11 @@ def import_with_notes(
     compose = [p for p in paths if p not in bake_paths and p not in dockerfiles]
     resources: list[Resource] = [load_dockerfile(path) for path in dockerfiles]
     notes: list[str] = []
-    if compose:
-        resources.append(load_compose(compose).project)
+    compose_notes: list[str] = []
+    if compose:  # variables stay variables: compose interpolates the rendered file
+        loaded = load_compose(compose, interpolate=False)
+        resources.append(loaded.project)
+        compose_notes = loaded.warnings
     if bake_paths:
         native = NativeBake()
         unknown = Unknown(ignore_unknown)
@@ -260,6 +273,7 @@ def import_with_notes(
             native = native.merged_with(load_bake_file(path, unknown))
         native, notes = without_ignored(native, toolchain.bake())
         resources += resources_from_bake(native)
+    notes = [*compose_notes, *notes]
     source = ", ".join(p.name for p in paths)
     if to == "python":
         return python_module(resources, source, notes), notes

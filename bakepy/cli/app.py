@@ -20,6 +20,7 @@ from bakepy.cli.options import (
     FilesOption,
     IgnoreUnknownOption,
     OverridesOption,
+    OwnerOption,
     RecursiveOption,
     SelectorOption,
     StrictCredentialsOption,
@@ -62,6 +63,7 @@ def render_command(
     selector: SelectorOption = None,
     recursive: RecursiveOption = False,
     changed_since: ChangedSinceOption = None,
+    owner: OwnerOption = None,
     check_only: Annotated[
         bool,
         typer.Option(
@@ -103,6 +105,7 @@ def render_command(
             tools,
             ignore_unknown=ignore_unknown,
             recursive=recursive,
+            owner=owner,
         )
         print_warnings(project.warnings)
         options = RenderOptions(bake_format=bake_format, syntax_directive=syntax_directive)  # type: ignore[arg-type]
@@ -121,7 +124,7 @@ def render_command(
     for file in rendered:
         for warning in file.warnings:
             typer.echo(f"warning: {warning}", err=True)
-    prune = not targets and not selector  # a partial render leaves the other files alone
+    prune = not targets and not selector and not owner  # a partial render leaves the rest
     if check_only:
         report = diff_files(rendered, out, prune=prune)
         print_warnings(report.warnings)
@@ -197,6 +200,7 @@ def print_command(
     selector: SelectorOption = None,
     recursive: RecursiveOption = False,
     changed_since: ChangedSinceOption = None,
+    owner: OwnerOption = None,
     overrides: OverridesOption = None,
     buildx_version: BuildxVersionOption = None,
     ignore_unknown: IgnoreUnknownOption = False,
@@ -208,7 +212,7 @@ def print_command(
         tools = toolchain(buildx_version)
     except BakepyError as error:
         fail(error)
-    if not selector and not changed_since and print_cache.cacheable(paths):
+    if not selector and not changed_since and not owner and print_cache.cacheable(paths):
         context = f"{tools.buildx}\0{ignore_unknown}"
         key = print_cache.request_key(paths, targets or [], overrides or [], context)
         cached = print_cache.lookup(key, os.environ)
@@ -217,7 +221,7 @@ def print_command(
             return
     from bakepy.api.definitions import load_for, resolve
     from bakepy.resolution.checks import check_project
-    from bakepy.resolution.selection import bake_names, parse_selector, requested_names
+    from bakepy.resolution.selection import bake_names, owned_by, parse_selector, requested_names
 
     try:
         project = load_for(
@@ -233,6 +237,8 @@ def print_command(
                 typer.echo(f"no target changed since {changed_since}", err=True)
                 return
         wanted = requested_names(project, names, parse_selector(selector))
+        if owner is not None:
+            wanted = owned_by(project, owner, wanted)
         resolved = resolve(
             project, wanted, dict(os.environ), overrides=overrides or [], toolchain=tools
         )
@@ -253,6 +259,7 @@ def graph_command(
     selector: SelectorOption = None,
     recursive: RecursiveOption = False,
     changed_since: ChangedSinceOption = None,
+    owner: OwnerOption = None,
     graph_format: Annotated[
         str,
         typer.Option(
@@ -273,6 +280,7 @@ def graph_command(
         fail(BakepyError(f"--format must be text, dot or mermaid, not {graph_format!r}"))
     from bakepy.api.definitions import graph, load_for
     from bakepy.generators.graph import render_graph
+    from bakepy.resolution.selection import bake_names
 
     try:
         project = load_for(files or [], targets or [], recursive=recursive)
@@ -284,6 +292,10 @@ def graph_command(
             if not names:
                 typer.echo(f"no target changed since {changed_since}", err=True)
                 return
+        if owner is not None:
+            from bakepy.resolution.selection import owned_by
+
+            names = owned_by(project, owner, bake_names(project, names))
         found = graph(project, names, selector, include_resources=resources)
     except BakepyError as error:
         fail(error)
@@ -342,9 +354,10 @@ def addresses_command(
     targets: TargetsArgument = None,
     files: FilesOption = None,
     recursive: RecursiveOption = False,
+    owner: OwnerOption = None,
 ) -> None:
-    """List each resource's address, kind and the name bake files give it (a repository's
-    packages: `bakepy addresses ::`)."""
+    """List each resource's address, kind, the name bake files give it, and its owners
+    (CODEOWNERS) - a repository's packages: `bakepy addresses ::`."""
     from bakepy.api.definitions import load_for
 
     try:
@@ -352,12 +365,14 @@ def addresses_command(
     except BakepyError as error:
         fail(error)
     rows = sorted(
-        (str(project.address_of(resource)), resource.KIND, resource.name) for resource in project
+        (str(project.address_of(r)), r.KIND, r.name, " ".join(project.owners_of(r)))
+        for r in project
+        if owner is None or owner in project.owners_of(r)
     )
-    width = max((len(row[0]) for row in rows), default=0)
-    kind_width = max((len(row[1]) for row in rows), default=0)
-    for address, kind, name in rows:
-        typer.echo(f"{address:<{width}}  {kind:<{kind_width}}  {name}")
+    widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
+    for address, kind, name, owners in rows:
+        line = f"{address:<{widths[0]}}  {kind:<{widths[1]}}  {name:<{widths[2]}}  {owners}"
+        typer.echo(line.rstrip())
 
 
 @app.command("import")

@@ -19,6 +19,7 @@ from bakepy.cli.options import (
     ChangedSinceOption,
     FilesOption,
     OverridesOption,
+    OwnerOption,
     RecursiveOption,
     SelectorOption,
     SyntaxOption,
@@ -79,6 +80,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         files: FilesOption = None,
         selector: SelectorOption = None,
         recursive: RecursiveOption = False,
+        owner: OwnerOption = None,
         compose: ComposeOption = None,
         stack: StackOption = None,
         prune: PruneOption = False,
@@ -97,7 +99,7 @@ def register_engine_commands(app: typer.Typer) -> None:
             tools = toolchain(buildx_version, engine=True)
             loaded = load_for(files or [], targets or [], tools, recursive=recursive)
             names = bake_names(loaded, targets or [])
-            project = select_resources(loaded, names, parse_selector(selector))
+            project = select_resources(loaded, names, parse_selector(selector), owner)
             print_warnings(project.warnings)
             planned = plan(
                 project,
@@ -124,6 +126,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         selector: SelectorOption = None,
         recursive: RecursiveOption = False,
         changed_since: ChangedSinceOption = None,
+        owner: OwnerOption = None,
         overrides: OverridesOption = None,
         compose: ComposeOption = None,
         stack: StackOption = None,
@@ -196,7 +199,7 @@ def register_engine_commands(app: typer.Typer) -> None:
             if changed is not None:  # only the builds change: compose and host converge as ever
                 names = [n for n in names if n in changed] if names else changed
                 build = build and bool(names)
-            project = select_resources(loaded, [], parse_selector(selector))
+            project = select_resources(loaded, [], parse_selector(selector), owner)
             print_warnings(project.warnings)
             result = apply(
                 project,

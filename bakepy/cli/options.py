@@ -133,3 +133,13 @@ def changed_targets(
 
     changed = [a.name for a in affected(since, files or [], targets or []) if a.kind == "Target"]
     return changed
+
+
+OwnerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--owner",
+        help="Only what this owner owns (CODEOWNERS at the repository root, or an owner label).",
+        metavar="OWNER",
+    ),
+]

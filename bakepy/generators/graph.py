@@ -31,14 +31,20 @@ _DOT_SHAPES = {
 
 
 def node_label(node: GraphNode) -> str:
-    """``kind name`` (with ``[matrix]`` for a matrix target): what a reader sees on a node."""
-    return f"{node.kind} {node.name}" + (" [matrix]" if node.matrix else "")
+    """``kind name`` (with ``[matrix]`` for a matrix target, and its owners): what a reader
+    sees on a node."""
+    return f"{node.kind} {node.name}" + _notes(node)
+
+
+def _notes(node: GraphNode) -> str:
+    owners = f" ({' '.join(node.owners)})" if node.owners else ""
+    return (" [matrix]" if node.matrix else "") + owners
 
 
 def _qualified(node: GraphNode) -> str:
     """``kind scope/name``: a node's label where no cluster says which Dockerfile or project."""
     qualified = node.id.split(":", 1)[1]
-    return f"{node.kind} {qualified}" + (" [matrix]" if node.matrix else "")
+    return f"{node.kind} {qualified}" + _notes(node)
 
 
 def _clusters(graph: ProjectGraph) -> tuple[list[GraphNode], dict[str | None, list[GraphNode]]]:

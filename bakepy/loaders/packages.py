@@ -12,12 +12,14 @@ that name in the same package, or the one an address names (``services/shared:ba
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from bakepy.errors import Diagnostic, LoadError, Location, SelectionError, ValidationError
 from bakepy.loaders import load_files
 from bakepy.loaders.bake.unknown import Unknown
+from bakepy.loaders.codeowners import owners_of, rules_for
 from bakepy.loaders.repository import Package, Repository, discover_packages, find_repository
 from bakepy.models.address import Address, AddressSpec, is_spec
 from bakepy.models.bake.contexts import TargetContext
@@ -67,11 +69,16 @@ def _add_package(
     loaded = load_files(list(package.files), toolchain, Unknown(ignore_unknown))
     project.warnings += loaded.warnings
     project.bake_files += loaded.bake_files
+    rules = list(rules_for(repository.root))
     for resource in loaded:
         project.add(resource, base_dir=loaded.base_dir_of(resource))
         project.set_address(
             resource, Address(_package_of(repository, resource, package), resource.name)
         )
+        source = resource.source[0] if resource.source else ""
+        declared = Path(source) if source and not source.startswith("<") else package.files[0]
+        path = os.path.relpath(declared.resolve(), repository.root)
+        project.set_owners(resource, owners_of(rules, Path(path).as_posix()))
 
 
 def _referenced_packages(

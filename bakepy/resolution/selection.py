@@ -137,6 +137,18 @@ def bake_names(project: Project, names: Sequence[str]) -> list[str]:
     return chosen
 
 
+def owned_by(project: Project, owner: str, names: Sequence[str] = ()) -> list[str]:
+    """The targets and groups (among ``names``, default all) ``owner`` owns (CODEOWNERS, or
+    an ``owner`` label)."""
+    owned = [
+        r.name for r in project if isinstance(r, Target | Group) and owner in project.owners_of(r)
+    ]
+    chosen = [n for n in names if n in owned] if names else owned
+    if not chosen:
+        raise SelectionError(f"no target or group owned by {owner}")
+    return chosen
+
+
 def names_matching(project: Project, selector: Selector) -> list[str]:
     """Names of the targets and groups whose labels meet the selector."""
     matched = [
@@ -205,26 +217,25 @@ def subset(project: Project, names: Sequence[str]) -> Project:
 BAKE_KINDS = ("Target", "Group", "Variable", "Function", "Attribute", "Dockerfile")
 
 
-def select_resources(project: Project, names: Sequence[str], selector: Selector) -> Project:
+def select_resources(
+    project: Project, names: Sequence[str], selector: Selector, owner: str | None = None
+) -> Project:
     """What ``plan`` and ``apply`` act on: the targets and groups ``names`` and ``selector``
     choose (with what they need), and the engine and host resources (compose projects,
     stacks, daemon.json, drop-ins) whose labels meet ``selector``, as kubectl selects."""
-    if not names and not selector:
+    if not names and not selector and owner is None:
         return project
-    matched = [
-        r.name
-        for r in project
-        if isinstance(r, Target | Group) and selector.matches(r.metadata.labels)
-    ]
+
+    def chosen(resource: Resource) -> bool:
+        mine = owner is None or owner in project.owners_of(resource)
+        return mine and selector.matches(resource.metadata.labels)
+
+    matched = [r.name for r in project if isinstance(r, Target | Group) and chosen(r)]
     bake_names = [n for n in names if n in matched] if names else matched
     bake = subset(project, bake_names) if bake_names else project.narrowed([])
-    others = [
-        r
-        for r in project.resources
-        if r.KIND not in BAKE_KINDS and (not selector or selector.matches(r.metadata.labels))
-    ]
-    if selector and not bake_names and not others:
-        raise SelectionError(f"nothing matches the selector {selector}")
+    others = [r for r in project.resources if r.KIND not in BAKE_KINDS and chosen(r)]
+    if (selector or owner) and not bake_names and not others:
+        raise SelectionError(f"nothing matches the selector {selector or ''} {owner or ''}".strip())
     return project.narrowed([*bake.resources, *others])
 
 

@@ -239,3 +239,27 @@ def test_bake_names_of_addresses() -> None:
     assert Address.parse("base", relative_to="libs") == Address("libs", "base")
     with pytest.raises(ValueError, match="invalid package path"):
         Address.parse("../up:x")
+
+
+def test_owners_come_from_codeowners_and_select(repo: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bakepy.cli import app
+
+    (repo / ".github").mkdir()
+    (repo / ".github" / "CODEOWNERS").write_text(
+        "* @org/platform\n/services/payments/ @org/payments\nlibs/ @org/libs @alice\n"
+    )
+    project = load_for([], ["::"])
+    owners = {t.name: project.owners_of(t) for t in project.targets}
+    assert owners["services-payments-api"] == ("@org/payments",)
+    assert owners["libs-shared-lib"] == ("@org/libs", "@alice")
+    assert owners["base"] == ("@org/platform",)
+    chosen = load_selected([], ["::"], None, owner="@alice")
+    assert [t.name for t in chosen.targets] == ["libs-shared-lib"]
+    listed = CliRunner().invoke(app, ["addresses", "::", "--owner", "@org/payments"])
+    assert listed.exit_code == 0, listed.output
+    assert "services/payments:api" in listed.stdout
+    assert "services/search" not in listed.stdout
+    drawn = CliRunner().invoke(app, ["graph", "::"])
+    assert "target libs-shared-lib (@org/libs @alice)" in drawn.stdout

@@ -118,6 +118,11 @@ class _BakeGraph:
         for name, body in _blocks(native):
             self.parents.setdefault(name, []).extend(_literal_names(body.get("inherits")))
 
+    def owners(self, block: str, name: str) -> tuple[str, ...]:
+        """Who owns a block's resource (nobody known for a bake file's block)."""
+        source = self.native.sources.get((block, name))
+        return self.project.owners_of(source) if source is not None else ()
+
     def located(self, block: str, name: str) -> str | None:
         """Where a block was declared: its resource's file and line, or its bake file's."""
         source = self.native.sources.get((block, name))
@@ -129,7 +134,15 @@ class _BakeGraph:
         """A node per group, a ``contains`` edge per member (target or group)."""
         for name, body in self.native.groups.items():
             here = node_id("group", name)
-            self.nodes.append(GraphNode(here, "group", name, location=self.located("group", name)))
+            self.nodes.append(
+                GraphNode(
+                    here,
+                    "group",
+                    name,
+                    location=self.located("group", name),
+                    owners=self.owners("group", name),
+                )
+            )
             for member in _literal_names(body.get("targets")):
                 kind: NodeKind = "group" if member in self.native.groups else "target"
                 self.edges.append(GraphEdge(here, node_id(kind, member), "contains"))
@@ -140,7 +153,14 @@ class _BakeGraph:
             matrix = any(b.get("matrix") is not None for n, b in _blocks(self.native) if n == name)
             location = self.located("target", name)
             self.nodes.append(
-                GraphNode(node_id("target", name), "target", name, location=location, matrix=matrix)
+                GraphNode(
+                    node_id("target", name),
+                    "target",
+                    name,
+                    location=location,
+                    matrix=matrix,
+                    owners=self.owners("target", name),
+                )
             )
         for name, body in _blocks(self.native):
             here = node_id("target", name)

@@ -63,6 +63,8 @@ class GraphNode:
     """``file:line`` (or ``file``) where it was declared, relative to the project's folder."""
     matrix: bool = False
     """A bake target with a matrix: shown once, by its block name."""
+    owners: tuple[str, ...] = ()
+    """Who owns it (CODEOWNERS of its package), shown beside it."""
 
 
 @dataclass(frozen=True, order=True)
@@ -138,7 +140,9 @@ class ProjectGraph:
 
     def without_locations(self) -> ProjectGraph:
         """The same graph with no locations: what two declarations of one project share."""
-        nodes = (GraphNode(n.id, n.kind, n.name, n.parent, None, n.matrix) for n in self.nodes)
+        nodes = (
+            GraphNode(n.id, n.kind, n.name, n.parent, None, n.matrix, n.owners) for n in self.nodes
+        )
         return ProjectGraph.of(nodes, self.edges)
 
 
