@@ -83,9 +83,9 @@ class Project:
         self._by_name.setdefault(resource.name, []).append(resource)
 
     def _source_dir(self, resource: Resource) -> Path:
-        source = resource.source
-        if source and not source[0].startswith("<"):
-            return Path(source[0]).resolve().parent
+        source = resource.source_file
+        if source and not source.startswith("<"):
+            return Path(source).resolve().parent
         return self.base_dir.resolve()
 
     # -- lookups ------------------------------------------------------------------------------

@@ -1,13 +1,17 @@
 """Load Kubernetes-style YAML manifests (one or many documents) into typed resources.
 
-Every node's line is remembered so that a model error points at ``file:line`` and field path.
-Every document is loaded before any error is raised, so a file's problems are reported
-together, and an unknown field or kind gets the name that was probably meant.
+A file is parsed once, with libyaml's C loader when PyYAML has it, into plain data; line
+numbers are found only when they are needed (an error, now or later), by composing the file
+again with node marks. A file with an error is read the slow way at once, so that every
+problem points at ``file:line`` and field path. Every document is loaded before any error is
+raised, so a file's problems are reported together, and an unknown field or kind gets the
+name that was probably meant.
 """
 
 from __future__ import annotations
 
-from functools import cache
+from collections.abc import Iterator, Mapping
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +26,8 @@ from bakepy.models.suggestions import did_you_mean, unknown_field_hint
 from bakepy.models.validation_errors import convert_validation_error
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+"""libyaml's loader (PyYAML's wheels ship it); the pure-Python one otherwise."""
 
 
 class _Document:
@@ -74,12 +80,77 @@ def _spec_alias_path(path: FieldPath) -> FieldPath:
     )
 
 
+@lru_cache(maxsize=32)
+def _document_lines(text: str) -> list[dict[FieldPath, int]]:
+    """The line of every field path of every document of ``text`` (composed with marks)."""
+    nodes = yaml.compose_all(text, Loader=_FAST_LOADER)
+    return [_Document(node).lines for node in nodes if node is not None]
+
+
+class _LazyLines(Mapping[FieldPath, int]):
+    """One document's field lines, found the first time an error asks for one."""
+
+    def __init__(self, text: str, index: int) -> None:
+        self._text = text
+        self._index = index
+
+    def _lines(self) -> dict[FieldPath, int]:
+        return _document_lines(self._text)[self._index]
+
+    def __getitem__(self, key: FieldPath) -> int:
+        return self._lines()[key]
+
+    def __iter__(self) -> Iterator[FieldPath]:
+        return iter(self._lines())
+
+    def __len__(self) -> int:
+        return len(self._lines())
+
+
+class _Parsed:
+    """A document read by the fast path: its data now, its lines when asked."""
+
+    def __init__(self, data: Any, text: str, index: int) -> None:
+        self.data = data
+        self.lines = _LazyLines(text, index)
+
+    @property
+    def start_line(self) -> int:
+        return self.lines.get((), 1)
+
+    def line_of(self, path: FieldPath) -> int | None:
+        for end in range(len(path), -1, -1):
+            line = self.lines.get(tuple(path[:end]))
+            if line is not None:
+                return line
+        return None
+
+
+def _load_fast(path: Path, text: str) -> list[Resource] | None:
+    """The file's resources read with the fast loader; None when anything is wrong in it
+    (the slow path then reports every problem with its line)."""
+    try:
+        documents = [d for d in yaml.load_all(text, Loader=_FAST_LOADER) if d is not None]
+    except yaml.YAMLError:
+        return None
+    resources: list[Resource] = []
+    for index, data in enumerate(documents):
+        try:
+            resources.append(_load_document(path, _Parsed(data, text, index)))
+        except BakepyError:
+            return None
+    return resources
+
+
 def load_yaml(path: Path) -> list[Resource]:
     """Every resource declared in the manifest file ``path``, in document order."""
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise LoadError(f"cannot read {path}: {exc.strerror}") from None
+    fast = _load_fast(path, text)
+    if fast is not None:
+        return fast
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
         documents = [_Document(node) for node in nodes if node is not None]
@@ -114,11 +185,13 @@ def _kind_schema(kind: str) -> Schema:
     return manifest_schema(kind)
 
 
-def _load_document(path: Path, document: _Document) -> Resource:
+def _load_document(path: Path, document: _Document | _Parsed) -> Resource:
     data = document.data
-    where = Location(path, document.start_line)
     if not isinstance(data, dict):
-        raise LoadError("a manifest must be a mapping with apiVersion, kind, metadata, spec", where)
+        raise LoadError(
+            "a manifest must be a mapping with apiVersion, kind, metadata, spec",
+            Location(path, document.start_line),
+        )
     if data.get("apiVersion") != API_VERSION:
         raise LoadError(
             f"apiVersion must be {API_VERSION!r}, got {data.get('apiVersion')!r}",
@@ -147,5 +220,8 @@ def _load_document(path: Path, document: _Document) -> Resource:
             default_line=document.start_line,
             unknown_field_hint=lambda p: unknown_field_hint(_kind_schema(model.KIND), p, data),
         ) from None
-    resource.set_source(str(path), document.start_line, document.lines)
+    if isinstance(document, _Parsed):  # the lines, and so the start line, only when asked
+        resource.set_source(str(path), 0, document.lines)
+    else:
+        resource.set_source(str(path), document.start_line, document.lines)
     return resource

@@ -75,10 +75,11 @@ def _add_package(
         project.set_address(
             resource, Address(_package_of(repository, resource, package), resource.name)
         )
-        source = resource.source[0] if resource.source else ""
-        declared = Path(source) if source and not source.startswith("<") else package.files[0]
-        path = os.path.relpath(declared.resolve(), repository.root)
-        project.set_owners(resource, owners_of(rules, Path(path).as_posix()))
+        if rules:
+            source = resource.source_file or ""
+            declared = source if source and not source.startswith("<") else str(package.files[0])
+            path = os.path.relpath(os.path.abspath(declared), repository.root)
+            project.set_owners(resource, owners_of(rules, path.replace(os.sep, "/")))
 
 
 def _referenced_packages(
@@ -167,14 +168,15 @@ def _replace_objects(resource: Resource, replaced: dict[int, Resource]) -> None:
 
 def _package_of(repository: Repository, resource: Resource, loaded_from: Package) -> str:
     """The package of the file that declared ``resource`` (an import may bring another's)."""
-    source = resource.source
-    if source and not source[0].startswith("<"):
-        folder = Path(source[0]).resolve().parent
-        try:
-            return repository.package_of(folder)
-        except LoadError:
-            return loaded_from.path
-    return loaded_from.path
+    source = resource.source_file
+    if not source or source.startswith("<"):
+        return loaded_from.path
+    if os.path.dirname(source) == str(loaded_from.folder):
+        return loaded_from.path  # the usual case, without resolving the path
+    try:
+        return repository.package_of(Path(source).resolve().parent)
+    except LoadError:
+        return loaded_from.path
 
 
 def _is_global(resource: Resource) -> bool:

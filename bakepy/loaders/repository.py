@@ -135,16 +135,23 @@ def is_manifest(path: Path) -> bool:
     )
 
 
-def definition_files(folder: Path) -> list[Path]:
+def definition_files(folder: Path, names: list[str] | None = None) -> list[Path]:
     """The definition files of one package folder: its bakepy definition if it has one,
-    else every bakepy manifest in it (sorted), then a compose file and bake's files."""
+    else every bakepy manifest in it (sorted), then a compose file and bake's files.
+    ``names`` are the folder's file names when the caller has listed them already."""
+    if names is None:
+        names = sorted(os.listdir(folder)) if folder.is_dir() else []
+    present = set(names)
     for name in DEFINITION_FILES:
-        if (folder / name).is_file():
+        if name in present:
             return [folder / name]
-    entries = sorted(os.listdir(folder)) if folder.is_dir() else []
-    manifests = [folder / name for name in entries if is_manifest(folder / name)]
-    compose = [folder / name for name in COMPOSE_FILE_NAMES if (folder / name).is_file()][:1]
-    bake = [folder / name for name in BAKE_FILES if (folder / name).is_file()]
+    manifests = [
+        folder / name
+        for name in sorted(names)
+        if name.endswith((".yaml", ".yml")) and is_manifest(folder / name)
+    ]
+    compose = [folder / name for name in COMPOSE_FILE_NAMES if name in present][:1]
+    bake = [folder / name for name in BAKE_FILES if name in present]
     return manifests + compose + bake
 
 
@@ -186,18 +193,19 @@ def discover_packages(repository: Repository, below: str = "") -> list[Package]:
     if not start.is_dir():
         raise LoadError(f"no package {below!r} in the repository at {repository.root}")
     found: list[Package] = []
-    for folder, subfolders, _ in os.walk(start):
+    root = str(repository.root)
+    for folder, subfolders, files in os.walk(start):
         subfolders[:] = sorted(
             d for d in subfolders if d not in NEVER_WALKED and not d.startswith(".")
         )
-        path = Path(folder)
-        package = repository.package_of(path)
+        relative = os.path.relpath(folder, root)
+        package = "" if relative == "." else relative.replace(os.sep, "/")
         if package and _glob_match(package, config.exclude):
             subfolders[:] = []
             continue
         if package and not _glob_match(package, config.packages):
             continue
-        files = definition_files(path)
-        if files:
-            found.append(Package(package, path, tuple(files)))
+        definitions = definition_files(Path(folder), files)
+        if definitions:
+            found.append(Package(package, Path(folder), tuple(definitions)))
     return sorted(found, key=lambda p: p.path)

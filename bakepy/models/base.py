@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -64,7 +65,7 @@ class SourceTracked(BakepyModel):
     """A model that remembers the Python file and line that created it, for error messages."""
 
     _source: tuple[str, int] | None = PrivateAttr(default=None)
-    _field_lines: dict[tuple[str | int, ...], int] | None = PrivateAttr(default=None)
+    _field_lines: Mapping[tuple[str | int, ...], int] | None = PrivateAttr(default=None)
 
     def model_post_init(self, context: Any, /) -> None:
         """Record the first caller outside bakepy and pydantic as this object's source."""
@@ -80,19 +81,28 @@ class SourceTracked(BakepyModel):
 
     @property
     def source(self) -> tuple[str, int] | None:
-        """``(file, line)`` where this object was declared, when it was declared in Python."""
+        """``(file, line)`` where this object was declared (a manifest's line is found the
+        first time it is asked for)."""
+        if self._source is not None and self._source[1] == 0 and self._field_lines is not None:
+            self._source = (self._source[0], self._field_lines.get((), 1))
         return self._source
 
+    @property
+    def source_file(self) -> str | None:
+        """The file this object was declared in (no line: cheap for every resource)."""
+        return self._source[0] if self._source is not None else None
+
     def set_source(
-        self, file: str, line: int, field_lines: dict[tuple[str | int, ...], int] | None = None
+        self, file: str, line: int, field_lines: Mapping[tuple[str | int, ...], int] | None = None
     ) -> None:
-        """Override the recorded source; manifest loaders also give the line of every field."""
+        """Override the recorded source; manifest loaders also give the line of every field
+        (a mapping that may find them only when first read)."""
         self._source = (file, line)
         self._field_lines = field_lines
 
     def line_of(self, field_path: tuple[str | int, ...]) -> int | None:
         """The line of the deepest known prefix of ``field_path`` (or of the object itself)."""
-        if self._field_lines:
+        if self._field_lines is not None:
             for end in range(len(field_path), -1, -1):
                 line = self._field_lines.get(field_path[:end])
                 if line is not None:

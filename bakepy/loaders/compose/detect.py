@@ -10,11 +10,28 @@ COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "dock
 """The names compose and bake look for, in bake's order."""
 
 
+BAKEPY_FILE_NAMES = ("bakepy.yaml", "bakepy.yml")
+"""bakepy's own definition files: manifests, never compose files."""
+
+
+def _declares_api_version(path: Path) -> bool:
+    """Whether a top-level ``apiVersion:`` line starts one of the first lines (read as text:
+    a manifest is told from a compose file without parsing it)."""
+    try:
+        with path.open(encoding="utf-8", errors="replace") as handle:
+            head = handle.read(4096)
+    except OSError:
+        return False
+    return any(line.startswith("apiVersion:") for line in head.splitlines())
+
+
 def is_compose_file(path: Path) -> bool:
     """A compose file by name, or YAML with ``services``/``include`` and no ``apiVersion``."""
     if path.name in COMPOSE_FILE_NAMES:
         return True
-    if path.suffix not in (".yaml", ".yml"):
+    if path.suffix not in (".yaml", ".yml") or path.name in BAKEPY_FILE_NAMES:
+        return False
+    if _declares_api_version(path):
         return False
     from bakepy.loaders.compose.yaml_reader import read_yaml  # YAML only when there is some
 

@@ -1,0 +1,127 @@
+"""Write a synthetic repository of packages, as a monorepo keeps its teams' definitions.
+
+A ``bakepy.toml`` at the root, a root package with the shared bases (a ``_base`` target with
+context, platforms, common args and labels, a cache; the ``TAG`` and ``REGISTRY``
+variables), and ``packages`` packages under ``services/<team>/<package>/``, each with
+``targets`` targets: half the packages declare them in a ``bakepy.py`` (Python, with a
+loop), half in a ``bakepy.yaml`` (literal manifests). Every target inherits the root's
+``_base`` by address and builds its own folder, which holds a Dockerfile, a source file and a
+``.dockerignore``. Each package has a ``default`` group; a ``CODEOWNERS`` gives each team
+its folder.
+
+Run it on its own to look at the result::
+
+    python benchmarks/packages.py /tmp/packages --packages 200 --targets 10
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+ROOT_MANIFEST = """\
+apiVersion: bakepy.dev/v1alpha1
+kind: Variable
+metadata: {name: TAG}
+spec: {default: dev}
+---
+apiVersion: bakepy.dev/v1alpha1
+kind: Variable
+metadata: {name: REGISTRY}
+spec: {default: registry.example.com}
+---
+apiVersion: bakepy.dev/v1alpha1
+kind: Target
+metadata: {name: _base}
+spec:
+  platforms: [linux/amd64, linux/arm64]
+  args: {BUILDKIT_INLINE_CACHE: "1", GO_VERSION: "1.22"}
+  labels: {org.opencontainers.image.vendor: Example}
+  cache-from: ["type=registry,ref=${REGISTRY}/cache:base"]
+"""
+
+PYTHON_PACKAGE = '''\
+"""Package {package}: {count} targets declared with a loop."""
+
+from bakepy import Group, GroupSpec, Target, TargetSpec
+
+targets = [
+    Target(
+        metadata={{"name": f"svc{{index}}", "labels": {{"team": "{team}"}}}},
+        spec=TargetSpec(
+            inherits=[":_base"],
+            context=f"svc{{index}}",
+            args={{"SERVICE": f"svc{{index}}"}},
+            tags=["${{REGISTRY}}/{team}/{name}-svc" + str(index) + ":${{TAG}}"],
+        ),
+    )
+    for index in range({count})
+]
+default = Group(metadata="default", spec=GroupSpec(targets=targets))
+'''
+
+YAML_TARGET = """\
+apiVersion: bakepy.dev/v1alpha1
+kind: Target
+metadata:
+  name: svc{index}
+  labels: {{team: {team}}}
+spec:
+  inherits: [":_base"]
+  context: svc{index}
+  args: {{SERVICE: svc{index}}}
+  tags: ["${{REGISTRY}}/{team}/{name}-svc{index}:${{TAG}}"]
+"""
+
+TEAMS = ("payments", "search", "identity", "checkout", "catalog", "billing", "ads", "data")
+
+
+def write(root: Path, packages: int, targets: int) -> list[str]:
+    """Write the repository; returns the package paths."""
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "bakepy.toml").write_text('packages = ["**"]\n')
+    (root / "bakepy.yaml").write_text(ROOT_MANIFEST)
+    owners = ["* @example/platform"]
+    paths: list[str] = []
+    for number in range(packages):
+        team = TEAMS[number % len(TEAMS)]
+        name = f"pkg{number:03d}"
+        path = f"services/{team}/{name}"
+        folder = root / path
+        folder.mkdir(parents=True, exist_ok=True)
+        if number % 2 == 0:
+            text = PYTHON_PACKAGE.format(package=path, count=targets, team=team, name=name)
+            (folder / "bakepy.py").write_text(text)
+        else:
+            documents = [YAML_TARGET.format(index=i, team=team, name=name) for i in range(targets)]
+            members = ", ".join(f"svc{i}" for i in range(targets))
+            documents.append(
+                "apiVersion: bakepy.dev/v1alpha1\nkind: Group\nmetadata: {name: default}\n"
+                f"spec: {{targets: [{members}]}}\n"
+            )
+            (folder / "bakepy.yaml").write_text("---\n".join(documents))
+        for index in range(targets):
+            service = folder / f"svc{index}"
+            service.mkdir(exist_ok=True)
+            (service / "Dockerfile").write_text("FROM scratch\nCOPY main.go /\n")
+            (service / "main.go").write_text(f"package main // {path}/svc{index}\n")
+            (service / ".dockerignore").write_text("*.md\n")
+        paths.append(path)
+    for team in TEAMS:
+        owners.append(f"/services/{team}/ @example/{team}")
+    (root / "CODEOWNERS").write_text("\n".join(owners) + "\n")
+    return paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("folder", type=Path)
+    parser.add_argument("--packages", type=int, default=200)
+    parser.add_argument("--targets", type=int, default=10, help="Targets per package.")
+    args = parser.parse_args()
+    paths = write(args.folder, args.packages, args.targets)
+    print(f"wrote {len(paths)} packages, {len(paths) * args.targets} targets in {args.folder}")
+
+
+if __name__ == "__main__":
+    main()
