@@ -345,8 +345,9 @@ def affected_command(
         sys.stdout.write(json.dumps([row.to_dict() for row in rows], indent=2) + "\n")
         return
     width = max((len(row.address) for row in rows), default=0)
+    name_width = max((len(row.name) for row in rows), default=0)
     for row in rows:
-        typer.echo(f"{row.address:<{width}}  {row.name}  ({row.reason})")
+        typer.echo(f"{row.address:<{width}}  {row.name:<{name_width}}  ({row.reason})")
 
 
 @app.command("addresses")

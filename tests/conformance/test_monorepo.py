@@ -1,0 +1,47 @@
+"""A repository of packages, judged by buildx: the bake file bakepy renders for the whole
+repository (and for one package spec) prints in ``docker buildx bake --print`` what bakepy
+prints for it, in HCL and in JSON (benchmarks/packages.py writes the repository: Python
+and YAML packages, targets inheriting the root's base by address, a CODEOWNERS)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bakeprint import buildx_env, normalize, ssh_agent_fixture  # noqa: F401
+from test_bake_files import absolute_paths, buildx_print_files
+
+import bakepy
+from bakepy.api.definitions import load_selected
+from bakepy.api.output import write_files
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from packages import write  # noqa: E402
+
+pytestmark = [pytest.mark.conformance]
+
+
+@pytest.fixture(name="repository")
+def repository_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    paths = write(tmp_path / "repo", packages=12, targets=3)
+    monkeypatch.chdir(tmp_path / "repo")
+    return paths
+
+
+@pytest.mark.parametrize("spec", ["::", "services/search::", "services/search/pkg001:svc2"])
+def test_rendered_repository_prints_in_buildx_as_in_bakepy(
+    spec: str, repository: list[str], buildx: str, ssh_agent: str, tmp_path: Path
+) -> None:
+    project = load_selected([], [spec], None)
+    names = [t.name for t in project.targets if not t.name.startswith("_")]
+    env = buildx_env(ssh_agent)
+    ours = bakepy.resolve(project, names, env).to_dict()
+    out = tmp_path / "out"
+    write_files(bakepy.render(project, out, env=env), out)
+    expected: dict[str, Any] = normalize(absolute_paths(ours, Path.cwd()))
+    for rendered in ("docker-bake.hcl", "docker-bake.json"):
+        printed = buildx_print_files(buildx, out, (rendered,), tuple(names), env)
+        assert normalize(absolute_paths(printed, out)) == expected, rendered
+    assert len(names) == {"::": 36, "services/search::": 6}.get(spec, 1)
