@@ -18,7 +18,7 @@ from bakepy.api.definitions import load_selected
 from bakepy.api.output import write_files
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
-from packages import write  # noqa: E402
+from packages import write
 
 pytestmark = [pytest.mark.conformance]
 
