@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from bakepy.cli import print_cache
+from bakepy.cli import print_cache, render_cache
 from bakepy.cli.engine import register_engine_commands
 from bakepy.cli.options import (
     BuildxVersionOption,
@@ -86,12 +86,39 @@ def render_command(
     the files an earlier render wrote that are no longer rendered, unless edited since."""
     if bake_format not in ("hcl", "json", "both"):
         fail(BakepyError(f"--format must be hcl, json or both, not {bake_format!r}"))
+    try:
+        tools = toolchain(buildx_version, engine=True)
+    except BakepyError as error:
+        fail(error)
+    options_key = {
+        "format": bake_format,
+        "selector": selector,
+        "syntax": syntax_directive,
+        "set": overrides,
+        "toolchain": tools.describe(),
+        "ignore_unknown": ignore_unknown,
+        "strict": strict_credentials,
+        "owner": owner,
+        "out": str(out.resolve()),
+    }
+    cache_key = None
+    if changed_since is None:
+        cache_key = render_cache.request_key(
+            files or [], targets or [], options_key, os.environ, recursive=recursive
+        )
+    hit = render_cache.lookup(cache_key, out) if cache_key else None
+    if hit is not None:  # the same render is on disk already: nothing to load or write
+        for warning in hit[0]:
+            typer.echo(f"warning: {warning}", err=True)
+        done = "up to date" if check_only else "unchanged"
+        typer.echo(f"{done}: {hit[1]} file(s) in {out}")
+        return
     from bakepy.api.definitions import load_selected, render
     from bakepy.api.output import diff_files, write_files
     from bakepy.generators.files import RenderOptions
 
+    warned: list[str] = []
     try:
-        tools = toolchain(buildx_version, engine=True)
         changed = changed_targets(changed_since, files, targets)
         if changed == []:
             typer.echo(f"no target changed since {changed_since}", err=True)
@@ -108,6 +135,7 @@ def render_command(
             owner=owner,
         )
         print_warnings(project.warnings)
+        warned += project.warnings
         options = RenderOptions(bake_format=bake_format, syntax_directive=syntax_directive)  # type: ignore[arg-type]
         rendered = render(
             project,
@@ -124,6 +152,7 @@ def render_command(
     for file in rendered:
         for warning in file.warnings:
             typer.echo(f"warning: {warning}", err=True)
+            warned.append(warning)
     prune = not targets and not selector and not owner  # a partial render leaves the rest
     if check_only:
         report = diff_files(rendered, out, prune=prune)
@@ -155,6 +184,12 @@ def render_command(
         )
     if not report.changed and not report.removed:
         typer.echo(f"unchanged: {len(report.unchanged)} file(s) in {out}")
+    if cache_key and not report.kept and not report.warnings:
+        written = [file.path for file in rendered]
+        record = ".bakepy-rendered.json"  # bakepy.api.render_record.RECORD_NAME
+        render_cache.store(
+            cache_key, out, [*written, *([record] if (out / record).is_file() else [])], warned
+        )
 
 
 @app.command("validate")

@@ -1,118 +1,33 @@
-"""Loaders: find definition files and read them into one Project."""
+"""Loaders: find definition files and read them into one Project.
+
+The names are imported on first use, so that a module of this package that needs little
+(``repository``, which caches consult before anything heavy is loaded) stays cheap to import.
+"""
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Sequence
-from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bakepy.errors import LoadError, Location
-from bakepy.loaders.bake.unknown import Unknown
-from bakepy.loaders.compose.detect import COMPOSE_FILE_NAMES, is_compose_file
-from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
-from bakepy.loaders.python import load_python
-from bakepy.models.bake.features import default_files
-from bakepy.models.toolchain import LATEST_BUILDX, NO_LIMITS, Toolchain
-from bakepy.project import BakeFile, Project
-from bakepy.resolution.checks.references import validate_references
+from bakepy.support.lazy_exports import lazy_exports
 
-# The loaders of other formats are imported when a file of theirs is read: each pulls in
-# its own models and parser, which a project that does not use them should not pay for.
-
-DEFAULT_FILES = ("bakepy.py", "bakepy.yaml", "bakepy.yml")
-"""What a folder is searched for, in order; the first one found is the definition."""
-
-BAKE_DEFAULT_FILES = default_files(LATEST_BUILDX)
-"""A folder without a bakepy definition: every one of these found is read, in bake's order
-(the newest buildx's; ``discover`` takes the order of the buildx it is told)."""
-
-
-def discover(path: Path, toolchain: Toolchain = NO_LIMITS) -> list[Path]:
-    """The definition files a folder holds (or ``path`` itself when it is a file); bake's
-    default files in the order ``toolchain``'s buildx reads them."""
-    if path.is_file():
-        return [path]
-    if not path.exists():
-        raise LoadError(f"{path} does not exist")
-    for name in DEFAULT_FILES:
-        candidate = path / name
-        if candidate.is_file():
-            return [candidate]
-    # as bake: a compose file first (the first name found: compose reads only one), then bake's
-    compose = [path / name for name in COMPOSE_FILE_NAMES if (path / name).is_file()][:1]
-    names = default_files(toolchain.bake())
-    bake_files = [path / name for name in names if (path / name).is_file()]
-    if compose or bake_files:
-        return compose + bake_files
-    raise LoadError(
-        f"no definition file in {path}",
-        Location(path),
-        hint=f"create one of {', '.join(DEFAULT_FILES)}, a compose file, or pass -f FILE",
+if TYPE_CHECKING:
+    from bakepy.loaders.reading import (
+        BAKE_DEFAULT_FILES as BAKE_DEFAULT_FILES,
+        DEFAULT_FILES as DEFAULT_FILES,
+        discover as discover,
+        load as load,
+        load_files as load_files,
     )
 
+_EXPORTS = {
+    "BAKE_DEFAULT_FILES": "bakepy.loaders.reading",
+    "DEFAULT_FILES": "bakepy.loaders.reading",
+    "discover": "bakepy.loaders.reading",
+    "load": "bakepy.loaders.reading",
+    "load_files": "bakepy.loaders.reading",
+}
+"""Each name and the module that defines it."""
 
-def _load_file(project: Project, file: Path, unknown: Unknown) -> None:
-    """Add what one definition file (not a compose file: ``load`` groups those) declares."""
-    folder = file.resolve().parent
-    if file.suffix == ".py":
-        loaded = load_python(file)
-        resources = loaded.resources if isinstance(loaded, Project) else loaded
-        project.add(*resources, base_dir=folder)
-    elif file.suffix in (".yaml", ".yml"):
-        from bakepy.loaders.manifests import load_yaml
+__all__ = sorted(_EXPORTS)
 
-        project.add(*load_yaml(file), base_dir=folder)
-    elif file.suffix in (".hcl", ".json"):
-        from bakepy.loaders.bake.files import load_bake_file
-
-        # bake resolves a bake file's relative paths against the folder it runs in
-        project.bake_files.append(BakeFile(file, Path.cwd(), load_bake_file(file, unknown)))
-    elif is_dockerfile(file):
-        project.add(load_dockerfile(file), base_dir=folder)
-    else:
-        raise LoadError(
-            f"cannot tell what {file.name} is",
-            Location(file),
-            hint="definition files end in .py, .yaml, .yml, .hcl or .json, or are Dockerfiles",
-        )
-
-
-def load(
-    paths: Sequence[Path | str] = (),
-    toolchain: Toolchain = NO_LIMITS,
-    *,
-    ignore_unknown: bool = False,
-) -> Project:
-    """Load every definition file (or folder) into one validated Project.
-
-    ``ignore_unknown`` reads bake files as buildx does: attributes and nested blocks bake does
-    not know are dropped (each named in ``project.warnings``) instead of refused.
-    """
-    files = [file for p in (paths or [Path.cwd()]) for file in discover(Path(p), toolchain)]
-    project = load_files(files, toolchain, Unknown(ignore_unknown))
-    validate_references(project)
-    return project
-
-
-def load_files(files: Sequence[Path], toolchain: Toolchain, unknown: Unknown) -> Project:
-    """The resources ``files`` declare, in one Project whose references are not checked yet
-    (a repository load qualifies names across packages first)."""
-    if any(file.suffix == ".hcl" for file in files):
-        from bakepy.loaders.bake.parallel import prefetch_hcl
-
-        prefetch_hcl(list(files))
-    project = Project(base_dir=files[0].parent)
-    # consecutive compose files make one compose project, as `docker compose -f a -f b`
-    for is_compose, run in itertools.groupby(files, key=is_compose_file):
-        if is_compose:
-            from bakepy.loaders.compose.into_project import add_compose_files
-
-            add_compose_files(project, list(run))
-        else:
-            for file in run:
-                _load_file(project, file, unknown)
-    project.warnings += unknown.warnings
-    return project
-
-
-__all__ = ["BAKE_DEFAULT_FILES", "DEFAULT_FILES", "discover", "load", "load_files"]
+__getattr__, __dir__ = lazy_exports(__name__, globals(), _EXPORTS)

@@ -4,7 +4,8 @@ The root is the nearest folder up from where bakepy runs that holds a ``bakepy.t
 ``pyproject.toml`` with a ``[tool.bakepy]`` table; without one, the git work tree's root.
 The settings name which folders are packages (globs, default every folder) and which are
 not (``exclude``); folders git or tools keep (``.git``, ``node_modules``, virtual
-environments, hidden ones) are never walked. A package is a folder holding a bakepy
+environments, hidden ones) are never walked, nor a folder bakepy rendered into (it holds a
+``.bakepy-rendered.json``). A package is a folder holding a bakepy
 definition (``bakepy.py``, ``bakepy.yaml``), YAML manifests of bakepy's apiVersion, a bake
 file or a compose file.
 """
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.compose.detect import COMPOSE_FILE_NAMES
-from bakepy.models.resource import API_VERSION
+from bakepy.models.version import API_VERSION
 
 CONFIG_FILE = "bakepy.toml"
 DEFINITION_FILES = ("bakepy.py", "bakepy.yaml", "bakepy.yml")
@@ -30,6 +31,8 @@ BAKE_FILES = (
     "docker-bake.override.json",
     "docker-bake.override.hcl",
 )
+RENDER_RECORD = ".bakepy-rendered.json"
+"""A folder holding this record is a render's output, never a package (nor what is below)."""
 NEVER_WALKED = frozenset(
     {".git", ".hg", ".svn", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".mypy_cache"}
 )
@@ -200,6 +203,9 @@ def discover_packages(repository: Repository, below: str = "") -> list[Package]:
         )
         relative = os.path.relpath(folder, root)
         package = "" if relative == "." else relative.replace(os.sep, "/")
+        if RENDER_RECORD in files:  # bakepy rendered this folder: output, not a package
+            subfolders[:] = []
+            continue
         if package and _glob_match(package, config.exclude):
             subfolders[:] = []
             continue

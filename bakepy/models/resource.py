@@ -10,8 +10,8 @@ from pydantic import BeforeValidator, Field, field_validator
 
 from bakepy.errors import Location
 from bakepy.models.base import BakepyModel, SourceTracked
+from bakepy.models.version import API_VERSION as API_VERSION
 
-API_VERSION = "bakepy.dev/v1alpha1"
 _LABEL_KEY = re.compile(
     r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
 )

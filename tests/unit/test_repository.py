@@ -263,3 +263,12 @@ def test_owners_come_from_codeowners_and_select(repo: Path) -> None:
     assert "services/search" not in listed.stdout
     drawn = CliRunner().invoke(app, ["graph", "::"])
     assert "target libs-shared-lib (@org/libs @alice)" in drawn.stdout
+
+
+def test_a_folder_bakepy_rendered_into_is_no_package(repo: Path) -> None:
+    (repo / "out").mkdir()
+    (repo / "out" / "docker-bake.hcl").write_text('target "x" {}\n')
+    (repo / "out" / ".bakepy-rendered.json").write_text("{}\n")
+    found = find_repository(repo)
+    assert found is not None
+    assert "out" not in [p.path for p in discover_packages(found)]
