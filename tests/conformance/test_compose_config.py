@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 import yaml
 from conftest import _missing
+from test_runtime_interpolation import unescaped
 
 from bakepy import (
     ComposeProject,
@@ -32,6 +33,7 @@ from bakepy import (
     render,
 )
 from bakepy.api.output import write_files
+from bakepy.engine.compose.interpolate import interpolate_document
 from bakepy.generators.compose import compose_documents, compose_filename
 from bakepy.generators.files import RenderOptions
 from bakepy.models.bake import SSH, Secret
@@ -63,6 +65,10 @@ def docker_cli() -> str:
     return docker
 
 
+ENVIRONMENT = {"PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": "/root", "APP_TOKEN": "t"}
+"""The only variables compose sees: nothing from the developer's shell."""
+
+
 def compose_config(docker: str, file: Path, *flags: str) -> dict[str, Any]:
     """What ``docker compose -f FILE config --format json`` prints; it must succeed."""
     result = subprocess.run(
@@ -71,7 +77,7 @@ def compose_config(docker: str, file: Path, *flags: str) -> dict[str, Any]:
         text=True,
         timeout=60,
         check=False,
-        env={"PATH": "/usr/bin:/bin:/usr/local/bin", "HOME": "/root", "APP_TOKEN": "t"},
+        env=ENVIRONMENT,
     )
     assert result.returncode == 0, result.stderr
     printed: dict[str, Any] = json.loads(result.stdout)
@@ -125,7 +131,11 @@ def judge(project: Project, out: Path, docker: str) -> None:
         profiles = sorted({p for s in document.compose.spec.services.values() for p in s.profiles})
         flags = [flag for p in profiles for flag in ("--profile", p)]
         printed = compose_config(docker, out / compose_filename(document.compose, project), *flags)
-        found = differences(compose_config_view(document.data, out), printed)
+        data = document.data
+        if "${" in json.dumps(data):  # a bake variable kept for compose: the view substituted
+            data = interpolate_document(data, ENVIRONMENT, document.compose.ref).data
+            printed = unescaped(printed)
+        found = differences(compose_config_view(data, out), printed)
         assert not found, "\n".join(found)
     for file in files:
         if file.kind == "stack":

@@ -283,7 +283,7 @@ def test_interpolation_in_every_value_never_in_keys(tmp_path: Path) -> None:
     assert app.image == "reg.local/app:1.0"
     assert app.command == ["echo", "1.0", "$$HOME"]
     assert app.environment == {"LIT": "cost $$5", "TAG": "1.0"}
-    assert app.labels == {"${KEY}": "1.0"}
+    assert app.labels == {"$${KEY}": "1.0"}  # a literal key: compose never interpolates keys
     assert [(p.target, p.published) for p in app.ports] == [(80, "8080"), (443, "8080")]
     assert app.volumes[0].source == "./data"
     assert app.healthcheck is not None

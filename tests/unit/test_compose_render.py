@@ -222,7 +222,7 @@ def test_a_target_build_follows_the_resolved_target(dirs: tuple[Path, Path]) -> 
     assert "app.Dockerfile" in rendered
     data = loaded(rendered["compose.yaml"])
     app = data["services"]["app"]
-    assert app["image"] == "registry/app:1.2"
+    assert app["image"] == "registry/app:${VERSION-1.2}"  # compose reads VERSION as bake does
     assert app["build"] == {
         "context": "../src",
         "dockerfile": "../out/app.Dockerfile",

@@ -25,12 +25,13 @@ HANDLED = frozenset(
         "shm_size", "cpus", "cpu_shares", "cpu_quota", "cpu_period", "cpuset", "pids_limit",
         "oom_kill_disable", "oom_score_adj", "storage_opt", "userns_mode", "pid", "ipc",
         "cgroup", "cgroup_parent", "runtime", "isolation", "mac_address", "platform",
-        "pull_policy", "volumes_from", "container_name", "scale",
+        "pull_policy", "volumes_from", "container_name", "scale", "device_cgroup_rules",
+        "uts", "cpu_count", "cpu_percent", "cpu_rt_period", "cpu_rt_runtime", "gpus",
     }
 )  # fmt: skip
 """Service keys that become part of the container (or of how apply runs it)."""
-IGNORED = frozenset({"build", "develop", "profiles"})
-"""Build-time and development-only keys: they do not shape the running container."""
+IGNORED = frozenset({"build", "develop", "profiles", "attach"})
+"""Build-time, development-only and log-following keys: they do not shape the container."""
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,14 @@ def _ulimits(limits: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def _device(entry: str) -> dict[str, str]:
+def _device(entry: str | Mapping[str, Any]) -> dict[str, str]:
+    if not isinstance(entry, str):  # long syntax: source, target, permissions
+        source = str(entry["source"])
+        return {
+            "PathOnHost": source,
+            "PathInContainer": str(entry.get("target") or source),
+            "CgroupPermissions": str(entry.get("permissions") or "rwm"),
+        }
     parts = entry.split(":")
     host = parts[0]
     inside = parts[1] if len(parts) > 1 else host
@@ -226,7 +234,11 @@ def _resources(service: Mapping[str, Any], host: dict[str, Any]) -> None:
     pids = service.get("pids_limit", limits.get("pids"))
     if pids is not None:
         host["PidsLimit"] = int(pids)
-    devices = reservations.get("devices") or []
+    devices = list(reservations.get("devices") or [])
+    gpus = service.get("gpus")
+    if gpus == "all":
+        gpus = [{"count": "all"}]
+    devices += [{"capabilities": ["gpu"], **gpu} for gpu in gpus or []]
     if devices:
         host["DeviceRequests"] = [_device_request(d) for d in devices]
     if "memswap_limit" in service:
@@ -261,6 +273,12 @@ _HOST_SCALARS = {
     "isolation": "Isolation",
     "sysctls": "Sysctls",
     "annotations": "Annotations",
+    "device_cgroup_rules": "DeviceCgroupRules",
+    "uts": "UTSMode",
+    "cpu_count": "CpuCount",
+    "cpu_percent": "CpuPercent",
+    "cpu_rt_period": "CpuRealtimePeriod",
+    "cpu_rt_runtime": "CpuRealtimeRuntime",
 }
 _CONFIG_SCALARS = {
     "user": "User",

@@ -68,7 +68,7 @@ def drop_version(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> Non
         where = raw.origins.find(("version",))
         file = where[0] if where else raw.files[0]
         ctx.warn(
-            f"{file}: the attribute `version` is obsolete, it will be ignored, "
+            f"{os.path.abspath(file)}: the attribute `version` is obsolete, it will be ignored, "
             "please remove it to avoid potential confusion"
         )
         del raw.data["version"]
@@ -141,4 +141,9 @@ def load_compose(
     dotenv = dotenv_text(project_env_files(directory, given_env_files))
     profiles = frozenset(p.strip() for p in env.get("COMPOSE_PROFILES", "").split(",") if p.strip())
     project.remember_loading(dotenv, profiles)
+    if not interpolate and dotenv is not None:
+        ctx.warn(
+            "variables are kept as written: compose reads them from the shell and from the "
+            ".env beside the compose file bakepy renders (copy this project's .env there)"
+        )
     return LoadedCompose(project, directory.resolve(), env, ctx.warnings)

@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from bakepy.errors import Diagnostic, FieldPath, ValidationError
 from bakepy.interpolation.variables import InterpolationError, interpolate
+from bakepy.loaders.compose.option_values import check_option_values
 from bakepy.loaders.compose.raw import RawModel
 from bakepy.loaders.compose.scalars import go_text
 from bakepy.models.compose.project import PROJECT_NAME, ComposeProject
@@ -61,6 +62,29 @@ def spell_strings(data: dict[str, Any]) -> None:
             for key, value in mapping.items():
                 if not isinstance(value, dict | list):
                     mapping[key] = go_text(value)
+
+
+_KEYED = (
+    "services.*.environment",
+    "services.*.labels",
+    "services.*.annotations",
+    "services.*.sysctls",
+    "services.*.build.args",
+    "services.*.build.labels",
+    "services.*.deploy.labels",
+)
+"""Key/value fields compose takes as a mapping or as ``KEY=VALUE`` entries."""
+
+
+def escape_mapping_keys(data: dict[str, Any]) -> None:
+    """A ``$`` in a key of a key/value mapping is literal (compose interpolates ``KEY=VALUE``
+    entries, never mapping keys): written ``$$``, as every literal ``$`` of the model is."""
+    for pattern in _KEYED:
+        for mapping in _at(data, pattern.split(".")):
+            if any("$" in key for key in mapping):
+                items = list(mapping.items())
+                mapping.clear()
+                mapping.update((key.replace("$", "$$"), value) for key, value in items)
 
 
 def escape_dollars(value: Any) -> Any:
@@ -128,10 +152,12 @@ def _diagnostic(raw: RawModel, diagnostic: Diagnostic) -> Diagnostic:
 def to_project(raw: RawModel, name: str, *, interpolated: bool = True) -> ComposeProject:
     """``raw`` validated into a ComposeProject named ``name``; ``interpolated`` says its values
     are final (every ``$`` left is a literal, written ``$$`` again), not compose text."""
+    check_option_values(raw)
     spec = {k: v for k, v in raw.data.items() if k not in ("version", "include")}
     spell_strings(spec)
     if interpolated:
         spec = escape_dollars(spec)
+    escape_mapping_keys(spec)
     if "name" in spec:
         spec["name"] = name
     try:

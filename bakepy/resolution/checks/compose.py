@@ -127,8 +127,9 @@ class _ProjectRules:
                     index,
                 )
             targets.add(mount.target)
-        for dependency in service.depends_on:
-            if dependency not in active and not is_templated(dependency):
+        for dependency, condition in service.depends_on.items():
+            optional = condition.required is False and dependency in self.spec.services
+            if dependency not in active and not is_templated(dependency) and not optional:
                 self.error(
                     f"service {name!r} depends on undefined service {dependency!r}",
                     *where,

@@ -118,6 +118,11 @@ class _View:
     def service(self, service: dict[str, Any]) -> dict[str, Any]:
         out = _no_extensions(service)
         _drop_false(out, _SERVICE_FLAGS)
+        for key, missing in (("environment", None), ("labels", ""), ("annotations", "")):
+            if key in out:
+                out[key] = _as_mapping(out[key], missing)
+        if "sysctls" in out:
+            out["sysctls"] = _as_mapping(out["sysctls"], "")
         for key in ("command", "entrypoint"):
             value = out.get(key)
             out[key] = shlex.split(value) if isinstance(value, str) else value
@@ -179,6 +184,9 @@ class _View:
 
     def build_section(self, build: dict[str, Any]) -> dict[str, Any]:
         out = _no_extensions(build)
+        for key, missing in (("args", None), ("labels", "")):
+            if key in out:
+                out[key] = _as_mapping(out[key], missing)
         _drop_false(out, _BUILD_FLAGS)
         if "args" in out:  # a null arg takes the shell's value; unset there, compose drops it
             out["args"] = {k: v for k, v in out["args"].items() if v is not None}
@@ -208,6 +216,8 @@ class _View:
 
     def deploy(self, deploy: dict[str, Any]) -> dict[str, Any]:
         out = _no_extensions(deploy)
+        if "labels" in out:
+            out["labels"] = _as_mapping(out["labels"], "")
         resources = out.setdefault("resources", {})
         for kind in ("limits", "reservations"):
             if kind in resources:
@@ -236,6 +246,18 @@ def _update_config(config: dict[str, Any]) -> dict[str, Any]:
     for key in _UPDATE_DROPPED_WHEN_ZERO:
         if out.get(key) in ("0s", 0, 0.0):
             del out[key]
+    return out
+
+
+def _as_mapping(value: dict[str, Any] | list[str], missing: str | None) -> dict[str, Any]:
+    """A key/value field written as ``KEY=VALUE`` entries (lowering writes a key holding a
+    ``$`` so) as the mapping compose prints; ``missing`` for an entry without ``=``."""
+    if isinstance(value, dict):
+        return value
+    out: dict[str, Any] = {}
+    for entry in value:
+        key, sep, rest = entry.partition("=")
+        out[key] = rest if sep else missing
     return out
 
 

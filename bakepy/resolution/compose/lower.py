@@ -40,7 +40,8 @@ from bakepy.resolution.bake.evaluate import resolve_bake
 from bakepy.resolution.bake.lower import lower_project
 from bakepy.resolution.bake.paths import PathMapper
 from bakepy.resolution.compose.references import service_target
-from bakepy.resolution.compose.target_build import build_from_target
+from bakepy.resolution.compose.target_build import DerivedBuild, build_from_target
+from bakepy.resolution.compose.target_variables import keep_variables, variable_markers
 
 _DUMP: dict[str, Any] = {
     "by_alias": True,
@@ -61,10 +62,21 @@ class ComposeDocument:
     warnings: list[str] = field(default_factory=list)
 
 
+@dataclass
+class ServiceTargets:
+    """The Targets compose services build from, resolved as ``bake --print`` would: with every
+    variable at its default, and with a marker for each string variable (None when bake
+    refuses the markers, e.g. a validation block)."""
+
+    defaults: dict[str, dict[str, Any]] = field(default_factory=dict)
+    marked: dict[str, dict[str, Any]] | None = None
+    markers: dict[str, str] = field(default_factory=dict)
+
+
 def resolve_service_targets(
     project: Project, out_dir: Path, dockerfile_text: Callable[[Dockerfile], str]
-) -> dict[str, dict[str, Any]]:
-    """Every Target a compose service builds from, resolved as ``bake --print`` would."""
+) -> ServiceTargets:
+    """Every Target a compose service builds from, resolved twice (see ``ServiceTargets``)."""
     names: list[str] = []
     for compose in project.of_kind(ComposeProject):
         for service in compose.spec.services.values():
@@ -72,9 +84,16 @@ def resolve_service_targets(
             if target is not None and target.name not in names:
                 names.append(target.name)
     if not names:
-        return {}
+        return ServiceTargets()
     native = lower_project(project, out_dir, dockerfile_text)
-    return resolve_bake(native, names, env={}).targets
+    resolved = ServiceTargets(resolve_bake(native, names, env={}).targets)
+    resolved.markers = variable_markers(native)
+    if resolved.markers:
+        try:
+            resolved.marked = resolve_bake(native, names, env=resolved.markers).targets
+        except BakepyError:
+            resolved.marked = None  # the defaults are written, with a warning
+    return resolved
 
 
 def _hosts(hosts: dict[str, Any]) -> dict[str, Any] | list[str]:
@@ -88,11 +107,31 @@ def _hosts(hosts: dict[str, Any]) -> dict[str, Any] | list[str]:
     ]
 
 
+def _entries(mapping: dict[str, Any]) -> dict[str, Any] | list[str]:
+    """A key/value mapping, or its ``KEY=VALUE`` entries when a key holds a ``$`` (a variable,
+    or a literal ``$$``: compose reads both only in entries, never in mapping keys)."""
+    if not any("$" in key for key in mapping):
+        return mapping
+    return [key if value is None else f"{key}={value}" for key, value in mapping.items()]
+
+
+_KEYED = ("environment", "labels", "annotations", "sysctls")
+
+
 def _templated_keys_as_lists(service: dict[str, Any]) -> None:
-    """``networks``, ``depends_on`` and ``extra_hosts`` back in list form when a name holds a
-    variable (compose interpolates list entries, never mapping keys)."""
+    """``networks``, ``depends_on``, ``extra_hosts`` and the key/value fields back in list form
+    when a name holds a variable (compose interpolates list entries, never mapping keys)."""
     if "extra_hosts" in service:
         service["extra_hosts"] = _hosts(service["extra_hosts"])
+    for key in _KEYED:
+        if key in service:
+            service[key] = _entries(service[key])
+    for section, keys in (("build", ("args", "labels")), ("deploy", ("labels",))):
+        part = service.get(section)
+        if isinstance(part, dict):
+            for key in keys:
+                if key in part:
+                    part[key] = _entries(part[key])
     started = {"condition": "service_started"}
     for key, short in (("networks", None), ("depends_on", started)):
         entries = service.get(key) or {}
@@ -102,12 +141,10 @@ def _templated_keys_as_lists(service: dict[str, Any]) -> None:
 
 
 class _Lowering:
-    def __init__(
-        self, project: Project, out_dir: Path, resolved: dict[str, dict[str, Any]]
-    ) -> None:
+    def __init__(self, project: Project, out_dir: Path, resolved: ServiceTargets) -> None:
         self.project = project
         self.paths = PathMapper(out_dir.resolve())
-        self.resolved = resolved
+        self.targets = resolved
 
     def path(self, value: str, base: Path) -> str:
         if value.startswith("~"):  # compose expands ~ to the home folder: not relative
@@ -146,6 +183,32 @@ class _Lowering:
         data.update(spec.extensions)
         return document
 
+    def _derived(self, target: str, where: str, image: str | None) -> DerivedBuild:
+        """The build section of ``target``, its bake variables kept as compose variables."""
+        derived = build_from_target(target, self.targets.defaults[target], where, image)
+        marked = self.targets.marked
+        if marked is None:
+            if self.targets.markers:
+                derived.warnings.append(
+                    f"{where}: the bake variables of Target/{target} are written at their "
+                    "defaults (bake refused to resolve them as variables)"
+                )
+            return derived
+        other = build_from_target(target, marked[target], where, image)
+        kept, lost = keep_variables(
+            (derived.build, derived.image, derived.secrets),
+            (other.build, other.image, other.secrets),
+            self.targets.markers,
+        )
+        derived.build, derived.image, derived.secrets = kept
+        for variable in lost:
+            what = "a bake variable" if variable == "?" else f"bake variable {variable}"
+            derived.warnings.append(
+                f"{where}: {what} reaches Target/{target} through an expression compose "
+                "cannot evaluate; its default is written"
+            )
+        return derived
+
     def _include(self, item: dict[str, Any], base: Path) -> dict[str, Any]:
         for key in ("path", "env_file"):
             if key in item:
@@ -175,9 +238,7 @@ class _Lowering:
         target = service_target(self.project, service)
         if target is not None:
             where = f"{document.compose.ref}: services.{name}.build"
-            derived = build_from_target(
-                target.name, self.resolved[target.name], where, service.image
-            )
+            derived = self._derived(target.name, where, service.image)
             data["build"] = derived.build
             document.warnings.extend(derived.warnings)
             for secret, source in derived.secrets.items():
@@ -197,6 +258,8 @@ class _Lowering:
                 else {**e, "path": self.path(e["path"], base)}
                 for e in data["env_file"]
             ]
+        if "label_file" in data:
+            data["label_file"] = [self.path(entry, base) for entry in data["label_file"]]
         for rule in (data.get("develop") or {}).get("watch", []):
             rule["path"] = self.path(rule["path"], base)
         if "file" in data.get("extends", {}):

@@ -31,7 +31,7 @@ _LISTS = {
     "ssh": "ssh",
     "entitlements": "entitlements",
 }
-_NOT_IN_COMPOSE = ("attest", "annotations", "call", "no-cache-filter")
+_NOT_IN_COMPOSE = ("attest", "annotations", "call", "no-cache-filter", "output")
 
 
 @dataclass
