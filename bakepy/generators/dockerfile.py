@@ -8,6 +8,7 @@ computed here; ``templates/Dockerfile.j2`` only lays the lines out.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,7 @@ from bakepy.models.dockerfile.instructions import (
 
 _INDENT = "    "
 _QUOTE_TRIGGERS = frozenset(" \t\n\r\f\v\"'")
+_SUBSTITUTION = re.compile(r"(\$\{[^}]*\})")
 
 MountModel = CacheMount | BindMount | SecretMount | SshMount | TmpfsMount
 
@@ -132,11 +134,22 @@ def stage_reference(value: Stage | StageRef | str, stages: Sequence[Stage]) -> s
 
 
 def quote_word(value: str, escape: str = "\\") -> str:
-    """``value`` as one word: double-quoted when empty or holding whitespace, quotes or escapes."""
-    if value and not any(ch in _QUOTE_TRIGGERS or ch == escape or ch.isspace() for ch in value):
+    """``value`` as one word: double-quoted when empty or holding whitespace, quotes or escapes.
+
+    A ``${...}`` substitution is written as it is, quotes and escapes inside it included
+    (``${A:+"x"}``): BuildKit reads it alike inside and outside double quotes.
+    """
+    parts = _SUBSTITUTION.split(value)
+    plain = parts[::2]
+    if value and not any(
+        ch in _QUOTE_TRIGGERS or ch == escape or ch.isspace() for part in plain for ch in part
+    ):
         return value
-    escaped = value.replace(escape, escape * 2).replace('"', escape + '"')
-    return f'"{escaped}"'
+    escaped = [
+        part if index % 2 else part.replace(escape, escape * 2).replace('"', escape + '"')
+        for index, part in enumerate(parts)
+    ]
+    return '"' + "".join(escaped) + '"'
 
 
 def _continued(lines: Sequence[str], escape: str) -> str:

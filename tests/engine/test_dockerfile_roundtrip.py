@@ -1,17 +1,25 @@
-"""Parsed and re-rendered Dockerfiles build the same image as the originals, on a real BuildKit.
+"""Parsed and re-rendered Dockerfiles mean to BuildKit what the originals mean.
 
-Each ``tests/fixtures/dockerfiles/busybox-*.Dockerfile`` builds offline from the local busybox
-image. It is built as written and as ``render(parse(text))``; the image configurations
-(``docker image inspect``) and the final filesystems (paths, modes, owners, contents) must match.
+Every ``tests/fixtures/dockerfiles/*.Dockerfile`` is judged by BuildKit as written and as
+``render(parse(text))``: the frontend must list the same build targets (names, default,
+descriptions, bases) and the same outline for each (build args with their values and
+descriptions, secrets and ssh with whether they are required), or refuse both with the same
+error. The ``busybox-*`` fixtures build offline from the local busybox image; they are built
+both ways in one ``docker buildx bake`` into OCI layouts, and the image configurations and
+final filesystems (paths, modes, owners, contents) must match.
+
+Neither form carries a ``# syntax=`` line: the frontend image it names cannot be pulled here
+(see ENGINE.md), so BuildKit's built-in frontend reads both.
 """
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
+import re
 import subprocess
 import tarfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +28,13 @@ import pytest
 from bakepy.generators.dockerfile import render_dockerfile
 from bakepy.loaders.dockerfile.parser import parse_dockerfile
 
-from .buildkit import docker, unique
+from .frontend import Frontend, FrontendError
+from .oci import image_config, image_files
 
 pytestmark = pytest.mark.engine
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "dockerfiles"
+FIXTURES = sorted((Path(__file__).resolve().parents[1] / "fixtures" / "dockerfiles").glob("*"))
+BUILT = [path for path in FIXTURES if path.name.startswith("busybox-")]
 FIXTURE_IMAGE = "localhost:5000/busybox:latest"
 CONFIG_KEYS = (
     "Env",
@@ -41,12 +51,18 @@ CONFIG_KEYS = (
     "OnBuild",
     "ArgsEscaped",
 )
-RUNTIME_FILES = frozenset({".dockerenv", "etc/hostname", "etc/hosts", "etc/resolv.conf"})
+_SYNTAX = re.compile(r"(?im)\A((?:[ \t]*#[^\n]*\n)*?)[ \t]*#[ \t]*syntax[ \t]*=[^\n]*\n")
+_LINE = re.compile(r"\blines? \d+")
+
+
+def without_syntax(text: str) -> str:
+    """``text`` without its ``# syntax=`` directive (BuildKit here cannot pull that frontend)."""
+    return _SYNTAX.sub(r"\1", text.replace("\r\n", "\n"), count=1)
 
 
 @pytest.fixture(scope="module")
 def build_context(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The build context the fixtures copy from: a config file and a tar archive."""
+    """The build context the fixtures read: config files, a tar archive, sources, a token."""
     context = tmp_path_factory.mktemp("context")
     (context / "app.conf").write_text("mode=fixture\nlevel=3\n")
     with tarfile.open(context / "archive.tar", "w") as archive:
@@ -55,74 +71,165 @@ def build_context(tmp_path_factory: pytest.TempPathFactory) -> Path:
         member.size, member.mode = len(data), 0o644
         archive.addfile(member, io.BytesIO(data))
     (context / "token").write_text("not-a-real-token\n")
+    (context / "scripts").mkdir()
+    (context / "scripts" / "entrypoint.sh").write_text('#!/bin/sh\nexec "$@"\n')
+    (context / "src" / "lib").mkdir(parents=True)
+    (context / "src" / "main.txt").write_text("main source\n")
+    (context / "src" / "notes.txt").write_text("notes\n")
+    (context / "src" / "lib" / "util.txt").write_text("utility\n")
+    (context / "docs").mkdir()
+    (context / "docs" / "readme.md").write_text("# docs\n")
+    (context / "package.json").write_text('{"name": "fixture"}\n')
     return context
 
 
-def build(dockerfile: Path, context: Path) -> str:
-    """Build ``dockerfile`` into the engine's image store; returns the tag."""
-    tag = unique("bakepy-roundtrip") + ":test"
-    command = ["docker", "buildx", "build", "--load", "--progress=plain", "-t", tag]
-    command += ["-f", str(dockerfile), "--secret", f"id=token,src={context / 'token'}"]
+@pytest.fixture(scope="module")
+def versions(
+    tmp_path_factory: pytest.TempPathFactory, base_image: str, build_context: Path
+) -> dict[str, tuple[Path, Path]]:
+    """Every fixture written as BuildKit reads it here (original) and as bakepy renders it."""
+    folder = tmp_path_factory.mktemp("dockerfiles")
+    written: dict[str, tuple[Path, Path]] = {}
+    for fixture in FIXTURES:
+        text = without_syntax(fixture.read_text()).replace(FIXTURE_IMAGE, base_image)
+        original = folder / f"{fixture.stem}.original.Dockerfile"
+        original.write_text(text)
+        model = parse_dockerfile(text, name=fixture.stem, path=original)
+        rendered = folder / f"{fixture.stem}.rendered.Dockerfile"
+        rendered.write_text(render_dockerfile(model, include_syntax=False))
+        written[fixture.name] = (original, rendered)
+    return written
+
+
+def _view(frontend: Frontend, dockerfile: Path) -> dict[str, Any]:
+    """What the frontend reads from ``dockerfile``, or the error it refuses it with."""
+    try:
+        return frontend.view(dockerfile)
+    except FrontendError as error:
+        return {"refused": _LINE.sub("line N", str(error))}
+
+
+@pytest.fixture(scope="module")
+def views(
+    versions: dict[str, tuple[Path, Path]], base_image: str, build_context: Path
+) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+    """The frontend's view of each fixture's two versions, asked in parallel."""
+
+    def both(name: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        frontend = Frontend(base_image, build_context)
+        original, rendered = versions[name]
+        return _view(frontend, original), _view(frontend, rendered)
+
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        return dict(zip(versions, pool.map(both, versions), strict=True))
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda path: path.stem)
+def test_frontend_reads_the_same_targets_and_outlines(
+    fixture: Path, views: dict[str, tuple[dict[str, Any], dict[str, Any]]]
+) -> None:
+    original, rendered = views[fixture.name]
+    assert rendered == original
+
+
+# --- real builds of the busybox fixtures ------------------------------------------------------
+
+
+def bake(folder: Path, context: Path, builds: dict[str, dict[str, Any]]) -> dict[str, Path]:
+    """Build every ``name: {dockerfile or inline, contexts}`` from ``context`` in one bake,
+    each into an OCI layout folder (no image store, no attestations); returns the folders."""
+    layouts = {name: folder / name for name in builds}
+    targets = {
+        name: {
+            "context": str(context),
+            **build,
+            "output": [f"type=oci,dest={layouts[name]},tar=false"],
+            "attest": ["type=provenance,disabled=true"],
+            "secret": [f"id=token,src={context / 'token'}"],
+        }
+        for name, build in builds.items()
+    }
+    bake_file = folder / "docker-bake.json"
+    document = {"group": {"default": {"targets": list(targets)}}, "target": targets}
+    bake_file.write_text(json.dumps(document))
     result = subprocess.run(
-        [*command, str(context)],
+        ["docker", "buildx", "bake", "--progress=plain", "-f", str(bake_file)],
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=900,
         check=False,
     )
-    assert result.returncode == 0, result.stderr[-4000:]
-    return tag
+    errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
+    assert result.returncode == 0, "\n".join(errors[-20:]) or result.stderr[-4000:]
+    return layouts
 
 
-def image_config(tag: str) -> dict[str, Any]:
-    """The parts of the image configuration a Dockerfile decides, and the author."""
-    inspected = json.loads(docker("image", "inspect", tag))[0]
-    config = inspected["Config"]
-    return {"Author": inspected.get("Author"), **{key: config.get(key) for key in CONFIG_KEYS}}
-
-
-def image_files(tag: str) -> list[tuple[str, ...]]:
-    """Every path of the image's filesystem with its type, mode, owner and content digest."""
-    container = docker("create", tag).strip()
-    try:
-        exported = subprocess.run(
-            ["docker", "export", container], capture_output=True, timeout=120, check=True
-        ).stdout
-    finally:
-        docker("rm", "--volumes", container)  # and the anonymous volumes of VOLUME lines
-    entries: list[tuple[str, ...]] = []
-    with tarfile.open(fileobj=io.BytesIO(exported)) as archive:
-        for member in archive.getmembers():
-            if member.name.rstrip("/") in RUNTIME_FILES:
-                continue
-            handle = archive.extractfile(member) if member.isfile() else None
-            digest = hashlib.sha256(handle.read()).hexdigest() if handle else member.linkname
-            entries.append(
-                (
-                    member.name,
-                    str(member.type),
-                    oct(member.mode),
-                    f"{member.uid}:{member.gid}",
-                    digest,
+@pytest.fixture(scope="module")
+def images(
+    versions: dict[str, tuple[Path, Path]],
+    build_context: Path,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, tuple[Path, Path]]:
+    """Both versions of every busybox fixture, built in one ``docker buildx bake``; then, for
+    images with ONBUILD triggers, an image ``FROM`` each in a second one (``child:`` keys):
+    a trigger is stored as written and means what it does in the build that runs it."""
+    builds: dict[str, dict[str, Any]] = {}
+    for index, fixture in enumerate(BUILT):
+        original, rendered = versions[fixture.name]
+        builds[f"original-{index}"] = {"dockerfile": str(original)}
+        builds[f"rendered-{index}"] = {"dockerfile": str(rendered)}
+    built = bake(tmp_path_factory.mktemp("images"), build_context, builds)
+    pairs = {
+        fixture.name: (built[f"original-{index}"], built[f"rendered-{index}"])
+        for index, fixture in enumerate(BUILT)
+    }
+    children: dict[str, dict[str, Any]] = {}
+    for index, fixture in enumerate(BUILT):
+        if comparable_config(pairs[fixture.name][0])["OnBuild"]:
+            for kind, layout in zip(("original", "rendered"), pairs[fixture.name], strict=True):
+                children[f"{kind}-{index}"] = {
+                    "dockerfile-inline": "FROM parent\n",
+                    "contexts": {"parent": f"oci-layout://{layout}"},
+                }
+    if children:
+        grown = bake(tmp_path_factory.mktemp("children"), build_context, children)
+        for index, fixture in enumerate(BUILT):
+            if f"original-{index}" in grown:
+                pairs[f"child:{fixture.name}"] = (
+                    grown[f"original-{index}"],
+                    grown[f"rendered-{index}"],
                 )
-            )
-    return sorted(entries)
+    return pairs
 
 
-@pytest.mark.parametrize(
-    "fixture", sorted(FIXTURES.glob("busybox-*.Dockerfile")), ids=lambda path: path.stem
-)
+def comparable_config(layout: Path) -> dict[str, Any]:
+    """The parts of the image configuration a Dockerfile decides, and the author; ONBUILD
+    triggers only counted: BuildKit stores a trigger as written (keyword case, spacing), and
+    the child image built from it is compared instead."""
+    document = image_config(layout)
+    config = document.get("config", {})
+    triggers = len(config.get("OnBuild") or [])
+    return {
+        "author": document.get("author"),
+        **{key: config.get(key) for key in CONFIG_KEYS},
+        "OnBuild": triggers,
+    }
+
+
+@pytest.mark.parametrize("fixture", BUILT, ids=lambda path: path.stem)
 def test_rendered_dockerfile_builds_the_same_image(
-    fixture: Path, base_image: str, build_context: Path, tmp_path: Path
+    fixture: Path, images: dict[str, tuple[Path, Path]]
 ) -> None:
-    original = tmp_path / "original.Dockerfile"
-    original.write_text(fixture.read_text().replace(FIXTURE_IMAGE, base_image))
-    rendered = tmp_path / "rendered.Dockerfile"
-    model = parse_dockerfile(original.read_text(), name=fixture.stem, path=original)
-    rendered.write_text(render_dockerfile(model, include_syntax=False))
-    tags = [build(original, build_context), build(rendered, build_context)]
-    try:
-        assert image_config(tags[1]) == image_config(tags[0])
-        assert image_files(tags[1]) == image_files(tags[0])
-    finally:
-        docker("image", "rm", *tags)
+    original, rendered = images[fixture.name]
+    assert comparable_config(rendered) == comparable_config(original)
+    assert image_files(rendered) == image_files(original)
+
+
+def test_onbuild_triggers_do_the_same_in_a_child_build(
+    images: dict[str, tuple[Path, Path]],
+) -> None:
+    children = {name: pair for name, pair in images.items() if name.startswith("child:")}
+    assert children, "no fixture has ONBUILD triggers"
+    for name, (original, rendered) in children.items():
+        assert comparable_config(rendered) == comparable_config(original), name
+        assert image_files(rendered) == image_files(original), name

@@ -170,3 +170,10 @@ def test_the_cli_flag_makes_it_an_error(tmp_path: Path, command: str) -> None:
     assert "error:" in result.stderr
     assert "Traceback" not in result.output
     assert not (tmp_path / "out").exists()
+
+
+def test_a_global_arg_out_of_scope_in_the_user_s_file_is_a_warning(tmp_path: Path) -> None:
+    text = "ARG TAG=1\nFROM alpine\nRUN echo $TAG\n"
+    (tmp_path / "Dockerfile").write_text(text)
+    warnings = check(load([tmp_path / "Dockerfile"]))
+    assert any("global ARG TAG is not in scope" in warning for warning in warnings)

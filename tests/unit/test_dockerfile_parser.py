@@ -155,9 +155,9 @@ def test_comment_lines_inside_other_continuations_come_before_the_instruction() 
     assert instructions(body) == [Comment(text="about B"), Env(env={"A": "1", "B": "2"})]
 
 
-def test_a_comment_line_where_no_new_command_line_starts_follows_the_run() -> None:
+def test_a_comment_line_where_no_new_command_line_starts_comes_before_the_run() -> None:
     body = 'RUN echo "a \\\n  # in quotes\n  b"\n'
-    assert instructions(body) == [Run(command='echo "a   b"'), Comment(text="in quotes")]
+    assert instructions(body) == [Comment(text="in quotes"), Run(command='echo "a   b"')]
 
 
 def test_a_comment_between_flag_lines_and_the_command_comes_before_the_run() -> None:
@@ -714,12 +714,26 @@ def test_one_arg_instruction_may_declare_several() -> None:
         "ENV A='$HOME'",
         "ENV A=\\$HOME",
         'ENV A="\\$HOME"',
-        'LABEL a=${B:-"x"}',
         "ARG A='$x'",
     ],
 )
 def test_a_literal_dollar_the_model_cannot_say_is_kept_as_raw(body: str) -> None:
     assert one(body + "\n") == Raw(text=body)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ('LABEL a=${B:-"x"}', Label(labels={"a": '${B:-"x"}'})),
+        ('ARG A=${B:+"unsupported"}', Arg(name="A", default='${B:+"unsupported"}')),
+        ("ENV A=${B:-'x'}/bin", Env(env={"A": "${B:-'x'}/bin"})),
+    ],
+)
+def test_quotes_inside_a_substitution_are_kept_and_written_back_as_they_are(
+    body: str, expected: Instruction
+) -> None:
+    assert one(body + "\n") == expected
+    assert render_instruction(expected) == body
 
 
 def test_raw_keeps_continuation_lines_verbatim() -> None:

@@ -8,6 +8,7 @@ key=value pairs, VOLUME/COPY arguments as lists), so that only spelling may diff
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import os
 import re
@@ -91,7 +92,7 @@ _MARKER = re.compile(r"\d*<<(-?)([\"']?)\\?([\w.-]+)\2")
 
 def reference_instructions(text: str) -> list[str]:
     """One normalized string per instruction (and comment after the first FROM)."""
-    lines = text.split("\n")
+    lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
     escape, index = _reference_directives(lines)
     result: list[str] = []
     while index < len(lines):
@@ -101,14 +102,17 @@ def reference_instructions(text: str) -> list[str]:
             if any(item.startswith("FROM") for item in result):
                 result.append("# " + line[1:].strip())
             continue
+        inside: list[str] = []  # comment lines inside the continuation: listed before it
         while line.endswith(escape) and not line.endswith(escape * 2) and index < len(lines):
             while index < len(lines) - 1 and lines[index].strip()[:1] in ("", "#"):
+                if lines[index].strip():
+                    inside.append("# " + lines[index].strip()[1:].strip())
                 index += 1
-            line = line[:-1] + " " + lines[index].strip()
+            line = line[:-1] + lines[index].rstrip()  # joined as BuildKit joins: indent kept
             index += 1
         if line:
             bodies, index = _reference_bodies(line, lines, index)
-            result += [item + bodies for item in _normalize(line, escape)]
+            result += inside + [item + bodies for item in _normalize(line, escape)]
     return result
 
 
@@ -140,14 +144,15 @@ def _reference_bodies(line: str, lines: list[str], index: int) -> tuple[str, int
 
 
 def _normalize(line: str, escape: str) -> list[str]:
-    keyword, _, rest = line.partition(" ")
+    keyword, rest = [*line.split(None, 1), ""][:2]
     keyword = keyword.upper()
     if keyword == "ONBUILD":
         return ["ONBUILD " + item for item in _normalize(rest.strip(), escape)]
     words = rest.split()
-    flags = sorted(_flag(word) for word in words if word.startswith("--"))
+    leading = list(itertools.takewhile(lambda word: word.startswith("--"), words))
+    flags = sorted(_flag(word) for word in leading)
     args = rest.strip()
-    for word in (word for word in words if word.startswith("--")):
+    for word in leading:
         args = args.replace(word, "", 1)
     args = _MARKER.sub(lambda m: f"<<{m.group(1)}{m.group(3)}", args.strip())
     if keyword == "ARG":
@@ -165,6 +170,12 @@ def _flag(word: str) -> str:
         key, _, setting = option.partition("=")
         key = _MOUNT_ALIASES.get(key.lower(), key.lower())
         options.append(key if setting == "true" or not setting else f"{key}={setting}")
+    if not any(option.startswith("type=") for option in options):
+        options.append("type=bind")  # BuildKit's default mount type
+    if "type=bind" in options and "ro" in options:
+        options.remove("ro")  # a bind mount is read-only unless rw
+    if "type=secret" in options:  # a secret's source= is its id
+        options = [f"id={o[len('source=') :]}" if o.startswith("source=") else o for o in options]
     return "--mount=" + ",".join(sorted(options))
 
 
@@ -174,7 +185,8 @@ def _arguments(keyword: str, args: str, escape: str) -> str:
     if keyword in ("ENV", "LABEL"):
         return json.dumps(_pairs(args, escape))
     if args.startswith("["):
-        return "JSON " + json.dumps(json.loads(args))
+        with contextlib.suppress(ValueError):  # the first JSON value, as BuildKit decodes it
+            return "JSON " + json.dumps(json.JSONDecoder().raw_decode(args)[0])
     if keyword in _LIST_ARGS:
         return "JSON " + json.dumps(args.split())
     return " ".join(args.split())

@@ -129,8 +129,9 @@ def shell_command(parts: Parts, start: int) -> str:
 @dataclass(frozen=True)
 class ShellLines:
     """A shell-form command split where its source lines were, with the comment lines between
-    them kept in place (``# ...`` lines of the command); comments that fall before the command
-    or after its last line are returned apart, to stand before or after the instruction."""
+    them kept in place (``# ...`` lines of the command); comments where no new line of the
+    command starts (before it, or inside a quoted string) are returned apart to stand before
+    the instruction, and those after its last line to stand after it."""
 
     command: str
     before: list[str]
@@ -149,14 +150,14 @@ def shell_lines(parts: Parts, start: int, context: Context) -> ShellLines:
     for first, last in itertools.pairwise(bounds[1:]):
         piece = text[first:last]
         waiting += [comment for offset, comment in parts.line.comments if offset == first]
-        if _splits(model_lines, piece, context.escape):
+        if piece.strip() and _splits(model_lines[-1], text[start:first], piece, context.escape):
             model_lines += [f"# {comment_text(comment)}".rstrip() for comment in waiting]
             model_lines.append(piece)
             waiting = []
         else:
             model_lines[-1] += piece
     command = "\n".join(line.strip() for line in model_lines if line.strip())
-    return ShellLines(command, before, waiting + after)
+    return ShellLines(command, before + waiting, after)
 
 
 def comment_text(text: str) -> str:
@@ -169,11 +170,11 @@ def comments(texts: list[str]) -> list[Instruction]:
     return [Comment(text=comment_text(text)) for text in texts]
 
 
-def _splits(model_lines: list[str], piece: str, escape: str) -> bool:
-    """Whether a new model line may start at ``piece``: blanks around it, outside quotes."""
-    before = model_lines[-1]
+def _splits(before: str, command: str, piece: str, escape: str) -> bool:
+    """Whether a new model line may start at ``piece``, after the line ``before`` and the
+    ``command`` so far: blanks around it, outside quotes."""
     blank = before[-1:].isspace() or piece[:1].isspace()
-    quoted = ends_inside_quotes("".join(model_lines), "\\" if escape == "\\" else "`")
+    quoted = ends_inside_quotes(command, "\\" if escape == "\\" else "`")
     return blank and not quoted and not before.rstrip().endswith(escape) and bool(before.strip())
 
 

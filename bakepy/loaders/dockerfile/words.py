@@ -199,14 +199,15 @@ class _Unquoter:
         raise WordError("unexpected end of statement while looking for matching double-quote")
 
     def _variable(self) -> None:
-        """Copy ``$NAME`` or ``${...}`` as written; quotes inside ``${...}`` make it inexact."""
+        """Copy ``$NAME`` or ``${...}`` as written (quotes and escapes inside ``${...}`` too:
+        BuildKit reads them the same wherever the substitution stands, and the renderer writes
+        it back as it is); an unterminated ``${`` makes it inexact."""
         start = self.index
         self.index += 1
         if self.word.startswith("{", self.index):
             end = self.word.find("}", self.index)
             self.index = len(self.word) if end < 0 else end + 1
-            inner = self.word[start : self.index]
-            if end < 0 or any(ch in inner for ch in ("'", '"', self.escape)):
+            if end < 0:
                 self.exact = False
         else:
             while self.index < len(self.word) and _NAME_CHAR.match(self.word[self.index]):

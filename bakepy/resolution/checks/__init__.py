@@ -17,7 +17,7 @@ from bakepy.errors import Diagnostic, ValidationError
 from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
 from bakepy.resolution.checks.credentials import check_credentials
-from bakepy.resolution.checks.dockerfile import check_dockerfile
+from bakepy.resolution.checks.dockerfile import check_dockerfile, silent_problems
 from bakepy.resolution.checks.from_lines import check_from_lines
 from bakepy.resolution.checks.references import validate_references
 from bakepy.resolution.checks.targets import Findings, check_targets
@@ -27,11 +27,16 @@ Check = Callable[[Project], list[Diagnostic]]
 
 def check_dockerfiles(project: Project, *, strict_credentials: bool = False) -> Findings:
     """Every Dockerfile's rules (stage order, ARG scope, FROM lines, ONBUILD, SHELL, ...), its
-    credentials (warnings for the user's own files unless ``strict_credentials``), and what
-    each Target asks of the Dockerfile it builds."""
+    credentials, and what each Target asks of the Dockerfile it builds. In a file the user
+    already has, what BuildKit builds anyway (a global ARG out of scope, a credential unless
+    ``strict_credentials``) is a warning."""
     findings = Findings()
     for dockerfile in project.dockerfiles:
-        findings.errors += check_dockerfile(dockerfile)
+        if dockerfile.imported:  # the user's own file: what BuildKit builds anyway, warns
+            findings.errors += check_dockerfile(dockerfile, refused_only=True)
+            findings.warnings += silent_problems(dockerfile)
+        else:
+            findings.errors += check_dockerfile(dockerfile)
         errors, warnings = check_from_lines(dockerfile)
         credentials = check_credentials(dockerfile, strict=strict_credentials)
         findings.errors += errors + credentials.errors

@@ -115,13 +115,22 @@ def referenced_names(text: str, *, escape: str = "\\", single_quotes: bool = Tru
     return names
 
 
-def check_dockerfile(dockerfile: Dockerfile) -> list[Diagnostic]:
-    """Every problem in ``dockerfile`` that BuildKit would reject or silently build wrong."""
+def check_dockerfile(dockerfile: Dockerfile, *, refused_only: bool = False) -> list[Diagnostic]:
+    """Every problem in ``dockerfile`` that BuildKit would reject or silently build wrong; with
+    ``refused_only``, only what BuildKit rejects (``silent_problems`` gives the rest)."""
     doc = _Doc.of(dockerfile)
     diagnostics: list[Diagnostic] = []
     for rule in _RULES:
-        diagnostics.extend(rule(doc))
+        if not (refused_only and rule in _SILENT_RULES):
+            diagnostics.extend(rule(doc))
     return diagnostics
+
+
+def silent_problems(dockerfile: Dockerfile) -> list[Diagnostic]:
+    """What BuildKit builds without a word but not as written (a global ARG used in a stage
+    that never declared it expands to nothing): a warning for a file the user already has."""
+    doc = _Doc.of(dockerfile)
+    return [problem for rule in _SILENT_RULES for problem in rule(doc)]
 
 
 # --- walking the model ------------------------------------------------------------------------
@@ -240,7 +249,7 @@ def _resolve(doc: _Doc, ref: _Reference) -> tuple[int | None, str | None]:
         index = find_stage_index(doc.stages, value.stage)
         return (index, None) if index is not None else (None, f"unknown stage {value.stage!r}")
     index = find_stage_index(doc.stages, value)
-    if index is None and ref.kind != "FROM" and value.isdigit():
+    if index is None and ref.kind == "COPY --from" and value.isdigit():  # mounts take names
         index = int(value)
         if index >= len(doc.stages):
             return None, f"stage index {index}, but there are only {len(doc.stages)} stages"
@@ -665,12 +674,14 @@ _RULES = (
     _instruction_values,
     _dockerignore_patterns,
 )
+_SILENT_RULES = (_global_arg_scope,)
 
 __all__ = [
     "PLATFORM_ARGS",
     "check_dockerfile",
     "find_stage_index",
     "referenced_names",
+    "silent_problems",
     "stage_index",
     "stage_names_in_order",
 ]

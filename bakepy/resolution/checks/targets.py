@@ -325,8 +325,8 @@ def _built_stages(
         if index in built:
             continue
         built.add(index)
-        for reference in _stage_references(stages[index], values):
-            found = _resolve(stages, reference, index)
+        for reference, by_index in _stage_references(stages[index], values):
+            found = _resolve(stages, reference, index, by_index)
             if found == -1:
                 complete = False
             elif found is not None:
@@ -336,19 +336,23 @@ def _built_stages(
 
 def _stage_references(
     stage: Stage, values: dict[str, str | None]
-) -> Iterator[Stage | StageRef | str]:
+) -> Iterator[tuple[Stage | StageRef | str, bool]]:
+    """Every stage or image ``stage`` uses, and whether a number there is a stage's index
+    (for ``COPY --from`` only: a mount's ``from=0`` is an image called 0)."""
     text = base_text(stage)
-    yield stage.from_ if text is None else expand(text, values).text
+    yield (stage.from_ if text is None else expand(text, values).text), False
     for item in stage.instructions:
         if isinstance(item, Copy) and item.from_ is not None:
-            yield item.from_
+            yield item.from_, True
         if isinstance(item, Run):
             for mount in item.mounts:
                 if isinstance(mount, CacheMount | BindMount) and mount.from_ is not None:
-                    yield mount.from_
+                    yield mount.from_, False
 
 
-def _resolve(stages: list[Stage], value: Stage | StageRef | str, before: int) -> int | None:
+def _resolve(
+    stages: list[Stage], value: Stage | StageRef | str, before: int, by_index: bool
+) -> int | None:
     """The index of the earlier stage ``value`` names; None for an image, -1 when unknown."""
     if isinstance(value, Stage):
         return stage_index(stages, value)
@@ -356,7 +360,7 @@ def _resolve(stages: list[Stage], value: Stage | StageRef | str, before: int) ->
     if "$" in name:
         return -1
     index = find_stage_index(stages, name)
-    if index is None and name.isdigit():
+    if index is None and by_index and name.isdigit():
         index = int(name)
     return index if index is not None and index < before else None
 
