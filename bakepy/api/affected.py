@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -27,30 +26,16 @@ from bakepy.models.bake.targets import Target
 from bakepy.models.resource import Resource, ResourceRef
 from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
-from bakepy.resolution.affected import Dependents, target_inputs, touched, with_dependents
+from bakepy.resolution.affected import (
+    DEFINITION_SUFFIXES,
+    Affected,
+    Dependents,
+    Snapshot,
+    TargetInputs,
+    target_inputs,
+    touched,
+)
 from bakepy.resolution.bake.evaluate import resolve_bake
-
-DEFINITION_SUFFIXES = (".py", ".yaml", ".yml", ".hcl", ".json", ".toml", ".env")
-"""A changed file of one of these kinds may change definitions: compare them."""
-
-
-@dataclass(frozen=True)
-class Affected:
-    """One affected target (or compose service) and why."""
-
-    kind: str
-    address: str
-    name: str
-    reason: str
-
-    def to_dict(self) -> dict[str, str]:
-        """The JSON form ``bakepy affected -o json`` prints."""
-        return {
-            "kind": self.kind,
-            "address": self.address,
-            "name": self.name,
-            "reason": self.reason,
-        }
 
 
 def definitions(project: Project, root: Path, env: Mapping[str, str]) -> dict[str, Any]:
@@ -97,6 +82,20 @@ def affected(
     """The targets (and compose services, with dependents) whose inputs differ between the
     git revision ``since`` and the working tree; the whole repository unless ``files`` or
     ``names`` (address specs) say which part."""
+    found, snapshot = affected_and_snapshot(since, files, names, env=env, toolchain=toolchain)
+    return snapshot.report(found, dependents)
+
+
+def affected_and_snapshot(
+    since: str,
+    files: Sequence[Path | str] = (),
+    names: Sequence[str] = (),
+    *,
+    env: Mapping[str, str] | None = None,
+    toolchain: Toolchain = NO_LIMITS,
+) -> tuple[dict[str, str], Snapshot]:
+    """The directly affected targets (name -> reason) and the repository's snapshot, which a
+    cache may keep to answer the next question without loading (``bakepy affected`` does)."""
     env = dict(env or {})
     in_repository = find_repository(Path(files[0]) if files else None) is not None
     project = load_for(files, names or (["::"] if in_repository else []), toolchain)
@@ -104,44 +103,38 @@ def affected(
     work_tree = toplevel(root)
     changed = [work_tree / name for name in changed_files(root, since)]
     now = definitions(project, root, env)
-    inputs = {name: target_inputs(name, target, root) for name, target in now.items()}
-    found = touched(inputs.values(), changed, root)
+    snapshot = _snapshot(project, root, now)
+    found = touched(snapshot.targets.values(), changed, root)
     if any(path.suffix in DEFINITION_SUFFIXES for path in changed):
         then = _then(project, root, since, work_tree, [Path(f) for f in files])
         before = definitions(then[0], then[1], env) if then is not None else {}
         for name, definition in now.items():
             if name not in found and before.get(name) != definition:
                 found[name] = "new target" if name not in before else "definition changed"
-    everything = with_dependents(found, inputs, dependents)
-    return _report(project, everything, dependents)
+    return found, snapshot
 
 
-def _report(project: Project, found: Mapping[str, str], mode: Dependents) -> list[Affected]:
+def _snapshot(project: Project, root: Path, now: Mapping[str, Any]) -> Snapshot:
     by_name = {t.name: t for t in project.targets}
-    rows = [
-        Affected("Target", _address(project, by_name.get(name), name), name, reason)
-        for name, reason in sorted(found.items())
-    ]
-    if mode != "none":
-        rows += _services(project, found)
-    return rows
+    targets: dict[str, TargetInputs] = {}
+    for name, target in now.items():
+        inputs = target_inputs(name, target, root)
+        resource = by_name.get(name)
+        inputs.address = str(project.address_of(resource)) if resource is not None else ""
+        targets[name] = inputs
+    return Snapshot(root, targets, _services(project))
 
 
-def _address(project: Project, resource: Resource | None, name: str) -> str:
-    return str(project.address_of(resource)) if resource is not None else f":{name}"
-
-
-def _services(project: Project, found: Mapping[str, str]) -> list[Affected]:
-    """Compose services that build from an affected target."""
-    rows: list[Affected] = []
+def _services(project: Project) -> list[tuple[str, str, str]]:
+    """(address, service, target) of each compose service that builds from a target."""
+    found: list[tuple[str, str, str]] = []
     for resource in project:
         if resource.KIND != "ComposeProject":
             continue
         services = getattr(getattr(resource, "spec", None), "services", None) or {}
         for service_name, service in sorted(services.items()):
             build = getattr(service, "build", None)
-            target = build.name if isinstance(build, Target | ResourceRef) else None
-            if target in found:
+            if isinstance(build, Target | ResourceRef):
                 address = f"{project.address_of(resource)}/{service_name}"
-                rows.append(Affected("Service", address, service_name, f"builds {target}"))
-    return rows
+                found.append((address, service_name, build.name))
+    return found

@@ -8,7 +8,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -32,6 +32,9 @@ from bakepy.cli.options import (
     toolchain,
 )
 from bakepy.errors import BakepyError
+
+if TYPE_CHECKING:
+    from bakepy.resolution.affected import Affected
 
 # The library is imported inside each command: `bakepy print` answers from its cache before
 # pydantic and the models are loaded, and `--help` stays instant.
@@ -364,16 +367,8 @@ def affected_command(
         fail(BakepyError("--dependents must be none, direct or transitive"))
     if output not in ("text", "json"):
         fail(BakepyError(f"--output must be text or json, not {output!r}"))
-    from bakepy.api.affected import affected
-
     try:
-        rows = affected(
-            since,
-            files or [],
-            targets or [],
-            dependents=dependents,  # type: ignore[arg-type]
-            env=dict(os.environ),
-        )
+        rows = _affected_rows(since, files or [], targets or [], dependents)
     except BakepyError as error:
         fail(error)
     if output == "json":
@@ -383,6 +378,32 @@ def affected_command(
     name_width = max((len(row.name) for row in rows), default=0)
     for row in rows:
         typer.echo(f"{row.address:<{width}}  {row.name:<{name_width}}  ({row.reason})")
+
+
+def _affected_rows(
+    since: str, files: list[Path], targets: list[str], dependents: str
+) -> list[Affected]:
+    """``affected``, answered from the snapshot kept for the repository's current state when
+    no changed file can change a definition (nothing is loaded then)."""
+    from bakepy.engine.git import changed_files, toplevel
+    from bakepy.resolution.affected import DEFINITION_SUFFIXES, Snapshot, touched
+
+    names = targets or ["::"]
+    key = render_cache.request_key(files, names, {"for": "affected"}, os.environ, recursive=True)
+    kept = render_cache.lookup_snapshot(key) if key else None
+    snapshot = Snapshot.from_json(kept) if kept is not None else None
+    if snapshot is not None:
+        work_tree = toplevel(snapshot.root)
+        changed = [work_tree / name for name in changed_files(snapshot.root, since)]
+        if not any(path.suffix in DEFINITION_SUFFIXES for path in changed):
+            found = touched(snapshot.targets.values(), changed, snapshot.root)
+            return snapshot.report(found, dependents)  # type: ignore[arg-type]
+    from bakepy.api.affected import affected_and_snapshot
+
+    found, snapshot = affected_and_snapshot(since, files, targets, env=dict(os.environ))
+    if key:
+        render_cache.store_snapshot(key, snapshot.to_json())
+    return snapshot.report(found, dependents)  # type: ignore[arg-type]
 
 
 @app.command("addresses")

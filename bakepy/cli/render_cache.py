@@ -1,5 +1,7 @@
 """Remember that a repository's render is already on disk, so a run with nothing changed
-costs a walk of the repository and a hash of its definition files.
+costs a walk of the repository and a hash of its definition files; and keep the snapshot
+``bakepy affected`` takes of a repository's targets, so a change to no definition is
+answered without loading them.
 
 The key is everything a render depends on: the bytes of every package's definition files
 and of the Python files beside them (a definition may import them), the repository's
@@ -119,3 +121,22 @@ def store(key: str, out: Path, paths: Sequence[str], warnings: Sequence[str]) ->
 def environment() -> dict[str, str]:
     """The process environment, as the key reads it."""
     return dict(os.environ)
+
+
+def _snapshot_path(key: str) -> Path:
+    return cache_dir() / "affected" / f"{key}.json"
+
+
+def lookup_snapshot(key: str) -> dict[str, object] | None:
+    """The repository snapshot ``bakepy affected`` kept for this state, if any."""
+    try:
+        found = json.loads(_snapshot_path(key).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def store_snapshot(key: str, snapshot: Mapping[str, object]) -> None:
+    """Keep a repository snapshot for this state (a failed write only costs speed)."""
+    with contextlib.suppress(OSError):
+        write_file(FileWrite(_snapshot_path(key), json.dumps(snapshot).encode()))

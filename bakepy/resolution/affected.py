@@ -21,6 +21,8 @@ from typing import Any, Literal
 from bakepy.models.dockerfile.dockerignore import DockerIgnore
 
 Dependents = Literal["none", "direct", "transitive"]
+DEFINITION_SUFFIXES = (".py", ".yaml", ".yml", ".hcl", ".json", ".toml", ".env")
+"""A changed file of one of these kinds may change definitions: they are compared then."""
 _REMOTE = ("git://", "git@", "http://", "https://", "docker-image://", "oci-layout://")
 
 
@@ -35,6 +37,55 @@ class TargetInputs:
     ignore_file: Path | None
     local_contexts: list[Path] = field(default_factory=list)
     links: list[str] = field(default_factory=list)
+    address: str = ""
+    ignore_candidates: list[Path] = field(default_factory=list)
+    """The .dockerignore files BuildKit would look for, in order (their state decides)."""
+
+    def stamps(self) -> list[list[object]]:
+        """Each ignore candidate's path, size and modification time (None when missing):
+        a kept snapshot is only valid while they are unchanged."""
+        found: list[list[object]] = []
+        for path in self.ignore_candidates:
+            try:
+                info = path.stat()
+                found.append([str(path), info.st_size, info.st_mtime_ns])
+            except OSError:
+                found.append([str(path), None, None])
+        return found
+
+    def to_json(self) -> dict[str, Any]:
+        """A form a cache can keep (the .dockerignore as its patterns)."""
+        return {
+            "name": self.name,
+            "address": self.address,
+            "context": str(self.context) if self.context else None,
+            "dockerfile": str(self.dockerfile) if self.dockerfile else None,
+            "ignore": self.ignore.patterns if self.ignore is not None else None,
+            "ignore_file": str(self.ignore_file) if self.ignore_file else None,
+            "local_contexts": [str(p) for p in self.local_contexts],
+            "links": list(self.links),
+            "ignore_stamps": self.stamps(),
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> TargetInputs:
+        """The inverse of ``to_json``."""
+
+        def path(value: object) -> Path | None:
+            return Path(str(value)) if value else None
+
+        ignore = data.get("ignore")
+        return cls(
+            str(data["name"]),
+            path(data.get("context")),
+            path(data.get("dockerfile")),
+            DockerIgnore(ignore) if isinstance(ignore, list) else None,
+            path(data.get("ignore_file")),
+            [Path(p) for p in data.get("local_contexts", [])],
+            [str(link) for link in data.get("links", [])],
+            str(data.get("address", "")),
+            [Path(str(stamp[0])) for stamp in data.get("ignore_stamps", [])],
+        )
 
     def reads(self, path: Path) -> bool:
         """Whether a change to ``path`` changes what the build reads."""
@@ -59,6 +110,75 @@ class TargetInputs:
         return sorted(found)
 
 
+@dataclass(frozen=True)
+class Affected:
+    """One affected target (or compose service) and why."""
+
+    kind: str
+    address: str
+    name: str
+    reason: str
+
+    def to_dict(self) -> dict[str, str]:
+        """The JSON form ``bakepy affected -o json`` prints."""
+        return {
+            "kind": self.kind,
+            "address": self.address,
+            "name": self.name,
+            "reason": self.reason,
+        }
+
+
+@dataclass
+class Snapshot:
+    """Everything ``affected`` needs of a repository's state once it is loaded: each
+    target's inputs and the compose services that build from a target. A cache keeps it,
+    so a change that touches no definition is answered without loading anything."""
+
+    root: Path
+    targets: dict[str, TargetInputs]
+    services: list[tuple[str, str, str]] = field(default_factory=list)
+    """(address, service name, target name) of each service built from a target."""
+
+    def to_json(self) -> dict[str, Any]:
+        """A form a cache can keep."""
+        return {
+            "root": str(self.root),
+            "targets": [t.to_json() for t in self.targets.values()],
+            "services": [list(s) for s in self.services],
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Snapshot | None:
+        """The inverse of ``to_json``; None when a .dockerignore it read has changed since."""
+        targets = [TargetInputs.from_json(t) for t in data["targets"]]
+        kept = {t["name"]: t.get("ignore_stamps", []) for t in data["targets"]}
+        if any(target.stamps() != kept[target.name] for target in targets):
+            return None
+        services = [(str(a), str(b), str(c)) for a, b, c in data.get("services", [])]
+        return cls(Path(str(data["root"])), {t.name: t for t in targets}, services)
+
+    def report(self, found: Mapping[str, str], mode: Dependents) -> list[Affected]:
+        """The affected targets with their dependents (per ``mode``), then the compose
+        services that build from one of them."""
+        everything = with_dependents(found, self.targets, mode)
+        rows = [
+            Affected("Target", self._address(name), name, reason)
+            for name, reason in sorted(everything.items())
+        ]
+        if mode != "none":
+            rows += [
+                Affected("Service", address, service, f"builds {target}")
+                for address, service, target in self.services
+                if target in everything
+            ]
+        return rows
+
+    def _address(self, name: str) -> str:
+        found = self.targets.get(name)
+        return found.address if found is not None and found.address else f":{name}"
+
+
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or folder in path.parents
 
@@ -80,6 +200,7 @@ def target_inputs(name: str, target: Mapping[str, Any], root: Path) -> TargetInp
         written = str(target.get("dockerfile") or "Dockerfile")
         dockerfile = (context / written).resolve() if not os.path.isabs(written) else Path(written)
     ignore_file: Path | None = None
+    candidates: list[Path] = []
     if context is not None:
         candidates = [Path(f"{dockerfile}.dockerignore")] if dockerfile else []
         candidates.append(context / ".dockerignore")
@@ -92,12 +213,13 @@ def target_inputs(name: str, target: Mapping[str, Any], root: Path) -> TargetInp
     contexts = target.get("contexts") or {}
     links = [v.removeprefix("target:") for v in contexts.values() if str(v).startswith("target:")]
     local = [p for v in contexts.values() if (p := _local(v, root)) is not None]
-    return TargetInputs(name, context, dockerfile, ignore, ignore_file, local, links)
+    candidates = candidates if context is not None else []
+    return TargetInputs(
+        name, context, dockerfile, ignore, ignore_file, local, links, "", candidates
+    )
 
 
-def touched(
-    inputs: Iterable[TargetInputs], changed: Sequence[Path], root: Path
-) -> dict[str, str]:
+def touched(inputs: Iterable[TargetInputs], changed: Sequence[Path], root: Path) -> dict[str, str]:
     """Targets whose files a change touches, each with the first such file (from ``root``)
     as the reason."""
     found: dict[str, str] = {}

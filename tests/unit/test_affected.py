@@ -200,3 +200,28 @@ def test_the_command_line(repo: Path) -> None:
     assert unchanged.exit_code == 0
     assert unchanged.stdout == ""
     assert "no target changed since main" in unchanged.stderr
+
+
+def test_the_kept_snapshot_answers_and_knows_when_it_cannot(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from bakepy.cli import app
+
+    def run() -> list[str]:
+        result = CliRunner().invoke(app, ["affected", "--since", "main", "--dependents", "none"])
+        assert result.exit_code == 0, result.output
+        return [line.split()[1] for line in result.stdout.splitlines()]
+
+    CHANGES["a context file"][0](repo)
+    assert run() == ["services-a-a"]  # loads, keeps a snapshot
+    monkeypatch.setattr(
+        "bakepy.api.affected.load_for",
+        lambda *a, **k: (_ for _ in ()).throw(AssertionError("loaded")),
+    )
+    (repo / "services/c/new.txt").write_text("x\n")
+    assert run() == ["services-a-a", "services-c-c"]  # from the snapshot
+    (repo / "services/a/.dockerignore").write_text("*.md\n*.go\n")  # the snapshot's is stale
+    with pytest.raises(AssertionError, match="loaded"):
+        CliRunner().invoke(app, ["affected", "--since", "main"], catch_exceptions=False)
