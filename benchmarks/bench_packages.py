@@ -49,7 +49,8 @@ def _git(root: Path, *args: str) -> None:
 def _line(label: str, runs: Runs, reference: float | None) -> str:
     cpu = statistics.median(runs.cpu)
     ratio = f"{runs.median / reference:5.2f}x" if reference else "     -"
-    return f"{label:<28} best {runs.best:6.3f} s  median {runs.median:6.3f} s  cpu {cpu:6.3f} s  {ratio}"
+    times = f"best {runs.best:6.3f} s  median {runs.median:6.3f} s  cpu {cpu:6.3f} s"
+    return f"{label:<28} {times}  {ratio}"
 
 
 def main() -> int:
