@@ -13,10 +13,18 @@ that name in the same package, or the one an address names (``services/shared:ba
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from bakepy.errors import Diagnostic, LoadError, Location, SelectionError, ValidationError
+from bakepy.errors import (
+    CycleError,
+    Diagnostic,
+    LoadError,
+    Location,
+    SelectionError,
+    ValidationError,
+)
 from bakepy.loaders import load_files
 from bakepy.loaders.bake.unknown import Unknown
 from bakepy.loaders.codeowners import owners_of, rules_for
@@ -55,8 +63,22 @@ def load_packages(
         pending = _referenced_packages(repository, project, loaded_paths)
     _merge_duplicates(project)
     _qualify(project)
-    validate_references(project)
+    try:
+        validate_references(project)
+    except CycleError as error:  # name the loop by addresses, which the user wrote
+        raise CycleError(_with_addresses(project, error.message), error.location) from None
     return project
+
+
+def _with_addresses(project: Project, message: str) -> str:
+    """``Target/services-a-x`` in a message as ``Target services/a:x``."""
+    for resource in project:
+        address = project.address_of(resource)
+        if address.package:
+            message = re.sub(
+                rf"\b{re.escape(resource.ref)}\b", f"{resource.KIND} {address}", message
+            )
+    return message
 
 
 def _add_package(

@@ -272,3 +272,15 @@ def test_a_folder_bakepy_rendered_into_is_no_package(repo: Path) -> None:
     found = find_repository(repo)
     assert found is not None
     assert "out" not in [p.path for p in discover_packages(found)]
+
+
+def test_a_loop_across_packages_is_named_by_addresses(repo: Path) -> None:
+    from bakepy.errors import CycleError
+
+    (repo / "libs" / "shared" / "targets.yaml").write_text(
+        SHARED.replace("target: lib", 'contexts: {w: "target:services/payments:worker"}')
+    )
+    with pytest.raises(CycleError) as info:
+        load_for([], ["::"])
+    assert "Target services/payments:worker" in str(info.value)
+    assert "Target libs/shared:lib" in str(info.value)
