@@ -55,8 +55,27 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+def inside(out_dir: Path, path: str) -> Path:
+    """``out_dir / path``, refused (BakepyError naming it) unless it stays inside ``out_dir``
+    once resolved: no absolute path, no ``..``, no symlink in the folder leading out of it.
+    Whatever names a file (a resource's name, an earlier record), nothing lands outside."""
+    root = out_dir.resolve()
+    target = out_dir / path
+    if Path(path).is_absolute() or ".." in Path(path).parts:
+        raise BakepyError(f"refusing to write {path!r}: it is not a path inside {out_dir}")
+    resolved = target.resolve()
+    if resolved != root and root not in resolved.parents:
+        raise BakepyError(
+            f"refusing to write {target}: it resolves to {resolved}, outside {out_dir} "
+            "(a symlink in the output folder?)"
+        )
+    return target
+
+
 def _plan(files: Sequence[RenderedFile], out_dir: Path, *, record: bool, prune: bool) -> _Plan:
     """The rendered files plus the record, which of them differ on disk, and the stale ones."""
+    for file in files:
+        inside(out_dir, file.path)
     report = WriteReport()
     planned = list(files)
     if record:
@@ -67,6 +86,11 @@ def _plan(files: Sequence[RenderedFile], out_dir: Path, *, record: bool, prune: 
         entries = dict(rendered)
         for path, written in sorted(previous.files.items()):
             if path in rendered:
+                continue
+            try:
+                inside(out_dir, path)
+            except BakepyError:
+                report.warnings.append(f"{RECORD_NAME} names {path!r}, outside the folder: ignored")
                 continue
             on_disk = _read(out_dir / path)
             if on_disk is None:

@@ -1,0 +1,55 @@
+"""Nothing a render writes (or removes) lands outside the output folder, whatever names the
+file: a resource's name, a symlink in the folder, an earlier render's record."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bakepy.api.output import write_files
+from bakepy.errors import BakepyError
+from bakepy.generators.files import RenderedFile
+
+
+def _snapshot(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+@pytest.mark.parametrize("name", ["../x.Dockerfile", "/tmp/x.Dockerfile", "a/../../x"])
+def test_a_name_leading_out_is_refused(tmp_path: Path, name: str) -> None:
+    out = tmp_path / "out"
+    before = _snapshot(tmp_path)
+    with pytest.raises(BakepyError, match="refusing to write"):
+        write_files([RenderedFile(name, "FROM scratch\n", "Dockerfile")], out)
+    assert _snapshot(tmp_path) == before
+
+
+def test_a_symlink_in_the_output_folder_is_not_followed_out(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    elsewhere = tmp_path / "elsewhere"
+    out.mkdir()
+    elsewhere.mkdir()
+    (out / "sub").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(BakepyError, match="outside"):
+        write_files([RenderedFile("sub/Dockerfile", "FROM scratch\n", "Dockerfile")], out)
+    assert list(elsewhere.iterdir()) == []
+
+
+def test_a_record_naming_a_file_outside_removes_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    from bakepy.api.render_record import digest
+
+    record = {"files": {"../victim.txt": digest(b"keep me\n")}}
+    (out / ".bakepy-rendered.json").write_text(json.dumps(record))
+    (out / "sub").symlink_to(tmp_path, target_is_directory=True)
+    record["files"]["sub/victim.txt"] = digest(b"keep me\n")  # lexically inside: a symlink
+    (out / ".bakepy-rendered.json").write_text(json.dumps(record))
+    report = write_files([RenderedFile("docker-bake.hcl", "# x\n", "hcl")], out)
+    assert victim.read_text() == "keep me\n"
+    assert report.removed == []
+    assert any("sub/victim.txt" in w and "outside the folder" in w for w in report.warnings)
