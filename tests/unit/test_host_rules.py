@@ -169,3 +169,55 @@ def test_drop_ins_render_under_their_unit_folder() -> None:
 def test_render_runs_the_host_rules(tmp_path: Path) -> None:
     with pytest.raises(ValidationError, match=r"stock docker\.service"):
         render(Project([daemon(hosts=[UNIX])]), tmp_path)
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [
+        ("-H", "tcp://0.0.0.0:2375"),
+        ("-H=tcp://0.0.0.0:2375",),
+        ("-Htcp://0.0.0.0:2375",),
+        ("--host", "tcp://:2375"),
+        ("--host=0.0.0.0:2375",),
+        ("-H", "tcp://[::]:2375"),
+        ("-H", "tcp://10.0.0.5:2376", "--tls", "--tlscert=c", "--tlskey=k"),  # TLS, no verify
+    ],
+)
+def test_an_open_tcp_host_on_exec_start_is_refused_as_in_daemon_json(
+    flags: tuple[str, ...],
+) -> None:
+    found = problems(drop_in("/usr/bin/dockerd", "-H", "fd://", *flags))
+    assert len(found) == 1
+    assert "without TLS client verification" in found[0].message
+    assert "ExecStart" in str(found[0].location.field_path)
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        (("-H", "tcp://127.0.0.1:2375"), {}),
+        (("-H", "unix:///run/x.sock"), {}),
+        (
+            (
+                "-H",
+                "tcp://0.0.0.0:2376",
+                "--tlsverify",
+                "--tlscacert=a",
+                "--tlscert=b",
+                "--tlskey=c",
+            ),
+            {},
+        ),
+        (
+            ("-H", "tcp://0.0.0.0:2376"),
+            {"tlsverify": True, "tlscacert": "/a", "tlscert": "/b", "tlskey": "/c"},
+        ),
+        (("-H", "tcp://0.0.0.0:2375"), {"i_understand_tcp_without_tls_is_root_for_anyone": True}),
+    ],
+)
+def test_a_verified_or_local_host_passes(extra: tuple[tuple[str, ...], dict[str, Any]]) -> None:
+    flags, settings = extra
+    resources: list[Any] = [drop_in("/usr/bin/dockerd", *flags)]
+    if settings:
+        resources.append(daemon(**settings))
+    assert [p for p in problems(*resources) if "TLS client verification" in p.message] == []

@@ -13,6 +13,12 @@ from __future__ import annotations
 from bakepy.errors import Diagnostic
 from bakepy.models.host.daemon import DaemonConfig
 from bakepy.models.host.daemon_keys import MERGED_KEYS, flag_key
+from bakepy.models.host.daemon_rules import (
+    ROOT_FOR_ANYONE,
+    is_loopback,
+    tcp_address,
+    verifies_clients,
+)
 from bakepy.models.host.systemd import DOCKER_UNIT, STOCK_EXEC_START, SystemdDropIn, exec_start_for
 from bakepy.project import Project
 
@@ -105,10 +111,64 @@ def _duplicate_paths(project: Project) -> list[Diagnostic]:
     return problems
 
 
+def _flag_values(command: list[str], short: str | None, long: str) -> list[tuple[int, str]]:
+    """``(index, value)`` of a flag however pflag reads it: ``-H v``, ``-H=v``, ``-Hv``,
+    ``--host v``, ``--host=v``."""
+    found: list[tuple[int, str]] = []
+    for index, arg in enumerate(command[1:], start=1):
+        following = command[index + 1] if index + 1 < len(command) else ""
+        for name in [n for n in (short, long) if n]:
+            if arg == name:
+                found.append((index, following))
+            elif arg.startswith(name + "="):
+                found.append((index, arg[len(name) + 1 :]))
+            elif name == short and arg.startswith(name) and not arg.startswith("--"):
+                found.append((index, arg[len(name) :]))
+    return found
+
+
+def _flag_on(command: list[str], long: str) -> bool:
+    """Whether a boolean flag is set on the command line (``--tlsverify``, ``=true``)."""
+    return any(arg == long or arg.lower() in (f"{long}=true", f"{long}=1") for arg in command[1:])
+
+
+def _open_hosts(project: Project, command: list[str], drop_in: SystemdDropIn) -> list[Diagnostic]:
+    """A ``-H tcp://`` on ExecStart is judged as daemon.json's ``hosts`` is: a non-loopback
+    address needs TLS client verification (from the flags or daemon.json) unless the
+    DaemonConfig says ``i_understand_tcp_without_tls_is_root_for_anyone``."""
+    daemons = project.of_kind(DaemonConfig)
+    if any(d.spec.i_understand_tcp_without_tls_is_root_for_anyone for d in daemons):
+        return []
+    verified_by_flags = _flag_on(command, "--tlsverify") and all(
+        _flag_values(command, None, flag) for flag in ("--tlscacert", "--tlscert", "--tlskey")
+    )
+    if verified_by_flags or any(verifies_clients(d.spec) for d in daemons):
+        return []
+    problems: list[Diagnostic] = []
+    for index, host in _flag_values(command, "-H", "--host"):
+        address = tcp_address(host)
+        if address is None or is_loopback(address):
+            continue
+        problems.append(
+            Diagnostic(
+                f"ExecStart passes -H {host}: dockerd listens on the network without TLS "
+                f"client verification, which {ROOT_FOR_ANYONE}",
+                drop_in.location("spec", "Service", "ExecStart", index),
+                hint="add --tlsverify with --tlscacert, --tlscert and --tlskey (or set them in "
+                "daemon.json), listen on 127.0.0.1, or set "
+                "i_understand_tcp_without_tls_is_root_for_anyone in a DaemonConfig",
+            )
+        )
+    return problems
+
+
 def check_host(project: Project) -> list[Diagnostic]:
-    """Every DaemonConfig against docker.service's ExecStart, and drop-in file collisions."""
+    """Every DaemonConfig against docker.service's ExecStart, the hosts ExecStart opens (with
+    daemon.json's TLS settings: the effective configuration), and drop-in file collisions."""
     command, drop_in = docker_service_command(project)
     problems: list[Diagnostic] = []
     for daemon in project.of_kind(DaemonConfig):
         problems += _conflicts(daemon, command, drop_in)
+    if drop_in is not None:
+        problems += _open_hosts(project, command, drop_in)
     return problems + _duplicate_paths(project)
