@@ -23,6 +23,7 @@ _MISSING = re.compile(r"#(\d+) \[internal\] load metadata for (\S+)")
 _FAILED = re.compile(r"#(\d+) ERROR")
 _UNRESOLVED = re.compile(r"failed to resolve source metadata for (\S+): ")
 _TRIES = 8
+_SELF_REFERENCE = re.compile(r"(?im)^\s*ARG\s+(?:.*\s)?([A-Za-z_]\w*)=[^\n]*\$\{?\1\b")
 
 
 class FrontendError(AssertionError):
@@ -76,13 +77,17 @@ class Frontend:
         )
 
     def view(self, dockerfile: Path) -> dict[str, Any]:
-        """Every target with its description and base, and the outline of each."""
+        """Every target with its description and base, and the outline of each (none for a
+        file with an ARG whose default names itself: BuildKit 0.13's outline recurses on it
+        until dockerd dies of a stack overflow)."""
         listed = self.ask(dockerfile, "targets")["targets"]
         targets = [
             {key: item.get(key) for key in ("name", "default", "description", "base")}
             for item in listed
         ]
         names = [item["name"] for item in listed if item.get("name")]
+        if _SELF_REFERENCE.search(dockerfile.read_text()):
+            names = []
         outlines = {name: _outline(self.ask(dockerfile, "outline", name)) for name in names}
         return {"targets": targets, "outlines": outlines}
 

@@ -180,6 +180,8 @@ def _flag(word: str) -> str:
 
 
 def _arguments(keyword: str, args: str, escape: str) -> str:
+    if keyword == "HEALTHCHECK" and args[:4].upper() == "CMD ":
+        return "CMD " + _arguments("CMD", args[4:].strip(), escape)
     if keyword == "FROM":
         return re.sub(r"(?i) as ", " AS ", " ".join(args.split()))
     if keyword in ("ENV", "LABEL"):
