@@ -153,3 +153,31 @@ def write_all(
         for _, previous in replaced:
             if previous is not None:
                 previous.unlink(missing_ok=True)
+
+
+def resolve_under(root: Path, relative: str) -> Path:
+    """``relative`` (``etc/docker/daemon.json``) inside ``root`` as a chroot would see it:
+    symlinks are followed, an absolute link target (``etc/docker -> /etc/docker``, common in
+    an image's rootfs) starts again at ``root``, and ``..`` never climbs above it. The result
+    is always inside ``root``, so nothing is read or written on the real host by mistake."""
+    base = root.resolve()
+    parts = [p for p in Path(relative.lstrip("/")).parts if p not in ("", ".")]
+    current = base
+    hops = 0
+    while parts:
+        part = parts.pop(0)
+        if part == "..":
+            current = current.parent if current != base else base
+            continue
+        candidate = current / part
+        if candidate.is_symlink():
+            hops += 1
+            if hops > 40:
+                raise OSError(f"too many levels of symbolic links under {root}: {relative}")
+            target = os.readlink(candidate)
+            if target.startswith("/"):
+                current = base
+            parts = [p for p in Path(target).parts if p not in ("", ".", "/")] + parts
+            continue
+        current = candidate
+    return current

@@ -580,3 +580,43 @@ def test_a_second_exec_start_without_reset_is_warned_about(tmp_path: Path) -> No
     )
     plan = plan_host(Project([daemon(debug=True)]), root=drop_in)
     assert "ends up with 2 ExecStart= commands" in " ".join(plan.warnings)
+
+
+def _tree(folder: Path) -> dict[str, str]:
+    return {
+        str(p.relative_to(folder)): p.read_text() if p.is_file() else ""
+        for p in sorted(folder.rglob("*"))
+        if not p.is_symlink()
+    }
+
+
+def test_symlinks_in_the_root_never_lead_out_of_it(tmp_path: Path) -> None:
+    """A rootfs from an image links etc/docker to /host/docker (absolute): under --root it
+    means root/host/docker, never the real /host/docker; a relative link climbing out stops
+    at the root. The backups land under the root too."""
+    root = tmp_path / "root"
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "daemon.json").write_text('{"debug": true}\n')
+    (root / "etc").mkdir(parents=True)
+    (root / "etc" / "docker").symlink_to("/host/docker")
+    (root / "host" / "docker").mkdir(parents=True)
+    (root / "host" / "docker" / "daemon.json").write_text('{"debug": false}\n')
+    (root / "etc" / "systemd").symlink_to("../../../outside")
+    before = _tree(outside)
+    applied(root, daemon(debug=True, log_level="warn"))
+    assert _tree(outside) == before  # nothing written (or backed up) outside the root
+    written = json.loads((root / "host" / "docker" / "daemon.json").read_text())
+    assert written["log-level"] == "warn"
+    backups = list((root / "var" / "lib" / "bakepy" / "backups").rglob("daemon.json"))
+    assert [json.loads(b.read_text()) for b in backups] == [{"debug": False}]
+
+
+def test_a_symlink_loop_in_the_root_is_a_clear_error(tmp_path: Path) -> None:
+    from bakepy.errors import BakepyError
+
+    root = tmp_path / "root"
+    (root / "etc").mkdir(parents=True)
+    (root / "etc" / "docker").symlink_to("/etc/docker")  # inside the root: itself
+    with pytest.raises(BakepyError, match=r"cannot place /etc/docker/daemon\.json"):
+        plan_host(Project([daemon(debug=True)]), root=root)

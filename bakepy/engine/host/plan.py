@@ -22,6 +22,7 @@ from bakepy.generators.systemd_dropin import render_drop_in
 from bakepy.models.host.daemon import DaemonConfig
 from bakepy.models.host.systemd import DOCKER_UNIT, STOCK_EXEC_START, SystemdDropIn
 from bakepy.project import Project
+from bakepy.support.atomic import resolve_under
 
 DAEMON_JSON = "etc/docker/daemon.json"
 """Where dockerd reads daemon.json, relative to the root."""
@@ -191,7 +192,10 @@ def _daemon_keys(old: str | None, new: str) -> tuple[list[KeyChange], tuple[str,
 
 
 def _file(kind: FileKind, rel: str, unit: str, text: str, root: Path) -> HostFileChange:
-    target = root / rel
+    try:
+        target = resolve_under(root, rel)  # never out of root through a symlink
+    except OSError as exc:
+        raise BakepyError(f"cannot place /{rel} under {root}: {exc}") from None
     path = "/" + rel
     old = _read(target)
     if kind == "daemon.json":

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from bakepy.engine.host.plan import HostFileChange
 from bakepy.errors import BakepyError
-from bakepy.support.atomic import FileWrite, write_all
+from bakepy.support.atomic import FileWrite, resolve_under, write_all
 
 BACKUP_DIR = "var/lib/bakepy/backups"
 """Where previous host files are kept, relative to the root."""
@@ -46,10 +46,11 @@ def host_lock(root: Path) -> Iterator[None]:
 
 def _backup_folder(root: Path) -> Path:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    folder = root / BACKUP_DIR / stamp
+    backups = resolve_under(root, BACKUP_DIR)  # a symlink in the root leads nowhere else
+    folder = backups / stamp
     suffix = 1
-    while folder.exists():
-        folder = root / BACKUP_DIR / f"{stamp}-{suffix}"
+    while folder.exists() or folder.is_symlink():
+        folder = backups / f"{stamp}-{suffix}"
         suffix += 1
     return folder
 
@@ -71,7 +72,7 @@ def back_up(root: Path, files: Sequence[HostFileChange]) -> tuple[Path | None, d
     folder = _backup_folder(root)
     copies: dict[Path, Path] = {}
     for file in existing:
-        copy = folder / file.path.lstrip("/")
+        copy = resolve_under(folder, file.path)
         copy.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(file.target, copy)
         copies[file.target] = copy
