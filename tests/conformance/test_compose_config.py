@@ -530,6 +530,53 @@ CASES: dict[str, Callable[[Path], Project]] = {
             }
         }
     ),
+    "host-hardware": project_of(
+        {
+            "app": {
+                "image": IMAGE,
+                "devices": [
+                    "/dev/fuse",
+                    "/dev/sda:/dev/xvda:r",
+                    {"source": "/dev/ttyUSB0", "target": "/dev/zigbee", "permissions": "rw"},
+                ],
+                "device_cgroup_rules": ["c 188:* rmw", "a 7:* rmw"],
+                "gpus": "all",
+                "uts": "host",
+                "cpu_count": 2,
+                "cpu_percent": 50,
+                "cpu_rt_period": 1000,
+                "cpu_rt_runtime": 400,
+                "attach": False,
+            },
+            "gpu": {
+                "image": IMAGE,
+                "gpus": [{"driver": "nvidia", "count": 2, "capabilities": ["gpu"]}],
+            },
+        },
+        stack=False,
+    ),
+    "hooks": project_of(
+        {
+            "app": {
+                "image": IMAGE,
+                "post_start": [
+                    {"command": "echo started", "user": "root", "environment": ["A=1"]},
+                ],
+                "pre_stop": [{"command": ["echo", "bye"], "working_dir": "/tmp"}],
+                "develop": {
+                    "watch": [
+                        {
+                            "path": "files/sub",
+                            "action": "sync+exec",
+                            "target": "/srv",
+                            "exec": {"command": ["kill", "-HUP", "1"]},
+                        }
+                    ]
+                },
+            }
+        },
+        stack=False,
+    ),
     "develop": project_of(
         {
             "app": {

@@ -202,3 +202,46 @@ def test_imported_compose_file_renders_an_equivalent_compose_file(
         return loaded
 
     assert config(out / "compose.yaml") == config(compose)
+
+
+@pytest.mark.conformance
+@pytest.mark.parametrize("to", ["python", "yaml"])
+def test_an_imported_compose_file_keeps_its_variables(
+    docker_compose: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, to: str
+) -> None:
+    """``${MODE:-dev}`` stays a variable: compose gives the rendered file the value of the
+    environment it runs in, as it gives the original."""
+    compose = tmp_path / "compose.yaml"
+    compose.write_text(
+        "services:\n"
+        "  web:\n"
+        "    image: busybox:${TAG:-1.36}\n"
+        '    ports: ["${PORT:-8080}:80"]\n'
+        "    environment:\n"
+        "      MODE: ${MODE:-dev}\n"
+        "      PRICE: cost $$5\n"
+        "    labels: ['${LABEL_KEY:-team}=web']\n"
+        "    read_only: ${READ_ONLY:-false}\n"
+        "    restart: ${RESTART}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    definition = tmp_path / ("bakepy.py" if to == "python" else "bakepy.yaml")
+    definition.write_text(import_definitions([compose], to))  # type: ignore[arg-type]
+    assert "${MODE:-dev}" in definition.read_text()
+    out = tmp_path / "out"
+    write_files(render(load([definition]), out), out)
+
+    def config(path: Path, env: dict[str, str]) -> dict[str, Any]:
+        done = subprocess.run(
+            [docker_compose, "compose", "-f", str(path), "config", "--format", "json"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={"PATH": "/usr/bin:/bin:/usr/local/bin", **env},
+        )
+        loaded: dict[str, Any] = json.loads(done.stdout)
+        loaded.pop("name")
+        return loaded
+
+    for env in ({}, {"MODE": "prod", "TAG": "1.37", "PORT": "9", "LABEL_KEY": "owner"}):
+        assert config(out / "compose.yaml", env) == config(compose, env)

@@ -137,10 +137,10 @@ def load_compose(
     # compose names the project before it interpolates, and lends the name to the files
     run_phases(raw, {"COMPOSE_PROJECT_NAME": project_as, **env}, ctx)
     project = to_project(raw, project_as, interpolated=interpolate)
-    check_service_files(raw, project)
     dotenv = dotenv_text(project_env_files(directory, given_env_files))
     profiles = frozenset(p.strip() for p in env.get("COMPOSE_PROFILES", "").split(",") if p.strip())
     project.remember_loading(dotenv, profiles)
+    check_service_files(raw, project)
     if not interpolate and dotenv is not None:
         ctx.warn(
             "variables are kept as written: compose reads them from the shell and from the "

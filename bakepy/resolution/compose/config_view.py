@@ -126,6 +126,13 @@ class _View:
         for key in ("command", "entrypoint"):
             value = out.get(key)
             out[key] = shlex.split(value) if isinstance(value, str) else value
+        for key in ("post_start", "pre_stop"):
+            if key in out:
+                out[key] = [_hook(hook) for hook in out[key]]
+        if "devices" in out:
+            out["devices"] = [_device(entry) for entry in out["devices"]]
+        if out.get("gpus") == "all":
+            out["gpus"] = [{"count": -1}]
         if "build" in out:
             out["build"] = self.build_section(out["build"])
         if "network_mode" not in out:
@@ -164,7 +171,7 @@ class _View:
             out["deploy"] = self.deploy(out["deploy"])
         for rule in (out.get("develop") or {}).get("watch", []):
             rule["path"] = _absolute(rule["path"], self.project_dir)
-            rule.setdefault("exec", {"command": None})
+            rule["exec"] = _hook(rule["exec"]) if "exec" in rule else {"command": None}
         return out
 
     @staticmethod
@@ -247,6 +254,31 @@ def _update_config(config: dict[str, Any]) -> dict[str, Any]:
         if out.get(key) in ("0s", 0, 0.0):
             del out[key]
     return out
+
+
+def _hook(hook: dict[str, Any]) -> dict[str, Any]:
+    """A lifecycle or watch hook as compose prints it: the command split like a shell's."""
+    out = dict(hook)
+    if isinstance(out.get("command"), str):
+        out["command"] = shlex.split(out["command"])
+    return out
+
+
+def _device(entry: str | dict[str, Any]) -> dict[str, Any]:
+    """A device in long syntax, as compose prints every device (permissions default rwm)."""
+    if isinstance(entry, dict):
+        return {
+            "source": entry["source"],
+            "target": entry.get("target") or entry["source"],
+            "permissions": entry.get("permissions") or "rwm",
+        }
+    parts = entry.split(":")
+    target = parts[1] if len(parts) > 1 else parts[0]
+    return {
+        "source": parts[0],
+        "target": target,
+        "permissions": parts[2] if len(parts) > 2 else "rwm",
+    }
 
 
 def _as_mapping(value: dict[str, Any] | list[str], missing: str | None) -> dict[str, Any]:
