@@ -19,6 +19,8 @@ import yaml
 from pydantic import ValidationError as PydanticValidationError
 
 from bakepy.errors import BakepyError, Diagnostic, FieldPath, LoadError, Location, ValidationError
+from bakepy.loaders.text import read_text
+from bakepy.loaders.yaml_limits import DEPTH_LIMIT, LIMITS_HINT, check_aliases
 from bakepy.models.kinds import KINDS
 from bakepy.models.resource import API_VERSION, Resource
 from bakepy.models.schema import Schema, manifest_schema
@@ -144,16 +146,23 @@ def _load_fast(path: Path, text: str) -> list[Resource] | None:
 
 def load_yaml(path: Path) -> list[Resource]:
     """Every resource declared in the manifest file ``path``, in document order."""
+    text = read_text(path)
+    check_aliases(path, text)
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LoadError(f"cannot read {path}: {exc.strerror}") from None
-    fast = _load_fast(path, text)
+        fast = _load_fast(path, text)
+    except RecursionError:
+        raise LoadError(
+            f"nested deeper than {DEPTH_LIMIT} levels", Location(path), hint=LIMITS_HINT
+        ) from None
     if fast is not None:
         return fast
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
         documents = [_Document(node) for node in nodes if node is not None]
+    except RecursionError:
+        raise LoadError(
+            f"nested deeper than {DEPTH_LIMIT} levels", Location(path), hint=LIMITS_HINT
+        ) from None
     except yaml.YAMLError as exc:  # a syntax error, or a scalar no tag can construct
         mark = getattr(exc, "problem_mark", None)
         problem = getattr(exc, "problem", None) or str(exc)

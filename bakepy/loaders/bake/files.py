@@ -26,6 +26,7 @@ from bakepy.loaders.bake.positions import (
 )
 from bakepy.loaders.bake.strings import HclValueError, native_key, native_value
 from bakepy.loaders.bake.unknown import Unknown
+from bakepy.loaders.text import read_text
 from bakepy.models.bake.definition import NativeBake
 from bakepy.models.bake.targets import BAKE_NAME, TargetSpec
 
@@ -343,10 +344,7 @@ def load_json(path: Path, text: str, unknown: Unknown | None = None) -> NativeBa
 def load_bake_file(path: Path, unknown: Unknown | None = None) -> NativeBake:
     """An HCL (``.hcl``) or JSON (``.json``) bake file in native form; ``unknown`` says what to
     do with attributes bake does not know (default: they are errors)."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise LoadError(f"cannot read {path}: {exc.strerror}") from None
+    text = read_text(path)
     if path.suffix == ".json":
         return load_json(path, text, unknown)
     return load_hcl(path, text, unknown)

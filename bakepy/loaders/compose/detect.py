@@ -37,7 +37,7 @@ def is_compose_file(path: Path) -> bool:
 
     try:
         documents = read_yaml(path)
-    except LoadError:
+    except (LoadError, RecursionError):
         return False  # the manifest loader reports what is wrong with it
     if not documents or not isinstance(documents[0].data, dict):
         return False
