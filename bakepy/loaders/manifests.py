@@ -28,8 +28,37 @@ from bakepy.models.suggestions import did_you_mean, unknown_field_hint
 from bakepy.models.validation_errors import convert_validation_error
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-_FAST_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's loader (PyYAML's wheels ship it); the pure-Python one otherwise."""
+_BASE_LOADER: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _FastLoader(_BASE_LOADER):  # type: ignore[misc]
+    """libyaml's loader (PyYAML's wheels ship it; the pure-Python one otherwise) that stops
+    at a key given twice in one mapping, which compose refuses and PyYAML lets the last win."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            if key_node.tag == _MERGE_TAG or not isinstance(key_node, yaml.ScalarNode):
+                continue
+            if key_node.value in seen:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key {key_node.value!r}", key_node.start_mark
+                )
+            seen.add(key_node.value)
+        mapping: dict[Any, Any] = super().construct_mapping(node, deep=deep)
+        return mapping
+
+
+_FAST_LOADER: Any = _FastLoader
+
+
+class _DuplicateKey(Exception):
+    """A key given twice in one mapping (compose refuses it; PyYAML would keep the last)."""
+
+    def __init__(self, key: str, line: int) -> None:
+        super().__init__(key)
+        self.key = key
+        self.line = line
 
 
 class _Document:
@@ -53,6 +82,8 @@ class _Document:
                 key = self._convert(key_node, path)
                 if isinstance(key, list | dict):
                     raise LoadError("a mapping key must be a scalar", None)
+                if key in result:
+                    raise _DuplicateKey(str(key), key_node.start_mark.line + 1)
                 result[key] = self._convert(value_node, (*path, str(key)))
                 self.lines[(*path, str(key))] = key_node.start_mark.line + 1
             self.lines[path] = node.start_mark.line + 1  # a merge may have pointed it away
@@ -144,6 +175,15 @@ def _load_fast(path: Path, text: str) -> list[Resource] | None:
     return resources
 
 
+def _no_resources(path: Path) -> LoadError:
+    """An empty manifest file is refused, as an empty Python definition is."""
+    return LoadError(
+        "defines no resources",
+        Location(path),
+        hint="a manifest document has apiVersion, kind, metadata and spec",
+    )
+
+
 def load_yaml(path: Path) -> list[Resource]:
     """Every resource declared in the manifest file ``path``, in document order."""
     text = read_text(path)
@@ -155,10 +195,18 @@ def load_yaml(path: Path) -> list[Resource]:
             f"nested deeper than {DEPTH_LIMIT} levels", Location(path), hint=LIMITS_HINT
         ) from None
     if fast is not None:
+        if not fast:
+            raise _no_resources(path)
         return fast
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
         documents = [_Document(node) for node in nodes if node is not None]
+    except _DuplicateKey as duplicate:
+        raise LoadError(
+            f"the key {duplicate.key!r} is given twice in one mapping (the last would win)",
+            Location(path, duplicate.line),
+            hint="keep one of them",
+        ) from None
     except RecursionError:
         raise LoadError(
             f"nested deeper than {DEPTH_LIMIT} levels", Location(path), hint=LIMITS_HINT
@@ -170,6 +218,12 @@ def load_yaml(path: Path) -> list[Resource]:
             f"YAML syntax error: {problem}",
             Location(path, mark.line + 1 if mark else None),
         ) from None
+    if not documents:
+        raise LoadError(
+            "defines no resources",
+            Location(path),
+            hint="a manifest has apiVersion, kind, metadata and spec",
+        )
     resources: list[Resource] = []
     errors: list[BakepyError] = []
     for document in documents:

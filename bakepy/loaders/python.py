@@ -48,6 +48,16 @@ def load_python(path: Path) -> list[Resource] | Project:
         raise LoadError(
             f"{type(exc).__name__}: {exc}", Location(path, _user_frame(exc, path))
         ) from None
+    except SystemExit as exc:  # sys.exit() in a definition ends the definition, not bakepy
+        raise LoadError(
+            f"the definition called sys.exit({exc.code!r}) instead of declaring resources",
+            Location(path, _user_frame(exc, path)),
+        ) from None
+    except KeyboardInterrupt as exc:
+        raise LoadError(
+            "stopped (KeyboardInterrupt) while running the definition",
+            Location(path, _user_frame(exc, path)),
+        ) from None
     finally:
         sys.path.remove(str(path.parent))
         sys.modules.pop(module_name, None)

@@ -53,3 +53,44 @@ def test_anchors_that_expand_a_little_are_fine(tmp_path: Path) -> None:
     )
     result = CliRunner().invoke(app, ["validate", "-f", str(tmp_path / "bakepy.yaml")])
     assert result.exit_code == 0, result.output
+
+
+SILENT_BEFORE: dict[str, tuple[str, str, str]] = {
+    "a key given twice": (
+        "bakepy.yaml",
+        TARGET + "spec: {target: x, target: y}\n",
+        ":4: the key 'target' is given twice",
+    ),
+    "an empty manifest": ("bakepy.yaml", "", "defines no resources"),
+    "sys.exit in a definition": (
+        "bakepy.py",
+        "import sys\nsys.exit(3)\n",
+        ":2: the definition called sys.exit(3)",
+    ),
+    "KeyboardInterrupt in a definition": (
+        "bakepy.py",
+        "raise KeyboardInterrupt\n",
+        ":1: stopped (KeyboardInterrupt) while running the definition",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", SILENT_BEFORE)
+def test_what_passed_silently_or_without_a_word_is_now_an_error(case: str, tmp_path: Path) -> None:
+    name, text, message = SILENT_BEFORE[case]
+    (tmp_path / name).write_text(text)
+    result = CliRunner().invoke(app, ["validate", "-f", str(tmp_path / name)])
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_group_slash_name_is_the_manifest_reference_form_in_a_group(tmp_path: Path) -> None:
+    (tmp_path / "bakepy.yaml").write_text(
+        TARGET + "spec: {}\n---\napiVersion: bakepy.dev/v1alpha1\nkind: Group\n"
+        "metadata: {name: g}\nspec: {targets: [Group/h, Target/a]}\n---\n"
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Group\nmetadata: {name: h}\n"
+        "spec: {targets: [Target/a]}\n---\n"
+    )
+    result = CliRunner().invoke(app, ["print", "-f", str(tmp_path / "bakepy.yaml"), "g"])
+    assert result.exit_code == 0, result.output
+    assert '"h"' in result.stdout

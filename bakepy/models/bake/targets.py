@@ -54,12 +54,15 @@ def _stage_or_name(value: object) -> object:
     return value.name if isinstance(value, Stage) else value
 
 
-def _strip_kind(prefix: str) -> Any:
-    """Accept ``Target/name`` in YAML for a reference to a target (kubectl's kind/name)."""
+def _strip_kind(*prefixes: str) -> Any:
+    """Accept ``Target/name`` (``Group/name`` in a group) in YAML for a reference by name
+    (kubectl's kind/name)."""
 
     def strip(value: Any) -> Any:
-        if isinstance(value, str) and value.startswith(prefix + "/"):
-            return value[len(prefix) + 1 :]
+        if isinstance(value, str):
+            for prefix in prefixes:
+                if value.startswith(prefix + "/"):
+                    return value[len(prefix) + 1 :]
         if isinstance(value, list):
             return [strip(item) for item in value]
         return value
@@ -117,7 +120,7 @@ TargetRef = Annotated[
 ]
 GroupMember = Annotated[
     Union["Target", "Group", str],
-    BeforeValidator(_strip_kind("Target")),
+    BeforeValidator(_strip_kind("Target", "Group")),
     PlainSerializer(_resource_name, return_type=str),
 ]
 StageName = Annotated[Stage | str, PlainSerializer(_stage_or_name, return_type=str)]
