@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bakepy import ValidationError, check, load, render
+from bakepy import Project, ValidationError, check, load, render
 from bakepy.cli import app
 from bakepy.errors import Diagnostic
 from bakepy.loaders.dockerfile.parser import parse_dockerfile
@@ -107,7 +107,7 @@ def test_a_declared_dockerfile_with_a_credential_does_not_render(tmp_path: Path)
         render(load_python_project(tmp_path), tmp_path / "out")
 
 
-def load_python_project(tmp_path: Path) -> object:
+def load_python_project(tmp_path: Path) -> Project:
     """A bakepy.py declaring a Dockerfile with a literal token, loaded."""
     (tmp_path / "bakepy.py").write_text(
         "from bakepy import Dockerfile, DockerfileSpec\n"

@@ -4,6 +4,7 @@ lines need: errors where BuildKit fails, warnings where it silently builds other
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -34,10 +35,10 @@ def dockerfile(text: str = TEXT) -> Dockerfile:
     return parse_dockerfile(text, name="app", path=Path("Dockerfile"))
 
 
-def findings(file: Dockerfile | None = None, **spec: object) -> Findings:
+def findings(file: Dockerfile | None = None, /, **spec: Any) -> Findings:
     """The target checks of a Target ``app`` building ``file`` with ``spec``."""
     file = file or dockerfile()
-    target = Target(metadata="app", spec=TargetSpec(dockerfile=file, **spec))  # type: ignore[arg-type]
+    target = Target(metadata="app", spec=TargetSpec(dockerfile=file, **spec))
     return check_targets(Project([target]))
 
 
@@ -46,7 +47,7 @@ def messages(diagnostics: list[Diagnostic]) -> list[str]:
     return [d.message for d in diagnostics]
 
 
-EVERYTHING = {"secret": ["id=npmrc,src=.npmrc"], "ssh": ["default"]}
+EVERYTHING: dict[str, Any] = {"secret": ["id=npmrc,src=.npmrc"], "ssh": ["default"]}
 
 
 def test_a_target_that_passes_what_its_stages_need_is_clean() -> None:
@@ -84,7 +85,7 @@ def test_a_required_secret_of_a_stage_the_target_does_not_build_is_no_error() ->
 
 def test_a_parent_target_may_provide_the_secret() -> None:
     file = dockerfile()
-    parent = Target(metadata="base", spec=TargetSpec(**EVERYTHING))  # type: ignore[arg-type]
+    parent = Target(metadata="base", spec=TargetSpec(**EVERYTHING))
     child = Target(metadata="app", spec=TargetSpec(inherits=[parent], dockerfile=file))
     found = check_targets(Project([parent, child]))
     assert found.errors == []
@@ -128,7 +129,7 @@ def test_check_reports_the_errors_and_returns_the_warnings() -> None:
     target = Target(metadata="app", spec=TargetSpec(dockerfile=file, target="nope"))
     with pytest.raises(ValidationError, match="'nope' is not a stage"):
         check(Project([target]))
-    ok = Target(metadata="app", spec=TargetSpec(dockerfile=file, args={"X": "1"}, **EVERYTHING))  # type: ignore[arg-type]
+    ok = Target(metadata="app", spec=TargetSpec(dockerfile=file, args={"X": "1"}, **EVERYTHING))
     assert any("build arg X" in warning for warning in check(Project([ok])))
 
 

@@ -12,10 +12,22 @@ from bakepy.errors import LoadError, Location
 
 _TRUE = frozenset({"1", "t", "true"})
 _FALSE = frozenset({"0", "f", "false"})
-_BUILDKIT_ONLY = {
-    ("RUN", "device"): "RUN --device (a labs feature)",
-}
-"""Flags BuildKit accepts that the Dockerfile model has no field for."""
+_BUILDKIT_ONLY = frozenset({("RUN", "device")})
+"""Flags BuildKit accepts that the Dockerfile model has no field for (``RUN --device``)."""
+
+
+class Unmodeled(Exception):
+    """Valid for BuildKit, but not something the model can say exactly as written (a mount
+    option it has no field for, a quoted flag value): the instruction is kept as Raw text.
+    Where no Raw text can stand (a FROM line), the loader reports it as a LoadError."""
+
+    def __init__(self, message: str, where: Location) -> None:
+        super().__init__(message)
+        self.where = where
+
+    def error(self) -> LoadError:
+        """The LoadError to report where the instruction cannot be kept as Raw text."""
+        return LoadError(f"{self} cannot be written back as written", self.where)
 
 
 @dataclass(frozen=True)
@@ -56,14 +68,13 @@ class Flags:
             raise self.error(f"{self.keyword}: missing a value on flag --{name}")
         self.values.setdefault(name, []).append(value if equals else None)
 
+    def unmodeled(self, message: str) -> Unmodeled:
+        """An Unmodeled at this instruction."""
+        return Unmodeled(message, self.where)
+
     def _unknown(self, name: str) -> LoadError:
-        described = _BUILDKIT_ONLY.get((self.keyword, name))
-        if described is not None:
-            return self.error(
-                f"{described} is accepted by BuildKit but bakepy's Dockerfile model has no "
-                "field for it",
-                "remove the flag, or keep this instruction in a hand-written Dockerfile",
-            )
+        if (self.keyword, name) in _BUILDKIT_ONLY:
+            return self.unmodeled(f"{self.keyword} --{name} has no field in the model")
         close = difflib.get_close_matches(name, self.spec.names(), n=1)
         hint = f"did you mean --{close[0]}?" if close else None
         if not self.spec.names():
@@ -95,10 +106,7 @@ class Flags:
 def flag_value(flags: Flags, name: str, value: str) -> str:
     """``value``, when the renderer can write it back as ``--name=value``."""
     if any(char in value for char in "\"'\\"):
-        raise flags.error(
-            f"{flags.keyword} --{name}: a value holding quotes or backslashes cannot be "
-            "written back faithfully",
-        )
+        raise flags.unmodeled(f"{flags.keyword} --{name}: quotes or backslashes in the value")
     return value
 
 
@@ -119,15 +127,18 @@ _KEYS = {
     "tmpfs": ("target", "size"),
 }
 _BOOLEAN_KEYS = ("readonly", "rw", "required")
+_UNMODELED_KEYS = frozenset(
+    {("bind", "id"), ("tmpfs", "id"), ("tmpfs", "from"), ("tmpfs", "source")}
+    | {("secret", "from"), ("ssh", "from")}
+)
+"""Options BuildKit takes for a mount type (and ignores, or applies) that the model has no
+field for; any other option not in ``_KEYS`` is an error BuildKit reports too."""
 
 
 def parse_mount(value: str, flags: Flags) -> dict[str, Any]:
     """One ``--mount`` value as the fields of the matching mount model."""
     if any(char in value for char in "\"'\\") or any(char.isspace() for char in value):
-        raise flags.error(
-            "RUN --mount: quotes, backslashes or blanks in a mount cannot be written back "
-            f"faithfully: {value!r}"
-        )
+        raise flags.unmodeled("RUN --mount: quotes, backslashes or blanks in a mount")
     options = _mount_options(value, flags)
     mount_type = options.pop("type", "bind").lower()
     if mount_type not in _KEYS:
@@ -167,10 +178,11 @@ def _mount_bool(value: str, key: str, flags: Flags) -> bool:
 def _typed_fields(mount_type: str, options: dict[str, str], flags: Flags) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for key, option in options.items():
+        if (mount_type, key) in _UNMODELED_KEYS:
+            raise flags.unmodeled(f"RUN --mount: {key} of a type={mount_type} mount")
         if key not in _KEYS[mount_type]:
             raise flags.error(
-                f"RUN --mount: {key!r} is not an option of type={mount_type} mounts in "
-                "bakepy's Dockerfile model",
+                f"RUN --mount: unexpected key {key!r} for mount type {mount_type!r}",
                 f"type={mount_type} takes {', '.join(_KEYS[mount_type])}",
             )
         if key in ("uid", "gid"):
@@ -214,9 +226,7 @@ def _mount_flags(
         result["readonly"] = not writable
     elif writable != (mount_type == "tmpfs"):
         state = "read-write" if writable else "read-only"
-        raise flags.error(
-            f"RUN --mount: a {state} type={mount_type} mount is not in bakepy's Dockerfile model"
-        )
+        raise flags.unmodeled(f"RUN --mount: a {state} type={mount_type} mount")
     return result
 
 
@@ -231,4 +241,4 @@ def _writable(options: dict[str, str], flags: Flags) -> bool | None:
     return writable
 
 
-__all__ = ["FlagSpec", "Flags", "flag_value", "parse_mount"]
+__all__ = ["FlagSpec", "Flags", "Unmodeled", "flag_value", "parse_mount"]

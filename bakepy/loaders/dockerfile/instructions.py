@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bakepy.errors import LoadError
-from bakepy.loaders.dockerfile.flags import Flags, FlagSpec, flag_value, parse_mount
+from bakepy.loaders.dockerfile.flags import Flags, FlagSpec, Unmodeled, flag_value, parse_mount
 from bakepy.loaders.dockerfile.parts import (
     NO_FLAGS,
     Context,
@@ -60,7 +60,10 @@ def parse_instruction(parts: Parts, context: Context) -> list[Instruction]:
     builder = _BUILDERS.get(keyword)
     if builder is None:
         raise _unknown_instruction(parts.keyword, context)
-    instructions = builder(parts, context)
+    try:
+        instructions = builder(parts, context)
+    except Unmodeled:
+        return raw(parts)  # BuildKit takes it as written; so does the Raw instruction
     if not parts.line.bodies and ends_in_lone_escape(parts.args, context.escape):
         return raw(parts)  # written back, its last character would continue the line
     placed = keyword == "RUN" or context.in_onbuild  # RUN places its own; ONBUILD's go before it

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bakepy.errors import LoadError, Location
-from bakepy.loaders.dockerfile.flags import Flags, FlagSpec, flag_value
+from bakepy.loaders.dockerfile.flags import Flags, FlagSpec, Unmodeled, flag_value
 from bakepy.loaders.dockerfile.instructions import parse_instruction
 from bakepy.loaders.dockerfile.lexer import BlankLine, CommentLine, Lexed, LogicalLine, lex
 from bakepy.loaders.dockerfile.parts import (
@@ -219,6 +219,13 @@ class _Builder:
 
 def _from_fields(parts: Parts, context: Context) -> dict[str, object]:
     """``FROM [--platform=...] image [AS name]`` as Stage fields."""
+    try:
+        return _from_words(parts, context)
+    except Unmodeled as exc:
+        raise exc.error() from None
+
+
+def _from_words(parts: Parts, context: Context) -> dict[str, object]:
     flags = Flags("FROM", parts.flags, _FROM_FLAGS, context.where)
     if ends_in_lone_escape(parts.args, context.escape):
         raise context.error("FROM: an image ending in the escape character cannot be written back")

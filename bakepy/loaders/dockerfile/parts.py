@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError as PydanticValidationError
 
 from bakepy.errors import LoadError, Location
-from bakepy.loaders.dockerfile.flags import FlagSpec
+from bakepy.loaders.dockerfile.flags import FlagSpec, Unmodeled
 from bakepy.loaders.dockerfile.lexer import LogicalLine, split_keyword
 from bakepy.loaders.dockerfile.words import (
     HeredocMarker,
@@ -183,9 +183,7 @@ def heredoc_model(
 ) -> Heredoc:
     """The Heredoc a marker opens; a file descriptor (``3<<EOT``) only in a command's text."""
     if marker.descriptor and not in_command:
-        raise context.error(
-            f"a heredoc on file descriptor {marker.descriptor} is not in bakepy's Dockerfile model"
-        )
+        raise Unmodeled(f"a heredoc on file descriptor {marker.descriptor}", context.where)
     return build(
         Heredoc,
         context,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bakepy.loaders.dockerfile.flags import Flags, FlagSpec, flag_value
+from bakepy.loaders.dockerfile.flags import Flags, FlagSpec, Unmodeled, flag_value
 from bakepy.loaders.dockerfile.parts import (
     NO_FLAGS,
     Context,
@@ -78,9 +78,7 @@ def _file_fields(parts: Parts, context: Context) -> dict[str, Any]:
     for index, path in enumerate([*sources, dest]):
         _check_path(path, keyword, context, first=index == 0)
         if heredocs and any(char in path for char in "\\'\""):
-            raise context.error(
-                f"{keyword}: the path {path!r} beside heredocs cannot be written back faithfully"
-            )
+            raise Unmodeled(f"{keyword}: quotes beside heredocs", context.where)
     return {"src": sources, "dest": dest, "heredocs": heredocs}
 
 
@@ -88,7 +86,7 @@ def _check_path(path: str, keyword: str, context: Context, *, first: bool) -> No
     """A path the renderer writes back as the same word."""
     marker = heredoc_marker(Word(path, 0, len(path)))
     if not strip(path) or marker is not None or (first and path.startswith("--")):
-        raise context.error(f"{keyword}: the path {path!r} cannot be written back faithfully")
+        raise Unmodeled(f"{keyword}: the path {path!r} as written", context.where)
 
 
 def _common_file_flags(flags: Flags) -> dict[str, Any]:
