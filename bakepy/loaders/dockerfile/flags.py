@@ -72,7 +72,7 @@ class Flags:
         """An Unmodeled at this instruction."""
         return Unmodeled(message, self.where)
 
-    def _unknown(self, name: str) -> LoadError:
+    def _unknown(self, name: str) -> LoadError | Unmodeled:
         if (self.keyword, name) in _BUILDKIT_ONLY:
             return self.unmodeled(f"{self.keyword} --{name} has no field in the model")
         close = difflib.get_close_matches(name, self.spec.names(), n=1)
