@@ -39,6 +39,7 @@ class _Pattern(Protocol):
     @property
     def groupindex(self) -> dict[str, int]: ...
     def search(self, text: str, pos: int = 0, /) -> _Match | None: ...
+    def finditer(self, text: str, /) -> Iterator[_Match]: ...
 
 
 _POSIX_CLASSES = {
@@ -167,26 +168,15 @@ def _compile_python(pattern: str) -> _Pattern:
 
 
 def _go_matches(compiled: _Pattern, text: str) -> Iterator[_Match]:
-    """Successive non-overlapping matches the way Go's FindAll walks the text.
-
-    After an empty match Go moves on one character (Python would retry at the same place
-    for a non-empty match), and an empty match right after a previous match is dropped.
-    """
-    pos = 0
+    """Successive non-overlapping matches the way Go's FindAll walks the text: as
+    ``finditer`` (one pass: RE2's wrapper converts the text on every ``search``), except an
+    empty match right after the previous match, which Go drops."""
     previous_end = -1
-    while pos <= len(text):
-        match = compiled.search(text, pos)
-        if match is None:
-            return
-        if match.end() == pos:  # an empty match at the search position
-            accept = match.start() != previous_end
-            pos += 1
-        else:
-            accept = True
-            pos = match.end()
+    for match in compiled.finditer(text):
+        if match.start() == match.end() == previous_end:
+            continue
         previous_end = match.end()
-        if accept:
-            yield match
+        yield match
 
 
 def _result_shape(compiled: _Pattern) -> str:
