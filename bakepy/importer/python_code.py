@@ -102,7 +102,7 @@ class _Writer:
                 variable = _free_name(
                     re.sub(r"\W", "_", stage.name).strip("_") + "_stage", self.taken
                 )
-                lines.append(f"{variable} = {_layout(call, 0)}\n")
+                lines.append(f"{variable} = {_layout(call, 0, len(variable) + 3)}\n")
                 self.stages[stage.name] = variable
         return "\n".join(lines) + ("\n" if lines else "")
 
@@ -127,7 +127,8 @@ class _Writer:
             arguments.append(("spec", self.model_call(spec)))
         call = _Call(type(resource).__name__, arguments)
         self.stages = {}
-        return prelude + f"{self.variables[id(resource)]} = {_layout(call, 0)}\n"
+        variable = self.variables[id(resource)]
+        return prelude + f"{variable} = {_layout(call, 0, len(variable) + 3)}\n"
 
 
 def _variable_name(resource: Resource, taken: set[str]) -> str:
@@ -165,29 +166,35 @@ def _atom(value: Any) -> str:
 
 
 def _parts(value: Any, indent: int) -> tuple[str, str, list[str]] | None:
-    """Opening, closing and laid-out items of a container value; None for atoms."""
+    """Opening, closing and laid-out items of a container value; None for atoms. An item on
+    a line of its own is followed by a comma, and a keyword or key stands before it."""
     inner = indent + 4
     if isinstance(value, _Call):
         items = [
-            f"{key}={_layout(item, inner)}" if key else _layout(item, inner)
+            f"{key}={_layout(item, inner, len(key) + 2)}" if key else _layout(item, inner, 1)
             for key, item in value.arguments
         ]
         return f"{value.name}(", ")", items
     if isinstance(value, list):
-        return "[", "]", [_layout(item, inner) for item in value]
+        return "[", "]", [_layout(item, inner, 1) for item in value]
     if isinstance(value, dict):
-        return "{", "}", [f"{_atom(k)}: {_layout(v, inner)}" for k, v in value.items()]
+        return (
+            "{",
+            "}",
+            [f"{_atom(k)}: {_layout(v, inner, len(_atom(k)) + 3)}" for k, v in value.items()],
+        )
     return None
 
 
-def _layout(value: Any, indent: int) -> str:
-    """One line when it fits in the width, else one item per line (trailing commas)."""
+def _layout(value: Any, indent: int, lead: int = 0) -> str:
+    """One line when it fits in the width (``lead`` more characters share the line: a
+    ``name = `` before it, a comma after it), else one item per line (trailing commas)."""
     parts = _parts(value, indent)
     if parts is None:
         return _atom(value)
     opening, closing, items = parts
     flat = opening + ", ".join(items) + closing
-    if "\n" not in flat and indent + len(flat) <= _WIDTH:
+    if "\n" not in flat and indent + lead + len(flat) <= _WIDTH:
         return flat
     pad = " " * (indent + 4)
     body = "".join(f"{pad}{item},\n" for item in items)

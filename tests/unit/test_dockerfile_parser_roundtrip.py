@@ -21,8 +21,10 @@ import pytest
 from hypothesis import HealthCheck, given, note, settings, strategies as st
 
 from bakepy import load
+from bakepy.api.definitions import import_definitions
 from bakepy.errors import BakepyError
 from bakepy.generators.dockerfile import render_dockerfile
+from bakepy.loaders.dockerfile import dockerfile_name
 from bakepy.loaders.dockerfile.parser import parse_dockerfile
 from bakepy.models.dockerfile.instructions import (
     IMPORTED_FROM,
@@ -249,6 +251,18 @@ def test_every_comment_line_survives(fixture: Path) -> None:
     original = fixture.read_text().removeprefix("\ufeff")
     rendered = render_dockerfile(parse_dockerfile(original, name=fixture.stem))
     assert comments(rendered) == comments(original)
+
+
+@pytest.mark.parametrize("to", ["python", "yaml"])
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda path: path.stem)
+def test_an_imported_fixture_renders_the_same_dockerfile(
+    fixture: Path, to: str, tmp_path: Path
+) -> None:
+    definition = tmp_path / ("bakepy.py" if to == "python" else "bakepy.yaml")
+    definition.write_text(import_definitions([fixture], to))  # type: ignore[arg-type]
+    (imported,) = load([definition]).dockerfiles
+    direct = parse_dockerfile(fixture.read_text(), name=dockerfile_name(fixture))
+    assert render_dockerfile(imported) == render_dockerfile(direct)
 
 
 @pytest.mark.parametrize("fixture", FIXTURES, ids=lambda path: path.stem)
