@@ -13,36 +13,39 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from bakepy.errors import LoadError, Location
-from bakepy.interpolation.dotenv import DotenvError, parse_dotenv
+from bakepy.interpolation.dotenv import DotenvError, dotenv_entries
 from bakepy.interpolation.variables import InterpolationError, interpolate
 from bakepy.support.files import is_file
 
-_SINGLE_QUOTED = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*=\s*'")
-
 
 def read_env_file(path: Path, environ: Mapping[str, str]) -> dict[str, str]:
-    """The variables of one env file, ``${VAR}`` expanded against ``environ`` and lines above."""
+    """The variables of one env file, ``${VAR}`` expanded against ``environ`` (first) and the
+    lines above; a ``KEY`` alone takes ``environ``'s value (or stays unset)."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         reason = getattr(exc, "strerror", None) or str(exc)
         raise LoadError(f"cannot read env file {path}: {reason}", Location(path)) from None
     try:
-        raw = parse_dotenv(text)
+        entries = dotenv_entries(text)
     except DotenvError as exc:
         number = re.match(r"line (\d+)", str(exc))
         line = int(number.group(1)) if number else None
         raise LoadError(f"invalid env file: {exc}", Location(path, line)) from None
-    literal = {m.group(1) for m in map(_SINGLE_QUOTED.match, text.splitlines()) if m}
     values: dict[str, str] = {}
-    for key, value in raw.items():
-        if key in literal:
-            values[key] = value
+    for entry in entries:
+        if entry.quoting == "inherited":
+            if entry.key in environ:
+                values[entry.key] = environ[entry.key]
+            continue
+        if entry.quoting == "single":
+            values[entry.key] = entry.value
             continue
         try:
-            values[key] = interpolate(value, {**values, **environ})
+            values[entry.key] = interpolate(entry.value, {**values, **environ})
         except InterpolationError as exc:
-            raise LoadError(f"env file variable {key}: {exc}", Location(path)) from None
+            where = Location(path, entry.line)
+            raise LoadError(f"env file variable {entry.key}: {exc}", where) from None
     return values
 
 

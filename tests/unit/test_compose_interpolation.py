@@ -91,3 +91,37 @@ def test_dotenv_forms() -> None:
 def test_dotenv_rejects_garbage_with_the_line_number() -> None:
     with pytest.raises(DotenvError, match="line 2"):
         parse_dotenv("A=1\n=oops\n")
+
+
+def test_dotenv_reads_what_compose_reads() -> None:
+    text = (
+        'A="line1\\nline2"\n'
+        "B='multi\nline'\n"
+        "export C = spaced # comment\n"
+        "D: colon\n"
+        'E="escaped \\"quote\\" and \\$HOME"\n'
+        "F\n"
+        "# comment\n"
+        "G=a=b\n"
+    )
+    assert parse_dotenv(text) == {
+        "A": "line1\nline2",
+        "B": "multi\nline",
+        "C": "spaced",
+        "D": "colon",
+        "E": 'escaped "quote" and $$HOME',
+        "G": "a=b",
+    }
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("A B=1\n", "key cannot contain a space"),
+        ("$X=1\n", "unexpected character"),
+        ('A="open\n', "unterminated quoted value"),
+    ],
+)
+def test_dotenv_refuses_what_compose_refuses(text: str, message: str) -> None:
+    with pytest.raises(DotenvError, match=message):
+        parse_dotenv(text)

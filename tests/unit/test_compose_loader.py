@@ -539,7 +539,7 @@ def test_project_name_precedence(tmp_path: Path) -> None:
 def test_profiles_are_kept_as_declared(tmp_path: Path) -> None:
     project = compose(
         tmp_path,
-        "services:\n  a: {image: x, profiles: [debug, tools]}\n  b: {image: x, profiles: dev}\n",
+        "services:\n  a: {image: x, profiles: [debug, tools]}\n  b: {image: x, profiles: [dev]}\n",
     )
     assert service(project, "a").profiles == ["debug", "tools"]
     assert service(project, "b").profiles == ["dev"]

@@ -88,8 +88,7 @@ def test_build_platforms_must_list_the_service_platform() -> None:
 
 def test_scale_and_replicas_must_agree() -> None:
     assert problems({"app": {**IMAGE, "scale": 2, "deploy": {"replicas": 3}}}) == [
-        "spec.services.app.scale: services.app: can't set distinct values on 'scale' and "
-        "'deploy.replicas'"
+        "spec.services.app.scale: can't set distinct values on 'scale' and 'deploy.replicas'"
     ]
 
 

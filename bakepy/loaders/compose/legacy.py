@@ -27,9 +27,7 @@ def external_names(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> N
             if "name" in external:
                 name = external["name"]
                 if "name" in entry and entry["name"] != name:
-                    raise raw.error(
-                        f"{kind}.{key}: name and external.name conflict; only use name", where
-                    )
+                    raise raw.error("name and external.name conflict; only use name", where)
                 ctx.warn(
                     f"{kind}.{key}: external.name is deprecated. Please set name and external: true"
                 )

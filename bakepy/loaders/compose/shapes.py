@@ -1,9 +1,10 @@
-"""Option maps whose values compose takes only as strings (or numbers), never as booleans.
+"""What compose's schema refuses and the models, written for people, would take.
 
-The models spell a number or a boolean of a string map the way compose prints it, so they
-would take ``compress: true`` in logging options; compose's schema refuses it there (and a
-number in IPAM options). Checked on the raw model, before the models see it, with compose's
-message and the file and line of the value.
+The models take one string where a list is expected (``cap_add: NET_ADMIN``) and spell a
+number or a boolean of a string map the way compose prints it (``compress: true``); compose
+refuses a single value for a list-only field and a boolean in an option map (a number in IPAM
+options). Checked on the raw model of a compose file, before the models see it, with
+compose's message and the file and line of the value.
 """
 
 from __future__ import annotations
@@ -36,11 +37,38 @@ def _mappings(
     return [found for key in keys for found in _mappings(data[key], rest, (*path, key))]
 
 
-def check_option_values(raw: RawModel) -> None:
-    """Refuse a value of a type compose refuses in an option map, as compose does."""
+_LISTS = (
+    "cap_add",
+    "cap_drop",
+    "configs",
+    "device_cgroup_rules",
+    "devices",
+    "dns_opt",
+    "expose",
+    "external_links",
+    "group_add",
+    "links",
+    "ports",
+    "post_start",
+    "pre_stop",
+    "profiles",
+    "secrets",
+    "security_opt",
+    "volumes",
+    "volumes_from",
+)
+"""Service fields compose takes only as a list (``dns``, ``tmpfs``, ``env_file`` take one)."""
+
+
+def check_shapes(raw: RawModel) -> None:
+    """Refuse what compose's schema refuses and the models would take, as compose does."""
+    services = raw.data.get("services")
+    for name, service in services.items() if isinstance(services, dict) else ():
+        for key in _LISTS if isinstance(service, dict) else ():
+            if key in service and service[key] is not None and not isinstance(service[key], list):
+                raise raw.error("must be a list", ("services", name, key))
     for pattern, refused, wanted in _RULES:
         for path, mapping in _mappings(raw.data, pattern.split("."), ()):
             for key, value in mapping.items():
                 if isinstance(value, refused):
-                    where = ".".join(str(p) for p in (*path, key))
-                    raise raw.error(f"{where} must be {wanted}", (*path, key))
+                    raise raw.error(f"must be {wanted}", (*path, key))

@@ -18,9 +18,9 @@ from pydantic import ValidationError as PydanticValidationError
 
 from bakepy.errors import Diagnostic, FieldPath, ValidationError
 from bakepy.interpolation.variables import InterpolationError, interpolate
-from bakepy.loaders.compose.option_values import check_option_values
 from bakepy.loaders.compose.raw import RawModel
 from bakepy.loaders.compose.scalars import go_text
+from bakepy.loaders.compose.shapes import check_shapes
 from bakepy.models.compose.project import PROJECT_NAME, ComposeProject
 from bakepy.models.validation_errors import convert_validation_error
 
@@ -152,7 +152,7 @@ def _diagnostic(raw: RawModel, diagnostic: Diagnostic) -> Diagnostic:
 def to_project(raw: RawModel, name: str, *, interpolated: bool = True) -> ComposeProject:
     """``raw`` validated into a ComposeProject named ``name``; ``interpolated`` says its values
     are final (every ``$`` left is a literal, written ``$$`` again), not compose text."""
-    check_option_values(raw)
+    check_shapes(raw)
     spec = {k: v for k, v in raw.data.items() if k not in ("version", "include")}
     spell_strings(spec)
     if interpolated:

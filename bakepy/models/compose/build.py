@@ -49,6 +49,8 @@ def _extra_hosts(value: Any) -> Any:
                 hosts[host] = [*as_list(previous), address]
         value = hosts
     if isinstance(value, dict):
+        if "" in value:
+            raise ValueError("bad host name ''")  # compose's words for ':1.2.3.4' too
         return dict(sorted(value.items()))
     return value
 

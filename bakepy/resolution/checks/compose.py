@@ -166,7 +166,7 @@ class _ProjectRules:
         scale = known_int(service.scale)
         if deployed is not None and scale is not None and deployed != scale:
             self.error(
-                f"services.{name}: can't set distinct values on 'scale' and 'deploy.replicas'",
+                "can't set distinct values on 'scale' and 'deploy.replicas'",
                 *where,
                 "scale",
             )
