@@ -48,4 +48,12 @@ def unpack_revision(folder: Path, revision: str, destination: Path) -> None:
     """The tree of ``revision`` (the whole work tree's) written into ``destination``."""
     archive = _git(folder, "archive", "--format=tar", revision)
     with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        tar.extractall(destination, filter="data")
+        if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: the safe filter
+            tar.extractall(destination, filter="data")
+            return
+        root = destination.resolve()
+        for member in tar.getmembers():  # older: refuse what would land outside
+            target = (destination / member.name).resolve()
+            if target != root and root not in target.parents:
+                raise CommandError(f"git archive {revision}: {member.name} leads outside")
+        tar.extractall(destination)  # every member checked above

@@ -34,6 +34,8 @@ def load_python(path: Path) -> list[Resource] | Project:
     module = importlib.util.module_from_spec(spec)
     sys.modules[module_name] = module
     sys.path.insert(0, str(path.parent))
+    writes_bytecode = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True  # no __pycache__ left in the user's package folder
     try:
         spec.loader.exec_module(module)
     except BakepyError:
@@ -59,6 +61,7 @@ def load_python(path: Path) -> list[Resource] | Project:
             Location(path, _user_frame(exc, path)),
         ) from None
     finally:
+        sys.dont_write_bytecode = writes_bytecode
         sys.path.remove(str(path.parent))
         sys.modules.pop(module_name, None)
     project = getattr(module, "project", None)

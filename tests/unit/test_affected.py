@@ -225,3 +225,14 @@ def test_the_kept_snapshot_answers_and_knows_when_it_cannot(
     (repo / "services/a/.dockerignore").write_text("*.md\n*.go\n")  # the snapshot's is stale
     with pytest.raises(AssertionError, match="loaded"):
         CliRunner().invoke(app, ["affected", "--since", "main"], catch_exceptions=False)
+
+
+def test_the_revision_unpacks_without_tarfile_filters(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Python before 3.11.4 (Debian bookworm's 3.11.2) has no extraction filters."""
+    import tarfile
+
+    monkeypatch.delattr(tarfile, "data_filter", raising=False)
+    CHANGES["a variable"][0](repo)
+    assert {a.name for a in affected("main", dependents="none")} == {"base", "services-a-a"}
