@@ -83,8 +83,9 @@ class _Interpolator:
         if operator in (":+", "+"):
             return self.expand(argument) if present else ""
         if not present:
-            message = self.expand(argument) or "is missing a value"
-            raise InterpolationError(f"required variable {name} is missing a value: {message}")
+            message = self.expand(argument)
+            detail = f": {message}" if message else ""
+            raise InterpolationError(f"required variable {name} is missing a value{detail}")
         return self.env[name]
 
 

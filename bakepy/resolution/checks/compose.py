@@ -149,6 +149,16 @@ class _ProjectRules:
                         hint=_inactive_hint(self.spec.services.get(other)),
                     )
         self.platforms(name, service)
+        for index, link in enumerate(service.links):
+            other = link.split(":", 1)[0]
+            if other not in active and not is_templated(other):
+                self.error(
+                    f"service {name!r} depends on undefined service {other!r}",
+                    *where,
+                    "links",
+                    index,
+                    hint=_inactive_hint(self.spec.services.get(other)),
+                )
         for index, other in enumerate(service.volumes_from):
             source = other.split(":", 1)[0]
             if is_templated(other):

@@ -176,13 +176,16 @@ class _View:
 
     @staticmethod
     def implicit_dependencies(service: dict[str, Any]) -> None:
-        """compose adds the services a service shares namespaces or volumes with to depends_on."""
+        """compose adds the services a service shares namespaces or volumes with, or links to,
+        to depends_on."""
         implied: dict[str, dict[str, Any]] = {}
         for key in ("network_mode", "pid", "ipc"):
             value = service.get(key)
             if isinstance(value, str) and value.startswith("service:"):
                 name = value.removeprefix("service:")
                 implied[name] = {"condition": "service_started", "restart": True}
+        for link in service.get("links", []):
+            implied[link.split(":", 1)[0]] = {"condition": "service_started", "restart": True}
         for entry in service.get("volumes_from", []):
             if not entry.startswith("container:"):
                 implied.setdefault(entry.split(":", 1)[0], {"condition": "service_started"})
