@@ -33,11 +33,16 @@ def stack_filename(stack: Stack) -> str:
     return f"{stack.stack_name}.stack.yaml"
 
 
-def _dotenv_file(project: Project) -> RenderedFile | None:
+def _dotenv_file(project: Project, out_dir: Path) -> RenderedFile | None:
     """The ``.env`` of the compose projects loaded with one (all must agree: they share the
     output folder); a project whose ``.env`` differs from the first one's is named in a
-    warning, and compose reads the first one's there."""
-    carried = [(c, c.dotenv) for c in project.of_kind(ComposeProject) if c.dotenv is not None]
+    warning, and compose reads the first one's there. None when the output folder is the
+    project's own folder: its ``.env`` is there already, and stays the user's file."""
+    carried = [
+        (c, c.dotenv)
+        for c in project.of_kind(ComposeProject)
+        if c.dotenv is not None and project.base_dir_of(c).resolve() != out_dir.resolve()
+    ]
     if not carried:
         return None
     first = carried[0][1]
@@ -74,7 +79,7 @@ def render_compose_files(
         name = compose_filename(document.compose, project)
         text = dump_yaml(document.data)
         files.append(RenderedFile(name, text, "compose", tuple(document.warnings)))
-    dotenv = _dotenv_file(project)
+    dotenv = _dotenv_file(project, out_dir)
     if dotenv is not None:
         files.append(dotenv)
     for stack in project.of_kind(Stack):

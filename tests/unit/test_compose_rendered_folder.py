@@ -98,3 +98,12 @@ def test_markers_are_matched_only_where_the_default_stood() -> None:
     assert (kept, lost) == (["${A-1}-${A-1}"], [])
     kept, lost = keep_variables(["1", "2"], ["bakepyvar0x"], markers)
     assert (kept, lost) == (["1", "2"], ["A"])
+
+
+def test_rendered_into_its_own_folder_a_project_leaves_the_env_alone(tmp_path: Path) -> None:
+    (tmp_path / "compose.yaml").write_text("services:\n  a: {image: x}\n")
+    (tmp_path / ".env").write_text("COMPOSE_FILE=compose.yaml:more.yaml\n")
+    loaded = load_compose([tmp_path / "compose.yaml"], environ={})
+    project = Project(base_dir=tmp_path).add(loaded.project, base_dir=tmp_path)
+    assert ".env" not in rendered(project, tmp_path)
+    assert ".env" in rendered(project, tmp_path / "out")
