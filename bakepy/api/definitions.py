@@ -9,7 +9,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
-from bakepy.errors import Location, SelectionError
+from bakepy.api.bake_dockerfiles import dockerfile_reader
+from bakepy.errors import Location, SelectionError, ValidationError
 from bakepy.generators import render_project
 from bakepy.generators.definition import bake_definition
 from bakepy.generators.files import RenderedFile, RenderOptions
@@ -22,6 +23,7 @@ from bakepy.resolution.bake.compat import translated_for
 from bakepy.resolution.bake.evaluate import ResolvedBake, resolve_bake
 from bakepy.resolution.bake.overrides import Override
 from bakepy.resolution.checks import check_project
+from bakepy.resolution.checks.targets import check_bake_targets, resource_targets
 from bakepy.resolution.graph.model import ProjectGraph, node_id
 from bakepy.resolution.selection import (
     bake_names,
@@ -110,6 +112,7 @@ def check(
         toolchain,
         syntax_directive=syntax_directive,
         strict_credentials=strict_credentials,
+        folder=project.base_dir,
     )
     return found + resolved
 
@@ -124,9 +127,10 @@ def _checked(
     *,
     syntax_directive: bool,
     strict_credentials: bool,
+    folder: Path,
 ) -> tuple[list[str], list[str]]:
-    """``check``'s warnings, apart: the project checks' (Dockerfiles), then the bake
-    resolver's."""
+    """``check``'s warnings, apart: the project checks' (Dockerfiles, and bake targets against
+    the Dockerfiles they build, paths relative to ``folder``), then the bake resolver's."""
     found = check_project(
         project, toolchain, syntax_directive=syntax_directive, strict_credentials=strict_credentials
     )
@@ -136,7 +140,12 @@ def _checked(
         return found, []
     parsed = [Override.parse(text) for text in overrides]
     buildx = toolchain.bake()
-    return found, resolve_bake(native, names, env, parsed, buildx, everything=not names).warnings
+    resolved = resolve_bake(native, names, env, parsed, buildx, everything=not names)
+    read = dockerfile_reader(folder)
+    targets = check_bake_targets(resolved.targets, native, read, resource_targets(project))
+    if targets.errors:
+        raise ValidationError(targets.errors)
+    return found + [str(warning) for warning in targets.warnings], resolved.warnings
 
 
 def render(
@@ -169,6 +178,7 @@ def render(
         toolchain,
         syntax_directive=options.syntax_directive,
         strict_credentials=strict_credentials,
+        folder=out_dir,
     )
     files = render_project(project, out_dir, options, definition=definition)
     if warnings and files:

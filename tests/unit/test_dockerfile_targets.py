@@ -3,12 +3,13 @@ lines need: errors where BuildKit fails, warnings where it silently builds other
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bakepy import Project, ValidationError, check
+from bakepy import Project, ValidationError, check, load
 from bakepy.errors import Diagnostic
 from bakepy.loaders.dockerfile.parser import parse_dockerfile
 from bakepy.models.bake.targets import Target, TargetSpec
@@ -195,3 +196,49 @@ def test_expand_follows_the_shell_forms(text: str, expanded: str) -> None:
 )
 def test_valid_base(base: str, valid: bool) -> None:
     assert valid_base(base, ["build"]) is valid
+
+
+# --- targets of bake files, against the Dockerfile on disk ----------------------------------
+
+
+@pytest.fixture
+def bake_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[str], Path]:
+    """Writes the Dockerfile of this module and a bake file holding a target into a folder
+    the test runs in (bake reads a bake file's paths from the folder it runs in)."""
+    monkeypatch.chdir(tmp_path)
+    return lambda target: write_bake_project(tmp_path, target)
+
+
+def write_bake_project(tmp_path: Path, target: str) -> Path:
+    """The Dockerfile of this module and a bake file holding ``target``."""
+    (tmp_path / "Dockerfile").write_text(TEXT)
+    (tmp_path / "docker-bake.hcl").write_text(target)
+    return tmp_path / "docker-bake.hcl"
+
+
+def test_a_bake_file_target_naming_a_missing_stage_is_an_error_at_its_line(
+    bake_project: Callable[[str], Path],
+) -> None:
+    bake_file = bake_project('target "app" {\n  target = "biuld"\n}\n')
+    with pytest.raises(ValidationError) as caught:
+        check(load([bake_file]))
+    (problem,) = caught.value.diagnostics
+    assert "'biuld' is not a stage" in problem.message
+    assert (Path(problem.location.file or "").name, problem.location.line) == ("docker-bake.hcl", 2)
+
+
+def test_a_bake_file_target_gets_the_warnings_too(bake_project: Callable[[str], Path]) -> None:
+    text = (
+        'target "app" {\n  target = "build"\n  secret = ["id=npmrc,src=x", "id=extra,src=y"]\n'
+        '  ssh = ["default"]\n  args = { VERSON = "1" }\n}\n'
+    )
+    warnings = check(load([bake_project(text)]))
+    assert any("passes secret 'extra'" in warning for warning in warnings)
+    assert any("passes build arg VERSON" in warning for warning in warnings)
+
+
+def test_a_bake_file_target_without_a_readable_dockerfile_is_left_to_buildkit(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "docker-bake.hcl").write_text('target "app" {\n  target = "nope"\n}\n')
+    assert check(load([tmp_path / "docker-bake.hcl"])) == []

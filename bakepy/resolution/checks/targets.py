@@ -1,10 +1,12 @@
 """What a bake Target asks of its Dockerfile: checks only bakepy can make, since it holds both.
 
-A Target that builds a Dockerfile resource is checked against the stages it builds (its
+A Target that builds a Dockerfile resource (or a target of a bake file, against the
+Dockerfile it names) is checked against the stages it builds (its
 ``target`` stage and every stage that one needs through FROM, ``COPY --from`` and mounts'
 ``from=``; BuildKit builds no other). Each rule was decided by building on BuildKit 0.13:
 
-- errors, where the build fails: a ``target`` no stage of the Dockerfile is called
+- errors, where the build fails (warnings for a target others inherit, which may be a
+  template never built on its own): a ``target`` no stage of the Dockerfile is called
   (``target stage "x" could not be found``); a ``RUN --mount=type=secret,required=true`` or
   ``type=ssh,required`` the target passes no secret or ssh for (``secret x: not found``,
   ``unset ssh forward key default``); a FROM that needs a build arg declared without a
@@ -16,11 +18,12 @@ A Target that builds a Dockerfile resource is checked against the stages it buil
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from bakepy.errors import Diagnostic, Location
+from bakepy.models.bake.definition import NativeBake
 from bakepy.models.bake.targets import Target
 from bakepy.models.bake.values import SSH, Secret, is_template
 from bakepy.models.dockerfile.instructions import (
@@ -83,13 +86,79 @@ class _Wants:
 def check_targets(project: Project) -> Findings:
     """Every Target that builds a Dockerfile resource, against the stages it builds."""
     findings = Findings()
+    parents = {_parent_name(p) for target in project.targets for p in target.spec.parents}
     for target in project.targets:
         if target.spec.matrix is not None:
             continue  # attributes are templates of the matrix values
         wants = _wants(project, target, set())
         if wants.dockerfile is not None:
-            _Check(target, wants, wants.dockerfile, findings).run()
+            inherited = target.name in parents
+            _Check(target.ref, wants, wants.dockerfile, findings, inherited=inherited).run()
     return findings
+
+
+def _parent_name(parent: Target | str) -> str:
+    return parent.name if isinstance(parent, Target) else parent
+
+
+def resource_targets(project: Project) -> set[str]:
+    """The Targets ``check_targets`` checks: those that build a Dockerfile resource."""
+    return {
+        target.name
+        for target in project.targets
+        if target.spec.matrix is None and _wants(project, target, set()).dockerfile is not None
+    }
+
+
+ReadDockerfile = Callable[[Mapping[str, Any]], Dockerfile | None]
+"""The Dockerfile a resolved bake target builds (its ``dockerfile-inline``, or the file its
+context and ``dockerfile`` name), None when there is none to read; supplied by the caller,
+which may read files."""
+
+
+def check_bake_targets(
+    resolved: Mapping[str, Mapping[str, Any]],
+    native: NativeBake,
+    read: ReadDockerfile,
+    skip: Collection[str] = (),
+) -> Findings:
+    """The same checks for targets of bake files (resolved as ``bake --print`` prints them),
+    against the Dockerfile each one builds; ``skip`` names the ones already checked as Target
+    resources."""
+    findings = Findings()
+    parents = {
+        parent
+        for block in native.targets.values()
+        for parent in block.get("inherits") or []
+        if isinstance(parent, str)
+    }
+    for name, attributes in resolved.items():
+        dockerfile = None if name in skip else read(attributes)
+        if dockerfile is not None:
+            wants = _resolved_wants(name, attributes, native)
+            label = f"target {name!r}"
+            _Check(label, wants, dockerfile, findings, inherited=name in parents).run()
+    return findings
+
+
+def _resolved_wants(name: str, attributes: Mapping[str, Any], native: NativeBake) -> _Wants:
+    """What a resolved bake target asks for, each value located at its attribute."""
+
+    def where(key: str) -> Location:
+        found = native.attribute_locations.get(("target", name, key))
+        return found or native.location_of("target", name) or Location(resource=name)
+
+    wants = _Wants()
+    if attributes.get("target"):
+        wants.stage = (str(attributes["target"]), where("target"))
+    for arg, value in (attributes.get("args") or {}).items():
+        wants.args[arg] = (str(value), where("args"))
+    for entry in attributes.get("secret") or []:
+        fields = dict(part.partition("=")[::2] for part in str(entry).split(","))
+        wants.secrets[fields.get("id") or fields.get("src") or str(entry)] = where("secret")
+    for entry in attributes.get("ssh") or []:
+        wants.ssh[str(entry).partition("=")[0]] = where("ssh")
+    return wants
 
 
 # --- a target's attributes after inherits -------------------------------------------------
@@ -162,15 +231,19 @@ class _Check:
     """One Target against its Dockerfile."""
 
     def __init__(
-        self, target: Target, wants: _Wants, dockerfile: Dockerfile, findings: Findings
-    ) -> None:
-        self.target, self.wants, self.dockerfile, self.findings = (
-            target,
-            wants,
-            dockerfile,
-            findings,
-        )
+        self,
+        label: str,
+        wants: _Wants,
+        dockerfile: Dockerfile,
+        findings: Findings,
+        *,
+        inherited: bool = False,
+    ):
+        self.label, self.wants, self.dockerfile, self.findings = label, wants, dockerfile, findings
         self.stages = dockerfile.spec.stages
+        self.inherited = inherited
+        """Other targets inherit this one: it may be a template never built on its own, so
+        what would fail its build is a warning."""
 
     def run(self) -> None:
         index = self._target_stage()
@@ -185,7 +258,11 @@ class _Check:
             self._unused_args(scope)
 
     def _error(self, message: str, where: Location, hint: str | None = None) -> None:
-        self.findings.errors.append(Diagnostic(message, where, hint))
+        if self.inherited:
+            message += " (when built on its own: other targets inherit it)"
+            self.findings.warnings.append(Diagnostic(message, where, hint))
+        else:
+            self.findings.errors.append(Diagnostic(message, where, hint))
 
     def _warning(self, message: str, where: Location, hint: str | None = None) -> None:
         self.findings.warnings.append(Diagnostic(message, where, hint))
@@ -206,7 +283,7 @@ class _Check:
             names = [s.name for s in self.stages if s.name]
             close = difflib.get_close_matches(name, names, n=1)
             self._error(
-                f"{self.target.ref}: target stage {name!r} is not a stage of "
+                f"target stage {name!r} is not a stage of "
                 f"{self.dockerfile.ref} (its named stages: {', '.join(names) or 'none'})",
                 where,
                 f"did you mean {close[0]!r}?" if close else "name a stage of the Dockerfile",
@@ -232,7 +309,7 @@ class _Check:
             expanded = expand(text, values).text if text is not None else ""
             if index in built and used and not valid_base(expanded, names):
                 self._error(
-                    f"{self.target.ref} does not pass build arg {used[0]}, which the "
+                    f"{self.label} does not pass build arg {used[0]}, which the "
                     f"FROM of stage {_label(stage, index)} needs (its ARG has no default): "
                     f"BuildKit fails on {expanded!r}",
                     self.dockerfile.location("spec", "stages", index, "from"),
@@ -256,7 +333,7 @@ class _Check:
             if mount.required and self.wants.exact and ident not in passed and "$" not in ident:
                 attr = "secret" if kind == "secret" else "ssh"
                 self._error(
-                    f"{self.target.ref} builds a RUN that requires {kind} {ident!r} "
+                    f"{self.label} builds a RUN that requires {kind} {ident!r} "
                     f"(required=true), but the target passes no such {kind}",
                     where,
                     f"add it to the target's {attr} (e.g. {attr} = [\"id={ident},"
@@ -275,7 +352,7 @@ class _Check:
             for ident, where in passed.items():
                 if ident not in used[kind]:
                     self._warning(
-                        f"{self.target.ref} passes {kind} {ident!r}, which no "
+                        f"{self.label} passes {kind} {ident!r}, which no "
                         f"RUN --mount=type={kind} of the stages it builds reads from "
                         f"{self.dockerfile.ref}; BuildKit ignores it",
                         where,
@@ -291,7 +368,7 @@ class _Check:
             if name in declared or name in BUILTIN_ARGS or name.startswith("BUILDKIT_"):
                 continue
             self._warning(
-                f"{self.target.ref} passes build arg {name}, which no ARG of the stages it "
+                f"{self.label} passes build arg {name}, which no ARG of the stages it "
                 f"builds from {self.dockerfile.ref} declares; BuildKit ignores it",
                 where,
                 f'declare "ARG {name}" in the stage that uses it, or remove it from the target',
@@ -365,4 +442,11 @@ def _resolve(
     return index if index is not None and index < before else None
 
 
-__all__ = ["BUILTIN_ARGS", "Findings", "check_targets"]
+__all__ = [
+    "BUILTIN_ARGS",
+    "Findings",
+    "ReadDockerfile",
+    "check_bake_targets",
+    "check_targets",
+    "resource_targets",
+]
