@@ -642,6 +642,15 @@ _BODY = (
 _DURATION = st.integers(1, 90).map(lambda n: f"{n}s")
 
 
+_COMMENT_LINE = st.from_regex(
+    r"[A-Z0-9][A-Za-z0-9 .,:;!?()'\"#=\\-]{0,16}[A-Za-z0-9.)]", fullmatch=True
+)
+_COMMENT = st.lists(_COMMENT_LINE | st.just(""), min_size=1, max_size=3).map("\n".join)
+"""Comment text: lines that start with an upper-case letter or a digit, so that none reads as
+a description of the (lower-case) stages; an empty line is BuildKit's reset."""
+_DESCRIPTION = st.from_regex(r"[a-zA-Z0-9][a-zA-Z0-9 ,.()-]{0,20}[a-z.]", fullmatch=True)
+
+
 def _mounts() -> st.SearchStrategy[Any]:
     optional = st.none() | _WORD
     ids = st.none() | st.integers(0, 65535)
@@ -729,7 +738,7 @@ def _simple_instructions(*, in_onbuild: bool = False) -> st.SearchStrategy[Any]:
             retries=st.none() | st.integers(1, 9),
         ),
         st.builds(Shell, command=_EXEC),
-        st.builds(Comment, text=_SHELL_LINE),
+        st.builds(Comment, text=_COMMENT_LINE),
     )
 
 
@@ -743,7 +752,8 @@ _INSTRUCTIONS = _simple_instructions() | st.builds(
 
 @st.composite
 def dockerfiles(draw: st.DrawFn) -> Dockerfile:
-    """A Dockerfile of one to three stages of simple instructions."""
+    """A Dockerfile of one to three stages of simple instructions, with comments: a header,
+    global ARG comments, stage comments and descriptions, Comment instructions."""
     names = draw(
         st.lists(
             st.from_regex(r"[a-z][a-z0-9-]{0,6}", fullmatch=True),
@@ -756,13 +766,17 @@ def dockerfiles(draw: st.DrawFn) -> Dockerfile:
         Stage(
             name=name,
             from_=draw(st.sampled_from(["alpine:3.20", *names[:index]])),
+            comment=draw(st.none() | _COMMENT),
+            description=draw(st.none() | _DESCRIPTION),
             instructions=draw(st.lists(_INSTRUCTIONS, max_size=6)),
         )
         for index, name in enumerate(names)
     ]
+    arg = st.builds(Arg, name=_NAME, default=st.none() | _VALUE, comment=st.none() | _COMMENT)
     spec = DockerfileSpec(
         escape=draw(st.sampled_from([None, "\\", "`"])),
-        args=draw(st.lists(st.builds(Arg, name=_NAME, default=st.none() | _VALUE), max_size=2)),
+        comment=draw(st.none() | _COMMENT),
+        args=draw(st.lists(arg, max_size=2)),
         stages=stages,
     )
     return Dockerfile(metadata="generated", spec=spec)

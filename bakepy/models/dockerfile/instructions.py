@@ -377,8 +377,9 @@ class Arg(_InstructionBase):
     comment: str | None = Field(
         default=None,
         description=(
-            "Comment lines right before the ARG (without `#`, one per line); a line "
-            "`NAME text` is the argument's description in BuildKit's outline."
+            "Comment lines right before a global ARG (without `#`, one per line); a line "
+            "`NAME text` is the argument's description in BuildKit's outline. In a stage, "
+            "write Comment instructions before the ARG instead."
         ),
     )
 
@@ -533,6 +534,17 @@ class Stage(BakepyModel):
                 "'_', '.' or '-'"
             )
         return value
+
+    @model_validator(mode="after")
+    def _comments_as_instructions(self) -> Stage:
+        for item in self.instructions:
+            trigger = item.trigger if isinstance(item, Onbuild) else item
+            if isinstance(trigger, Arg) and trigger.comment is not None:
+                raise ValueError(
+                    f"ARG {trigger.name}: in a stage, a comment is a Comment instruction before "
+                    "the ARG (Arg.comment is for the ARGs before the first FROM)"
+                )
+        return self
 
     @model_validator(mode="after")
     def _described_by_name(self) -> Stage:
