@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.bake.unknown import Unknown
-from bakepy.loaders.compose.detect import COMPOSE_FILE_NAMES, is_compose_file
+from bakepy.loaders.compose.detect import compose_files_in, is_compose_file
 from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
 from bakepy.loaders.python import load_python
 from bakepy.models.bake.features import default_files
@@ -38,8 +38,9 @@ def discover(path: Path, toolchain: Toolchain = NO_LIMITS) -> list[Path]:
         candidate = path / name
         if candidate.is_file():
             return [candidate]
-    # as bake: a compose file first (the first name found: compose reads only one), then bake's
-    compose = [path / name for name in COMPOSE_FILE_NAMES if (path / name).is_file()][:1]
+    # as bake: a compose file first (the first name found, and its override file, as compose
+    # reads them), then bake's
+    compose = compose_files_in(path)
     names = default_files(toolchain.bake())
     bake_files = [path / name for name in names if (path / name).is_file()]
     if compose or bake_files:

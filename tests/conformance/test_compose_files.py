@@ -5,7 +5,8 @@ Each case is a folder under tests/fixtures/compose: a ``compose.yaml`` (and what
 in public compose files, and a ``case.json`` saying how to run it::
 
     {"about": "...",                       what real-world form the case reproduces
-     "files": ["compose.yaml", ...],       the -f files, in order (default compose.yaml)
+     "files": ["compose.yaml", ...],       the -f files, in order (default compose.yaml;
+                                           none: both tools find the files in the folder)
      "runs": [{"profiles": [...], "env": {...}}, ...],   default: one run, no profile
      "refused": "...",                     compose must refuse it, saying this
      "bake": true}                         also compare `bakepy print` with `buildx bake --print`

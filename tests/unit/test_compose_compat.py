@@ -127,3 +127,14 @@ def test_a_load_that_keeps_variables_keeps_them_and_literal_keys_escaped(tmp_pat
     assert app.image == "x:${TAG:-1}"
     assert app.labels == {"${L}": "v"}  # a list entry: compose interpolates its key
     assert app.environment == {"$${K}": "v", "M": "${M:-dev}"}  # a mapping key: literal
+
+
+def test_a_folder_gives_its_compose_file_and_the_override_compose_merges(tmp_path: Path) -> None:
+    from bakepy.loaders.compose.detect import compose_files_in
+
+    for name in ("docker-compose.yml", "compose.yaml", "docker-compose.override.yml"):
+        (tmp_path / name).write_text("services: {}\n")
+    assert compose_files_in(tmp_path) == [
+        tmp_path / "compose.yaml",
+        tmp_path / "docker-compose.override.yml",
+    ]

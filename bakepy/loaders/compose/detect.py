@@ -10,6 +10,15 @@ COMPOSE_FILE_NAMES = ("compose.yaml", "compose.yml", "docker-compose.yml", "dock
 """The names compose and bake look for, in bake's order."""
 
 
+COMPOSE_OVERRIDE_NAMES = (
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+)
+"""The override files compose merges over the compose file it found in a folder (the first)."""
+
+
 BAKEPY_FILE_NAMES = ("bakepy.yaml", "bakepy.yml")
 """bakepy's own definition files: manifests, never compose files."""
 
@@ -25,9 +34,18 @@ def _declares_api_version(path: Path) -> bool:
     return any(line.startswith("apiVersion:") for line in head.splitlines())
 
 
+def compose_files_in(folder: Path) -> list[Path]:
+    """The compose files ``docker compose`` reads in ``folder`` without ``-f``: the first of
+    its names, and then the first override file."""
+    found = [folder / name for name in COMPOSE_FILE_NAMES if (folder / name).is_file()][:1]
+    if found:
+        found += [folder / n for n in COMPOSE_OVERRIDE_NAMES if (folder / n).is_file()][:1]
+    return found
+
+
 def is_compose_file(path: Path) -> bool:
     """A compose file by name, or YAML with ``services``/``include`` and no ``apiVersion``."""
-    if path.name in COMPOSE_FILE_NAMES:
+    if path.name in COMPOSE_FILE_NAMES or path.name in COMPOSE_OVERRIDE_NAMES:
         return True
     if path.suffix not in (".yaml", ".yml") or path.name in BAKEPY_FILE_NAMES:
         return False

@@ -28,6 +28,7 @@ from bakepy.models.compose.volume_spec import parse_volume
 
 _PORT = re.compile(r"^\d+(-\d+)?$")
 _PROTOCOLS = ("tcp", "udp", "sctp")
+_MAX_PORT = 65535
 
 
 def _port_range(text: str, what: str, spec: str) -> list[int]:
@@ -60,6 +61,12 @@ def parse_port(spec: str | int) -> list[dict[str, Any]]:
         if len(parts) == 3:
             host_ip = parts[0]
     targets = _port_range(container, "container port", text)
+    if max(targets) > _MAX_PORT:  # compose's (Docker's) words for a short-syntax port
+        raise ValueError(f"Invalid containerPort: {container}")
+    if published and max(_port_range(published, "published port", text)) > _MAX_PORT:
+        raise ValueError(f"Invalid hostPort: {published}")
+    if targets == [0]:
+        raise ValueError(f"port {text!r} is missing a target port")
     base: dict[str, Any] = {"host_ip": host_ip or None, "protocol": protocol or None}
     if len(targets) == 1:
         if published:
