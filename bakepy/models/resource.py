@@ -7,10 +7,26 @@ from pathlib import Path
 from typing import Annotated, Any, ClassVar
 
 from pydantic import BeforeValidator, Field, field_validator
+from pydantic_core import ValidationError as PydanticCoreValidationError
 
 from bakepy.errors import Location
 from bakepy.models.base import BakepyModel, SourceTracked
 from bakepy.models.version import API_VERSION as API_VERSION
+
+_NOT_IN_FILE_NAMES = re.compile(r"[/\\\x00-\x1f\x7f]")
+
+
+def file_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be one file name inside an output folder (a path separator, ``.``
+    or ``..``, a control character), or None when it can."""
+    if name in (".", ".."):
+        return f"{name!r} names a folder"
+    bad = _NOT_IN_FILE_NAMES.search(name)
+    if bad is None:
+        return None
+    char = bad.group()
+    return "it holds a path separator" if char in "/\\" else f"it holds the character {char!r}"
+
 
 _LABEL_KEY = re.compile(
     r"^([a-z0-9]([-a-z0-9.]*[a-z0-9])?/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$"
@@ -59,6 +75,8 @@ class Resource(SourceTracked):
     """A declared object: ``apiVersion``, ``kind``, ``metadata`` and a kind-specific ``spec``."""
 
     KIND: ClassVar[str] = ""
+    NAME_IS_FILE_NAME: ClassVar[bool] = False
+    """Whether ``metadata.name`` becomes a rendered file's name (``NAME.Dockerfile``)."""
 
     api_version: str = Field(
         default=API_VERSION,
@@ -72,6 +90,22 @@ class Resource(SourceTracked):
     def _known_version(cls, value: str) -> str:
         if value != API_VERSION:
             raise ValueError(f"unsupported apiVersion {value!r}; expected {API_VERSION!r}")
+        return value
+
+    @field_validator("metadata")
+    @classmethod
+    def _name_is_a_file_name(cls, value: Metadata) -> Metadata:
+        problem = file_name_problem(value.name) if cls.NAME_IS_FILE_NAME else None
+        if problem is not None:
+            message = (
+                f"name {value.name!r} cannot be a file name ({problem}): a {cls.KIND} "
+                "is rendered to a file named after it"
+            )
+            error = {"loc": ("name",), "input": value.name, "ctx": {"error": message}}
+            raise PydanticCoreValidationError.from_exception_data(
+                "Metadata",
+                [{"type": "value_error", **error}],  # type: ignore[typeddict-item]
+            )
         return value
 
     @property

@@ -602,6 +602,7 @@ class Dockerfile(Resource):
     """A Dockerfile resource (``kind: Dockerfile``)."""
 
     KIND: ClassVar[str] = "Dockerfile"
+    NAME_IS_FILE_NAME: ClassVar[bool] = True
     kind: Literal["Dockerfile"] = Field(default="Dockerfile", description="Resource kind.")
     spec: DockerfileSpec = Field(description="Directives, global ARGs and stages.")
 

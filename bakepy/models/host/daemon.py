@@ -299,6 +299,7 @@ class DaemonConfig(Resource):
     """
 
     KIND: ClassVar[str] = "DaemonConfig"
+    NAME_IS_FILE_NAME: ClassVar[bool] = True
     kind: Literal["DaemonConfig"] = Field(default="DaemonConfig", description="Resource kind.")
     spec: DaemonConfigSpec = Field(
         default_factory=DaemonConfigSpec, description="The daemon.json keys."
