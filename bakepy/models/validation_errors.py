@@ -8,6 +8,7 @@ from functools import cache
 from pydantic import ValidationError as PydanticValidationError
 
 from bakepy.errors import Diagnostic, FieldPath, Location, ValidationError
+from bakepy.models.union_errors import Entry, entry, reduce_unions
 
 LineLookup = Callable[[FieldPath], int | None]
 HintLookup = Callable[[FieldPath], str | None]
@@ -47,13 +48,13 @@ def _clean_path(loc: tuple[int | str, ...]) -> FieldPath:
     return tuple(part for part in loc if isinstance(part, int) or not _is_marker(part))
 
 
-def _message(error: dict[str, object]) -> str:
-    message = str(error.get("msg", "invalid value"))
+def _message(error: Entry) -> str:
+    message = error.message
     for prefix in ("Value error, ", "Assertion failed, "):
         message = message.removeprefix(prefix)
-    if error.get("type") == "extra_forbidden":
+    if error.type == "extra_forbidden":
         return "unknown field"
-    if error.get("type") == "missing":
+    if error.type == "missing":
         return "field required"
     return message
 
@@ -67,22 +68,24 @@ def convert_validation_error(
     default_line: int | None = None,
     unknown_field_hint: HintLookup | None = None,
 ) -> ValidationError:
-    """One Diagnostic per pydantic error (deduplicated), with the closest known line; an
-    unknown field gets ``unknown_field_hint``'s word for it (``did you mean 'tags'?``)."""
+    """One Diagnostic per pydantic error (deduplicated; a union's branches reduced to the one
+    the value was written for), with the closest known line; an unknown field gets
+    ``unknown_field_hint``'s word for it (``did you mean 'tags'?``)."""
     from pathlib import Path
 
     diagnostics: list[Diagnostic] = []
     seen: set[tuple[FieldPath, str]] = set()
-    for error in exc.errors(include_url=False):
-        path = _clean_path(tuple(error["loc"]))
-        message = _message(dict(error))
+    errors = [entry(dict(error)) for error in exc.errors(include_url=False)]
+    for error in reduce_unions(errors):
+        path = _clean_path(error.loc)
+        message = _message(error)
         if (path, message) in seen:
             continue
         seen.add((path, message))
         line = line_of(path) if line_of else None
         location = Location(Path(file) if file else None, line or default_line, resource, path)
         hint = None
-        if error.get("type") == "extra_forbidden" and unknown_field_hint is not None:
+        if error.type == "extra_forbidden" and unknown_field_hint is not None:
             hint = unknown_field_hint(path)
         diagnostics.append(Diagnostic(message, location, hint))
     return ValidationError(diagnostics)

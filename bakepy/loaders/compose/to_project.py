@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
@@ -22,6 +23,8 @@ from bakepy.loaders.compose.raw import RawModel
 from bakepy.loaders.compose.scalars import go_text
 from bakepy.loaders.compose.shapes import check_shapes
 from bakepy.models.compose.project import PROJECT_NAME, ComposeProject
+from bakepy.models.schema import manifest_schema
+from bakepy.models.suggestions import unknown_field_hint
 from bakepy.models.validation_errors import convert_validation_error
 
 _STRING_MAPS = (
@@ -140,6 +143,12 @@ def project_name(raw: RawModel, env: Mapping[str, str], given: str | None) -> st
     return name
 
 
+@cache
+def _schema() -> dict[str, Any]:
+    """The ComposeProject schema, whose fields a misspelt compose key may mean."""
+    return manifest_schema("ComposeProject")
+
+
 def _diagnostic(raw: RawModel, diagnostic: Diagnostic) -> Diagnostic:
     path: FieldPath = diagnostic.location.field_path
     if path[:1] == ("spec",):
@@ -163,7 +172,13 @@ def to_project(raw: RawModel, name: str, *, interpolated: bool = True) -> Compos
     try:
         project = ComposeProject.model_validate({"metadata": {"name": name}, "spec": spec})
     except PydanticValidationError as exc:
-        converted = convert_validation_error(exc, file=None, resource=None)
+        document = {"spec": spec}
+        converted = convert_validation_error(
+            exc,
+            file=None,
+            resource=None,
+            unknown_field_hint=lambda path: unknown_field_hint(_schema(), path, document),
+        )
         raise ValidationError([_diagnostic(raw, d) for d in converted.diagnostics]) from None
     main = raw.files[0]
     lines = raw.origins.lines_in(main, ("spec",))

@@ -112,6 +112,9 @@ def _variable(value: Any) -> Any:
 
 def _number_or_variable(kind: type[int] | type[float]) -> Any:
     def convert(value: Any) -> Any:
+        if isinstance(value, bool):  # YAML's true is no number to compose
+            what = "an integer" if kind is int else "a number"
+            raise ValueError(f"must be {what}, not a boolean")
         if isinstance(value, str) and not is_templated(value):
             try:
                 return kind(value.strip())
@@ -195,7 +198,7 @@ def _duration(value: Any) -> Any:
 
 def _size(value: Any) -> Any:
     if isinstance(value, bool):
-        return value
+        raise ValueError("must be a byte count or a size such as 64m, not a boolean")
     if isinstance(value, int):
         return value
     if isinstance(value, str) and not is_templated(value) and not _SIZE.match(value):
