@@ -3,9 +3,9 @@
 A render also writes ``.bakepy-rendered.json``, the record of the files it wrote
 (``bakepy.api.render_record``). The next full render removes the files of that record it no
 longer produces, as ``terraform apply`` destroys what left the configuration: bakepy wrote them
-and the record proves it. A stale file changed since bakepy wrote it is kept, with a warning
-(never lose a hand edit). A render of some targets only (names, a selector) removes nothing:
-what it did not render is not stale, so the record keeps it.
+and the record proves it; a folder they leave empty goes too. A stale file changed since
+bakepy wrote it is kept, with a warning (never lose a hand edit). A render of some targets only
+(names, a selector) removes nothing: what it did not render is not stale, so the record keeps it.
 """
 
 from __future__ import annotations
@@ -143,4 +143,16 @@ def write_files(
         write_all(writes, removals=[out_dir / path for path in report.removed])
     except OSError as exc:
         raise BakepyError(f"cannot write into {out_dir}: {exc}") from None
+    _remove_emptied_folders(out_dir, report.removed)
     return report
+
+
+def _remove_emptied_folders(out_dir: Path, removed: Sequence[str]) -> None:
+    """Remove the folders of ``out_dir`` that removing the stale files left empty (a removed
+    resource's ``services/api/``), deepest first; a folder holding anything else stays."""
+    folders = {parent for path in removed for parent in Path(path).parents if parent.parts}
+    for folder in sorted(folders, key=lambda f: len(f.parts), reverse=True):
+        try:
+            (out_dir / folder).rmdir()
+        except OSError:
+            continue  # not empty (a user's file, another rendered file) or already gone

@@ -50,6 +50,24 @@ def test_a_file_no_longer_rendered_is_stale_and_the_next_render_removes_it(
     assert diff_files(now, tmp_path).stale == []
 
 
+def test_folders_the_stale_files_leave_empty_are_removed_and_no_others(tmp_path: Path) -> None:
+    old = [
+        RenderedFile("a.txt", "a\n", "text"),
+        RenderedFile("services/api/Dockerfile", "FROM x\n", "text"),
+        RenderedFile("services/api/conf/app.ini", "k=v\n", "text"),
+        RenderedFile("services/web/Dockerfile", "FROM y\n", "text"),
+        RenderedFile("services/web/extra.txt", "e\n", "text"),
+    ]
+    write_files(old, tmp_path)
+    (tmp_path / "empty-by-hand").mkdir()
+    (tmp_path / "services" / "web" / "mine.txt").write_text("a user's file\n")
+    report = write_files([old[0]], tmp_path)
+    assert sorted(report.removed) == sorted(file.path for file in old[1:])
+    assert not (tmp_path / "services" / "api").exists()
+    assert sorted(p.name for p in (tmp_path / "services" / "web").iterdir()) == ["mine.txt"]
+    assert (tmp_path / "empty-by-hand").is_dir()  # not emptied by bakepy: not bakepy's to remove
+
+
 def test_a_stale_file_edited_since_is_kept_and_no_longer_recorded(tmp_path: Path) -> None:
     write_files(files(a_txt="a\n", old_txt="old\n"), tmp_path)
     (tmp_path / "old.txt").write_text("my edit\n")
