@@ -30,9 +30,10 @@ from bakepy.generators.compose import compose_documents
 from bakepy.generators.files import RenderedFile
 from bakepy.models.bake import SSH, Annotation, Secret
 from bakepy.models.compose import Service
-from bakepy.models.compose.values import dot_relative, format_duration, go_duration, size_in_bytes
+from bakepy.models.compose.values import dot_relative, go_duration, size_in_bytes
 from bakepy.models.dockerfile import Run, Stage
 from bakepy.resolution.compose.config_view import compose_config_view
+from bakepy.support.durations import format_duration
 
 
 def compose(services: dict[str, Any], name: str = "web", **top: Any) -> ComposeProject:

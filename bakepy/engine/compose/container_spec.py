@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bakepy.errors import RuntimeSpecError
-from bakepy.models.compose.values import parse_duration, size_in_bytes
+from bakepy.models.compose.values import size_in_bytes
+from bakepy.support.durations import parse_duration
 
 HANDLED = frozenset(
     {

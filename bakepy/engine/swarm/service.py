@@ -20,7 +20,8 @@ from bakepy.engine.compose.env_files import service_environment
 from bakepy.engine.labels import NAMESPACE
 from bakepy.engine.state import secret_digest
 from bakepy.errors import BakepyError
-from bakepy.models.compose.values import parse_duration, size_in_bytes
+from bakepy.models.compose.values import size_in_bytes
+from bakepy.support.durations import parse_duration
 
 """The label ``docker stack deploy`` puts on everything of a stack."""
 _NOT_IN_VIEW = ("env_file", "environment", "secrets", "configs", "depends_on")

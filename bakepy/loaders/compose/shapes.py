@@ -60,6 +60,22 @@ _LISTS = (
 """Service fields compose takes only as a list (``dns``, ``tmpfs``, ``env_file`` take one)."""
 
 
+_DURATIONS = (
+    "services.*.healthcheck.interval",
+    "services.*.healthcheck.timeout",
+    "services.*.healthcheck.start_period",
+    "services.*.healthcheck.start_interval",
+    "services.*.stop_grace_period",
+    "services.*.deploy.restart_policy.delay",
+    "services.*.deploy.restart_policy.window",
+    "services.*.deploy.update_config.delay",
+    "services.*.deploy.update_config.monitor",
+    "services.*.deploy.rollback_config.delay",
+    "services.*.deploy.rollback_config.monitor",
+)
+"""Durations compose's schema takes only as strings (the models also take seconds as a number)."""
+
+
 def check_shapes(raw: RawModel) -> None:
     """Refuse what compose's schema refuses and the models would take, as compose does."""
     services = raw.data.get("services")
@@ -67,6 +83,12 @@ def check_shapes(raw: RawModel) -> None:
         for key in _LISTS if isinstance(service, dict) else ():
             if key in service and service[key] is not None and not isinstance(service[key], list):
                 raise raw.error("must be a list", ("services", name, key))
+    for pattern in _DURATIONS:
+        *parent, key = pattern.split(".")
+        for path, mapping in _mappings(raw.data, parent, ()):
+            value = mapping.get(key)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                raise raw.error("must be a string", (*path, key))
     for pattern, refused, wanted in _RULES:
         for path, mapping in _mappings(raw.data, pattern.split("."), ()):
             for key, value in mapping.items():

@@ -24,13 +24,13 @@ from pydantic import (
 
 from bakepy.models.base import BakepyModel
 from bakepy.models.compose.values import has_interpolation
+from bakepy.support.durations import DurationError, parse_duration
 
 EXTENSION_PREFIX = "x-"
 Scalar = str | int | float | bool | None
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9._-]+$")
 """What compose allows as a key of services, networks, volumes, configs and secrets."""
 
-_DURATION = re.compile(r"^(\d+(\.\d+)?(ns|us|µs|ms|s|m|h))+$|^0$")
 _SIZE = re.compile(r"^\d+(\.\d+)?\s?([kKmMgGtTpP]?[iI]?[bB]?)$")
 
 
@@ -191,8 +191,11 @@ def _duration(value: Any) -> Any:
         return value
     if isinstance(value, int | float):
         return f"{value}s"
-    if isinstance(value, str) and not is_templated(value) and not _DURATION.match(value):
-        raise ValueError(f"duration {value!r} must look like 30s, 1m30s or 500ms")
+    if isinstance(value, str) and not is_templated(value):
+        try:  # compose reads durations with Go's time.ParseDuration
+            parse_duration(value)
+        except DurationError:
+            raise ValueError(f"duration {value!r} must look like 30s, 1m30s or 500ms") from None
     return value
 
 

@@ -5,66 +5,15 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(ns|us|µs|ms|s|m|h)")
-_NANOS = {
-    "ns": 1,
-    "us": 1_000,
-    "µs": 1_000,
-    "ms": 1_000_000,
-    "s": 1_000_000_000,
-    "m": 60_000_000_000,
-    "h": 3_600_000_000_000,
-}
+from bakepy.support.durations import format_duration, parse_duration
+
 _SIZE = re.compile(r"^(\d+(?:\.\d+)?) ?([kKmMgGtTpP])?[iI]?[bB]?$")
 _SIZE_POWERS = {"k": 1, "m": 2, "g": 3, "t": 4, "p": 5}
 
 
-def parse_duration(text: str) -> int:
-    """Nanoseconds in a duration such as ``1m30s`` or ``500ms`` (Go's ``time.ParseDuration``)."""
-    if text == "0":
-        return 0
-    total = Decimal(0)
-    position = 0
-    for match in _DURATION_PART.finditer(text):
-        if match.start() != position:
-            break
-        total += Decimal(match.group(1)) * _NANOS[match.group(2)]
-        position = match.end()
-    if position != len(text) or not text:
-        raise ValueError(f"invalid duration {text!r}")
-    return int(total)
-
-
-def _fraction(value: int, digits: int) -> str:
-    whole, frac = divmod(value, 10**digits)
-    decimals = str(frac).rjust(digits, "0").rstrip("0")
-    return f"{whole}.{decimals}" if decimals else str(whole)
-
-
-def format_duration(nanos: int) -> str:
-    """A duration as Go's ``time.Duration.String`` prints it: ``1m30s``, ``1h0m0s``, ``1.5ms``."""
-    if nanos == 0:
-        return "0s"
-    sign = "-" if nanos < 0 else ""
-    value = abs(nanos)
-    if value < 1_000:
-        return f"{sign}{value}ns"
-    if value < 1_000_000:
-        return f"{sign}{_fraction(value, 3)}µs"
-    if value < 1_000_000_000:
-        return f"{sign}{_fraction(value, 6)}ms"
-    seconds, nanos_left = divmod(value, 1_000_000_000)
-    text = _fraction(seconds % 60 * 1_000_000_000 + nanos_left, 9) + "s"
-    minutes = seconds // 60
-    if minutes:
-        text = f"{minutes % 60}m{text}"
-        if minutes // 60:
-            text = f"{minutes // 60}h{text}"
-    return sign + text
-
-
 def go_duration(text: str) -> str:
-    """Re-spell a duration the way ``docker compose config`` prints it (``90s`` -> ``1m30s``)."""
+    """Re-spell a duration the way ``docker compose config`` prints it (``90s`` -> ``1m30s``);
+    compose reads it with Go's ``time.ParseDuration``."""
     return format_duration(parse_duration(text))
 
 

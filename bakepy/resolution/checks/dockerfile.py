@@ -40,6 +40,7 @@ from bakepy.models.dockerfile.instructions import (
     Workdir,
     without_comment_lines,
 )
+from bakepy.support.durations import DurationError, parse_duration
 
 PLATFORM_ARGS = frozenset(
     {
@@ -56,8 +57,6 @@ PLATFORM_ARGS = frozenset(
 """ARGs BuildKit defines in the global scope; a stage sees them only after ``ARG NAME``."""
 
 _VARIABLE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
-_GO_DURATION = re.compile(r"[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+|[-+]?0")
-_DURATION_UNITS = {"ns": 1e-9, "us": 1e-6, "µs": 1e-6, "μs": 1e-6, "ms": 1e-3, "s": 1.0}
 _PORT = re.compile(r"\d+(?:-\d+)?(?:/(?:tcp|udp|sctp))?", re.IGNORECASE)
 _SIGNALS = frozenset(
     [
@@ -539,13 +538,12 @@ def _mount_values(doc: _Doc, site: _Site) -> Iterator[Diagnostic]:
             )
 
 
-def _duration_seconds(text: str) -> float | None:
-    if not _GO_DURATION.fullmatch(text):
+def _duration_nanos(text: str) -> int | None:
+    """BuildKit reads HEALTHCHECK durations with Go's ``time.ParseDuration``."""
+    try:
+        return parse_duration(text)
+    except DurationError:
         return None
-    total = 0.0
-    for number, unit in re.findall(r"(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)", text):
-        total += float(number) * {"m": 60.0, "h": 3600.0}.get(unit, _DURATION_UNITS.get(unit, 0))
-    return -total if text.startswith("-") else total
 
 
 def _healthcheck_values(doc: _Doc, site: _Site) -> Iterator[Diagnostic]:
@@ -554,11 +552,11 @@ def _healthcheck_values(doc: _Doc, site: _Site) -> Iterator[Diagnostic]:
         return
     for field in ("interval", "timeout", "start_period", "start_interval"):
         value = getattr(item, field)
-        seconds = None if value is None else _duration_seconds(value)
+        nanos = None if value is None else _duration_nanos(value)
         flag = "--" + field.replace("_", "-")
-        if value is not None and seconds is None:
+        if value is not None and nanos is None:
             yield doc.error((*site.path, field), f"HEALTHCHECK {flag}={value} is not a duration")
-        elif seconds is not None and seconds != 0 and seconds < 0.001:
+        elif nanos is not None and nanos != 0 and nanos < 1_000_000:
             yield doc.error((*site.path, field), f"HEALTHCHECK {flag} cannot be less than 1ms")
     if item.retries is not None and item.retries < 0:
         yield doc.error((*site.path, "retries"), "HEALTHCHECK --retries cannot be negative")
