@@ -2,8 +2,8 @@
 
 The rules are compose's (docs and ``docker compose config``): ``${V:-d}`` when unset or empty,
 ``${V-d}`` when unset, ``${V:+a}``/``${V+a}`` for alternatives, ``${V:?msg}``/``${V?msg}``
-for required values, nesting in defaults, and ``$$`` for a literal ``$``. Mapping keys are
-not interpolated.
+for required values, nesting in defaults (expanded even when not used, as compose does), and
+``$$`` for a literal ``$``. Mapping keys are not interpolated.
 """
 
 from __future__ import annotations
@@ -75,16 +75,18 @@ class _Interpolator:
         raise InterpolationError(f"invalid interpolation format for {text!r}")
 
     def _apply(self, name: str, operator: str, argument: str) -> str:
+        """``${name<operator>argument}``; as compose, the argument is expanded whether or not
+        it is used (its unset variables warn, its required ones fail)."""
+        expanded = self.expand(argument)
         is_set = name in self.env
         non_empty = is_set and self.env[name] != ""
         present = non_empty if operator.startswith(":") else is_set
         if operator in (":-", "-"):
-            return self.env[name] if present else self.expand(argument)
+            return self.env[name] if present else expanded
         if operator in (":+", "+"):
-            return self.expand(argument) if present else ""
+            return expanded if present else ""
         if not present:
-            message = self.expand(argument)
-            detail = f": {message}" if message else ""
+            detail = f": {expanded}" if expanded else ""
             raise InterpolationError(f"required variable {name} is missing a value{detail}")
         return self.env[name]
 

@@ -61,6 +61,21 @@ def test_unset_variables_are_reported_to_the_warn_callback() -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    "text", ["${SET:-${NOPE}}", "${SET-${NOPE}}", "${UNSET:+${NOPE}}", "${SET:?${NOPE}}"]
+)
+def test_a_nested_variable_is_expanded_even_where_its_value_is_not_used(text: str) -> None:
+    """As compose: ``${REGISTRY:+${REGISTRY}/}`` warns for an unset REGISTRY."""
+    warnings: list[str] = []
+    interpolate(text, ENV, warnings.append)
+    assert warnings == ['The "NOPE" variable is not set. Defaulting to a blank string.']
+
+
+def test_a_nested_required_variable_fails_even_where_its_value_is_not_used() -> None:
+    with pytest.raises(InterpolationError, match="required variable NOPE is missing a value: x"):
+        interpolate("${SET:-${NOPE:?x}}", ENV)
+
+
 def test_mapping_keys_are_not_interpolated() -> None:
     assert interpolate({"${SET}": "${SET}"}, ENV) == {"${SET}": "value"}
 

@@ -152,7 +152,36 @@ def test_depends_on_cycles_are_reported_with_their_path() -> None:
             "c": {**IMAGE, "depends_on": ["a"]},
         }
     )
-    assert found == ["spec.services.a.depends_on: depends_on cycle: a -> b -> c -> a"]
+    assert found == ["spec.services.a.depends_on: dependency cycle: a -> b -> c -> a"]
+
+
+@pytest.mark.parametrize(
+    "needs_web",
+    [
+        {"volumes_from": ["web:ro"]},
+        {"links": ["web:www"]},
+        {"network_mode": "service:web"},
+        {"pid": "service:web"},
+        {"ipc": "service:web"},
+    ],
+)
+def test_a_cycle_through_what_else_names_a_service_is_reported(
+    needs_web: dict[str, Any],
+) -> None:
+    found = problems(
+        {"web": {**IMAGE, "volumes_from": ["helper"]}, "helper": {**IMAGE, **needs_web}}
+    )
+    assert found == ["spec.services.helper: dependency cycle: helper -> web -> helper"]
+
+
+def test_volumes_from_a_container_is_no_dependency() -> None:
+    found = problems(
+        {
+            "web": {**IMAGE, "volumes_from": ["container:helper"]},
+            "helper": {**IMAGE, "links": ["web"]},
+        }
+    )
+    assert found == []
 
 
 def test_container_name_needs_a_single_replica() -> None:

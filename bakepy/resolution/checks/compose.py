@@ -56,6 +56,23 @@ def _inactive_hint(service: Service | None) -> str | None:
     return f"it runs only with --profile {service.profiles[0]}; give it to this service too"
 
 
+def _dependencies(service: Service) -> list[str]:
+    """The services ``service`` needs, as compose orders them: its depends_on, and those its
+    links, volumes_from and ``service:`` network_mode, pid and ipc name."""
+    found = list(service.depends_on)
+    found += [link.split(":", 1)[0] for link in service.links]
+    found += [
+        other.split(":", 1)[0]
+        for other in service.volumes_from
+        if not other.startswith("container:")
+    ]
+    for key in ("network_mode", "pid", "ipc"):
+        value = getattr(service, key)
+        if isinstance(value, str) and value.startswith("service:"):
+            found.append(value.removeprefix("service:"))
+    return list(dict.fromkeys(found))
+
+
 class _ProjectRules:
     def __init__(self, project: Project, compose: ComposeProject) -> None:
         self.project = project
@@ -71,15 +88,16 @@ class _ProjectRules:
         active = {n: s for n, s in self.spec.services.items() if self.compose.runs_by_default(s)}
         for name, service in active.items():
             self.service(name, service, active)
-        edges = {name: list(s.depends_on) for name, s in active.items()}
+        edges = {name: _dependencies(s) for name, s in active.items()}
         cycle = find_cycle({k: [d for d in v if d in edges] for k, v in edges.items()})
         if cycle:
             self.error(
-                "depends_on cycle: " + " -> ".join(cycle),
+                "dependency cycle: " + " -> ".join(cycle),
                 "services",
                 cycle[0],
-                "depends_on",
-                hint="remove one of the dependencies",
+                *(("depends_on",) if active[cycle[0]].depends_on else ()),
+                hint="remove one of the dependencies (depends_on, links, volumes_from, "
+                "network_mode, pid or ipc naming a service)",
             )
         return self.problems
 
