@@ -14,9 +14,11 @@ import typer
 
 from bakepy.cli import print_cache, render_cache
 from bakepy.cli.engine import register_engine_commands
+from bakepy.cli.lock import register_lock_command
 from bakepy.cli.options import (
     BuildxVersionOption,
     ChangedSinceOption,
+    ContextOption,
     FilesOption,
     IgnoreUnknownOption,
     OverridesOption,
@@ -30,6 +32,7 @@ from bakepy.cli.options import (
     fail,
     print_warnings,
     toolchain,
+    use_context,
 )
 from bakepy.errors import BakepyError
 
@@ -48,6 +51,12 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help and usage errors: readable in CI logs and pipes
 )
+
+
+@app.callback()
+def global_options(context: ContextOption = None) -> None:
+    """Options every command takes before its name (``bakepy --context NAME plan``)."""
+    use_context(context)
 
 
 @app.command("render")
@@ -226,6 +235,9 @@ def validate_command(
             strict_credentials=strict_credentials,
         )
         print_warnings(warnings)
+        from bakepy.loaders.image_lock import lock_path, read_lock
+
+        read_lock(lock_path(project.base_dir))  # bakepy.lock beside them: malformed is refused
     except BakepyError as error:
         fail(error)
     typer.echo(f"ok: {len(project)} resource(s) valid")
@@ -504,6 +516,7 @@ def schema_command(
 
 
 register_engine_commands(app)
+register_lock_command(app)
 
 
 def main() -> None:

@@ -143,3 +143,29 @@ OwnerOption = Annotated[
         metavar="OWNER",
     ),
 ]
+
+
+ContextOption = Annotated[
+    str | None,
+    typer.Option(
+        "--context",
+        help="The Docker context to use (as docker's --context; overrides DOCKER_HOST, "
+        "DOCKER_CONTEXT and `docker context use`). Builds and Engine API calls both go there.",
+        metavar="NAME",
+    ),
+]
+
+
+def use_context(name: str | None) -> None:
+    """Make ``--context NAME`` this process's engine (buildx inherits it); refuse an unknown
+    context with exit code 2 before anything runs."""
+    if name is None:
+        return
+    import os
+
+    from bakepy.engine.endpoint import select_context
+
+    try:
+        select_context(name, os.environ)
+    except BakepyError as error:
+        fail(error)

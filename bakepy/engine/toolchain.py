@@ -108,8 +108,14 @@ def _ask(docker: str, args: list[str]) -> Version | None:
 def _engine_fingerprint(docker: str) -> str | None:
     """What the engine's version depends on: where it listens and when its socket was made
     (a restarted or upgraded dockerd makes a new one); None for a remote engine."""
-    host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
-    if os.environ.get("DOCKER_CONTEXT") or not host.startswith("unix://"):
+    from bakepy.engine.endpoint import current_endpoint
+    from bakepy.errors import EngineError
+
+    try:
+        host = current_endpoint().host  # DOCKER_HOST, a context, or the local socket
+    except EngineError:
+        return None
+    if not host.startswith("unix://"):
         return None
     try:
         info = os.stat(host.removeprefix("unix://"))

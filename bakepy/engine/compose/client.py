@@ -165,18 +165,9 @@ class DockerEngineClient:
 
     @staticmethod
     def _connect() -> docker.APIClient:
-        import docker
-        from docker.utils import kwargs_from_env
+        from bakepy.engine.endpoint import current_endpoint
 
-        settings = kwargs_from_env()
-        where = settings.get("base_url") or "unix:///var/run/docker.sock"
-        try:
-            return docker.APIClient(version="auto", max_pool_size=POOL_SIZE, **settings)
-        except docker.errors.DockerException as error:
-            raise EngineError(
-                f"cannot reach the Docker engine at {where}: {_explain(error)}",
-                hint="start dockerd, or point DOCKER_HOST at a running engine",
-            ) from None
+        return current_endpoint().connect(max_pool_size=POOL_SIZE)
 
     def add_request_hook(self, hook: RequestHook) -> None:
         """Call ``hook`` after every HTTP request the SDK sends (counting, tests)."""
@@ -197,6 +188,7 @@ class DockerEngineClient:
 
     def _call(self, what: str, call: Callable[[], Any], *, missing_ok: bool = False) -> Any:
         import docker
+        import requests
 
         try:
             return call()
@@ -208,6 +200,8 @@ class DockerEngineClient:
             raise EngineError(f"{what}: {_explain(error)}") from None
         except docker.errors.DockerException as error:
             raise EngineError(f"{what}: {_explain(error)}") from None
+        except requests.RequestException as error:  # the connection itself (TLS, ssh, reset)
+            raise EngineError(f"{what}: the engine connection failed: {error}") from None
 
     # -- reads --------------------------------------------------------------------------------
 
