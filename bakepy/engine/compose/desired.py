@@ -12,12 +12,10 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from bakepy.engine import labels as L
-from bakepy.engine.compose.container_spec import ServiceContext, container_body, restart_policy
-from bakepy.engine.compose.env_files import service_environment
-from bakepy.engine.compose.interpolate import FieldPath, interpolate_document, project_variables
+from bakepy.engine.compose.declared import notify
 from bakepy.engine.state import (
     StateFile,
     content_digest,
@@ -26,11 +24,14 @@ from bakepy.engine.state import (
     secret_digest,
 )
 from bakepy.errors import BakepyError, CycleError
-from bakepy.models.compose.project import ComposeProject
-from bakepy.models.dockerfile.instructions import Dockerfile
-from bakepy.project import Project
-from bakepy.resolution.compose.config_view import compose_config_view
-from bakepy.resolution.compose.lower import ComposeDocument, lower_compose_projects
+
+if TYPE_CHECKING:  # the lowering's modules load the compose models: imported where they run,
+    # so that a no-change apply answered from its cache (bakepy.cli.noop_apply) loads no model
+    from bakepy.engine.compose.interpolate import FieldPath
+    from bakepy.models.compose.project import ComposeProject
+    from bakepy.models.dockerfile.instructions import Dockerfile
+    from bakepy.project import Project
+    from bakepy.resolution.compose.lower import ComposeDocument
 
 
 @dataclass(frozen=True)
@@ -162,6 +163,9 @@ def interpolated_compose(
     """``compose`` lowered and interpolated from ``environment`` (default: the process's) over
     its folder's ``.env``; a missing required variable is a BakepyError naming ``where``.
     Compose runtime apply and stack apply both read a project through this."""
+    from bakepy.engine.compose.interpolate import interpolate_document, project_variables
+    from bakepy.resolution.compose.lower import ComposeDocument, lower_compose_projects
+
     base = project.base_dir_of(compose)
     documents = lower_compose_projects(project, base, _dockerfile_text)
     document = next(d for d in documents if d.compose is compose)
@@ -190,6 +194,8 @@ def compose_view(
 ) -> ComposeView:
     """The normalized compose view of one project, interpolated as ``docker compose up``
     interpolates it (``environment`` defaults to the process's)."""
+    from bakepy.resolution.compose.config_view import compose_config_view
+
     done = interpolated_compose(project, compose, environment, compose.ref)
     view = compose_config_view(done.document.data, done.base)
     return ComposeView(view, done.base, done.variables, done.templated, done.warnings)
@@ -404,6 +410,8 @@ def _service_spec(
     """The spec a plan compares: values written in the declaration as they are; variables
     taken from the shell or an env file (where secrets live), or interpolated from them
     (``interpolated`` names those), only as keyed digests."""
+    from bakepy.engine.compose.container_spec import restart_policy
+
     spec = {k: copy.deepcopy(v) for k, v in service.items() if k not in _NOT_IN_SPEC}
     deploy = spec.pop("deploy", None) or {}
     kept = {k: deploy[k] for k in ("resources", "restart_policy") if deploy.get(k)}
@@ -444,6 +452,9 @@ def desired_state(
     """What ``compose`` asks of the engine, its variables interpolated from ``environment``
     (default: the process's) over the project folder's ``.env``; ``root`` is the state folder
     (for tests)."""
+    from bakepy.engine.compose.container_spec import ServiceContext, container_body
+    from bakepy.engine.compose.env_files import service_environment
+
     seen = compose_view(project, compose, environment)
     view, base, shell = seen.data, seen.base, seen.variables
     name = str(view["name"])
@@ -501,9 +512,11 @@ def desired_state(
                     builds="build" in service,
                 )
             )
-    return DesiredState(
+    desired = DesiredState(
         name, networks, volumes, containers, order, dependencies, list(seen.warnings)
     )
+    notify(project, desired)  # the no-change apply cache keeps it (bakepy.cli.noop_apply)
+    return desired
 
 
 def empty_state(project: str) -> DesiredState:

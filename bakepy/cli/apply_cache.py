@@ -1,0 +1,164 @@
+"""The cache of a compose project's lowered desired state, kept so that a no-change
+``bakepy apply`` loads no model at all (``bakepy.cli.noop_apply`` answers from it).
+
+An entry is found by a key of everything the command's request is: the command line, the
+working folder, the whole environment (bar a few variables a shell changes between commands),
+the installed bakepy source, the libraries that read the definitions, and the Python version.
+It is used only while every input it was made from is unchanged: each file the apply that
+made it read (the definition files, ``.env``, env files, secret and config sources, imported
+Python, found by the interpreter's audit hook), the listing of every folder those files are in
+or that was listed (a new ``compose.override.yaml`` or ``.env`` counts), and the host's digest
+key. Entries live in the state folder (``$BAKEPY_STATE_DIR``), mode 0600.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from bakepy.engine.state import state_dir
+from bakepy.support.atomic import FileWrite, write_file
+from bakepy.support.cache import (
+    PACKAGE_DIR,
+    cache_dir,
+    dependencies_fingerprint,
+    source_fingerprint,
+)
+
+VERSION = "1"
+VOLATILE = frozenset({"_", "OLDPWD", "SHLVL", "PS1", "PS2", "COLUMNS", "LINES", "TERM_SESSION_ID"})
+"""Variables a shell changes between two commands, which no definition should read."""
+READ_WITH = ("pydantic", "pydantic_core", "yaml", "hcl2")
+"""The libraries the lowered state depends on (validation, YAML, HCL)."""
+_WRITING = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def request_key(argv: Sequence[str], env: Mapping[str, str]) -> str:
+    """A digest of the request: command line, folder, environment, bakepy and its readers."""
+    document = [
+        VERSION,
+        source_fingerprint(),
+        dependencies_fingerprint(*READ_WITH),
+        sys.version,
+        os.getcwd(),
+        list(argv),
+        sorted((k, v) for k, v in env.items() if k not in VOLATILE),
+    ]
+    return hashlib.sha256(json.dumps(document).encode()).hexdigest()
+
+
+def _entry_path(key: str) -> Path:
+    return state_dir() / "apply-cache" / f"{key}.json"
+
+
+def _file_digest(path: str) -> str | None:
+    """SHA-256 of a file's bytes; None when it is missing or not a readable file."""
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError:
+        return None
+
+
+def _listing_digest(folder: str) -> str | None:
+    """SHA-256 of a folder's sorted entry names; None when it is missing."""
+    try:
+        names = sorted(os.listdir(folder))
+    except OSError:
+        return None
+    return hashlib.sha256("\0".join(names).encode()).hexdigest()
+
+
+def digest_key_path() -> str:
+    """The host's key for secret digests: an input of every entry (a new key changes them)."""
+    return str(state_dir() / "digest.key")
+
+
+class InputRecorder:
+    """Notes every file a command opens for reading and every folder it lists, outside the
+    Python installation, bakepy itself and its state and cache folders (audit hook)."""
+
+    def __init__(self) -> None:
+        self.files: set[str] = set()
+        self.folders: set[str] = set()
+        skip = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(PACKAGE_DIR)}
+        skip |= {str(state_dir()), str(cache_dir()), "/proc", "/sys", "/dev"}
+        if sys.pycache_prefix:
+            skip.add(sys.pycache_prefix)
+        self._skip = tuple(os.path.join(os.path.abspath(p), "") for p in skip)
+        self.active = True
+
+    def _keep(self, path: object) -> str | None:
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        if not isinstance(path, str) or path.endswith((".pyc", ".pyo")):
+            return None
+        absolute = os.path.abspath(path)
+        return None if absolute.startswith(self._skip) else absolute
+
+    def hook(self, event: str, args: tuple[Any, ...]) -> None:
+        """The audit hook: ``open`` for reading, ``os.listdir`` and ``os.scandir``."""
+        if not self.active:
+            return
+        if event == "open":
+            path, mode, flags = args
+            writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
+                isinstance(flags, int) and flags & _WRITING
+            )
+            kept = None if writing else self._keep(path)
+            if kept is not None:
+                self.files.add(kept)
+        elif event in ("os.listdir", "os.scandir"):
+            kept = self._keep(args[0] if args and args[0] is not None else ".")
+            if kept is not None:
+                self.folders.add(kept)
+
+    def inputs(self, definitions: Iterable[str]) -> dict[str, Any]:
+        """What the entry depends on: each file's digest, each folder listing's digest."""
+        self.active = False
+        files = {f for f in self.files if not os.path.isdir(f)}
+        imports = {os.path.abspath(p or ".") for p in sys.path}  # the import system lists them
+        folders = {f for f in self.files if os.path.isdir(f)} | (self.folders - imports)
+        if not definitions:
+            folders.add(os.getcwd())  # where the default definition files are looked for
+        for definition in definitions:
+            absolute = os.path.abspath(definition)
+            (folders if os.path.isdir(absolute) else files).add(absolute)
+        folders |= {os.path.dirname(f) for f in files}
+        files.add(digest_key_path())
+        return {
+            "files": {f: _file_digest(f) for f in sorted(files)},
+            "folders": {f: _listing_digest(f) for f in sorted(folders)},
+        }
+
+
+def store(key: str, inputs: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
+    """Keep an entry (mode 0600 in a 0700 folder); a cache that cannot be written only costs
+    speed."""
+    document = json.dumps({"inputs": inputs, "payload": payload}, sort_keys=True)
+    path = _entry_path(key)
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        write_file(FileWrite(path, document.encode(), mode=0o600))
+
+
+def lookup(key: str) -> dict[str, Any] | None:
+    """The payload kept for this request when every input is as it was; None otherwise."""
+    try:
+        entry = json.loads(_entry_path(key).read_text(encoding="utf-8"))
+        files: dict[str, str | None] = entry["inputs"]["files"]
+        folders: dict[str, str | None] = entry["inputs"]["folders"]
+        payload = entry["payload"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if any(_file_digest(path) != digest for path, digest in files.items()):
+        return None
+    if any(_listing_digest(path) != digest for path, digest in folders.items()):
+        return None
+    return payload if isinstance(payload, dict) else None
