@@ -1,7 +1,8 @@
 """One apply (or delete) of a project at a time on this host: an fcntl lock file.
 
 The kernel drops the lock when the holder exits, however it exits (even SIGKILL), so a killed
-apply never leaves a stale lock. Two hosts driving one engine are not serialized by this.
+apply never leaves a stale lock. Given the engine, the lock is also taken on the engine itself
+(``bakepy.engine.engine_lock``), so applies from other state folders or hosts take turns too.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import os
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+from bakepy.engine.engine_lock import engine_lock
 from bakepy.engine.state import state_dir
 from bakepy.errors import LockError
 
@@ -31,11 +34,31 @@ def _holder(fd: int) -> str:
     return ""
 
 
+def _lock_api(engine: object) -> Any:
+    """A connection of its own (so that request counters of the apply do not see the lock's
+    requests) to the engine behind an engine client, found through wrappers (``inner``,
+    ``engine``); None when there is no docker SDK client behind it (a test's fake engine)."""
+    seen = 0
+    while engine is not None and seen < 8:
+        api = getattr(engine, "api", None)
+        if api is not None:
+            import docker
+            from docker.utils import kwargs_from_env
+
+            if not isinstance(api, docker.APIClient):
+                return None
+            return docker.APIClient(version=api.api_version, **kwargs_from_env())
+        engine = getattr(engine, "inner", None) or getattr(engine, "engine", None)
+        seen += 1
+    return None
+
+
 @contextlib.contextmanager
 def project_lock(
-    project: str, *, timeout: float = 120.0, root: Path | None = None
+    project: str, *, timeout: float = 120.0, root: Path | None = None, engine: object = None
 ) -> Iterator[Path]:
-    """Hold the project's lock, waiting up to ``timeout`` seconds for another holder."""
+    """Hold the project's lock, waiting up to ``timeout`` seconds for another holder; with
+    ``engine`` (a client with the docker SDK's ``api``), on that engine as well."""
     path = lock_path(project, root)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -56,7 +79,16 @@ def project_lock(
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         try:
-            yield path
+            api = _lock_api(engine)
+            if api is None:
+                yield path
+            else:
+                left = max(0.0, deadline - time.monotonic())
+                try:
+                    with engine_lock(api, project, timeout=left):
+                        yield path
+                finally:
+                    api.close()
         finally:
             os.ftruncate(fd, 0)
             fcntl.flock(fd, fcntl.LOCK_UN)

@@ -121,7 +121,7 @@ def apply_runtime(
     if dry_run:
         plan = _plan(whole, chosen, engine, prune, prune_volumes, environment)
         return ApplyResult(plan, dry_run=True)
-    with project_lock(chosen.project_name, timeout=lock_timeout):
+    with project_lock(chosen.project_name, timeout=lock_timeout, engine=engine):
         plan = _plan(whole, chosen, engine, prune, prune_volumes, environment)
         save_digest_keys()  # the plan's digests are labelled from here on
         return execute(
@@ -148,7 +148,7 @@ def delete_runtime(
     anonymous volumes, as ``docker compose down -v``); external objects are never touched."""
     name = project if isinstance(project, str) else _select(project, compose)[1].project_name
     engine = client if client is not None else DockerEngineClient()
-    with project_lock(name, timeout=lock_timeout):
+    with project_lock(name, timeout=lock_timeout, engine=engine):
         plan = plan_with(engine, name, lambda: empty_state(name), prune=True, prune_volumes=volumes)
         result = execute(engine, plan, progress=progress)
         forget_all(name)

@@ -75,7 +75,7 @@ def apply_stack(
     engine = client if client is not None else DockerSwarmClient()
     if dry_run:
         return ApplyResult(_stack_plan(whole, chosen, engine, prune, environment), dry_run=True)
-    with project_lock(f"stack-{chosen.stack_name}", timeout=lock_timeout):
+    with project_lock(f"stack-{chosen.stack_name}", timeout=lock_timeout, engine=engine):
         plan = _stack_plan(whole, chosen, engine, prune, environment)
         save_digest_keys()  # the plan's digests are labelled from here on
         return execute_stack(engine, plan, wait_timeout=wait_timeout, progress=progress)
@@ -94,7 +94,7 @@ def delete_stack(
     the removed networks, so an apply right after it creates them again."""
     name = project if isinstance(project, str) else select_stack(project, stack)[1].stack_name
     engine = client if client is not None else DockerSwarmClient()
-    with project_lock(f"stack-{name}", timeout=lock_timeout):
+    with project_lock(f"stack-{name}", timeout=lock_timeout, engine=engine):
         plan = plan_stack_with(engine, name, lambda: StackState(name), prune=True)
         result = execute_stack(engine, plan, progress=progress)
     result.verb = "Delete"
