@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.bake.unknown import Unknown
-from bakepy.loaders.compose.detect import compose_files_in, is_compose_file
+from bakepy.loaders.compose.detect import compose_files_in, compose_files_named, is_compose_file
 from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
 from bakepy.loaders.python import load_python
 from bakepy.models.bake.features import default_files
@@ -38,9 +39,10 @@ def discover(path: Path, toolchain: Toolchain = NO_LIMITS) -> list[Path]:
         candidate = path / name
         if candidate.is_file():
             return [candidate]
-    # as bake: a compose file first (the first name found, and its override file, as compose
-    # reads them), then bake's
-    compose = compose_files_in(path)
+    # as bake: a compose file first (those COMPOSE_FILE lists, else the first name found and
+    # its override file, as compose reads them), then bake's
+    named = compose_files_named(path, os.environ)
+    compose = compose_files_in(path) if named is None else named
     names = default_files(toolchain.bake())
     bake_files = [path / name for name in names if (path / name).is_file()]
     if compose or bake_files:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from bakepy.errors import LoadError
@@ -41,6 +43,24 @@ def compose_files_in(folder: Path) -> list[Path]:
     if found:
         found += [folder / n for n in COMPOSE_OVERRIDE_NAMES if (folder / n).is_file()][:1]
     return found
+
+
+def compose_files_named(folder: Path, environ: Mapping[str, str]) -> list[Path] | None:
+    """The files ``COMPOSE_FILE`` lists (the shell's, else the folder's ``.env``), split on
+    ``COMPOSE_PATH_SEPARATOR`` (``:`` here) and relative to ``folder``, as compose reads them
+    without ``-f``; None when it is not set."""
+    listed = environ.get("COMPOSE_FILE")
+    separator = environ.get("COMPOSE_PATH_SEPARATOR")
+    dotenv = folder / ".env"
+    if listed is None and dotenv.is_file():
+        from bakepy.interpolation.environment import read_env_file
+
+        variables = read_env_file(dotenv, environ)
+        listed = variables.get("COMPOSE_FILE")
+        separator = separator or variables.get("COMPOSE_PATH_SEPARATOR")
+    if not listed:
+        return None
+    return [folder / part for part in listed.split(separator or os.pathsep) if part]
 
 
 def is_compose_file(path: Path) -> bool:
