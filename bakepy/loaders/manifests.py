@@ -67,6 +67,7 @@ class _Document:
     def __init__(self, node: yaml.Node) -> None:
         self.lines: dict[FieldPath, int] = {}
         self.start_line = node.start_mark.line + 1
+        self._scalars = yaml.SafeLoader("")  # one constructor: making one per scalar is slow
         self.data = self._convert(node, ())
 
     def _convert(self, node: yaml.Node, path: FieldPath) -> Any:
@@ -95,7 +96,7 @@ class _Document:
             return result
         if isinstance(node, yaml.SequenceNode):
             return [self._convert(item, (*path, i)) for i, item in enumerate(node.value)]
-        return yaml.SafeLoader(" ").construct_object(node, deep=True)  # scalar
+        return self._scalars.construct_object(node, deep=True)  # scalar
 
     def line_of(self, path: FieldPath) -> int | None:
         """The line of the deepest known prefix of ``path``."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from bakepy.errors import Diagnostic, Location
@@ -69,16 +70,21 @@ class Findings:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
+Where = Callable[[], Location]
+"""Where a value was declared, found only when a finding names it (finding a line in a YAML
+manifest costs far more than the check itself, and most values are never reported)."""
+
+
 @dataclass
 class _Wants:
     """A target's attributes after ``inherits`` (parents first, the target's own last), each
     with where it was declared."""
 
     dockerfile: Dockerfile | None = None
-    stage: tuple[Stage | str, Location] | None = None
-    args: dict[str, tuple[str, Location]] = field(default_factory=dict)
-    secrets: dict[str, Location] = field(default_factory=dict)
-    ssh: dict[str, Location] = field(default_factory=dict)
+    stage: tuple[Stage | str, Where] | None = None
+    args: dict[str, tuple[str, Where]] = field(default_factory=dict)
+    secrets: dict[str, Where] = field(default_factory=dict)
+    ssh: dict[str, Where] = field(default_factory=dict)
     exact: bool = True
     """False when an attribute is an expression: only known once bake evaluates it."""
 
@@ -150,14 +156,15 @@ def _resolved_wants(name: str, attributes: Mapping[str, Any], native: NativeBake
 
     wants = _Wants()
     if attributes.get("target"):
-        wants.stage = (str(attributes["target"]), where("target"))
+        wants.stage = (str(attributes["target"]), partial(where, "target"))
     for arg, value in (attributes.get("args") or {}).items():
-        wants.args[arg] = (str(value), where("args"))
+        wants.args[arg] = (str(value), partial(where, "args"))
     for entry in attributes.get("secret") or []:
         fields = dict(part.partition("=")[::2] for part in str(entry).split(","))
-        wants.secrets[fields.get("id") or fields.get("src") or str(entry)] = where("secret")
+        ident = fields.get("id") or fields.get("src") or str(entry)
+        wants.secrets[ident] = partial(where, "secret")
     for entry in attributes.get("ssh") or []:
-        wants.ssh[str(entry).partition("=")[0]] = where("ssh")
+        wants.ssh[str(entry).partition("=")[0]] = partial(where, "ssh")
     return wants
 
 
@@ -193,7 +200,7 @@ def _own(target: Target) -> _Wants:
         if isinstance(value, Dockerfile):
             wants.dockerfile = value
     if spec.target is not None:
-        wants.stage = (spec.target, target.location("spec", "target"))
+        wants.stage = (spec.target, partial(target.location, "spec", "target"))
     wants.exact = _typed_args(target, wants) & _typed_mounts(target, wants)
     return wants
 
@@ -204,7 +211,7 @@ def _typed_args(target: Target, wants: _Wants) -> bool:
         return False
     for name, value in args.items():
         if value is not None:
-            wants.args[name] = (value, target.location("spec", "args", name))
+            wants.args[name] = (value, partial(target.location, "spec", "args", name))
     return True
 
 
@@ -220,7 +227,7 @@ def _typed_mounts(target: Target, wants: _Wants) -> bool:
             if ident is None or is_template(ident):
                 exact = False
             else:
-                into[ident] = target.location("spec", attr, index)
+                into[ident] = partial(target.location, "spec", attr, index)
     return exact
 
 
@@ -257,15 +264,15 @@ class _Check:
             self._unused_mounts(scope)
             self._unused_args(scope)
 
-    def _error(self, message: str, where: Location, hint: str | None = None) -> None:
+    def _error(self, message: str, where: Where, hint: str | None = None) -> None:
         if self.inherited:
             message += " (when built on its own: other targets inherit it)"
-            self.findings.warnings.append(Diagnostic(message, where, hint))
+            self.findings.warnings.append(Diagnostic(message, where(), hint))
         else:
-            self.findings.errors.append(Diagnostic(message, where, hint))
+            self.findings.errors.append(Diagnostic(message, where(), hint))
 
-    def _warning(self, message: str, where: Location, hint: str | None = None) -> None:
-        self.findings.warnings.append(Diagnostic(message, where, hint))
+    def _warning(self, message: str, where: Where, hint: str | None = None) -> None:
+        self.findings.warnings.append(Diagnostic(message, where(), hint))
 
     def _target_stage(self) -> int | None:
         """The stage the target builds: its ``target``, else the last one (None: reported)."""
@@ -312,12 +319,12 @@ class _Check:
                     f"{self.label} does not pass build arg {used[0]}, which the "
                     f"FROM of stage {_label(stage, index)} needs (its ARG has no default): "
                     f"BuildKit fails on {expanded!r}",
-                    self.dockerfile.location("spec", "stages", index, "from"),
+                    partial(self.dockerfile.location, "spec", "stages", index, "from"),
                     "pass it in the target's args, or give the ARG a default",
                 )
             names.append((stage.name or "").lower())
 
-    def _mounts(self, stages: set[int]) -> Iterator[tuple[SecretMount | SshMount, Location]]:
+    def _mounts(self, stages: set[int]) -> Iterator[tuple[SecretMount | SshMount, Where]]:
         for i in sorted(stages):
             for j, item in enumerate(self.stages[i].instructions):
                 if not isinstance(item, Run):
@@ -325,7 +332,7 @@ class _Check:
                 for k, mount in enumerate(item.mounts):
                     if isinstance(mount, SecretMount | SshMount):
                         path = ("spec", "stages", i, "instructions", j, "mounts", k)
-                        yield mount, self.dockerfile.location(*path)
+                        yield mount, partial(self.dockerfile.location, *path)
 
     def _required_mounts(self, built: set[int]) -> None:
         for mount, where in self._mounts(built):
