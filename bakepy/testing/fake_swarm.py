@@ -34,6 +34,15 @@ class FakeObject:
     polls_left: int = 0
     update_state: str = ""
     update_message: str = ""
+    previous: dict[str, Any] | None = None
+    """The spec before the last update (what a rollback returns to)."""
+
+
+def _refs(body: Mapping[str, Any] | None) -> frozenset[str]:
+    """The config and secret names a service body uses."""
+    container = (body or {}).get("TaskTemplate", {}).get("ContainerSpec", {})
+    refs = [*container.get("Secrets", []), *container.get("Configs", [])]
+    return frozenset(r.get("SecretName") or r["ConfigName"] for r in refs)
 
 
 @dataclass
@@ -86,9 +95,6 @@ class FakeSwarm:
                 continue
             if kind == "service":
                 self._advance(item)
-            container = item.body.get("TaskTemplate", {}).get("ContainerSpec", {})
-            refs = [*container.get("Secrets", []), *container.get("Configs", [])]
-            uses = frozenset(r.get("SecretName") or r["ConfigName"] for r in refs)
             found.append(
                 ObservedSwarmObject(
                     kind,
@@ -98,8 +104,9 @@ class FakeSwarm:
                     item.version,
                     len([t for t in self.tasks([ident]) if t.running]),
                     item.update_state,
-                    uses,
+                    _refs(item.body),
                     item.update_message,
+                    _refs(item.previous),
                 )
             )
         return found
@@ -112,6 +119,8 @@ class FakeSwarm:
         if item.update_state == "updating":
             item.update_state = self.update_outcome
             item.update_message = self.update_message
+            if self.update_outcome == "rollback_completed" and item.previous is not None:
+                item.body, item.previous = item.previous, item.body  # swarm swaps them back
             if self.update_outcome != "completed":
                 return
         if not self.task_error:
@@ -181,7 +190,7 @@ class FakeSwarm:
         known = set(self.objects) | {i for ids in self.external.values() for i in ids.values()}
         refs = [*container.get("Secrets", []), *container.get("Configs", [])]
         assert all((r.get("SecretID") or r["ConfigID"]) in known for r in refs)
-        item.body = dict(body)
+        item.previous, item.body = item.body, dict(body)
         item.version += 1
         item.polls_left = self.rollout_polls
         item.update_state = "updating"

@@ -1,9 +1,10 @@
 """apply_stack / delete_stack on a real single-node swarm: replicas reached, declared policies in
 the service spec, a second apply without a mutating request, a changed secret rolled out under
-a new content-named secret with the old one removed, and delete removing everything. Also: the
-service fields a declaration sets show in ``docker service inspect``, apply returns once a
-rolling update completed (and fails on a paused one), external secrets are used but never
-managed, and a compose project and a stack of one name leave each other alone.
+a new content-named secret with the old one kept for a rollback until the next change, and
+delete removing everything. Also: the service fields a declaration sets show in ``docker
+service inspect``, apply returns once a rolling update completed (and fails on a paused one),
+external secrets are used but never managed, and a compose project and a stack of one name
+leave each other alone.
 """
 
 from __future__ import annotations
@@ -126,12 +127,17 @@ def test_stack_apply_rolls_a_changed_secret_and_deletes_everything(
         assert {(d.action, d.resource) for d in third.done if d.action != "waited"} == {
             ("created", "secret/token"),
             ("updated", "service/web"),
-            ("deleted", "secret/token"),
         }
         (new,) = _inspect("service", service)["Spec"]["TaskTemplate"]["ContainerSpec"]["Secrets"]
         assert new["SecretName"].startswith(f"{stack}_token-")
         assert new["SecretName"] != old["SecretName"]
-        assert _names("secret", stack) == {new["SecretName"]}
+        # The previous spec (what `docker service rollback` returns to) still names the old one.
+        assert _names("secret", stack) == {old["SecretName"], new["SecretName"]}
+        secret.write_text("third")
+        fourth = apply_stack(project, client=client, wait_timeout=120)
+        assert ("deleted", "secret/token") in [(d.action, d.resource) for d in fourth.done]
+        (last,) = _inspect("service", service)["Spec"]["TaskTemplate"]["ContainerSpec"]["Secrets"]
+        assert _names("secret", stack) == {new["SecretName"], last["SecretName"]}
     finally:
         delete_stack(stack, client=client)
     for what in ("service", "secret", "config"):

@@ -1,7 +1,8 @@
 """Stacks made by an older bakepy, whose objects carry ``dev.bakepy.project=<stack>`` instead of
 ``dev.bakepy.stack``, are the stack's like its own: a service is updated to the new labels (and
-rolled when its spec changed), old secrets and undeclared objects are removed, delete removes
-them all; a network counts only with docker stack's namespace label as well."""
+rolled when its spec changed), old secrets no rollback needs and undeclared objects are
+removed, delete removes them all; a network counts only with docker stack's namespace label as
+well."""
 
 from __future__ import annotations
 
@@ -66,9 +67,18 @@ def test_an_old_service_is_updated_to_the_new_labels_then_left_alone(secret: Pat
     assert swarm.mutations == []
 
 
-def test_an_old_stack_rolls_a_changed_secret_and_removes_the_old_one(secret: Path) -> None:
+def test_an_old_stack_rolls_a_changed_secret_and_removes_the_old_one_a_change_later(
+    secret: Path,
+) -> None:
     swarm = _old_stack(secret)
     secret.write_text("s3cr3t-two")
+    plan = plan_stack(_project(secret), client=swarm)
+    assert [(c.action, c.resource) for c in plan.changes if c.action != "unchanged"] == [
+        ("create", "secret/token"),
+        ("update", "service/web"),
+    ]
+    apply_stack(_project(secret), client=swarm, wait_timeout=1)
+    secret.write_text("s3cr3t-three")
     plan = plan_stack(_project(secret), client=swarm)
     assert [(c.action, c.resource) for c in plan.changes if c.action != "unchanged"] == [
         ("create", "secret/token"),
@@ -79,6 +89,7 @@ def test_an_old_stack_rolls_a_changed_secret_and_removes_the_old_one(secret: Pat
     assert sorted(o.kind for o in swarm.objects.values()) == [
         "config",
         "network",
+        "secret",
         "secret",
         "service",
     ]

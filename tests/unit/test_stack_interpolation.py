@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 from bakepy import load
 from bakepy.cli import app
 from bakepy.engine import labels as L
+from bakepy.engine.state import digest_key
 from bakepy.engine.swarm.desired import content_name
 from bakepy.engine.swarm.plan import StackPlan
 from bakepy.engine.swarm.verbs import apply_stack, plan_stack
@@ -83,7 +84,7 @@ def test_values_are_interpolated_from_the_environment_over_the_dotenv_file(
         "PLAIN=shown",
         f"TOKEN={SECRET}",
     ]
-    config = content_name("shop", "motd", b"costs $5")  # $$ read as $ once
+    config = content_name("shop", "motd", b"costs $5", digest_key())  # $$ read as $ once
     assert f"create config {config}" in swarm.calls
 
 

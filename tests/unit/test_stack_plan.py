@@ -1,16 +1,20 @@
 """plan_stack / apply_stack against an in-memory swarm: content-named secrets, services updated
-in place, old secrets removed once unused, prune, dry runs and no-change applies."""
+in place, old secrets removed once neither a service nor a rollback can use them, prune, dry
+runs and no-change applies."""
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import pytest
 
 from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy.engine.state import digest_key
 from bakepy.engine.swarm.desired import content_name
 from bakepy.engine.swarm.plan import StackPlan
 from bakepy.engine.swarm.verbs import apply_stack, delete_stack, plan_stack
+from bakepy.errors import WaitError
 from bakepy.models.compose import ComposeConfig, ComposeNetwork, ComposeSecret, Service
 from bakepy.models.compose.project import Stack, StackSpec
 from bakepy.project import Project
@@ -57,10 +61,10 @@ def test_first_apply_creates_in_order_and_second_changes_nothing(secret: Path) -
     assert apply_stack(project, client=swarm, dry_run=True).dry_run
     assert swarm.calls == []
     apply_stack(project, client=swarm, wait_timeout=1)
-    token = content_name("shop", "token", b"s3cr3t-one")
+    token = content_name("shop", "token", b"s3cr3t-one", digest_key())
     assert swarm.calls == [
         "create network shop_front",
-        f"create config {content_name('shop', 'motd', b'hi')}",
+        f"create config {content_name('shop', 'motd', b'hi', digest_key())}",
         f"create secret {token}",
         "create service shop_web",
     ]
@@ -70,25 +74,69 @@ def test_first_apply_creates_in_order_and_second_changes_nothing(secret: Path) -
     assert swarm.calls == []
 
 
-def test_new_secret_content_rolls_the_service_and_removes_the_old_secret(secret: Path) -> None:
+def test_new_secret_content_rolls_the_service_and_keeps_the_old_secret_for_a_rollback(
+    secret: Path,
+) -> None:
     swarm = FakeSwarm()
     project = _project(secret)
     apply_stack(project, client=swarm, wait_timeout=1)
     swarm.calls.clear()
+    one, two, three = (
+        content_name("shop", "token", value, digest_key())
+        for value in (b"s3cr3t-one", b"s3cr3t-two", b"s3cr3t-three")
+    )
     secret.write_text("s3cr3t-two")
     plan = plan_stack(project, client=swarm)
     assert [(c.action, c.resource) for c in plan.changes if c.action != "unchanged"] == [
         ("create", "secret/token"),
         ("update", "service/web"),
-        ("delete", "secret/token"),
     ]
     assert "s3cr3t" not in plan.to_json() + plan.render()
     apply_stack(project, client=swarm, wait_timeout=1)
+    assert swarm.calls == [f"create secret {two}", "update service shop_web"]
+    assert not plan_stack(project, client=swarm).has_changes  # one is the rollback's secret
+
+    swarm.calls.clear()
+    secret.write_text("s3cr3t-three")
+    apply_stack(project, client=swarm, wait_timeout=1)
     assert swarm.calls == [
-        f"create secret {content_name('shop', 'token', b's3cr3t-two')}",
+        f"create secret {three}",
         "update service shop_web",
-        f"remove secret {content_name('shop', 'token', b's3cr3t-one')}",
+        f"remove secret {one}",  # after the update converged; two is now the rollback's
     ]
+    names = {o.body["Name"] for o in swarm.objects.values() if o.kind == "secret"}
+    assert names == {two, three}
+
+
+def test_a_rolled_back_update_keeps_the_secret_the_service_returned_to(secret: Path) -> None:
+    swarm = FakeSwarm()
+    project = _project(secret)
+    apply_stack(project, client=swarm, wait_timeout=1)
+    one = content_name("shop", "token", b"s3cr3t-one", digest_key())
+    swarm.update_outcome = "rollback_completed"
+    swarm.update_message = "update rolled back due to failure"
+    secret.write_text("s3cr3t-two")
+    swarm.calls.clear()
+    with pytest.raises(WaitError, match="rolled back"):
+        apply_stack(project, client=swarm, wait_timeout=1)
+    assert not [c for c in swarm.calls if c.startswith("remove")]
+    (web,) = [o for o in swarm.objects.values() if o.kind == "service"]
+    refs = web.body["TaskTemplate"]["ContainerSpec"]["Secrets"]
+    assert [r["SecretName"] for r in refs] == [one]
+    assert one in {o.body["Name"] for o in swarm.objects.values() if o.kind == "secret"}
+    swarm.update_outcome = "completed"
+    again = plan_stack(project, client=swarm)
+    assert not again.of("delete")  # neither secret: one runs, two is the previous spec's
+
+
+def test_secret_names_are_keyed_not_a_plain_content_hash() -> None:
+    plain = hashlib.sha256(b"hunter2").hexdigest()[:12]
+    name = content_name("shop", "token", b"hunter2", b"k" * 32)
+    assert name.startswith("shop_token-")
+    assert plain not in name
+    assert name == content_name("shop", "token", b"hunter2", b"k" * 32)
+    assert name != content_name("shop", "token", b"hunter2", b"j" * 32)
+    assert name != content_name("shop", "token", b"hunter3", b"k" * 32)
 
 
 def test_prune_and_delete(secret: Path) -> None:

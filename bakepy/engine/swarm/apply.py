@@ -1,8 +1,9 @@
-"""Carry out a StackPlan: networks, configs, secrets, then services created or updated in place;
-then old configs and secrets no service uses, then what prune removes (services first), waiting
-until removed networks are no longer listed; then wait until each created or updated service
-has rolled out (see swarm_wait). A service create that fails because a network the stack
-declares was removed a moment ago recreates it and tries once more (see swarm_networks).
+"""Carry out a StackPlan: networks, configs, secrets, then services created or updated in
+place; then wait until each created or updated service has rolled out (see swarm_wait); only
+then remove old configs and secrets nothing (nor a rollback) needs, and what prune removes
+(services first), waiting until removed networks are no longer listed. A service create that
+fails because a network the stack declares was removed a moment ago recreates it and tries
+once more (see swarm_networks).
 """
 
 from __future__ import annotations
@@ -79,6 +80,9 @@ class _StackExecutor:
             for change in self.plan.changes:
                 if change.kind == kind and change.action in ("create", "update"):
                     self.apply(change)
+        # Nothing is removed before every changed service has converged: a failed update rolls
+        # back to a spec that may name the old config or secret.
+        self.wait(wait_timeout, sleep)
         removed = []
         for kind in _DELETE_ORDER:
             for change in self.plan.changes:
@@ -88,7 +92,6 @@ class _StackExecutor:
                     self.record("deleted", change, started)
                     removed += [change.name] if kind == "network" else []
         wait_unlisted(self.client, removed, sleep)
-        self.wait(wait_timeout, sleep)
         return self.done
 
     def remove(self, kind: SwarmKind, ident: str, sleep: Callable[[float], None]) -> None:

@@ -2,14 +2,17 @@
 networks, content-named configs and secrets, and services, each with bakepy's labels.
 
 Configs and secrets cannot change in place on a swarm, so each is named by its content
-(``<stack>_<name>-<12 hex of sha256>``): new content is a new object, and the services that
-use it change with it. Content is never put in a label, a spec hash or a log line. External
+(``<stack>_<name>-<12 hex of an HMAC-SHA256 of it>``, keyed with the state folder's digest key,
+so a name never lets anyone confirm a guessed value offline): new content is a new object, and
+the services that use it change with it. Content is never put in a label, a spec hash or a
+log line. External
 networks, configs and secrets are only referenced by name, never created or removed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,9 +74,11 @@ class StackState:
         return [o for o in self.objects if o.kind == kind]
 
 
-def content_name(stack: str, key: str, data: bytes) -> str:
-    """``<stack>_<key>-<first 12 hex of sha256(content)>``."""
-    return f"{stack}_{key}-{hashlib.sha256(data).hexdigest()[:12]}"
+def content_name(stack: str, key: str, data: bytes, secret: bytes) -> str:
+    """``<stack>_<key>-<first 12 hex of HMAC-SHA256(secret, content)>``: the same content gives
+    the same name on this host, and the name tells nothing about the content without the key."""
+    digest = hmac.new(secret, data, hashlib.sha256).hexdigest()
+    return f"{stack}_{key}-{digest[:12]}"
 
 
 def stack_labels(
@@ -191,7 +196,7 @@ class _Lowering:
             self.state.external.setdefault(single, {})[name] = f"{kind}.{key}"
             return
         data = self.content(kind, key, entry)
-        name = content_name(self.stack, str(entry.get("name") or key), data)
+        name = content_name(self.stack, str(entry.get("name") or key), data, digest_key())
         self.names[kind][key] = name
         spec: dict[str, Any] = {"Name": name, "Labels": label_map(entry.get("labels"))}
         if kind == "secrets" and entry.get("driver"):

@@ -30,6 +30,8 @@ class ObservedSwarmObject:
     """A service's config and secret names."""
     update_message: str = ""
     """What the engine says about the rolling update (why it paused or rolled back)."""
+    previous_uses: frozenset[str] = frozenset()
+    """The config and secret names of a service's previous spec (what a rollback returns to)."""
 
     @property
     def hash(self) -> str:
@@ -135,6 +137,7 @@ def observed(kind: SwarmKind, item: Mapping[str, Any]) -> ObservedSwarmObject:
         str(update.get("State", "")),
         _uses(spec) if kind == "service" else frozenset(),
         str(update.get("Message", "")),
+        _uses(item.get("PreviousSpec") or {}) if kind == "service" else frozenset(),
     )
 
 

@@ -4,7 +4,8 @@ A service whose spec hash changed is updated in place (swarm rolls its tasks); t
 the declared fields that differ from those its spec label recorded (values from env files, the
 shell and secret contents only as "changed"). A config or secret with new content has a new
 name: it is created, the services move to it, and the old one is deleted once no service uses
-it. ``prune`` deletes what is no longer declared. External networks, configs and secrets must
+it, nor could use it again through a rollback (its previous spec: see swarm_retention).
+``prune`` deletes what is no longer declared. External networks, configs and secrets must
 exist; they are looked up by name and never changed.
 
 Objects an older bakepy made (labelled only ``dev.bakepy.project=<stack>``) are the stack's
@@ -22,6 +23,7 @@ from bakepy.engine.compose.planner import field_changes
 from bakepy.engine.swarm.client import SwarmClient
 from bakepy.engine.swarm.desired import StackState, SwarmKind, SwarmObject
 from bakepy.engine.swarm.observed import ObservedSwarmObject, adopted
+from bakepy.engine.swarm.retention import kept_contents
 from bakepy.errors import BakepyError
 
 KINDS: tuple[SwarmKind, ...] = ("network", "config", "secret", "service")
@@ -101,9 +103,14 @@ def plan_stack_with(
     declared = {f"{o.kind}/{o.name}" for o in state.objects}
     for item in state.objects:
         plan.changes.append(_change(item, plan.observed.get(f"{item.kind}/{item.name}")))
-    used = {name for o in state.of("service") for name in _uses(o)}
-    kept = [o for o in listed["service"] if prune is False and f"service/{o.name}" not in declared]
-    used |= {name for o in kept for name in o.uses}
+    updated = [c.name for c in plan.changes if c.kind == "service" and c.action == "update"]
+    removed = [o.name for o in listed["service"] if prune and f"service/{o.name}" not in declared]
+    used = kept_contents(
+        {o.name: frozenset(_uses(o)) for o in state.of("service")},
+        listed["service"],
+        updated,
+        removed,
+    )
     resources = {o.resource for o in state.objects}
     contents: tuple[SwarmKind, ...] = ("config", "secret")
     for kind in contents:
@@ -111,7 +118,7 @@ def plan_stack_with(
             if f"{kind}/{seen.name}" in declared or seen.name in used:
                 continue
             if seen.resource in resources:
-                reason = "old content: no service uses it"
+                reason = "old content: no service, nor a rollback, can use it"
             elif prune:
                 reason = "no longer declared"
             else:
