@@ -73,6 +73,21 @@ spec:
   tags: ["${{REGISTRY}}/{team}/{name}-svc{index}:${{TAG}}"]
 """
 
+DOCKERFILE = """\
+ARG GO_VERSION=1.22
+FROM golang:${GO_VERSION} AS build
+ARG SERVICE
+WORKDIR /src
+COPY main.go .
+RUN go build -o /out/${SERVICE} main.go
+
+FROM scratch
+ARG SERVICE
+COPY --from=build /out/${SERVICE} /app
+ENTRYPOINT ["/app"]
+"""
+"""Each service's Dockerfile: a Go build, the build args the targets pass declared."""
+
 TEAMS = ("payments", "search", "identity", "checkout", "catalog", "billing", "ads", "data")
 
 
@@ -103,7 +118,7 @@ def write(root: Path, packages: int, targets: int) -> list[str]:
         for index in range(targets):
             service = folder / f"svc{index}"
             service.mkdir(exist_ok=True)
-            (service / "Dockerfile").write_text("FROM scratch\nCOPY main.go /\n")
+            (service / "Dockerfile").write_text(DOCKERFILE)
             (service / "main.go").write_text(f"package main // {path}/svc{index}\n")
             (service / ".dockerignore").write_text("*.md\n")
         paths.append(path)
