@@ -321,6 +321,11 @@ class FakeEngine:
         self._find(container).state = "running"
 
     @_locked
+    def unpause_container(self, container: str) -> None:
+        self._record("unpause_container", container)
+        self._find(container).state = "running"
+
+    @_locked
     def remove_container(self, container: str, *, volumes: bool = False) -> None:
         self._record("remove_container", f"{container} -v" if volumes else container)
         for key, c in list(self.containers.items()):

@@ -170,6 +170,7 @@ def test_apply_creates_networks_and_volumes_first_then_services_in_depends_on_or
         "create_container shop-app-1",
         "create_container shop-app-2",
         "create_container shop-web-1",  # web depends on app being started: no wait
+        "create_volume bakepy-record.shop",  # the record of the containers bakepy made
     ]
     assert result.changed
     assert {c.state for c in engine.containers.values()} == {"running"}
@@ -324,7 +325,8 @@ def test_prune_removes_containers_before_networks(engine: FakeEngine) -> None:
     )
     apply_runtime(only_db, client=engine, prune=True)
     removals = [name for name, _ in engine.mutations if name.startswith("remove")]
-    assert removals == ["remove_container"] * 3 + ["remove_network"]
+    # the last: the record of bakepy's containers, rewritten after the apply
+    assert removals == ["remove_container"] * 3 + ["remove_network", "remove_volume"]
     assert sorted(engine.networks) == ["shop_back"]
 
 
@@ -437,7 +439,7 @@ def _converges_after_interrupting_each_step(
 
 
 def test_a_first_apply_interrupted_before_any_step_converges_on_the_next() -> None:
-    assert _converges_after_interrupting_each_step(None, make_project()) == 11
+    assert _converges_after_interrupting_each_step(None, make_project()) == 12  # with the record
 
 
 def test_a_replacing_apply_interrupted_before_any_step_converges_on_the_next() -> None:
@@ -534,4 +536,5 @@ def test_depends_on_restart_restarts_the_dependent_when_its_dependency_is_recrea
     assert (change.action, change.operations) == ("update", ["restart"])
     engine.calls.clear()
     apply_runtime(project("b"), client=engine)
-    assert [n for n, _ in engine.mutations][-1] == "restart_container"
+    containers = [n for n, _ in engine.mutations if not n.endswith("_volume")]  # not the record
+    assert containers[-1] == "restart_container"

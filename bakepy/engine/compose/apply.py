@@ -64,7 +64,7 @@ class Done:
     """One thing apply did (``waited`` changes nothing; every other action does)."""
 
     action: str
-    """pulled, created, replaced, started, connected, restarted, deleted or waited."""
+    """pulled, created, replaced, started, unpaused, connected, restarted, deleted or waited."""
     resource: str
     name: str
     seconds: float = 0.0
@@ -381,6 +381,9 @@ class _Executor:
             elif operation == "restart":
                 with self.step("restarted", change.resource, change.name, into):
                     self.client.restart_container(change.existing)
+            elif operation == "unpause":
+                with self.step("unpaused", change.resource, change.name, into):
+                    self.client.unpause_container(change.existing)
 
     def prune(self) -> None:
         declared = {f"service/{s}" for s in self.desired.services}

@@ -94,6 +94,10 @@ class EngineClient(Protocol):
         """Restart a container."""
         ...
 
+    def unpause_container(self, container: str) -> None:
+        """Resume a paused container."""
+        ...
+
     def remove_container(self, container: str, *, volumes: bool = False) -> None:
         """Remove a container (gone already is fine); ``volumes``: with the anonymous volumes
         the engine made for it (``docker rm -v``)."""
@@ -340,6 +344,10 @@ class DockerEngineClient:
         """Restart a container."""
         self._call(f"restart container {container}", lambda: self.api.restart(container))
 
+    def unpause_container(self, container: str) -> None:
+        """Resume a paused container."""
+        self._call(f"unpause container {container}", lambda: self.api.unpause(container))
+
     def remove_container(self, container: str, *, volumes: bool = False) -> None:
         """Remove a container, running or not (gone already is fine); ``volumes``: with the
         anonymous volumes the engine made for it."""
@@ -548,6 +556,11 @@ class CountingClient:
         """Counted :meth:`EngineClient.restart_container`."""
         self._count("restart_container")
         self.inner.restart_container(container)
+
+    def unpause_container(self, container: str) -> None:
+        """Counted :meth:`EngineClient.unpause_container`."""
+        self._count("unpause_container")
+        self.inner.unpause_container(container)
 
     def remove_container(self, container: str, *, volumes: bool = False) -> None:
         """Counted :meth:`EngineClient.remove_container`."""

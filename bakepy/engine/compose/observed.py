@@ -75,6 +75,8 @@ class ObservedContainer:
     networks: tuple[str, ...] = ()
     exit_code: int | None = None
     mounts: tuple[ObservedMount, ...] = ()
+    network_ids: Mapping[str, str] = field(default_factory=dict)
+    """The ID of the network each attachment was made to (by network name)."""
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> ObservedContainer:
@@ -91,6 +93,9 @@ class ObservedContainer:
             networks=tuple(sorted(settings)),
             exit_code=int(match.group(1)) if match else None,
             mounts=tuple(ObservedMount.from_api(m) for m in data.get("Mounts") or []),
+            network_ids={
+                name: str((entry or {}).get("NetworkID") or "") for name, entry in settings.items()
+            },
         )
 
 

@@ -126,6 +126,8 @@ class RuntimePlan:
     prune_volumes: bool = False
     """Deleted containers take their anonymous volumes with them."""
     desired: DesiredState | None = field(default=None, repr=False)
+    recorded: dict[str, str] | None = field(default=None, repr=False)
+    """The engine's record of the containers bakepy made (None: none yet)."""
 
     @property
     def has_changes(self) -> bool:

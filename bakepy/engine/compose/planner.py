@@ -15,6 +15,7 @@ from bakepy.engine import labels as L
 from bakepy.engine.compose.anonymous import AnonymousVolume, anonymous_volumes
 from bakepy.engine.compose.client import EngineClient
 from bakepy.engine.compose.desired import DesiredContainer, DesiredState
+from bakepy.engine.compose.identity import impostor, is_record, recorded_ids
 from bakepy.engine.compose.observed import (
     Observed,
     ObservedContainer,
@@ -134,10 +135,18 @@ class _Planner:
         self.prune = prune or prune_volumes
         self.prune_volumes = prune_volumes
         self.plan = RuntimePlan(desired.project, prune_volumes=prune_volumes, desired=desired)
-        self.owned_volumes = {v.name for v in observed.volumes} | {v.name for v in desired.volumes}
+        self.listed_volumes = [v for v in observed.volumes if not is_record(v)]
+        self.owned_volumes = {v.name for v in self.listed_volumes} | {
+            v.name for v in desired.volumes
+        }
         """Volumes that are not anonymous: labelled by bakepy for the project, or declared."""
         self.replaced: dict[str, str] = {}
         """Engine name of a network or volume that is replaced (old and new) -> its resource."""
+        self.recorded = recorded_ids(observed.volumes)
+        """The containers bakepy made, by name (None: no record on the engine)."""
+        self.plan.recorded = self.recorded
+        self.network_ids = {n.name: n.id for n in observed.networks}
+        self.declared_networks = {n.name: n.resource for n in desired.networks if not n.external}
 
     def run(self) -> RuntimePlan:
         self.check_externals()
@@ -226,7 +235,7 @@ class _Planner:
         return self._leftovers("network", found, self.prune, "prune")
 
     def volumes(self) -> list[Change]:
-        found = {resource_of(v.labels): v for v in self.observed.volumes}
+        found = {resource_of(v.labels): v for v in self.listed_volumes}
         for volume in self.desired.volumes:
             if volume.external:
                 continue
@@ -267,6 +276,10 @@ class _Planner:
             reasons.append(f"image {container.image} changed")
         if seen.state in ("dead", "removing"):
             reasons.append(f"container is {seen.state}")
+        not_ours = impostor(seen, self.recorded)
+        if not_ours is not None:
+            reasons.append(not_ours)
+        reasons += self._stale_attachments(seen)
         for name in sorted({*container.networks, *container.volumes, *seen.networks}):
             if name in self.replaced:
                 reasons.append(f"{self.replaced[name]} is replaced")
@@ -279,11 +292,27 @@ class _Planner:
         finished = seen.state == "exited" and seen.exit_code == 0 and container.runs_once
         if seen.state in ("created", "exited") and not finished:
             change.operations.append("start")
+        elif seen.state == "paused":
+            change.operations.append("unpause")
         for network in container.networks:
             if network not in seen.networks:
                 change.operations.append(f"connect {network}")
         change.action = "update" if change.operations else "unchanged"
         return change
+
+    def _stale_attachments(self, seen: ObservedContainer) -> list[str]:
+        """A declared network the container was attached to that is gone or was recreated
+        since (removed behind bakepy's back): the container must be made again on the new one."""
+        reasons = []
+        for name, attached in sorted(seen.network_ids.items()):
+            resource = self.declared_networks.get(name)
+            if resource is None or not attached or name in self.replaced:
+                continue
+            now = self.network_ids.get(name)
+            if now != attached:
+                what = "was removed" if now is None else "was recreated"
+                reasons.append(f"{resource} ({name}) {what} outside bakepy")
+        return reasons
 
     def containers(self) -> list[Change]:
         found = {c.name: c for c in self.observed.containers}

@@ -181,6 +181,10 @@ class SocketReads:
         """Refused: reads only."""
         raise self._refuse(f"restart container {container}")
 
+    def unpause_container(self, container: str) -> None:
+        """Refused: reads only."""
+        raise self._refuse(f"unpause container {container}")
+
     def remove_container(self, container: str, *, volumes: bool = False) -> None:
         """Refused: reads only."""
         raise self._refuse(f"remove container {container}")

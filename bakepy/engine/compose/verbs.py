@@ -14,6 +14,7 @@ from bakepy.engine.compose.anonymous import forget_all
 from bakepy.engine.compose.apply import DEFAULT_WORKERS, ApplyResult, Progress, execute
 from bakepy.engine.compose.client import DockerEngineClient, EngineClient
 from bakepy.engine.compose.desired import DesiredState, desired_state, empty_state
+from bakepy.engine.compose.identity import forget_record, write_record
 from bakepy.engine.compose.plan import RuntimePlan
 from bakepy.engine.compose.planner import plan_with
 from bakepy.engine.lock import project_lock
@@ -124,7 +125,7 @@ def apply_runtime(
     with project_lock(chosen.project_name, timeout=lock_timeout, engine=engine):
         plan = _plan(whole, chosen, engine, prune, prune_volumes, environment)
         save_digest_keys()  # the plan's digests are labelled from here on
-        return execute(
+        result = execute(
             engine,
             plan,
             wait_timeout=wait_timeout,
@@ -132,6 +133,9 @@ def apply_runtime(
             workers=workers,
             renew_anonymous_volumes=renew_anonymous_volumes,
         )
+        if result.changed or plan.recorded is None:
+            write_record(engine, plan.project, engine.list_volumes(plan.project))
+        return result
 
 
 def delete_runtime(
@@ -151,6 +155,7 @@ def delete_runtime(
     with project_lock(name, timeout=lock_timeout, engine=engine):
         plan = plan_with(engine, name, lambda: empty_state(name), prune=True, prune_volumes=volumes)
         result = execute(engine, plan, progress=progress)
+        forget_record(engine, name)
         forget_all(name)
     remove_project_files(name)
     result.verb = "Delete"
