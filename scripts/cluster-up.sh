@@ -56,6 +56,69 @@ export BAKEPY_CLUSTER_IMAGE=$BASE_IMAGE
 EOF
 }
 
+# Start node $1's dockerd (its config written first); a node's data-root keeps its swarm state,
+# so a restarted node rejoins by itself.
+start_node() {
+    local i=$1 ns dir run
+    ns=$(node_name "$i") dir=$(node_dir "$i") run=$(node_run "$i")
+    mkdir -p "$dir/data" "$run"
+    # The shared engine's image store (the containerd snapshotter); the node's containers in a
+    # cgroup of their own (so cluster-down can find every process a node left); no pull of an
+    # image a task already has (the shared registry is not reachable from a node).
+    cat > "$dir/daemon.json" <<EOF
+{
+  "data-root": "$dir/data",
+  "exec-root": "$run",
+  "pidfile": "$run/docker.pid",
+  "hosts": ["unix://$(node_socket "$i")"],
+  "cgroup-parent": "/$ns",
+  "features": {"containerd-snapshotter": true},
+  "log-level": "warn"
+}
+EOF
+    dockerd --validate --config-file "$dir/daemon.json" >/dev/null 2>&1 || die "node $i: dockerd --validate refuses $dir/daemon.json"
+    # nsenter (not ip netns exec, which mounts a fresh /sys that dockerd cannot use), inside a
+    # UTS namespace so each node has its own hostname and so its own swarm node name.
+    DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 setsid unshare --uts sh -c \
+        "hostname $ns && exec nsenter --net=/var/run/netns/$ns dockerd --config-file $dir/daemon.json" \
+        >> "$dir/dockerd.log" 2>&1 < /dev/null &
+}
+
+wait_node() {
+    local i=$1 t=$SECONDS
+    until node_answers "$i"; do
+        if [ $((SECONDS - t)) -gt $START_TIMEOUT ]; then
+            tail -n 30 "$(node_dir "$i")/dockerd.log" >&2 || true
+            die "node $i's dockerd did not answer within ${START_TIMEOUT}s (log tail above)"
+        fi
+        sleep 0.2
+    done
+}
+
+# A node whose dockerd was killed (its namespace and folders still there) is started again;
+# its containerd may have outlived it, and a stale pid file would stop the new dockerd.
+restart_dead_nodes() {
+    local i pid restarted=()
+    [ -f "$ENV_FILE" ] || return 0
+    for i in $(seq 1 "$N"); do
+        [ -e "/var/run/netns/$(node_name "$i")" ] && [ -f "$(node_dir "$i")/daemon.json" ] || continue
+        node_answers "$i" && continue
+        pid=$(cat "$(node_run "$i")/docker.pid" 2>/dev/null || true)
+        [ -n "$pid" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = dockerd ] && continue
+        rm -f "$(node_run "$i")/docker.pid"
+        say "node $i's dockerd is not running: starting it again"
+        start_node "$i"
+        restarted+=("$i")
+    done
+    for i in "${restarted[@]}"; do wait_node "$i" || return 1; done
+    t=$SECONDS
+    until [ "$(node_docker 1 node ls --format '{{.Status}}' 2>/dev/null | grep -c '^Ready$' || true)" = "$N" ]; do
+        [ $((SECONDS - t)) -le $START_TIMEOUT ] || return 0
+        sleep 0.5
+    done
+}
+
+restart_dead_nodes
 if whole; then
     say "a $N-node swarm is already up"
     write_env
@@ -84,40 +147,8 @@ for i in $(seq 1 "$N"); do
 done
 
 # --- engines ----------------------------------------------------------------------------------
-for i in $(seq 1 "$N"); do
-    ns=$(node_name "$i") dir=$(node_dir "$i") run=$(node_run "$i")
-    mkdir -p "$dir/data" "$run"
-    # The shared engine's image store (the containerd snapshotter); the node's containers in a
-    # cgroup of their own (so cluster-down can find every process a node left); no pull of an
-    # image a task already has (the shared registry is not reachable from a node).
-    cat > "$dir/daemon.json" <<EOF
-{
-  "data-root": "$dir/data",
-  "exec-root": "$run",
-  "pidfile": "$run/docker.pid",
-  "hosts": ["unix://$(node_socket "$i")"],
-  "cgroup-parent": "/$ns",
-  "features": {"containerd-snapshotter": true},
-  "log-level": "warn"
-}
-EOF
-    dockerd --validate --config-file "$dir/daemon.json" >/dev/null 2>&1 || die "node $i: dockerd --validate refuses $dir/daemon.json"
-    # nsenter (not ip netns exec, which mounts a fresh /sys that dockerd cannot use), inside a
-    # UTS namespace so each node has its own hostname and so its own swarm node name.
-    DOCKER_SERVICE_PREFER_OFFLINE_IMAGE=1 setsid unshare --uts sh -c \
-        "hostname $ns && exec nsenter --net=/var/run/netns/$ns dockerd --config-file $dir/daemon.json" \
-        >> "$dir/dockerd.log" 2>&1 < /dev/null &
-done
-for i in $(seq 1 "$N"); do
-    t=$SECONDS
-    until node_answers "$i"; do
-        if [ $((SECONDS - t)) -gt $START_TIMEOUT ]; then
-            tail -n 30 "$(node_dir "$i")/dockerd.log" >&2 || true
-            die "node $i's dockerd did not answer within ${START_TIMEOUT}s (log tail above)"
-        fi
-        sleep 0.2
-    done
-done
+for i in $(seq 1 "$N"); do start_node "$i"; done
+for i in $(seq 1 "$N"); do wait_node "$i"; done
 say "$N dockerd answering"
 
 # --- images -----------------------------------------------------------------------------------
