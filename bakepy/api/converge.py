@@ -13,13 +13,22 @@ Kept apart from ``bakepy.api.definitions`` so that rendering and printing never 
 from __future__ import annotations
 
 import json
+import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from bakepy.api.definitions import check, resolve
-from bakepy.engine.builds import BuildReport, Progress, build
+from bakepy.engine.build_plan import BuildPlan, PlannedBuilder
+from bakepy.engine.builders import delete_builder, inspect_builder
+from bakepy.engine.builds import (
+    BuildReport,
+    Progress,
+    build,
+    plan_builds as engine_plan_builds,
+    write_build_files,
+)
 from bakepy.engine.commands import CommandRunner, SubprocessRunner
 from bakepy.engine.compose.apply import ApplyResult
 from bakepy.engine.compose.client import EngineClient
@@ -27,19 +36,96 @@ from bakepy.engine.compose.plan import RuntimePlan
 from bakepy.engine.compose.verbs import apply_runtime, delete_runtime, plan_runtime
 from bakepy.engine.swarm.client import SwarmClient
 from bakepy.engine.swarm.verbs import apply_stack, delete_stack, plan_stack
+from bakepy.loaders.image_lock import ImageLock, lock_path, read_lock
+from bakepy.models.bake.builder import Builder
 from bakepy.models.bake.targets import Group
 from bakepy.models.compose.project import ComposeProject
 from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
+from bakepy.resolution.bake.evaluate import ResolvedBake
 from bakepy.resolution.selection import bake_names, parse_selector, requested_names
+from bakepy.support.atomic import FileWrite, write_file
 
 if TYPE_CHECKING:  # the host side loads its models only when a command acts on the host
     from bakepy.engine.host.apply import HostResult
     from bakepy.engine.host.plan import HostPlan
 
-ApplyStep: TypeAlias = "BuildReport | ApplyResult | HostResult"
-"""What ``apply`` hands to ``on_step`` as each part finishes: the builds, each compose project
-(or the stack), the host."""
+ApplyStep: TypeAlias = "BuildReport | BuildPlan | ApplyResult | HostResult"
+"""What ``apply`` hands to ``on_step`` as each part finishes: the builds (their plan on a dry
+run), each compose project (or the stack), the host."""
+
+
+def _wanted(
+    project: Project,
+    names: Sequence[str],
+    selector: str | Sequence[str] | None,
+    env: Mapping[str, str] | None,
+    overrides: Sequence[str],
+    toolchain: Toolchain,
+    syntax_directive: bool,
+) -> list[str]:
+    """The targets to build (checked as ``toolchain``'s buildx reads them)."""
+    wanted = requested_names(project, bake_names(project, names), parse_selector(selector))
+    if not _declares_targets(project):
+        check(project, env, toolchain=toolchain, syntax_directive=syntax_directive)
+        return []
+    check(
+        project,
+        env,
+        names=wanted or ["default"],
+        overrides=overrides,
+        toolchain=toolchain,
+        syntax_directive=syntax_directive,
+    )
+    return wanted
+
+
+def _declares_targets(project: Project) -> bool:
+    return bool(project.targets or project.bake_files)
+
+
+def _resolved(
+    project: Project,
+    wanted: Sequence[str],
+    env: Mapping[str, str] | None,
+    workdir: Path,
+    overrides: Sequence[str],
+    toolchain: Toolchain,
+) -> ResolvedBake:
+    """The targets resolved with paths from ``workdir``; none for a project that declares
+    only builders."""
+    if not _declares_targets(project):
+        return ResolvedBake()
+    return resolve(project, wanted, env, workdir, overrides, toolchain)
+
+
+def project_lock(project: Project) -> ImageLock | None:
+    """The project's ``bakepy.lock`` (beside its definitions), if it has one."""
+    return read_lock(lock_path(project.base_dir))
+
+
+def plan_builds(
+    project: Project,
+    names: Sequence[str] = (),
+    *,
+    selector: str | Sequence[str] | None = None,
+    env: Mapping[str, str] | None = None,
+    overrides: Sequence[str] = (),
+    runner: CommandRunner | None = None,
+    syntax_directive: bool = True,
+    toolchain: Toolchain = NO_LIMITS,
+) -> BuildPlan:
+    """What applying the chosen targets would do: each builder to create, replace or leave,
+    each target to build or leave as it is (up to date), and why; builds nothing."""
+    wanted = _wanted(project, names, selector, env, overrides, toolchain, syntax_directive)
+    lock = project_lock(project)
+    with tempfile.TemporaryDirectory(prefix="bakepy-build-") as work:
+        workdir = Path(work)
+        write_build_files(project, workdir, syntax_directive=syntax_directive)
+        resolved = _resolved(project, wanted, env, workdir, overrides, toolchain)
+        return engine_plan_builds(
+            project, resolved, runner or SubprocessRunner(), workdir, lock=lock
+        )
 
 
 def apply_builds(
@@ -55,25 +141,35 @@ def apply_builds(
     toolchain: Toolchain = NO_LIMITS,
 ) -> BuildReport:
     """Build the chosen targets (default group when none) through ``docker buildx bake``,
-    checked as ``toolchain``'s buildx reads them."""
-    wanted = requested_names(project, bake_names(project, names), parse_selector(selector))
-    check(
-        project,
-        env,
-        names=wanted or ["default"],
-        overrides=overrides,
-        toolchain=toolchain,
-        syntax_directive=syntax_directive,
-    )
-    resolved = resolve(project, wanted, env, overrides=overrides, toolchain=toolchain)
-    return build(
-        project,
-        resolved,
-        runner or SubprocessRunner(),
-        progress=progress,
-        env=env,
-        syntax_directive=syntax_directive,
-    )
+    checked as ``toolchain``'s buildx reads them; a target whose inputs are unchanged since
+    its last build here, with its result still in place, is left as it is."""
+    wanted = _wanted(project, names, selector, env, overrides, toolchain, syntax_directive)
+    lock = project_lock(project)
+    runner = runner or SubprocessRunner()
+    with tempfile.TemporaryDirectory(prefix="bakepy-build-") as work:
+        workdir = Path(work)
+        write_build_files(project, workdir, syntax_directive=syntax_directive)
+        resolved = _resolved(project, wanted, env, workdir, overrides, toolchain)
+        planned = engine_plan_builds(project, resolved, runner, workdir, lock=lock)
+        report = build(
+            project, resolved, runner, workdir, planned, progress=progress, env=env, lock=lock
+        )
+    if lock is not None:
+        _keep_pushed_pins(project, lock, report)
+    return report
+
+
+def _keep_pushed_pins(project: Project, lock: ImageLock, report: BuildReport) -> None:
+    """Record in ``bakepy.lock`` the new digest of each pinned image this apply pushed."""
+    pushed = dict(lock.pushed)
+    for result in report.results:
+        if result.action == "built" and result.digest:
+            for image in result.images:
+                if image in pushed:
+                    pushed[image] = result.digest
+    if pushed != lock.pushed:
+        updated = ImageLock(lock.base, pushed)
+        write_file(FileWrite(lock_path(project.base_dir), updated.to_text().encode()))
 
 
 def plan_host(project: Project, *, root: Path = Path("/")) -> HostPlan:
@@ -106,6 +202,11 @@ def apply_host(
 # -- the whole project ----------------------------------------------------------------------------
 
 
+def _declares_builders(project: Project) -> bool:
+    """Whether the project declares builders (converged even when it declares no target)."""
+    return bool(project.of_kind(Builder))
+
+
 def has_host_files(project: Project) -> bool:
     """Whether the project declares host files (asked by kind name: no host model import)."""
     return project.declares("DaemonConfig", "SystemdDropIn")
@@ -133,33 +234,39 @@ def default_builds(project: Project, targets: Sequence[str]) -> list[str] | None
 
 @dataclass
 class ProjectPlan:
-    """What ``apply`` would change: each compose project's plan (or the stack's), the host's."""
+    """What ``apply`` would change: the builds and builders, each compose project's plan (or
+    the stack's), the host's."""
 
     runtime: list[RuntimePlan] = field(default_factory=list)
     host: HostPlan | None = None
+    builds: BuildPlan | None = None
 
     @property
     def has_changes(self) -> bool:
-        """True when applying would change the engine or a host file."""
-        return any(p.has_changes for p in self.runtime) or (
-            self.host is not None and self.host.changed
+        """True when applying would build, or change a builder, the engine or a host file."""
+        return (
+            any(p.has_changes for p in self.runtime)
+            or (self.host is not None and self.host.changed)
+            or (self.builds is not None and self.builds.has_changes)
         )
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable plan (``plan --output json``)."""
         return {
             "changes": self.has_changes,
+            "builds": self.builds.to_dict() if self.builds is not None else None,
             "runtime": [p.to_dict() for p in self.runtime],
             "host": self.host.to_dict() if self.host is not None else None,
         }
 
     def render(self) -> str:
-        """The plan for people: each runtime plan, then the host's."""
-        parts = [p.render() for p in self.runtime]
+        """The plan for people: the builds, each runtime plan, then the host's."""
+        parts = [self.builds.render()] if self.builds is not None else []
+        parts += [p.render() for p in self.runtime]
         if self.host is not None:
             parts.append(self.host.render())
         if not parts:
-            return "nothing to plan: the project declares no ComposeProject or host files"
+            return "nothing to plan: the project declares no target, ComposeProject or host files"
         return "\n".join(parts)
 
 
@@ -171,19 +278,30 @@ class ProjectResult:
     builds: BuildReport | None = None
     runtime: list[ApplyResult] = field(default_factory=list)
     host: HostResult | None = None
+    build_plan: BuildPlan | None = None
+    """What the builds would do (a dry run: nothing is built)."""
 
     def to_dict(self) -> dict[str, Any]:
         """The machine-readable record (``apply --output json`` and ``--results``)."""
-        return {
+        document = {
             "builds": json.loads(self.builds.to_json()) if self.builds is not None else None,
             "runtime": [json.loads(r.to_json()) for r in self.runtime],
             "host": json.loads(self.host.to_json()) if self.host is not None else None,
         }
+        if self.build_plan is not None:  # a dry run: what the builds would do
+            document["build_plan"] = self.build_plan.to_dict()
+        return document
 
 
 def plan(
     project: Project,
+    targets: Sequence[str] = (),
     *,
+    selector: str | Sequence[str] | None = None,
+    overrides: Sequence[str] = (),
+    build: bool = True,
+    syntax_directive: bool = True,
+    runner: CommandRunner | None = None,
     compose: str | None = None,
     stack: str | None = None,
     prune: bool = False,
@@ -194,10 +312,25 @@ def plan(
     swarm_client: SwarmClient | None = None,
     toolchain: Toolchain = NO_LIMITS,
 ) -> ProjectPlan:
-    """What ``apply`` would change on the engine (each ComposeProject, or the Stack named
-    ``stack``) and in the host files under ``root``; changes nothing. ``environment`` is what
-    compose variables and bake variables are read from (default: the process's)."""
+    """What ``apply`` would change: the builds it would run (``targets`` or those ``selector``
+    picks, else :func:`default_builds`; none without ``build``) and their builders, the engine
+    (each ComposeProject, or the Stack named ``stack``) and the host files under ``root``;
+    changes nothing. ``environment`` is what compose variables and bake variables are read
+    from (default: the process's)."""
     check(project, environment, toolchain=toolchain)
+    builds = None
+    names = list(targets) if selector else default_builds(project, targets)
+    if build and (names is not None or selector or _declares_builders(project)):
+        builds = plan_builds(
+            project,
+            names or [],
+            selector=selector,
+            env=environment,
+            overrides=overrides,
+            runner=runner,
+            syntax_directive=syntax_directive,
+            toolchain=toolchain,
+        )
     if stack is not None:
         runtime = [
             plan_stack(
@@ -217,7 +350,7 @@ def plan(
             for name in compose_names(project, compose)
         ]
     host = plan_host(project, root=root) if has_host_files(project) else None
-    return ProjectPlan(runtime, host)
+    return ProjectPlan(runtime, host, builds)
 
 
 def apply(
@@ -252,7 +385,20 @@ def apply(
     action as it happens; ``on_step`` each part's result as soon as that part is done."""
     result = ProjectResult()
     names = list(targets) if selector else default_builds(project, targets)
-    if build and not dry_run and (names is not None or selector):
+    if build and dry_run and (names is not None or selector or _declares_builders(project)):
+        result.build_plan = plan_builds(
+            project,
+            names or [],
+            selector=selector,
+            env=environment,
+            overrides=overrides,
+            runner=runner,
+            syntax_directive=syntax_directive,
+            toolchain=toolchain,
+        )
+        if on_step is not None:
+            on_step(result.build_plan)
+    if build and not dry_run and (names is not None or selector or _declares_builders(project)):
         result.builds = apply_builds(
             project,
             names or [],
@@ -316,3 +462,27 @@ def delete(
         delete_runtime(project, compose=name, client=client, volumes=volumes)
         for name in compose_names(project, compose)
     ]
+
+
+def delete_builders(
+    project: Project, *, runner: CommandRunner | None = None, dry_run: bool = False
+) -> list[PlannedBuilder]:
+    """Remove the builders the project declares (``docker buildx rm``; one of the docker
+    driver is kept: buildx makes those per Docker context); on ``dry_run``, say which would go."""
+    runner = runner or SubprocessRunner()
+    done: list[PlannedBuilder] = []
+    for builder in project.of_kind(Builder):
+        if dry_run:
+            exists = inspect_builder(runner, builder.name) is not None
+            if exists and builder.spec.driver != "docker":
+                done.append(PlannedBuilder(builder.name, "delete"))
+            else:
+                reason = "docker driver: kept" if exists else "not there"
+                done.append(PlannedBuilder(builder.name, "unchanged", [reason]))
+            continue
+        outcome = delete_builder(runner, builder)
+        why = {"absent": ["not there"], "kept": ["docker driver: kept"]}.get(outcome, [])
+        done.append(
+            PlannedBuilder(builder.name, "delete" if outcome == "delete" else "unchanged", why)
+        )
+    return done

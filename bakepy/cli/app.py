@@ -14,6 +14,7 @@ import typer
 
 from bakepy.cli import print_cache, render_cache
 from bakepy.cli.engine import register_engine_commands
+from bakepy.cli.lock import register_lock_command
 from bakepy.cli.options import (
     BuildxVersionOption,
     ChangedSinceOption,
@@ -234,6 +235,9 @@ def validate_command(
             strict_credentials=strict_credentials,
         )
         print_warnings(warnings)
+        from bakepy.loaders.image_lock import lock_path, read_lock
+
+        read_lock(lock_path(project.base_dir))  # bakepy.lock beside them: malformed is refused
     except BakepyError as error:
         fail(error)
     typer.echo(f"ok: {len(project)} resource(s) valid")
@@ -512,6 +516,7 @@ def schema_command(
 
 
 register_engine_commands(app)
+register_lock_command(app)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated
 
@@ -91,8 +92,15 @@ def register_engine_commands(app: typer.Typer) -> None:
         output: OutputOption = "text",
         buildx_version: BuildxVersionOption = None,
         context: ContextOption = None,
+        overrides: OverridesOption = None,
+        build: Annotated[
+            bool,
+            typer.Option("--build/--no-build", help="Plan the project's builds and builders too."),
+        ] = True,
+        syntax_directive: SyntaxOption = True,
     ) -> None:
-        """Show what apply would change (engine objects, host files); exit 1 if anything would."""
+        """Show what apply would change (builds and builders, engine objects, host files);
+        exit 1 if anything would."""
         from bakepy.api.converge import plan
         from bakepy.api.definitions import load_for
         from bakepy.resolution.selection import bake_names, parse_selector, select_resources
@@ -107,6 +115,11 @@ def register_engine_commands(app: typer.Typer) -> None:
             print_warnings(project.warnings)
             planned = plan(
                 project,
+                names,
+                selector=selector,
+                overrides=overrides or [],
+                build=build,
+                syntax_directive=syntax_directive,
                 compose=compose,
                 stack=stack,
                 prune=prune,
@@ -190,7 +203,8 @@ def register_engine_commands(app: typer.Typer) -> None:
             if isinstance(step, BuildReport):
                 for built in step.results:
                     where = ", ".join(built.images) or "(no image)"
-                    typer.echo(f"built {built.target}: {where} {built.digest or ''}".rstrip())
+                    verb = "built" if built.action == "built" else "up to date"
+                    typer.echo(f"{verb} {built.target}: {where} {built.digest or ''}".rstrip())
             elif isinstance(step, ApplyResult):  # a compose project's or the stack's
                 typer.echo(step.render(actions=False))
             else:
@@ -258,7 +272,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         context: ContextOption = None,
     ) -> None:
         """Remove the containers and networks each ComposeProject owns (volumes with --volumes)."""
-        from bakepy.api.converge import delete
+        from bakepy.api.converge import delete, delete_builders
         from bakepy.api.definitions import load_selected
 
         _check_output(output)
@@ -267,11 +281,18 @@ def register_engine_commands(app: typer.Typer) -> None:
             project = load_selected(files or [], [], None)
             print_warnings(project.warnings)
             results = delete(project, compose=compose, stack=stack, volumes=volumes)
+            builders = delete_builders(project) if stack is None and compose is None else []
         except BakepyError as error:
             fail(error)
         if output == "json":
             document = [json.loads(r.to_json()) for r in results]
+            if builders:
+                document.append({"builders": [asdict(b) for b in builders]})
             sys.stdout.write(json.dumps(document, indent=2, sort_keys=True) + "\n")
             return
         for result in results:
             typer.echo(result.render())
+        for builder in builders:
+            why = f" ({', '.join(builder.changes)})" if builder.changes else ""
+            verb = "deleted" if builder.action == "delete" else "left"
+            typer.echo(f"builder/{builder.name}: {verb}{why}")

@@ -117,3 +117,14 @@ def _checked(runner: CommandRunner, args: list[str]) -> None:
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()
         raise CommandError(f"{' '.join(args[:3])} failed: {detail[-1] if detail else 'no output'}")
+
+
+def delete_builder(runner: CommandRunner, builder: Builder) -> Literal["delete", "absent", "kept"]:
+    """Remove the declared builder (``docker buildx rm``): ``absent`` when there is none, ``kept``
+    for a docker-driver builder (buildx makes one per Docker context and cannot remove it)."""
+    if builder.spec.driver == "docker":
+        return "kept"
+    if inspect_builder(runner, builder.name) is None:
+        return "absent"
+    _checked(runner, ["docker", "buildx", "rm", builder.name])
+    return "delete"

@@ -2,29 +2,45 @@
 
 BuildKit's progress goes straight to the terminal; image digests come back through
 ``--metadata-file``. Targets are grouped by the builder they name, one bake run per builder.
+A target whose input digest matches its last build here, with its result still in place, is
+not built again (``bakepy.engine.build_plan``); the rest build from a bake file made stable
+(``bakepy.engine.reproducible``), and their records are kept for the next plan.
 """
 
 from __future__ import annotations
 
 import json
-import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from bakepy.engine.builders import BuilderAction, apply_builder
+from bakepy.engine.build_plan import (
+    BuildPlan,
+    PlannedBuild,
+    PlannedBuilder,
+    destinations,
+    missing_result,
+)
+from bakepy.engine.build_records import BuildRecord, read_records, record_key, write_records
+from bakepy.engine.builders import BuilderAction, apply_builder, plan_builder
 from bakepy.engine.commands import CommandRunner
+from bakepy.engine.image_lookup import ImageDigests
+from bakepy.engine.input_digest import base_images, input_digest
+from bakepy.engine.reproducible import stable_bake
 from bakepy.errors import CommandError
 from bakepy.generators.files import RenderOptions
+from bakepy.loaders.image_lock import ImageLock
 from bakepy.models.bake.builder import Builder
 from bakepy.models.bake.targets import Target
 from bakepy.project import Project
+from bakepy.resolution.affected import target_inputs
 from bakepy.resolution.bake.evaluate import ResolvedBake
 from bakepy.support.atomic import FileWrite, write_all
 
 Progress = Literal["auto", "plain", "tty", "quiet"]
+BAKE_FILE = "docker-bake.json"
 
 
 @dataclass(frozen=True)
@@ -38,11 +54,13 @@ class BuildResult:
     platforms: list[str]
     duration_seconds: float
     """Wall time of the bake run that built the target (targets of one run share it)."""
+    action: Literal["built", "up to date"] = "built"
+    input_digest: str | None = None
 
 
 @dataclass
 class BuildReport:
-    """Every builder touched and every target built by one apply."""
+    """Every builder touched and every target built (or found up to date) by one apply."""
 
     builders: dict[str, BuilderAction] = field(default_factory=dict)
     results: list[BuildResult] = field(default_factory=list)
@@ -61,18 +79,183 @@ def _builder_name(project: Project, target_name: str) -> tuple[str | None, Build
     return builder, None
 
 
-def _groups(project: Project, resolved: ResolvedBake) -> dict[str | None, list[str]]:
-    """Resolved targets by the builder they name, in a stable order.
+def _groups(
+    project: Project, resolved: ResolvedBake, names: Sequence[str] | None = None
+) -> dict[str | None, list[str]]:
+    """Resolved targets (those of ``names`` when given) by the builder they name, in a
+    stable order.
 
     Targets present only through ``target:`` links are left out: bake builds them itself,
     on the builder of the target that links them.
     """
     by_builder: dict[str | None, list[str]] = {}
     for name in resolved.targets:
-        if name not in resolved.linked:
+        if name not in resolved.linked and (names is None or name in names):
             builder, _ = _builder_name(project, name)
             by_builder.setdefault(builder, []).append(name)
     return by_builder
+
+
+def _builders(
+    project: Project, resolved: ResolvedBake, groups: Mapping[str | None, Sequence[str]]
+) -> list[Builder]:
+    """The builders to converge: those the built targets run on, then every other declared
+    one (in declaration order)."""
+    used = [b for names in groups.values() if (b := _builder_name(project, names[0])[1])]
+    declared = [b for b in project.of_kind(Builder) if b.name not in {u.name for u in used}]
+    return [*used, *declared]
+
+
+def write_build_files(project: Project, workdir: Path, *, syntax_directive: bool = True) -> None:
+    """Render the Dockerfiles and the bake JSON a build runs from into ``workdir``."""
+    from bakepy.generators.builds import render_build_files
+
+    options = RenderOptions(bake_format="json", syntax_directive=syntax_directive)
+    files = render_build_files(project, workdir, options)
+    write_all([FileWrite(workdir / file.path, file.text.encode()) for file in files])
+
+
+def dockerfile_text(target: Mapping[str, Any], name: str, workdir: Path) -> str:
+    """The Dockerfile a resolved target builds (inline, or its file under ``workdir``)."""
+    if "dockerfile-inline" in target:
+        return str(target["dockerfile-inline"])
+    inputs = target_inputs(name, target, workdir)
+    if inputs.dockerfile is not None and inputs.dockerfile.is_file():
+        return inputs.dockerfile.read_text(encoding="utf-8", errors="replace")
+    return ""
+
+
+def _pins(
+    resolved: ResolvedBake, names: Sequence[str], workdir: Path, lock: ImageLock | None
+) -> dict[str, dict[str, str]]:
+    """The locked base images each target (and each target it links) reads."""
+    if lock is None or not lock.base:
+        return {}
+    pins: dict[str, dict[str, str]] = {}
+    for name in [*names, *resolved.linked]:
+        target = resolved.targets.get(name, {})
+        args = {str(k): str(v) for k, v in (target.get("args") or {}).items() if v is not None}
+        images = base_images(dockerfile_text(target, name, workdir), args)
+        pinned = {image: lock.base[image] for image in images if image in lock.base}
+        if pinned:
+            pins[name] = pinned
+    return pins
+
+
+def _docker_driver(builder: Builder | None, runner: CommandRunner, name: str | None) -> bool:
+    if builder is not None:
+        return builder.spec.driver == "docker"
+    if name is None or name == "default":
+        return True
+    from bakepy.engine.builders import inspect_builder
+
+    state = inspect_builder(runner, name)
+    return state is None or state.driver == "docker"
+
+
+def plan_builds(
+    project: Project,
+    resolved: ResolvedBake,
+    runner: CommandRunner,
+    workdir: Path,
+    *,
+    lock: ImageLock | None = None,
+    records_root: Path | None = None,
+) -> BuildPlan:
+    """What an apply would do with the builders and the resolved targets (resolved with paths
+    from ``workdir``, where :func:`write_build_files` wrote the files they read)."""
+    planned = BuildPlan()
+    seen: set[str] = set()
+    groups = _groups(project, resolved)
+    for builder in _builders(project, resolved, groups):
+        if builder.name not in seen:
+            seen.add(builder.name)
+            if builder.spec.driver == "docker":
+                planned.builders.append(PlannedBuilder(builder.name, "unchanged"))
+            else:
+                verdict, changes = plan_builder(runner, builder)
+                planned.builders.append(PlannedBuilder(builder.name, verdict, changes))
+    digests = ImageDigests(runner, lock.base if lock is not None else None)
+    wanted = [*resolved.targets]
+    digests.prefetch(
+        image
+        for name in wanted
+        for image in base_images(
+            dockerfile_text(resolved.targets[name], name, workdir),
+            {str(k): str(v) for k, v in (resolved.targets[name].get("args") or {}).items()},
+        )
+    )
+    records = read_records(records_root)
+    builder_state = {b.name: b.action for b in planned.builders}
+    for builder_name, names in groups.items():
+        docker_driver = _docker_driver(_builder_name(project, names[0])[1], runner, builder_name)
+        for name in names:
+            target = resolved.targets[name]
+            images = [str(t) for t in target.get("tags") or []]
+            computed = _input_digest(name, resolved, workdir, digests, builder_name)
+            if computed[0] is None:
+                planned.targets.append(
+                    PlannedBuild(name, builder_name, "build", computed[1], None, images)
+                )
+                continue
+            reason = _why_build(
+                runner,
+                records.get(record_key(project.base_dir, name, builder_name)),
+                computed[0],
+                images,
+                destinations(target, workdir, docker_driver),
+                builder_state.get(builder_name or ""),
+            )
+            action: Literal["build", "up to date"] = "build" if reason else "up to date"
+            planned.targets.append(
+                PlannedBuild(
+                    name, builder_name, action, reason or "inputs unchanged", computed[0], images
+                )
+            )
+    return planned
+
+
+def _input_digest(
+    name: str,
+    resolved: ResolvedBake,
+    workdir: Path,
+    digests: ImageDigests,
+    builder: str | None,
+    seen: frozenset[str] = frozenset(),
+) -> tuple[str | None, str]:
+    """The target's input digest folded with those of the targets it links (``target:``)."""
+    target = dict(resolved.targets[name])
+    contexts = dict(target.get("contexts") or {})
+    for key, value in sorted(contexts.items()):
+        if str(value).startswith("target:"):
+            linked = str(value).removeprefix("target:")
+            if linked in seen or linked not in resolved.targets:
+                return None, f"it links {linked}, whose inputs cannot be read"
+            found, why = _input_digest(linked, resolved, workdir, digests, builder, seen | {name})
+            if found is None:
+                return None, f"{linked}, which it links: {why}"
+            contexts[key] = f"target:{linked}@{found}"
+    if contexts:
+        target["contexts"] = contexts
+    computed = input_digest(name, target, workdir, digests, builder=builder)
+    return computed.digest, computed.unknown or ""
+
+
+def _why_build(
+    runner: CommandRunner,
+    record: BuildRecord | None,
+    digest: str,
+    images: Sequence[str],
+    wheres: Sequence[Any],
+    builder_action: str | None,
+) -> str | None:
+    if builder_action in ("create", "replace"):
+        return f"its builder would be {builder_action}d"
+    if record is None:
+        return "no build of it is recorded on this host"
+    if record.input_digest != digest:
+        return "its inputs changed since its last build"
+    return missing_result(runner, record, images, wheres)
 
 
 def _results(
@@ -81,6 +264,7 @@ def _results(
     resolved: ResolvedBake,
     builder: str | None,
     seconds: float,
+    digests: Mapping[str, str | None],
 ) -> list[BuildResult]:
     results = []
     for name in names:
@@ -95,51 +279,104 @@ def _results(
                 digest=entry.get("containerimage.digest"),
                 platforms=list(target.get("platforms", [])),
                 duration_seconds=round(seconds, 3),
+                input_digest=digests.get(name),
             )
         )
     return results
+
+
+def _kept(
+    planned: PlannedBuild, record: BuildRecord | None, target: Mapping[str, Any]
+) -> BuildResult:
+    return BuildResult(
+        target=planned.target,
+        builder=planned.builder,
+        images=planned.images,
+        digest=record.image_digest if record is not None else None,
+        platforms=list(target.get("platforms", [])),
+        duration_seconds=0.0,
+        action="up to date",
+        input_digest=planned.input_digest,
+    )
 
 
 def build(
     project: Project,
     resolved: ResolvedBake,
     runner: CommandRunner,
+    workdir: Path,
+    plan: BuildPlan,
     *,
     progress: Progress = "auto",
     env: Mapping[str, str] | None = None,
-    syntax_directive: bool = True,
+    lock: ImageLock | None = None,
+    records_root: Path | None = None,
 ) -> BuildReport:
-    """Build the resolved targets: converge their builders, then one bake run per builder.
-
-    ``syntax_directive=False`` drops ``# syntax=`` lines, for engines that cannot pull the
-    Dockerfile frontend image.
-    """
-    from bakepy.generators.builds import render_build_files
-
+    """Converge the builders, then build the targets ``plan`` says to, one bake run per
+    builder, from the files in ``workdir``; record what each build read and made."""
     report = BuildReport()
-    with tempfile.TemporaryDirectory(prefix="bakepy-build-") as work:
-        workdir = Path(work)
-        files = render_build_files(
-            project, workdir, RenderOptions(bake_format="json", syntax_directive=syntax_directive)
-        )
-        write_all([FileWrite(workdir / file.path, file.text.encode()) for file in files])
-        for builder_name, names in _groups(project, resolved).items():
-            _, builder = _builder_name(project, names[0])
-            if builder is not None:
-                report.builders[builder.name] = apply_builder(runner, builder)
-            metadata_file = workdir / f"metadata-{builder_name or 'current'}.json"
-            args = ["docker", "buildx", "bake", "-f", "docker-bake.json"]
-            args += ["--metadata-file", str(metadata_file), f"--progress={progress}"]
-            if builder_name:
-                args += ["--builder", builder_name]
-            started = time.monotonic()
-            result = runner.run([*args, *names], cwd=workdir, env=env, stream=True)
-            seconds = time.monotonic() - started
-            if result.returncode != 0:
-                raise CommandError(
-                    f"docker buildx bake failed for {', '.join(names)} (exit {result.returncode})",
-                    hint="BuildKit's output above says which step failed",
+    records = read_records(records_root)
+    wanted = plan.to_build()
+    by_target = {p.target: p for p in plan.targets}
+    if not wanted:  # nothing to build: the builders are converged, and that is all
+        for declared in _builders(project, resolved, _groups(project, resolved)):
+            report.builders[declared.name] = apply_builder(runner, declared)
+        report.results = [
+            _kept(p, records.get(record_key(project.base_dir, p.target, p.builder)), t)
+            for p in plan.targets
+            if (t := resolved.targets.get(p.target)) is not None
+        ]
+        return report
+    document = json.loads((workdir / BAKE_FILE).read_text())
+    rewrite = [
+        name
+        for builder_name, names in _groups(project, resolved).items()
+        if not _docker_driver(_builder_name(project, names[0])[1], runner, builder_name)
+        for name in names
+    ]
+    pins = _pins(resolved, wanted, workdir, lock)
+    stable = stable_bake(document, resolved.targets, wanted, pins, rewrite)
+    (workdir / BAKE_FILE).write_text(json.dumps(stable, indent=2) + "\n")
+    updates: dict[str, BuildRecord] = {}
+    groups = _groups(project, resolved)
+    for declared in _builders(project, resolved, groups):
+        if declared.name not in report.builders:
+            report.builders[declared.name] = apply_builder(runner, declared)
+    for builder_name, names in groups.items():
+        building = [n for n in names if n in wanted]
+        for name in names:
+            if name not in building:
+                key = record_key(project.base_dir, name, builder_name)
+                report.results.append(
+                    _kept(by_target[name], records.get(key), resolved.targets[name])
                 )
-            metadata = json.loads(metadata_file.read_text()) if metadata_file.exists() else {}
-            report.results += _results(metadata, names, resolved, builder_name, seconds)
+        if not building:
+            continue
+        metadata_file = workdir / f"metadata-{builder_name or 'current'}.json"
+        args = ["docker", "buildx", "bake", "-f", BAKE_FILE]
+        args += ["--metadata-file", str(metadata_file), f"--progress={progress}"]
+        if builder_name:
+            args += ["--builder", builder_name]
+        started = time.monotonic()
+        result = runner.run([*args, *building], cwd=workdir, env=env, stream=True)
+        seconds = time.monotonic() - started
+        if result.returncode != 0:
+            raise CommandError(
+                f"docker buildx bake failed for {', '.join(building)} (exit {result.returncode})",
+                hint="BuildKit's output above says which step failed",
+            )
+        metadata = json.loads(metadata_file.read_text()) if metadata_file.exists() else {}
+        inputs = {n: by_target[n].input_digest for n in building}
+        built = _results(metadata, building, resolved, builder_name, seconds, inputs)
+        report.results += built
+        for done in built:
+            if done.input_digest is not None:
+                target = resolved.targets.get(done.target, {})
+                updates[record_key(project.base_dir, done.target, builder_name)] = BuildRecord(
+                    done.input_digest,
+                    done.digest,
+                    done.images,
+                    [str(o) for o in target.get("output") or []],
+                )
+    write_records(updates, records_root)
     return report

@@ -66,7 +66,7 @@ def test_plan_apply_plan_on_a_host_root(dockerd: str, tmp_path: Path) -> None:
 
 def test_plan_with_nothing_to_plan_says_so(tmp_path: Path) -> None:
     (tmp_path / "bakepy.yaml").write_text(
-        "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {name: t}\n"
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Variable\nmetadata: {name: TAG}\n"
     )
     result = CliRunner().invoke(app, ["plan", "-f", str(tmp_path)])
     assert result.exit_code == 0

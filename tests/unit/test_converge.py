@@ -126,7 +126,15 @@ def test_plan_covers_the_engine_and_the_host_and_says_whether_anything_changes(
     assert planned.to_dict()["changes"] is True
     assert "daemon.json" in planned.render()
     assert not engine.containers  # planning changes nothing
-    empty = bakepy.plan(Project([target("app")], base_dir=tmp_path))
+    builds_only = bakepy.plan(Project([target("app")], base_dir=tmp_path), runner=RecordingRunner())
+    assert builds_only.has_changes  # never built on this host: it would build
+    assert builds_only.builds is not None
+    assert builds_only.builds.to_build() == ["app"]
+    assert "target/app: would build (no build of it is recorded on this host)" in (
+        builds_only.render()
+    )
+    assert builds_only.to_dict()["builds"]["targets"][0]["action"] == "build"
+    empty = bakepy.plan(Project([], base_dir=tmp_path))
     assert not empty.has_changes
     assert empty.render().startswith("nothing to plan")
 
