@@ -3,6 +3,7 @@ text, or the file its local context and ``dockerfile`` name (relative to ``folde
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -28,7 +29,9 @@ def dockerfile_reader(folder: Path) -> ReadDockerfile:
                 return parse_dockerfile(inline, name="dockerfile-inline")
             if any(mark in context for mark in _REMOTE):
                 return None
-            path = folder / context / str(attributes.get("dockerfile") or "Dockerfile")
+            # lexically: the output folder a render's paths start from may not exist yet
+            named = folder / context / str(attributes.get("dockerfile") or "Dockerfile")
+            path = Path(os.path.normpath(named))
             return load_dockerfile(path) if path.is_file() else None
         except BakepyError:
             return None

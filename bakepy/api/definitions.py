@@ -16,6 +16,7 @@ from bakepy.generators.definition import bake_definition
 from bakepy.generators.files import RenderedFile, RenderOptions
 from bakepy.loaders import load
 from bakepy.models.bake.definition import NativeBake
+from bakepy.models.bake.targets import Target
 from bakepy.models.resource import Resource
 from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
@@ -142,7 +143,15 @@ def _checked(
     buildx = toolchain.bake()
     resolved = resolve_bake(native, names, env, parsed, buildx, everything=not names)
     read = dockerfile_reader(folder)
-    targets = check_bake_targets(resolved.targets, native, read, resource_targets(project))
+
+    def locate(name: str, path: tuple[str | int, ...]) -> Location | None:
+        """A Target resource's values are located in its own file (the manifest's line)."""
+        target = project.find(Target, name)
+        found = target.location("spec", *path) if target is not None else None
+        return found if found is not None and found.line else None
+
+    skip = resource_targets(project)
+    targets = check_bake_targets(resolved.targets, native, read, skip, locate)
     if targets.errors:
         raise ValidationError(targets.errors)
     return found + [str(warning) for warning in targets.warnings], resolved.warnings

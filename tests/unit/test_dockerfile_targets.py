@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bakepy import Project, ValidationError, check, load
+from bakepy import Project, ValidationError, check, load, render
 from bakepy.errors import Diagnostic
 from bakepy.loaders.dockerfile.parser import parse_dockerfile
 from bakepy.models.bake.targets import Target, TargetSpec
@@ -242,3 +242,61 @@ def test_a_bake_file_target_without_a_readable_dockerfile_is_left_to_buildkit(
 ) -> None:
     (tmp_path / "docker-bake.hcl").write_text('target "app" {\n  target = "nope"\n}\n')
     assert check(load([tmp_path / "docker-bake.hcl"])) == []
+
+
+# --- Target manifests building a Dockerfile on disk --------------------------------------
+
+MANIFEST = """\
+apiVersion: bakepy.dev/v1alpha1
+kind: Target
+metadata: app
+spec:
+  context: .
+  dockerfile: Dockerfile
+  target: {stage}
+  args:
+    VERSON: "1"
+  secret:
+    - id: npmrc
+      src: ./npmrc
+    - id: extra
+      src: ./npmrc
+  ssh:
+    - id: default
+"""
+
+
+def manifest_project(tmp_path: Path, stage: str, dockerfile: str = TEXT) -> Path:
+    """A Target manifest building the Dockerfile beside it (a path, not a resource)."""
+    (tmp_path / "Dockerfile").write_text(dockerfile)
+    (tmp_path / "npmrc").write_text("x\n")
+    (tmp_path / "bakepy.yaml").write_text(MANIFEST.format(stage=stage))
+    return tmp_path / "bakepy.yaml"
+
+
+def test_a_target_manifest_is_checked_at_its_own_lines(tmp_path: Path) -> None:
+    warnings = check(load([manifest_project(tmp_path, "build")]))
+    found = {w.split(": ", 1)[0].rsplit("/", 1)[-1]: w for w in warnings}
+    assert "passes secret 'extra'" in found["bakepy.yaml:13"]
+    assert "passes build arg VERSON" in found["bakepy.yaml:9"]
+
+
+def test_a_first_render_checks_the_targets_too(tmp_path: Path) -> None:
+    """The output folder does not exist yet: the Dockerfile is still found through it."""
+    project = load([manifest_project(tmp_path, "biuld")])
+    with pytest.raises(ValidationError) as caught:
+        render(project, tmp_path / "out" / "deeper")
+    (problem,) = caught.value.diagnostics
+    assert "'biuld' is not a stage" in problem.message
+    assert (Path(problem.location.file or "").name, problem.location.line) == ("bakepy.yaml", 7)
+
+
+def test_an_undeclared_variable_on_a_built_from_line_of_a_file_on_disk(tmp_path: Path) -> None:
+    text = "FROM busybox:${TAG} AS build\nRUN true\nFROM build AS final\n"
+    project = load([manifest_project(tmp_path, "final", text)])
+    with pytest.raises(ValidationError) as caught:
+        check(project)
+    (problem,) = caught.value.diagnostics
+    assert "FROM uses $TAG, which no ARG before the first FROM declares" in problem.message
+    assert "fails on 'busybox:'" in problem.message
+    assert (Path(problem.location.file or "").name, problem.location.line) == ("Dockerfile", 1)

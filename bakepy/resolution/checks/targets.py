@@ -122,15 +122,23 @@ context and ``dockerfile`` name), None when there is none to read; supplied by t
 which may read files."""
 
 
+LocateAttribute = Callable[[str, tuple[str | int, ...]], Location | None]
+"""Where the attribute at a path (``("args", "VERSION")``, ``("secret", 0)``) of the target
+called so was declared, when the caller knows better than the bake definition (a Target
+resource's manifest line); None: the definition's location."""
+
+
 def check_bake_targets(
     resolved: Mapping[str, Mapping[str, Any]],
     native: NativeBake,
     read: ReadDockerfile,
     skip: Collection[str] = (),
+    locate: LocateAttribute | None = None,
 ) -> Findings:
     """The same checks for targets of bake files (resolved as ``bake --print`` prints them),
     against the Dockerfile each one builds; ``skip`` names the ones already checked as Target
-    resources."""
+    resources. The Dockerfile was read from disk, not checked on its own: a FROM of a built
+    stage that uses a variable no global ARG declares is reported here."""
     findings = Findings()
     parents = {
         parent
@@ -141,30 +149,34 @@ def check_bake_targets(
     for name, attributes in resolved.items():
         dockerfile = None if name in skip else read(attributes)
         if dockerfile is not None:
-            wants = _resolved_wants(name, attributes, native)
+            wants = _resolved_wants(name, attributes, native, locate)
             label = f"target {name!r}"
-            _Check(label, wants, dockerfile, findings, inherited=name in parents).run()
+            inherited = name in parents
+            _Check(label, wants, dockerfile, findings, inherited=inherited, undeclared=True).run()
     return findings
 
 
-def _resolved_wants(name: str, attributes: Mapping[str, Any], native: NativeBake) -> _Wants:
+def _resolved_wants(
+    name: str, attributes: Mapping[str, Any], native: NativeBake, locate: LocateAttribute | None
+) -> _Wants:
     """What a resolved bake target asks for, each value located at its attribute."""
 
-    def where(key: str) -> Location:
-        found = native.attribute_locations.get(("target", name, key))
+    def where(key: str, *more: str | int) -> Location:
+        known = locate(name, (key, *more)) if locate is not None else None
+        found = known or native.attribute_locations.get(("target", name, key))
         return found or native.location_of("target", name) or Location(resource=name)
 
     wants = _Wants()
     if attributes.get("target"):
         wants.stage = (str(attributes["target"]), partial(where, "target"))
     for arg, value in (attributes.get("args") or {}).items():
-        wants.args[arg] = (str(value), partial(where, "args"))
-    for entry in attributes.get("secret") or []:
+        wants.args[arg] = (str(value), partial(where, "args", arg))
+    for index, entry in enumerate(attributes.get("secret") or []):
         fields = dict(part.partition("=")[::2] for part in str(entry).split(","))
         ident = fields.get("id") or fields.get("src") or str(entry)
-        wants.secrets[ident] = partial(where, "secret")
-    for entry in attributes.get("ssh") or []:
-        wants.ssh[str(entry).partition("=")[0]] = partial(where, "ssh")
+        wants.secrets[ident] = partial(where, "secret", index)
+    for index, entry in enumerate(attributes.get("ssh") or []):
+        wants.ssh[str(entry).partition("=")[0]] = partial(where, "ssh", index)
     return wants
 
 
@@ -245,12 +257,16 @@ class _Check:
         findings: Findings,
         *,
         inherited: bool = False,
+        undeclared: bool = False,
     ):
         self.label, self.wants, self.dockerfile, self.findings = label, wants, dockerfile, findings
         self.stages = dockerfile.spec.stages
         self.inherited = inherited
         """Other targets inherit this one: it may be a template never built on its own, so
         what would fail its build is a warning."""
+        self.undeclared = undeclared
+        """Also report a FROM using a variable no global ARG declares (a Dockerfile resource
+        has that reported by its own checks; a file read for a bake target has not)."""
 
     def run(self) -> None:
         index = self._target_stage()
@@ -314,14 +330,27 @@ class _Check:
             text = base_text(stage)
             used = [name for name in variables(text or "") if name in missing]
             expanded = expand(text, values).text if text is not None else ""
-            if index in built and used and not valid_base(expanded, names):
+            where = partial(self.dockerfile.location, "spec", "stages", index, "from")
+            fails = index in built and text is not None and not valid_base(expanded, names)
+            if fails and used:
                 self._error(
                     f"{self.label} does not pass build arg {used[0]}, which the "
                     f"FROM of stage {_label(stage, index)} needs (its ARG has no default): "
                     f"BuildKit fails on {expanded!r}",
-                    partial(self.dockerfile.location, "spec", "stages", index, "from"),
+                    where,
                     "pass it in the target's args, or give the ARG a default",
                 )
+            elif fails and self.undeclared and text is not None:
+                unknown = [name for name in variables(text) if name not in values]
+                if unknown:
+                    self._error(
+                        f"{self.label} builds stage {_label(stage, index)}, whose FROM uses "
+                        f"${unknown[0]}, which no ARG before the first FROM declares: BuildKit "
+                        f"expands it to nothing and fails on {expanded!r}",
+                        where,
+                        f'declare it before the first FROM (e.g. "ARG {unknown[0]}=<default>"); '
+                        "a build arg alone does not reach a FROM line",
+                    )
             names.append((stage.name or "").lower())
 
     def _mounts(self, stages: set[int]) -> Iterator[tuple[SecretMount | SshMount, Where]]:
