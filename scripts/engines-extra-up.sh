@@ -147,6 +147,11 @@ Host bakepy-engine2 127.0.0.1
   UserKnownHostsFile $SSH/known_hosts
   StrictHostKeyChecking yes
   BatchMode yes
+  # one ssh connection shared by the SDK's and the CLI's many dial-stdio sessions (as a user's
+  # ~/.ssh/config would): without it every Engine API connection pays a full handshake
+  ControlMaster auto
+  ControlPath $SSH/cm-%C
+  ControlPersist 30s
 EOF
 # `ssh` on PATH that reads that config: tests put this folder first on PATH, so the docker SDK
 # and the docker CLI (both run `ssh`) use it; the user's ~/.ssh is never touched.

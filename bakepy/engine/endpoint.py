@@ -55,8 +55,9 @@ class Endpoint:
         """``host`` plus the context it came from, for messages."""
         return f"{self.host} (context {self.context!r})" if self.context else self.host
 
-    def connect(self, *, max_pool_size: int = 10) -> docker.APIClient:
-        """The docker SDK's low-level client for this endpoint (its version negotiated)."""
+    def connect(self, *, max_pool_size: int = 10, version: str | None = None) -> docker.APIClient:
+        """The docker SDK's low-level client for this endpoint, speaking API ``version``
+        (default: negotiated with the engine)."""
         import docker
         from docker.tls import TLSConfig
 
@@ -80,7 +81,7 @@ class Endpoint:
                 _keep_ssh_port_unset(api, self.host)
             if self.tls is not None:
                 _pin_verification(api)
-            api._version = api._retrieve_server_version()
+            api._version = version or api._retrieve_server_version()
         except docker.errors.DockerException as error:
             raise EngineError(
                 f"cannot reach the Docker engine at {self.describe()}: {_explain(error)}",

@@ -43,11 +43,13 @@ def _lock_api(engine: object) -> Any:
         api = getattr(engine, "api", None)
         if api is not None:
             import docker
-            from docker.utils import kwargs_from_env
+
+            from bakepy.engine.endpoint import current_endpoint
 
             if not isinstance(api, docker.APIClient):
                 return None
-            return docker.APIClient(version=api.api_version, **kwargs_from_env())
+            # the engine the apply talks to: DOCKER_HOST, a context, ssh or TLS
+            return current_endpoint().connect(version=api.api_version)
         engine = getattr(engine, "inner", None) or getattr(engine, "engine", None)
         seen += 1
     return None
