@@ -47,7 +47,7 @@ app = typer.Typer(
     help="Declare Docker builds and deployments as typed objects: render Dockerfiles, bake, "
     "compose and host files, or plan and apply them on the engine.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, pwsh)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain help and usage errors: readable in CI logs and pipes
 )

@@ -152,8 +152,18 @@ ContextOption = Annotated[
         help="The Docker context to use (as docker's --context; overrides DOCKER_HOST, "
         "DOCKER_CONTEXT and `docker context use`). Builds and Engine API calls both go there.",
         metavar="NAME",
+        autocompletion=lambda incomplete: _context_names(incomplete),
     ),
 ]
+
+
+def _context_names(incomplete: str) -> list[str]:
+    """The Docker contexts starting with ``incomplete`` (shell completion of ``--context``)."""
+    import os
+
+    from bakepy.engine.endpoint import context_names
+
+    return [name for name in context_names(os.environ) if name.startswith(incomplete)]
 
 
 def use_context(name: str | None) -> None:

@@ -219,6 +219,20 @@ def read_context(name: str, folder: Path, *, source: str = "--context") -> Endpo
     return Endpoint(host, context=name, tls=tls, source=source)
 
 
+def context_names(environment: Mapping[str, str]) -> list[str]:
+    """The contexts of the CLI's store (for shell completion), ``default`` first."""
+    names = ["default"]
+    meta = config_dir(environment) / "contexts" / "meta"
+    for path in sorted(meta.glob("*/meta.json")):
+        try:
+            name = json.loads(path.read_text(encoding="utf-8")).get("Name")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if isinstance(name, str) and name and name not in names:
+            names.append(name)
+    return names
+
+
 def select_context(name: str | None, environment: dict[str, str] | os._Environ[str]) -> None:
     """What ``--context NAME`` does, as the docker CLI's flag: that context, whatever
     ``DOCKER_HOST`` says. Set in ``environment`` so that buildx and every Engine API call
