@@ -150,6 +150,7 @@ class _Resolver:
             native.attributes,
             buildx,
             {"target": lambda: self.references},
+            self.locate_field,
         )
         self.evaluated: dict[str, dict[str, Any]] = {}
         self.origin: dict[str, str] = {}
@@ -194,6 +195,19 @@ class _Resolver:
             return location_of(resource, "spec", key)
         found = self.native.attribute_locations.get((*where, key))
         return found or (self.locate(*where) or Location()).with_field(key)
+
+    def locate_field(self, where: tuple[str, str], path: tuple[str | int, ...]) -> Location | None:
+        """Where a nested field of block ``where`` is (``validation[1].condition``): its line
+        in a declared resource, else the line of its first attribute in a bake file."""
+        resource = self.native.sources.get(where)
+        if resource is not None:
+            return location_of(resource, "spec", *path)
+        key = str(path[0])
+        found = self.native.attribute_locations.get((*where, key))
+        base = found or self.locate(*where)
+        if base is None:
+            return None
+        return Location(base.file, base.line, base.resource, path, base.column)
 
     def locate(self, block: str, name: str) -> Location | None:
         resource = self.native.sources.get((block, name))

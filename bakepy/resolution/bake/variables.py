@@ -16,6 +16,8 @@ from bakepy.models.bake.features import FUNCTIONS
 from bakepy.models.toolchain import LATEST_BUILDX, Version
 
 LocateFn = Callable[[str, str], Location | None]
+LocateFieldFn = Callable[[tuple[str, str], tuple[str | int, ...]], Location | None]
+"""Where a field of a block is (``("variable", "V"), ("validation", 1, "condition")``)."""
 """Given (block type, name), where that block was declared."""
 
 _MACHINES = {
@@ -114,8 +116,10 @@ class VariableResolver:
         attributes: Mapping[str, Any] | None = None,
         buildx: Version = LATEST_BUILDX,
         blocks: Mapping[str, Callable[[], Any]] | None = None,
+        locate_field: LocateFieldFn | None = None,
     ) -> None:
         self.blocks = variables
+        self.locate_field = locate_field
         self.block_values = dict(blocks or {})
         """Names that stand for other blocks (``target``), given lazily: a global attribute
         or a default may read ``target.NAME.ATTR`` as a target attribute may."""
@@ -255,16 +259,30 @@ class VariableResolver:
         for name in [*self.attributes, *self.blocks]:
             self.value(name)
 
+    def _rule_location(self, name: str, index: int, key: str) -> Location | None:
+        """Where validation ``index``'s ``key`` of variable ``name`` is, with its field path."""
+        where = ("variable", name)
+        path: tuple[str | int, ...] = ("validation", index, key)
+        found = self.locate_field(where, path) if self.locate_field is not None else None
+        return found or (self.locate(*where) or Location()).with_field(*path)
+
     def validate(self) -> None:
-        """Check every variable's validation blocks, after all variables are known."""
+        """Check every variable's validation blocks, after all variables are known; an error
+        names the validation's line and field path (``validation[1].condition``)."""
         for name, block in self.blocks.items():
-            for rule in block.get("validation", []):
-                ok = self.expression(rule["condition"], ("variable", name))
+            for index, rule in enumerate(block.get("validation", [])):
+                where = self._rule_location(name, index, "condition")
+                try:
+                    ok = evaluate(rule["condition"], self.scope)
+                except HclError as exc:
+                    raise EvaluationError(str(exc), where) from None
                 if ok is not True:
-                    message = self.template(rule["error_message"], ("variable", name))
-                    raise EvaluationError(
-                        f"variable {name}: {message}", self.locate("variable", name)
-                    )
+                    try:
+                        message = render_template(rule["error_message"], self.scope, quoted=False)
+                    except HclError as exc:
+                        at = self._rule_location(name, index, "error_message")
+                        raise EvaluationError(str(exc), at) from None
+                    raise EvaluationError(f"variable {name}: {message}", where)
 
     def _user_function(self, name: str, block: Mapping[str, Any]) -> Callable[..., Any]:
         params: list[str] = list(block.get("params", []))

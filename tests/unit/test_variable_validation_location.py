@@ -1,0 +1,79 @@
+"""A variable's failed validation (or a validation condition that cannot be evaluated) is
+reported at the validation's own line with its field path, not at the variable's first line
+(issue 15)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bakepy.cli import app
+
+MANIFEST = """\
+apiVersion: bakepy.dev/v1alpha1
+kind: Variable
+metadata: {name: V}
+spec:
+  default: "3"
+  validation:
+    - condition: "true"
+      error_message: never shown
+    - condition: CONDITION
+      error_message: too small
+---
+apiVersion: bakepy.dev/v1alpha1
+kind: Target
+metadata: {name: a}
+spec:
+  args: {X: "${V}"}
+"""
+
+HCL = """\
+variable "V" {
+  default = 3
+  validation {
+    condition = V > 5
+    error_message = "too small"
+  }
+}
+target "a" {
+  args = { X = V }
+}
+"""
+
+
+def run(folder: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.chdir(folder)
+    result = CliRunner().invoke(app, ["print"])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    return result.output
+
+
+def test_a_failed_validation_in_a_manifest_names_its_line_and_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bakepy.yaml").write_text(MANIFEST.replace("CONDITION", '"V > 5"'))
+    output = run(tmp_path, monkeypatch)
+    assert "bakepy.yaml:9: Variable/V: spec.validation[1].condition:" in output
+    assert "too small" in output
+
+
+def test_a_condition_that_does_not_parse_names_its_line_and_field(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bakepy.yaml").write_text(MANIFEST.replace("CONDITION", '"V >"'))
+    output = run(tmp_path, monkeypatch)
+    assert "bakepy.yaml:9: Variable/V: spec.validation[1].condition:" in output
+
+
+def test_a_failed_validation_in_a_bake_file_names_the_validation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "docker-bake.hcl").write_text(HCL)
+    output = run(tmp_path, monkeypatch)
+    assert "docker-bake.hcl:3:" in output
+    assert "validation[0].condition" in output
+    assert "too small" in output
