@@ -97,6 +97,11 @@ class Cluster:
         """Run ``sh -c script`` in a task's container on node ``node``."""
         return self.docker("exec", container, "sh", "-c", script, node=node, check=check)
 
+    def inspect_container(self, node: int, container: str, network: str) -> str:
+        """A task container's address on one network."""
+        found = json.loads(self.docker("container", "inspect", container, node=node))[0]
+        return str(found["NetworkSettings"]["Networks"][network]["IPAddress"])
+
     def inspect(self, what: str, name: str) -> dict[str, Any]:
         """``docker <what> inspect`` on the manager."""
         found: dict[str, Any] = json.loads(self.docker(what, "inspect", name))[0]
