@@ -12,6 +12,7 @@ Kept apart from ``bakepy.api.definitions`` so that rendering and printing never 
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import tempfile
 from collections.abc import Callable, Mapping, Sequence
@@ -366,7 +367,7 @@ def apply(
     prune: bool = False,
     prune_volumes: bool = False,
     renew_anonymous_volumes: bool = False,
-    root: Path = Path("/"),
+    root: Path | None = None,
     yes: bool = False,
     environment: Mapping[str, str] | None = None,
     build_progress: Progress = "auto",
@@ -381,8 +382,10 @@ def apply(
     """Converge everything the project declares, in order: build the targets (``targets``, or
     those ``selector`` picks; else :func:`default_builds`; never on ``dry_run`` or without
     ``build``), then each ComposeProject (or the Stack named ``stack``), then the host files
-    under ``root`` (systemctl runs only with ``yes``). ``progress`` receives one line per engine
-    action as it happens; ``on_step`` each part's result as soon as that part is done."""
+    under ``root`` (systemctl runs only with ``yes``); without ``root`` the host files are
+    planned against / and nothing is written: writing to a machine's / is asked for explicitly.
+    ``progress`` receives one line per engine action as it happens; ``on_step`` each part's
+    result as soon as that part is done."""
     result = ProjectResult()
     names = list(targets) if selector else default_builds(project, targets)
     if build and dry_run and (names is not None or selector or _declares_builders(project)):
@@ -439,7 +442,11 @@ def apply(
         if on_step is not None:
             on_step(applied)
     if has_host_files(project):
-        result.host = apply_host(project, root=root, yes=yes, dry_run=dry_run)
+        if root is None:
+            planned = apply_host(project, root=Path("/"), dry_run=True)
+            result.host = dataclasses.replace(planned, planned_only=True)
+        else:
+            result.host = apply_host(project, root=root, yes=yes, dry_run=dry_run)
         if on_step is not None:
             on_step(result.host)
     return result

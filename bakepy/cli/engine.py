@@ -38,8 +38,13 @@ OutputOption = Annotated[
     str, typer.Option("--output", "-o", help="Print text or json.", metavar="text|json")
 ]
 RootOption = Annotated[
-    Path,
-    typer.Option("--root", help="Apply host files under this folder instead of /.", metavar="DIR"),
+    Path | None,
+    typer.Option(
+        "--root",
+        help="Write the host files (daemon.json, drop-ins) under this folder: --root / for this "
+        "machine. Without it apply only plans them (plan reads them under /).",
+        metavar="DIR",
+    ),
 ]
 ComposeOption = Annotated[
     str | None,
@@ -88,7 +93,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         stack: StackOption = None,
         prune: PruneOption = False,
         prune_volumes: PruneVolumesOption = False,
-        root: RootOption = Path("/"),
+        root: RootOption = None,
         output: OutputOption = "text",
         buildx_version: BuildxVersionOption = None,
         context: ContextOption = None,
@@ -124,7 +129,7 @@ def register_engine_commands(app: typer.Typer) -> None:
                 stack=stack,
                 prune=prune,
                 prune_volumes=prune_volumes,
-                root=root,
+                root=root or Path("/"),
                 environment=dict(os.environ),
                 toolchain=tools,
             )
@@ -161,7 +166,7 @@ def register_engine_commands(app: typer.Typer) -> None:
                 "data are removed) instead of the old ones.",
             ),
         ] = False,
-        root: RootOption = Path("/"),
+        root: RootOption = None,
         yes: Annotated[
             bool,
             typer.Option("--yes", help="Run the systemctl reload/restart a host change needs."),

@@ -140,6 +140,8 @@ class HostResult:
     ran: tuple[tuple[str, ...], ...]
     pending: tuple[tuple[str, ...], ...]
     """Commands the change needs that were not run (no ``yes``, dry run, or another root)."""
+    planned_only: bool = False
+    """Planned because no root was asked for: host files are written only when asked."""
 
     @property
     def changed(self) -> bool:
@@ -153,7 +155,12 @@ class HostResult:
             return lines[0] + "\n"
         if self.validated:
             lines.append(f"dockerd accepts it: {' '.join(self.validated)}")
-        if self.dry_run:
+        if self.planned_only:
+            lines.append(
+                "planned only, nothing written: apply writes host files only when asked "
+                "(--root / for this machine, --root DIR for another tree)"
+            )
+        elif self.dry_run:
             lines.append("dry run: nothing written")
         lines += [f"wrote {path}" for path in self.written]
         if self.backup_dir is not None:
@@ -174,6 +181,7 @@ class HostResult:
         return {
             "plan": self.plan.to_dict(),
             "dry_run": self.dry_run,
+            "planned_only": self.planned_only,
             "validated": list(self.validated),
             "written": [str(p) for p in self.written],
             "backup_dir": str(self.backup_dir) if self.backup_dir else None,
