@@ -139,6 +139,18 @@ class Placement(ComposeModel):
     )
 
 
+MAX_COUNT = 2**63 - 1
+"""The largest replica count compose reads: it keeps counts in a signed 64-bit integer, so
+``docker compose config`` turns larger ones negative."""
+
+
+def check_count(value: Any, name: str) -> Any:
+    """``value`` unless it is an integer count compose cannot hold."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > MAX_COUNT:
+        raise ValueError(f"{name} must be at most {MAX_COUNT} (compose reads {value} as negative)")
+    return value
+
+
 class Deploy(ComposeModel):
     """Deployment settings: how many containers, with what resources, updated how."""
 
@@ -164,8 +176,8 @@ class Deploy(ComposeModel):
     @classmethod
     def _replicas(cls, value: Any) -> Any:
         if isinstance(value, str) and value.isdigit():
-            return int(value)
-        return value
+            value = int(value)
+        return check_count(value, "replicas")
 
     @model_validator(mode="after")
     def _replicas_need_replicated(self) -> Deploy:

@@ -31,7 +31,7 @@ from bakepy.models.compose.base import (
     scalar_string,
 )
 from bakepy.models.compose.build import ExtraHosts, ServiceBuild
-from bakepy.models.compose.deploy import Deploy
+from bakepy.models.compose.deploy import Deploy, check_count
 from bakepy.models.compose.devices import BlkioConfig, DeviceMapping, Gpus
 from bakepy.models.compose.hooks import ServiceHook
 from bakepy.models.compose.mounts import (
@@ -388,6 +388,11 @@ class Service(ComposeModel):
     ) = Field(default=None, description="When to pull the image.")
     scale: IntOrVariable | None = Field(default=None, description="Number of containers (compose).")
     extends: Extends | None = Field(default=None, description="Service to start from.")
+
+    @field_validator("scale", mode="before")
+    @classmethod
+    def _scale(cls, value: Any) -> Any:
+        return check_count(value, "scale")
 
     @field_validator("restart")
     @classmethod
