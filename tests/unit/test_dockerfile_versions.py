@@ -5,6 +5,7 @@ channel); which frontend a ``# syntax=`` value names; which frontend an engine h
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -462,3 +463,26 @@ def test_buildkit_and_engine_tables_only_move_forward() -> None:
     assert set(ENGINE_BUILDKIT.values()) <= set(BUILDKIT_FRONTENDS)
     assert all(version.patch == 0 for version in [*buildkits, *engines])
     assert max(BUILDKIT_FRONTENDS.values()) <= LATEST_FRONTEND
+
+
+def test_in_the_user_s_own_file_what_the_frontend_ignores_is_a_warning(tmp_path: Path) -> None:
+    """BuildKit builds a file whose ``# check=`` an older frontend ignores: a file read from
+    disk warns; the same Dockerfile declared in bakepy is refused."""
+    from bakepy import Project, ValidationError, check
+    from bakepy.loaders.dockerfile import load_dockerfile
+    from bakepy.models.toolchain import Toolchain
+
+    path = tmp_path / "Dockerfile"
+    path.write_text("# syntax=docker/dockerfile:1.7\n# check=error=true\nFROM busybox\n")
+    old = Toolchain(dockerfile=V("1.7"))
+    loaded = load_dockerfile(path)
+    [warning] = check(Project([loaded], base_dir=tmp_path), toolchain=old)
+    assert "which ignores it without a word" in warning
+    assert warning.startswith(f"{path}:2:")
+    declared = Dockerfile(metadata="app", spec=loaded.spec)
+    with pytest.raises(ValidationError, match="ignores it without a word"):
+        check(Project([declared], base_dir=tmp_path), toolchain=old)
+    unknown_flag = "# syntax=docker/dockerfile:1.7\nFROM busybox\nCOPY --parents a /b\n"
+    path.write_text(unknown_flag)
+    with pytest.raises(ValidationError, match="COPY --parents"):
+        check(Project([load_dockerfile(path)], base_dir=tmp_path), toolchain=old)

@@ -35,6 +35,8 @@ class Directives:
     syntax: str | None = None
     escape: str | None = None
     check: str | None = None
+    lines: dict[str, int] = field(default_factory=dict)
+    """The line of each directive given (``syntax``, ``escape``, ``check``), for messages."""
 
 
 @dataclass(frozen=True)
@@ -140,6 +142,7 @@ class _Lexer:
 
     def _directives(self) -> Directives:
         found: dict[str, str] = {}
+        lines: dict[str, int] = {}
         while self.index < len(self.lines):
             text = self.lines[self.index][skip_spaces(self.lines[self.index], 0) :]
             match = _DIRECTIVE.fullmatch(text)
@@ -149,6 +152,7 @@ class _Lexer:
             if key in found:
                 raise self.error(f"only one {key} parser directive can be used", self.index + 1)
             found[key] = match.group(2)
+            lines[key] = self.index + 1
             self.index += 1
         escape = found.get("escape")
         if escape is not None and escape not in ("\\", "`"):
@@ -156,7 +160,7 @@ class _Lexer:
                 f"invalid escape token {escape!r} does not match ` or \\",
                 self._line_of_directive("escape"),
             )
-        return Directives(found.get("syntax"), escape, found.get("check"))
+        return Directives(found.get("syntax"), escape, found.get("check"), lines)
 
     def _line_of_directive(self, key: str) -> int:
         for number, line in enumerate(self.lines[: self.index], start=1):

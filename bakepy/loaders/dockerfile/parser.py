@@ -182,6 +182,8 @@ class _Builder:
     def lines(self) -> FieldLines:
         """The line of every stage, instruction and global ARG, by model field path."""
         lines: FieldLines = {("spec",): 1}
+        for directive, line in self.lexed.directives.lines.items():
+            lines[("spec", directive)] = line
         for index, line in enumerate(self.arg_lines):
             lines[("spec", "args", index)] = line
         for index, stage in enumerate(self.stages):

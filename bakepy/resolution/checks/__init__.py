@@ -72,21 +72,26 @@ CHECKS: tuple[Check, ...] = (check_compose_projects, check_host_files)
 
 def check_versions(
     project: Project, toolchain: Toolchain, *, syntax_directive: bool = True
-) -> list[Diagnostic]:
+) -> Findings:
     """What the targeted tools would refuse: Dockerfile features the frontend that reads each
     Dockerfile lacks (the engine's built-in one, unless its ``# syntax=`` line is kept and
-    names another). Bake files are checked where they are resolved."""
+    names another). In a file the user already has, a feature that frontend ignores without a
+    word (it builds) is a warning. Bake files are checked where they are resolved."""
+    findings = Findings()
     if toolchain.dockerfile is None:
-        return []
-    from bakepy.resolution.checks.dockerfile_versions import check_dockerfile_versions
+        return findings
+    from bakepy.resolution.checks.dockerfile_versions import dockerfile_version_findings
 
-    return [
-        problem
-        for dockerfile in project.dockerfiles
-        for problem in check_dockerfile_versions(
+    for dockerfile in project.dockerfiles:
+        refused, ignored = dockerfile_version_findings(
             dockerfile, toolchain.dockerfile, syntax_directive=syntax_directive
         )
-    ]
+        findings.errors += refused
+        if dockerfile.imported:
+            findings.warnings += ignored
+        else:
+            findings.errors += ignored
+    return findings
 
 
 def check_project(
@@ -103,7 +108,8 @@ def check_project(
     validate_references(project)
     dockerfiles = check_dockerfiles(project, strict_credentials=strict_credentials)
     problems = dockerfiles.errors + [problem for rule in CHECKS for problem in rule(project)]
-    problems += check_versions(project, toolchain, syntax_directive=syntax_directive)
+    versions = check_versions(project, toolchain, syntax_directive=syntax_directive)
+    problems += versions.errors
     if problems:
         raise ValidationError(problems)
-    return [str(warning) for warning in dockerfiles.warnings]
+    return [str(warning) for warning in dockerfiles.warnings + versions.warnings]

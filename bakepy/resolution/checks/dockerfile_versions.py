@@ -288,21 +288,35 @@ def check_dockerfile_versions(
     """Every feature ``dockerfile`` uses that its frontend lacks (``builtin``: the engine's);
     without ``syntax_directive`` (rendered without its ``# syntax=`` line) the engine's
     built-in frontend reads it whatever the line said."""
+    refused, ignored = dockerfile_version_findings(
+        dockerfile, builtin, syntax_directive=syntax_directive
+    )
+    return refused + ignored
+
+
+def dockerfile_version_findings(
+    dockerfile: Dockerfile, builtin: Version | None, *, syntax_directive: bool = True
+) -> tuple[list[Diagnostic], list[Diagnostic]]:
+    """``check_dockerfile_versions``'s findings apart: (those the frontend refuses, those it
+    ignores without a word and builds anyway), so a user's own file may be warned of the
+    second kind only, as BuildKit builds it."""
     written = (dockerfile.spec.syntax or "").strip() or None
     syntax = written if syntax_directive else None
     version, labs = frontend_for(syntax, builtin)
     if version is None:
-        return []
+        return [], []
     frontend = _Frontend(version, labs, syntax)
     missing = [
         (FEATURE_BY_NAME[name], path)
         for name, path in _uses(dockerfile)
         if not FEATURE_BY_NAME[name].available(version, labs)
     ]
-    return [
-        _diagnostic(dockerfile, frontend, feature, path)
-        for feature, path in _most_demanding(missing)
-    ]
+    refused: list[Diagnostic] = []
+    ignored: list[Diagnostic] = []
+    for feature, path in _most_demanding(missing):
+        found = ignored if feature.ignored_by(frontend.version) else refused
+        found.append(_diagnostic(dockerfile, frontend, feature, path))
+    return refused, ignored
 
 
-__all__ = ["check_dockerfile_versions", "is_git_source"]
+__all__ = ["check_dockerfile_versions", "dockerfile_version_findings", "is_git_source"]
