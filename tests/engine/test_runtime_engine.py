@@ -154,7 +154,8 @@ class Fixture:
                 "{{.Name}}",
             )
             return sorted(names.split())
-        return sorted(listed.split())
+        record = f"bakepy-record.{self.name}"  # which containers bakepy made, not a volume
+        return sorted(name for name in listed.split() if name != record)
 
     def remove(self) -> None:
         delete_runtime(self.name, volumes=True)
