@@ -32,8 +32,12 @@ from bakepy.support.cache import (
 )
 
 VERSION = "1"
-VOLATILE = frozenset({"_", "OLDPWD", "SHLVL", "PS1", "PS2", "COLUMNS", "LINES", "TERM_SESSION_ID"})
-"""Variables a shell changes between two commands, which no definition should read."""
+VOLATILE = frozenset(
+    {"_", "OLDPWD", "SHLVL", "PS1", "PS2", "COLUMNS", "LINES", "TERM_SESSION_ID"}
+    | {"BAKEPY_APPLY_CACHE_TRACE"}
+)
+"""Variables a shell changes between two commands, which no definition should read, and the
+switch that only explains the cache's answers."""
 READ_WITH = ("pydantic", "pydantic_core", "yaml", "hcl2")
 """The libraries the lowered state depends on (validation, YAML, HCL)."""
 _WRITING = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
@@ -148,17 +152,20 @@ def store(key: str, inputs: Mapping[str, Any], payload: Mapping[str, Any]) -> No
         write_file(FileWrite(path, document.encode(), mode=0o600))
 
 
-def lookup(key: str) -> dict[str, Any] | None:
-    """The payload kept for this request when every input is as it was; None otherwise."""
+def lookup(key: str) -> tuple[dict[str, Any] | None, str]:
+    """The payload kept for this request when every input is as it was (else None), and why
+    not (for ``BAKEPY_APPLY_CACHE_TRACE``)."""
     try:
         entry = json.loads(_entry_path(key).read_text(encoding="utf-8"))
         files: dict[str, str | None] = entry["inputs"]["files"]
         folders: dict[str, str | None] = entry["inputs"]["folders"]
         payload = entry["payload"]
     except (OSError, ValueError, KeyError, TypeError):
-        return None
-    if any(_file_digest(path) != digest for path, digest in files.items()):
-        return None
-    if any(_listing_digest(path) != digest for path, digest in folders.items()):
-        return None
-    return payload if isinstance(payload, dict) else None
+        return None, "no entry for this request (command line, folder, environment, bakepy)"
+    for path, digest in files.items():
+        if _file_digest(path) != digest:
+            return None, f"{path} changed"
+    for path, digest in folders.items():
+        if _listing_digest(path) != digest:
+            return None, f"the files in {path} changed"
+    return (payload, "") if isinstance(payload, dict) else (None, "unreadable entry")

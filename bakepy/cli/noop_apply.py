@@ -109,20 +109,32 @@ def answer(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
     socket = local_socket(env)
     if socket is None:
         return None
-    payload = apply_cache.lookup(apply_cache.request_key(argv, env))
+    payload, why = apply_cache.lookup(apply_cache.request_key(argv, env))
     if payload is None:
-        return None
+        return _miss(env, why)
     try:
         return _answer(payload, socket, request)
-    except Exception:  # any doubt: the whole command runs and reports it
-        return None
+    except _Miss as miss:
+        return _miss(env, str(miss))
+    except Exception as error:  # any doubt: the whole command runs and reports it
+        return _miss(env, f"{type(error).__name__}: {error}")
+
+
+class _Miss(Exception):
+    """The cached state does not answer this run (the reason is the message)."""
+
+
+def _miss(env: Mapping[str, str], why: str) -> None:
+    """Say why the whole command runs, when ``BAKEPY_APPLY_CACHE_TRACE`` asks."""
+    if env.get("BAKEPY_APPLY_CACHE_TRACE"):
+        print(f"apply cache: not used: {why}", file=sys.stderr)
 
 
 def _same(desired: DesiredState) -> DesiredState:
     return desired
 
 
-def _answer(payload: Mapping[str, Any], socket: str, request: Request) -> str | None:
+def _answer(payload: Mapping[str, Any], socket: str, request: Request) -> str:
     from bakepy.engine.compose.apply import ApplyResult
     from bakepy.engine.compose.desired_codec import decode
     from bakepy.engine.compose.planner import plan_with
@@ -137,13 +149,13 @@ def _answer(payload: Mapping[str, Any], socket: str, request: Request) -> str | 
     for data in payload["projects"]:
         desired, files = decode(data)
         if files and (key is None or not all(f.is_current(key) for f in files)):
-            return None
+            raise _Miss("a secret or config file is missing or changed on disk")
         plan = plan_with(
             client, desired.project, functools.partial(_same, desired), prune=request.prune
         )
         plan.warnings[:0] = [w for w in desired.warnings if w not in plan.warnings]
         if plan.has_changes or plan.pulls or plan.unbuilt:
-            return None
+            raise _Miss(f"the engine differs from project {desired.project}")
         rendered.append(ApplyResult(plan).render(actions=False))
     for warning in payload["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
