@@ -111,13 +111,15 @@ def answer(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
         return None
     payload, why = apply_cache.lookup(apply_cache.request_key(argv, env))
     if payload is None:
-        return _miss(env, why)
+        _miss(env, why)
+        return None
     try:
         return _answer(payload, socket, request)
     except _Miss as miss:
-        return _miss(env, str(miss))
+        _miss(env, str(miss))
     except Exception as error:  # any doubt: the whole command runs and reports it
-        return _miss(env, f"{type(error).__name__}: {error}")
+        _miss(env, f"{type(error).__name__}: {error}")
+    return None
 
 
 class _Miss(Exception):
