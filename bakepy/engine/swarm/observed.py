@@ -32,6 +32,8 @@ class ObservedSwarmObject:
     """What the engine says about the rolling update (why it paused or rolled back)."""
     previous_uses: frozenset[str] = frozenset()
     """The config and secret names of a service's previous spec (what a rollback returns to)."""
+    desired: int = 0
+    """A service's desired tasks (the engine's count: replicas, or eligible nodes if global)."""
 
     @property
     def hash(self) -> str:
@@ -90,6 +92,17 @@ class ObservedNode:
     engine_labels: dict[str, str] = field(default_factory=dict)
     os: str = ""
     arch: str = ""
+    status: str = "ready"
+    """ready, down, unknown or disconnected, as the manager sees it."""
+    availability: str = "active"
+    """active, pause or drain."""
+
+    @property
+    def condition(self) -> str:
+        """Why the node takes no tasks (``down``, ``drain``), empty when it takes them."""
+        if self.status != "ready":
+            return self.status
+        return "" if self.availability == "active" else self.availability
 
     @classmethod
     def from_api(cls, item: Mapping[str, Any]) -> ObservedNode:
@@ -108,6 +121,8 @@ class ObservedNode:
             dict(engine.get("Labels") or {}),
             str(platform.get("OS") or ""),
             str(platform.get("Architecture") or ""),
+            str((item.get("Status") or {}).get("State") or "unknown"),
+            str(spec.get("Availability") or "active"),
         )
 
 
@@ -138,6 +153,7 @@ def observed(kind: SwarmKind, item: Mapping[str, Any]) -> ObservedSwarmObject:
         _uses(spec) if kind == "service" else frozenset(),
         str(update.get("Message", "")),
         _uses(item.get("PreviousSpec") or {}) if kind == "service" else frozenset(),
+        int(status.get("DesiredTasks", 0)),
     )
 
 

@@ -103,6 +103,7 @@ def plan_stack_with(
     declared = {f"{o.kind}/{o.name}" for o in state.objects}
     for item in state.objects:
         plan.changes.append(_change(item, plan.observed.get(f"{item.kind}/{item.name}")))
+    plan.warnings += short_of_replicas(state, plan.observed)
     updated = [c.name for c in plan.changes if c.kind == "service" and c.action == "update"]
     removed = [o.name for o in listed["service"] if prune and f"service/{o.name}" not in declared]
     used = kept_contents(
@@ -148,3 +149,20 @@ def _uses(service: SwarmObject) -> set[str]:
     container = service.body["TaskTemplate"]["ContainerSpec"]
     names = [r["SecretName"] for r in container.get("Secrets") or []]
     return set(names + [r["ConfigName"] for r in container.get("Configs") or []])
+
+
+def short_of_replicas(state: StackState, observed: dict[str, ObservedSwarmObject]) -> list[str]:
+    """One line per listed service running fewer tasks than declared (replicas, or in global
+    mode the engine's count of eligible nodes): what ``plan`` says beside the changes."""
+    lines = []
+    for item in state.of("service"):
+        seen = observed.get(f"service/{item.name}")
+        if seen is None:
+            continue
+        wanted = item.replicas if item.replicas is not None else seen.desired
+        if seen.running < wanted:
+            lines.append(
+                f"{item.resource} ({item.name}): {seen.running} of {wanted} declared "
+                "replicas running"
+            )
+    return lines

@@ -144,8 +144,16 @@ def wait_rollouts(
             return
         if clock() - started > timeout:
             raise WaitError(
-                f"stack {stack}: timed out after {timeout:g}s waiting for " + "; ".join(waiting),
+                f"stack {stack}: timed out after {timeout:g}s waiting for "
+                + "; ".join(waiting)
+                + _unavailable(client.nodes()),
                 hint="raise wait_timeout, or look at docker service ps <service>",
             )
         sleep(pause)
         pause = min(pause * 1.5, 2.0)
+
+
+def _unavailable(nodes: Sequence[ObservedNode]) -> str:
+    """`` (nodes taking no tasks: bakepy-n3 down)``, or nothing when every node takes tasks."""
+    out = sorted(f"{n.hostname or n.id} {n.condition}" for n in nodes if n.condition)
+    return f" (nodes taking no tasks: {', '.join(out)})" if out else ""
