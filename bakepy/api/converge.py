@@ -31,25 +31,22 @@ from bakepy.engine.builds import (
     write_build_files,
 )
 from bakepy.engine.commands import CommandRunner, SubprocessRunner
-from bakepy.engine.compose.apply import ApplyResult
-from bakepy.engine.compose.client import EngineClient
-from bakepy.engine.compose.plan import RuntimePlan
-from bakepy.engine.compose.verbs import apply_runtime, delete_runtime, plan_runtime
-from bakepy.engine.swarm.client import SwarmClient
-from bakepy.engine.swarm.verbs import apply_stack, delete_stack, plan_stack
 from bakepy.loaders.image_lock import ImageLock, lock_path, read_lock
 from bakepy.models.bake.builder import Builder
 from bakepy.models.bake.targets import Group
-from bakepy.models.compose.project import ComposeProject
 from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
 from bakepy.resolution.bake.evaluate import ResolvedBake
 from bakepy.resolution.selection import bake_names, parse_selector, requested_names
 from bakepy.support.atomic import FileWrite, write_file
 
-if TYPE_CHECKING:  # the host side loads its models only when a command acts on the host
+if TYPE_CHECKING:  # the host, compose and swarm sides load only when a command acts on them
+    from bakepy.engine.compose.apply import ApplyResult
+    from bakepy.engine.compose.client import EngineClient
+    from bakepy.engine.compose.plan import RuntimePlan
     from bakepy.engine.host.apply import HostResult
     from bakepy.engine.host.plan import HostPlan
+    from bakepy.engine.swarm.client import SwarmClient
 
 ApplyStep: TypeAlias = "BuildReport | BuildPlan | ApplyResult | HostResult"
 """What ``apply`` hands to ``on_step`` as each part finishes: the builds (their plan on a dry
@@ -216,6 +213,10 @@ def has_host_files(project: Project) -> bool:
 def compose_names(project: Project, compose: str | None) -> list[str]:
     """The compose projects a plan, apply or delete works on: every declared one, or the one
     named ``compose`` (its name is kept when none matches, so the error names it)."""
+    if not project.declares("ComposeProject"):  # a build-only project loads no compose model
+        return [compose] if compose is not None else []
+    from bakepy.models.compose.project import ComposeProject
+
     names = [c.project_name for c in project.of_kind(ComposeProject)]
     if compose is not None:
         return [n for n in names if n == compose] or [compose]
@@ -333,12 +334,16 @@ def plan(
             toolchain=toolchain,
         )
     if stack is not None:
+        from bakepy.engine.swarm.verbs import plan_stack
+
         runtime = [
             plan_stack(
                 project, stack=stack, client=swarm_client, prune=prune, environment=environment
             )
         ]
     else:
+        from bakepy.engine.compose.verbs import plan_runtime
+
         runtime = [
             plan_runtime(
                 project,
@@ -417,6 +422,8 @@ def apply(
             on_step(result.builds)
     for name in [stack] if stack is not None else compose_names(project, compose):
         if stack is not None:
+            from bakepy.engine.swarm.verbs import apply_stack
+
             applied = apply_stack(
                 project,
                 stack=name,
@@ -427,6 +434,8 @@ def apply(
                 environment=environment,
             )
         else:
+            from bakepy.engine.compose.verbs import apply_runtime
+
             applied = apply_runtime(
                 project,
                 compose=name,
@@ -464,7 +473,11 @@ def delete(
     """Remove what each ComposeProject owns on the engine (its volumes and their data only with
     ``volumes``), or what the Stack named ``stack`` owns on the swarm."""
     if stack is not None:
+        from bakepy.engine.swarm.verbs import delete_stack
+
         return [delete_stack(project, stack=stack, client=swarm_client)]
+    from bakepy.engine.compose.verbs import delete_runtime
+
     return [
         delete_runtime(project, compose=name, client=client, volumes=volumes)
         for name in compose_names(project, compose)

@@ -10,14 +10,12 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 from bakepy.engine.build_records import BuildRecord
-from bakepy.engine.commands import CommandRunner
-from bakepy.engine.image_lookup import local_image_id, registry_digest
+from bakepy.engine.image_lookup import ImageIndex
 
 BuildAction = Literal["build", "up to date"]
 BuilderPlanAction = Literal["create", "replace", "unchanged", "delete"]
@@ -128,32 +126,27 @@ def destinations(target: Mapping[str, Any], root: Path, docker_driver: bool) -> 
     return found
 
 
+def result_images(images: Sequence[str], wheres: Sequence[Destination]) -> list[tuple[str, str]]:
+    """(kind, image) of each place a result's images are looked for: local or registry."""
+    kinds = sorted({d.kind for d in wheres if d.kind in ("local-image", "registry")})
+    return [(kind, image) for kind in kinds for image in images]
+
+
 def missing_result(
-    runner: CommandRunner,
+    index: ImageIndex,
     record: BuildRecord,
     images: Sequence[str],
     wheres: Sequence[Destination],
 ) -> str | None:
     """Why the recorded build's result is no longer where it went (None: it is)."""
-    checks: list[tuple[str, str]] = []
     for destination in wheres:
         if destination.kind == "path" and destination.path and not destination.path.exists():
             return f"its output {destination.path} is gone"
-        if destination.kind in ("local-image", "registry"):
-            checks += [(destination.kind, image) for image in images]
-    if not checks:
-        return None
-
-    def found(check: tuple[str, str]) -> str | None:
-        kind, image = check
-        return (local_image_id if kind == "local-image" else registry_digest)(runner, image)
-
-    with ThreadPoolExecutor(max_workers=min(8, len(checks))) as pool:
-        digests = list(pool.map(found, checks))
-    for (kind, image), digest in zip(checks, digests, strict=True):
+    for kind, image in result_images(images, wheres):
+        found = index.local_id(image) if kind == "local-image" else index.registry(image)
         where = "locally" if kind == "local-image" else "in its registry"
-        if digest is None:
+        if found is None:
             return f"{image} is not {where}"
-        if record.image_digest and digest != record.image_digest:
-            return f"{image} {where} is {digest[:19]}, not the {record.image_digest[:19]} built"
+        if record.image_digest and found != record.image_digest:
+            return f"{image} {where} is {found[:19]}, not the {record.image_digest[:19]} built"
     return None

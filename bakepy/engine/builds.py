@@ -22,11 +22,12 @@ from bakepy.engine.build_plan import (
     PlannedBuilder,
     destinations,
     missing_result,
+    result_images,
 )
 from bakepy.engine.build_records import BuildRecord, read_records, record_key, write_records
 from bakepy.engine.builders import BuilderAction, apply_builder, plan_builder
 from bakepy.engine.commands import CommandRunner
-from bakepy.engine.image_lookup import ImageDigests
+from bakepy.engine.image_lookup import ImageIndex
 from bakepy.engine.input_digest import base_images, input_digest
 from bakepy.engine.reproducible import stable_bake
 from bakepy.errors import CommandError
@@ -142,6 +143,10 @@ def _pins(
     return pins
 
 
+def _args(target: Mapping[str, Any]) -> dict[str, str]:
+    return {str(k): str(v) for k, v in (target.get("args") or {}).items() if v is not None}
+
+
 def _docker_driver(builder: Builder | None, runner: CommandRunner, name: str | None) -> bool:
     if builder is not None:
         return builder.spec.driver == "docker"
@@ -175,31 +180,44 @@ def plan_builds(
             else:
                 verdict, changes = plan_builder(runner, builder)
                 planned.builders.append(PlannedBuilder(builder.name, verdict, changes))
-    digests = ImageDigests(runner, lock.base if lock is not None else None)
-    wanted = [*resolved.targets]
-    digests.prefetch(
+    index = ImageIndex(runner, lock.base if lock is not None else None)
+    drivers = {
+        name: _docker_driver(_builder_name(project, names[0])[1], runner, name)
+        for name, names in groups.items()
+    }
+    bases = [
         image
-        for name in wanted
-        for image in base_images(
-            dockerfile_text(resolved.targets[name], name, workdir),
-            {str(k): str(v) for k, v in (resolved.targets[name].get("args") or {}).items()},
+        for name, target in resolved.targets.items()
+        for image in base_images(dockerfile_text(target, name, workdir), _args(target))
+    ]
+    results = [
+        found
+        for name, names in groups.items()
+        for target in (resolved.targets[n] for n in names)
+        for found in result_images(
+            [str(t) for t in target.get("tags") or []],
+            destinations(target, workdir, drivers[name]),
         )
+    ]
+    index.prefetch(
+        [*bases, *(image for kind, image in results if kind == "local-image")],
+        [*bases, *(image for kind, image in results if kind == "registry")],
     )
     records = read_records(records_root)
     builder_state = {b.name: b.action for b in planned.builders}
     for builder_name, names in groups.items():
-        docker_driver = _docker_driver(_builder_name(project, names[0])[1], runner, builder_name)
+        docker_driver = drivers[builder_name]
         for name in names:
             target = resolved.targets[name]
             images = [str(t) for t in target.get("tags") or []]
-            computed = _input_digest(name, resolved, workdir, digests, builder_name)
+            computed = _input_digest(name, resolved, workdir, index, builder_name)
             if computed[0] is None:
                 planned.targets.append(
                     PlannedBuild(name, builder_name, "build", computed[1], None, images)
                 )
                 continue
             reason = _why_build(
-                runner,
+                index,
                 records.get(record_key(project.base_dir, name, builder_name)),
                 computed[0],
                 images,
@@ -219,7 +237,7 @@ def _input_digest(
     name: str,
     resolved: ResolvedBake,
     workdir: Path,
-    digests: ImageDigests,
+    index: ImageIndex,
     builder: str | None,
     seen: frozenset[str] = frozenset(),
 ) -> tuple[str | None, str]:
@@ -231,18 +249,18 @@ def _input_digest(
             linked = str(value).removeprefix("target:")
             if linked in seen or linked not in resolved.targets:
                 return None, f"it links {linked}, whose inputs cannot be read"
-            found, why = _input_digest(linked, resolved, workdir, digests, builder, seen | {name})
+            found, why = _input_digest(linked, resolved, workdir, index, builder, seen | {name})
             if found is None:
                 return None, f"{linked}, which it links: {why}"
             contexts[key] = f"target:{linked}@{found}"
     if contexts:
         target["contexts"] = contexts
-    computed = input_digest(name, target, workdir, digests, builder=builder)
+    computed = input_digest(name, target, workdir, index.base_digest, builder=builder)
     return computed.digest, computed.unknown or ""
 
 
 def _why_build(
-    runner: CommandRunner,
+    index: ImageIndex,
     record: BuildRecord | None,
     digest: str,
     images: Sequence[str],
@@ -255,7 +273,7 @@ def _why_build(
         return "no build of it is recorded on this host"
     if record.input_digest != digest:
         return "its inputs changed since its last build"
-    return missing_result(runner, record, images, wheres)
+    return missing_result(index, record, images, wheres)
 
 
 def _results(

@@ -1,5 +1,6 @@
 """Digests of images as the engine and registries know them, looked up through the docker CLI
-(the engine buildx builds on), many at once.
+(the engine buildx builds on): every local image in one ``docker image inspect``, every
+registry reference in parallel.
 
 A base image's digest is what the local image store holds under that name and what its
 registry serves for it: a change to either may change what a build reads.
@@ -12,16 +13,40 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from bakepy.engine.commands import CommandRunner
+from bakepy.models.image_reference import ImageReference
 
 _WORKERS = 8
 
 
-def local_image_id(runner: CommandRunner, reference: str) -> str | None:
-    """The ID of the local image named ``reference`` (its index digest with the containerd
-    store), or None."""
-    result = runner.run(["docker", "image", "inspect", reference, "--format", "{{.Id}}"])
-    text = result.stdout.strip()
-    return text if result.returncode == 0 and text.startswith("sha256:") else None
+def _canonical(reference: str) -> str:
+    try:
+        return ImageReference.parse(reference).canonical()
+    except ValueError:
+        return reference
+
+
+def local_image_ids(runner: CommandRunner, references: Iterable[str]) -> dict[str, str | None]:
+    """The ID of the local image each reference names (its index digest with the containerd
+    store), or None; one ``docker image inspect`` for all of them."""
+    wanted = sorted(set(references))
+    found: dict[str, str | None] = dict.fromkeys(wanted)
+    if not wanted:
+        return found
+    fmt = "{{.Id}} {{json .RepoTags}}"
+    result = runner.run(["docker", "image", "inspect", "--format", fmt, *wanted])
+    by_tag: dict[str, str] = {}
+    for line in result.stdout.splitlines():
+        image_id, _, tags = line.partition(" ")
+        try:
+            listed = json.loads(tags) or []
+        except ValueError:
+            continue
+        for tag in listed:
+            by_tag[_canonical(str(tag))] = image_id
+    for reference in wanted:
+        listed_id = by_tag.get(_canonical(reference))
+        found[reference] = listed_id if listed_id and listed_id.startswith("sha256:") else None
+    return found
 
 
 def registry_digest(runner: CommandRunner, reference: str) -> str | None:
@@ -38,35 +63,46 @@ def registry_digest(runner: CommandRunner, reference: str) -> str | None:
     return digest if isinstance(digest, str) and digest.startswith("sha256:") else None
 
 
-class ImageDigests:
-    """Base image digests for input digests: each looked up once, all in parallel first;
-    a pinned digest (from the lock file) is used as it is."""
+class ImageIndex:
+    """What the engine and the registries hold for a set of references, looked up at once
+    (:meth:`prefetch`); pinned base images (the lock file) are used as they are."""
 
     def __init__(self, runner: CommandRunner, pinned: dict[str, str] | None = None) -> None:
         self.runner = runner
         self.pinned = dict(pinned or {})
-        self.found: dict[str, str | None] = {}
+        self.local: dict[str, str | None] = {}
+        self.remote: dict[str, str | None] = {}
 
-    def _lookup(self, reference: str) -> str | None:
+    def prefetch(self, local: Iterable[str], remote: Iterable[str]) -> None:
+        """Look up the local IDs of ``local`` (one command) and the registry digests of
+        ``remote`` (in parallel), both at once; pinned references are skipped."""
+        on_engine = sorted({r for r in local if r not in self.local and r not in self.pinned})
+        in_registry = sorted({r for r in remote if r not in self.remote and r not in self.pinned})
+        workers = max(1, min(_WORKERS, len(in_registry) + 1))
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            ids = pool.submit(local_image_ids, self.runner, on_engine)
+            digests = list(pool.map(lambda r: registry_digest(self.runner, r), in_registry))
+            self.local.update(ids.result())
+        self.remote.update(zip(in_registry, digests, strict=True))
+
+    def local_id(self, reference: str) -> str | None:
+        """The local image's ID (looked up now when it was not prefetched)."""
+        if reference not in self.local:
+            self.local.update(local_image_ids(self.runner, [reference]))
+        return self.local[reference]
+
+    def registry(self, reference: str) -> str | None:
+        """The registry's digest (looked up now when it was not prefetched)."""
+        if reference not in self.remote:
+            self.remote[reference] = registry_digest(self.runner, reference)
+        return self.remote[reference]
+
+    def base_digest(self, reference: str) -> str | None:
+        """What an input digest records of a base image: the pinned digest, else its local
+        ID and registry digest (None when neither is known)."""
         if reference in self.pinned:
             return f"pinned:{self.pinned[reference]}"
-        local = local_image_id(self.runner, reference)
-        remote = registry_digest(self.runner, reference)
+        local, remote = self.local_id(reference), self.registry(reference)
         if local is None and remote is None:
             return None
         return f"local:{local or '-'} registry:{remote or '-'}"
-
-    def prefetch(self, references: Iterable[str]) -> None:
-        """Look up every reference not looked up yet, in parallel."""
-        wanted = sorted({r for r in references if r not in self.found and "$" not in r})
-        if not wanted:
-            return
-        with ThreadPoolExecutor(max_workers=min(_WORKERS, len(wanted))) as pool:
-            for reference, digest in zip(wanted, pool.map(self._lookup, wanted), strict=True):
-                self.found[reference] = digest
-
-    def __call__(self, reference: str) -> str | None:
-        """The reference's digest (looked up now when it was not prefetched)."""
-        if reference not in self.found:
-            self.found[reference] = self._lookup(reference)
-        return self.found[reference]

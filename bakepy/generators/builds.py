@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bakepy.generators.bake_hcl import render_bake_hcl
 from bakepy.generators.bake_json import render_bake_json
 from bakepy.generators.definition import bake_definition
-from bakepy.generators.dockerfile import render_dockerfile
 from bakepy.generators.dockerignore import render_dockerignore
 from bakepy.generators.files import HEADER, RenderedFile, RenderOptions
 from bakepy.models.bake.definition import NativeBake
@@ -27,6 +25,8 @@ def render_build_files(
     ``definition`` is the project's bake definition for ``out_dir`` when the caller has it."""
 
     def dockerfile_text(dockerfile: Dockerfile) -> str:
+        from bakepy.generators.dockerfile import render_dockerfile  # jinja2: only when needed
+
         return render_dockerfile(dockerfile, include_syntax=options.syntax_directive)
 
     files: list[RenderedFile] = []
@@ -52,6 +52,8 @@ def render_build_files(
             project, out_dir, syntax_directive=options.syntax_directive
         )
         if options.bake_format in ("hcl", "both"):
+            from bakepy.generators.bake_hcl import render_bake_hcl  # jinja2: only for HCL
+
             files.append(RenderedFile("docker-bake.hcl", render_bake_hcl(native, HEADER), "hcl"))
         if options.bake_format in ("json", "both"):
             text = render_bake_json(native, HEADER)
