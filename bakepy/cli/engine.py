@@ -194,8 +194,8 @@ def register_engine_commands(app: typer.Typer) -> None:
         """Build the targets, converge each ComposeProject and the host files to the project."""
         from bakepy.api.converge import ApplyStep, apply
         from bakepy.api.definitions import load_for
+        from bakepy.engine.build_plan import BuildPlan
         from bakepy.engine.builds import BuildReport
-        from bakepy.engine.compose.apply import ApplyResult
         from bakepy.resolution.selection import bake_names, parse_selector, select_resources
 
         _check_output(output)
@@ -210,10 +210,15 @@ def register_engine_commands(app: typer.Typer) -> None:
                     where = ", ".join(built.images) or "(no image)"
                     verb = "built" if built.action == "built" else "up to date"
                     typer.echo(f"{verb} {built.target}: {where} {built.digest or ''}".rstrip())
-            elif isinstance(step, ApplyResult):  # a compose project's or the stack's
-                typer.echo(step.render(actions=False))
-            else:
+            elif isinstance(step, BuildPlan):  # a dry run's builds
                 typer.echo(step.render())
+            else:  # compose and host results load their modules only when a project has them
+                from bakepy.engine.compose.apply import ApplyResult
+
+                if isinstance(step, ApplyResult):  # a compose project's or the stack's
+                    typer.echo(step.render(actions=False))
+                else:
+                    typer.echo(step.render())
 
         text = output == "text"
         try:
