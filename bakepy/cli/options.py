@@ -17,7 +17,9 @@ FilesOption = Annotated[
     typer.Option(
         "-f",
         "--file",
-        help="Definition file (.py, .yaml) or folder to search; repeatable. Default: .",
+        help="Definition file (.py, .yaml) or folder to search; repeatable. Default: . "
+        "(a folder holds one of bakepy.py, bakepy.yaml, bakepy.yml). A bakepy.py is run "
+        "(Python code, with your permissions) for every command, validate and print too.",
         metavar="PATH",
     ),
 ]

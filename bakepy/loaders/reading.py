@@ -9,6 +9,7 @@ from pathlib import Path
 
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.bake.unknown import Unknown
+from bakepy.loaders.bakepy_files import DEFAULT_FILES as DEFAULT_FILES, only_definition
 from bakepy.loaders.compose.detect import compose_files_in, compose_files_named, is_compose_file
 from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
 from bakepy.loaders.python import load_python
@@ -19,9 +20,6 @@ from bakepy.resolution.checks.references import validate_references
 
 # The loaders of other formats are imported when a file of theirs is read: each pulls in
 # its own models and parser, which a project that does not use them should not pay for.
-
-DEFAULT_FILES = ("bakepy.py", "bakepy.yaml", "bakepy.yml")
-"""What a folder is searched for, in order; the first one found is the definition."""
 
 BAKE_DEFAULT_FILES = default_files(LATEST_BUILDX)
 """A folder without a bakepy definition: every one of these found is read, in bake's order
@@ -35,10 +33,9 @@ def discover(path: Path, toolchain: Toolchain = NO_LIMITS) -> list[Path]:
         return [path]
     if not path.exists():
         raise LoadError(f"{path} does not exist")
-    for name in DEFAULT_FILES:
-        candidate = path / name
-        if candidate.is_file():
-            return [candidate]
+    definition = only_definition(path, [n for n in DEFAULT_FILES if (path / n).is_file()])
+    if definition is not None:
+        return [definition]
     # as bake: a compose file first (those COMPOSE_FILE lists, else the first name found and
     # its override file, as compose reads them), then bake's
     named = compose_files_named(path, os.environ)

@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from bakepy.errors import LoadError, Location
+from bakepy.loaders.bakepy_files import only_definition
 from bakepy.loaders.compose.detect import COMPOSE_FILE_NAMES
 from bakepy.models.version import API_VERSION
 
@@ -145,9 +146,9 @@ def definition_files(folder: Path, names: list[str] | None = None) -> list[Path]
     if names is None:
         names = sorted(os.listdir(folder)) if folder.is_dir() else []
     present = set(names)
-    for name in DEFINITION_FILES:
-        if name in present:
-            return [folder / name]
+    definition = only_definition(folder, names)
+    if definition is not None:
+        return [definition]
     manifests = [
         folder / name
         for name in sorted(names)

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from bakepy.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
-ENGINE_HOST = REPO / "examples" / "engine-host"
+ENGINE_HOST = REPO / "examples" / "engine-host" / "bakepy.py"  # bakepy.yaml is beside it
 
 
 def write_tls_files(root: Path) -> None:

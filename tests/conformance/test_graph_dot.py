@@ -39,7 +39,7 @@ def assert_dot_accepts(text: str) -> None:
 
 @pytest.mark.parametrize("example", ["go-client-server", "webapp-stack"])
 def test_dot_accepts_the_examples(example: str) -> None:
-    project = load([REPO / "examples" / example])
+    project = load([REPO / "examples" / example / "bakepy.py"])
     assert_dot_accepts(render_graph(graph(project, include_resources=True), "dot"))
 
 

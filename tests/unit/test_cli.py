@@ -14,7 +14,7 @@ from bakepy.cli import app
 from bakepy.models.kinds import KINDS
 
 REPO = Path(__file__).resolve().parents[2]
-GO_EXAMPLE = REPO / "examples" / "go-client-server"
+GO_EXAMPLE = REPO / "examples" / "go-client-server" / "bakepy.py"  # bakepy.yaml is beside it
 runner = CliRunner()
 
 
@@ -180,8 +180,13 @@ def test_the_process_exit_keeps_every_byte_and_the_exit_code(tmp_path: Path) -> 
     assert "No such option: --nope" in usage.stderr
 
 
-def test_default_file_is_found_in_the_current_folder(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(GO_EXAMPLE)
+def test_default_file_is_found_in_the_current_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "bakepy.yaml").write_text(
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {name: app}\n"
+    )
+    monkeypatch.chdir(tmp_path)
     assert invoke("validate")[0] == 0
 
 

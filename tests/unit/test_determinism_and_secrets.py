@@ -17,6 +17,7 @@ from bakepy.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
 SECRETS_EXAMPLE = REPO / "examples" / "secrets-and-annotations"
+SECRETS_DEFINITION = SECRETS_EXAMPLE / "bakepy.py"  # bakepy.yaml is beside it
 
 
 def render_in_subprocess(out_dir: Path, seed: str) -> dict[str, bytes]:
@@ -28,7 +29,7 @@ def render_in_subprocess(out_dir: Path, seed: str) -> dict[str, bytes]:
             "bakepy",
             "render",
             "-f",
-            str(REPO / "examples" / "go-client-server"),
+            str(REPO / "examples" / "go-client-server" / "bakepy.py"),
             "-o",
             str(out_dir),
         ],
@@ -63,8 +64,8 @@ def test_secret_values_never_reach_rendered_files_or_print(
     monkeypatch.setenv("NPM_TOKEN", env_value)
     monkeypatch.setenv("SSH_AUTH_SOCK", agent_socket)
     runner = CliRunner()
-    rendered = runner.invoke(app, ["render", "-f", str(SECRETS_EXAMPLE), "-o", str(tmp_path)])
-    printed = runner.invoke(app, ["print", "-f", str(SECRETS_EXAMPLE), "app"])
+    rendered = runner.invoke(app, ["render", "-f", str(SECRETS_DEFINITION), "-o", str(tmp_path)])
+    printed = runner.invoke(app, ["print", "-f", str(SECRETS_DEFINITION), "app"])
     assert rendered.exit_code == 0
     assert printed.exit_code == 0
     outputs = [rendered.stdout, printed.stdout] + [p.read_text() for p in tmp_path.iterdir()]

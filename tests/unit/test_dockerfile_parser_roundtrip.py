@@ -60,7 +60,9 @@ from bakepy.resolution.checks.dockerfile import check_dockerfile
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = sorted((REPO / "tests" / "fixtures" / "dockerfiles").glob("*.Dockerfile"))
-EXAMPLES = sorted(path for path in (REPO / "examples").iterdir() if (path / "bakepy.py").is_file())
+EXAMPLES = sorted(
+    path / "bakepy.py" for path in (REPO / "examples").iterdir() if (path / "bakepy.py").is_file()
+)
 
 
 def roundtrip(dockerfile: Dockerfile) -> Dockerfile:

@@ -14,7 +14,7 @@ from bakepy.cli import app
 from bakepy.generators.files import RenderedFile
 
 REPO = Path(__file__).resolve().parents[2]
-GO_EXAMPLE = REPO / "examples" / "go-client-server"
+GO_EXAMPLE = REPO / "examples" / "go-client-server" / "bakepy.py"  # bakepy.yaml is beside it
 runner = CliRunner()
 
 
