@@ -54,7 +54,7 @@ def main() -> int:
                 "render",
                 "-f",
                 str(repo.definition),
-                "-o",
+                "--out",
                 str(out),
                 "--format",
                 "hcl",

@@ -73,7 +73,7 @@ def main() -> int:
     env = python_env(scratch / "pycache")
     cache = scratch / "cache"
     groups = [f"{p.replace('/', '-')}-default" for p in paths]
-    render = Runs("render, cold", [*bakepy, "render", "::", "-o", str(out)])
+    render = Runs("render, cold", [*bakepy, "render", "::", "--out", str(out)])
     buildx = Runs("buildx", [docker, "buildx", "bake", "--print", "-f", "docker-bake.hcl", *groups])
     again = Runs("render, nothing changed", render.command)
     affected_file = Runs("affected, one file", [*bakepy, "affected", "--since", "HEAD"])

@@ -148,11 +148,11 @@ def measure(
     bakepy = Runs("bakepy render", [*bakepy_command(), "render", "-f", str(repo.definition)])
     buildx = Runs("buildx bake --print", BUILDX_PRINT)
     log, printed = repo.root / "bakepy-render.log", repo.root / "buildx-print.json"
-    run_once([*bakepy.command, "-o", str(out)], repo.root, log, env)
+    run_once([*bakepy.command, "--out", str(out)], repo.root, log, env)
     run_once(buildx.command, out, printed)
     for _ in range(repeat):
         shutil.rmtree(fresh, ignore_errors=True)  # every run writes both files
-        bakepy.record(*run_once([*bakepy.command, "-o", str(fresh)], repo.root, log, env))
+        bakepy.record(*run_once([*bakepy.command, "--out", str(fresh)], repo.root, log, env))
         buildx.record(*run_once(buildx.command, out, printed))
     for name in ("docker-bake.hcl", "docker-bake.json"):
         if (fresh / name).read_bytes() != (out / name).read_bytes():

@@ -9,5 +9,5 @@ if [ ! -x "$venv/bin/python" ]; then
   python3 -m venv "$venv"
 fi
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check .
-"$venv/bin/bakepy" render -f "examples/$example/bakepy.py" -o "out/$example"
+"$venv/bin/bakepy" render -f "examples/$example/bakepy.py" --out "out/$example"
 (cd "out/$example" && "../../$venv/bin/bakepy" print -f "../../examples/$example/bakepy.py")

@@ -21,6 +21,7 @@ from bakepy.cli.options import (
     ContextOption,
     FilesOption,
     IgnoreUnknownOption,
+    OutputOption,
     OverridesOption,
     OwnerOption,
     RecursiveOption,
@@ -29,7 +30,10 @@ from bakepy.cli.options import (
     SyntaxOption,
     TargetsArgument,
     changed_targets,
+    check_output,
+    emit_json,
     fail,
+    folder_alias,
     print_warnings,
     toolchain,
     use_context,
@@ -56,6 +60,7 @@ app = typer.Typer(
 @app.callback()
 def global_options(context: ContextOption = None) -> None:
     """Options every command takes before its name (``bakepy --context NAME plan``)."""
+    check_output("text")  # until the command says otherwise
     use_context(context)
 
 
@@ -63,9 +68,8 @@ def global_options(context: ContextOption = None) -> None:
 def render_command(
     targets: TargetsArgument = None,
     files: FilesOption = None,
-    out: Annotated[Path, typer.Option("-o", "--out", help="Output folder.", metavar="DIR")] = Path(
-        "."
-    ),
+    out: Annotated[Path, typer.Option("--out", help="Output folder.", metavar="DIR")] = Path("."),
+    output: OutputOption = "text",
     bake_format: Annotated[
         str,
         typer.Option(
@@ -96,6 +100,10 @@ def render_command(
     `--set` overrides applied, the named targets (default: all) resolved. The folder's
     .bakepy-rendered.json records what was written: a full render (no TARGET, no -l) removes
     the files an earlier render wrote that are no longer rendered, unless edited since."""
+    aliased, output = folder_alias(out, output, Path("."), "render's output folder")
+    out = aliased or out
+    check_output(output)
+    text = output == "text"
     if bake_format not in ("hcl", "json", "both"):
         fail(BakepyError(f"--format must be hcl, json or both, not {bake_format!r}"))
     try:
@@ -123,6 +131,9 @@ def render_command(
         for warning in hit[0]:
             typer.echo(f"warning: {warning}", err=True)
         done = "up to date" if check_only else "unchanged"
+        if not text:
+            emit_json({"out": str(out), "check": check_only, "unchanged": hit[1]})
+            return
         typer.echo(f"{done}: {hit[1]} file(s) in {out}")
         return
     from bakepy.api.definitions import load_selected, render
@@ -134,6 +145,8 @@ def render_command(
         changed = changed_targets(changed_since, files, targets)
         if changed == []:
             typer.echo(f"no target changed since {changed_since}", err=True)
+            if not text:
+                emit_json({"out": str(out), "check": check_only, "unchanged": 0})
             return
         if changed is not None:
             targets = changed if not targets else [t for t in targets if t in changed]
@@ -169,6 +182,17 @@ def render_command(
     if check_only:
         report = diff_files(rendered, out, prune=prune)
         print_warnings(report.warnings)
+        if not text:
+            emit_json(
+                {
+                    "out": str(out),
+                    "check": True,
+                    "differs": [str(p) for p in report.changed],
+                    "stale": [str(p) for p in [*report.removed, *report.kept]],
+                    "unchanged": len(report.unchanged),
+                }
+            )
+            raise typer.Exit(1 if report.changed or report.stale else 0)
         for path in report.changed:
             typer.echo(f"differs: {out / path}")
         for path in report.removed:
@@ -184,9 +208,20 @@ def render_command(
     except BakepyError as error:
         fail(error)
     print_warnings(report.warnings)
-    for path in report.changed:
+    if not text:
+        emit_json(
+            {
+                "out": str(out),
+                "check": False,
+                "written": [str(p) for p in report.changed],
+                "removed": [str(p) for p in report.removed],
+                "kept": [str(p) for p in report.kept],
+                "unchanged": len(report.unchanged),
+            }
+        )
+    for path in report.changed if text else []:
         typer.echo(f"wrote {out / path}")
-    for path in report.removed:
+    for path in report.removed if text else []:
         typer.echo(f"removed {out / path} (no longer rendered)")
     for path in report.kept:
         typer.echo(
@@ -194,7 +229,7 @@ def render_command(
             "it; remove it by hand",
             err=True,
         )
-    if not report.changed and not report.removed:
+    if text and not report.changed and not report.removed:
         typer.echo(f"unchanged: {len(report.unchanged)} file(s) in {out}")
     if cache_key and not report.kept and not report.warnings:
         written = [file.path for file in rendered]
@@ -213,6 +248,7 @@ def validate_command(
     buildx_version: BuildxVersionOption = None,
     ignore_unknown: IgnoreUnknownOption = False,
     strict_credentials: StrictCredentialsOption = False,
+    output: OutputOption = "text",
 ) -> None:
     """Load and check every definition: models, references, cycles, Dockerfile rules, variables.
 
@@ -220,6 +256,7 @@ def validate_command(
     overrides applied, the named targets (default: all) resolved."""
     from bakepy.api.definitions import check, load_for
 
+    check_output(output)
     try:
         tools = toolchain(buildx_version, engine=True)
         project = load_for(
@@ -240,6 +277,11 @@ def validate_command(
         read_lock(lock_path(project.base_dir))  # bakepy.lock beside them: malformed is refused
     except BakepyError as error:
         fail(error)
+    if output == "json":
+        emit_json(
+            {"valid": True, "resources": len(project), "warnings": project.warnings + warnings}
+        )
+        return
     typer.echo(f"ok: {len(project)} resource(s) valid")
 
 
@@ -254,8 +296,11 @@ def print_command(
     overrides: OverridesOption = None,
     buildx_version: BuildxVersionOption = None,
     ignore_unknown: IgnoreUnknownOption = False,
+    output: OutputOption = "text",
 ) -> None:
-    """Print resolved targets as JSON, in the shape of `docker buildx bake --print`."""
+    """Print resolved targets as JSON, in the shape of `docker buildx bake --print` (JSON
+    either way: -o json only makes failures JSON too)."""
+    check_output(output)
     paths = list(files or [])
     key = None
     try:
@@ -324,8 +369,10 @@ def graph_command(
             "--resources", help="Also show services' networks, volumes, secrets, configs."
         ),
     ] = False,
+    output: OutputOption = "text",
 ) -> None:
     """Print the dependency graph: groups, targets, Dockerfile stages, compose services."""
+    check_output(output)
     if graph_format not in ("text", "dot", "mermaid"):
         fail(BakepyError(f"--format must be text, dot or mermaid, not {graph_format!r}"))
     from bakepy.api.definitions import graph, load_for
@@ -349,7 +396,11 @@ def graph_command(
         found = graph(project, names, selector, include_resources=resources)
     except BakepyError as error:
         fail(error)
-    sys.stdout.write(render_graph(found, graph_format))  # type: ignore[arg-type]
+    drawn = render_graph(found, graph_format)  # type: ignore[arg-type]
+    if output == "json":
+        emit_json({"format": graph_format, "graph": drawn})
+        return
+    sys.stdout.write(drawn)
 
 
 @app.command("affected")
@@ -377,8 +428,7 @@ def affected_command(
     them. The whole repository unless specs or -f say which part."""
     if dependents not in ("none", "direct", "transitive"):
         fail(BakepyError("--dependents must be none, direct or transitive"))
-    if output not in ("text", "json"):
-        fail(BakepyError(f"--output must be text or json, not {output!r}"))
+    check_output(output)
     try:
         rows = _affected_rows(since, files or [], targets or [], dependents)
     except BakepyError as error:
@@ -424,11 +474,13 @@ def addresses_command(
     files: FilesOption = None,
     recursive: RecursiveOption = False,
     owner: OwnerOption = None,
+    output: OutputOption = "text",
 ) -> None:
     """List each resource's address, kind, the name bake files give it, and its owners
     (CODEOWNERS) - a repository's packages: `bakepy addresses ::`."""
     from bakepy.api.definitions import load_for
 
+    check_output(output)
     try:
         project = load_for(files or [], targets or [], recursive=recursive)
     except BakepyError as error:
@@ -438,6 +490,10 @@ def addresses_command(
         for r in project
         if owner is None or owner in project.owners_of(r)
     )
+    if output == "json":
+        keys = ("address", "kind", "name", "owners")
+        emit_json([dict(zip(keys, (*row[:3], row[3].split()), strict=True)) for row in rows])
+        return
     widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
     for address, kind, name, owners in rows:
         line = f"{address:<{widths[0]}}  {kind:<{widths[1]}}  {name:<{widths[2]}}  {owners}"
@@ -457,12 +513,15 @@ def import_command(
     ] = "python",
     out: Annotated[
         Path | None,
-        typer.Option("-o", "--out", help="File to write (default: stdout).", metavar="FILE"),
+        typer.Option("--out", help="File to write (default: stdout).", metavar="FILE"),
     ] = None,
     ignore_unknown: IgnoreUnknownOption = False,
     buildx_version: BuildxVersionOption = None,
+    output: OutputOption = "text",
 ) -> None:
     """Turn existing bake files, Dockerfiles and compose files into a bakepy definition."""
+    out, output = folder_alias(out, output, None, "import's output file")
+    check_output(output)
     from bakepy.api.definitions import import_with_notes
     from bakepy.api.output import write_files
     from bakepy.generators.files import RenderedFile
@@ -480,13 +539,19 @@ def import_command(
         fail(error)
     print_warnings(notes)
     if out is None:
+        if output == "json":
+            emit_json({"definition": text, "to": to, "notes": notes})
+            return
         sys.stdout.write(text)
         return
     try:
         write_files([RenderedFile(out.name, text, to)], out.parent, record=False)
     except BakepyError as error:
         fail(error)
-    typer.echo(f"wrote {out}")
+    if output == "json":
+        emit_json({"wrote": str(out), "to": to, "notes": notes})
+    else:
+        typer.echo(f"wrote {out}")
     folders = {path.resolve().parent for path in paths}
     if out.resolve().parent not in folders:
         typer.echo(
@@ -501,13 +566,16 @@ def schema_command(
     kind: Annotated[
         str | None, typer.Argument(help="A kind, e.g. Target (default: all).", metavar="KIND")
     ] = None,
+    output: OutputOption = "text",
 ) -> None:
-    """Print the JSON Schema of manifests (one kind, or all kinds) for editors and CI.
+    """Print the JSON Schema of manifests (one kind, or all kinds) for editors and CI (JSON
+    either way: -o json only makes failures JSON too).
 
     The all-kinds schema is also committed as docs/reference/bakepy.schema.json, for
     yaml-language-server: `# yaml-language-server: $schema=<path or URL of that file>`."""
     from bakepy.models.schema import schema_text
 
+    check_output(output)
     try:
         text = schema_text(kind)
     except BakepyError as error:

@@ -20,6 +20,7 @@ from bakepy.cli.options import (
     ChangedSinceOption,
     ContextOption,
     FilesOption,
+    OutputOption,
     OverridesOption,
     OwnerOption,
     RecursiveOption,
@@ -27,6 +28,7 @@ from bakepy.cli.options import (
     SyntaxOption,
     TargetsArgument,
     changed_targets,
+    check_output,
     fail,
     print_warnings,
     toolchain,
@@ -34,9 +36,6 @@ from bakepy.cli.options import (
 )
 from bakepy.errors import BakepyError
 
-OutputOption = Annotated[
-    str, typer.Option("--output", "-o", help="Print text or json.", metavar="text|json")
-]
 RootOption = Annotated[
     Path | None,
     typer.Option(
@@ -74,11 +73,6 @@ PruneVolumesOption = Annotated[
 ]
 
 
-def _check_output(output: str) -> None:
-    if output not in ("text", "json"):
-        fail(BakepyError(f"--output must be text or json, not {output!r}"))
-
-
 def register_engine_commands(app: typer.Typer) -> None:
     """Add plan, apply and delete to ``app``."""
 
@@ -110,7 +104,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         from bakepy.api.definitions import load_for
         from bakepy.resolution.selection import bake_names, parse_selector, select_resources
 
-        _check_output(output)
+        check_output(output)
         use_context(context)
         try:
             tools = toolchain(buildx_version, engine=True)
@@ -198,7 +192,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         from bakepy.engine.builds import BuildReport
         from bakepy.resolution.selection import bake_names, parse_selector, select_resources
 
-        _check_output(output)
+        check_output(output)
         use_context(context)
         if progress not in ("auto", "plain", "tty", "quiet"):
             fail(BakepyError("--progress must be auto, plain, tty or quiet"))
@@ -285,7 +279,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         from bakepy.api.converge import delete, delete_builders
         from bakepy.api.definitions import load_selected
 
-        _check_output(output)
+        check_output(output)
         use_context(context)
         try:
             project = load_selected(files or [], [], None)

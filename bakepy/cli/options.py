@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from bakepy.errors import BakepyError, ValidationError
+from bakepy.errors import BakepyError, Diagnostic, ValidationError, format_field_path
 
 if TYPE_CHECKING:
     from bakepy.models.toolchain import Toolchain
@@ -47,9 +47,82 @@ RecursiveOption = Annotated[
 ]
 
 
+OUTPUT_FORMATS = ("text", "json")
+OutputOption = Annotated[
+    str,
+    typer.Option(
+        "--output",
+        "-o",
+        help="Print text or json (a failure too: an error object on stdout).",
+        metavar="text|json",
+    ),
+]
+
+
+def emit_json(document: object) -> None:
+    """A command's result for machines: indented, keys sorted, on stdout."""
+    import json
+
+    typer.echo(json.dumps(document, indent=2, sort_keys=True))
+
+
+def folder_alias(
+    place: Path | None, output: str, default: Path | None, what: str
+) -> tuple[Path | None, str]:
+    """The old ``-o PLACE`` of render and import (now ``--out``; ``-o`` is the output format in
+    every command, as kubectl's): a value that is no format is taken as the place, with a
+    deprecation warning, when ``--out`` was not given too."""
+    if output in OUTPUT_FORMATS or place != default:
+        return place, output
+    typer.echo(
+        f"warning: -o {output} for {what} is deprecated: use --out {output} "
+        "(-o/--output is the output format, text or json, in every command)",
+        err=True,
+    )
+    return Path(output), "text"
+
+
+_FORMAT = {"output": "text"}
+"""The running command's ``--output`` (set by :func:`check_output`): how :func:`fail` prints."""
+
+
+def check_output(output: str) -> None:
+    """Refuse an ``--output`` other than text or json; else make it how failures print."""
+    _FORMAT["output"] = "text"
+    if output not in OUTPUT_FORMATS:
+        fail(BakepyError(f"--output must be text or json, not {output!r}"))
+    _FORMAT["output"] = output
+
+
+def json_output() -> bool:
+    """Whether the running command was asked for ``-o json``."""
+    return _FORMAT["output"] == "json"
+
+
+def diagnostic_object(diagnostic: Diagnostic) -> dict[str, object]:
+    """One problem for machines: message, file, line, column, resource, field and hint."""
+    where = diagnostic.location
+    return {
+        "message": diagnostic.message,
+        "file": str(where.file) if where.file is not None else None,
+        "line": where.line,
+        "column": where.column,
+        "resource": where.resource,
+        "field": format_field_path(where.field_path) or None,
+        "hint": diagnostic.hint,
+    }
+
+
 def fail(error: BakepyError) -> NoReturn:
-    """Print every problem as ``error: where: what`` (plus its hint) and exit 2."""
+    """Print every problem as ``error: where: what`` (plus its hint) and exit 2; with ``-o
+    json``, an ``{"errors": [...]}`` object on stdout instead (see :func:`diagnostic_object`)."""
     diagnostics = error.diagnostics if isinstance(error, ValidationError) else [error.diagnostic]
+    if json_output():
+        import json
+
+        document = {"errors": [diagnostic_object(d) for d in diagnostics]}
+        typer.echo(json.dumps(document, indent=2, sort_keys=True))
+        raise typer.Exit(2)
     for diagnostic in diagnostics:
         typer.echo(f"error: {diagnostic}", err=True)
     raise typer.Exit(2)

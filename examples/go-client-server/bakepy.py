@@ -1,6 +1,6 @@
 """The classic multi-stage Go build: client and server images, host binaries, lint.
 
-Render it with ``bakepy render -f examples/go-client-server/bakepy.py -o out``.
+Render it with ``bakepy render -f examples/go-client-server/bakepy.py --out out``.
 """
 
 from bakepy import (

@@ -7,7 +7,7 @@ Every service runs busybox (httpd stands in for the proxy, the app and the datab
 Python takes compose's long syntax, which the types describe (``networks={"backend": None}``,
 ``ServiceSecret(source=...)``); bakepy.yaml beside it writes the same project in short syntax.
 
-Render it with ``bakepy render -f examples/webapp-stack/bakepy.py -o out``; then ``docker compose -f
+Render it with ``bakepy render -f examples/webapp-stack/bakepy.py --out out``; then ``docker compose -f
 out/compose.yaml up -d`` or ``docker stack deploy -c out/webapp.stack.yaml webapp``.
 """
 

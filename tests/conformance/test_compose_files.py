@@ -174,7 +174,7 @@ def bakepy_render(
     """``bakepy render -f FILE... -o OUT``, run in ``folder`` as a user runs it."""
     flags = [flag for file in files for flag in ("-f", file)]
     return subprocess.run(
-        [sys.executable, "-P", "-m", "bakepy", "render", *flags, "-o", str(out)],
+        [sys.executable, "-P", "-m", "bakepy", "render", *flags, "--out", str(out)],
         cwd=folder,
         capture_output=True,
         text=True,

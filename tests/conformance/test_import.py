@@ -124,7 +124,7 @@ def test_cli_import_writes_a_file_and_reports_errors(tmp_path: Path) -> None:
     (tmp_path / "docker-bake.hcl").write_text(BAKE_FILE)
     out = tmp_path / "defs" / "bakepy.py"
     result = CliRunner().invoke(
-        app, ["import", str(tmp_path / "docker-bake.hcl"), "--to", "python", "-o", str(out)]
+        app, ["import", str(tmp_path / "docker-bake.hcl"), "--to", "python", "--out", str(out)]
     )
     assert result.exit_code == 0, result.stderr
     assert out.read_text().startswith('"""Imported by bakepy from docker-bake.hcl')

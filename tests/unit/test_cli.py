@@ -24,7 +24,7 @@ def invoke(*args: str) -> tuple[int, str, str]:
 
 
 def test_render_writes_every_file_and_is_idempotent(tmp_path: Path) -> None:
-    code, out, _ = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path))
+    code, out, _ = invoke("render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path))
     assert code == 0
     written = sorted(p.name for p in tmp_path.iterdir())
     assert written == [
@@ -35,38 +35,38 @@ def test_render_writes_every_file_and_is_idempotent(tmp_path: Path) -> None:
         "go-app.Dockerfile.dockerignore",
     ]
     assert out.count("wrote ") == 5
-    code, out, _ = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path))
+    code, out, _ = invoke("render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path))
     assert code == 0
     assert "unchanged: 5 file(s)" in out
 
 
 def test_render_format_chooses_bake_files(tmp_path: Path) -> None:
-    code, _, _ = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "--format", "json")
+    code, _, _ = invoke("render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path), "--format", "json")
     assert code == 0
     assert not (tmp_path / "docker-bake.hcl").exists()
     assert (tmp_path / "docker-bake.json").exists()
 
 
 def test_render_without_syntax_directive(tmp_path: Path) -> None:
-    invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "--no-syntax-directive")
+    invoke("render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path), "--no-syntax-directive")
     assert "# syntax=" not in (tmp_path / "go-app.Dockerfile").read_text()
 
 
 def test_check_reports_files_that_differ(tmp_path: Path) -> None:
-    code, out, _ = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "--check")
+    code, out, _ = invoke("render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path), "--check")
     assert code == 1
     assert "differs:" in out
     assert not any(tmp_path.iterdir())
-    invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path))
-    assert invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "--check")[0] == 0
+    invoke("render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path))
+    assert invoke("render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path), "--check")[0] == 0
     (tmp_path / "go-app.Dockerfile").write_text("FROM scratch\n")
-    code, out, _ = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "--check")
+    code, out, _ = invoke("render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path), "--check")
     assert code == 1
     assert out.strip().endswith("go-app.Dockerfile")
 
 
 def test_render_selects_targets_and_what_they_need(tmp_path: Path) -> None:
-    code, _, _ = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "client")
+    code, _, _ = invoke("render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path), "client")
     assert code == 0
     hcl = (tmp_path / "docker-bake.hcl").read_text()
     assert 'target "client"' in hcl
@@ -81,7 +81,7 @@ def test_label_selector_picks_targets() -> None:
 
 
 def test_unknown_target_is_a_user_error(tmp_path: Path) -> None:
-    code, _, err = invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "nope")
+    code, _, err = invoke("render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path), "nope")
     assert code == 2
     assert "nope" in err
     assert "Traceback" not in err
@@ -101,7 +101,7 @@ def test_bad_input_names_file_line_and_field_and_writes_nothing(tmp_path: Path) 
     manifest = tmp_path / "bad.yaml"
     manifest.write_text(BAD_MANIFEST)
     out_dir = tmp_path / "out"
-    code, _, err = invoke("render", "-f", str(manifest), "-o", str(out_dir))
+    code, _, err = invoke("render", "-f", str(manifest), "--out", str(out_dir))
     assert code == 2
     assert f"{manifest}:6: Target/app: spec.platforms[1]: unknown architecture 'sparc'" in err
     assert len(err.strip().splitlines()) <= 2

@@ -435,7 +435,7 @@ def test_the_cli_prints_warnings_on_stderr(tmp_path: Path) -> None:
         "apiVersion: bakepy.dev/v1alpha1\nkind: Stack\nmetadata: {name: web}\n"
         "spec: {project: ComposeProject/web}\n"
     )
-    result = CliRunner().invoke(cli_app, ["render", "-f", str(definition), "-o", str(tmp_path)])
+    result = CliRunner().invoke(cli_app, ["render", "-f", str(definition), "--out", str(tmp_path)])
     assert result.exit_code == 0
     assert result.stderr == (
         "warning: Stack/web: services.app.privileged: left out: swarm ignores it\n"

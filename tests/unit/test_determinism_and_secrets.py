@@ -30,7 +30,7 @@ def render_in_subprocess(out_dir: Path, seed: str) -> dict[str, bytes]:
             "render",
             "-f",
             str(REPO / "examples" / "go-client-server" / "bakepy.py"),
-            "-o",
+            "--out",
             str(out_dir),
         ],
         env=env,
@@ -64,7 +64,7 @@ def test_secret_values_never_reach_rendered_files_or_print(
     monkeypatch.setenv("NPM_TOKEN", env_value)
     monkeypatch.setenv("SSH_AUTH_SOCK", agent_socket)
     runner = CliRunner()
-    rendered = runner.invoke(app, ["render", "-f", str(SECRETS_DEFINITION), "-o", str(tmp_path)])
+    rendered = runner.invoke(app, ["render", "-f", str(SECRETS_DEFINITION), "--out", str(tmp_path)])
     printed = runner.invoke(app, ["print", "-f", str(SECRETS_DEFINITION), "app"])
     assert rendered.exit_code == 0
     assert printed.exit_code == 0

@@ -153,7 +153,7 @@ def test_an_imported_python_definition_keeps_the_warning(tmp_path: Path) -> None
     assert imported.exit_code == 0, imported.output
     (tmp_path / "bakepy.py").write_text(imported.stdout)
     out = str(tmp_path / "out")
-    result = runner.invoke(app, ["render", "-f", str(tmp_path / "bakepy.py"), "-o", out])
+    result = runner.invoke(app, ["render", "-f", str(tmp_path / "bakepy.py"), "--out", out])
     assert result.exit_code == 0, result.output
     assert "warning:" in result.stderr
     assert "API_TOKEN" in result.stderr
@@ -164,7 +164,7 @@ def test_the_cli_flag_makes_it_an_error(tmp_path: Path, command: str) -> None:
     (tmp_path / "Dockerfile").write_text(FILE)
     arguments = [command, "-f", str(tmp_path / "Dockerfile"), "--strict-credentials"]
     if command == "render":
-        arguments += ["-o", str(tmp_path / "out")]
+        arguments += ["--out", str(tmp_path / "out")]
     result = CliRunner().invoke(app, arguments)
     assert result.exit_code == 2
     assert "error:" in result.stderr

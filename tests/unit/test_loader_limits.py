@@ -39,7 +39,7 @@ def test_a_located_error_and_exit_2(case: str, tmp_path: Path) -> None:
     name, data, message = CASES[case]
     (tmp_path / name).write_bytes(data)
     result = CliRunner().invoke(
-        app, ["render", "-f", str(tmp_path / name), "-o", str(tmp_path / "out")]
+        app, ["render", "-f", str(tmp_path / name), "--out", str(tmp_path / "out")]
     )
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output

@@ -105,7 +105,7 @@ def test_cli_prints_each_error_on_its_line_and_writes_nothing(tmp_path: Path) ->
         "kind: Group\nmetadata: {name: g}\nspec: {targets: [a], descripton: x}\n",
     )
     out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["render", "-f", str(path), "-o", str(out)])
+    result = CliRunner().invoke(app, ["render", "-f", str(path), "--out", str(out)])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"error: {path}:4: Target/a: spec.tagz: unknown field",

@@ -25,7 +25,7 @@ def repo_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def render(*args: str) -> str:
-    result = CliRunner().invoke(app, ["render", "::", "-o", "out", *args])
+    result = CliRunner().invoke(app, ["render", "::", "--out", "out", *args])
     assert result.exit_code == 0, result.output
     return result.stdout
 

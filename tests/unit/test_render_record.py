@@ -118,7 +118,9 @@ def test_without_a_record_nothing_is_recorded_or_removed(tmp_path: Path) -> None
 
 def test_cli_check_reports_stale_files_and_render_removes_them(tmp_path: Path) -> None:
     def render(*args: str) -> tuple[int, str, str]:
-        result = runner.invoke(app, ["render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), *args])
+        result = runner.invoke(
+            app, ["render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path), *args]
+        )
         return result.exit_code, result.stdout, result.stderr
 
     assert render()[0] == 0
@@ -134,10 +136,10 @@ def test_cli_check_reports_stale_files_and_render_removes_them(tmp_path: Path) -
 
 
 def test_cli_render_of_some_targets_removes_nothing(tmp_path: Path) -> None:
-    runner.invoke(app, ["render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path)])
+    runner.invoke(app, ["render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path)])
     before = sorted(p.name for p in tmp_path.iterdir())
     result = runner.invoke(
-        app, ["render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path), "-l", "kind=image"]
+        app, ["render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path), "-l", "kind=image"]
     )
     assert result.exit_code == 0
     assert "removed" not in result.stdout

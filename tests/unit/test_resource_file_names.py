@@ -46,7 +46,7 @@ def test_validate_and_render_name_the_resource(
     )
     monkeypatch.chdir(tmp_path)
     before = sorted(p.name for p in tmp_path.parent.iterdir())
-    result = CliRunner().invoke(app, [verb, *(["-o", "out"] if verb == "render" else [])])
+    result = CliRunner().invoke(app, [verb, *(["--out", "out"] if verb == "render" else [])])
     assert result.exit_code == 2, result.output
     assert "bakepy.yaml:4" in result.output
     assert f"{kind}/../x" in result.output

@@ -1,0 +1,148 @@
+"""One meaning of ``-o`` in every command: the output format, text or json (kubectl's), with
+failures as an error object on stdout; render's and import's old ``-o PLACE`` still works, with
+a deprecation warning (``--out`` is the place now)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bakepy.cli import app
+
+REPO = Path(__file__).resolve().parents[2]
+GO_EXAMPLE = REPO / "examples" / "go-client-server"
+BAD = """\
+apiVersion: bakepy.dev/v1alpha1
+kind: Target
+metadata: {name: app}
+spec:
+  context: .
+  dockerfile-inline: "FROM scratch\\n"
+  platforms: 5
+"""
+
+
+def _invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def bad(tmp_path: Path) -> Path:
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    (folder / "bakepy.yaml").write_text(BAD, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate"],
+        ["render", "--out", "{tmp}/out"],
+        ["print"],
+        ["graph"],
+        ["addresses"],
+        ["plan"],
+        ["apply", "--dry-run"],
+        ["delete"],
+    ],
+)
+def test_failures_are_an_error_object_with_file_line_field_hint(
+    command: list[str], bad: Path, tmp_path: Path
+) -> None:
+    args = [part.format(tmp=tmp_path) for part in command]
+    code, out, err = _invoke(*args, "-f", str(bad), "-o", "json")
+    assert code == 2, out + err
+    errors = json.loads(out)["errors"]
+    assert errors == [
+        {
+            "message": "Input should be a valid list",
+            "file": str(bad / "bakepy.yaml"),
+            "line": 7,
+            "column": None,
+            "resource": "Target/app",
+            "field": "spec.platforms",
+            "hint": None,
+        }
+    ]
+    assert "Traceback" not in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_text_failures_stay_on_stderr(bad: Path) -> None:
+    code, out, err = _invoke("validate", "-f", str(bad))
+    assert (code, out) == (2, "")
+    assert err.startswith(f"error: {bad / 'bakepy.yaml'}:7: Target/app: spec.platforms:")
+
+
+def test_a_hint_is_part_of_the_object(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    code, out, _ = _invoke("plan", "-f", str(GO_EXAMPLE), "--context", "gone", "-o", "json")
+    assert code == 2
+    (error,) = json.loads(out)["errors"]
+    assert error["message"] == "Docker context 'gone' (from --context) does not exist"
+    assert "docker context ls" in error["hint"]
+
+
+def test_validate_json() -> None:
+    code, out, _ = _invoke("validate", "-f", str(GO_EXAMPLE), "-o", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["valid"] is True
+    assert document["resources"] > 0
+
+
+def test_render_json_lists_what_it_wrote(tmp_path: Path) -> None:
+    code, out, _ = _invoke("render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path), "-o", "json")
+    assert code == 0
+    document = json.loads(out)
+    assert document["out"] == str(tmp_path)
+    assert "docker-bake.hcl" in document["written"]
+    assert all((tmp_path / name).is_file() for name in document["written"])
+    again = json.loads(
+        _invoke("render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path), "-o", "json")[1]
+    )
+    assert again["written"] == []
+    assert again["unchanged"] == len(document["written"])
+
+
+def test_render_check_json(tmp_path: Path) -> None:
+    code, out, _ = _invoke(
+        "render", "-f", str(GO_EXAMPLE), "--out", str(tmp_path), "--check", "-o", "json"
+    )
+    assert code == 1
+    assert "docker-bake.hcl" in json.loads(out)["differs"]
+
+
+def test_render_old_dash_o_folder_still_works_with_a_warning(tmp_path: Path) -> None:
+    code, out, err = _invoke("render", "-f", str(GO_EXAMPLE), "-o", str(tmp_path))
+    assert code == 0
+    assert (tmp_path / "docker-bake.hcl").is_file()
+    assert f"warning: -o {tmp_path} for render's output folder is deprecated: use --out" in err
+    assert f"wrote {tmp_path / 'docker-bake.hcl'}" in out
+
+
+def test_graph_addresses_schema_print_import_json(tmp_path: Path) -> None:
+    graph = json.loads(_invoke("graph", "-f", str(GO_EXAMPLE), "-o", "json")[1])
+    assert graph["format"] == "text"
+    assert graph["graph"]
+    rows = json.loads(_invoke("addresses", "-f", str(GO_EXAMPLE), "-o", "json")[1])
+    assert {"address", "kind", "name", "owners"} == set(rows[0])
+    schema = json.loads(_invoke("schema", "Target", "-o", "json")[1])
+    assert schema["title"]
+    printed = json.loads(_invoke("print", "-f", str(GO_EXAMPLE), "-o", "json")[1])
+    assert "target" in printed
+    (tmp_path / "Dockerfile").write_text("FROM scratch\nCOPY a /a\n", encoding="utf-8")
+    imported = json.loads(_invoke("import", str(tmp_path / "Dockerfile"), "-o", "json")[1])
+    assert 'from_="scratch"' in imported["definition"]
+    assert imported["to"] == "python"
+
+
+def test_an_unknown_output_format_is_refused() -> None:
+    code, _, err = _invoke("validate", "-f", str(GO_EXAMPLE), "-o", "yaml")
+    assert code == 2
+    assert "--output must be text or json, not 'yaml'" in err
