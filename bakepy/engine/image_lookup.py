@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 
 from bakepy.engine.commands import CommandRunner
+from bakepy.engine.registry_http import tag_digest
 from bakepy.models.image_reference import ImageReference
 
 _WORKERS = 8
@@ -51,7 +52,11 @@ def local_image_ids(runner: CommandRunner, references: Iterable[str]) -> dict[st
 
 def registry_digest(runner: CommandRunner, reference: str) -> str | None:
     """The digest the registry serves for ``reference`` (the index's for a multi-platform
-    image), or None when it has none or cannot be reached."""
+    image), or None when it has none or cannot be reached: asked over HTTP first (no CLI to
+    start), else through ``docker buildx imagetools inspect`` (the user's credentials)."""
+    found = tag_digest(reference)
+    if found is not None:
+        return found
     args = ["docker", "buildx", "imagetools", "inspect", reference]
     result = runner.run([*args, "--format", "{{json .Manifest}}"])
     if result.returncode != 0:

@@ -25,6 +25,7 @@ from bakepy import (
 from bakepy.api.converge import delete_builders, plan_builds
 from bakepy.engine.builders import inspect_builder
 from bakepy.engine.commands import SubprocessRunner
+from bakepy.engine.registry_http import tag_digest
 
 from .buildkit import docker, unique
 
@@ -244,6 +245,8 @@ def test_lock_pins_base_and_pushed_images_and_apply_honours_it(
         docker("buildx", "imagetools", "inspect", base_image, "--format", "{{json .Manifest}}")
     )["digest"]
     assert document["base"] == {base_image: base_digest}
+    assert tag_digest(base_image) == base_digest  # over HTTP, as imagetools sees it
+    assert tag_digest(f"{registry}/bakepy-never-pushed:1") is None
     pushed_digest = json.loads(
         docker("buildx", "imagetools", "inspect", pushed, "--format", "{{json .Manifest}}")
     )["digest"]
