@@ -1,0 +1,151 @@
+"""The no-change apply cache without an engine: which command lines and engines it answers
+for, when an entry stops being valid, and the desired state's round trip through JSON."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bakepy.cli import apply_cache
+from bakepy.cli.noop_apply import Request, local_socket, parse
+from bakepy.engine.compose.desired import (
+    Dependency,
+    DesiredContainer,
+    DesiredNetwork,
+    DesiredState,
+    DesiredVolume,
+)
+from bakepy.engine.compose.desired_codec import FileCheck, decode, encode
+from bakepy.engine.state import StateFile, digest_key, save_digest_keys
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["apply"], Request()),
+        (["apply", "-f", "a.yaml", "--file=b.yaml"], Request(("a.yaml", "b.yaml"))),
+        (["apply", "-fc.yaml", "--compose", "shop"], Request(("c.yaml",), "shop")),
+        (["apply", "--prune", "--compose=shop"], Request((), "shop", prune=True)),
+        (["plan"], None),
+        (["apply", "web"], None),  # a target: builds
+        (["apply", "-o", "json"], None),
+        (["apply", "--dry-run"], None),
+        (["apply", "--prune-volumes"], None),
+        (["apply", "-f"], None),
+        (["--context", "remote", "apply"], None),
+    ],
+)
+def test_only_plain_applies_are_answered(argv: list[str], expected: Request | None) -> None:
+    assert parse(argv) == expected
+
+
+def test_only_the_local_socket_is_read_directly(tmp_path: Path) -> None:
+    home = {"DOCKER_CONFIG": str(tmp_path)}
+    assert local_socket(home) == "/var/run/docker.sock"
+    assert local_socket({**home, "DOCKER_HOST": "unix:///run/d.sock"}) == "/run/d.sock"
+    assert local_socket({**home, "DOCKER_HOST": "tcp://10.0.0.1:2376"}) is None
+    assert local_socket({**home, "DOCKER_HOST": "ssh://me@host"}) is None
+    assert local_socket({**home, "DOCKER_CONTEXT": "remote"}) is None
+    (tmp_path / "config.json").write_text(json.dumps({"currentContext": "remote"}))
+    assert local_socket(home) is None
+    (tmp_path / "config.json").write_text(json.dumps({"currentContext": "default"}))
+    assert local_socket(home) == "/var/run/docker.sock"
+
+
+def _entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Path]:
+    """An entry made after reading ``compose.yaml`` in a project folder."""
+    monkeypatch.chdir(tmp_path)
+    folder = tmp_path / "project"
+    folder.mkdir()
+    compose = folder / "compose.yaml"
+    compose.write_text("services: {}\n")
+    recorder = apply_cache.InputRecorder()
+    recorder.hook("open", (str(compose), "r", 0))
+    key = apply_cache.request_key(["apply", "-f", str(folder)], {"MODE": "a"})
+    apply_cache.store(key, recorder.inputs([str(folder)]), {"projects": []})
+    return key, compose
+
+
+def test_an_entry_answers_while_its_inputs_are_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, _ = _entry(tmp_path, monkeypatch)
+    assert apply_cache.lookup(key) == ({"projects": []}, "")
+
+
+def test_a_changed_file_invalidates_an_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, compose = _entry(tmp_path, monkeypatch)
+    compose.write_text("services: {a: {image: x}}\n")
+    payload, why = apply_cache.lookup(key)
+    assert payload is None
+    assert why == f"{compose} changed"
+
+
+def test_a_new_file_beside_the_definitions_invalidates_an_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    key, compose = _entry(tmp_path, monkeypatch)
+    (compose.parent / "compose.override.yaml").write_text("services: {}\n")
+    payload, why = apply_cache.lookup(key)
+    assert payload is None
+    assert why == f"the files in {compose.parent} changed"
+
+
+def test_a_new_digest_key_invalidates_an_entry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, state: Path
+) -> None:
+    key, _ = _entry(tmp_path, monkeypatch)
+    state.mkdir(exist_ok=True)
+    (state / "digest.key").write_bytes(b"k" * 32)
+    assert apply_cache.lookup(key)[0] is None
+
+
+def test_the_request_key_follows_the_environment_but_not_the_shell() -> None:
+    key = apply_cache.request_key(["apply"], {"MODE": "a", "SHLVL": "1"})
+    assert key == apply_cache.request_key(["apply"], {"MODE": "a", "SHLVL": "2"})
+    assert key != apply_cache.request_key(["apply"], {"MODE": "b", "SHLVL": "1"})
+    assert key != apply_cache.request_key(["apply", "--prune"], {"MODE": "a", "SHLVL": "1"})
+
+
+def test_a_desired_state_survives_its_round_trip_without_its_secret(tmp_path: Path) -> None:
+    secret = tmp_path / "files" / "token"
+    file = StateFile(secret, b"hunter2", mode=0o600)
+    container = DesiredContainer(
+        service="app",
+        replica=1,
+        name="shop-app-1",
+        image="busybox",
+        body={"Image": "busybox", "HostConfig": {"RestartPolicy": {"Name": "no"}}},
+        spec={"image": "busybox"},
+        hash="sha256:1",
+        networks=("shop_default",),
+        volumes=("shop_data",),
+        files=(file,),
+    )
+    desired = DesiredState(
+        "shop",
+        networks=[DesiredNetwork("default", "shop_default", hash="sha256:2")],
+        volumes=[DesiredVolume("data", "shop_data", hash="sha256:3")],
+        containers=[container],
+        services=["app"],
+        dependencies={"app": [Dependency("db", "service_healthy")]},
+        warnings=["MODE is not set"],
+    )
+    data = json.loads(json.dumps(encode(desired, tmp_path)))
+    assert "hunter2" not in json.dumps(data)
+    back, checks = decode(data)
+    assert back.containers[0].files == ()
+    without_files = DesiredContainer(**{**container.__dict__, "files": ()})
+    assert back == DesiredState(**{**desired.__dict__, "containers": [without_files]})
+    key = digest_key(tmp_path)
+    assert checks == [FileCheck(str(secret), 0o600, checks[0].digest)]
+    assert not checks[0].is_current(key)
+    file.write()
+    assert checks[0].is_current(key)
+    secret.chmod(0o644)
+    assert not checks[0].is_current(key)
+    save_digest_keys()
