@@ -174,12 +174,12 @@ class Recording:
     seen: list[tuple[Project, DesiredState]]
 
     def observe(self, project: Project, desired: DesiredState) -> None:
-        """The seam ``bakepy.engine.compose.verbs`` calls with each lowered state."""
+        """Called (``bakepy.engine.compose.declared``) with each state the command lowers."""
         self.seen.append((project, desired))
 
     def finish(self) -> None:
         """Keep the entry when the command lowered every ComposeProject of a project that
-        declares nothing else (no builds, host files or stacks)."""
+        declares nothing else (no targets, host files or stacks) and no service it builds."""
         inputs = self.recorder.inputs(self.request.files)
         if not self.seen:
             return
@@ -193,6 +193,8 @@ class Recording:
             return
         if any(p is not project for p, _ in self.seen):
             return
+        if any(c.builds for _, desired in self.seen for c in desired.containers):
+            return  # a service built from a context: its files are inputs the lowering never read
         projects = [encode(desired) for _, desired in self.seen]
         payload = {"warnings": list(project.warnings), "projects": projects}
         apply_cache.store(self.key, inputs, payload)
