@@ -35,6 +35,10 @@ if TYPE_CHECKING:
         Stack as Stack,
         StackSpec as StackSpec,
     )
+    from bakepy.models.compose.swarm_node import (
+        SwarmNode as SwarmNode,
+        SwarmNodeSpec as SwarmNodeSpec,
+    )
     from bakepy.models.dockerfile.instructions import (
         Dockerfile as Dockerfile,
         DockerfileSpec as DockerfileSpec,
@@ -73,6 +77,8 @@ _EXPORTS = {
     "ResourceRef": "bakepy.models.resource",
     "Stack": "bakepy.models.compose.project",
     "StackSpec": "bakepy.models.compose.project",
+    "SwarmNode": "bakepy.models.compose.swarm_node",
+    "SwarmNodeSpec": "bakepy.models.compose.swarm_node",
     "SystemdDropIn": "bakepy.models.host.systemd",
     "SystemdDropInSpec": "bakepy.models.host.systemd",
     "Target": "bakepy.models.bake.targets",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bakepy.models.bake.builder import Builder
 from bakepy.models.bake.targets import Attribute, Function, Group, Target, Variable
 from bakepy.models.compose.project import ComposeProject, Stack
+from bakepy.models.compose.swarm_node import SwarmNode
 from bakepy.models.dockerfile.instructions import Dockerfile
 from bakepy.models.host.daemon import DaemonConfig
 from bakepy.models.host.systemd import SystemdDropIn
@@ -22,6 +23,7 @@ KINDS: dict[str, type[Resource]] = {
         Builder,
         ComposeProject,
         Stack,
+        SwarmNode,
         DaemonConfig,
         SystemdDropIn,
     )

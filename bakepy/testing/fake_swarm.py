@@ -10,7 +10,7 @@ that does not exist is refused as the engine refuses it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from bakepy.engine.labels import NAMESPACE
@@ -202,6 +202,24 @@ class FakeSwarm:
         removed = self.objects.pop(ident)
         if kind == "network" and self.linger:
             self.ghosts[ident] = (removed, self.linger)
+
+    def update_node(self, node: str, version: int, spec: Mapping[str, Any]) -> None:
+        """Replace a node's labels, role and availability (its version must match)."""
+        self.calls.append(f"update node {node}")
+        for index, seen in enumerate(self.node_list):
+            if seen.id == node:
+                assert seen.version == version
+                availability = str(spec.get("Availability", seen.availability))
+                self.node_list[index] = replace(
+                    seen,
+                    labels=dict(spec.get("Labels") or {}),
+                    role=str(spec.get("Role", seen.role)),
+                    availability=availability,
+                    ready=seen.status == "ready" and availability == "active",
+                    version=seen.version + 1,
+                )
+                return
+        raise EngineError(f"node {node} not found")
 
     @property
     def mutations(self) -> list[str]:

@@ -20,7 +20,7 @@ from bakepy.engine.compose.desired import (
 )
 
 Action = Literal["create", "replace", "update", "unchanged", "delete"]
-Kind = Literal["network", "volume", "container", "service", "config", "secret"]
+Kind = Literal["network", "volume", "container", "service", "config", "secret", "node"]
 
 SYMBOLS: dict[Action, str] = {
     "create": "+",

@@ -1,9 +1,9 @@
-"""Carry out a StackPlan: networks, configs, secrets, then services created or updated in
-place; then wait until each created or updated service has rolled out (see swarm_wait); only
-then remove old configs and secrets nothing (nor a rollback) needs, and what prune removes
-(services first), waiting until removed networks are no longer listed. A service create that
-fails because a network the stack declares was removed a moment ago recreates it and tries
-once more (see swarm_networks).
+"""Carry out a StackPlan: declared swarm nodes (labels, availability, role), networks,
+configs, secrets, then services created or updated in place; then wait until each created or
+updated service has rolled out (see swarm_wait); only then remove old configs and secrets
+nothing (nor a rollback) needs, and what prune removes (services first), waiting until removed
+networks are no longer listed. A service create that fails because a network the stack
+declares was removed a moment ago recreates it and tries once more (see swarm_networks).
 """
 
 from __future__ import annotations
@@ -76,6 +76,11 @@ class _StackExecutor:
                 f"cannot change {names} in place on a swarm",
                 hint="delete the stack (delete_stack) or rename the object, then apply",
             )
+        nodes = [c for c in self.plan.changes if c.kind == "node" and c.action == "update"]
+        for change, update in zip(nodes, self.plan.node_updates, strict=True):
+            started = time.monotonic()
+            self.client.update_node(update.id, update.version, update.spec)
+            self.record("updated", change, started)
         for kind in KINDS:
             for change in self.plan.changes:
                 if change.kind == kind and change.action in ("create", "update"):

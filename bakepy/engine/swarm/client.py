@@ -63,8 +63,12 @@ class SwarmClient(Protocol):
         """Remove an object (gone already is fine)."""
         ...
 
+    def update_node(self, node: str, version: int, spec: Mapping[str, Any]) -> None:
+        """Replace a node's spec (labels, role, availability)."""
+        ...
 
-SWARM_MUTATING = frozenset({"create", "update_service", "remove"})
+
+SWARM_MUTATING = frozenset({"create", "update_service", "remove", "update_node"})
 """SwarmClient methods that change the engine."""
 
 
@@ -175,3 +179,9 @@ class DockerSwarmClient:
             "service": self.api.remove_service,
         }[kind]
         self.engine._call(f"remove {kind} {ident}", lambda: remove(ident), missing_ok=True)
+
+    def update_node(self, node: str, version: int, spec: Mapping[str, Any]) -> None:
+        """Replace a node's spec (labels, role, availability)."""
+        self.engine._call(
+            f"update node {node}", lambda: self.api.update_node(node, version, dict(spec))
+        )

@@ -29,6 +29,7 @@ from bakepy.engine.state import digest_key
 from bakepy.engine.swarm.service import ServiceContext, label_map, service_body
 from bakepy.errors import BakepyError
 from bakepy.models.compose.project import Stack
+from bakepy.models.compose.swarm_node import SwarmNode
 from bakepy.project import Project
 from bakepy.resolution.compose.references import stack_compose
 from bakepy.resolution.compose.stack import StackDocument, stack_document
@@ -68,6 +69,8 @@ class StackState:
     """External networks, configs and secrets the stack uses (never created): by kind, the
     swarm name and the stack-file key it is declared under."""
     warnings: list[str] = field(default_factory=list)
+    nodes: list[SwarmNode] = field(default_factory=list)
+    """The swarm nodes the project declares (labels, availability, role to converge)."""
 
     def of(self, kind: SwarmKind) -> list[SwarmObject]:
         """The declared objects of one kind."""
@@ -233,4 +236,6 @@ def stack_state(
     if compose is None:
         raise BakepyError(f"{stack.ref}: the ComposeProject it deploys is not declared")
     done = interpolated_compose(whole, compose, environment, stack.ref)
-    return _Lowering(stack_document(stack, done.document, engine=True), done).build()
+    state = _Lowering(stack_document(stack, done.document, engine=True), done).build()
+    state.nodes = whole.of_kind(SwarmNode)
+    return state

@@ -96,6 +96,10 @@ class ObservedNode:
     """ready, down, unknown or disconnected, as the manager sees it."""
     availability: str = "active"
     """active, pause or drain."""
+    version: int = 0
+    """The node's version index (an update must name it)."""
+    name: str = ""
+    """The name set on the node's spec (rarely set; kept on update)."""
 
     @property
     def condition(self) -> str:
@@ -123,6 +127,8 @@ class ObservedNode:
             str(platform.get("Architecture") or ""),
             str((item.get("Status") or {}).get("State") or "unknown"),
             str(spec.get("Availability") or "active"),
+            int((item.get("Version") or {}).get("Index", 0)),
+            str(spec.get("Name") or ""),
         )
 
 

@@ -22,6 +22,7 @@ from bakepy.engine.compose.plan import Change, FieldChange, RuntimePlan
 from bakepy.engine.compose.planner import field_changes
 from bakepy.engine.swarm.client import SwarmClient
 from bakepy.engine.swarm.desired import StackState, SwarmKind, SwarmObject
+from bakepy.engine.swarm.nodes import NodeUpdate, node_changes
 from bakepy.engine.swarm.observed import ObservedSwarmObject, adopted
 from bakepy.engine.swarm.retention import kept_contents
 from bakepy.errors import BakepyError
@@ -39,6 +40,8 @@ class StackPlan(RuntimePlan):
     """Listed objects by ``kind/name``."""
     external: dict[str, str] = field(default_factory=dict, repr=False)
     """IDs of the external objects the stack uses, by ``kind/name``."""
+    node_updates: list[NodeUpdate] = field(default_factory=list, repr=False)
+    """Declared swarm nodes whose labels, availability or role change."""
 
     def declared(self, change: Change) -> SwarmObject:
         """The declared object a create or update change is for."""
@@ -101,6 +104,9 @@ def plan_stack_with(
     plan.observed = {f"{o.kind}/{o.name}": o for objects in listed.values() for o in objects}
     plan.external = _externals(client, state)
     declared = {f"{o.kind}/{o.name}" for o in state.objects}
+    if state.nodes:  # first: the labels placement constraints need
+        nodes, plan.node_updates = node_changes(state.nodes, client.nodes())
+        plan.changes += nodes
     for item in state.objects:
         plan.changes.append(_change(item, plan.observed.get(f"{item.kind}/{item.name}")))
     plan.warnings += short_of_replicas(state, plan.observed)

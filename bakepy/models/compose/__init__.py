@@ -1,6 +1,7 @@
 """Compose projects and swarm stacks as typed objects: ``ComposeProject`` and ``Stack``
-(``project``), ``Service`` (``service``), its ``build``, ``deploy`` and ``mounts`` sections, the
-shared value forms (``base``) and compose's value conversions (``values``).
+(``project``), the nodes of a swarm (``SwarmNode``, ``swarm_node``), ``Service``
+(``service``), its ``build``, ``deploy`` and ``mounts`` sections, the shared value forms
+(``base``) and compose's value conversions (``values``).
 
 Every value type of the domain is importable from here
 (``from bakepy.models.compose import ...``);
@@ -77,6 +78,10 @@ if TYPE_CHECKING:
         ServiceNetwork as ServiceNetwork,
         Watch as Watch,
     )
+    from bakepy.models.compose.swarm_node import (
+        SwarmNode as SwarmNode,
+        SwarmNodeSpec as SwarmNodeSpec,
+    )
 
 _EXPORTS = {
     "BindOptions": "bakepy.models.compose.mounts",
@@ -121,6 +126,8 @@ _EXPORTS = {
     "ServiceVolume": "bakepy.models.compose.mounts",
     "Stack": "bakepy.models.compose.project",
     "StackSpec": "bakepy.models.compose.project",
+    "SwarmNode": "bakepy.models.compose.swarm_node",
+    "SwarmNodeSpec": "bakepy.models.compose.swarm_node",
     "TmpfsOptions": "bakepy.models.compose.mounts",
     "UlimitRange": "bakepy.models.compose.base",
     "UpdateConfig": "bakepy.models.compose.deploy",

@@ -5,7 +5,8 @@ needs more than one resource, or a whole Dockerfile, is checked here: ``referenc
 references, cycles), ``dockerfile`` (stage order, ARG scope, ONBUILD, ...), ``from_lines``
 (variables on FROM lines), ``credentials`` (secrets written into a Dockerfile), ``targets``
 (what a bake Target asks of its Dockerfile), ``compose`` (declared networks, volumes, secrets;
-depends_on; what swarm refuses) and ``host`` (daemon.json against docker.service's flags).
+depends_on; what swarm refuses), ``host`` (daemon.json against docker.service's flags) and
+``swarm_nodes`` (placement constraints no declared SwarmNode meets).
 ``check_project`` runs them all.
 """
 
@@ -66,7 +67,16 @@ def check_host_files(project: Project) -> list[Diagnostic]:
     return check_host(project)
 
 
-CHECKS: tuple[Check, ...] = (check_compose_projects, check_host_files)
+def check_placement(project: Project) -> list[Diagnostic]:
+    """Stack placement constraints that no declared SwarmNode meets."""
+    if not project.declares("SwarmNode"):
+        return []
+    from bakepy.resolution.checks.swarm_nodes import check_swarm_nodes
+
+    return check_swarm_nodes(project)
+
+
+CHECKS: tuple[Check, ...] = (check_compose_projects, check_host_files, check_placement)
 """The other domains' project checks, in a fixed order (Dockerfiles' run first)."""
 
 
