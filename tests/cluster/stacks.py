@@ -6,7 +6,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from bakepy import ComposeProject, ComposeProjectSpec
+from bakepy import ComposeProject, ComposeProjectSpec, SwarmNode
 from bakepy.models.compose import Service
 from bakepy.models.compose.project import Stack, StackSpec
 from bakepy.project import Project
@@ -18,12 +18,19 @@ def unique(prefix: str) -> str:
 
 
 def stack_project(
-    name: str, services: dict[str, dict[str, Any]], base: Path, **spec: Any
+    name: str,
+    services: dict[str, dict[str, Any]],
+    base: Path,
+    *,
+    nodes: tuple[SwarmNode, ...] = (),
+    **spec: Any,
 ) -> Project:
     """A project of one stack: ``services`` by name (``stop_grace_period`` 1s unless given, as
-    ``sleep`` ignores SIGTERM), plus the compose project's other fields (networks, secrets...)."""
+    ``sleep`` ignores SIGTERM), plus the compose project's other fields (networks, secrets...),
+    and the swarm nodes the project declares."""
     declared = {
         key: Service(**{"stop_grace_period": "1s", **fields}) for key, fields in services.items()
     }
     compose = ComposeProject(metadata=name, spec=ComposeProjectSpec(services=declared, **spec))
-    return Project([compose, Stack(metadata=name, spec=StackSpec(project=compose))], base_dir=base)
+    stack = Stack(metadata=name, spec=StackSpec(project=compose))
+    return Project([compose, stack, *nodes], base_dir=base)

@@ -112,7 +112,8 @@ class Cluster:
         for host, wanted in labels.items():
             spec = self.inspect("node", host)
             spec_labels = spec["Spec"].get("Labels") or {}
-            args = [f"--label-rm={k}" for k in spec_labels if k.startswith("t.")]
+            ours = [k for k in spec_labels if k.startswith("t.") or k == "dev.bakepy.node-labels"]
+            args = [f"--label-rm={k}" for k in ours]
             args += [f"--label-add={k}={v}" for k, v in wanted.items()]
             if args:
                 self.docker("node", "update", *args, host)
