@@ -46,6 +46,8 @@ class Project:
     def __init__(
         self, resources: Iterable[Resource] = (), *, base_dir: Path | str | None = None
     ) -> None:
+        self.service_selections: dict[str, frozenset[str]] = {}
+        """ComposeProject name -> the services a label selector picked in it (none: all)."""
         self.base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
         self._resources: list[Resource] = []
         self._ids: set[int] = set()
@@ -106,6 +108,7 @@ class Project:
         result.bake_files = list(self.bake_files)
         result.warnings = list(self.warnings)
         result.home_package = self.home_package
+        result.service_selections = dict(self.service_selections)
         for resource in resources:
             result.add(resource, base_dir=self.base_dir_of(resource))
             if id(resource) in self._addresses:

@@ -115,7 +115,7 @@ def register_engine_commands(app: typer.Typer) -> None:
             planned = plan(
                 project,
                 names,
-                selector=selector,
+                selector=selector if project.targets else None,  # it may pick services only
                 overrides=overrides or [],
                 build=build,
                 syntax_directive=syntax_directive,
@@ -228,7 +228,7 @@ def register_engine_commands(app: typer.Typer) -> None:
             result = apply(
                 project,
                 names,
-                selector=selector,
+                selector=selector if project.targets else None,  # it may pick services only
                 overrides=overrides or [],
                 compose=compose,
                 stack=stack,
@@ -272,20 +272,26 @@ def register_engine_commands(app: typer.Typer) -> None:
                 "(and their data).",
             ),
         ] = False,
+        selector: SelectorOption = None,
         output: OutputOption = "text",
         context: ContextOption = None,
     ) -> None:
-        """Remove the containers and networks each ComposeProject owns (volumes with --volumes)."""
+        """Remove the containers and networks each ComposeProject owns (volumes with --volumes);
+        with -l, only the containers of the services it selects."""
         from bakepy.api.converge import delete, delete_builders
         from bakepy.api.definitions import load_selected
+        from bakepy.resolution.selection import parse_selector, select_resources
 
         check_output(output)
         use_context(context)
         try:
             project = load_selected(files or [], [], None)
             print_warnings(project.warnings)
+            if selector:
+                project = select_resources(project, [], parse_selector(selector))
             results = delete(project, compose=compose, stack=stack, volumes=volumes)
-            builders = delete_builders(project) if stack is None and compose is None else []
+            whole = stack is None and compose is None and not selector
+            builders = delete_builders(project) if whole else []
         except BakepyError as error:
             fail(error)
         if output == "json":

@@ -234,9 +234,44 @@ def select_resources(
     bake_names = [n for n in names if n in matched] if names else matched
     bake = subset(project, bake_names) if bake_names else project.narrowed([])
     others = [r for r in project.resources if r.KIND not in BAKE_KINDS and chosen(r)]
+    picked = _picked_services(project, selector, owner, others)
+    taken = {id(r) for r in others}
+    others += [
+        r
+        for r in project.resources
+        if r.KIND not in BAKE_KINDS and r.name in picked and id(r) not in taken
+    ]
     if (selector or owner) and not bake_names and not others:
         raise SelectionError(f"nothing matches the selector {selector or ''} {owner or ''}".strip())
-    return project.narrowed([*bake.resources, *others])
+    narrowed = project.narrowed([*bake.resources, *others])
+    narrowed.service_selections.update(picked)
+    return narrowed
+
+
+def _picked_services(
+    project: Project, selector: Selector, owner: str | None, whole: Sequence[Resource]
+) -> dict[str, frozenset[str]]:
+    """For each ComposeProject the selector does not take whole, the services whose own labels
+    meet it (by resource name): plan, apply and delete work on those services only."""
+    if not selector:
+        return {}
+    picked: dict[str, frozenset[str]] = {}
+    for resource in project.resources:
+        if any(resource is taken for taken in whole):
+            continue
+        if owner is not None and owner not in project.owners_of(resource):
+            continue
+        services = getattr(getattr(resource, "spec", None), "services", None)
+        if not isinstance(services, dict):
+            continue
+        chosen = frozenset(
+            name
+            for name, service in services.items()
+            if selector.matches(getattr(service, "labels", None) or {})
+        )
+        if chosen:
+            picked[resource.name] = chosen
+    return picked
 
 
 def _used_by_any_target(project: Project, dockerfile: Dockerfile) -> bool:

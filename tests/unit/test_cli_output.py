@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from bakepy.cli import app
 
 REPO = Path(__file__).resolve().parents[2]
-GO_EXAMPLE = REPO / "examples" / "go-client-server"
+GO_EXAMPLE = REPO / "examples" / "go-client-server" / "bakepy.py"
 BAD = """\
 apiVersion: bakepy.dev/v1alpha1
 kind: Target

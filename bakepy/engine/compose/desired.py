@@ -126,6 +126,9 @@ class DesiredState:
     dependencies: dict[str, list[Dependency]] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     """Compose variables used but not set (they expand to an empty string)."""
+    scope: frozenset[str] | None = None
+    """The services this run converges (those a label selector picked, with what they depend
+    on); None: all. The containers of the other services are left as they are."""
 
     def containers_of(self, service: str) -> list[DesiredContainer]:
         """The containers of one service, by replica number."""

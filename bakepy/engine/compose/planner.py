@@ -316,7 +316,10 @@ class _Planner:
 
     def containers(self) -> list[Change]:
         found = {c.name: c for c in self.observed.containers}
+        scope = self.desired.scope
         for service in self.desired.services:
+            if scope is not None and service not in scope:
+                continue
             for container in self.desired.containers_of(service):
                 self.plan.changes.append(
                     self._container(container, found.pop(container.name, None))
@@ -326,6 +329,8 @@ class _Planner:
         for seen in sorted(found.values(), key=lambda c: c.name):
             resource = resource_of(seen.labels)
             service = resource.removeprefix("service/")
+            if scope is not None and service in declared and service not in scope:
+                continue  # a declared service the selector left out: not this run's
             if service in declared:
                 reason = "not a declared replica of the service"
             elif self.prune:

@@ -8,6 +8,7 @@ Ownership is by label (``dev.bakepy.project``, ``dev.bakepy.resource``,
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 
 from bakepy.engine.compose.anonymous import forget_all
@@ -43,9 +44,27 @@ def _select(
 def _declare(
     whole: Project, chosen: ComposeProject, environment: Mapping[str, str] | None
 ) -> DesiredState:
-    """Check the whole project, then lower the chosen ComposeProject to its engine objects."""
+    """Check the whole project, then lower the chosen ComposeProject to its engine objects
+    (only the services a label selector picked, and what they depend on, as compose's
+    ``up SERVICE`` does)."""
     check_project(whole)
-    return desired_state(whole, chosen, environment=environment)
+    desired = desired_state(whole, chosen, environment=environment)
+    picked = whole.service_selections.get(chosen.name)
+    if picked is None:
+        return desired
+    return dataclasses.replace(desired, scope=with_dependencies(desired, picked))
+
+
+def with_dependencies(desired: DesiredState, services: frozenset[str]) -> frozenset[str]:
+    """``services`` and every service they depend on, transitively."""
+    found = set(services)
+    todo = list(services)
+    while todo:
+        for dependency in desired.dependencies.get(todo.pop(), []):
+            if dependency.service not in found:
+                found.add(dependency.service)
+                todo.append(dependency.service)
+    return frozenset(found)
 
 
 def _plan(
@@ -152,11 +171,54 @@ def delete_runtime(
     anonymous volumes, as ``docker compose down -v``); external objects are never touched."""
     name = project if isinstance(project, str) else _select(project, compose)[1].project_name
     engine = client if client is not None else DockerEngineClient()
+    if not isinstance(project, str):
+        whole, chosen = _select(project, compose)
+        picked = whole.service_selections.get(chosen.name)
+        if picked is not None:
+            return _delete_services(whole, chosen, picked, engine, volumes, lock_timeout, progress)
     with project_lock(name, timeout=lock_timeout, engine=engine):
         plan = plan_with(engine, name, lambda: empty_state(name), prune=True, prune_volumes=volumes)
         result = execute(engine, plan, progress=progress)
         forget_record(engine, name)
         forget_all(name)
     remove_project_files(name)
+    result.verb = "Delete"
+    return result
+
+
+def _delete_services(
+    whole: Project,
+    chosen: ComposeProject,
+    services: frozenset[str],
+    engine: EngineClient,
+    volumes: bool,
+    lock_timeout: float,
+    progress: Progress | None,
+) -> ApplyResult:
+    """Remove the containers of ``services`` only (a label selector's pick), as ``docker
+    compose rm -s SERVICE``: the project's networks and volumes stay for the other services;
+    with ``volumes``, those containers' anonymous volumes go too."""
+
+    def without_them() -> DesiredState:
+        desired = _declare(whole, chosen, None)
+        return dataclasses.replace(
+            desired,
+            services=[s for s in desired.services if s not in services],
+            containers=[c for c in desired.containers if c.service not in services],
+            scope=None,
+        )
+
+    name = chosen.project_name
+    with project_lock(name, timeout=lock_timeout, engine=engine):
+        plan = plan_with(engine, name, without_them, prune=True, prune_volumes=volumes)
+        plan.changes = [
+            c
+            for c in plan.changes
+            if c.kind == "container"
+            and c.action == "delete"
+            and c.resource.removeprefix("service/") in services
+        ]
+        plan.pulls.clear()
+        result = execute(engine, plan, progress=progress)
     result.verb = "Delete"
     return result
