@@ -17,7 +17,7 @@ bakepy source only, and a working tree edited meanwhile would change it. It prin
 bests, CPU time and the ratios, checks that each cached run was answered from the cache
 (``BAKEPY_APPLY_CACHE_TRACE``), then removes everything it made. A benchmark, not a test.
 
-    python benchmarks/bench_noop_apply.py [--services 50] [--repeat 7]
+    python benchmarks/bench_noop_apply.py [--services 50] [--repeat 7] [--no-healthchecks]
 """
 
 from __future__ import annotations
@@ -37,8 +37,9 @@ from pathlib import Path
 import bakepy
 
 
-def compose_file(count: int, image: str) -> str:
-    """The project: databases with health checks and volumes, services depending on them."""
+def compose_file(count: int, image: str, *, health: bool = True) -> str:
+    """The project: databases with health checks and volumes, services depending on them
+    (``health=False``: no health checks, and ``service_started`` for every dependency)."""
     lines = ["services:"]
     for i in range(count):
         database = i % 10 == 0
@@ -57,19 +58,20 @@ def compose_file(count: int, image: str) -> str:
             f"      bench.tier: {'db' if database else 'app'}",
             f"    networks: [{'frontend, backend' if database else 'backend'}]",
         ]
-        if database:
+        if database and health:
             lines += [
                 "    healthcheck:",
                 '      test: ["CMD", "true"]',
                 "      interval: 2s",
                 "      timeout: 2s",
                 "      retries: 3",
-                "    volumes:",
-                f"      - data{i // 10}:/data",
             ]
+        if database:
+            lines += ["    volumes:", f"      - data{i // 10}:/data"]
         else:
+            condition = "service_healthy" if health else "service_started"
             lines += ["    depends_on:", f"      svc{i // 10 * 10:02d}:"]
-            lines += ["        condition: service_healthy"]
+            lines += [f"        condition: {condition}"]
             if i % 10 > 1:
                 lines += [f"      svc{i - 1:02d}:", "        condition: service_started"]
     lines += ["networks:", "  frontend: {}", "  backend: {}", "volumes:"]
@@ -127,6 +129,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--services", type=int, default=50)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--no-healthchecks",
+        action="store_true",
+        help="no health checks (compose then waits for none on a no-change up)",
+    )
     args = parser.parse_args()
     image = os.environ.get("BAKEPY_BASE_IMAGE", "localhost:5000/busybox:latest")
     tag = uuid.uuid4().hex[:8]
@@ -141,7 +148,8 @@ def main() -> None:
         )
         folder = root / ours
         folder.mkdir()
-        (folder / "compose.yaml").write_text(compose_file(args.services, image))
+        declared = compose_file(args.services, image, health=not args.no_healthchecks)
+        (folder / "compose.yaml").write_text(declared)
         (folder / "common.env").write_text("REGION=eu\nTIER=bench\n")
         env = {
             **os.environ,
@@ -174,7 +182,8 @@ def main() -> None:
                 run([*compose, "up", "-d"], env, upped)
                 run(bakepy_cli, whole_env, whole)
             print()
-            print(f"no-change run, {args.services} services, {args.repeat} runs each:")
+            shape = "without health checks" if args.no_healthchecks else "with health checks"
+            print(f"no-change run, {args.services} services {shape}, {args.repeat} runs each:")
             print(upped.line(None))
             print(cached.line(upped))
             print(whole.line(upped))
