@@ -172,7 +172,9 @@ def register_engine_commands(app: typer.Typer) -> None:
             str,
             typer.Option(
                 "--progress",
-                help="BuildKit progress: auto, plain, tty or quiet.",
+                help="Progress of builds (BuildKit's) and of long waits (health checks, "
+                "rollouts, pulls): auto (live on a terminal, plain lines otherwise), plain, tty "
+                "or quiet.",
                 metavar="MODE",
             ),
         ] = "auto",
@@ -197,22 +199,26 @@ def register_engine_commands(app: typer.Typer) -> None:
         if progress not in ("auto", "plain", "tty", "quiet"):
             fail(BakepyError("--progress must be auto, plain, tty or quiet"))
 
+        from bakepy.cli.progress import LivePrinter, is_terminal
+
+        live = LivePrinter(live=is_terminal(sys.stdout, progress), quiet=progress == "quiet")
+
         def show(step: ApplyStep) -> None:
             """Each part's outcome as soon as it is done (text output only)."""
             if isinstance(step, BuildReport):
                 for built in step.results:
                     where = ", ".join(built.images) or "(no image)"
                     verb = "built" if built.action == "built" else "up to date"
-                    typer.echo(f"{verb} {built.target}: {where} {built.digest or ''}".rstrip())
+                    live(f"{verb} {built.target}: {where} {built.digest or ''}".rstrip())
             elif isinstance(step, BuildPlan):  # a dry run's builds
-                typer.echo(step.render())
+                live(step.render())
             else:  # compose and host results load their modules only when a project has them
                 from bakepy.engine.compose.apply import ApplyResult
 
                 if isinstance(step, ApplyResult):  # a compose project's or the stack's
-                    typer.echo(step.render(actions=False))
+                    live(step.render(actions=False))
                 else:
-                    typer.echo(step.render())
+                    live(step.render())
 
         text = output == "text"
         try:
@@ -242,12 +248,14 @@ def register_engine_commands(app: typer.Typer) -> None:
                 environment=dict(os.environ),
                 build_progress=progress,  # type: ignore[arg-type]
                 syntax_directive=syntax_directive,
-                progress=(lambda line: typer.echo(line)) if text else None,
+                progress=live if text else None,
                 on_step=show if text else None,
                 toolchain=tools,
             )
         except BakepyError as error:
+            live.close()
             fail(error)
+        live.close()
         record = json.dumps(result.to_dict(), indent=2, sort_keys=True) + "\n"
         if results is not None:
             from bakepy.support.atomic import FileWrite, write_file

@@ -50,7 +50,9 @@ from bakepy.engine.compose.desired import (
     DesiredVolume,
 )
 from bakepy.engine.compose.health import wait_for
+from bakepy.engine.compose.observed import ContainerState
 from bakepy.engine.compose.plan import Change, RuntimePlan
+from bakepy.engine.progress import Status
 from bakepy.engine.schedule import Stopped, run_graph
 from bakepy.errors import BakepyError, EngineError
 
@@ -163,6 +165,12 @@ class _Executor:
         }
         self._reached: set[tuple[str, str]] = set()
 
+    def status(self, key: str, text: str) -> None:
+        """Say how a wait is going (a :class:`Status`: in place on a terminal)."""
+        if self.progress is not None:
+            with self._printing:
+                self.progress(Status(key, text))
+
     def record(self, done: Done, into: list[Done], *, show: bool = True) -> None:
         """Keep ``done`` in ``into`` and print it (one whole line, whichever thread)."""
         into.append(done)
@@ -187,6 +195,7 @@ class _Executor:
                 hint="build it first (apply_builds / bakepy apply builds the declared targets)",
             )
         for image in self.plan.pulls:
+            self.status(image, f"pulling {image}")
             with self.step("pulled", "image", image):
                 self.client.pull_image(image)
         for change in self.plan.changes:
@@ -312,12 +321,23 @@ class _Executor:
                         dependency.condition,
                         self.wait_timeout,
                         sleep=self._pause,
+                        on_poll=self._waiting(container.name, dependency.condition),
                     )
                     seconds = round(time.monotonic() - started, 3)
                     resource = f"service/{dependency.service}"
                     done = Done("waited", resource, container.name, seconds)
                     self.record(done, self.by_service[dependency.service], show=seconds >= 0.5)
                 self._reached.add(key)
+
+    def _waiting(self, name: str, condition: str) -> Callable[[float, ContainerState], None]:
+        """What a dependency wait says while it lasts."""
+        wanted = condition.removeprefix("service_").replace("_", " ")
+
+        def report(elapsed: float, state: ContainerState) -> None:
+            now = state.health or state.status
+            self.status(name, f"waiting for {name} to be {wanted} ({elapsed:.0f}s, it is {now})")
+
+        return report
 
     def service(self, service: str) -> None:
         """Carry out the changes of one service's containers (on a worker thread)."""

@@ -39,8 +39,10 @@ def wait_for(
     *,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    on_poll: Callable[[float, ContainerState], None] | None = None,
 ) -> float:
-    """Poll ``name`` until it reaches ``condition``; returns the seconds it took."""
+    """Poll ``name`` until it reaches ``condition``; returns the seconds it took.
+    ``on_poll`` hears how long it has waited and the container's state after each poll."""
     started = clock()
     pause = 0.1
     while True:
@@ -54,5 +56,7 @@ def wait_for(
                 f"({condition.removeprefix('service_').replace('_', ' ')}; it is {shown})",
                 hint="raise wait_timeout, or look at its logs (docker logs " + name + ")",
             )
+        if on_poll is not None:
+            on_poll(clock() - started, state)
         sleep(pause)
         pause = min(pause * 2, 1.0)

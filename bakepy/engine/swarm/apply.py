@@ -15,6 +15,7 @@ from typing import Any
 
 from bakepy.engine.compose.apply import ApplyResult, Done, Progress
 from bakepy.engine.compose.plan import Change
+from bakepy.engine.progress import Status
 from bakepy.engine.swarm.client import SwarmClient
 from bakepy.engine.swarm.desired import SwarmKind, SwarmObject
 from bakepy.engine.swarm.networks import missing_networks, wait_unlisted
@@ -162,9 +163,19 @@ class _StackExecutor:
             if self.progress is not None:
                 self.progress(done.describe())
 
+        def waiting(text: str) -> None:
+            if self.progress is not None:
+                self.progress(Status(f"stack/{self.plan.project}", text))
+
         if self.rollouts:
             wait_rollouts(
-                self.client, self.plan.project, self.rollouts, timeout, finished, sleep=sleep
+                self.client,
+                self.plan.project,
+                self.rollouts,
+                timeout,
+                finished,
+                sleep=sleep,
+                on_wait=waiting,
             )
 
 

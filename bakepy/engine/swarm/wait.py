@@ -119,9 +119,11 @@ def wait_rollouts(
     *,
     sleep: Callable[[float], None] = time.sleep,
     clock: Callable[[], float] = time.monotonic,
+    on_wait: Callable[[str], None] | None = None,
 ) -> None:
     """Poll until every rollout is done (``on_done`` is called for each as it finishes): one
-    list of services, one of tasks and, for global services, one of nodes per round."""
+    list of services, one of tasks and, for global services, one of nodes per round.
+    ``on_wait`` hears, after each round, what is still awaited."""
     started = clock()
     pending = list(rollouts)
     pause = 0.2
@@ -149,6 +151,8 @@ def wait_rollouts(
                 + _unavailable(client.nodes()),
                 hint="raise wait_timeout, or look at docker service ps <service>",
             )
+        if on_wait is not None:
+            on_wait(f"rolling out stack {stack} ({clock() - started:.0f}s): " + "; ".join(waiting))
         sleep(pause)
         pause = min(pause * 1.5, 2.0)
 
