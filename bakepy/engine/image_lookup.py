@@ -14,6 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from bakepy.engine.commands import CommandRunner
 from bakepy.engine.registry_http import tag_digest
+from bakepy.errors import CommandError
 from bakepy.models.image_reference import ImageReference
 
 _WORKERS = 8
@@ -34,7 +35,10 @@ def local_image_ids(runner: CommandRunner, references: Iterable[str]) -> dict[st
     if not wanted:
         return found
     fmt = "{{.Id}} {{json .RepoTags}}"
-    result = runner.run(["docker", "image", "inspect", "--format", fmt, *wanted])
+    try:
+        result = runner.run(["docker", "image", "inspect", "--format", fmt, *wanted])
+    except CommandError:  # no docker CLI: nothing is known locally (targets then build)
+        return found
     by_tag: dict[str, str] = {}
     for line in result.stdout.splitlines():
         image_id, _, tags = line.partition(" ")
@@ -58,7 +62,10 @@ def registry_digest(runner: CommandRunner, reference: str) -> str | None:
     if found is not None:
         return found
     args = ["docker", "buildx", "imagetools", "inspect", reference]
-    result = runner.run([*args, "--format", "{{json .Manifest}}"])
+    try:
+        result = runner.run([*args, "--format", "{{json .Manifest}}"])
+    except CommandError:
+        return None
     if result.returncode != 0:
         return None
     try:

@@ -3,14 +3,17 @@ lock file, where results go."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
 from bakepy.engine.build_plan import Destination, destinations
+from bakepy.engine.commands import CommandResult, RecordingRunner
+from bakepy.engine.image_lookup import ImageIndex
 from bakepy.engine.input_digest import base_images, input_digest
 from bakepy.engine.reproducible import split_annotation, stable_bake
-from bakepy.errors import LoadError
+from bakepy.errors import CommandError, LoadError
 from bakepy.loaders.image_lock import ImageLock, read_lock
 
 DIGEST = "sha256:" + "a" * 64
@@ -143,3 +146,14 @@ def test_lock_file_round_trips_and_malformed_digests_name_their_line(tmp_path: P
     path.write_text("{")
     with pytest.raises(LoadError, match="not JSON"):
         read_lock(path)
+
+
+def test_image_lookups_without_a_docker_cli_know_nothing_and_say_so() -> None:
+    def missing(args: Sequence[str]) -> CommandResult:
+        raise CommandError("docker is not installed or not on PATH")
+
+    index = ImageIndex(RecordingRunner(missing), {"pinned:1": DIGEST})
+    index.prefetch(["app:1"], ["registry.invalid/app:1"])
+    assert index.local_id("app:1") is None
+    assert index.base_digest("registry.invalid/app:1") is None
+    assert index.base_digest("pinned:1") == f"pinned:{DIGEST}"
