@@ -239,13 +239,22 @@ def select_resources(
     others += [
         r
         for r in project.resources
-        if r.KIND not in BAKE_KINDS and r.name in picked and id(r) not in taken
+        if r.KIND not in BAKE_KINDS
+        and (r.name in picked or _deployed_name(r) in picked)
+        and id(r) not in taken
     ]
     if (selector or owner) and not bake_names and not others:
         raise SelectionError(f"nothing matches the selector {selector or ''} {owner or ''}".strip())
     narrowed = project.narrowed([*bake.resources, *others])
     narrowed.service_selections.update(picked)
     return narrowed
+
+
+def _deployed_name(resource: Resource) -> str | None:
+    """The name of the ComposeProject a Stack deploys (None for other kinds)."""
+    deployed = getattr(getattr(resource, "spec", None), "project", None)
+    name = getattr(deployed, "name", None)
+    return name if resource.KIND == "Stack" and isinstance(name, str) else None
 
 
 def _picked_services(

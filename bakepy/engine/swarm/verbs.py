@@ -18,6 +18,7 @@ from bakepy.engine.swarm.plan import StackPlan, plan_stack_with
 from bakepy.models.compose.project import Stack
 from bakepy.project import Project
 from bakepy.resolution.checks import check_project
+from bakepy.resolution.compose.references import stack_compose
 
 
 def _stack_plan(
@@ -31,7 +32,16 @@ def _stack_plan(
         check_project(whole)
         return stack_state(whole, chosen, environment)
 
-    return plan_stack_with(engine, chosen.stack_name, declare, prune=prune)
+    plan = plan_stack_with(engine, chosen.stack_name, declare, prune=prune)
+    compose = stack_compose(whole, chosen)
+    picked = whole.service_selections.get(compose.name) if compose is not None else None
+    if picked is not None:  # a label selector picked some services: leave the others as they are
+        plan.changes = [
+            c
+            for c in plan.changes
+            if c.kind != "service" or c.resource.removeprefix("service/") in picked
+        ]
+    return plan
 
 
 def plan_stack(
