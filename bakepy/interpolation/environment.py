@@ -16,6 +16,7 @@ from bakepy.errors import LoadError, Location
 from bakepy.interpolation.dotenv import DotenvError, dotenv_entries
 from bakepy.interpolation.variables import InterpolationError, interpolate
 from bakepy.support.files import is_file
+from bakepy.support.utf8 import utf8_problem
 
 
 def read_env_file(path: Path, environ: Mapping[str, str]) -> dict[str, str]:
@@ -23,9 +24,11 @@ def read_env_file(path: Path, environ: Mapping[str, str]) -> dict[str, str]:
     lines above; a ``KEY`` alone takes ``environ``'s value (or stays unset)."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise LoadError(f"cannot read env file {path}: {reason}", Location(path)) from None
+    except OSError as exc:
+        raise LoadError(f"cannot read env file {path}: {exc.strerror}", Location(path)) from None
+    except UnicodeDecodeError:
+        problem, line = utf8_problem(path)
+        raise LoadError(f"env file: {problem}", Location(path, line)) from None
     try:
         entries = dotenv_entries(text)
     except DotenvError as exc:

@@ -20,6 +20,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from bakepy.errors import BakepyError, Diagnostic, FieldPath, LoadError, Location, ValidationError
 from bakepy.loaders.text import read_text
+from bakepy.loaders.yaml_errors import yaml_line, yaml_problem
 from bakepy.loaders.yaml_limits import DEPTH_LIMIT, LIMITS_HINT, check_aliases
 from bakepy.models.kinds import KINDS
 from bakepy.models.resource import API_VERSION, Resource
@@ -213,12 +214,8 @@ def load_yaml(path: Path) -> list[Resource]:
             f"nested deeper than {DEPTH_LIMIT} levels", Location(path), hint=LIMITS_HINT
         ) from None
     except yaml.YAMLError as exc:  # a syntax error, or a scalar no tag can construct
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise LoadError(
-            f"YAML syntax error: {problem}",
-            Location(path, mark.line + 1 if mark else None),
-        ) from None
+        where = Location(path, yaml_line(exc, text))
+        raise LoadError(f"YAML syntax error: {yaml_problem(exc)}", where) from None
     if not documents:
         raise LoadError(
             "defines no resources",

@@ -15,6 +15,7 @@ from bakepy.loaders.compose.merge import MergeError, merge_values
 from bakepy.loaders.compose.origins import Origins
 from bakepy.loaders.compose.raw import RawModel
 from bakepy.loaders.compose.yaml_reader import read_yaml
+from bakepy.support.utf8 import utf8_problem
 
 
 def read_model(files: Sequence[Path], directory: Path) -> RawModel:
@@ -48,8 +49,11 @@ def dotenv_text(files: Sequence[Path]) -> str | None:
     for file in files:
         try:
             text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            reason = getattr(exc, "strerror", None) or str(exc)
+        except OSError as exc:
+            reason = exc.strerror
             raise LoadError(f"cannot read env file {file}: {reason}", Location(file)) from None
+        except UnicodeDecodeError:
+            problem, line = utf8_problem(file)
+            raise LoadError(f"env file: {problem}", Location(file, line)) from None
         texts.append(text if text.endswith("\n") or not text else text + "\n")
     return "".join(texts) if texts else None

@@ -18,6 +18,8 @@ from bakepy.errors import FieldPath, LoadError, Location
 from bakepy.loaders.compose.origins import Origins
 from bakepy.loaders.compose.scalars import go_text, plain_scalar
 from bakepy.loaders.compose.tags import RESET, Override
+from bakepy.loaders.yaml_errors import yaml_line, yaml_problem
+from bakepy.support.utf8 import utf8_problem
 
 _PLAIN = "tag:bakepy.dev,compose:plain"
 _MAX_NODES = 200_000
@@ -167,10 +169,8 @@ def parse_yaml(text: str, path: Path) -> list[YamlDocument]:
     try:
         nodes = list(yaml.compose_all(text, Loader=_FastLoader))
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or str(exc)
-        line = mark.line + 1 if mark is not None else None
-        raise LoadError(f"YAML syntax error: {problem}", Location(path, line)) from None
+        where = Location(path, yaml_line(exc, text))
+        raise LoadError(f"YAML syntax error: {yaml_problem(exc)}", where) from None
     documents: list[YamlDocument] = []
     for node in nodes:
         if node is None:
@@ -185,7 +185,9 @@ def read_yaml(path: Path) -> list[YamlDocument]:
     """Every document of the compose file ``path``."""
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = getattr(exc, "strerror", None) or str(exc)
-        raise LoadError(f"cannot read {path}: {reason}", Location(path)) from None
+    except OSError as exc:
+        raise LoadError(f"cannot read {path}: {exc.strerror}", Location(path)) from None
+    except UnicodeDecodeError:
+        problem, line = utf8_problem(path)
+        raise LoadError(problem, Location(path, line)) from None
     return parse_yaml(text, path)

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bakepy.errors import LoadError, Location
+from bakepy.support.utf8 import utf8_problem
 
 if TYPE_CHECKING:
     from bakepy.models.dockerfile.instructions import Dockerfile
@@ -43,7 +44,8 @@ def load_dockerfile(path: Path) -> Dockerfile:
     except OSError as exc:
         raise LoadError(f"cannot read {path}: {exc.strerror}", Location(path)) from None
     except UnicodeDecodeError:
-        raise LoadError(f"{path} is not UTF-8 text", Location(path)) from None
+        problem, line = utf8_problem(path)
+        raise LoadError(f"Dockerfile: {problem}", Location(path, line)) from None
     return parse_dockerfile(text, name=dockerfile_name(path), path=path)
 
 

@@ -378,8 +378,14 @@ class _Resolver:
                     chosen.add(name)
                     names.append(name)
             else:
+                # a group's member is located at the group's targets; a name asked for on
+                # the command line has no place in a file
+                where = (
+                    self.locate_attribute(("group", visiting[-1]), "targets") if visiting else None
+                )
                 raise SelectionError(
                     f"failed to find target {name}",
+                    where,
                     hint="bakepy validate lists the declared targets and groups",
                 )
 
