@@ -40,6 +40,8 @@ VOLATILE = frozenset(
 switch that only explains the cache's answers."""
 READ_WITH = ("pydantic", "pydantic_core", "yaml", "hcl2")
 """The libraries the lowered state depends on (validation, YAML, HCL)."""
+KEPT = 32
+"""How many entries the cache keeps (one per request: command line, folder, environment)."""
 _WRITING = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
@@ -143,13 +145,26 @@ class InputRecorder:
 
 
 def store(key: str, inputs: Mapping[str, Any], payload: Mapping[str, Any]) -> None:
-    """Keep an entry (mode 0600 in a 0700 folder); a cache that cannot be written only costs
-    speed."""
+    """Keep an entry (mode 0600 in a 0700 folder) and only the ``KEPT`` newest entries; a
+    cache that cannot be written only costs speed."""
     document = json.dumps({"inputs": inputs, "payload": payload}, sort_keys=True)
     path = _entry_path(key)
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         write_file(FileWrite(path, document.encode(), mode=0o600))
+        _forget_oldest(path.parent)
+
+
+def _forget_oldest(folder: Path) -> None:
+    """Remove all but the ``KEPT`` most recently written entries (a request whose
+    environment changes on every run would otherwise add one each time)."""
+    entries = []
+    for entry in folder.glob("*.json"):
+        with contextlib.suppress(OSError):
+            entries.append((entry.stat().st_mtime_ns, entry))
+    for _, entry in sorted(entries, reverse=True)[KEPT:]:
+        with contextlib.suppress(OSError):
+            entry.unlink()
 
 
 def lookup(key: str) -> tuple[dict[str, Any] | None, str]:

@@ -149,3 +149,11 @@ def test_a_desired_state_survives_its_round_trip_without_its_secret(tmp_path: Pa
     secret.chmod(0o644)
     assert not checks[0].is_current(key)
     save_digest_keys()
+
+
+def test_only_the_newest_entries_are_kept(state: Path) -> None:
+    for number in range(apply_cache.KEPT + 3):
+        apply_cache.store(f"{number:04d}", {"files": {}, "folders": {}}, {"n": number})
+    kept = sorted(p.stem for p in (state / "apply-cache").iterdir())
+    assert len(kept) == apply_cache.KEPT
+    assert apply_cache.lookup(f"{apply_cache.KEPT + 2:04d}")[0] == {"n": apply_cache.KEPT + 2}
