@@ -74,14 +74,21 @@ def _step(data: Any, part: str | int) -> Any:
     return None
 
 
-def field_names(schema: Schema, path: FieldPath, data: Any) -> set[str]:
-    """The field names the schema allows in the object at ``path`` of the document ``data``."""
+def schema_nodes(schema: Schema, path: FieldPath, data: Any) -> list[Schema]:
+    """The schemas (union members expanded) the value at ``path`` of the document ``data``
+    may be validated against."""
     nodes = _branches(schema, schema, data)
     for part in path:
         data_below = _step(data, part)
         children = [child for node in nodes if (child := _child(node, part)) is not None]
         nodes = [b for child in children for b in _branches(schema, child, data_below)]
         data = data_below
+    return nodes
+
+
+def field_names(schema: Schema, path: FieldPath, data: Any) -> set[str]:
+    """The field names the schema allows in the object at ``path`` of the document ``data``."""
+    nodes = schema_nodes(schema, path, data)
     return {name for node in nodes for name in node.get("properties", {})}
 
 

@@ -137,3 +137,76 @@ def test_a_boolean_where_compose_wants_a_number_is_refused(
 ) -> None:
     found = errors_of(tmp_path, f"services:\n  app:\n    image: busybox\n    {field}\n")
     assert found == [f"compose.yaml:4: services.app.{message}"]
+
+
+@pytest.mark.parametrize(
+    ("port", "message"),
+    [
+        ("80:80:80", "Invalid ip address: 80"),
+        ("localhost:8080:80", "Invalid ip address: localhost"),
+        ("8080:80/xyz", "Invalid proto: xyz"),
+        ("[::1]:53:53/dns", "Invalid proto: dns"),
+    ],
+)
+def test_a_short_port_compose_refuses_is_refused_in_its_words(
+    tmp_path: Path, port: str, message: str
+) -> None:
+    found = errors_of(tmp_path, f'services:\n  app:\n    image: busybox\n    ports: ["{port}"]\n')
+    assert found == [f"compose.yaml:4: services.app.ports: {message}"]
+
+
+def test_a_short_port_s_protocol_is_read_in_any_case(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yaml"
+    path.write_text('services:\n  app:\n    image: busybox\n    ports: ["53:53/UDP", "80/"]\n')
+    ports = load_compose([path], environ={}).project.spec.services["app"].ports
+    assert [(port.target, port.protocol) for port in ports] == [(53, "udp"), (80, None)]
+
+
+@pytest.mark.parametrize("value", [1001, -1001])
+def test_oom_score_adj_is_bounded_as_compose_bounds_it(tmp_path: Path, value: int) -> None:
+    found = errors_of(
+        tmp_path, f"services:\n  app:\n    image: busybox\n    oom_score_adj: {value}\n"
+    )
+    assert found == [
+        f"compose.yaml:4: services.app.oom_score_adj: {value} must be between -1000 and 1000"
+    ]
+
+
+def test_yaml_1_1_booleans_are_read_where_compose_wants_a_boolean(tmp_path: Path) -> None:
+    path = tmp_path / "compose.yaml"
+    path.write_text(
+        textwrap.dedent(
+            """\
+            services:
+              app:
+                image: busybox
+                init: yes
+                tty: "Off"
+                environment: {DEBUG: yes}
+                labels: {flag: "on"}
+            networks:
+              n: {internal: Y}
+            """
+        )
+    )
+    loaded = load_compose([path], environ={})
+    app = loaded.project.spec.services["app"]
+    assert (app.init, app.tty) == (True, False)
+    assert app.environment == {"DEBUG": "yes"}
+    assert app.labels == {"flag": "on"}
+    assert loaded.project.spec.networks["n"].internal is True
+    assert sorted(loaded.warnings) == [
+        '"Off" for boolean is not supported by YAML 1.2, please use `false`',
+        '"Y" for boolean is not supported by YAML 1.2, please use `true`',
+        '"yes" for boolean is not supported by YAML 1.2, please use `true`',
+    ]
+
+
+def test_a_yaml_1_1_word_in_a_depends_on_required_is_refused_as_compose_does(
+    tmp_path: Path,
+) -> None:
+    text = "services:\n  app:\n    image: busybox\n    depends_on:\n"
+    text += "      db: {condition: service_started, required: no}\n  db:\n    image: busybox\n"
+    found = errors_of(tmp_path, text)
+    assert len(found) == 1, found
+    assert "depends_on.db.required" in found[0]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bakepy.interpolation.environment import project_env_files, project_environment
+from bakepy.loaders.compose.booleans import yaml11_booleans
 from bakepy.loaders.compose.extends import apply_extends
 from bakepy.loaders.compose.include import apply_include
 from bakepy.loaders.compose.interpolate_values import interpolate_model
@@ -34,6 +35,11 @@ def interpolate_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -
     """Expand variables in every value (not in keys), unless the load keeps them."""
     if ctx.interpolate:
         raw.data = interpolate_model(raw.data, env, raw.origins, ctx.warnings)
+
+
+def booleans_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
+    """``yes``/``off``... where compose wants a boolean, as compose reads them (warned)."""
+    yaml11_booleans(raw.data, ctx.warn)
 
 
 def include_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
@@ -76,6 +82,7 @@ def drop_version(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> Non
 
 PHASES: tuple[Phase, ...] = (
     interpolate_phase,
+    booleans_phase,
     include_phase,
     extends_phase,
     tags_phase,

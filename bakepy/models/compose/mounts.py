@@ -9,6 +9,7 @@ first, and only then is it known whether ``${SRC}:/src`` is a bind mount or a na
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from typing import Any, Literal
 
@@ -41,6 +42,15 @@ def _port_range(text: str, what: str, spec: str) -> list[int]:
     return list(range(start, end + 1))
 
 
+def _is_ip(text: str) -> bool:
+    """Whether ``text`` is an IPv4 or IPv6 address (a host IP of a short-syntax port)."""
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return False
+    return True
+
+
 def parse_port(spec: str | int) -> list[dict[str, Any]]:
     """``[IP:][HOST:]CONTAINER[/PROTOCOL]`` as long-syntax ports, one per container port."""
     text = str(spec)
@@ -60,6 +70,11 @@ def parse_port(spec: str | int) -> list[dict[str, Any]]:
         published = parts[-2] if len(parts) >= 2 else ""
         if len(parts) == 3:
             host_ip = parts[0]
+    protocol = protocol.lower()
+    if protocol and protocol not in _PROTOCOLS:  # compose's (Docker's) words
+        raise ValueError(f"Invalid proto: {protocol}")
+    if host_ip and not _is_ip(host_ip):
+        raise ValueError(f"Invalid ip address: {host_ip}")
     targets = _port_range(container, "container port", text)
     if max(targets) > _MAX_PORT:  # compose's (Docker's) words for a short-syntax port
         raise ValueError(f"Invalid containerPort: {container}")

@@ -70,7 +70,9 @@ class ServiceHealthcheck(ComposeModel):
     @field_validator("test")
     @classmethod
     def _test_form(cls, value: str | list[str] | None) -> str | list[str] | None:
-        if isinstance(value, list) and (not value or value[0] not in ("NONE", "CMD", "CMD-SHELL")):
+        if value == []:
+            return None  # compose reads an empty list as no test given
+        if isinstance(value, list) and value[0] not in ("NONE", "CMD", "CMD-SHELL"):
             raise ValueError('a test list must start with "CMD", "CMD-SHELL" or "NONE"')
         return value
 
@@ -393,6 +395,13 @@ class Service(ComposeModel):
     @classmethod
     def _scale(cls, value: Any) -> Any:
         return check_count(value, "scale")
+
+    @field_validator("oom_score_adj")
+    @classmethod
+    def _oom_score_adj(cls, value: int | str | None) -> int | str | None:
+        if isinstance(value, int) and not -1000 <= value <= 1000:  # compose's schema bounds
+            raise ValueError(f"{value} must be between -1000 and 1000")
+        return value
 
     @field_validator("restart")
     @classmethod
