@@ -189,6 +189,7 @@ def plan_builds(
         image
         for name, target in resolved.targets.items()
         for image in base_images(dockerfile_text(target, name, workdir), _args(target))
+        if "$" not in image and image not in (target.get("contexts") or {})
     ]
     results = [
         found
