@@ -206,7 +206,7 @@ def run_reader(base: Path, reader: str, data: bytes) -> None:
 
 
 @pytest.mark.parametrize("reader", sorted(READERS))
-def test_every_seed_renders(folders: Path, reader: str) -> None:
+def test_every_seed_renders(folders: Path, reader: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """The seeds themselves are valid: a mutation is judged against a working input."""
     name, seed = READERS[reader]
     folder = folders / "seed"
@@ -216,7 +216,7 @@ def test_every_seed_renders(folders: Path, reader: str) -> None:
     if reader == "dotenv":
         (folder / "compose.yaml").write_text(COMPOSE)
     target = [] if reader in ("dotenv", "compose") else ["-f", name]
-    os.chdir(folder)
+    monkeypatch.chdir(folder)
     result = CliRunner().invoke(app, ["render", *target, "--out", "out"])
     assert result.exit_code == 0, result.output
 
