@@ -239,7 +239,7 @@ def select_context(name: str | None, environment: dict[str, str] | os._Environ[s
     reach the same engine; an unknown context is refused here, before anything runs."""
     if name is None:
         return
-    environment["DOCKER_CONTEXT"] = name
     if name != DEFAULT_CONTEXT:  # the default context is DOCKER_HOST or the local socket
-        read_context(name, config_dir(environment))
+        read_context(name, config_dir(environment))  # refused before anything is changed
         environment.pop("DOCKER_HOST", None)
+    environment["DOCKER_CONTEXT"] = name

@@ -166,3 +166,10 @@ def test_cli_refuses_an_unknown_context(
     result = CliRunner().invoke(app, spelling)
     assert result.exit_code == 2
     assert "error: Docker context 'nowhere' (from --context) does not exist" in result.output
+
+
+def test_an_unknown_context_changes_no_environment(config: Path) -> None:
+    env = {"DOCKER_CONFIG": str(config), "DOCKER_HOST": "tcp://1.2.3.4:2375"}
+    with pytest.raises(EngineError):
+        select_context("gone", env)
+    assert env == {"DOCKER_CONFIG": str(config), "DOCKER_HOST": "tcp://1.2.3.4:2375"}
