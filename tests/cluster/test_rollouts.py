@@ -24,7 +24,7 @@ READ = "cat /run/secrets/token; echo; cat /etc/motd"
 def _project(cluster: Cluster, name: str, base: Path, command: list[str]) -> Any:
     deploy = {
         "replicas": 3,
-        # One task a node (spread, not max_replicas_per_node: start-first needs room for one more).
+        # Spread over the nodes (not max_replicas_per_node: start-first needs room for one more).
         "placement": {"preferences": [{"spread": "node.id"}]},
         "update_config": {
             "parallelism": 1,
@@ -52,24 +52,28 @@ def _project(cluster: Cluster, name: str, base: Path, command: list[str]) -> Any
     )
 
 
-def _seen(cluster: Cluster, service: str) -> dict[int, str]:
-    """What each running task reads, by node (a task still stopping reads nothing: left out)."""
-    read = {}
+def _seen(cluster: Cluster, service: str) -> list[tuple[int, str]]:
+    """What each running task reads, with its node (a task still stopping reads nothing: left
+    out)."""
+    read = []
     for node, ident in cluster.containers(service):
         text = cluster.exec(node, ident, READ, check=False).strip()
         if text:
-            read[node] = text
-    return read
+            read.append((node, text))
+    return sorted(read)
 
 
 def _all_read(cluster: Cluster, service: str, secret: str) -> None:
-    """Every node's task reads ``secret`` and the config (waiting while old tasks stop)."""
-    wanted = dict.fromkeys((1, 2, 3), f"{secret}\nhello from bakepy")
-    eventually(
-        lambda: _seen(cluster, service) == wanted,
-        f"a task on each node reads secret {secret!r}",
-        timeout=120,
-    )
+    """All three tasks read ``secret`` and the config, some of them on workers (waiting while
+    old tasks stop; start-first may put two tasks on one node for a while)."""
+    wanted = f"{secret}\nhello from bakepy"
+
+    def done() -> bool:
+        seen = _seen(cluster, service)
+        workers = {node for node, _ in seen} - {1}
+        return len(seen) == 3 and all(text == wanted for _, text in seen) and bool(workers)
+
+    eventually(done, f"three tasks, some on workers, read secret {secret!r}", timeout=120)
 
 
 def _secrets(cluster: Cluster, stack: str) -> set[str]:
@@ -91,6 +95,7 @@ def test_secrets_on_workers_rolling_updates_and_rollbacks(cluster: Cluster, tmp_
     try:
         apply_stack(project, client=client, wait_timeout=180)
         _all_read(cluster, service, "one")
+        assert [node for node, _ in _seen(cluster, service)] == [1, 2, 3]  # spread: one a node
         update = cluster.inspect("service", service)["Spec"]["UpdateConfig"]
         assert update["Parallelism"] == 1
         assert update["Order"] == "start-first"
