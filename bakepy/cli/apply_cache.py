@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import sys
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -40,6 +41,8 @@ VOLATILE = frozenset(
 switch that only explains the cache's answers."""
 READ_WITH = ("pydantic", "pydantic_core", "yaml", "hcl2")
 """The libraries the lowered state depends on (validation, YAML, HCL)."""
+CLOCK_LAG = 20_000_000
+"""Nanoseconds file times may lag the clock by (the kernel stamps them with a coarse clock)."""
 KEPT = 32
 """How many entries the cache keeps (one per request: command line, folder, environment)."""
 _WRITING = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
@@ -81,6 +84,13 @@ def _listing_digest(folder: str) -> str | None:
     return hashlib.sha256("\0".join(names).encode()).hexdigest()
 
 
+def _modified_since(path: str, started: int) -> bool:
+    try:
+        return os.stat(path).st_mtime_ns >= started
+    except OSError:
+        return False
+
+
 def digest_key_path() -> str:
     """The host's key for secret digests: an input of every entry (a new key changes them)."""
     return str(state_dir() / "digest.key")
@@ -99,6 +109,8 @@ class InputRecorder:
             skip.add(sys.pycache_prefix)
         self._skip = tuple(os.path.join(os.path.abspath(p), "") for p in skip)
         self.active = True
+        self.started = time.time_ns() - CLOCK_LAG
+        """When the command started: an input modified since may have been read before."""
 
     def _keep(self, path: object) -> str | None:
         if isinstance(path, bytes):
@@ -125,8 +137,9 @@ class InputRecorder:
             if kept is not None:
                 self.folders.add(kept)
 
-    def inputs(self, definitions: Iterable[str]) -> dict[str, Any]:
-        """What the entry depends on: each file's digest, each folder listing's digest."""
+    def inputs(self, definitions: Iterable[str]) -> dict[str, Any] | None:
+        """What the entry depends on: each file's digest, each folder listing's digest; None
+        when one of them was modified while the command ran (what it read is not known)."""
         self.active = False
         files = {f for f in self.files if not os.path.isdir(f)}
         imports = {os.path.abspath(p or ".") for p in sys.path}  # the import system lists them
@@ -137,7 +150,9 @@ class InputRecorder:
             absolute = os.path.abspath(definition)
             (folders if os.path.isdir(absolute) else files).add(absolute)
         folders |= {os.path.dirname(f) for f in files}
-        files.add(digest_key_path())
+        if any(_modified_since(path, self.started) for path in files | folders):
+            return None
+        files.add(digest_key_path())  # written by this command, once, before it labels
         return {
             "files": {f: _file_digest(f) for f in sorted(files)},
             "folders": {f: _listing_digest(f) for f in sorted(folders)},

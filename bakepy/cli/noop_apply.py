@@ -181,7 +181,7 @@ class Recording:
         """Keep the entry when the command lowered every ComposeProject of a project that
         declares nothing else (no targets, host files or stacks) and no service it builds."""
         inputs = self.recorder.inputs(self.request.files)
-        if not self.seen:
+        if inputs is None or not self.seen:
             return
         from bakepy.engine.compose.desired_codec import encode
         from bakepy.models.compose.project import ComposeProject

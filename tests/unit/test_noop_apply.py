@@ -4,6 +4,7 @@ for, when an entry stops being valid, and the desired state's round trip through
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -63,8 +64,11 @@ def _entry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[str, Path]:
     compose.write_text("services: {}\n")
     recorder = apply_cache.InputRecorder()
     recorder.hook("open", (str(compose), "r", 0))
+    recorder.started = time.time_ns() + 10**9  # the files were written before it started
     key = apply_cache.request_key(["apply", "-f", str(folder)], {"MODE": "a"})
-    apply_cache.store(key, recorder.inputs([str(folder)]), {"projects": []})
+    inputs = recorder.inputs([str(folder)])
+    assert inputs is not None
+    apply_cache.store(key, inputs, {"projects": []})
     return key, compose
 
 
@@ -157,3 +161,11 @@ def test_only_the_newest_entries_are_kept(state: Path) -> None:
     kept = sorted(p.stem for p in (state / "apply-cache").iterdir())
     assert len(kept) == apply_cache.KEPT
     assert apply_cache.lookup(f"{apply_cache.KEPT + 2:04d}")[0] == {"n": apply_cache.KEPT + 2}
+
+
+def test_no_entry_when_an_input_changed_while_the_command_ran(tmp_path: Path) -> None:
+    recorder = apply_cache.InputRecorder()
+    compose = tmp_path / "compose.yaml"
+    compose.write_text("services: {}\n")  # after the command started: maybe read before
+    recorder.hook("open", (str(compose), "r", 0))
+    assert recorder.inputs([str(compose)]) is None
