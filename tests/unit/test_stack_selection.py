@@ -3,8 +3,11 @@ narrowed by `-l` change only the services whose labels match (an in-memory swarm
 
 from __future__ import annotations
 
+import pytest
+
 from bakepy import ComposeProject, ComposeProjectSpec
-from bakepy.engine.swarm.verbs import apply_stack, plan_stack
+from bakepy.engine.swarm.verbs import apply_stack, delete_stack, plan_stack
+from bakepy.errors import BakepyError
 from bakepy.models.compose import Service
 from bakepy.models.compose.project import Stack, StackSpec
 from bakepy.project import Project
@@ -52,3 +55,13 @@ def test_selected_stack_services_only() -> None:
     assert _service_changes(plan_stack(batch, stack="shop", client=swarm)) == {
         "service/worker": "update"
     }
+
+
+def test_deleting_some_services_of_a_stack_is_refused_not_widened() -> None:
+    swarm = FakeSwarm()
+    apply_stack(_project("5"), stack="shop", client=swarm)
+    before = dict(swarm.objects)
+    batch = select_resources(_project("5"), [], parse_selector("tier=batch"))
+    with pytest.raises(BakepyError, match="deleting only those from a stack is not supported"):
+        delete_stack(batch, stack="shop", client=swarm)
+    assert swarm.objects == before

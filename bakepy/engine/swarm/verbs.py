@@ -15,6 +15,7 @@ from bakepy.engine.swarm.apply import execute_stack
 from bakepy.engine.swarm.client import DockerSwarmClient, SwarmClient
 from bakepy.engine.swarm.desired import StackState, select_stack, stack_state
 from bakepy.engine.swarm.plan import StackPlan, plan_stack_with
+from bakepy.errors import BakepyError
 from bakepy.models.compose.project import Stack
 from bakepy.project import Project
 from bakepy.resolution.checks import check_project
@@ -102,6 +103,15 @@ def delete_stack(
     """Remove every service, network, config and secret the stack owns (its label, or the
     project label an older bakepy put on stack objects); returns once the node no longer lists
     the removed networks, so an apply right after it creates them again."""
+    if not isinstance(project, str):
+        whole, chosen = select_stack(project, stack)
+        compose = stack_compose(whole, chosen)
+        if compose is not None and compose.name in whole.service_selections:
+            raise BakepyError(
+                f"{chosen.ref}: a label selector picked some of its services; deleting only "
+                "those from a stack is not supported, and the whole stack is not what was asked",
+                hint="delete the whole stack without -l, or scale those services to 0",
+            )
     name = project if isinstance(project, str) else select_stack(project, stack)[1].stack_name
     engine = client if client is not None else DockerSwarmClient()
     with project_lock(f"stack-{name}", timeout=lock_timeout, engine=engine):
