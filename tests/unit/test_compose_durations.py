@@ -41,6 +41,6 @@ def test_a_number_of_seconds_in_a_compose_file_is_refused_with_its_line(tmp_path
     (tmp_path / "compose.yaml").write_text(
         "services:\n  db:\n    image: x\n    healthcheck:\n      interval: 10\n"
     )
-    with pytest.raises(LoadError, match="healthcheck.interval: must be a string") as caught:
+    with pytest.raises(LoadError, match=r"healthcheck\.interval: must be a string") as caught:
         load_compose([tmp_path / "compose.yaml"], environ={})
     assert caught.value.location.line == 5
