@@ -210,3 +210,31 @@ def test_a_yaml_1_1_word_in_a_depends_on_required_is_refused_as_compose_does(
     found = errors_of(tmp_path, text)
     assert len(found) == 1, found
     assert "depends_on.db.required" in found[0]
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        (
+            "security_opt: [a, b, a]",
+            "services.app.security_opt[2]: array items[0,2] must be unique",
+        ),
+        ("group_add: [x, x]", "services.app.group_add[1]: array items[0,1] must be unique"),
+        (
+            "networks: [default, default]",
+            "services.app.networks[1]: array items[0,1] must be unique",
+        ),
+        ("dns: [1.1.1.1, 8]", "services.app.dns[1]: unexpected type int"),
+    ],
+)
+def test_lists_compose_refuses_are_refused(tmp_path: Path, field: str, message: str) -> None:
+    found = errors_of(tmp_path, f"services:\n  app:\n    image: busybox\n    {field}\n")
+    assert found == [f"compose.yaml:4: {message}"]
+
+
+def test_a_list_item_repeated_through_extends_is_refused_as_compose_does(tmp_path: Path) -> None:
+    text = "services:\n  base:\n    image: busybox\n    security_opt: [x]\n"
+    text += "  app:\n    extends: base\n    security_opt: [x]\n"
+    found = errors_of(tmp_path, text)
+    assert len(found) == 1, found
+    assert "services.app.security_opt[1]: array items[0,1] must be unique" in found[0]

@@ -9,9 +9,10 @@ compose's message and the file and line of the value.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from bakepy.errors import FieldPath
+from bakepy.errors import FieldPath, LoadError
 from bakepy.loaders.compose.raw import RawModel
 
 _RULES: tuple[tuple[str, tuple[type, ...], str], ...] = (
@@ -78,6 +79,7 @@ _DURATIONS = (
 
 def check_shapes(raw: RawModel) -> None:
     """Refuse what compose's schema refuses and the models would take, as compose does."""
+    check_lists(raw.data, lambda message, path: raw.error(message, path))
     services = raw.data.get("services")
     for name, service in services.items() if isinstance(services, dict) else ():
         for key in _LISTS if isinstance(service, dict) else ():
@@ -94,3 +96,45 @@ def check_shapes(raw: RawModel) -> None:
             for key, value in mapping.items():
                 if isinstance(value, refused):
                     raise raw.error(f"must be {wanted}", (*path, key))
+
+
+_UNIQUE = (
+    "device_cgroup_rules",
+    "external_links",
+    "group_add",
+    "networks",
+    "security_opt",
+    "volumes_from",
+)
+"""Service lists compose's schema wants without a repeated item (``extra_hosts`` too, in one
+file; but files merging it drop repeats first, which the merged project here cannot tell)."""
+
+_STRING_ITEMS = ("dns", "dns_search")
+"""Service lists whose items compose takes only as strings (``dns: [1]`` is refused)."""
+
+Refuse = Callable[[str, FieldPath], LoadError]
+
+
+def check_lists(data: Any, refuse: Refuse) -> None:
+    """Refuse a repeated item of a list compose wants unique, and a number in a list of
+    names; on the project as merged (files, extends), which is what compose validates."""
+    services = data.get("services") if isinstance(data, dict) else None
+    for name, service in services.items() if isinstance(services, dict) else ():
+        if not isinstance(service, dict):
+            continue
+        for key in _UNIQUE:
+            items = service.get(key)
+            if not isinstance(items, list):
+                continue
+            for later, item in enumerate(items):
+                first = next((i for i in range(later) if items[i] == item), None)
+                if first is not None:
+                    message = f"array items[{first},{later}] must be unique"
+                    raise refuse(message, ("services", name, key, later))
+        for key in _STRING_ITEMS:
+            items = service.get(key)
+            for index, item in enumerate(items if isinstance(items, list) else ()):
+                if isinstance(item, int | float | bool):
+                    raise refuse(
+                        f"unexpected type {type(item).__name__}", ("services", name, key, index)
+                    )
