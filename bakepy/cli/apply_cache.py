@@ -31,6 +31,7 @@ from bakepy.support.cache import (
     dependencies_fingerprint,
     source_fingerprint,
 )
+from bakepy.support.probe import EVENT as PROBE
 
 VERSION = "1"
 VOLATILE = frozenset(
@@ -67,10 +68,13 @@ def _entry_path(key: str) -> Path:
 
 
 def _file_digest(path: str) -> str | None:
-    """SHA-256 of a file's bytes; None when it is missing or not a readable file."""
+    """SHA-256 of a file's bytes, ``directory`` for a folder; None when it is missing or
+    cannot be read."""
     try:
         with open(path, "rb") as handle:
             return hashlib.file_digest(handle, "sha256").hexdigest()
+    except IsADirectoryError:
+        return "directory"
     except OSError:
         return None
 
@@ -109,6 +113,7 @@ class InputRecorder:
             skip.add(sys.pycache_prefix)
         self._skip = tuple(os.path.join(os.path.abspath(p), "") for p in skip)
         self.active = True
+        self.failed = False
         self.started = time.time_ns() - CLOCK_LAG
         """When the command started: an input modified since may have been read before."""
 
@@ -121,15 +126,27 @@ class InputRecorder:
         return None if absolute.startswith(self._skip) else absolute
 
     def hook(self, event: str, args: tuple[Any, ...]) -> None:
-        """The audit hook: ``open`` for reading, ``os.listdir`` and ``os.scandir``."""
+        """The audit hook: ``open`` for reading, ``os.listdir``, ``os.scandir`` and
+        ``bakepy.probe`` (a file looked for). A failure here must not break the command:
+        it only keeps the entry from being stored."""
         if not self.active:
             return
+        try:
+            self._note(event, args)
+        except Exception:
+            self.failed = True
+
+    def _note(self, event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
             path, mode, flags = args
             writing = (isinstance(mode, str) and any(c in mode for c in "wax+")) or (
                 isinstance(flags, int) and flags & _WRITING
             )
             kept = None if writing else self._keep(path)
+            if kept is not None:
+                self.files.add(kept)
+        elif event == PROBE:
+            kept = self._keep(args[0])
             if kept is not None:
                 self.files.add(kept)
         elif event in ("os.listdir", "os.scandir"):
@@ -141,7 +158,9 @@ class InputRecorder:
         """What the entry depends on: each file's digest, each folder listing's digest; None
         when one of them was modified while the command ran (what it read is not known)."""
         self.active = False
-        files = {f for f in self.files if not os.path.isdir(f)}
+        if self.failed:
+            return None
+        files = {f for f in self.files if not os.path.isdir(f) or f.endswith("/.git")}
         imports = {os.path.abspath(p or ".") for p in sys.path}  # the import system lists them
         folders = {f for f in self.files if os.path.isdir(f)} | (self.folders - imports)
         if not definitions:

@@ -23,6 +23,7 @@ from bakepy.errors import LoadError, Location
 from bakepy.loaders.bakepy_files import only_definition
 from bakepy.loaders.compose.detect import COMPOSE_FILE_NAMES
 from bakepy.models.version import API_VERSION
+from bakepy.support.probe import probe
 
 CONFIG_FILE = "bakepy.toml"
 DEFINITION_FILES = ("bakepy.py", "bakepy.yaml", "bakepy.yml")
@@ -111,6 +112,7 @@ def _find(start: str, git_fallback: bool) -> Repository | None:
     candidates = [folder, *folder.parents]
     for candidate in candidates:
         config = candidate / CONFIG_FILE
+        probe(config, candidate / "pyproject.toml")
         if config.is_file():
             return Repository(candidate, _read_config(config), config)
         pyproject = candidate / "pyproject.toml"
@@ -118,6 +120,7 @@ def _find(start: str, git_fallback: bool) -> Repository | None:
             return Repository(candidate, _read_config(pyproject), pyproject)
     if git_fallback:
         for candidate in candidates:
+            probe(candidate / ".git")
             if (candidate / ".git").exists():
                 return Repository(candidate)
     return None

@@ -4,6 +4,7 @@ for, when an entry stops being valid, and the desired state's round trip through
 from __future__ import annotations
 
 import json
+import sys
 import time
 from pathlib import Path
 
@@ -169,3 +170,22 @@ def test_no_entry_when_an_input_changed_while_the_command_ran(tmp_path: Path) ->
     compose.write_text("services: {}\n")  # after the command started: maybe read before
     recorder.hook("open", (str(compose), "r", 0))
     assert recorder.inputs([str(compose)]) is None
+
+
+def test_an_optional_env_file_that_appears_later_invalidates_an_entry(tmp_path: Path) -> None:
+    from bakepy.engine.compose.env_files import service_environment
+
+    recorder = apply_cache.InputRecorder()
+    recorder.started = time.time_ns() + 10**9
+    sys.addaudithook(recorder.hook)  # stays installed, inactive once ``inputs`` is called
+    project = tmp_path / "project"
+    (project / "config").mkdir(parents=True)
+    service = {"env_file": [{"path": "config/extra.env", "required": False}]}
+    assert service_environment(service, project, {}) == {}
+    inputs = recorder.inputs([str(project)])
+    assert inputs is not None
+    assert inputs["files"][str(project / "config" / "extra.env")] is None
+    apply_cache.store("probe", inputs, {"projects": []})
+    assert apply_cache.lookup("probe") == ({"projects": []}, "")
+    (project / "config" / "extra.env").write_text("EXTRA=1\n")
+    assert apply_cache.lookup("probe")[0] is None

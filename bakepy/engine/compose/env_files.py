@@ -12,6 +12,7 @@ from typing import Any
 
 from bakepy.errors import BakepyError
 from bakepy.interpolation.environment import read_env_file as read_dotenv
+from bakepy.support.probe import probe
 
 _BARE = re.compile(r"^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_.-]*)\s*$")
 
@@ -49,6 +50,7 @@ def service_environment(
     merged: dict[str, str] = {}
     for name, required in _env_file_entries(list(service.get("env_file") or [])):
         path = (base_dir / name).resolve()
+        probe(path)
         if not path.is_file():
             if required:
                 raise BakepyError(
