@@ -106,6 +106,8 @@ class InputRecorder:
 
     def __init__(self) -> None:
         self.files: set[str] = set()
+        self.probed: set[str] = set()
+        """Files looked for (``bakepy.probe``), found or not."""
         self.folders: set[str] = set()
         skip = {sys.prefix, sys.base_prefix, sys.exec_prefix, str(PACKAGE_DIR)}
         skip |= {str(state_dir()), str(cache_dir()), "/proc", "/sys", "/dev"}
@@ -148,7 +150,7 @@ class InputRecorder:
         elif event == PROBE:
             kept = self._keep(args[0])
             if kept is not None:
-                self.files.add(kept)
+                self.probed.add(kept)
         elif event in ("os.listdir", "os.scandir"):
             kept = self._keep(args[0] if args and args[0] is not None else ".")
             if kept is not None:
@@ -160,7 +162,7 @@ class InputRecorder:
         self.active = False
         if self.failed:
             return None
-        files = {f for f in self.files if not os.path.isdir(f) or f.endswith("/.git")}
+        files = {f for f in self.files if not os.path.isdir(f)}
         imports = {os.path.abspath(p or ".") for p in sys.path}  # the import system lists them
         folders = {f for f in self.files if os.path.isdir(f)} | (self.folders - imports)
         if not definitions:
@@ -171,6 +173,7 @@ class InputRecorder:
         folders |= {os.path.dirname(f) for f in files}
         if any(_modified_since(path, self.started) for path in files | folders):
             return None
+        files |= self.probed  # whether each is there (and what it holds), not its folder
         files.add(digest_key_path())  # written by this command, once, before it labels
         return {
             "files": {f: _file_digest(f) for f in sorted(files)},
