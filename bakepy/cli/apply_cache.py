@@ -6,9 +6,11 @@ working folder, the whole environment (bar a few variables a shell changes betwe
 the installed bakepy source, the libraries that read the definitions, and the Python version.
 It is used only while every input it was made from is unchanged: each file the apply that
 made it read (the definition files, ``.env``, env files, secret and config sources, imported
-Python, found by the interpreter's audit hook), the listing of every folder those files are in
-or that was listed (a new ``compose.override.yaml`` or ``.env`` counts), and the host's digest
-key. Entries live in the state folder (``$BAKEPY_STATE_DIR``), mode 0600.
+Python, found by the interpreter's audit hook), each file it looked for, found or not (an
+optional env file, repository settings up the tree: ``bakepy.support.probe``), the listing of
+every folder the files it read are in or that it listed (a new ``compose.override.yaml`` or
+``.env`` counts), and the host's digest key. A run during which an input was modified keeps
+no entry. Entries live in the state folder (``$BAKEPY_STATE_DIR``), mode 0600.
 """
 
 from __future__ import annotations

@@ -5,9 +5,10 @@ and the inputs it was read from (``bakepy.cli.apply_cache``). The next one with 
 request and unchanged inputs plans against that state: it still reads the engine (the same
 list calls, through the local socket) and runs the same planner, so any drift on the engine is
 seen, and it checks that each secret and config file on disk still has its content and mode.
-Only when that plan changes nothing, needs no pull and warns of nothing new does it print the
-result; anything else (a change, an error, an engine elsewhere than the local socket, an option
-this path does not know) goes the whole way, which loads, checks, lowers, applies and records.
+Only when that plan changes nothing and needs no pull does it print the result, with the
+warnings the whole command would print; anything else (a change, an error, an engine elsewhere
+than the local socket, an option this path does not know) goes the whole way, which loads,
+checks, lowers, applies and records.
 ``BAKEPY_APPLY_CACHE=0`` turns both off.
 """
 
