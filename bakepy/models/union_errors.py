@@ -109,12 +109,17 @@ def _fields(loc: Loc) -> int:
     return sum(1 for part in loc if not is_branch(part))
 
 
+def wrong_type(forms: Sequence[str], value: Any) -> str:
+    """``must be a string or a list, not an integer``: what a value should have been."""
+    wanted = ", ".join(forms[:-1]) + f" or {forms[-1]}" if len(forms) > 1 else forms[0]
+    got = _noun_of(value)
+    return f"must be {wanted}" + ("" if got in forms else f", not {got}")
+
+
 def _merged(prefix: Loc, entries: Sequence[Entry]) -> Entry:
     """One wrong-type error for a value no branch has the shape of."""
     forms = tuple(dict.fromkeys(form for found in entries for form in found.forms))
-    wanted = ", ".join(forms[:-1]) + f" or {forms[-1]}" if len(forms) > 1 else forms[0]
-    got = _noun_of(entries[0].input)
-    message = f"must be {wanted}" + ("" if got in forms else f", not {got}")
+    message = wrong_type(forms, entries[0].input)
     return Entry(prefix, message, "union_type", entries[0].input, forms)
 
 

@@ -8,7 +8,7 @@ from functools import cache
 from pydantic import ValidationError as PydanticValidationError
 
 from bakepy.errors import Diagnostic, FieldPath, Location, ValidationError
-from bakepy.models.union_errors import Entry, entry, reduce_unions
+from bakepy.models.union_errors import Entry, entry, reduce_unions, wrong_type
 
 LineLookup = Callable[[FieldPath], int | None]
 HintLookup = Callable[[FieldPath], str | None]
@@ -56,6 +56,8 @@ def _message(error: Entry) -> str:
         return "unknown field"
     if error.type == "missing":
         return "field required"
+    if error.type.endswith("_type") and error.forms and error.type != "union_type":
+        return wrong_type(error.forms, error.input)
     return message
 
 

@@ -60,7 +60,7 @@ def test_failures_are_an_error_object_with_file_line_field_hint(
     errors = json.loads(out)["errors"]
     assert errors == [
         {
-            "message": "Input should be a valid list",
+            "message": "must be a list, not an integer",
             "file": str(bad / "bakepy.yaml"),
             "line": 7,
             "column": None,
