@@ -27,6 +27,7 @@ from bakepy.engine.builds import (
     BuildReport,
     Progress,
     build,
+    observed,
     plan_builds as engine_plan_builds,
     write_build_files,
 )
@@ -154,6 +155,7 @@ def apply_builds(
         )
     if lock is not None:
         _keep_pushed_pins(project, lock, report)
+    observed(project, planned, report)
     return report
 
 

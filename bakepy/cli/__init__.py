@@ -23,6 +23,10 @@ def main() -> None:
     from bakepy.cli import noop_apply
 
     code = noop_apply.run(sys.argv[1:])
+    if code is None:  # a no-change apply of builds, answered the same way
+        from bakepy.cli import noop_build
+
+        code = noop_build.run(sys.argv[1:], os.environ)
     if code is not None:
         try:
             sys.stdout.flush()

@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 from bakepy.engine.build_records import BuildRecord
 from bakepy.engine.image_lookup import ImageIndex
+from bakepy.engine.input_digest import InputDigest
 
 BuildAction = Literal["build", "up to date"]
 BuilderPlanAction = Literal["create", "replace", "unchanged", "delete"]
@@ -48,6 +49,10 @@ class BuildPlan:
 
     builders: list[PlannedBuilder] = field(default_factory=list)
     targets: list[PlannedBuild] = field(default_factory=list)
+    inputs: dict[str, InputDigest] = field(default_factory=dict, repr=False)
+    """Each target's input digest and what it hashed (for a no-change run's cache)."""
+    destinations: dict[str, list[Destination]] = field(default_factory=dict, repr=False)
+    """Where each target's result goes."""
 
     @property
     def has_changes(self) -> bool:

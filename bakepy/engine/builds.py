@@ -9,9 +9,10 @@ not built again (``bakepy.engine.build_plan``); the rest build from a bake file 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +29,7 @@ from bakepy.engine.build_records import BuildRecord, read_records, record_key, w
 from bakepy.engine.builders import BuilderAction, apply_builder, plan_builder
 from bakepy.engine.commands import CommandRunner
 from bakepy.engine.image_lookup import ImageIndex
-from bakepy.engine.input_digest import base_images, input_digest
+from bakepy.engine.input_digest import InputDigest, base_images, input_digest
 from bakepy.engine.reproducible import stable_bake
 from bakepy.errors import CommandError
 from bakepy.generators.files import RenderOptions
@@ -105,6 +106,27 @@ def _builders(
     used = [b for names in groups.values() if (b := _builder_name(project, names[0])[1])]
     declared = [b for b in project.of_kind(Builder) if b.name not in {u.name for u in used}]
     return [*used, *declared]
+
+
+BuildObserver = Callable[[Project, BuildPlan, "BuildReport"], None]
+_OBSERVERS: list[BuildObserver] = []
+
+
+@contextlib.contextmanager
+def observing(observer: BuildObserver) -> Iterator[None]:
+    """Call ``observer`` with each project's build plan and report as an apply finishes its
+    builds (how the CLI's no-change cache learns what a full run saw)."""
+    _OBSERVERS.append(observer)
+    try:
+        yield
+    finally:
+        _OBSERVERS.remove(observer)
+
+
+def observed(project: Project, plan: BuildPlan, report: BuildReport) -> None:
+    """Tell the observers an apply's builds are done."""
+    for observer in list(_OBSERVERS):
+        observer(project, plan, report)
 
 
 def write_build_files(project: Project, workdir: Path, *, syntax_directive: bool = True) -> None:
@@ -212,15 +234,16 @@ def plan_builds(
             target = resolved.targets[name]
             images = [str(t) for t in target.get("tags") or []]
             computed = _input_digest(name, resolved, workdir, index, builder_name)
-            if computed[0] is None:
-                planned.targets.append(
-                    PlannedBuild(name, builder_name, "build", computed[1], None, images)
-                )
+            planned.inputs[name] = computed
+            planned.destinations[name] = destinations(target, workdir, docker_driver)
+            if computed.digest is None:
+                why = computed.unknown or "its inputs cannot be read"
+                planned.targets.append(PlannedBuild(name, builder_name, "build", why, None, images))
                 continue
             reason = _why_build(
                 index,
                 records.get(record_key(project.base_dir, name, builder_name)),
-                computed[0],
+                computed.digest,
                 images,
                 destinations(target, workdir, docker_driver),
                 builder_state.get(builder_name or ""),
@@ -228,7 +251,12 @@ def plan_builds(
             action: Literal["build", "up to date"] = "build" if reason else "up to date"
             planned.targets.append(
                 PlannedBuild(
-                    name, builder_name, action, reason or "inputs unchanged", computed[0], images
+                    name,
+                    builder_name,
+                    action,
+                    reason or "inputs unchanged",
+                    computed.digest,
+                    images,
                 )
             )
     return planned
@@ -241,7 +269,7 @@ def _input_digest(
     index: ImageIndex,
     builder: str | None,
     seen: frozenset[str] = frozenset(),
-) -> tuple[str | None, str]:
+) -> InputDigest:
     """The target's input digest folded with those of the targets it links (``target:``)."""
     target = dict(resolved.targets[name])
     contexts = dict(target.get("contexts") or {})
@@ -249,15 +277,14 @@ def _input_digest(
         if str(value).startswith("target:"):
             linked = str(value).removeprefix("target:")
             if linked in seen or linked not in resolved.targets:
-                return None, f"it links {linked}, whose inputs cannot be read"
-            found, why = _input_digest(linked, resolved, workdir, index, builder, seen | {name})
-            if found is None:
-                return None, f"{linked}, which it links: {why}"
-            contexts[key] = f"target:{linked}@{found}"
+                return InputDigest(None, f"it links {linked}, whose inputs cannot be read")
+            found = _input_digest(linked, resolved, workdir, index, builder, seen | {name})
+            if found.digest is None:
+                return InputDigest(None, f"{linked}, which it links: {found.unknown}")
+            contexts[key] = f"target:{linked}@{found.digest}"
     if contexts:
         target["contexts"] = contexts
-    computed = input_digest(name, target, workdir, index.base_digest, builder=builder)
-    return computed.digest, computed.unknown or ""
+    return input_digest(name, target, workdir, index.base_digest, builder=builder)
 
 
 def _why_build(

@@ -32,10 +32,20 @@ _PATH_KEYS = ("context", "dockerfile")
 
 @dataclass(frozen=True)
 class InputDigest:
-    """A target's input digest, or why it has none (it then always builds)."""
+    """A target's input digest, or why it has none (it then always builds); ``document`` is
+    what it hashes but the base images' digests, which ``bases`` names (for a no-change run
+    that looks only those up again, :func:`finish_digest`)."""
 
     digest: str | None
     unknown: str | None = None
+    document: dict[str, Any] | None = None
+    bases: tuple[str, ...] = ()
+
+
+def finish_digest(document: Mapping[str, Any], bases: Mapping[str, str]) -> str:
+    """The input digest of ``document`` with the base images' digests ``bases``."""
+    text = json.dumps({**document, "bases": dict(bases)}, sort_keys=True, default=str)
+    return "sha256:" + hashlib.sha256(text.encode()).hexdigest()
 
 
 def _substitute(text: str, values: Mapping[str, str]) -> str:
@@ -133,8 +143,7 @@ def input_digest(
         "dockerfile": hashlib.sha256(dockerfile_text.encode()).hexdigest(),
         "dockerignore": hashlib.sha256(ignore).hexdigest(),
         "files": _files_digest(inputs),
-        "bases": bases,
         "builder": builder,
     }
-    text = json.dumps(document, sort_keys=True, default=str)
-    return InputDigest("sha256:" + hashlib.sha256(text.encode()).hexdigest())
+    digest = finish_digest(document, bases)
+    return InputDigest(digest, None, json.loads(json.dumps(document, default=str)), tuple(bases))

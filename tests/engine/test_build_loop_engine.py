@@ -156,6 +156,45 @@ def test_dry_run_of_a_build_only_project_says_what_it_would_do(
         docker("rmi", "-f", image, check=False)
 
 
+def test_a_no_change_apply_of_builds_is_answered_from_the_cache_until_something_moves(
+    base_image: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    tmp_path = _folder(tmp_path)
+    image = f"{unique('bakepy-noop')}:1"
+    (tmp_path / "Dockerfile").write_text(f"FROM {base_image}\nCOPY app.txt /app.txt\n")
+    (tmp_path / "app.txt").write_text("v1\n")
+    (tmp_path / "bakepy.yaml").write_text(
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {name: app}\n"
+        f"spec:\n  context: .\n  tags: [{image!r}]\n  output: [type=docker]\n"
+    )
+    monkeypatch.setenv("BAKEPY_APPLY_CACHE_TRACE", "1")
+    command = ["apply", "-f", str(tmp_path / "bakepy.yaml"), "--no-syntax-directive"]
+
+    def apply() -> subprocess.CompletedProcess[str]:
+        done = _cli(*command, "--progress", "quiet")
+        assert done.returncode == 0, done.stderr
+        return done
+
+    try:
+        assert apply().stdout.startswith("built app:")
+        kept = apply()  # the whole command: it records what it read and planned
+        assert kept.stdout.startswith("up to date app:")
+        cached = apply()
+        assert cached.stdout == kept.stdout
+        assert "apply cache (builds): not used" not in cached.stderr
+        (tmp_path / "app.txt").write_text("v2\n")
+        changed = apply()
+        assert "app.txt changed" in changed.stderr
+        assert changed.stdout.startswith("built app:")
+        apply()
+        docker("rmi", "-f", image)
+        gone = apply()
+        assert f"{image} is not locally" in gone.stderr
+        assert gone.stdout.startswith("built app:")
+    finally:
+        docker("rmi", "-f", image, check=False)
+
+
 def test_builders_are_planned_dry_run_and_deleted(docker_engine: str, tmp_path: Path) -> None:
     tmp_path = _folder(tmp_path)
     runner = SubprocessRunner()

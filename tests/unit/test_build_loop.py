@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from bakepy.cli.noop_build import parse
 from bakepy.engine.build_plan import Destination, destinations
 from bakepy.engine.commands import CommandResult, RecordingRunner
 from bakepy.engine.image_lookup import ImageIndex
@@ -157,3 +158,16 @@ def test_image_lookups_without_a_docker_cli_know_nothing_and_say_so() -> None:
     assert index.local_id("app:1") is None
     assert index.base_digest("registry.invalid/app:1") is None
     assert index.base_digest("pinned:1") == f"pinned:{DIGEST}"
+
+
+def test_the_no_change_build_path_answers_only_plain_applies() -> None:
+    assert parse(["apply", "-f", "a.py", "--file=b.yaml", "app", "--progress", "quiet"]) == [
+        "a.py",
+        "b.yaml",
+    ]
+    assert parse(["apply", "--no-syntax-directive"]) == []
+    assert parse(["apply", "-o", "json"]) is None
+    assert parse(["apply", "--dry-run"]) is None
+    assert parse(["apply", "--context", "remote"]) is None
+    assert parse(["plan"]) is None
+    assert parse(["apply", "-f"]) is None
