@@ -145,9 +145,12 @@ def _checked(
     read = dockerfile_reader(folder)
 
     def locate(name: str, path: tuple[str | int, ...]) -> Location | None:
-        """A Target resource's values are located in its own file (the manifest's line)."""
+        """A Target resource's values are located in its own file (the manifest's line), a
+        compose service's in its build section."""
         target = project.find(Target, name)
         found = target.location("spec", *path) if target is not None else None
+        if found is None:
+            found = _compose_build_location(project, name, path)
         return found if found is not None and found.line else None
 
     skip = resource_targets(project)
@@ -155,6 +158,26 @@ def _checked(
     if targets.errors:
         raise ValidationError(targets.errors)
     return found + [str(warning) for warning in targets.warnings], resolved.warnings
+
+
+_COMPOSE_BUILD_KEYS = {"args": "args", "secret": "secrets", "ssh": "ssh", "target": "target"}
+"""A bake target's attribute, as a compose build section names it."""
+
+
+def _compose_build_location(
+    project: Project, name: str, path: tuple[str | int, ...]
+) -> Location | None:
+    """Where the build section of the compose service ``name`` declares the bake attribute at
+    ``path`` (``("args", "VERSION")``), when one compose project has such a service."""
+    from bakepy.models.compose.build import ComposeBuild
+    from bakepy.models.compose.project import ComposeProject
+
+    key = _COMPOSE_BUILD_KEYS.get(str(path[0])) if path else None
+    for compose in project.of_kind(ComposeProject):
+        service = compose.spec.services.get(name)
+        if key is not None and service is not None and isinstance(service.build, ComposeBuild):
+            return compose.location("spec", "services", name, "build", key, *path[1:])
+    return None
 
 
 def render(

@@ -300,3 +300,22 @@ def test_an_undeclared_variable_on_a_built_from_line_of_a_file_on_disk(tmp_path:
     assert "FROM uses $TAG, which no ARG before the first FROM declares" in problem.message
     assert "fails on 'busybox:'" in problem.message
     assert (Path(problem.location.file or "").name, problem.location.line) == ("Dockerfile", 1)
+
+
+def test_a_compose_build_section_is_checked_at_its_own_lines(tmp_path: Path) -> None:
+    (tmp_path / "Dockerfile").write_text("FROM busybox AS runtime\nARG USED\n")
+    (tmp_path / "compose.yaml").write_text(
+        "services:\n  web:\n    build:\n      context: .\n      args:\n"
+        "        USED: '1'\n        UNUSED: '2'\n      target: runtme\n"
+    )
+    with pytest.raises(ValidationError) as caught:
+        check(load([tmp_path / "compose.yaml"]))
+    (problem,) = caught.value.diagnostics
+    assert "'runtme' is not a stage" in problem.message
+    assert problem.location.line == 8
+    (tmp_path / "compose.yaml").write_text(
+        (tmp_path / "compose.yaml").read_text().replace("runtme", "runtime")
+    )
+    (warning,) = check(load([tmp_path / "compose.yaml"]))
+    assert "passes build arg UNUSED" in warning
+    assert warning.startswith(f"{tmp_path / 'compose.yaml'}:7:")
