@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bakepy import Project, ValidationError, check
+from bakepy import Project, ValidationError, check, render
 from bakepy.loaders.dockerfile.parser import parse_dockerfile
 from bakepy.models.bake.targets import Target, TargetSpec
 
@@ -109,10 +109,35 @@ def bakepy_verdict(case: Case) -> tuple[str, str]:
     return ("warning" if warnings else "clean"), "\n".join(warnings)
 
 
+def bakepy_verdict_of_the_file(case: Case, folder: Path) -> tuple[str, str]:
+    """The same, for a Target naming the Dockerfile on disk (a path, not a resource), as
+    render checks it (the output folder not created yet)."""
+    (folder / "Dockerfile").write_text(case.text)
+    spec = TargetSpec(
+        context=".",
+        dockerfile="Dockerfile",
+        target=case.stage,
+        secret=[f"id={ident},src=secret" for ident in case.secrets],
+        args=dict(case.args),
+    )
+    project = Project([Target(metadata="app", spec=spec)], base_dir=folder)
+    try:
+        files = render(project, folder / "out")
+    except ValidationError as error:
+        return "error", str(error)
+    warnings = [warning for file in files for warning in file.warnings]
+    return ("warning" if warnings else "clean"), "\n".join(warnings)
+
+
 @pytest.mark.parametrize("name", list(CASES))
 def test_bakepy_says_what_buildkit_does(name: str, base_image: str, tmp_path: Path) -> None:
     case = CASES[name]
     verdict, messages = bakepy_verdict(case)
+    assert verdict == case.verdict, messages
+    assert case.message in messages
+    on_disk = tmp_path / "on-disk"
+    on_disk.mkdir()
+    verdict, messages = bakepy_verdict_of_the_file(case, on_disk)
     assert verdict == case.verdict, messages
     assert case.message in messages
     assert buildkit_builds(case, base_image, tmp_path) == (case.verdict != "error")

@@ -340,18 +340,28 @@ class _Check:
                     where,
                     "pass it in the target's args, or give the ARG a default",
                 )
-            elif fails and self.undeclared and text is not None:
-                unknown = [name for name in variables(text) if name not in values]
-                if unknown:
-                    self._error(
-                        f"{self.label} builds stage {_label(stage, index)}, whose FROM uses "
-                        f"${unknown[0]}, which no ARG before the first FROM declares: BuildKit "
-                        f"expands it to nothing and fails on {expanded!r}",
-                        where,
-                        f'declare it before the first FROM (e.g. "ARG {unknown[0]}=<default>"); '
-                        "a build arg alone does not reach a FROM line",
-                    )
+            elif self.undeclared and index in built and text is not None:
+                self._undeclared_on_from(stage, index, text, expanded, fails=fails)
             names.append((stage.name or "").lower())
+
+    def _undeclared_on_from(
+        self, stage: Stage, index: int, text: str, expanded: str, *, fails: bool
+    ) -> None:
+        """A built stage's FROM using a variable no global ARG declares: an error where
+        BuildKit then fails, a warning where it builds another base without a word."""
+        unknown = [name for name in variables(text) if name not in self._from_values()]
+        if not unknown:
+            return
+        outcome = "fails on" if fails else "builds"
+        report = self._error if fails else self._warning
+        report(
+            f"{self.label} builds stage {_label(stage, index)}, whose FROM uses "
+            f"${unknown[0]}, which no ARG before the first FROM declares: BuildKit "
+            f"expands it to nothing and {outcome} {expanded!r}",
+            partial(self.dockerfile.location, "spec", "stages", index, "from"),
+            f'declare it before the first FROM (e.g. "ARG {unknown[0]}=<default>"); '
+            "a build arg alone does not reach a FROM line",
+        )
 
     def _mounts(self, stages: set[int]) -> Iterator[tuple[SecretMount | SshMount, Where]]:
         for i in sorted(stages):
