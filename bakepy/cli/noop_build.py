@@ -145,15 +145,17 @@ class Recording:
     def finish(self) -> None:
         """Keep the entry when the command built (or found up to date) every target of a
         build-only project, each with a digest and without ``target:`` links."""
+        if len(self.seen) != 1:  # no builds (a compose project's apply): nothing to keep
+            return
+        project, plan, report = self.seen[0]
+        if {r.KIND for r in project} - _BUILD_KINDS or not plan.targets or plan.builders:
+            return  # only a build-only project (compose, host, builders: the whole command)
         work = os.path.join(tempfile.gettempdir(), "bakepy-build-")  # written, read, removed
         recorder = self.recorder
         recorder.files = {f for f in recorder.files if not f.startswith(work)}
         recorder.folders = {f for f in recorder.folders if not f.startswith(work)}
         inputs = recorder.inputs(self.files)
-        if inputs is None or len(self.seen) != 1:
-            return
-        project, plan, report = self.seen[0]
-        if {r.KIND for r in project} - _BUILD_KINDS or not plan.targets or plan.builders:
+        if inputs is None:
             return
         from bakepy.engine.build_records import record_key
         from bakepy.loaders.image_lock import lock_path, read_lock
