@@ -28,7 +28,10 @@ def errors_of(tmp_path: Path, text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("field", "expected"),
     [
-        ("build: 3", "compose.yaml:4: services.app.build: must be a mapping, not an integer"),
+        (
+            "build: 3",
+            "compose.yaml:4: services.app.build: must be a string or a mapping, not an integer",
+        ),
         (
             "healthcheck: {test: 5}",
             "compose.yaml:4: services.app.healthcheck.test: must be a string or a list, "

@@ -120,7 +120,18 @@ def _build_value(value: Any) -> Any:
     if isinstance(value, str):
         parsed = ResourceRef.parse(value, "Target")
         return parsed if isinstance(parsed, ResourceRef) else {"context": value}
+    if isinstance(value, bool | int | float | list):
+        raise ValueError(f"must be a string or a mapping, not {_noun(value)}")
     return value
+
+
+def _noun(value: Any) -> str:
+    """A value's form, in an error's words."""
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int):
+        return "an integer"
+    return "a list" if isinstance(value, list) else "a number"
 
 
 def _build_serialized(value: Any, handler: SerializerFunctionWrapHandler) -> Any:
