@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # engines-extra-down.sh — stop what scripts/engines-extra-up.sh started: its sshd and the second
-# dockerd (by their pid files, never by name). Certificates, keys and the unpacked sshd stay,
+# dockerd (by their pid files, never by name), and its bridge. Certificates, keys and the unpacked sshd stay,
 # so the next engines-extra-up.sh is fast. Idempotent.
 set -euo pipefail
 
@@ -29,4 +29,5 @@ stop_pid "$(cat "$STATE/ssh/sshd.pid" 2>/dev/null || true)" sshd
 rm -f "$STATE/ssh/sshd.pid"
 stop_pid "$(cat "$PIDFILE" 2>/dev/null || true)" dockerd
 rm -f "$PIDFILE"
+ip link del bakepy-e2br0 2>/dev/null || true
 say "stopped"

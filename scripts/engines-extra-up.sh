@@ -3,8 +3,8 @@
 # it listens on TLS (tcp://127.0.0.1:23761, certificates made here with openssl, client
 # certificates required) and on its own unix socket, which an sshd on 127.0.0.1:22220 (a
 # generated key, root only) hands to `ssh ... docker system dial-stdio`. Isolated from the
-# shared engine: its own data-root, exec-root, pidfile, containerd namespaces, no default
-# bridge, no iptables. Idempotent; run after engine-up.sh, as root on Debian. Writes the
+# shared engine: its own data-root, exec-root, pidfile, containerd namespaces, its own bridge
+# (bakepy-e2br0), no iptables. Idempotent; run after engine-up.sh, as root on Debian. Writes the
 # variables the tests read to $BAKEPY_EXTRA_ENGINES_ENV_FILE (default
 # /tmp/bakepy-engines-extra.env). Teardown: scripts/engines-extra-down.sh.
 set -euo pipefail
@@ -76,6 +76,15 @@ if [ ! -s "$TLS/client/key.pem" ]; then
 fi
 
 # --- the second dockerd ---------------------------------------------------------------------
+# Its own bridge, never "bridge": "none": a dockerd started without a bridge deletes the
+# interface named docker0 (the shared engine's) on start, which cuts every container and RUN
+# of the shared engine off ("adding interface ... to bridge docker0 failed").
+BRIDGE=bakepy-e2br0
+if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+    ip link add "$BRIDGE" type bridge
+    ip addr add 10.213.77.1/24 dev "$BRIDGE"
+fi
+ip link set "$BRIDGE" up
 cat > "$STATE/daemon.json" <<EOF
 {
   "data-root": "$DATA_ROOT",
@@ -89,7 +98,7 @@ cat > "$STATE/daemon.json" <<EOF
   "tlskey": "$TLS/server/key.pem",
   "containerd-namespace": "bakepy-engine2",
   "containerd-plugins-namespace": "bakepy-engine2-plugins",
-  "bridge": "none",
+  "bridge": "$BRIDGE",
   "iptables": false,
   "ip6tables": false,
   "ip-forward": false,
