@@ -317,7 +317,7 @@ def test_inherit_fills_a_sourceless_volume_adds_image_paths_and_keeps_declared_o
 def test_apply_renew_anon_volumes_option_reaches_apply_runtime(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import bakepy.api.converge
+    import bakepy.engine.compose.verbs
     from bakepy.errors import BakepyError
 
     seen: list[bool] = []
@@ -326,7 +326,7 @@ def test_apply_renew_anon_volumes_option_reaches_apply_runtime(
         seen.append(kwargs["renew_anonymous_volumes"])
         raise BakepyError("stop here")
 
-    monkeypatch.setattr(bakepy.api.converge, "apply_runtime", fake_apply)
+    monkeypatch.setattr(bakepy.engine.compose.verbs, "apply_runtime", fake_apply)
     (tmp_path / "compose.yaml").write_text(
         "name: anon\nservices:\n  db:\n    image: busybox\n    volumes: [/data]\n"
     )

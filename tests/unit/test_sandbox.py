@@ -132,6 +132,9 @@ def writes(sandbox: dict[str, Path], tmp_path: Path, arguments: list[str]) -> li
         "XDG_STATE_HOME": str(sandbox["xdg-state"]),
         "XDG_DATA_HOME": str(sandbox["xdg-data"]),
         "TMPDIR": str(sandbox["project"]),
+        # Python's own bytecode cache of bakepy's modules (a fresh checkout has none) is the
+        # interpreter's write, not the command's
+        "PYTHONDONTWRITEBYTECODE": "1",
     }
     env.pop("BAKEPY_STATE_DIR", None)  # the defaults under HOME and XDG are what a user gets
     env.pop("BAKEPY_CACHE_DIR", None)
