@@ -6,7 +6,7 @@ in git. Then, every run a new process, runs alternating so a busy machine slows 
 
 | what | command |
 |---|---|
-| render, cold | ``bakepy render :: -o OUT`` with an empty cache folder |
+| render, cold | ``bakepy render :: --out OUT`` with an empty cache folder |
 | buildx | ``docker buildx bake --print`` of every package's default group, in OUT |
 | render, nothing changed | the same render again (the cache answers) |
 | affected, one file | ``bakepy affected --since HEAD`` after one context file changed |

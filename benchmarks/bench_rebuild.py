@@ -115,7 +115,14 @@ def main() -> None:
             twin.mkdir()
             write_project(twin, options.targets, base, f"{repository}-{suffix}", options.push)
             rendered[suffix] = twin / "rendered"
-            render = [bakepy, "render", "-f", str(twin / "bakepy.py"), "-o", str(rendered[suffix])]
+            render = [
+                bakepy,
+                "render",
+                "-f",
+                str(twin / "bakepy.py"),
+                "--out",
+                str(rendered[suffix]),
+            ]
             timed([*render, "--no-syntax-directive", "--format", "json"], twin, env)
         apply = [bakepy, "apply", "-f", "bakepy.py", "--no-syntax-directive", "--progress", "quiet"]
         bake = ["docker", "buildx", "bake", "-f", "docker-bake.json", "--progress=quiet", *names]
