@@ -26,6 +26,18 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """State and cache folders for what runs before a test's own (session and module
+    fixtures set up first: without this, one that reached the engine wrote its version to
+    ``~/.cache/bakepy/engine.json``)."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("BAKEPY_STATE_DIR", str(tmp_path_factory.mktemp("session-state")))
+    patch.setenv("BAKEPY_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
+    yield
+    patch.undo()
+
+
 @pytest.fixture(autouse=True)
 def state(
     tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
