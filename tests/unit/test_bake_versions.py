@@ -157,3 +157,33 @@ def test_a_version_that_is_not_one_is_an_error(tmp_path: Path) -> None:
 )
 def test_version_numbers(text: str, version: tuple[int, int, int]) -> None:
     assert Version.parse(text) == Version(*version)
+
+
+def test_ssh_objects_are_an_id_and_its_paths(tmp_path: Path) -> None:
+    """``{id = "default"}`` is the agent entry ``default`` and ``paths`` follow the id after
+    ``=``, as buildx's SSH reads its text form; not the ``id=default`` CSV of other entries."""
+    (tmp_path / "key").write_text("-----BEGIN OPENSSH PRIVATE KEY-----\n")
+    key = tmp_path / "key"
+    (tmp_path / "docker-bake.hcl").write_text(
+        'target "app" {\n'
+        f'  ssh = [{{ id = "default" }}, {{ id = "git", paths = ["{key}"] }}]\n'
+        "}\n"
+    )
+    project = bakepy.load([tmp_path / "docker-bake.hcl"], NEW)
+    env = {"SSH_AUTH_SOCK": str(tmp_path / "key")}
+    target = bakepy.resolve(project, ["app"], env, toolchain=NEW).targets["app"]
+    assert target["ssh"] == ["default", f"git={key}"]
+
+
+def test_an_ssh_object_takes_only_id_and_paths(tmp_path: Path) -> None:
+    with pytest.raises(BakepyError, match="unsupported attribute 'src'"):
+        resolved(tmp_path, 'target "app" {\n  ssh = [{ id = "a", src = "k" }]\n}\n', NEW, "app")
+
+
+def test_render_for_0_13_writes_ssh_objects_in_their_text_form(tmp_path: Path) -> None:
+    (tmp_path / "docker-bake.hcl").write_text(
+        'target "app" {\n  ssh = [{ id = "default" }, { id = "git", paths = ["/k1", "/k2"] }]\n}\n'
+    )
+    project = bakepy.load([tmp_path / "docker-bake.hcl"], OLD)
+    files = {f.path: f for f in bakepy.render(project, tmp_path / "out", toolchain=OLD)}
+    assert 'ssh = ["default", "git=/k1,/k2"]' in files["docker-bake.hcl"].text

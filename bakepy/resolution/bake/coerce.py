@@ -110,12 +110,30 @@ def coerce_list(value: Any) -> list[str]:
     return [_string(item, f"element {index}") for index, item in enumerate(value)]
 
 
-def coerce_entries(value: Any) -> list[str]:
+def coerce_entries(key: str, value: Any) -> list[str]:
     """A list attribute whose entries may be objects (``{type = "gha", scope = "app"}``, newer
-    buildx): each object becomes the CSV string it stands for (``type=gha,scope=app``)."""
+    buildx): each object becomes the CSV string it stands for (``type=gha,scope=app``); an
+    ``ssh`` object (``{id = "default", paths = [...]}``) becomes ``id`` or ``id=path,...``."""
+    entry = _ssh_entry if key == "ssh" else _csv_entry
     if isinstance(value, list):
-        value = [_csv_entry(item) if isinstance(item, dict) else item for item in value]
+        value = [entry(item) if isinstance(item, dict) else item for item in value]
     return coerce_list(value)
+
+
+def _ssh_entry(entry: dict[str, Any]) -> str:
+    unknown = sorted(set(entry) - {"id", "paths"})
+    if unknown:
+        raise AttributeTypeError(
+            f"unsupported attribute {unknown[0]!r} (an ssh entry has id, paths)"
+        )
+    ident = _string(entry.get("id") or "", "element 'id'")
+    paths = entry.get("paths")
+    if paths is None:
+        return ident
+    listed = coerce_list(paths)
+    if not listed:
+        return ident
+    return f"{ident}={','.join(listed)}"  # buildx splits it at the first '=', then at ','
 
 
 def _csv_entry(entry: dict[str, Any]) -> str:

@@ -93,7 +93,8 @@ def translated_for(
             value = block.get(key)
             if form.available(buildx) or not isinstance(value, list):
                 continue
-            entries = [_as_csv(entry) if isinstance(entry, dict) else entry for entry in value]
+            as_text = _ssh_as_text if key == "ssh" else _as_csv
+            entries = [as_text(entry) if isinstance(entry, dict) else entry for entry in value]
             if all(entry is not None for entry in entries) and entries != value:
                 changed[key] = entries
                 notes.append(
@@ -121,6 +122,17 @@ def _as_csv(entry: dict[str, Any]) -> str | None:
             return None
         fields.append(f"{key}={value}")
     return ",".join(fields)
+
+
+def _ssh_as_text(entry: dict[str, Any]) -> str | None:
+    """``{id = "git", paths = ["k"]}`` as ``git=k`` (an id alone as itself), the text form
+    buildx's SSH reads; None for anything else."""
+    ident, paths = entry.get("id", ""), entry.get("paths") or []
+    if set(entry) - {"id", "paths"} or not isinstance(ident, str) or not isinstance(paths, list):
+        return None
+    if not all(isinstance(path, str) and "," not in path for path in paths) or "=" in ident:
+        return None
+    return f"{ident}={','.join(paths)}" if paths else ident
 
 
 def without_ignored(native: NativeBake, buildx: Version) -> tuple[NativeBake, list[str]]:

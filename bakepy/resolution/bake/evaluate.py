@@ -293,7 +293,7 @@ class _Resolver:
         try:
             objects = OBJECT_FORMS.get(key)
             if objects is not None and objects.available(self.buildx) and value is not None:
-                return coerce_entries(value)
+                return coerce_entries(key, value)
             return coerce_attribute(key, value)
         except AttributeTypeError as exc:
             raise EvaluationError(str(exc), self.locate(*where)) from None
