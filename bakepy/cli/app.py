@@ -38,6 +38,7 @@ from bakepy.cli.options import (
     toolchain,
     use_context,
 )
+from bakepy.cli.usage import BakepyGroup
 from bakepy.errors import BakepyError
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer(
     name="bakepy",
+    cls=BakepyGroup,  # usage errors follow -o json too
     help="Declare Docker builds and deployments as typed objects: render Dockerfiles, bake, "
     "compose and host files, or plan and apply them on the engine.",
     no_args_is_help=True,
@@ -59,8 +61,8 @@ app = typer.Typer(
 
 @app.callback()
 def global_options(context: ContextOption = None) -> None:
-    """Options every command takes before its name (``bakepy --context NAME plan``)."""
-    check_output("text")  # until the command says otherwise
+    """Options every command takes before its name (``bakepy --context NAME plan``); a failure
+    here prints as the command line's ``-o`` asks (``bakepy.cli.usage`` read it already)."""
     use_context(context)
 
 
@@ -418,17 +420,15 @@ def affected_command(
             metavar="none|direct|transitive",
         ),
     ] = "transitive",
-    output: Annotated[
-        str, typer.Option("--output", "-o", help="Print text or json.", metavar="text|json")
-    ] = "text",
+    output: OutputOption = "text",
 ) -> None:
     """List the targets whose inputs changed since a git revision: context files their
     .dockerignore keeps, Dockerfiles, definitions (inherited ones, variables, functions);
     with dependents, the targets using their results and the compose services building
     them. The whole repository unless specs or -f say which part."""
+    check_output(output)
     if dependents not in ("none", "direct", "transitive"):
         fail(BakepyError("--dependents must be none, direct or transitive"))
-    check_output(output)
     try:
         rows = _affected_rows(since, files or [], targets or [], dependents)
     except BakepyError as error:

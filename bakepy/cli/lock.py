@@ -13,9 +13,11 @@ import typer
 from bakepy.cli.options import (
     BuildxVersionOption,
     FilesOption,
+    OutputOption,
     OverridesOption,
     SyntaxOption,
     TargetsArgument,
+    check_output,
     fail,
     print_warnings,
     toolchain,
@@ -34,9 +36,7 @@ def register_lock_command(app: typer.Typer) -> None:
         dry_run: Annotated[
             bool, typer.Option("--dry-run", help="Print the pins; write no file.")
         ] = False,
-        output: Annotated[
-            str, typer.Option("--output", "-o", help="Print text or json.", metavar="text|json")
-        ] = "text",
+        output: OutputOption = "text",
         syntax_directive: SyntaxOption = True,
         buildx_version: BuildxVersionOption = None,
     ) -> None:
@@ -45,8 +45,7 @@ def register_lock_command(app: typer.Typer) -> None:
         from bakepy.api.lock_images import lock
         from bakepy.resolution.selection import bake_names
 
-        if output not in ("text", "json"):
-            fail(BakepyError(f"--output must be text or json, not {output!r}"))
+        check_output(output)
         try:
             tools = toolchain(buildx_version, engine=True)
             project = load_for(files or [], targets or [], tools)

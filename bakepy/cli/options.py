@@ -94,6 +94,12 @@ def check_output(output: str) -> None:
     _FORMAT["output"] = output
 
 
+def set_output(output: str) -> None:
+    """Make ``output`` (text or json) how failures print until a command says otherwise: the
+    command line's ``-o``, read before click parses it (``bakepy.cli.usage``)."""
+    _FORMAT["output"] = output if output in OUTPUT_FORMATS else "text"
+
+
 def json_output() -> bool:
     """Whether the running command was asked for ``-o json``."""
     return _FORMAT["output"] == "json"

@@ -5,6 +5,9 @@ a deprecation warning (``--out`` is the place now)."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -146,3 +149,86 @@ def test_an_unknown_output_format_is_refused() -> None:
     code, _, err = _invoke("validate", "-f", str(GO_EXAMPLE), "-o", "yaml")
     assert code == 2
     assert "--output must be text or json, not 'yaml'" in err
+
+
+EXAMPLE = str(GO_EXAMPLE)
+USAGE_FAILURES = {
+    "unknown option": (["plan", "--bogus", "-o", "json"], "--bogus", "No such option: --bogus"),
+    "misspelt option": (["apply", "-f", EXAMPLE, "--dry-rn", "-ojson"], "--dry-rn", "No such"),
+    "missing argument": (["import", "-o", "json"], "FILE", "Missing argument 'FILE'."),
+    "missing option value": (["plan", "-o", "json", "--compose"], "--compose", "requires an"),
+    "option before the command": (["-o", "json", "plan"], "-o", "No such option: -o"),
+    "unknown command": (["deploy", "-o", "json"], None, "No such command 'deploy'."),
+    "extra argument": (["schema", "Target", "more", "-o", "json"], None, "unexpected extra"),
+    "bad choice, graph": (["graph", "--format", "svg", "-o", "json"], None, "--format must be"),
+    "bad choice, affected": (["affected", "--dependents", "all", "-o", "json"], None, "none,"),
+    "bad choice, progress": (
+        ["apply", "-f", EXAMPLE, "--progress", "x", "--output=json"],
+        None,
+        "auto,",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", sorted(USAGE_FAILURES))
+def test_usage_errors_are_an_error_object_under_dash_o_json(name: str) -> None:
+    """click's own failures (before any command runs) follow -o json like every other."""
+    args, field, message = USAGE_FAILURES[name]
+    code, out, err = _invoke(*args)
+    assert code == 2, out + err
+    (error,) = json.loads(out)["errors"]
+    assert set(error) == {"message", "file", "line", "column", "resource", "field", "hint"}
+    assert message in error["message"]
+    assert error["field"] == field
+    assert err == ""  # nothing but the object: no usage text, no traceback
+
+
+def test_a_misspelt_option_hints_the_ones_meant() -> None:
+    (error,) = json.loads(_invoke("plan", "--outpt", "json", "-o", "json")[1])["errors"]
+    assert error["hint"] == "did you mean --context, --output or --root?"
+
+
+def test_usage_errors_in_text_stay_as_click_prints_them() -> None:
+    code, out, err = _invoke("plan", "--bogus")
+    assert (code, out) == (2, "")
+    assert "Usage: bakepy plan [OPTIONS] [TARGET]..." in err
+    assert err.rstrip().endswith("Error: No such option: --bogus")
+
+
+def test_context_before_the_command_fails_as_json(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--context is read by the group, before the command's own -o: the failure is JSON anyway."""
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path))
+    code, out, err = _invoke("--context", "gone", "plan", "-f", str(GO_EXAMPLE), "-o", "json")
+    assert (code, err) == (2, "")
+    (error,) = json.loads(out)["errors"]
+    assert error["message"] == "Docker context 'gone' (from --context) does not exist"
+    assert "docker context ls" in error["hint"]
+
+
+def test_lock_failures_are_an_error_object(bad: Path) -> None:
+    code, out, err = _invoke("lock", "-f", str(bad), "-o", "json")
+    assert (code, err) == (2, "")
+    (error,) = json.loads(out)["errors"]
+    assert (error["line"], error["field"]) == (7, "spec.platforms")
+    code, out, err = _invoke("lock", "-f", str(bad), "-o", "yaml")
+    assert (code, out) == (2, "")
+    assert "--output must be text or json, not 'yaml'" in err
+
+
+def test_the_console_script_prints_usage_errors_as_json(tmp_path: Path) -> None:
+    """The installed ``bakepy`` script, as a CI job runs it: one object on stdout, exit 2."""
+    script = Path(sys.executable).with_name("bakepy")
+    environment = {**os.environ, "DOCKER_CONFIG": str(tmp_path)}
+    for args in (
+        ["apply", "--bogus", "-o", "json"],
+        ["--context", "gone", "apply", "-o", "json"],
+        ["lock", "-f", str(tmp_path / "missing.py"), "-o", "json"],
+    ):
+        run = subprocess.run(
+            [str(script), *args], capture_output=True, text=True, check=False, env=environment
+        )
+        assert (run.returncode, run.stderr) == (2, ""), args
+        (error,) = json.loads(run.stdout)["errors"]
+        assert error["message"], args
