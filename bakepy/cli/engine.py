@@ -285,7 +285,8 @@ def register_engine_commands(app: typer.Typer) -> None:
         context: ContextOption = None,
     ) -> None:
         """Remove the containers and networks each ComposeProject owns (volumes with --volumes);
-        with -l, only the containers of the services it selects."""
+        with -l, only the containers of the services it selects (of a --stack: those services,
+        and the configs and secrets no other service uses)."""
         from bakepy.api.converge import delete, delete_builders
         from bakepy.api.definitions import load_selected
         from bakepy.resolution.selection import parse_selector, select_resources
