@@ -15,13 +15,14 @@ no entry. Entries live in the state folder (``$BAKEPY_STATE_DIR``), mode 0600.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import hashlib
 import json
 import os
 import sys
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,31 @@ CLOCK_LAG = 20_000_000
 KEPT = 32
 """How many entries the cache keeps (one per request: command line, folder, environment)."""
 _WRITING = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+def enabled(env: Mapping[str, str]) -> bool:
+    """Whether the cache may answer (``BAKEPY_APPLY_CACHE=0`` turns it off)."""
+    return env.get("BAKEPY_APPLY_CACHE", "1") not in ("0", "false", "no", "off")
+
+
+def keep_at_exit(
+    recorder: InputRecorder,
+    observing: contextlib.AbstractContextManager[object],
+    finish: Callable[[], None],
+) -> None:
+    """Start noting the command's inputs (``recorder``'s audit hook) and what ``observing``
+    hands over; when the process exits, stop, then ``finish`` (keep an entry). A failure
+    there only costs the next run its speed."""
+    sys.addaudithook(recorder.hook)
+    stack = contextlib.ExitStack()
+    stack.enter_context(observing)
+
+    def done() -> None:
+        stack.close()
+        with contextlib.suppress(Exception):
+            finish()
+
+    atexit.register(done)
 
 
 def request_key(argv: Sequence[str], env: Mapping[str, str]) -> str:

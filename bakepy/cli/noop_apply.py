@@ -1,20 +1,20 @@
-"""A no-change ``bakepy apply`` of compose projects, answered without loading any model.
+"""A no-change ``bakepy apply`` of compose projects, or ``apply --stack NAME`` of a swarm
+stack, answered without loading any model.
 
-The first ``apply`` of a request records the desired state each ComposeProject was lowered to
-and the inputs it was read from (``bakepy.cli.apply_cache``). The next one with the same
-request and unchanged inputs plans against that state: it still reads the engine (the same
-list calls, through the local socket) and runs the same planner, so any drift on the engine is
-seen, and it checks that each secret and config file on disk still has its content and mode.
-Only when that plan changes nothing and needs no pull does it print the result, with the
-warnings the whole command would print; anything else (a change, an error, an engine elsewhere
-than the local socket, an option this path does not know) goes the whole way, which loads,
-checks, lowers, applies and records.
+The first ``apply`` of a request records the desired state each ComposeProject (or the Stack)
+was lowered to and the inputs it was read from (``bakepy.cli.apply_cache``). The next one
+with the same request and unchanged inputs plans against that state: it still reads the engine
+(the same list calls, through the local socket) and runs the same planner (compose's, or the
+stack planner), so any drift on the engine is seen, and it checks that each secret and config
+file on disk still has its content and mode. Only when that plan changes nothing and needs no
+pull does it print the result, with the warnings the whole command would print; anything else
+(a change, an error, an engine elsewhere than the local socket, an option this path does not
+know) goes the whole way, which loads, checks, lowers, applies and records.
 ``BAKEPY_APPLY_CACHE=0`` turns both off.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import os
 import sys
@@ -27,6 +27,8 @@ from bakepy.cli import apply_cache
 
 if TYPE_CHECKING:
     from bakepy.engine.compose.desired import DesiredState
+    from bakepy.engine.compose.desired_codec import FileCheck
+    from bakepy.engine.swarm.objects import StackState
     from bakepy.project import Project
 
 DEFAULT_SOCKET = "/var/run/docker.sock"
@@ -34,26 +36,29 @@ DEFAULT_SOCKET = "/var/run/docker.sock"
 
 @dataclass(frozen=True)
 class Request:
-    """An ``apply`` this path can answer: definition files, one compose project, prune."""
+    """An ``apply`` this path can answer: definition files, one compose project or one
+    stack, prune."""
 
     files: tuple[str, ...] = ()
     compose: str | None = None
     prune: bool = False
+    stack: str | None = None
 
 
 def parse(argv: Sequence[str]) -> Request | None:
-    """The request of ``apply [-f PATH]... [--compose NAME] [--prune]``; None for any other
-    command line (other options, targets, ``-o json``, ``--dry-run``)."""
+    """The request of ``apply [-f PATH]... [--compose NAME | --stack NAME] [--prune]``; None
+    for any other command line (other options, targets, ``-o json``, ``--dry-run``)."""
     if not argv or argv[0] != "apply":
         return None
     files: list[str] = []
     compose: str | None = None
+    stack: str | None = None
     prune = False
     rest = list(argv[1:])
     while rest:
         word = rest.pop(0)
         name, _, value = word.partition("=") if word.startswith("--") else (word, "", "")
-        if name in ("-f", "--file", "--compose") and not value:
+        if name in ("-f", "--file", "--compose", "--stack") and not value:
             if not rest:
                 return None
             value = rest.pop(0)
@@ -61,13 +66,15 @@ def parse(argv: Sequence[str]) -> Request | None:
             name, value = "-f", name[2:]
         if name in ("-f", "--file"):
             files.append(value)
-        elif name == "--compose" and compose is None:
+        elif name == "--compose" and compose is None and stack is None and value:
             compose = value
+        elif name == "--stack" and stack is None and compose is None and value:
+            stack = value
         elif word == "--prune":
             prune = True
         else:
             return None
-    return Request(tuple(files), compose, prune)
+    return Request(tuple(files), compose, prune, stack)
 
 
 def local_socket(env: Mapping[str, str]) -> str | None:
@@ -97,15 +104,11 @@ def local_socket(env: Mapping[str, str]) -> str | None:
     return DEFAULT_SOCKET if current in (None, "", "default") else None
 
 
-def _enabled(env: Mapping[str, str]) -> bool:
-    return env.get("BAKEPY_APPLY_CACHE", "1") not in ("0", "false", "no", "off")
-
-
 def answer(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
     """What a no-change apply prints (stdout), when the cache shows nothing to change; None
     when the whole command must run. Warnings are written to stderr before returning."""
     request = parse(argv)
-    if request is None or not _enabled(env):
+    if request is None or not apply_cache.enabled(env):
         return None
     socket = local_socket(env)
     if socket is None:
@@ -137,22 +140,44 @@ def _same(desired: DesiredState) -> DesiredState:
     return desired
 
 
+def _digest_key() -> bytes | None:
+    """The host's key for secret digests; None when no file was ever digested with one."""
+    try:
+        return Path(apply_cache.digest_key_path()).read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def _current(files: Sequence[FileCheck], key: bytes | None) -> None:
+    """Raise _Miss unless each secret or config file still has its content and mode."""
+    if files and (key is None or not all(f.is_current(key) for f in files)):
+        raise _Miss("a secret or config file is missing or changed on disk")
+
+
 def _answer(payload: Mapping[str, Any], socket: str, request: Request) -> str:
+    if request.stack is not None:
+        rendered = [_stack_answer(payload["stack"], socket, request)]
+    else:
+        rendered = _compose_answer(payload["projects"], socket, request)
+    for warning in payload["warnings"]:
+        print(f"warning: {warning}", file=sys.stderr)
+    return "".join(text + "\n" for text in rendered)
+
+
+def _compose_answer(
+    projects: Sequence[Mapping[str, Any]], socket: str, request: Request
+) -> list[str]:
     from bakepy.engine.compose.apply import ApplyResult
     from bakepy.engine.compose.desired_codec import decode
     from bakepy.engine.compose.planner import plan_with
     from bakepy.engine.compose.socket_reads import SocketReads
 
-    try:
-        key: bytes | None = Path(apply_cache.digest_key_path()).read_bytes()
-    except FileNotFoundError:
-        key = None  # no secret or config file was ever written with a digest
+    key = _digest_key()
     client = SocketReads(socket)
     rendered = []
-    for data in payload["projects"]:
+    for data in projects:
         desired, files = decode(data)
-        if files and (key is None or not all(f.is_current(key) for f in files)):
-            raise _Miss("a secret or config file is missing or changed on disk")
+        _current(files, key)
         plan = plan_with(
             client, desired.project, functools.partial(_same, desired), prune=request.prune
         )
@@ -160,9 +185,29 @@ def _answer(payload: Mapping[str, Any], socket: str, request: Request) -> str:
         if plan.has_changes or plan.pulls or plan.unbuilt:
             raise _Miss(f"the engine differs from project {desired.project}")
         rendered.append(ApplyResult(plan).render(actions=False))
-    for warning in payload["warnings"]:
-        print(f"warning: {warning}", file=sys.stderr)
-    return "".join(text + "\n" for text in rendered)
+    return rendered
+
+
+def _stack_answer(data: Mapping[str, Any], socket: str, request: Request) -> str:
+    """The no-change result of the recorded stack, planned against the swarm's listing."""
+    from bakepy.engine.compose.apply import ApplyResult
+    from bakepy.engine.swarm.plan import plan_stack_with
+    from bakepy.engine.swarm.socket_reads import SwarmSocketReads
+    from bakepy.engine.swarm.state_codec import decode
+
+    state, files = decode(data)
+    _current(files, _digest_key())
+    client = SwarmSocketReads(socket)
+    plan = plan_stack_with(client, state.stack, lambda: state, prune=request.prune)
+    if plan.has_changes:
+        raise _Miss(f"the swarm differs from stack {state.stack}")
+    return ApplyResult(plan).render(actions=False)
+
+
+_PLAIN_COMPOSE = frozenset({"ComposeProject"})
+_PLAIN_STACK = frozenset({"ComposeProject", "Stack"})
+"""The kinds of a project whose no-change apply this path answers (nothing to build, no host
+files, no swarm nodes)."""
 
 
 @dataclass
@@ -172,57 +217,66 @@ class Recording:
     key: str
     request: Request
     recorder: apply_cache.InputRecorder
-    seen: list[tuple[Project, DesiredState]]
+    seen: list[tuple[Project, Any]]
 
-    def observe(self, project: Project, desired: DesiredState) -> None:
+    def observe(self, project: Project, lowered: DesiredState | StackState) -> None:
         """Called (``bakepy.engine.compose.declared``) with each state the command lowers."""
-        self.seen.append((project, desired))
+        self.seen.append((project, lowered))
 
     def finish(self) -> None:
-        """Keep the entry when the command lowered every ComposeProject of a project that
-        declares nothing else (no targets, host files or stacks) and no service it builds."""
-        inputs = self.recorder.inputs(self.request.files)
-        if inputs is None or not self.seen:
+        """Keep the entry when the command lowered every ComposeProject (or the Stack asked
+        for) of a project that declares nothing else to converge (no targets, host files,
+        swarm nodes) and no service it builds."""
+        if not self.seen or any(p is not self.seen[0][0] for p, _ in self.seen):
             return
-        from bakepy.engine.compose.desired_codec import encode
-        from bakepy.models.compose.project import ComposeProject
-
         project = self.seen[0][0]
-        composes = project.of_kind(ComposeProject)
-        wanted = 1 if self.request.compose is not None else len(composes)
-        if len(composes) != len(project) or len(self.seen) != wanted:
+        kinds = {r.KIND for r in project}
+        states = [lowered for _, lowered in self.seen]
+        if self.request.stack is not None:
+            entry = _stack_entry(states) if kinds <= _PLAIN_STACK else None
+        else:
+            entry = _compose_entry(project, states) if kinds <= _PLAIN_COMPOSE else None
+        inputs = self.recorder.inputs(self.request.files)
+        if entry is None or inputs is None:
             return
-        if any(p is not project for p, _ in self.seen):
-            return
-        if any(c.builds for _, desired in self.seen for c in desired.containers):
-            return  # a service built from a context: its files are inputs the lowering never read
-        projects = [encode(desired) for _, desired in self.seen]
-        payload = {"warnings": list(project.warnings), "projects": projects}
-        apply_cache.store(self.key, inputs, payload)
+        apply_cache.store(self.key, inputs, {"warnings": list(project.warnings), **entry})
+
+
+def _compose_entry(project: Project, states: Sequence[Any]) -> dict[str, Any] | None:
+    """The entry of a compose apply that lowered each ComposeProject once, none built."""
+    from bakepy.engine.compose.desired import DesiredState
+    from bakepy.engine.compose.desired_codec import encode
+
+    if len(states) != len(project) or not all(isinstance(s, DesiredState) for s in states):
+        return None  # one project chosen of several: --compose NAME lowered just that one
+    if any(c.builds for desired in states for c in desired.containers):
+        return None  # a service built from a context: its files are inputs the lowering never read
+    return {"projects": [encode(desired) for desired in states]}
+
+
+def _stack_entry(states: Sequence[Any]) -> dict[str, Any] | None:
+    """The entry of an ``apply --stack`` that lowered that one stack once."""
+    from bakepy.engine.swarm.objects import StackState
+    from bakepy.engine.swarm.state_codec import encode
+
+    if len(states) != 1 or not isinstance(states[0], StackState):
+        return None
+    encoded = encode(states[0])
+    return None if encoded is None else {"stack": encoded}
 
 
 def record(argv: Sequence[str], env: Mapping[str, str]) -> Recording | None:
     """Start noting what the whole command reads and lowers, for a request this path can
     answer later; None for any other command."""
     request = parse(argv)
-    if request is None or not _enabled(env) or local_socket(env) is None:
+    if request is None or not apply_cache.enabled(env) or local_socket(env) is None:
         return None
     from bakepy.engine.compose.declared import observing
 
     recording = Recording(
         apply_cache.request_key(argv, env), request, apply_cache.InputRecorder(), []
     )
-    sys.addaudithook(recording.recorder.hook)
-    stack = contextlib.ExitStack()
-    stack.enter_context(observing(recording.observe))
-    import atexit
-
-    def done() -> None:
-        stack.close()
-        with contextlib.suppress(Exception):
-            recording.finish()
-
-    atexit.register(done)
+    apply_cache.keep_at_exit(recording.recorder, observing(recording.observe), recording.finish)
     return recording
 
 

@@ -15,8 +15,6 @@ anything else (a change, a doubt, an error) runs the whole command, which plans 
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import os
 import sys
 import tempfile
@@ -59,10 +57,6 @@ def parse(argv: Sequence[str]) -> list[str] | None:
         elif word.startswith("-"):
             return None
     return files
-
-
-def _enabled(env: Mapping[str, str]) -> bool:
-    return env.get("BAKEPY_APPLY_CACHE", "1") not in ("0", "false", "no", "off")
 
 
 class _Miss(Exception):
@@ -109,7 +103,7 @@ def _answer(payload: Mapping[str, Any]) -> str:
 def answer(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
     """What a no-change apply of builds prints, when nothing is to build; None when the whole
     command must run."""
-    if parse(argv) is None or not _enabled(env):
+    if parse(argv) is None or not apply_cache.enabled(env):
         return None
     payload, why = apply_cache.lookup(apply_cache.request_key([KIND, *argv], env))
     if payload is None:
@@ -200,23 +194,14 @@ def record(argv: Sequence[str], env: Mapping[str, str]) -> Recording | None:
     """Start noting what the whole command reads and plans, for a request this path can
     answer later; None for any other command."""
     files = parse(argv)
-    if files is None or not _enabled(env):
+    if files is None or not apply_cache.enabled(env):
         return None
     from bakepy.engine.builds import observing
 
     recording = Recording(
         apply_cache.request_key([KIND, *argv], env), files, apply_cache.InputRecorder()
     )
-    sys.addaudithook(recording.recorder.hook)
-    stack = contextlib.ExitStack()
-    stack.enter_context(observing(recording.observe))
-
-    def done() -> None:
-        stack.close()
-        with contextlib.suppress(Exception):
-            recording.finish()
-
-    atexit.register(done)
+    apply_cache.keep_at_exit(recording.recorder, observing(recording.observe), recording.finish)
     return recording
 
 

@@ -20,6 +20,7 @@ from bakepy.engine.swarm.observed import (
     ObservedSwarmObject,
     ObservedTask,
     owned_by_stack,
+    spec_replicas,
 )
 from bakepy.errors import EngineError
 
@@ -107,6 +108,7 @@ class FakeSwarm:
                     _refs(item.body),
                     item.update_message,
                     _refs(item.previous),
+                    replicas=spec_replicas(item.body) if kind == "service" else None,
                 )
             )
         return found

@@ -471,9 +471,21 @@ def test_a_second_holder_of_the_project_lock_fails_clearly_after_the_timeout(
 
 
 def test_apply_waits_for_the_lock(engine: FakeEngine) -> None:
+    """It plans first (reads only), then waits for the lock before any change."""
     with project_lock("shop", timeout=1), pytest.raises(LockError):
         apply_runtime(make_project(), client=engine, lock_timeout=0.2)
-    assert engine.calls == []
+    assert engine.calls and engine.mutations == []
+
+
+def test_a_no_change_apply_takes_no_lock(engine: FakeEngine) -> None:
+    """Taking the lock is a change on the engine: an apply with nothing to change succeeds
+    while another holder has it, and makes no mutating call."""
+    assert apply_runtime(make_project(), client=engine).changed
+    engine.calls.clear()
+    with project_lock("shop", timeout=1):
+        result = apply_runtime(make_project(), client=engine, lock_timeout=0.2)
+    assert not result.changed
+    assert engine.calls and engine.mutations == []
 
 
 # -- details ----------------------------------------------------------------------------------

@@ -43,7 +43,11 @@ class _UnixConnection(http.client.HTTPConnection):
         """Connect to the socket file instead of a TCP address."""
         sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         sock.settimeout(self.timeout)
-        sock.connect(self.socket_path)
+        try:
+            sock.connect(self.socket_path)
+        except OSError:
+            sock.close()
+            raise
         self.sock = sock
 
 
@@ -54,7 +58,8 @@ def _parsed(reference: str) -> ImageReference | None:
         return None
 
 
-def _filters(filters: Mapping[str, Sequence[str]]) -> str:
+def json_filters(filters: Mapping[str, Sequence[str]]) -> str:
+    """Engine API list filters as the query parameter takes them (JSON of lists)."""
     return json.dumps({key: list(values) for key, values in filters.items()})
 
 
@@ -70,7 +75,8 @@ class SocketReads:
         self.requests = 0
         """How many HTTP requests were sent (all of them GETs)."""
 
-    def _get(self, what: str, path: str, query: Mapping[str, str]) -> Any:
+    def get(self, what: str, path: str, query: Mapping[str, str]) -> Any:
+        """GET one Engine API path over the socket; its JSON answer (EngineError otherwise)."""
         connection = _UnixConnection(self.socket_path, self.timeout)
         try:
             connection.request("GET", f"{path}?{urlencode(query)}", headers={"Host": "docker"})
@@ -89,36 +95,36 @@ class SocketReads:
             raise EngineError(f"{what}: the engine's answer is not JSON") from None
 
     def _labelled(self, project: str) -> dict[str, str]:
-        return {"filters": _filters({"label": [f"{L.PROJECT}={project}"]})}
+        return {"filters": json_filters({"label": [f"{L.PROJECT}={project}"]})}
 
     # -- reads --------------------------------------------------------------------------------
 
     def list_networks(self, project: str) -> list[ObservedNetwork]:
         """Networks carrying the project label (one call)."""
-        found = self._get("list networks", "/networks", self._labelled(project))
+        found = self.get("list networks", "/networks", self._labelled(project))
         return [ObservedNetwork.from_api(n) for n in found or []]
 
     def list_volumes(self, project: str) -> list[ObservedVolume]:
         """Volumes carrying the project label (one call)."""
-        found = self._get("list volumes", "/volumes", self._labelled(project))
+        found = self.get("list volumes", "/volumes", self._labelled(project))
         return [ObservedVolume.from_api(v) for v in (found or {}).get("Volumes") or []]
 
     def list_containers(self, project: str) -> list[ObservedContainer]:
         """Containers, running or not, carrying the project label (one call)."""
         query = {"all": "1", **self._labelled(project)}
-        found = self._get("list containers", "/containers/json", query)
+        found = self.get("list containers", "/containers/json", query)
         return [ObservedContainer.from_api(c) for c in found or []]
 
     def existing_networks(self, names: Sequence[str]) -> set[str]:
         """Which of ``names`` exist as networks (one call; the name filter matches substrings)."""
-        query = {"filters": _filters({"name": names})}
-        found = self._get("list networks", "/networks", query)
+        query = {"filters": json_filters({"name": names})}
+        found = self.get("list networks", "/networks", query)
         return {str(n["Name"]) for n in found or []} & set(names)
 
     def existing_volumes(self, names: Sequence[str]) -> set[str]:
         """Which of ``names`` exist as volumes (one call)."""
-        query = {"filters": _filters({"name": names})}
-        found = self._get("list volumes", "/volumes", query)
+        query = {"filters": json_filters({"name": names})}
+        found = self.get("list volumes", "/volumes", query)
         return {str(v["Name"]) for v in (found or {}).get("Volumes") or []} & set(names)
 
     def image_ids(self, references: Sequence[str]) -> dict[str, str]:
@@ -126,14 +132,14 @@ class SocketReads:
         if not references:
             return {}
         familiar = sorted({ref.familiar_name for r in references if (ref := _parsed(r))})
-        found = self._get(
-            "list images", "/images/json", {"filters": _filters({"reference": familiar})}
+        found = self.get(
+            "list images", "/images/json", {"filters": json_filters({"reference": familiar})}
         )
         return matching_images(references, found or [])
 
     def container_state(self, container: str) -> ContainerState:
         """Status, health and exit code of one container."""
-        data = self._get(
+        data = self.get(
             f"inspect container {container}", f"/containers/{quote(container)}/json", {}
         )
         return ContainerState.from_api(data)

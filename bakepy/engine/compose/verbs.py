@@ -9,10 +9,17 @@ Ownership is by label (``dev.bakepy.project``, ``dev.bakepy.resource``,
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 
 from bakepy.engine.compose.anonymous import forget_all
-from bakepy.engine.compose.apply import DEFAULT_WORKERS, ApplyResult, Progress, execute
+from bakepy.engine.compose.apply import (
+    DEFAULT_WORKERS,
+    ApplyResult,
+    Progress,
+    execute,
+    orphaned_records,
+)
 from bakepy.engine.compose.client import DockerEngineClient, EngineClient
 from bakepy.engine.compose.desired import DesiredState, desired_state, empty_state
 from bakepy.engine.compose.identity import forget_record, write_record
@@ -74,17 +81,26 @@ def _plan(
     prune: bool,
     prune_volumes: bool,
     environment: Mapping[str, str] | None,
+    declare: Callable[[], DesiredState] | None = None,
 ) -> RuntimePlan:
     plan = plan_with(
         engine,
         chosen.project_name,
-        lambda: _declare(whole, chosen, environment),
+        declare or (lambda: _declare(whole, chosen, environment)),
         prune=prune,
         prune_volumes=prune_volumes,
     )
     if plan.desired is not None:
         plan.warnings[:0] = [w for w in plan.desired.warnings if w not in plan.warnings]
     return plan
+
+
+def _changes_nothing(plan: RuntimePlan) -> bool:
+    """Whether applying ``plan`` makes no call that changes the engine: no change, no
+    orphaned anonymous volumes to prune, and the record of its containers already kept."""
+    if plan.has_changes or plan.recorded is None:
+        return False
+    return not (plan.prune_volumes and orphaned_records(plan))
 
 
 def plan_runtime(
@@ -128,8 +144,10 @@ def apply_runtime(
     service as soon as its dependencies reached their depends_on conditions (waiting up to
     ``wait_timeout`` seconds for each), up to ``workers`` services at once; prune last.
 
-    ``dry_run`` plans and makes no mutating call. Applies of one project are serialized on this
-    host by a lock file; a second one waits up to ``lock_timeout`` seconds, then fails.
+    ``dry_run`` plans and makes no mutating call. Applies of one project take turns (a lock
+    file on this host and a lock object on the engine); a second one waits up to
+    ``lock_timeout`` seconds, then fails. The lock is taken only when the plan changes
+    something, and the plan is made again under it; a no-change apply makes no mutating call.
     ``progress`` receives one line per action as it happens. Compose variables are
     interpolated from ``environment`` (default: the process's) over the project's ``.env``.
     A replaced container's anonymous volumes (an image's ``VOLUME``, a volume without a
@@ -138,11 +156,15 @@ def apply_runtime(
     """
     whole, chosen = _select(project, compose)
     engine = client if client is not None else DockerEngineClient()
+    declare = functools.cache(lambda: _declare(whole, chosen, environment))
+    plan = _plan(whole, chosen, engine, prune, prune_volumes, environment, declare)
     if dry_run:
-        plan = _plan(whole, chosen, engine, prune, prune_volumes, environment)
         return ApplyResult(plan, dry_run=True)
+    if _changes_nothing(plan):  # nothing to change: no lock either (taking it is a change)
+        return execute(engine, plan, wait_timeout=wait_timeout, progress=progress)
     with project_lock(chosen.project_name, timeout=lock_timeout, engine=engine):
-        plan = _plan(whole, chosen, engine, prune, prune_volumes, environment)
+        # planned again under the lock: another apply may have changed the engine meanwhile
+        plan = _plan(whole, chosen, engine, prune, prune_volumes, environment, declare)
         save_digest_keys()  # the plan's digests are labelled from here on
         result = execute(
             engine,

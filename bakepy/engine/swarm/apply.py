@@ -17,8 +17,8 @@ from bakepy.engine.compose.apply import ApplyResult, Done, Progress
 from bakepy.engine.compose.plan import Change
 from bakepy.engine.progress import Status
 from bakepy.engine.swarm.client import SwarmClient
-from bakepy.engine.swarm.desired import SwarmKind, SwarmObject
 from bakepy.engine.swarm.networks import missing_networks, wait_unlisted
+from bakepy.engine.swarm.objects import SwarmKind, SwarmObject
 from bakepy.engine.swarm.plan import KINDS, StackPlan
 from bakepy.engine.swarm.wait import Rollout, wait_rollouts
 from bakepy.errors import BakepyError, EngineError

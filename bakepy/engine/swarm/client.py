@@ -13,7 +13,7 @@ from typing import Any, Protocol
 
 from bakepy.engine.compose.client import DockerEngineClient, RequestHook
 from bakepy.engine.labels import NAMESPACE
-from bakepy.engine.swarm.desired import SwarmKind
+from bakepy.engine.swarm.objects import SwarmKind
 from bakepy.engine.swarm.observed import (
     ObservedNode,
     ObservedSwarmObject,

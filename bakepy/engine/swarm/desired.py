@@ -14,11 +14,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from bakepy.engine import labels as L
+from bakepy.engine.compose.declared import notify
 from bakepy.engine.compose.desired import (
     InterpolatedCompose,
     interpolated_compose,
@@ -26,6 +26,7 @@ from bakepy.engine.compose.desired import (
 )
 from bakepy.engine.labels import NAMESPACE
 from bakepy.engine.state import digest_key
+from bakepy.engine.swarm.objects import StackState, SwarmKind, SwarmObject
 from bakepy.engine.swarm.service import ServiceContext, label_map, service_body
 from bakepy.errors import BakepyError
 from bakepy.models.compose.project import Stack
@@ -34,47 +35,7 @@ from bakepy.project import Project
 from bakepy.resolution.compose.references import stack_compose
 from bakepy.resolution.compose.stack import StackDocument, stack_document
 
-SwarmKind = Literal["network", "config", "secret", "service"]
 __all__ = ["StackState", "SwarmKind", "SwarmObject", "select_stack", "stack_state"]
-
-
-@dataclass(frozen=True)
-class SwarmObject:
-    """One swarm object a stack declares, with the Engine API body it is created from."""
-
-    kind: SwarmKind
-    key: str
-    """The name in the stack file (``web``, ``db_password``)."""
-    name: str
-    body: dict[str, Any] = field(default_factory=dict)
-    hash: str = ""
-    data: bytes = field(default=b"", repr=False)
-    """A config's or secret's content (never logged or labelled)."""
-    replicas: int | None = None
-    """Replicated services: the running tasks to wait for."""
-
-    @property
-    def resource(self) -> str:
-        """``service/web``, ``secret/db_password``."""
-        return f"{self.kind}/{self.key}"
-
-
-@dataclass
-class StackState:
-    """Every swarm object of one stack, in apply order."""
-
-    stack: str
-    objects: list[SwarmObject] = field(default_factory=list)
-    external: dict[SwarmKind, dict[str, str]] = field(default_factory=dict)
-    """External networks, configs and secrets the stack uses (never created): by kind, the
-    swarm name and the stack-file key it is declared under."""
-    warnings: list[str] = field(default_factory=list)
-    nodes: list[SwarmNode] = field(default_factory=list)
-    """The swarm nodes the project declares (labels, availability, role to converge)."""
-
-    def of(self, kind: SwarmKind) -> list[SwarmObject]:
-        """The declared objects of one kind."""
-        return [o for o in self.objects if o.kind == kind]
 
 
 def content_name(stack: str, key: str, data: bytes, secret: bytes) -> str:
@@ -170,25 +131,26 @@ class _Lowering:
         spec["Labels"] = stack_labels(self.stack, f"network/{key}", spec, spec["Labels"])
         self.add(SwarmObject("network", key, name, spec, spec["Labels"][L.SPEC_HASH]))
 
-    def content(self, kind: str, key: str, entry: Mapping[str, Any]) -> bytes:
+    def content(self, kind: str, key: str, entry: Mapping[str, Any]) -> tuple[bytes, str]:
+        """The content of a config or secret, and the file on disk it was read from (if any)."""
         where = f"{kind}.{key}"
         if entry.get("file"):
             text = str(entry["file"])
             inline = self.doc.files.get(text.removeprefix("./"))
             if inline is not None:
-                return inline.encode()
+                return inline.encode(), ""
             path = Path(text) if Path(text).is_absolute() else self.base / text
             try:
-                return path.read_bytes()
+                return path.read_bytes(), str(path.absolute())
             except OSError:
                 raise BakepyError(f"{where}: file {path} cannot be read") from None
         if entry.get("environment"):
             variable = str(entry["environment"])
             if variable not in self.variables:
                 raise BakepyError(f"{where}: reads ${variable}, which is not set")
-            return self.variables[variable].encode()
+            return self.variables[variable].encode(), ""
         if entry.get("content") is not None:
-            return str(entry["content"]).encode()
+            return str(entry["content"]).encode(), ""
         raise BakepyError(f"{where}: has no file, environment or content")
 
     def content_object(self, kind: str, key: str, entry: Mapping[str, Any]) -> None:
@@ -198,7 +160,7 @@ class _Lowering:
             self.names[kind][key] = name
             self.state.external.setdefault(single, {})[name] = f"{kind}.{key}"
             return
-        data = self.content(kind, key, entry)
+        data, source = self.content(kind, key, entry)
         name = content_name(self.stack, str(entry.get("name") or key), data, digest_key())
         self.names[kind][key] = name
         spec: dict[str, Any] = {"Name": name, "Labels": label_map(entry.get("labels"))}
@@ -207,7 +169,8 @@ class _Lowering:
         if entry.get("template_driver"):
             spec["Templating"] = {"Name": entry["template_driver"]}
         spec["Labels"] = stack_labels(self.stack, f"{single}/{key}", spec, spec["Labels"])
-        self.add(SwarmObject(single, key, name, spec, spec["Labels"][L.SPEC_HASH], data))
+        hashed = spec["Labels"][L.SPEC_HASH]
+        self.add(SwarmObject(single, key, name, spec, hashed, data, source=source))
 
     def add(self, item: SwarmObject) -> None:
         self.state.objects.append(item)
@@ -238,4 +201,5 @@ def stack_state(
     done = interpolated_compose(whole, compose, environment, stack.ref)
     state = _Lowering(stack_document(stack, done.document, engine=True), done).build()
     state.nodes = whole.of_kind(SwarmNode)
+    notify(whole, state)  # the no-change apply cache keeps it (bakepy.cli.noop_apply)
     return state

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bakepy.engine.compose.plan import Change, FieldChange
 from bakepy.engine.swarm.observed import ObservedNode
 from bakepy.errors import BakepyError
-from bakepy.models.compose.swarm_node import SwarmNode
+
+if TYPE_CHECKING:
+    from bakepy.models.compose.swarm_node import SwarmNode
 
 MANAGED = "dev.bakepy.node-labels"
 """The node label that records which label keys bakepy keeps on the node."""

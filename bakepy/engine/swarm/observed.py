@@ -9,7 +9,7 @@ from typing import Any
 
 from bakepy.engine import labels as L
 from bakepy.engine.labels import NAMESPACE
-from bakepy.engine.swarm.desired import SwarmKind
+from bakepy.engine.swarm.objects import SwarmKind
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,9 @@ class ObservedSwarmObject:
     """The config and secret names of a service's previous spec (what a rollback returns to)."""
     desired: int = 0
     """A service's desired tasks (the engine's count: replicas, or eligible nodes if global)."""
+    replicas: int | None = None
+    """A replicated service's replica count in its spec as it is now (a ``docker service
+    scale`` by hand changes it, not the labels); None for other objects and global services."""
 
     @property
     def hash(self) -> str:
@@ -160,7 +163,16 @@ def observed(kind: SwarmKind, item: Mapping[str, Any]) -> ObservedSwarmObject:
         str(update.get("Message", "")),
         _uses(item.get("PreviousSpec") or {}) if kind == "service" else frozenset(),
         int(status.get("DesiredTasks", 0)),
+        spec_replicas(spec) if kind == "service" else None,
     )
+
+
+def spec_replicas(spec: Mapping[str, Any]) -> int | None:
+    """The replica count of a replicated service's spec; None for a global one."""
+    replicated = (spec.get("Mode") or {}).get("Replicated")
+    if replicated is None:
+        return None
+    return int(replicated.get("Replicas", 1))
 
 
 def owned_by_stack(kind: SwarmKind, labels: Mapping[str, str], stack: str) -> bool:

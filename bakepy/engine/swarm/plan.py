@@ -21,8 +21,8 @@ from bakepy.engine import labels as L
 from bakepy.engine.compose.plan import Change, FieldChange, RuntimePlan
 from bakepy.engine.compose.planner import field_changes
 from bakepy.engine.swarm.client import SwarmClient
-from bakepy.engine.swarm.desired import StackState, SwarmKind, SwarmObject
 from bakepy.engine.swarm.nodes import NodeUpdate, node_changes
+from bakepy.engine.swarm.objects import StackState, SwarmKind, SwarmObject
 from bakepy.engine.swarm.observed import ObservedSwarmObject, adopted
 from bakepy.engine.swarm.retention import kept_contents
 from bakepy.errors import BakepyError
@@ -64,8 +64,13 @@ def _change(item: SwarmObject, seen: ObservedSwarmObject | None) -> Change:
     if seen is None:
         return Change(kind, item.resource, item.name, "create")
     relabel = kind == "service" and adopted(seen.labels)
-    if seen.hash == item.hash and not relabel:
+    scaled = kind == "service" and _scaled_by_hand(item, seen)
+    if seen.hash == item.hash and not relabel and not scaled:
         return Change(kind, item.resource, item.name, "unchanged", existing=seen.id)
+    if seen.hash == item.hash and not relabel:
+        reason = f"scaled to {seen.replicas} outside bakepy: back to the declared {item.replicas}"
+        fields = [FieldChange("deploy.replicas", seen.replicas, item.replicas)]
+        return Change(kind, item.resource, item.name, "update", [reason], fields, existing=seen.id)
     fields = _fields(item, seen)
     if kind == "service":
         reason = (
@@ -76,6 +81,12 @@ def _change(item: SwarmObject, seen: ObservedSwarmObject | None) -> Change:
         return Change(kind, item.resource, item.name, "update", [reason], fields, existing=seen.id)
     reason = "settings changed; swarm cannot update it"
     return Change(kind, item.resource, item.name, "replace", [reason], fields, existing=seen.id)
+
+
+def _scaled_by_hand(item: SwarmObject, seen: ObservedSwarmObject) -> bool:
+    """A replicated service whose spec's replica count is not the declared one, though its
+    labels are (``docker service scale`` leaves the labels as they were)."""
+    return None not in (item.replicas, seen.replicas) and seen.replicas != item.replicas
 
 
 def _externals(client: SwarmClient, state: StackState) -> dict[str, str]:
