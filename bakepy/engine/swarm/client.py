@@ -18,6 +18,7 @@ from bakepy.engine.swarm.observed import (
     ObservedNode,
     ObservedSwarmObject,
     ObservedTask,
+    named_ids,
     observed,
     owned_by_stack,
 )
@@ -110,12 +111,7 @@ class DockerSwarmClient:
             "service": lambda: self.api.services(filters=filters),
         }[kind]
         found = self.engine._call(f"list {kind}s", listing) or []
-        ids = {}
-        for item in found:
-            name = item.get("Name") or (item.get("Spec") or {}).get("Name")
-            if name in names:
-                ids[str(name)] = str(item.get("Id") or item.get("ID"))
-        return ids
+        return named_ids(found, names)
 
     def tasks(self, services: Sequence[str]) -> list[ObservedTask]:
         """The tasks of these services (IDs) that run their current spec (one call): the

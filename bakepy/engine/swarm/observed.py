@@ -3,7 +3,7 @@ records read from the Engine API's list answers."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -173,6 +173,17 @@ def spec_replicas(spec: Mapping[str, Any]) -> int | None:
     if replicated is None:
         return None
     return int(replicated.get("Replicas", 1))
+
+
+def named_ids(found: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[str, str]:
+    """The IDs of the listed objects whose name is one of ``names`` (a list's name filter
+    also matches parts of names)."""
+    ids = {}
+    for item in found:
+        name = item.get("Name") or (item.get("Spec") or {}).get("Name")
+        if name in names:
+            ids[str(name)] = str(item.get("Id") or item.get("ID"))
+    return ids
 
 
 def owned_by_stack(kind: SwarmKind, labels: Mapping[str, str], stack: str) -> bool:

@@ -18,6 +18,7 @@ from bakepy.engine.swarm.observed import (
     ObservedNode,
     ObservedSwarmObject,
     ObservedTask,
+    named_ids,
     observed,
     owned_by_stack,
 )
@@ -57,12 +58,7 @@ class SwarmSocketReads:
             return {}
         query = {"filters": json_filters({"name": names})}
         found = self.reads.get(f"list {kind}s", _PATHS[kind], query) or []
-        ids = {}
-        for item in found:
-            name = item.get("Name") or (item.get("Spec") or {}).get("Name")
-            if name in names:
-                ids[str(name)] = str(item.get("Id") or item.get("ID"))
-        return ids
+        return named_ids(found, names)
 
     def tasks(self, services: Sequence[str]) -> list[ObservedTask]:
         """The tasks of these services (IDs) that run their current spec (one call)."""
