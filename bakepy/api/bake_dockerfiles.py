@@ -1,5 +1,6 @@
 """The Dockerfile a resolved bake target builds, read for the checks: its ``dockerfile-inline``
-text, or the file its local context and ``dockerfile`` name (relative to ``folder``)."""
+text, or the file its local context and ``dockerfile`` name (relative to ``folder``); in full,
+or as the quick scan's shape, which answers most targets without the full parse."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from typing import Any
 from bakepy.errors import BakepyError
 from bakepy.loaders.dockerfile import load_dockerfile
 from bakepy.loaders.dockerfile.parser import parse_dockerfile
+from bakepy.loaders.dockerfile.scan import scan_dockerfile
 from bakepy.models.dockerfile.instructions import Dockerfile
-from bakepy.resolution.checks.targets import ReadDockerfile
+from bakepy.resolution.checks.target_shape import DockerfileShape
+from bakepy.resolution.checks.targets import ReadDockerfile, ShapeOf
 
 _REMOTE = ("://", "git@")
 
@@ -36,16 +39,9 @@ def dockerfile_reader(folder: Path) -> ReadDockerfile:
             return None
 
     def read(attributes: Mapping[str, Any]) -> Dockerfile | None:
-        inline = attributes.get("dockerfile-inline")
-        context = str(attributes.get("context") or ".")
-        if isinstance(inline, str):
-            key = ("inline", inline)
-        elif any(mark in context for mark in _REMOTE):
+        key = _key(folder, attributes)
+        if key is None:
             return None
-        else:
-            # lexically: the output folder a render's paths start from may not exist yet
-            named = folder / context / str(attributes.get("dockerfile") or "Dockerfile")
-            key = ("file", os.path.normpath(named))
         if key not in read_before:
             read_before[key] = parse(key)
         return read_before[key]
@@ -53,4 +49,51 @@ def dockerfile_reader(folder: Path) -> ReadDockerfile:
     return read
 
 
-__all__ = ["dockerfile_reader"]
+def dockerfile_shapes(folder: Path) -> ShapeOf:
+    """The quick scan's shape of a resolved target's Dockerfile (paths relative to
+    ``folder``); None for a remote context, a missing or unreadable file, or a file the scan is
+    not sure of (the full reader then decides). Each file is read once, each text scanned once
+    (a monorepo's services often share one Dockerfile's text)."""
+    by_key: dict[tuple[str, str], DockerfileShape | None] = {}
+    by_text: dict[str, DockerfileShape | None] = {}
+
+    def scan(text: str) -> DockerfileShape | None:
+        if text not in by_text:
+            by_text[text] = scan_dockerfile(text)
+        return by_text[text]
+
+    def shape(key: tuple[str, str]) -> DockerfileShape | None:
+        kind, value = key
+        if kind == "inline":
+            return scan(value)
+        try:
+            return scan(Path(value).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def shape_of(attributes: Mapping[str, Any]) -> DockerfileShape | None:
+        key = _key(folder, attributes)
+        if key is None:
+            return None
+        if key not in by_key:
+            by_key[key] = shape(key)
+        return by_key[key]
+
+    return shape_of
+
+
+def _key(folder: Path, attributes: Mapping[str, Any]) -> tuple[str, str] | None:
+    """What a resolved target's Dockerfile is: ("inline", text) or ("file", path); None for a
+    remote context."""
+    inline = attributes.get("dockerfile-inline")
+    context = str(attributes.get("context") or ".")
+    if isinstance(inline, str):
+        return ("inline", inline)
+    if any(mark in context for mark in _REMOTE):
+        return None
+    # lexically: the output folder a render's paths start from may not exist yet
+    named = folder / context / str(attributes.get("dockerfile") or "Dockerfile")
+    return ("file", os.path.normpath(named))
+
+
+__all__ = ["dockerfile_reader", "dockerfile_shapes"]

@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Literal
 
-from bakepy.api.bake_dockerfiles import dockerfile_reader
+from bakepy.api.bake_dockerfiles import dockerfile_reader, dockerfile_shapes
 from bakepy.errors import Location, SelectionError, ValidationError
 from bakepy.generators import render_project
 from bakepy.generators.definition import bake_definition
@@ -154,7 +154,8 @@ def _checked(
         return found if found is not None and found.line else None
 
     skip = resource_targets(project)
-    targets = check_bake_targets(resolved.targets, native, read, skip, locate)
+    shape = dockerfile_shapes(folder)
+    targets = check_bake_targets(resolved.targets, native, read, skip, locate, shape)
     if targets.errors:
         raise ValidationError(targets.errors)
     return found + [str(warning) for warning in targets.warnings], resolved.warnings

@@ -49,17 +49,7 @@ from bakepy.resolution.checks.from_lines import (
     valid_base,
     variables,
 )
-
-BUILTIN_ARGS = frozenset(
-    {
-        *(f"{name}_PROXY" for name in ("HTTP", "HTTPS", "FTP", "NO", "ALL")),
-        *(f"{name}_proxy" for name in ("http", "https", "ftp", "no", "all")),
-        "SOURCE_DATE_EPOCH",
-        *PLATFORM_VALUES,
-    }
-)
-"""Build args BuildKit takes without an ARG: proxies, SOURCE_DATE_EPOCH, the platform ARGs
-(and every ``BUILDKIT_*`` frontend option)."""
+from bakepy.resolution.checks.target_shape import BUILTIN_ARGS, DockerfileShape, quiet
 
 
 @dataclass
@@ -122,6 +112,11 @@ context and ``dockerfile`` name), None when there is none to read; supplied by t
 which may read files."""
 
 
+ShapeOf = Callable[[Mapping[str, Any]], DockerfileShape | None]
+"""The shape of the Dockerfile a resolved bake target builds, from a quick scan; None when
+there is none, or the scan was not sure of the file (then it is read in full)."""
+
+
 LocateAttribute = Callable[[str, tuple[str | int, ...]], Location | None]
 """Where the attribute at a path (``("args", "VERSION")``, ``("secret", 0)``) of the target
 called so was declared, when the caller knows better than the bake definition (a Target
@@ -134,11 +129,13 @@ def check_bake_targets(
     read: ReadDockerfile,
     skip: Collection[str] = (),
     locate: LocateAttribute | None = None,
+    shape: ShapeOf | None = None,
 ) -> Findings:
     """The same checks for targets of bake files (resolved as ``bake --print`` prints them),
     against the Dockerfile each one builds; ``skip`` names the ones already checked as Target
     resources. The Dockerfile was read from disk, not checked on its own: a FROM of a built
-    stage that uses a variable no global ARG declares is reported here."""
+    stage that uses a variable no global ARG declares is reported here. With ``shape``, a
+    target whose Dockerfile's shape is certain to give no finding is not read in full."""
     findings = Findings()
     parents = {
         parent
@@ -147,13 +144,25 @@ def check_bake_targets(
         if isinstance(parent, str)
     }
     for name, attributes in resolved.items():
-        dockerfile = None if name in skip else read(attributes)
+        if name in skip or (shape is not None and _quiet(attributes, shape(attributes))):
+            continue
+        dockerfile = read(attributes)
         if dockerfile is not None:
             wants = _resolved_wants(name, attributes, native, locate)
             label = f"target {name!r}"
             inherited = name in parents
             _Check(label, wants, dockerfile, findings, inherited=inherited, undeclared=True).run()
     return findings
+
+
+def _quiet(attributes: Mapping[str, Any], shape: DockerfileShape | None) -> bool:
+    """Whether the target with these resolved attributes certainly gets no finding."""
+    if shape is None:
+        return False
+    stage = str(attributes["target"]) if attributes.get("target") else None
+    args = {arg: str(value) for arg, value in (attributes.get("args") or {}).items()}
+    mounts = bool(attributes.get("secret") or attributes.get("ssh"))
+    return quiet(shape, stage, args, mounts)
 
 
 def _resolved_wants(
@@ -492,6 +501,7 @@ __all__ = [
     "BUILTIN_ARGS",
     "Findings",
     "ReadDockerfile",
+    "ShapeOf",
     "check_bake_targets",
     "check_targets",
     "resource_targets",

@@ -1,0 +1,170 @@
+"""A quick scan of a simple Dockerfile for what the target checks need: stages, ARGs and
+``COPY --from``, without building the Dockerfile model (a fraction of the full parse's cost).
+
+It is conservative: a file with anything it is not sure to read as the parser does (an escape
+directive, a heredoc, a RUN mount, ONBUILD, quotes or escapes in FROM/ARG, unusual flags or
+whitespace) gives None, and the caller parses the file in full.
+"""
+
+from __future__ import annotations
+
+import re
+
+from bakepy.resolution.checks.target_shape import DockerfileShape, StageShape
+
+_BLANKS = r"[ \t\n\f\r]*"
+_DIRECTIVE = re.compile(f"#{_BLANKS}([a-zA-Z][a-zA-Z0-9]*){_BLANKS}={_BLANKS}(.+?){_BLANKS}")
+_CONTINUATION = re.compile(r"(?<!\\)\\[ \t]*$")
+_ODD_SPACE = re.compile(r"[^\S \t\n]")
+"""Whitespace other than spaces, tabs and line breaks (the parser's rules for it differ)."""
+_UNSURE_TEXT = ("<<", "--mount")
+
+
+class _Unsure(Exception):
+    """The scan cannot be sure to read the file as the parser does."""
+
+
+def scan_dockerfile(text: str) -> DockerfileShape | None:
+    """The shape of the Dockerfile ``text`` declares; None when the scan is not sure of it."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    lowered = text.lower()
+    if any(mark in lowered for mark in _UNSURE_TEXT) or _ODD_SPACE.search(text):
+        return None
+    try:
+        return _Scan().run(text.split("\n"))
+    except _Unsure:
+        return None
+
+
+class _Scan:
+    """The state of one scan: global ARGs, and the stages read so far."""
+
+    def __init__(self) -> None:
+        self.args: list[tuple[str, str | None]] = []
+        self.stages: list[StageShape] = []
+
+    def run(self, lines: list[str]) -> DockerfileShape:
+        """Read the directives, then every instruction."""
+        index = _skip_directives(lines)
+        while index < len(lines):
+            text, index = _logical_line(lines, index)
+            if text is not None:
+                self._instruction(text)
+        if not self.stages:
+            raise _Unsure
+        return DockerfileShape(tuple(self.args), tuple(self.stages))
+
+    def _instruction(self, text: str) -> None:
+        words = text.split()
+        keyword = words[0].upper()
+        flags, rest = _flags(words[1:])
+        if keyword == "FROM":
+            self._from(flags, rest, text)
+        elif keyword == "ARG":
+            self._arg(flags, rest, text)
+        elif not self.stages or keyword == "ONBUILD":
+            raise _Unsure  # the parser refuses it, or it holds a trigger instruction
+        elif keyword == "COPY":
+            self._copy(flags)
+        elif any(flag.lower().startswith("--from") for flag in flags):
+            raise _Unsure
+
+    def _from(self, flags: list[str], words: list[str], text: str) -> None:
+        if _quoted(text) or any(not flag.startswith("--platform=") for flag in flags):
+            raise _Unsure
+        if len(words) == 3 and words[1].lower() == "as":
+            name: str | None = words[2]
+        elif len(words) == 1:
+            name = None
+        else:
+            raise _Unsure
+        self.stages.append(StageShape(name, words[0], frozenset(), ()))
+
+    def _arg(self, flags: list[str], words: list[str], text: str) -> None:
+        if flags or not words or _quoted(text):
+            raise _Unsure
+        declared: list[tuple[str, str | None]] = []
+        for word in words:
+            name, equals, value = word.partition("=")
+            if not name:
+                raise _Unsure
+            declared.append((name, value if equals else None))
+        if not self.stages:
+            self.args += declared
+            return
+        last = self.stages[-1]
+        names = last.args | {name for name, _ in declared}
+        self.stages[-1] = StageShape(last.name, last.base, names, last.copies_from)
+
+    def _copy(self, flags: list[str]) -> None:
+        sources: list[str] = []
+        for flag in flags:
+            if flag.startswith("--from="):
+                sources.append(flag.removeprefix("--from="))
+            elif flag.lower().startswith("--from") or _quoted(flag):
+                raise _Unsure
+        if len(sources) > 1 or any(_quoted(source) for source in sources):
+            raise _Unsure
+        last = self.stages[-1]
+        copies = (*last.copies_from, *sources)
+        self.stages[-1] = StageShape(last.name, last.base, last.args, copies)
+
+
+def _skip_directives(lines: list[str]) -> int:
+    """The index of the first line after the parser directives; unsure of an escape directive
+    or a repeated one (the parser refuses it)."""
+    seen: set[str] = set()
+    for index, line in enumerate(lines):
+        match = _DIRECTIVE.fullmatch(line.lstrip(" \t"))
+        key = match.group(1).lower() if match else ""
+        if key not in ("syntax", "check", "escape"):
+            return index
+        if key == "escape" or key in seen:
+            raise _Unsure
+        seen.add(key)
+    return len(lines)
+
+
+def _logical_line(lines: list[str], index: int) -> tuple[str | None, int]:
+    """The instruction starting at line ``index`` with its continuation lines joined (None for
+    a comment or blank line), and the index of the line after it."""
+    content = lines[index].lstrip(" \t")
+    index += 1
+    if content.startswith("#"):
+        return None, index
+    text, more = _trim(content)
+    if not more and not text.strip(" \t"):
+        return None, index
+    while more and index < len(lines):
+        line = lines[index]
+        index += 1
+        rest = line.lstrip(" \t")
+        if rest.startswith("#") or not rest:
+            continue
+        segment, more = _trim(line)
+        text += segment
+    if not text.strip(" \t"):
+        raise _Unsure
+    return text, index
+
+
+def _trim(line: str) -> tuple[str, bool]:
+    match = _CONTINUATION.search(line)
+    return (line[: match.start()], True) if match else (line, False)
+
+
+def _flags(words: list[str]) -> tuple[list[str], list[str]]:
+    """The leading ``--flag`` words and the rest; unsure of a lone ``--``."""
+    count = 0
+    while count < len(words) and words[count].startswith("--"):
+        if words[count] == "--":
+            raise _Unsure
+        count += 1
+    return words[:count], words[count:]
+
+
+def _quoted(text: str) -> bool:
+    return any(char in text for char in "'\"\\")
+
+
+__all__ = ["scan_dockerfile"]

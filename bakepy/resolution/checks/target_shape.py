@@ -1,0 +1,156 @@
+"""What the check of a bake target against its Dockerfile needs of that file, and the verdict on
+that alone: whether the full check could report anything.
+
+Parsing every Dockerfile into the model costs about a millisecond a file, most of a cold render
+of a monorepo. A quick scan (``bakepy.loaders.dockerfile.scan``) reads only a simple file's
+stages, ARGs and ``COPY --from``; ``quiet`` says whether the check is certain to find nothing
+there. When it is not certain (or the scan was not sure of the file), the caller parses the
+file and runs the full check, which reports each finding at its line. So no finding is lost:
+``quiet`` mirrors ``targets._Check`` rule by rule, and a test runs both on many Dockerfiles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bakepy.models.bake.values import is_template
+from bakepy.resolution.checks.from_lines import PLATFORM_VALUES, expand, valid_base, variables
+
+BUILTIN_ARGS = frozenset(
+    {
+        *(f"{name}_PROXY" for name in ("HTTP", "HTTPS", "FTP", "NO", "ALL")),
+        *(f"{name}_proxy" for name in ("http", "https", "ftp", "no", "all")),
+        "SOURCE_DATE_EPOCH",
+        *PLATFORM_VALUES,
+    }
+)
+"""Build args BuildKit takes without an ARG: proxies, SOURCE_DATE_EPOCH, the platform ARGs
+(and every ``BUILDKIT_*`` frontend option)."""
+
+
+@dataclass(frozen=True)
+class StageShape:
+    """One stage as the check sees it: its name, its FROM's base, ARGs, and COPY sources."""
+
+    name: str | None
+    base: str
+    """The base the FROM line names, as written (variables unexpanded)."""
+    args: frozenset[str]
+    """The names of the ARGs declared in the stage."""
+    copies_from: tuple[str, ...]
+    """Every ``COPY --from=`` value, as written."""
+
+
+@dataclass(frozen=True)
+class DockerfileShape:
+    """A Dockerfile with no RUN mounts, heredocs or escape directive, as the check sees it."""
+
+    args: tuple[tuple[str, str | None], ...]
+    """The ARGs before the first FROM, in order: name and default (None: no default)."""
+    stages: tuple[StageShape, ...]
+
+
+def quiet(shape: DockerfileShape, stage: str | None, args: Mapping[str, str], mounts: bool) -> bool:
+    """Whether checking a target against ``shape`` is certain to report nothing: the target
+    builds ``stage`` (None: the last), passes ``args``, and passes secrets or ssh (``mounts``)."""
+    stages = shape.stages
+    if mounts or not stages:
+        return False  # a file without mounts reads no secret or ssh: each passed one is reported
+    if stage is None:
+        index: int | None = len(stages) - 1
+    elif is_template(stage):
+        return True  # known only once bake evaluates it: the full check skips the target too
+    else:
+        index = _find(stages, stage)
+    if index is None:
+        return False
+    values = _from_values(shape, args)
+    built, complete = _built(stages, index, values)
+    if not _from_lines_quiet(stages, built, values):
+        return False
+    declared = {name for name, _ in shape.args}
+    for position in built if complete else range(len(stages)):
+        declared |= stages[position].args
+    return all(
+        name in declared or name in BUILTIN_ARGS or name.startswith("BUILDKIT_") for name in args
+    )
+
+
+def global_defaults(shape: DockerfileShape) -> dict[str, str | None]:
+    """The variables a FROM line sees: global ARG defaults (None: none) and platform ARGs."""
+    values: dict[str, str | None] = dict(PLATFORM_VALUES)
+    for name, default in shape.args:
+        values[name] = None if default is None else expand(default, values).text
+    return values
+
+
+def _from_values(shape: DockerfileShape, args: Mapping[str, str]) -> dict[str, str | None]:
+    values = global_defaults(shape)
+    for name, value in args.items():
+        if name in values and name not in PLATFORM_VALUES:
+            values[name] = value
+    return values
+
+
+def _from_lines_quiet(
+    stages: tuple[StageShape, ...], built: set[int], values: Mapping[str, str | None]
+) -> bool:
+    """No built stage's FROM needs an arg left out, or uses a variable no global ARG declares."""
+    missing = {name for name, value in values.items() if value is None}
+    names: list[str] = []
+    for index, stage in enumerate(stages):
+        if index in built:
+            used = variables(stage.base)
+            if any(name not in values for name in used):
+                return False
+            expanded = expand(stage.base, values).text
+            if any(name in missing for name in used) and not valid_base(expanded, names):
+                return False
+        names.append((stage.name or "").lower())
+    return True
+
+
+def _find(stages: tuple[StageShape, ...], name: str) -> int | None:
+    wanted = name.lower()
+    for index, stage in enumerate(stages):
+        if stage.name is not None and stage.name.lower() == wanted:
+            return index
+    return None
+
+
+def _built(
+    stages: tuple[StageShape, ...], target: int, values: Mapping[str, str | None]
+) -> tuple[set[int], bool]:
+    """The stages BuildKit builds for stage ``target``, and whether every reference could be
+    followed (as ``targets._built_stages``)."""
+    built: set[int] = set()
+    todo = [target]
+    complete = True
+    while todo:
+        index = todo.pop()
+        if index in built:
+            continue
+        built.add(index)
+        stage = stages[index]
+        references = [(expand(stage.base, values).text, False)]
+        references += [(value, True) for value in stage.copies_from]
+        for reference, by_index in references:
+            found = _resolve(stages, reference, index, by_index)
+            if found == -1:
+                complete = False
+            elif found is not None:
+                todo.append(found)
+    return built, complete
+
+
+def _resolve(stages: tuple[StageShape, ...], name: str, before: int, by_index: bool) -> int | None:
+    if "$" in name:
+        return -1
+    index = _find(stages, name)
+    if index is None and by_index and name.isdigit():
+        index = int(name)
+    return index if index is not None and index < before else None
+
+
+__all__ = ["BUILTIN_ARGS", "DockerfileShape", "StageShape", "global_defaults", "quiet"]

@@ -1,0 +1,225 @@
+"""The quick scan of a Dockerfile loses no finding of the target checks (issue 12).
+
+A bake target is checked against the Dockerfile it builds (stages, args, FROM lines, mounts).
+The render answers most targets from the quick scan's shape and parses in full only where the
+shape is unsure or suspects a finding. Here both paths check the same targets against many
+Dockerfiles (the repository's fixtures and examples, the Dockerfiles written in the tests, and
+hostile ones) and must report the very same errors and warnings, at the same places.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import itertools
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bakepy.api.bake_dockerfiles import dockerfile_reader, dockerfile_shapes
+from bakepy.loaders.dockerfile.scan import scan_dockerfile
+from bakepy.models.bake.definition import NativeBake
+from bakepy.resolution.checks.target_shape import DockerfileShape
+from bakepy.resolution.checks.targets import check_bake_targets
+
+ROOT = Path(__file__).resolve().parents[2]
+_FROM_LINE = re.compile(r"(?im)^[ \t]*from[ \t]+\S")
+
+HOSTILE = [
+    # continuations, comments and blank lines inside them, a continuation at the end
+    "FROM busybox AS base\nRUN echo a \\\n  # a comment\n\n  && echo b\nARG A\n",
+    "FROM \\\n  busybox \\\n  AS \\\n  built\nARG \\\n  A=1 \\\n  B\n",
+    "FROM busybox\nRUN echo \\\\\nFROM alpine AS next\nARG A\n",
+    "FROM busybox\nRUN echo a \\   \nFROM alpine AS hidden\n",
+    "FROM busybox\nRUN echo \\",
+    "\\\nFROM busybox\n",
+    # the escape directive, other directives, a repeated one
+    "# escape=`\nFROM busybox AS a\nRUN echo `\n  b\nARG X\n",
+    "# escape=\\\nFROM busybox AS a\nARG X\n",
+    "# syntax=docker/dockerfile:1\n# check=skip=all\nFROM busybox AS a\nARG X\n",
+    "# syntax=a\n# syntax=b\nFROM busybox\n",
+    "#escape=`\n\nFROM busybox\n",
+    "# unknown=1\n# escape=`\nFROM busybox AS a\nARG X\n",
+    # heredocs, mounts, ONBUILD
+    "FROM busybox AS a\nRUN <<EOF\nFROM alpine AS b\nEOF\nARG X\n",
+    "FROM busybox AS a\nCOPY <<EOF /x\nARG Y\nEOF\n",
+    "FROM busybox AS a\nRUN --mount=type=secret,id=s,required=true cat /run/secrets/s\n",
+    "FROM busybox AS a\nRUN --mount=type=ssh true\n",
+    "FROM busybox AS a\nRUN --mount=type=cache,from=b,target=/c true\n",
+    "FROM busybox AS a\nRUN \\\n  --mount=type=secret,id=s true\n",
+    "FROM busybox AS a\nONBUILD COPY --from=a /x /y\n",
+    # comments, lowercase keywords, FROM --platform, stage names in any case
+    "# a header\n\n# the base\nfrom busybox as Base\narg a\nfrom base\ncopy --from=BASE /a /b\n",
+    "FROM --platform=$BUILDPLATFORM golang:1.22 AS build\nFROM --platform=linux/arm64 build\n",
+    "FROM --platform=$NOPE busybox AS a\n",
+    "FROM --platform=linux/amd64 --other=1 busybox\n",
+    "FROM busybox AS a AS b\n",
+    "FROM busybox extra\n",
+    "FROM\n",
+    "ARG A\n",
+    "RUN true\nFROM busybox\n",
+    "",
+    # ARG: defaults, several names per ARG, quotes, escapes, variables in defaults
+    "ARG A=1 B C=x\nFROM busybox:${A} AS a\nARG D E=2\n",
+    'ARG A="1.0"\nFROM busybox:${A}\n',
+    "ARG A='x y'\nFROM busybox\nARG B='q'\n",
+    "ARG A=1\\ 2\nFROM busybox\n",
+    "FROM busybox\nARG X='$Y'\n",
+    "FROM busybox\nARG X=\\$Y Z\n",
+    "ARG V=1\nARG IMG=busybox:${V}\nFROM ${IMG} AS a\nFROM $IMG\n",
+    "ARG V\nFROM busybox:${V:-1} AS a\nFROM alpine:${V}\n",
+    "ARG V\nFROM ${V:+busybox} AS a\n",
+    "ARG =1\nFROM busybox\n",
+    "ARG\nFROM busybox\n",
+    "ARG --flag A\nFROM busybox\n",
+    "FROM busybox\nARG =x\n",
+    "FROM busybox:${UNDECLARED}\n",
+    "FROM ${UNDECLARED}busybox\n",
+    "ARG TAG\nFROM busybox:$TAG AS a\nFROM a AS b\n",
+    "ARG TAG=\nFROM busybox${TAG}\n",
+    "ARG BASE\nFROM ${BASE}\n",
+    "ARG BASE=alpine\nFROM ${BASE} AS a\nFROM ${BASE}\nCOPY --from=a /x /y\n",
+    # COPY --from: stages, indexes, images, variables, odd flag spellings
+    "FROM busybox AS a\nARG X\nFROM alpine AS b\nARG Y\nFROM b\nCOPY --from=a /x /y\n",
+    "FROM busybox AS a\nARG X\nFROM alpine\nCOPY --from=0 /x /y\nARG Z\n",
+    "FROM busybox AS a\nARG X\nFROM alpine\nCOPY --from=5 /x /y\n",
+    "FROM busybox AS a\nARG X\nFROM alpine\nCOPY --from=nginx:1 /x /y\n",
+    "FROM busybox AS a\nARG X\nFROM alpine\nARG S\nCOPY --from=${S} /x /y\n",
+    "FROM busybox AS a\nARG X\nFROM alpine\nCOPY --from a /x /y\n",
+    "FROM busybox AS a\nARG X\nFROM alpine\nCOPY --FROM=a /x /y\n",
+    'FROM busybox AS a\nARG X\nFROM alpine\nCOPY --from="a" /x /y\n',
+    "FROM busybox AS a\nARG X\nFROM alpine\nCOPY --from=a --from=b /x /y\n",
+    "FROM busybox AS a\nARG X\nFROM alpine\nCOPY --chmod=644 --link --from=a /x /y\n",
+    "FROM busybox AS a\nARG X\nFROM alpine\nCOPY -- --from=a /y\n",
+    "FROM busybox AS a\nARG X\nFROM alpine\nADD --from=a /x /y\n",
+    "FROM busybox AS a\nARG X\nFROM a AS b\nFROM alpine AS c\nARG Y\n",
+    "FROM busybox AS a\nFROM a AS a\nARG X\n",
+    "FROM busybox AS a\nCOPY --from=b /x /y\nFROM alpine AS b\nARG X\n",
+    "FROM b AS a\nFROM alpine AS b\nARG X\n",
+    "FROM busybox AS a\nARG X\nFROM alpine AS b\nARG Y\n",
+    "FROM busybox AS a\nARG X\nFROM alpine AS b\nARG S\nCOPY --from=$S /x /y\n",
+    # odd whitespace, line endings, a byte order mark
+    "FROM busybox AS a\r\nARG X\r\n",
+    "FROM busybox AS a\rARG X\n",
+    "\ufeffFROM busybox AS a\nARG X\n",
+    "FROM\tbusybox\tAS\ta\nARG\tX\n",
+    "FROM busybox\u00a0AS a\nARG X\n",
+    "FROM busybox AS a\nARG X\x0bY\n",
+    # instructions the parser refuses
+    "FROM busybox\nNOPE x\n",
+    "FROM busybox\nEXPOSE\n",
+]
+
+
+def _strings_in_tests() -> Iterator[str]:
+    """Every string literal in the tests that declares a Dockerfile (a FROM line)."""
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        try:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            continue
+        for node in ast.walk(tree):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and len(text) < 20_000 and _FROM_LINE.search(text):
+                yield text
+
+
+def _files() -> Iterator[str]:
+    """The Dockerfiles of the fixtures and examples."""
+    for folder in ("tests", "examples"):
+        for path in sorted((ROOT / folder).rglob("*")):
+            name = path.name.lower()
+            if not path.is_file() or "__snapshots__" in path.parts or name.endswith(".py"):
+                continue
+            if "dockerfile" in name or "containerfile" in name:
+                try:
+                    yield path.read_text(encoding="utf-8")
+                except UnicodeDecodeError:
+                    continue
+
+
+@functools.cache
+def corpus() -> list[str]:
+    """Every Dockerfile the test runs both checks on, each text once."""
+    return list(dict.fromkeys([*HOSTILE, *_files(), *_strings_in_tests()]))
+
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _targets(text: str) -> dict[str, dict[str, Any]]:
+    """Targets that ask of ``text`` what a user might: each stage (in another case too), a stage
+    it lacks, each name the file mentions as a build arg (with a value, empty), an arg no ARG
+    declares, built-in args, secrets and ssh, a template."""
+    stages = re.findall(r"(?im)^[ \t]*from[ \t].*?[ \t]as[ \t]+(\S+)", text)
+    words = sorted(set(_WORD.findall(text)))[:40]
+    wanted: list[dict[str, Any]] = [{}]
+    wanted += [{"target": stage} for stage in stages]
+    wanted += [{"target": stage.upper()} for stage in stages[:2]]
+    wanted += [{"target": "nosuchstage"}, {"target": "${STAGE}"}]
+    wanted += [{"args": {word: "1.0"}} for word in words]
+    wanted += [{"args": dict.fromkeys(words, "")}, {"args": dict.fromkeys(words, "x y")}]
+    wanted += [
+        {"args": {"NOT_DECLARED": "1", "HTTP_PROXY": "p", "BUILDKIT_INLINE_CACHE": "1"}},
+        {"args": {"TARGETPLATFORM": "linux/arm64", "SOURCE_DATE_EPOCH": "0"}},
+        {"secret": ["id=s,src=f"]},
+        {"ssh": ["default"]},
+    ]
+    for stage, word in itertools.islice(itertools.product(stages, words), 30):
+        wanted.append({"target": stage, "args": {word: "v"}})
+    return {
+        f"t{index}": {"dockerfile-inline": text, "context": ".", **attributes}
+        for index, attributes in enumerate(wanted)
+    }
+
+
+def _findings(text: str, folder: Path, *, quick: bool) -> tuple[list[str], list[str], int]:
+    targets = _targets(text)
+    answered = 0
+    shapes = dockerfile_shapes(folder)
+
+    def counting(attributes: Any) -> DockerfileShape | None:
+        nonlocal answered
+        found = shapes(attributes)
+        answered += found is not None
+        return found
+
+    shape = counting if quick else None
+    # targets others inherit get warnings instead of errors: both kinds are compared
+    native = NativeBake(targets={"child": {"inherits": ["t1"]}})
+    found = check_bake_targets(targets, native, dockerfile_reader(folder), shape=shape)
+    return [repr(e) for e in found.errors], [repr(w) for w in found.warnings], answered
+
+
+def test_the_corpus_is_large_and_mostly_scanned() -> None:
+    texts = corpus()
+    scanned = [text for text in texts if scan_dockerfile(text) is not None]
+    assert len(texts) > 150
+    assert len(scanned) > len(texts) // 3  # the quick path is really taken
+
+
+@pytest.mark.parametrize("part", range(4))
+def test_both_paths_report_the_same_findings(part: int, tmp_path: Path) -> None:
+    for text in corpus()[part::4]:
+        full = _findings(text, tmp_path, quick=False)
+        quick = _findings(text, tmp_path, quick=True)
+        assert quick[:2] == full[:2], text
+
+
+def test_findings_are_real_on_both_paths(tmp_path: Path) -> None:
+    """Not vacuous: the corpus yields findings of every kind, and scanned files give some."""
+    errors = warnings = 0
+    for text in HOSTILE:
+        found = _findings(text, tmp_path, quick=True)
+        errors += len(found[0])
+        warnings += len(found[1])
+    assert errors > 20
+    assert warnings > 50
+    text = "ARG V\nFROM busybox:${V} AS a\nARG X\n"
+    assert scan_dockerfile(text) is not None
+    errors_found, warnings_found, _ = _findings(text, tmp_path, quick=True)
+    assert any("does not pass build arg V" in error for error in errors_found)
+    assert any("NOT_DECLARED" in warning for warning in warnings_found)
