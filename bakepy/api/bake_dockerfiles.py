@@ -11,7 +11,6 @@ from typing import Any
 
 from bakepy.errors import BakepyError
 from bakepy.loaders.dockerfile import load_dockerfile
-from bakepy.loaders.dockerfile.parser import parse_dockerfile
 from bakepy.loaders.dockerfile.scan import scan_dockerfile
 from bakepy.models.dockerfile.instructions import Dockerfile
 from bakepy.resolution.checks.target_shape import DockerfileShape
@@ -29,6 +28,9 @@ def dockerfile_reader(folder: Path) -> ReadDockerfile:
     once per target, a 16,000-target manifest spent a third of its check there)."""
 
     def parse(key: tuple[str, str]) -> Dockerfile | None:
+        # imported here: only a file the quick scan is unsure of is parsed in full
+        from bakepy.loaders.dockerfile.parser import parse_dockerfile
+
         kind, value = key
         try:
             if kind == "inline":

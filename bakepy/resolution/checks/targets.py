@@ -84,8 +84,8 @@ def check_targets(project: Project) -> Findings:
     findings = Findings()
     parents = {_parent_name(p) for target in project.targets for p in target.spec.parents}
     for target in project.targets:
-        if target.spec.matrix is not None:
-            continue  # attributes are templates of the matrix values
+        if target.spec.matrix is not None or not _builds_resource(project, target, set()):
+            continue  # a matrix's attributes are templates of the matrix values
         wants = _wants(project, target, set())
         if wants.dockerfile is not None:
             inherited = target.name in parents
@@ -102,8 +102,24 @@ def resource_targets(project: Project) -> set[str]:
     return {
         target.name
         for target in project.targets
-        if target.spec.matrix is None and _wants(project, target, set()).dockerfile is not None
+        if target.spec.matrix is None and _builds_resource(project, target, set())
     }
+
+
+def _builds_resource(project: Project, target: Target, visiting: set[int]) -> bool:
+    """Whether ``_wants`` finds a Dockerfile resource for the target (its own, or through
+    ``inherits``), without collecting the rest of its attributes."""
+    spec = target.spec
+    if isinstance(spec.dockerfile, Dockerfile) or isinstance(spec.dockerfile_inline, Dockerfile):
+        return True
+    visiting = visiting | {id(target)}
+    for parent in spec.parents:
+        found = parent if isinstance(parent, Target) else project.find(Target, parent)
+        if found is None or id(found) in visiting:
+            continue
+        if _builds_resource(project, found, visiting):
+            return True
+    return False
 
 
 ReadDockerfile = Callable[[Mapping[str, Any]], Dockerfile | None]
