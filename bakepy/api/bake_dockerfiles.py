@@ -94,7 +94,7 @@ def _key(folder: Path, attributes: Mapping[str, Any]) -> tuple[str, str] | None:
     if any(mark in context for mark in _REMOTE):
         return None
     # lexically: the output folder a render's paths start from may not exist yet
-    named = folder / context / str(attributes.get("dockerfile") or "Dockerfile")
+    named = os.path.join(folder, context, str(attributes.get("dockerfile") or "Dockerfile"))
     return ("file", os.path.normpath(named))
 
 

@@ -92,6 +92,7 @@ def _add_package(
     project.warnings += loaded.warnings
     project.bake_files += loaded.bake_files
     rules = list(rules_for(repository.root))
+    owners: dict[str, tuple[str, ...]] = {}  # by declaring file: mostly one per package
     for resource in loaded:
         project.add(resource, base_dir=loaded.base_dir_of(resource))
         project.set_address(
@@ -100,8 +101,10 @@ def _add_package(
         if rules:
             source = resource.source_file or ""
             declared = source if source and not source.startswith("<") else str(package.files[0])
-            path = os.path.relpath(os.path.abspath(declared), repository.root)
-            project.set_owners(resource, owners_of(rules, path.replace(os.sep, "/")))
+            if declared not in owners:
+                path = os.path.relpath(os.path.abspath(declared), repository.root)
+                owners[declared] = owners_of(rules, path.replace(os.sep, "/"))
+            project.set_owners(resource, owners[declared])
 
 
 def _referenced_packages(

@@ -33,6 +33,8 @@ BAKE_FILES = (
     "docker-bake.override.json",
     "docker-bake.override.hcl",
 )
+_DEFINITION_SUFFIXES = (".py", ".yaml", ".yml", ".json", ".hcl")
+"""How every definition file's name ends (bakepy's, manifests, compose files, bake files)."""
 RENDER_RECORD = ".bakepy-rendered.json"
 """A folder holding this record is a render's output, never a package (nor what is below)."""
 NEVER_WALKED = frozenset(
@@ -201,12 +203,16 @@ def discover_packages(repository: Repository, below: str = "") -> list[Package]:
         raise LoadError(f"no package {below!r} in the repository at {repository.root}")
     found: list[Package] = []
     root = str(repository.root)
+    below_root = os.path.join(root, "") if ".." not in start.parts else None
     for folder, subfolders, files in os.walk(start):
         subfolders[:] = sorted(
             d for d in subfolders if d not in NEVER_WALKED and not d.startswith(".")
         )
-        relative = os.path.relpath(folder, root)
-        package = "" if relative == "." else relative.replace(os.sep, "/")
+        if below_root and folder.startswith(below_root):  # os.walk joined names: no relpath
+            relative = folder[len(below_root) :]
+        else:
+            relative = os.path.relpath(folder, root)
+        package = "" if relative in (".", "") else relative.replace(os.sep, "/")
         if RENDER_RECORD in files:  # bakepy rendered this folder: output, not a package
             subfolders[:] = []
             continue
@@ -215,6 +221,8 @@ def discover_packages(repository: Repository, below: str = "") -> list[Package]:
             continue
         if package and not _glob_match(package, config.packages):
             continue
+        if not any(name.endswith(_DEFINITION_SUFFIXES) for name in files):
+            continue  # most folders of a repository hold no definition: no need to look
         definitions = definition_files(Path(folder), files)
         if definitions:
             found.append(Package(package, Path(folder), tuple(definitions)))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 _URL_PREFIXES = ("http://", "https://", "git@", "git://", "ssh://", "docker-image://", "cwd://")
@@ -18,17 +18,24 @@ class PathMapper:
     """
 
     out_dir: Path
+    _resolved: dict[Path, Path] = field(default_factory=dict, compare=False, repr=False)
+    """Each definition folder resolved once (thousands of targets share a few folders)."""
 
     def map(self, path: str, base_dir: Path) -> str:
         """``path`` (relative to ``base_dir``) relative to ``out_dir``; as written when the two
         are one folder (``./src`` stays ``./src``, as buildx prints it)."""
         if not path or os.path.isabs(path) or "${" in path or path.startswith(_URL_PREFIXES):
             return path
-        if base_dir == self.out_dir or Path(base_dir).resolve() == self.out_dir:
+        if base_dir == self.out_dir or self._resolve(base_dir) == self.out_dir:
             return path
         target = os.path.normpath(os.path.join(base_dir, path))
         relative = os.path.relpath(target, self.out_dir)
         return relative.replace(os.sep, "/")
+
+    def _resolve(self, base_dir: Path) -> Path:
+        if base_dir not in self._resolved:
+            self._resolved[base_dir] = Path(base_dir).resolve()
+        return self._resolved[base_dir]
 
     def map_file(self, file: Path) -> str:
         """An absolute file path relative to ``out_dir``."""
