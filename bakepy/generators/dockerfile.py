@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bakepy.errors import UnresolvedReferenceError
+from bakepy.errors import Diagnostic, UnresolvedReferenceError, ValidationError
 from bakepy.generators.jinja import render_template
 from bakepy.models.dockerfile.instructions import (
     Add,
@@ -45,6 +45,12 @@ from bakepy.models.dockerfile.instructions import (
     User,
     Volume,
     Workdir,
+)
+from bakepy.models.dockerfile.shell_lines import (
+    has_line_breaks,
+    joined,
+    shell_lines,
+    skipped_inside,
 )
 
 _INDENT = "    "
@@ -157,31 +163,61 @@ def _continued(lines: Sequence[str], escape: str) -> str:
     return f" {escape}\n{_INDENT}".join(lines)
 
 
-def _drop_continuation(line: str, escape: str) -> str:
-    """A line without the user's own trailing continuation character (it is added back)."""
-    return line[:-1].rstrip() if line.endswith(escape) else line
-
-
 def shell_form(command: str, escape: str = "\\") -> str:
-    """A shell-form command; each newline becomes a continuation line, blank lines dropped.
+    """A shell-form command on one shell line, as declared: its continuation lines (the escape
+    character at a line end) and the comment lines between them kept as written; blank lines
+    inside a continuation dropped (BuildKit skips them, and warns).
 
-    A line after the first that starts with ``#`` is a Dockerfile comment between the lines
-    (BuildKit skips it): it is written as it is, without a continuation character.
+    A command the shell must see on several lines cannot be written this way: ``run_script``
+    writes it for RUN, and the checks refuse it elsewhere (``ValidationError`` here).
     """
-    lines = [line.strip() for line in command.split("\n") if line.strip()]
-    if not lines:
-        return ""
-    out = [lines[0]]
-    for index, line in enumerate(lines[1:], start=1):
-        if index == 1 or not lines[index - 1].startswith("#"):
-            out[-1] = _drop_continuation(out[-1], escape) + f" {escape}"
-        out.append(_INDENT + line)
-    return "\n".join(out)
+    text = command.strip()
+    if has_line_breaks(text, escape):
+        problem = Diagnostic(
+            f"a shell-form command holds a line break outside a continuation: {text!r}",
+            hint=f"end the line with {escape} to continue it, or give an exec-form list",
+        )
+        raise ValidationError([problem])
+    lines = text.split("\n")
+    return "\n".join(lines[:1] + [line for line in lines[1:] if line.strip()])
+
+
+def run_script(command: str, escape: str = "\\") -> str:
+    """RUN's shell-form command: one shell line as ``shell_form`` writes it, several as a heredoc
+    script (``<<EOT``), which BuildKit hands to the shell as one text so each line runs as
+    written; a line that would not read the same in the shell is written joined, as BuildKit
+    would have joined it."""
+    text = command.strip()
+    if not has_line_breaks(text, escape):
+        return shell_form(text, escape)
+    body: list[str] = []
+    for group in shell_lines(text, escape):
+        body += group if _same_in_the_shell(group, escape) else [joined(group, escape)]
+    delimiter = "EOT"
+    while delimiter in body:
+        delimiter = f"EOT{len(delimiter) - 2}"
+    return "\n".join([f"<<{delimiter}", *body, delimiter])
+
+
+def _same_in_the_shell(group: list[str], escape: str) -> bool:
+    """Whether the shell joins a continued line as BuildKit does: a backslash continuation,
+    nothing skipped between its lines, none inside single quotes (the shell keeps those)."""
+    if len(group) == 1:
+        return True
+    return (
+        escape == "\\"
+        and not any(skipped_inside(line) for line in group[1:])
+        and not any("'" in line for line in group[:-1])
+    )
 
 
 def exec_form(arguments: Sequence[str]) -> str:
     """An exec-form argument list as a JSON array."""
     return json.dumps(list(arguments), ensure_ascii=False)
+
+
+def _run_command(command: str | list[str], escape: str) -> str:
+    return exec_form(command) if isinstance(command, list) else run_script(command, escape)
 
 
 def _command(command: str | list[str], escape: str) -> str:
@@ -336,7 +372,7 @@ def _run(run: Run, context: _Context) -> str:
         if isinstance(run.command, str) and run.command.strip():
             words.append(shell_form(run.command, context.escape))
         return " ".join(words) + "\n" + heredoc_body(run.heredoc)
-    command = _command(run.command, context.escape) if run.command is not None else ""
+    command = _run_command(run.command, context.escape) if run.command is not None else ""
     bodies = "".join("\n" + heredoc_body(h) for h in run.heredocs)
     if len(flags) < 2:
         return " ".join(["RUN", *flags, command]) + bodies

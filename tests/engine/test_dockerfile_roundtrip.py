@@ -6,7 +6,9 @@ descriptions, bases) and the same outline for each (build args with their values
 descriptions, secrets and ssh with whether they are required), or refuse both with the same
 error. The ``busybox-*`` fixtures build offline from the local busybox image; they are built
 both ways in one ``docker buildx bake`` into OCI layouts, and the image configurations and
-final filesystems (paths, modes, owners, contents) must match.
+final filesystems (paths, modes, owners, contents) must match. A declared multi-line RUN
+(lines the shell must see, continuation lines) is built too, and its files show each declared
+line ran as written.
 
 Neither form carries a ``# syntax=`` line: the frontend image it names cannot be pulled here
 (see ENGINE.md), so BuildKit's built-in frontend reads both.
@@ -27,6 +29,7 @@ import pytest
 
 from bakepy.generators.dockerfile import render_dockerfile
 from bakepy.loaders.dockerfile.parser import parse_dockerfile
+from bakepy.models.dockerfile.instructions import Copy, Dockerfile, DockerfileSpec, Run, Stage
 
 from .frontend import Frontend, FrontendError
 from .oci import image_config, image_files
@@ -255,3 +258,58 @@ def test_onbuild_triggers_do_the_same_in_a_child_build(
     for name, (original, rendered) in children.items():
         assert comparable_config(rendered) == comparable_config(original), name
         assert image_files(rendered) == image_files(original), name
+
+
+# --- a declared multi-line RUN runs the lines that were declared ------------------------------
+
+
+MULTI_LINE_RUNS = {
+    "lines.txt": (
+        Run(command="echo first > /out/lines.txt\necho second >> /out/lines.txt"),
+        "first\nsecond\n",
+    ),
+    "continued.txt": (Run(command="echo one \\\n    two > /out/continued.txt"), "one two\n"),
+    "quoted.txt": (
+        Run(command="set -e\necho 'a \\\n  b' > /out/quoted.txt\necho c >> /out/quoted.txt"),
+        "a   b\nc\n",
+    ),
+    "commented.txt": (
+        Run(
+            command="echo x \\\n  # skipped by BuildKit, not by a shell\n  y > /out/commented.txt\n"
+            "echo z >> /out/commented.txt"
+        ),
+        "x y\nz\n",
+    ),
+    "flagged.txt": (
+        Run(command="echo m > /out/flagged.txt\necho n >> /out/flagged.txt", network="none"),
+        "m\nn\n",
+    ),
+}
+"""File name: (RUN as declared, what the file holds when each declared line ran as written)."""
+
+
+def test_a_declared_multi_line_run_builds_what_was_declared(
+    tmp_path: Path, base_image: str
+) -> None:
+    build = Stage(
+        name="build",
+        from_=base_image,
+        instructions=[Run(command="mkdir /out"), *(run for run, _ in MULTI_LINE_RUNS.values())],
+    )
+    files = Stage(from_="scratch", instructions=[Copy(from_="build", src=["/out/"], dest="/")])
+    model = Dockerfile(metadata="multi-line", spec=DockerfileSpec(stages=[build, files]))
+    dockerfile = tmp_path / "Dockerfile"
+    dockerfile.write_text(render_dockerfile(model, include_syntax=False))
+    result = subprocess.run(
+        [
+            *("docker", "buildx", "build", "--progress=plain", "-f", str(dockerfile)),
+            *("--output", f"type=local,dest={tmp_path / 'out'}", str(tmp_path)),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-4000:]
+    for name, (_, expected) in MULTI_LINE_RUNS.items():
+        assert (tmp_path / "out" / name).read_text() == expected, name

@@ -126,10 +126,10 @@ def test_a_byte_order_mark_is_ignored() -> None:
         ("`", "RUN apt-get update `\n    && apt-get install -y curl\n"),
     ],
 )
-def test_continuation_lines_become_command_lines(escape: str, text: str) -> None:
+def test_continuation_lines_are_kept_as_written(escape: str, text: str) -> None:
     header = f"# escape={escape}\nFROM scratch\n"
     run = stage(text, header).instructions[0]
-    assert run == Run(command="apt-get update\n&& apt-get install -y curl")
+    assert run == Run(command=f"apt-get update {escape}\n    && apt-get install -y curl")
 
 
 def test_backslash_is_an_ordinary_character_with_the_backtick_escape() -> None:
@@ -138,7 +138,7 @@ def test_backslash_is_an_ordinary_character_with_the_backtick_escape() -> None:
 
 
 def test_blanks_after_the_continuation_character_still_continue() -> None:
-    assert one("RUN a \\   \n  b\n") == Run(command="a\nb")
+    assert one("RUN a \\   \n  b\n") == Run(command="a \\   \n  b")
 
 
 def test_an_escaped_escape_at_the_end_does_not_continue() -> None:
@@ -147,7 +147,7 @@ def test_an_escaped_escape_at_the_end_does_not_continue() -> None:
 
 def test_comment_lines_inside_a_run_continuation_stay_in_place_and_blank_lines_go() -> None:
     text = "RUN a \\\n\n   \n  # not part of it \\\n  && b\n"
-    assert one(text) == Run(command="a\n# not part of it \\\n&& b")
+    assert one(text) == Run(command="a \\\n  # not part of it \\\n  && b")
 
 
 def test_comment_lines_inside_other_continuations_come_before_the_instruction() -> None:
@@ -155,9 +155,14 @@ def test_comment_lines_inside_other_continuations_come_before_the_instruction() 
     assert instructions(body) == [Comment(text="about B"), Env(env={"A": "1", "B": "2"})]
 
 
-def test_a_comment_line_where_no_new_command_line_starts_comes_before_the_run() -> None:
+def test_a_comment_line_inside_quotes_stays_where_it_was_written() -> None:
     body = 'RUN echo "a \\\n  # in quotes\n  b"\n'
-    assert instructions(body) == [Comment(text="in quotes"), Run(command='echo "a   b"')]
+    assert instructions(body) == [Run(command='echo "a \\\n  # in quotes\n  b"')]
+
+
+def test_comment_lines_after_the_last_command_line_come_after_the_run() -> None:
+    body = "RUN a \\\n# the end\n"
+    assert instructions(body) == [Run(command="a"), Comment(text="the end")]
 
 
 def test_a_comment_between_flag_lines_and_the_command_comes_before_the_run() -> None:
@@ -165,12 +170,12 @@ def test_a_comment_between_flag_lines_and_the_command_comes_before_the_run() -> 
     assert instructions(body) == [Comment(text="why"), Run(command="make", network="none")]
 
 
-def test_lines_joined_without_blanks_stay_one_word() -> None:
-    assert one("RUN echo ab\\\ncd\n") == Run(command="echo abcd")
+def test_lines_continued_without_blanks_are_kept_as_written() -> None:
+    assert one("RUN echo ab\\\ncd\n") == Run(command="echo ab\\\ncd")
 
 
-def test_a_continuation_inside_quotes_is_joined_exactly() -> None:
-    assert one('RUN echo "a \\\n   b"\n') == Run(command='echo "a    b"')
+def test_a_continuation_inside_quotes_is_kept_as_written() -> None:
+    assert one('RUN echo "a \\\n   b"\n') == Run(command='echo "a \\\n   b"')
 
 
 def test_cmd_keeps_its_joined_text_exactly_since_the_image_config_stores_it() -> None:
@@ -570,7 +575,7 @@ def test_an_unterminated_heredoc_is_an_error_at_its_instruction() -> None:
 def test_windows_line_endings_end_lines_but_stay_in_heredoc_bodies() -> None:
     body = "RUN a \\\r\n  b\r\nCOPY <<EOT /x\r\nline\r\nEOT\r\n"
     assert instructions(body) == [
-        Run(command="a\nb"),
+        Run(command="a \\\n  b"),
         Copy(heredocs=[Heredoc(body="line\r")], dest="/x"),
     ]
 

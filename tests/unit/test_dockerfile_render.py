@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bakepy.errors import UnresolvedReferenceError
+from bakepy.errors import UnresolvedReferenceError, ValidationError
 from bakepy.generators.dockerfile import (
     quote_word,
     render_dockerfile,
@@ -150,28 +150,79 @@ def test_run_exec_form_is_a_json_array() -> None:
     assert render_instruction(Run(command=["echo", "héllo"])) == 'RUN ["echo", "héllo"]'
 
 
-def test_run_newlines_become_continuation_lines() -> None:
-    run = Run(command="apt-get update &&\n  apt-get install -y curl")
-    assert render_instruction(run) == "RUN apt-get update && \\\n    apt-get install -y curl"
+def test_run_lines_the_shell_must_see_become_a_heredoc_script() -> None:
+    run = Run(command="echo first > /out\necho second >> /out")
+    assert render_instruction(run) == ("RUN <<EOT\necho first > /out\necho second >> /out\nEOT")
 
 
-def test_run_keeps_one_continuation_when_the_user_wrote_one() -> None:
+def test_run_keeps_a_continuation_the_user_wrote() -> None:
     run = Run(command="apt-get update \\\n    && apt-get clean")
     assert render_instruction(run) == "RUN apt-get update \\\n    && apt-get clean"
 
 
-def test_run_drops_blank_lines_inside_a_command() -> None:
-    assert render_instruction(Run(command="a &&\n\n b")) == "RUN a && \\\n    b"
+def test_run_continuation_lines_keep_their_own_indentation() -> None:
+    run = Run(command="a \\\nb \\\n        c")
+    assert render_instruction(run) == "RUN a \\\nb \\\n        c"
+
+
+def test_run_keeps_comment_lines_inside_a_continuation_and_drops_blank_ones() -> None:
+    run = Run(command="make \\\n  # why\n\n  all")
+    assert render_instruction(run) == "RUN make \\\n  # why\n  all"
+
+
+def test_run_script_keeps_continuations_the_shell_joins_alike() -> None:
+    run = Run(command="set -e\napt-get update \\\n    && apt-get clean")
+    assert render_instruction(run) == (
+        "RUN <<EOT\nset -e\napt-get update \\\n    && apt-get clean\nEOT"
+    )
+
+
+@pytest.mark.parametrize(
+    ("command", "line"),
+    [
+        ("echo 'a \\\n  b'\ntrue", "echo 'a   b'"),  # the shell keeps \<newline> in '...'
+        ("make \\\n  # why\n  all\ntrue", "make   all"),  # the shell would end at the comment
+        ("a \\\n\n  b\ntrue", "a   b"),  # ... and at the blank line
+    ],
+)
+def test_run_script_joins_a_continuation_the_shell_would_read_otherwise(
+    command: str, line: str
+) -> None:
+    assert render_instruction(Run(command=command)) == f"RUN <<EOT\n{line}\ntrue\nEOT"
+
+
+def test_run_script_joins_backtick_continuations_the_shell_does_not_know() -> None:
+    run = Run(command="Write-Host a `\n  b\nWrite-Host c")
+    assert render_instruction(run, escape="`") == "RUN <<EOT\nWrite-Host a   b\nWrite-Host c\nEOT"
+
+
+def test_run_script_delimiter_is_not_a_line_of_the_script() -> None:
+    run = Run(command="cat <<EOT\nhello\nEOT")
+    assert render_instruction(run) == "RUN <<EOT1\ncat <<EOT\nhello\nEOT\nEOT1"
+
+
+def test_run_script_comes_after_the_flags() -> None:
+    run = Run(command="a\nb", network="none")
+    assert render_instruction(run) == "RUN --network=none <<EOT\na\nb\nEOT"
 
 
 def test_run_continuation_uses_the_backtick_escape() -> None:
-    run = Run(command="Write-Host a;\nWrite-Host b")
+    run = Run(command="Write-Host a; `\n    Write-Host b")
     assert render_instruction(run, escape="`") == "RUN Write-Host a; `\n    Write-Host b"
 
 
-def test_escape_directive_sets_continuation_in_the_whole_file() -> None:
-    model = dockerfile(scratch(Run(command="a\nb")), escape="`")
-    assert render_dockerfile(model).endswith("FROM scratch\nRUN a `\n    b\n")
+def test_a_backslash_continuation_is_a_line_break_under_the_backtick_escape() -> None:
+    model = dockerfile(scratch(Run(command="a \\\nb")), escape="`")
+    assert render_dockerfile(model).endswith("FROM scratch\nRUN <<EOT\na \\\nb\nEOT\n")
+
+
+def test_a_shell_form_cmd_cannot_carry_a_line_break() -> None:
+    with pytest.raises(ValidationError, match="line break outside a continuation"):
+        render_instruction(Cmd(command="a\nb"))
+
+
+def test_a_shell_form_cmd_keeps_its_continuation() -> None:
+    assert render_instruction(Cmd(command="a \\\n    b")) == "CMD a \\\n    b"
 
 
 def test_run_flags_order_is_mounts_network_security() -> None:

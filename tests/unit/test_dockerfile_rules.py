@@ -17,6 +17,7 @@ from bakepy.models.dockerfile.instructions import (
     Copy,
     Dockerfile,
     DockerfileSpec,
+    Entrypoint,
     Env,
     Expose,
     Healthcheck,
@@ -445,6 +446,51 @@ def test_line_break_in_an_env_value_is_reported() -> None:
 def test_line_break_in_a_global_arg_default_is_reported() -> None:
     diagnostic = only(check(alpine(), args=[Arg(name="MOTD", default="a\nb")]))
     assert diagnostic.location.field_path == ("spec", "args", 0, "default")
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        Cmd(command="serve\n--port 80"),
+        Entrypoint(command="a\nb"),
+        Healthcheck(command="curl -f localhost\nexit 1"),
+        Run(command="bash\nset -e", heredoc=Heredoc(body="echo hi")),
+        Run(command="cat <<A > /a\ntrue", heredocs=[Heredoc(body="a", delimiter="A")]),
+    ],
+)
+def test_a_line_break_a_shell_form_command_cannot_carry_is_reported(instruction: object) -> None:
+    diagnostic = only(check(alpine(instruction)))
+    assert "line break the shell would have to see" in diagnostic.message
+    assert diagnostic.location.field_path == (*STAGE0, "instructions", 0, "command")
+
+
+@pytest.mark.parametrize(
+    "instruction",
+    [
+        Run(command="echo first\necho second"),
+        Run(command="apt-get update \\\n    && apt-get clean"),
+        Cmd(command="serve \\\n    --port 80"),
+        Healthcheck(command="curl -f localhost \\\n  || exit 1"),
+    ],
+)
+def test_continuations_and_multi_line_run_scripts_pass(instruction: object) -> None:
+    assert check(alpine(instruction)) == []
+
+
+def test_a_backslash_line_end_is_a_line_break_under_the_backtick_escape() -> None:
+    diagnostic = only(check(alpine(Cmd(command="a \\\nb")), escape="`"))
+    assert "line break" in diagnostic.message
+
+
+@pytest.mark.parametrize("command", ["make \\", "make \\\n  # the end", "a\nb \\  "])
+def test_a_command_ending_inside_a_continuation_is_reported(command: str) -> None:
+    diagnostic = only(check(alpine(Run(command=command))))
+    assert "ends inside a line continuation" in diagnostic.message
+
+
+def test_variables_on_comment_lines_inside_a_continuation_are_not_expanded() -> None:
+    run = Run(command="echo a \\\n  # uses $GLOBAL_ONLY\n  b")
+    assert check(alpine(run), args=[Arg(name="GLOBAL_ONLY")]) == []
 
 
 def test_malformed_dockerignore_pattern_is_reported() -> None:

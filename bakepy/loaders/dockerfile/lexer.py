@@ -70,6 +70,9 @@ class LogicalLine:
     comments: tuple[tuple[int, str], ...] = ()
     """Comment lines between the continuation lines (BuildKit skips them): the offset in
     ``text`` where the next line was appended, and what follows the ``#``."""
+    physical: tuple[tuple[int, str], ...] = ()
+    """The instruction's own lines as written (no heredoc bodies; the first left-trimmed), each
+    with the offset in ``text`` where its content starts, -1 for a line BuildKit skips."""
 
 
 @dataclass
@@ -183,6 +186,7 @@ class _Lexer:
             return BlankLine(start + 1)
         joins: list[int] = []
         comments: list[tuple[int, str]] = []
+        physical = [(0, content)]
         while more and self.index < len(self.lines):
             line = self.lines[self.index]
             self.index += 1
@@ -190,14 +194,25 @@ class _Lexer:
             if rest.startswith("#"):
                 comments.append((len(text), rest[1:]))
             if rest.startswith("#") or not rest:
+                physical.append((-1, line))
                 continue
             segment, more = self._trim(line)
             joins.append(len(text))
+            physical.append((len(text), line))
             text += segment
         markers = tuple(instruction_markers(text))
         bodies = tuple(self._body(marker, start + 1) for marker in markers)
         source = "\n".join([content, *self.lines[start + 1 : self.index]])
-        return LogicalLine(text, tuple(joins), start + 1, source, markers, bodies, tuple(comments))
+        return LogicalLine(
+            text,
+            tuple(joins),
+            start + 1,
+            source,
+            markers,
+            bodies,
+            tuple(comments),
+            tuple(physical),
+        )
 
     def _trim(self, line: str) -> tuple[str, bool]:
         """``line`` without its continuation character, and whether the instruction goes on."""

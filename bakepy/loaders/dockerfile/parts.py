@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -16,7 +15,6 @@ from bakepy.loaders.dockerfile.words import (
     HeredocMarker,
     WordError,
     ends_in_lone_escape,
-    ends_inside_quotes,
     extract_flags,
     heredoc_markers,
     json_array,
@@ -24,6 +22,7 @@ from bakepy.loaders.dockerfile.words import (
     unquote,
 )
 from bakepy.models.dockerfile.instructions import Comment, Heredoc, Instruction, Raw
+from bakepy.models.dockerfile.shell_lines import continues, joined
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -128,10 +127,10 @@ def shell_command(parts: Parts, start: int) -> str:
 
 @dataclass(frozen=True)
 class ShellLines:
-    """A shell-form command split where its source lines were, with the comment lines between
-    them kept in place (``# ...`` lines of the command); comments where no new line of the
-    command starts (before it, or inside a quoted string) are returned apart to stand before
-    the instruction, and those after its last line to stand after it."""
+    """A shell-form command as written: its lines from where it starts, continuation characters
+    and the comment lines between them kept (blank lines inside the continuation dropped:
+    BuildKit skips them); the comment lines before its first line are returned apart to stand
+    before the instruction, and those after its last line to stand after it."""
 
     command: str
     before: list[str]
@@ -139,25 +138,24 @@ class ShellLines:
 
 
 def shell_lines(parts: Parts, start: int, context: Context) -> ShellLines:
-    """The shell-form command from ``start``, split where the source lines were."""
-    text = parts.line.text
-    end = start + len(text[start:].rstrip())
-    bounds = [start, *(j for j in parts.line.joins if start < j < end), end]
-    before = [comment for offset, comment in parts.line.comments if offset <= start]
-    after = [comment for offset, comment in parts.line.comments if offset >= end]
-    model_lines = [text[bounds[0] : bounds[1]]]
-    waiting: list[str] = []
-    for first, last in itertools.pairwise(bounds[1:]):
-        piece = text[first:last]
-        waiting += [comment for offset, comment in parts.line.comments if offset == first]
-        if piece.strip() and _splits(model_lines[-1], text[start:first], piece, context.escape):
-            model_lines += [f"# {comment_text(comment)}".rstrip() for comment in waiting]
-            model_lines.append(piece)
-            waiting = []
-        else:
-            model_lines[-1] += piece
-    command = "\n".join(line.strip() for line in model_lines if line.strip())
-    return ShellLines(command, before + waiting, after)
+    """The shell-form command from ``start`` of ``parts.line.text``, as its lines were written."""
+    physical = parts.line.physical or ((0, parts.line.text),)
+    first = max(i for i, (offset, _) in enumerate(physical) if 0 <= offset <= start)
+    offset, line = physical[first]
+    before = [comment for _, text in physical[:first] if (comment := _comment_of(text)) is not None]
+    lines = [line[start - offset :], *(text for _, text in physical[first + 1 :] if text.strip())]
+    after: list[str] = []
+    while len(lines) > 1 and lines[-1].lstrip().startswith("#"):
+        after.insert(0, lines.pop().lstrip()[1:])
+    if continues(lines[-1], context.escape):  # the file ended the instruction there
+        lines[-1] = joined(lines[-1:], context.escape)
+    return ShellLines("\n".join(lines).strip(), before, after)
+
+
+def _comment_of(line: str) -> str | None:
+    """What follows the ``#`` of a comment line; None for any other line."""
+    rest = line.lstrip()
+    return rest[1:] if rest.startswith("#") else None
 
 
 def comment_text(text: str) -> str:
@@ -168,14 +166,6 @@ def comment_text(text: str) -> str:
 def comments(texts: list[str]) -> list[Instruction]:
     """Comment instructions for comment lines (what follows each ``#``)."""
     return [Comment(text=comment_text(text)) for text in texts]
-
-
-def _splits(before: str, command: str, piece: str, escape: str) -> bool:
-    """Whether a new model line may start at ``piece``, after the line ``before`` and the
-    ``command`` so far: blanks around it, outside quotes."""
-    blank = before[-1:].isspace() or piece[:1].isspace()
-    quoted = ends_inside_quotes(command, "\\" if escape == "\\" else "`")
-    return blank and not quoted and not before.rstrip().endswith(escape) and bool(before.strip())
 
 
 def heredoc_model(

@@ -54,16 +54,6 @@ class Heredoc(BakepyModel):
         return self
 
 
-def without_comment_lines(command: str) -> str:
-    """A shell-form command without the Dockerfile comment lines between its continuation lines.
-
-    In a multi-line command every line after the first that starts with ``#`` is a Dockerfile
-    comment (BuildKit skips it while joining the lines); the shell never sees it.
-    """
-    lines = command.split("\n")
-    return "\n".join(lines[:1] + [line for line in lines[1:] if not line.lstrip().startswith("#")])
-
-
 def heredoc_delimiters(command: str) -> set[str]:
     """The delimiters of the ``<<EOT`` markers in a shell command (quotes removed)."""
     names: set[str] = set()
@@ -186,7 +176,11 @@ class Run(_InstructionBase):
     instruction: Literal["RUN"] = Field(default="RUN", description="Instruction keyword.")
     command: Command | None = Field(
         default=None,
-        description="Shell-form string or exec-form list; with a heredoc, the command it feeds.",
+        description=(
+            "Shell-form string or exec-form list; with a heredoc, the command it feeds. A line "
+            "ending in the escape character continues on the next; any other line break is "
+            "one the shell sees (the lines run as a script)."
+        ),
     )
     heredoc: Heredoc | None = Field(default=None, description="Script given as a here-document.")
     heredocs: list[Heredoc] = Field(
@@ -212,13 +206,6 @@ class Run(_InstructionBase):
             raise ValueError("RUN with a heredoc takes a shell-form command, not an exec-form list")
         if isinstance(self.command, list) and not self.command:
             raise ValueError("exec-form command must not be empty")
-        if isinstance(self.command, str) and "\n" in self.command.strip():
-            last = self.command.strip().rsplit("\n", 1)[1]
-            if last.lstrip().startswith("#"):
-                raise ValueError(
-                    "a multi-line command cannot end with a comment line: the line "
-                    "continuation before it would swallow the next instruction"
-                )
         if self.heredocs:
             self._check_heredoc_markers()
         return self

@@ -38,8 +38,8 @@ from bakepy.models.dockerfile.instructions import (
     User,
     Volume,
     Workdir,
-    without_comment_lines,
 )
+from bakepy.models.dockerfile.shell_lines import ends_continued, has_line_breaks, shell_text
 from bakepy.support.durations import DurationError, parse_duration
 
 PLATFORM_ARGS = frozenset(
@@ -340,9 +340,9 @@ def _word_texts(site: _Site, fields: dict[str, Any]) -> Iterator[_Text]:
                 yield _Text(path, text, single_quotes=True)
 
 
-def _run_texts(site: _Site, run: Run) -> Iterator[_Text]:
+def _run_texts(site: _Site, run: Run, escape: str) -> Iterator[_Text]:
     if isinstance(run.command, str):
-        command = without_comment_lines(run.command)
+        command = shell_text(run.command, escape)
         yield _Text((*site.path, "command"), command, single_quotes=False)
     if run.heredoc is not None and run.heredoc.expand:
         yield _Text((*site.path, "heredoc", "body"), run.heredoc.body, single_quotes=False)
@@ -373,11 +373,11 @@ def _runtime_texts(site: _Site, command: Any) -> Iterator[_Text]:
         yield _Text((*site.path, "command"), command, single_quotes=False, runtime=True)
 
 
-def _expanded_texts(site: _Site) -> Iterator[_Text]:
+def _expanded_texts(site: _Site, escape: str) -> Iterator[_Text]:
     """Every string of one instruction that is expanded with the stage's ARG/ENV in scope."""
     item = site.item
     if isinstance(item, Run):
-        yield from _run_texts(site, item)
+        yield from _run_texts(site, item, escape)
     elif isinstance(item, Copy | Add):
         yield from _file_texts(site, item)
     elif isinstance(item, Cmd | Entrypoint | Healthcheck):
@@ -436,7 +436,7 @@ def _scope_hint(name: str, label: str, text: _Text) -> str:
 
 def _global_uses(doc: _Doc, site: _Site, globals_: set[str]) -> Iterator[tuple[_Text, str]]:
     """(text, name) of every global or platform ARG one instruction expands."""
-    for text in _expanded_texts(site):
+    for text in _expanded_texts(site, doc.escape):
         escape = doc.escape if text.single_quotes else "\\"
         names = referenced_names(text.text, escape=escape, single_quotes=text.single_quotes)
         yield from ((text, name) for name in names if name in globals_)
@@ -625,6 +625,37 @@ def _line_break_values(doc: _Doc, site: _Site) -> Iterator[Diagnostic]:
             )
 
 
+def _shell_command_lines(doc: _Doc, site: _Site) -> Iterator[Diagnostic]:
+    """A shell-form command must end its own instruction, and only RUN's may run several lines
+    (as a heredoc script): CMD, ENTRYPOINT, HEALTHCHECK and a RUN feeding a heredoc are one."""
+    item = site.item
+    if not isinstance(item, Run | Cmd | Entrypoint | Healthcheck):
+        return
+    if not isinstance(item.command, str):
+        return
+    path = (*site.path, "command")
+    if ends_continued(item.command, doc.escape):
+        yield doc.error(
+            path,
+            f"{item.KEYWORD} command ends inside a line continuation ({doc.escape} at its end, "
+            "or a comment line after one), which would take in the next instruction",
+            f"remove the trailing {doc.escape}, or end the command with a line of its own",
+        )
+    elif has_line_breaks(item.command, doc.escape) and not _may_run_lines(item):
+        yield doc.error(
+            path,
+            f"{item.KEYWORD} shell-form command holds a line break the shell would have to "
+            "see, which this instruction cannot carry",
+            f"end each line but the last with {doc.escape} to continue it, join the commands "
+            'with && or ;, or give an exec-form list (["/bin/sh", "-c", "..."])',
+        )
+
+
+def _may_run_lines(item: Run | Cmd | Entrypoint | Healthcheck) -> bool:
+    """Whether a multi-line command can be written as a heredoc script (a RUN without one)."""
+    return isinstance(item, Run) and item.heredoc is None and not item.heredocs
+
+
 def _single_line_texts(site: _Site) -> Iterator[_Text]:
     item = site.item
     if isinstance(item, Env | Label):
@@ -643,6 +674,7 @@ _VALUE_CHECKS = (
     _port_and_signal_values,
     _empty_values,
     _line_break_values,
+    _shell_command_lines,
 )
 
 
