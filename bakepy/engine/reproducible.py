@@ -15,32 +15,19 @@ When ``SOURCE_DATE_EPOCH`` is a build arg (bake passes the environment's), image
 can: dockerd's own BuildKit (the docker driver) refuses it ("conflicts with unpack"); there
 ``SOURCE_DATE_EPOCH`` alone still fixes the image's creation time.
 
-buildx 0.13 takes ``index,manifest:key=value`` as one annotation of the literal key
-``index,manifest:key`` on the manifests; each level is written as an annotation of its own.
-Annotations need OCI media types, which a registry or image output without attestations
-does not use by default: such outputs get ``oci-mediatypes=true``.
+Multi-level annotations (``index,manifest:key=value``) are one per level in the rendered file
+already (``bakepy.generators.bake_levels``), so the build and the rendered file agree.
+Annotations need OCI media types, which a registry or image output without attestations does
+not use by default: such outputs get ``oci-mediatypes=true``.
 """
 
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
-_LEVELS = re.compile(
-    r"^(?P<levels>[a-z-]+(?:,[a-z-]+)+)(?P<platform>\[[^\]]*\])?:(?P<rest>.*)$", re.DOTALL
-)
 _IMAGE_OUTPUTS = ("registry", "image", "docker", "oci")
-
-
-def split_annotation(annotation: str) -> list[str]:
-    """``index,manifest:k=v`` as ``index:k=v`` and ``manifest:k=v``; others unchanged."""
-    found = _LEVELS.match(annotation)
-    if not found:
-        return [annotation]
-    platform = found["platform"] or ""
-    return [f"{level}{platform}:{found['rest']}" for level in found["levels"].split(",")]
 
 
 def _has_provenance(attest: Sequence[Any]) -> bool:
@@ -97,11 +84,6 @@ def stable_bake(
     a builder that can rewrite layer timestamps."""
     result = copy.deepcopy(dict(document))
     targets: dict[str, dict[str, Any]] = result.get("target", {})
-    for body in targets.values():
-        if body.get("annotations"):
-            body["annotations"] = [
-                a for entry in body["annotations"] for a in split_annotation(str(entry))
-            ]
     for name in names:
         found, final = targets.get(name), resolved.get(name)
         if found is None or final is None:

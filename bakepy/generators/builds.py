@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bakepy.generators.bake_json import render_bake_json
+from bakepy.generators.bake_levels import annotations_per_level
 from bakepy.generators.definition import bake_definition
 from bakepy.generators.dockerignore import render_dockerignore
 from bakepy.generators.files import HEADER, RenderedFile, RenderOptions
@@ -51,6 +52,7 @@ def render_build_files(
         native = definition or bake_definition(
             project, out_dir, syntax_directive=options.syntax_directive
         )
+        native = annotations_per_level(native)  # buildx misplaces index,manifest:k=v
         if options.bake_format in ("hcl", "both"):
             from bakepy.generators.bake_hcl import render_bake_hcl  # jinja2: only for HCL
 

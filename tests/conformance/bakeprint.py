@@ -51,6 +51,29 @@ def buildx_env(ssh_agent: str, overrides: Mapping[str, str] | None = None) -> di
     return env
 
 
+LEVELS = ("index", "manifest", "index-descriptor", "manifest-descriptor")
+
+
+def levels_apart(printed: dict[str, Any]) -> dict[str, Any]:
+    """``printed`` with each annotation naming several levels (``index,manifest:k=v``) written
+    once per level, as bakepy renders it: buildx 0.13 pushes the combined form under the literal
+    key ``index,manifest:k`` on the manifests only (tests/engine/test_build_loop_engine.py)."""
+    out = json.loads(json.dumps(printed))
+    for target in out.get("target", {}).values():
+        split = []
+        for text in target.get("annotations") or []:
+            head, colon, rest = text.partition(":")
+            levels, bracket, platform = head.partition("[")
+            names = levels.split(",")
+            if colon and len(names) > 1 and all(name in LEVELS for name in names):
+                split += [f"{name}{bracket}{platform}:{rest}" for name in names]
+            else:
+                split.append(text)
+        if "annotations" in target:
+            target["annotations"] = split
+    return out
+
+
 def normalize(printed: dict[str, Any]) -> dict[str, Any]:
     """Drop what buildx 0.13 ignores; sort group members (matrix order is Go map order)."""
     out = json.loads(json.dumps(printed))

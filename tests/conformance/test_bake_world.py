@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bakeprint import buildx_env, normalize, ssh_agent_fixture  # noqa: F401
+from bakeprint import buildx_env, levels_apart, normalize, ssh_agent_fixture  # noqa: F401
 from test_bake_files import absolute_paths, as_documented, buildx_print_files
 
 import bakepy
@@ -158,9 +158,17 @@ def test_bakepy_print_equals_buildx(case: WorldCase, buildx: str, ssh_agent: str
     assert normalize(resolved(case, case.load(), env)) == expected
 
 
+ANNOTATIONS_FROM_AN_EXPRESSION = {
+    "attrs-annotations-for-expression",
+    "attrs-annotations-for-expression-local",
+}
+"""Cases whose annotations are one HCL expression (``[for k, v in OCI : "index,manifest:..."]``):
+the rendered file keeps the expression, so its levels are not written apart (a known gap)."""
+
+
 @pytest.mark.parametrize("case", list(CASES), indirect=True)
 def test_rendered_files_print_like_the_original(
-    case: WorldCase, buildx: str, ssh_agent: str, tmp_path: Path
+    case: WorldCase, buildx: str, ssh_agent: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     if case.rejected is not None:
         pytest.skip("buildx refuses the original")
@@ -173,9 +181,10 @@ def test_rendered_files_print_like_the_original(
     write_files(rendered, out)
     for rendered in ("docker-bake.hcl", "docker-bake.json"):
         printed = buildx_print_files(buildx, out, (rendered,), case.names, env)
-        assert normalize(absolute_paths(printed, out)) == normalize(as_documented(original)), (
-            rendered
-        )
+        expected = as_documented(original)
+        if request.node.callspec.id not in ANNOTATIONS_FROM_AN_EXPRESSION:
+            expected = levels_apart(expected)  # one annotation per level
+        assert normalize(absolute_paths(printed, out)) == normalize(expected), rendered
 
 
 @pytest.mark.parametrize("to", ["python", "yaml"])

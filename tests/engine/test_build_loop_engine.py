@@ -23,9 +23,11 @@ from bakepy import (
     apply_builds,
 )
 from bakepy.api.converge import delete_builders, plan_builds
+from bakepy.api.output import write_files
 from bakepy.engine.builders import inspect_builder
 from bakepy.engine.commands import SubprocessRunner
 from bakepy.engine.registry_http import tag_digest
+from bakepy.generators.files import RenderOptions
 
 from .buildkit import docker, unique
 
@@ -261,6 +263,59 @@ def test_index_and_manifest_annotations_land_on_both_levels(
         manifest = _raw(f"{repository}@{entry['digest']}")
         assert manifest["annotations"] == {"dev.bakepy.both": "yes"}
         assert "index,manifest:dev.bakepy.both" not in json.dumps(manifest)
+
+    # The rendered bake files say the same, and buildx alone puts each level where it belongs.
+    out = tmp_path / "rendered"
+    rendered = bakepy.render(project, out, RenderOptions(syntax_directive=False))
+    write_files(rendered, out)
+    for name in ("docker-bake.hcl", "docker-bake.json"):
+        printed = json.loads(docker("buildx", "bake", "--print", "-f", str(out / name), "multi"))
+        assert printed["target"]["multi"]["annotations"] == [
+            "index:dev.bakepy.both=yes",
+            "manifest:dev.bakepy.both=yes",
+            "index:dev.bakepy.index=only",
+        ]
+    tag = f"{repository}:rendered"
+    subprocess.run(
+        [
+            *("docker", "buildx", "bake", "-f", str(out / "docker-bake.hcl"), "multi"),
+            *("--set", f"multi.tags={tag}", "--progress", "quiet"),
+        ],
+        cwd=out,
+        check=True,
+        capture_output=True,
+    )
+    index = _raw(tag)
+    assert index["annotations"] == {"dev.bakepy.both": "yes", "dev.bakepy.index": "only"}
+    built = [m for m in index["manifests"] if m["platform"]["os"] != "unknown"]  # type: ignore[index]
+    assert len(built) == 2
+    for entry in built:
+        assert _raw(f"{repository}@{entry['digest']}")["annotations"] == {"dev.bakepy.both": "yes"}
+
+    # Why: buildx 0.13 pushes the combined form under a literal key, on the manifests only.
+    combined = out / "combined.hcl"
+    combined.write_text(
+        (out / "docker-bake.hcl")
+        .read_text()
+        .replace('"index:dev.bakepy.both=yes",', "")
+        .replace('"manifest:dev.bakepy.both=yes"', '"index,manifest:dev.bakepy.both=yes"')
+    )
+    tag = f"{repository}:combined"
+    subprocess.run(
+        [
+            *("docker", "buildx", "bake", "-f", str(combined), "multi"),
+            *("--set", f"multi.tags={tag}", "--progress", "quiet"),
+        ],
+        cwd=out,
+        check=True,
+        capture_output=True,
+    )
+    index = _raw(tag)
+    assert index["annotations"] == {"dev.bakepy.index": "only"}
+    entry = next(m for m in index["manifests"] if m["platform"]["os"] != "unknown")  # type: ignore[index]
+    assert _raw(f"{repository}@{entry['digest']}")["annotations"] == {
+        "index,manifest:dev.bakepy.both": "yes"
+    }
 
 
 def test_lock_pins_base_and_pushed_images_and_apply_honours_it(

@@ -3,31 +3,61 @@ lock file, where results go."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
 
+from bakepy import Target, TargetSpec
+from bakepy.api.definitions import render
 from bakepy.cli.noop_build import parse
 from bakepy.engine.build_plan import Destination, destinations
 from bakepy.engine.commands import CommandResult, RecordingRunner
 from bakepy.engine.image_lookup import ImageIndex
 from bakepy.engine.input_digest import base_images, input_digest
-from bakepy.engine.reproducible import split_annotation, stable_bake
+from bakepy.engine.reproducible import stable_bake
 from bakepy.errors import CommandError, LoadError
+from bakepy.generators.bake_levels import annotation_per_level
 from bakepy.loaders.image_lock import ImageLock, read_lock
+from bakepy.models.bake.values import Annotation
+from bakepy.project import Project
 
 DIGEST = "sha256:" + "a" * 64
 
 
 def test_multi_level_annotations_are_split_per_level() -> None:
-    assert split_annotation("index,manifest:k=v") == ["index:k=v", "manifest:k=v"]
-    assert split_annotation("manifest,index[linux/arm64]:k=a:b") == [
+    assert annotation_per_level("index,manifest:k=v") == ["index:k=v", "manifest:k=v"]
+    assert annotation_per_level("manifest,index[linux/arm64]:k=a:b") == [
         "manifest[linux/arm64]:k=a:b",
         "index[linux/arm64]:k=a:b",
     ]
-    assert split_annotation("index:k=v") == ["index:k=v"]
-    assert split_annotation("k=v") == ["k=v"]
+    assert annotation_per_level("index:k=v") == ["index:k=v"]
+    assert annotation_per_level("k=v") == ["k=v"]
+    assert annotation_per_level("${levels}:k=v") == ["${levels}:k=v"]  # a template: as written
+
+
+def test_rendered_bake_files_say_each_annotation_level_on_its_own(tmp_path: Path) -> None:
+    """The rendered file is what buildx reads (apply builds from it too): one entry per level."""
+    target = Target(
+        metadata="app",
+        spec=TargetSpec(
+            dockerfile_inline="FROM scratch\n",
+            annotations=[
+                "index,manifest:a=1",
+                "manifest-descriptor,index-descriptor[linux/amd64]:b=2",
+                Annotation(key="c", value="3", levels=["index"]),
+            ],
+        ),
+    )
+    files = {f.path: f.text for f in render(Project([target], base_dir=tmp_path), tmp_path)}
+    assert json.loads(files["docker-bake.json"])["target"]["app"]["annotations"] == [
+        "index:a=1",
+        "manifest:a=1",
+        "manifest-descriptor[linux/amd64]:b=2",
+        "index-descriptor[linux/amd64]:b=2",
+        "index:c=3",
+    ]
 
 
 def test_stable_bake_turns_provenance_off_unless_declared_or_an_index_is_needed() -> None:
@@ -37,7 +67,7 @@ def test_stable_bake_turns_provenance_off_unless_declared_or_an_index_is_needed(
             "declared": {"attest": ["type=provenance,mode=max"]},
             "indexed": {"annotations": ["index:k=v"], "output": ["type=registry"]},
             "multi": {
-                "annotations": ["index,manifest:k=v"],
+                "annotations": ["index:k=v", "manifest:k=v"],
                 "platforms": ["linux/amd64", "linux/arm64"],
                 "output": ["type=registry"],
             },

@@ -10,7 +10,8 @@ target "app" {
   target = "release"
   annotations = [
     "index:org.opencontainers.image.title=secure-app",
-    "index,manifest:org.opencontainers.image.version=${VERSION}",
+    "index:org.opencontainers.image.version=${VERSION}",
+    "manifest:org.opencontainers.image.version=${VERSION}",
     "manifest[linux/arm64]:org.opencontainers.image.description=arm64 build of secure-app",
   ]
   tags = ["localhost:5000/secure-app:${VERSION}"]
