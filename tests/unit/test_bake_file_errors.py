@@ -102,7 +102,7 @@ MISTAKES = {
         '    error_message = "TAG must not be empty"\n  }\n}\n\ntarget "app" {}\n',
         EvaluationError,
         "TAG must not be empty",
-        3,  # the validation block, not the variable's first line (issue 15)
+        4,  # the validation's condition, not the variable's first line (issue 15)
     ),
     "bad-escape": Mistake(
         'target "base" {}\n\ntarget "app" {\n  args = {\n    A = "C:\\q"\n  }\n}\n',

@@ -1,6 +1,6 @@
 """A variable's failed validation (or a validation condition that cannot be evaluated) is
 reported at the validation's own line with its field path, not at the variable's first line
-(issue 15)."""
+nor at another validation block's (issue 15)."""
 
 from __future__ import annotations
 
@@ -74,6 +74,41 @@ def test_a_failed_validation_in_a_bake_file_names_the_validation(
 ) -> None:
     (tmp_path / "docker-bake.hcl").write_text(HCL)
     output = run(tmp_path, monkeypatch)
-    assert "docker-bake.hcl:3:" in output
-    assert "validation[0].condition" in output
+    assert "docker-bake.hcl:4:17: variable 'V': validation[0].condition:" in output
     assert "too small" in output
+
+
+TWO_RULES = """\
+variable "V" {
+  default = 3
+  validation {
+    condition = V > 0
+    error_message = "never shown"
+  }
+  validation {
+    condition     = V > 5
+    error_message = "too small"
+  }
+}
+target "a" {
+  args = { X = V }
+}
+"""
+
+
+def test_a_second_validation_block_in_a_bake_file_is_located_by_its_own_position(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "docker-bake.hcl").write_text(TWO_RULES)
+    output = run(tmp_path, monkeypatch)
+    assert "docker-bake.hcl:8:21: variable 'V': validation[1].condition:" in output
+    assert "too small" in output
+
+
+def test_a_second_validation_whose_message_fails_names_its_own_message_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = TWO_RULES.replace('"too small"', '"${nope}"')
+    (tmp_path / "docker-bake.hcl").write_text(text)
+    output = run(tmp_path, monkeypatch)
+    assert "docker-bake.hcl:9:21: variable 'V': validation[1].error_message:" in output

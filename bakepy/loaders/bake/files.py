@@ -27,7 +27,7 @@ from bakepy.loaders.bake.positions import (
 from bakepy.loaders.bake.strings import HclValueError, native_key, native_value
 from bakepy.loaders.bake.unknown import Unknown
 from bakepy.loaders.text import read_text
-from bakepy.models.bake.definition import NativeBake
+from bakepy.models.bake.definition import NativeBake, nested_key
 from bakepy.models.bake.targets import BAKE_NAME, TargetSpec
 
 BLOCK_TYPES = ("variable", "function", "group", "target")
@@ -67,6 +67,9 @@ class _Positions:
             attribute: Location(self.path, line, resource, (attribute,), column)
             for attribute, (line, column) in block.attributes.items()
         }
+        for (kind, occurrence, field), (line, column) in block.nested.items():
+            path: tuple[str | int, ...] = (kind, occurrence, *([field] if field else []))
+            attributes[nested_key(path)] = Location(self.path, line, resource, path, column)
         return Location(self.path, block.start[0], resource, column=block.start[1]), attributes
 
 

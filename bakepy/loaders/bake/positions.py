@@ -43,6 +43,9 @@ class BlockPositions:
     name: str
     start: Position
     attributes: dict[str, Position] = field(default_factory=dict)
+    nested: dict[tuple[str, int, str | None], Position] = field(default_factory=dict)
+    """Each nested block by kind and occurrence (a variable's second ``validation`` is
+    ``("validation", 1, None)``) and each of its attributes (``("validation", 1, "condition")``)."""
 
 
 class _Scanner:
@@ -160,13 +163,25 @@ class _Scanner:
                 if first:
                     self._single_line_closed()
             else:  # a nested block (a variable's validation): where its header is
-                if block is not None:
-                    block.attributes.setdefault(name, self.position(start))
+                inner = self._nested(block, name, start)
                 self.labels()
                 if text.startswith("{", self.index):
                     self.index += 1
-                    self.body(None)
+                    self.body(inner)
+                if block is not None and inner is not None:
+                    for key, position in inner.attributes.items():
+                        block.nested[(name, int(inner.name), key)] = position
             first = False
+
+    def _nested(self, block: BlockPositions | None, name: str, start: int) -> BlockPositions | None:
+        """Where a nested block's header is, recorded in ``block`` under its kind and
+        occurrence; the positions its own attributes are read into (named by occurrence)."""
+        if block is None:
+            return None
+        block.attributes.setdefault(name, self.position(start))
+        occurrence = sum(1 for kind, _, key in block.nested if kind == name and key is None)
+        block.nested[(name, occurrence, None)] = self.position(start)
+        return BlockPositions(name, str(occurrence), self.position(start))
 
     def _attribute(self, block: BlockPositions | None, name: str, start: int) -> None:
         if block is None:

@@ -14,6 +14,11 @@ NativeTarget = dict[str, Any]
 """One target block: bake attribute names to values (template strings, lists, maps)."""
 
 
+def nested_key(path: tuple[str | int, ...]) -> str:
+    """The ``attribute_locations`` key of a nested block's field: ``validation.1.condition``."""
+    return ".".join(str(part) for part in path)
+
+
 @dataclass
 class NativeBake:
     """A whole bake definition in native form, blocks in declaration order."""
@@ -30,7 +35,8 @@ class NativeBake:
     """Where each block is in a file that was read (HCL/JSON), for error messages."""
     attribute_locations: dict[tuple[str, str, str], Location] = field(default_factory=dict)
     """Where each attribute's value is, by (block type, name, attribute): errors about a
-    value name its line and column, as buildx names the expression's."""
+    value name its line and column, as buildx names the expression's. A nested block and its
+    attributes are keyed by ``nested_key`` (``validation.1``, ``validation.1.condition``)."""
     repeated_targets: list[tuple[str, NativeTarget]] = field(default_factory=list)
     """Later blocks of a target name seen before (same file or a later one); bake merges them."""
 

@@ -21,8 +21,13 @@ from bakepy.errors import (
     SelectionError,
     ValidationError,
 )
-from bakepy.models.bake.definition import NativeBake
-from bakepy.models.bake.features import LINKS_BY_SUBSET, MERGE_SECRETS_BY_ID, OBJECT_FORMS
+from bakepy.models.bake.definition import NativeBake, nested_key
+from bakepy.models.bake.features import (
+    LINKS_BY_SUBSET,
+    MERGE_SECRETS_BY_ID,
+    OBJECT_FORMS,
+    TARGET_ATTRIBUTES,
+)
 from bakepy.models.bake.targets import BAKE_NAME
 from bakepy.models.toolchain import LATEST_BUILDX, Version
 from bakepy.project import location_of
@@ -42,6 +47,7 @@ from bakepy.resolution.bake.compat import (
 from bakepy.resolution.bake.merge import BY_ID, BY_ID_BEFORE_0_20, PRINT_ORDER, merge_target
 from bakepy.resolution.bake.normalize import normalize_target
 from bakepy.resolution.bake.overrides import Override, apply_overrides, check_patterns
+from bakepy.resolution.bake.printed import printed_target
 from bakepy.resolution.bake.variables import VariableResolver
 from bakepy.support.json_text import indented_json
 
@@ -58,13 +64,19 @@ class ResolvedBake:
     """Targets present only because a requested one links them (``target:`` contexts)."""
     warnings: list[str] = field(default_factory=list)
     """What buildx does without a word and bakepy says (a loop cut, an attribute dropped)."""
+    buildx: Version | None = None
+    """The buildx whose ``--print`` ``to_dict`` imitates (entries as objects from 0.19); None
+    keeps every entry in its text form."""
 
     def to_dict(self) -> dict[str, Any]:
         """``{"group": {...}, "target": {...}}``; ``group`` is left out when empty."""
         out: dict[str, Any] = {}
         if self.groups:
             out["group"] = {name: self.groups[name] for name in sorted(self.groups)}
-        out["target"] = {name: self.targets[name] for name in sorted(self.targets)}
+        targets = {name: self.targets[name] for name in sorted(self.targets)}
+        if self.buildx is not None:
+            targets = {name: printed_target(t, self.buildx) for name, t in targets.items()}
+        out["target"] = targets
         return out
 
     def to_json(self) -> str:
@@ -198,13 +210,16 @@ class _Resolver:
 
     def locate_field(self, where: tuple[str, str], path: tuple[str | int, ...]) -> Location | None:
         """Where a nested field of block ``where`` is (``validation[1].condition``): its line
-        in a declared resource, else the line of its first attribute in a bake file."""
+        in a declared resource; in a bake file its own line, else its nested block's header
+        line, else the block's."""
         resource = self.native.sources.get(where)
         if resource is not None:
             return location_of(resource, "spec", *path)
-        key = str(path[0])
-        found = self.native.attribute_locations.get((*where, key))
-        base = found or self.locate(*where)
+        for depth in range(len(path), 0, -1):
+            found = self.native.attribute_locations.get((*where, nested_key(path[:depth])))
+            if found is not None:
+                return Location(found.file, found.line, found.resource, path, found.column)
+        base = self.locate(*where)
         if base is None:
             return None
         return Location(base.file, base.line, base.resource, path, base.column)
@@ -506,8 +521,11 @@ class _Resolver:
             raise ValidationError([Diagnostic(message, where, hint)])
 
 
-def finalize(attrs: Mapping[str, Any], env: Mapping[str, str], linked: bool) -> dict[str, Any]:
-    """Defaults, SOURCE_DATE_EPOCH, null and empty removal, and print order."""
+def finalize(
+    attrs: Mapping[str, Any], env: Mapping[str, str], linked: bool, buildx: Version
+) -> dict[str, Any]:
+    """Defaults, SOURCE_DATE_EPOCH, the entitlement host networking needs, null and empty
+    removal, and print order."""
     target = dict(attrs)
     target.pop("inherits", None)
     if not target.get("context"):
@@ -528,6 +546,8 @@ def finalize(attrs: Mapping[str, Any], env: Mapping[str, str], linked: bool) -> 
     for key in ("contexts", "extra-hosts"):
         if key in target:
             target[key] = {k: v for k, v in sorted(target[key].items()) if v is not None}
+    if target.get("network") == "host" and TARGET_ATTRIBUTES["network"].available(buildx):
+        target["entitlements"] = [*(target.get("entitlements") or []), "network.host"]
     # empty list entries, duplicates and empty contexts go; the context path is cleaned (§2)
     target = normalize_target(target)
     if linked:
@@ -580,7 +600,8 @@ def resolve_bake(
     chosen = resolver.links(names)
     selected = set(names)
     targets = {
-        name: finalize(resolver.full(name), env, linked=name not in selected) for name in chosen
+        name: finalize(resolver.full(name), env, linked=name not in selected, buildx=buildx)
+        for name in chosen
     }
     for name, target in targets.items():
         dropped = drop_ignored(target, buildx)
@@ -589,7 +610,9 @@ def resolve_bake(
     _add_requested_to_default(reached, wanted)
     linked = [name for name in chosen if name not in selected]
     warnings = [*resolver.variables.warnings, *resolver.warnings]
-    return ResolvedBake(groups=reached, targets=targets, linked=linked, warnings=warnings)
+    return ResolvedBake(
+        groups=reached, targets=targets, linked=linked, warnings=warnings, buildx=buildx
+    )
 
 
 def _add_requested_to_default(reached: dict[str, dict[str, Any]], wanted: Sequence[str]) -> None:
