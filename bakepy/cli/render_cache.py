@@ -40,6 +40,16 @@ def _hash_file(digest: hashlib._Hash, path: Path) -> None:
         digest.update(path.read_bytes())
 
 
+def _python_files(folder: Path) -> list[Path]:
+    """The ``*.py`` entries of a folder, sorted (as ``folder.glob("*.py")``, without pathlib's
+    matching machinery: this runs for every package on every cached command)."""
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return []
+    return [folder / name for name in sorted(names) if name.endswith(".py")]
+
+
 def request_key(
     files: Sequence[Path],
     names: Sequence[str],
@@ -74,8 +84,7 @@ def request_key(
         if extra is not None and extra.is_file():
             _hash_file(digest, extra)
     for package in discover_packages(repository):
-        python = sorted(p for p in package.folder.glob("*.py"))
-        for path in dict.fromkeys([*package.files, *python]):
+        for path in dict.fromkeys([*package.files, *_python_files(package.folder)]):
             _hash_file(digest, path)
     for key in sorted(set(env) - VOLATILE):
         digest.update(f"\0env\0{key}={env[key]}".encode())

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -136,7 +136,7 @@ class Snapshot:
     so a change that touches no definition is answered without loading anything."""
 
     root: Path
-    targets: dict[str, TargetInputs]
+    targets: Mapping[str, TargetInputs]
     services: list[tuple[str, str, str]] = field(default_factory=list)
     """(address, service name, target name) of each service built from a target."""
 
@@ -150,13 +150,12 @@ class Snapshot:
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Snapshot | None:
-        """The inverse of ``to_json``; None when a .dockerignore it read has changed since."""
-        targets = [TargetInputs.from_json(t) for t in data["targets"]]
-        kept = {t["name"]: t.get("ignore_stamps", []) for t in data["targets"]}
-        if any(target.stamps() != kept[target.name] for target in targets):
+        """The inverse of ``to_json``; None when a .dockerignore it read has changed since.
+        Each target is built from its JSON form only when asked for (``KeptTargets``)."""
+        if any(_stamps(t.get("ignore_stamps", [])) for t in data["targets"]):
             return None
         services = [(str(a), str(b), str(c)) for a, b, c in data.get("services", [])]
-        return cls(Path(str(data["root"])), {t.name: t for t in targets}, services)
+        return cls(Path(str(data["root"])), KeptTargets(data["targets"]), services)
 
     def report(self, found: Mapping[str, str], mode: Dependents) -> list[Affected]:
         """The affected targets with their dependents (per ``mode``), then the compose
@@ -177,6 +176,82 @@ class Snapshot:
     def _address(self, name: str) -> str:
         found = self.targets.get(name)
         return found.address if found is not None and found.address else f":{name}"
+
+
+def _links(inputs: Mapping[str, TargetInputs]) -> Iterator[tuple[str, str]]:
+    for target in inputs.values():
+        for link in target.links:
+            yield target.name, link
+
+
+def _stamps(kept: Sequence[Sequence[object]]) -> bool:
+    """Whether any kept (path, size, modification time) of a .dockerignore candidate differs
+    from the file now (``TargetInputs.stamps``, on the JSON form)."""
+    for path, size, mtime in kept:
+        try:
+            info = os.stat(str(path))
+        except OSError:
+            if size is not None or mtime is not None:
+                return True
+            continue
+        if [info.st_size, info.st_mtime_ns] != [size, mtime]:
+            return True
+    return False
+
+
+class KeptTargets(Mapping[str, TargetInputs]):
+    """A kept snapshot's targets by name, each built from its JSON form when first asked for:
+    a one-file change of a repository of thousands of targets concerns a few of them, and
+    building them all (paths, .dockerignore patterns) took most of ``affected``'s time."""
+
+    def __init__(self, kept: Sequence[Mapping[str, Any]]) -> None:
+        self._kept = {str(t["name"]): t for t in kept}
+        self._built: dict[str, TargetInputs] = {}
+
+    def __getitem__(self, name: str) -> TargetInputs:
+        if name not in self._built:
+            self._built[name] = TargetInputs.from_json(self._kept[name])
+        return self._built[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._kept)
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def values(self) -> _KeptValues:
+        """The targets, as ``touched`` narrows them by path before building any."""
+        return _KeptValues(self)
+
+    def links(self) -> Iterator[tuple[str, str]]:
+        """(target, target whose result it uses) pairs, read from the JSON form."""
+        for name, data in self._kept.items():
+            for link in data.get("links", []):
+                yield name, str(link)
+
+    def near(self, changed: Sequence[Path]) -> Iterator[TargetInputs]:
+        """The targets, in order, that a change to one of ``changed`` may concern: the path is
+        their Dockerfile or .dockerignore, or lies in their context or a local context (by
+        text; ``TargetInputs.reads`` then decides)."""
+        paths = [str(path) for path in changed]
+        for name, data in self._kept.items():
+            exact = {data.get("dockerfile"), data.get("ignore_file")}
+            folders = [data.get("context"), *data.get("local_contexts", [])]
+            prefixes = tuple(os.path.join(str(f), "") for f in folders if f)
+            if any(p in exact or p.startswith(prefixes) or p in folders for p in paths):
+                yield self[name]
+
+
+class _KeptValues(ValuesView[TargetInputs]):
+    """The values of ``KeptTargets``, which ``touched`` narrows to the targets concerned."""
+
+    def __init__(self, mapping: KeptTargets) -> None:
+        super().__init__(mapping)
+        self.kept = mapping
+
+    def near(self, changed: Sequence[Path]) -> Iterator[TargetInputs]:
+        """See ``KeptTargets.near``."""
+        return self.kept.near(changed)
 
 
 def _inside(path: Path, folder: Path) -> bool:
@@ -223,6 +298,8 @@ def touched(inputs: Iterable[TargetInputs], changed: Sequence[Path], root: Path)
     """Targets whose files a change touches, each with the first such file (from ``root``)
     as the reason."""
     found: dict[str, str] = {}
+    if isinstance(inputs, _KeptValues):  # only the targets a changed path may concern
+        inputs = inputs.near(changed)
     for target in inputs:
         for path in changed:
             if target.reads(path):
@@ -239,9 +316,9 @@ def with_dependents(
     if mode == "none":
         return result
     users: dict[str, list[str]] = {}
-    for target in inputs.values():
-        for link in target.links:
-            users.setdefault(link, []).append(target.name)
+    links = inputs.links() if isinstance(inputs, KeptTargets) else _links(inputs)
+    for name, link in links:
+        users.setdefault(link, []).append(name)
     frontier = list(affected)
     while frontier:
         following: list[str] = []

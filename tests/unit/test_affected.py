@@ -236,3 +236,37 @@ def test_the_revision_unpacks_without_tarfile_filters(
     monkeypatch.delattr(tarfile, "data_filter", raising=False)
     CHANGES["a variable"][0](repo)
     assert {a.name for a in affected("main", dependents="none")} == {"base", "services-a-a"}
+
+
+KEPT_CHANGES = [
+    "a context file",
+    "an ignored file",
+    "a shared base's context",
+    "a Dockerfile",
+    "an untracked file",
+    "nothing",
+]
+
+
+@pytest.mark.parametrize("change", KEPT_CHANGES)
+def test_the_kept_snapshot_gives_the_loaded_answer(repo: Path, change: str) -> None:
+    """A kept snapshot builds only the targets a changed path may concern (by text) and
+    reads links from its JSON form: every answer equals the loaded snapshot's."""
+    import json
+
+    from bakepy.api.affected import affected_and_snapshot
+    from bakepy.engine.git import changed_files, toplevel
+    from bakepy.resolution.affected import KeptTargets, Snapshot, touched
+
+    CHANGES[change][0](repo)
+    (repo / "services/b/extra.txt").write_text("x\n")  # b's context too: two targets found
+    found, loaded = affected_and_snapshot("main")
+    kept = Snapshot.from_json(json.loads(json.dumps(loaded.to_json())))
+    assert kept is not None
+    assert isinstance(kept.targets, KeptTargets)
+    changed = [toplevel(repo) / name for name in changed_files(repo, "main")]
+    assert touched(kept.targets.values(), changed, kept.root) == found
+    for mode in ("none", "direct", "transitive"):
+        assert kept.report(found, mode) == loaded.report(found, mode)  # type: ignore[arg-type]
+    assert dict(kept.targets.items()).keys() == loaded.targets.keys()
+    assert [t.to_json() for t in kept.targets.values()] == loaded.to_json()["targets"]
