@@ -27,7 +27,6 @@ from pathlib import Path
 from typing import Any
 
 from bakepy.engine.state import state_dir
-from bakepy.support.atomic import FileWrite, write_file
 from bakepy.support.cache import (
     PACKAGE_DIR,
     cache_dir,
@@ -216,6 +215,8 @@ def store(key: str, inputs: Mapping[str, Any], payload: Mapping[str, Any]) -> No
     path = _entry_path(key)
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        from bakepy.support.atomic import FileWrite, write_file  # not on a cached answer
+
         write_file(FileWrite(path, document.encode(), mode=0o600))
         _forget_oldest(path.parent)
 

@@ -167,9 +167,9 @@ def _answer(payload: Mapping[str, Any], socket: str, request: Request) -> str:
 def _compose_answer(
     projects: Sequence[Mapping[str, Any]], socket: str, request: Request
 ) -> list[str]:
-    from bakepy.engine.compose.apply import ApplyResult
     from bakepy.engine.compose.desired_codec import decode
     from bakepy.engine.compose.planner import plan_with
+    from bakepy.engine.compose.result import ApplyResult
     from bakepy.engine.compose.socket_reads import SocketReads
 
     key = _digest_key()
@@ -190,7 +190,7 @@ def _compose_answer(
 
 def _stack_answer(data: Mapping[str, Any], socket: str, request: Request) -> str:
     """The no-change result of the recorded stack, planned against the swarm's listing."""
-    from bakepy.engine.compose.apply import ApplyResult
+    from bakepy.engine.compose.result import ApplyResult
     from bakepy.engine.swarm.plan import plan_stack_with
     from bakepy.engine.swarm.socket_reads import SwarmSocketReads
     from bakepy.engine.swarm.state_codec import decode

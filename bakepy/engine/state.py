@@ -11,12 +11,8 @@ import contextlib
 import hashlib
 import hmac
 import os
-import secrets
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from bakepy.support.atomic import FileWrite, write_file
 
 
 def state_dir() -> Path:
@@ -54,13 +50,15 @@ def digest_key(root: Path | None = None) -> bytes:
     path = (root or state_dir()) / "digest.key"
     with contextlib.suppress(FileNotFoundError, NotADirectoryError):
         return path.read_bytes()
-    return _PENDING_KEYS.setdefault(path, secrets.token_bytes(32))
+    return _PENDING_KEYS.setdefault(path, os.urandom(32))
 
 
 def save_digest_keys() -> None:
     """Write the keys plans of this process made (mode 0600), before an apply labels anything
     with digests made from them; the first writer wins, and nothing is written when no plan
     needed a new key."""
+    from bakepy.support.atomic import FileWrite, write_file  # not on a cached answer
+
     while _PENDING_KEYS:
         path, key = _PENDING_KEYS.popitem()
         _private_dir(path.parent)
@@ -102,9 +100,13 @@ class StateFile:
         owner = None
         if self.uid is not None or self.gid is not None:
             owner = (-1 if self.uid is None else self.uid, -1 if self.gid is None else self.gid)
+        from bakepy.support.atomic import FileWrite, write_file  # not on a cached answer
+
         write_file(FileWrite(self.path, self.content, mode=self.mode, owner=owner))
 
 
 def remove_project_files(project: str, root: Path | None = None) -> None:
     """Forget the secret and config files of a project."""
+    import shutil  # here: a no-change apply answered from its cache never removes a folder
+
     shutil.rmtree(project_files_dir(project, root), ignore_errors=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -186,3 +187,22 @@ class RuntimePlan:
         lines += [f"warning: {w}" for w in self.warnings]
         lines.append(self.summary())
         return "\n".join(lines) + "\n"
+
+
+_HIDDEN_PREFIX = "contents."
+"""Spec paths under it hold secret contents (only their change is shown)."""
+
+
+def field_changes(before: Any, after: Any, path: str = "") -> list[FieldChange]:
+    """The leaves that differ between two specs (``environment.DB_HOST``), secrets hidden."""
+    if before == after:
+        return []
+    if path.startswith(_HIDDEN_PREFIX):
+        return [FieldChange(path, hidden=True)]
+    if isinstance(before, Mapping) and isinstance(after, Mapping):
+        changes: list[FieldChange] = []
+        for key in sorted(set(before) | set(after), key=str):
+            sub = f"{path}.{key}" if path else str(key)
+            changes += field_changes(before.get(key), after.get(key), sub)
+        return changes
+    return [FieldChange(path or "(spec)", before, after)]

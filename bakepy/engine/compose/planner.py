@@ -24,10 +24,9 @@ from bakepy.engine.compose.observed import (
     hash_of,
     resource_of,
 )
-from bakepy.engine.compose.plan import Change, FieldChange, RuntimePlan
+from bakepy.engine.compose.plan import Change, FieldChange, RuntimePlan, field_changes
 from bakepy.errors import BakepyError
 
-_HIDDEN_PREFIX = "contents."
 _Listed = TypeVar("_Listed", ObservedNetwork, ObservedVolume, ObservedContainer)
 
 
@@ -102,21 +101,6 @@ def plan_with(
         reads.cancel()
         raise
     return make_plan(desired, reads.finish(desired), prune=prune, prune_volumes=prune_volumes)
-
-
-def field_changes(before: Any, after: Any, path: str = "") -> list[FieldChange]:
-    """The leaves that differ between two specs (``environment.DB_HOST``), secrets hidden."""
-    if before == after:
-        return []
-    if path.startswith(_HIDDEN_PREFIX):
-        return [FieldChange(path, hidden=True)]
-    if isinstance(before, Mapping) and isinstance(after, Mapping):
-        changes: list[FieldChange] = []
-        for key in sorted(set(before) | set(after), key=str):
-            sub = f"{path}.{key}" if path else str(key)
-            changes += field_changes(before.get(key), after.get(key), sub)
-        return changes
-    return [FieldChange(path or "(spec)", before, after)]
 
 
 def _spec_fields(labels: Mapping[str, str], spec: Mapping[str, Any]) -> list[FieldChange]:

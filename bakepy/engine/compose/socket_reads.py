@@ -1,5 +1,5 @@
 """The reads a compose plan makes, sent over the engine's local unix socket with the standard
-library's ``http.client`` instead of the docker SDK.
+library alone (``bakepy.engine.unix_http``) instead of the docker SDK.
 
 A no-change ``bakepy apply`` answered from its cache (``bakepy.cli.noop_apply``) needs only
 these list calls; importing the docker SDK (requests, urllib3, paramiko) would cost more than
@@ -10,12 +10,9 @@ to the engine goes through the SDK, so every mutating method here refuses.
 
 from __future__ import annotations
 
-import http.client
-import json
-import socket
 from collections.abc import Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote
 
 from bakepy.engine import labels as L
 from bakepy.engine.compose.client import matching_images
@@ -25,30 +22,11 @@ from bakepy.engine.compose.observed import (
     ObservedNetwork,
     ObservedVolume,
 )
+from bakepy.engine.unix_http import TIMEOUT, get_json, json_filters
 from bakepy.errors import EngineError
 from bakepy.models.image_reference import ImageReference
 
-TIMEOUT = 60.0
-"""Seconds a read may take (the SDK's default timeout)."""
-
-
-class _UnixConnection(http.client.HTTPConnection):
-    """An HTTP/1.1 connection to a unix socket."""
-
-    def __init__(self, path: str, timeout: float) -> None:
-        super().__init__("localhost", timeout=timeout)
-        self.socket_path = path
-
-    def connect(self) -> None:
-        """Connect to the socket file instead of a TCP address."""
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        sock.settimeout(self.timeout)
-        try:
-            sock.connect(self.socket_path)
-        except OSError:
-            sock.close()
-            raise
-        self.sock = sock
+__all__ = ["TIMEOUT", "SocketReads", "json_filters"]
 
 
 def _parsed(reference: str) -> ImageReference | None:
@@ -56,11 +34,6 @@ def _parsed(reference: str) -> ImageReference | None:
         return ImageReference.parse(reference)
     except ValueError:
         return None
-
-
-def json_filters(filters: Mapping[str, Sequence[str]]) -> str:
-    """Engine API list filters as the query parameter takes them (JSON of lists)."""
-    return json.dumps({key: list(values) for key, values in filters.items()})
 
 
 class SocketReads:
@@ -77,22 +50,9 @@ class SocketReads:
 
     def get(self, what: str, path: str, query: Mapping[str, str]) -> Any:
         """GET one Engine API path over the socket; its JSON answer (EngineError otherwise)."""
-        connection = _UnixConnection(self.socket_path, self.timeout)
-        try:
-            connection.request("GET", f"{path}?{urlencode(query)}", headers={"Host": "docker"})
-            response = connection.getresponse()
-            body = response.read()
-        except OSError as error:
-            raise EngineError(f"{what}: {error}") from None
-        finally:
-            connection.close()
+        found = get_json(self.socket_path, what, path, query, self.timeout)
         self.requests += 1
-        if response.status != 200:
-            raise EngineError(f"{what}: HTTP {response.status}: {body[:200]!r}")
-        try:
-            return json.loads(body)
-        except ValueError:
-            raise EngineError(f"{what}: the engine's answer is not JSON") from None
+        return found
 
     def _labelled(self, project: str) -> dict[str, str]:
         return {"filters": json_filters({"label": [f"{L.PROJECT}={project}"]})}

@@ -16,16 +16,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from bakepy.engine import labels as L
-from bakepy.engine.compose.plan import Change, FieldChange, RuntimePlan
-from bakepy.engine.compose.planner import field_changes
-from bakepy.engine.swarm.client import SwarmClient
+from bakepy.engine.compose.plan import Change, FieldChange, RuntimePlan, field_changes
 from bakepy.engine.swarm.nodes import NodeUpdate, node_changes
 from bakepy.engine.swarm.objects import StackState, SwarmKind, SwarmObject
 from bakepy.engine.swarm.observed import ObservedSwarmObject, adopted
 from bakepy.engine.swarm.retention import kept_contents
 from bakepy.errors import BakepyError
+
+if TYPE_CHECKING:
+    from bakepy.engine.swarm.client import SwarmClient
 
 KINDS: tuple[SwarmKind, ...] = ("network", "config", "secret", "service")
 """Apply order; deletes run the other way round."""

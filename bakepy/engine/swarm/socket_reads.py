@@ -1,5 +1,6 @@
 """The reads a stack plan makes (one list per kind, external objects by name, the nodes), sent
-over the engine's local unix socket with the standard library instead of the docker SDK.
+over the engine's local unix socket with the standard library alone
+(``bakepy.engine.unix_http``) instead of the docker SDK.
 
 A no-change ``bakepy apply --stack`` answered from its cache (``bakepy.cli.noop_apply``) needs
 only these; they ask what ``DockerSwarmClient`` asks, with the same filters, and keep the same
@@ -11,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bakepy.engine.compose.socket_reads import TIMEOUT, SocketReads, json_filters
 from bakepy.engine.labels import NAMESPACE
 from bakepy.engine.swarm.objects import SwarmKind
 from bakepy.engine.swarm.observed import (
@@ -22,6 +22,7 @@ from bakepy.engine.swarm.observed import (
     observed,
     owned_by_stack,
 )
+from bakepy.engine.unix_http import TIMEOUT, get_json, json_filters
 from bakepy.errors import EngineError
 
 _PATHS: dict[SwarmKind, str] = {
@@ -36,19 +37,22 @@ class SwarmSocketReads:
     """A SwarmClient that reads over ``unix://PATH`` and refuses to change anything."""
 
     def __init__(self, socket_path: str, timeout: float = TIMEOUT) -> None:
-        self.reads = SocketReads(socket_path, timeout)
-
-    @property
-    def requests(self) -> int:
+        self.socket_path = socket_path
+        self.timeout = timeout
+        self.requests = 0
         """How many HTTP requests were sent (all of them GETs)."""
-        return self.reads.requests
+
+    def _get(self, what: str, path: str, query: Mapping[str, str]) -> Any:
+        found = get_json(self.socket_path, what, path, query, self.timeout)
+        self.requests += 1
+        return found
 
     def list_stack(self, kind: SwarmKind, stack: str) -> list[ObservedSwarmObject]:
         """Objects of one kind the stack owns (one call), as ``DockerSwarmClient.list_stack``."""
         query = {"filters": json_filters({"label": [f"{NAMESPACE}={stack}"]})}
         if kind == "service":
             query["status"] = "true"
-        found = self.reads.get(f"list {kind}s", _PATHS[kind], query)
+        found = self._get(f"list {kind}s", _PATHS[kind], query)
         listed = [observed(kind, item) for item in found or []]
         return [item for item in listed if owned_by_stack(kind, item.labels, stack)]
 
@@ -57,18 +61,18 @@ class SwarmSocketReads:
         if not names:
             return {}
         query = {"filters": json_filters({"name": names})}
-        found = self.reads.get(f"list {kind}s", _PATHS[kind], query) or []
+        found = self._get(f"list {kind}s", _PATHS[kind], query) or []
         return named_ids(found, names)
 
     def tasks(self, services: Sequence[str]) -> list[ObservedTask]:
         """The tasks of these services (IDs) that run their current spec (one call)."""
         query = {"filters": json_filters({"service": services, "_up-to-date": ["true"]})}
-        found = self.reads.get("list tasks", "/tasks", query)
+        found = self._get("list tasks", "/tasks", query)
         return [ObservedTask.from_api(item) for item in found or []]
 
     def nodes(self) -> list[ObservedNode]:
         """The swarm's nodes (one call)."""
-        found = self.reads.get("list nodes", "/nodes", {})
+        found = self._get("list nodes", "/nodes", {})
         return [ObservedNode.from_api(item) for item in found or []]
 
     def _refuse(self, what: str) -> EngineError:
