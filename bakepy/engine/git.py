@@ -8,6 +8,7 @@ the definitions there can be loaded and resolved as they were.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import subprocess
 import tarfile
@@ -17,16 +18,38 @@ from bakepy.errors import CommandError
 
 
 def _git(root: Path, *args: str) -> bytes:
+    return _finish(_start(root, *args), args)
+
+
+def _start(root: Path, *args: str) -> subprocess.Popen[bytes]:
+    """``git -C root ARGS`` started; ``_finish`` waits for it."""
     try:
-        result = subprocess.run(
-            ["git", "-C", str(root), *args], capture_output=True, check=False, timeout=120
+        return subprocess.Popen(
+            ["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
-    except (OSError, subprocess.SubprocessError) as exc:
+    except OSError as exc:
         raise CommandError(f"cannot run git: {exc}") from None
-    if result.returncode != 0:
-        message = result.stderr.decode("utf-8", "replace").strip().splitlines()
+
+
+def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
+    """Kill the ones still running (an earlier one failed: their answers are not needed)."""
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+
+
+def _finish(process: subprocess.Popen[bytes], args: tuple[str, ...]) -> bytes:
+    """What a started git printed; a CommandError with its last line of error if it failed."""
+    try:
+        stdout, stderr = process.communicate(timeout=120)
+    except subprocess.SubprocessError as exc:
+        process.kill()
+        process.communicate()
+        raise CommandError(f"cannot run git: {exc}") from None
+    if process.returncode != 0:
+        message = stderr.decode("utf-8", "replace").strip().splitlines()
         raise CommandError(f"git {' '.join(args[:2])}: {message[-1] if message else 'failed'}")
-    return result.stdout
+    return stdout
 
 
 def toplevel(folder: Path) -> Path:
@@ -37,9 +60,15 @@ def toplevel(folder: Path) -> Path:
 def changed_files(folder: Path, since: str) -> list[str]:
     """Paths (relative to the work tree's root, sorted) that differ between ``since`` and the
     working tree: changed, added, deleted or untracked (ignored files excluded)."""
-    _git(folder, "rev-parse", "--verify", "--quiet", f"{since}^{{commit}}")
-    diff = _git(folder, "diff", "--name-only", "--no-renames", "-z", since, "--")
-    untracked = _git(folder, "ls-files", "--others", "--exclude-standard", "-z", "--full-name")
+    asks = [
+        ("rev-parse", "--verify", "--quiet", f"{since}^{{commit}}"),
+        ("diff", "--name-only", "--no-renames", "-z", since, "--"),
+        ("ls-files", "--others", "--exclude-standard", "-z", "--full-name"),
+    ]
+    with contextlib.ExitStack() as stack:  # run at once (they only read), each reaped
+        started = [(stack.enter_context(_start(folder, *args)), args) for args in asks]
+        stack.callback(_stop, [process for process, _ in started])
+        _, diff, untracked = [_finish(process, args) for process, args in started]
     names = {name.decode("utf-8", "surrogateescape") for name in (diff + untracked).split(b"\0")}
     return sorted(name for name in names if name)
 
