@@ -6,7 +6,9 @@ in git. Then, every run a new process, runs alternating so a busy machine slows 
 
 | what | command |
 |---|---|
-| render, cold | ``bakepy render :: --out OUT`` with an empty cache folder |
+| render, cold | ``bakepy render :: --out OUT`` with no render cache (the cache folder holds only\
+  what ``docker buildx version`` and the engine answered, as after any earlier bakepy command) |
+| render, cold, empty cache | the same with an empty cache folder (asks docker for both versions) |
 | buildx | ``docker buildx bake --print`` of every package's default group, in OUT |
 | render, nothing changed | the same render again (the cache answers) |
 | affected, one file | ``bakepy affected --since HEAD`` after one context file changed |
@@ -33,6 +35,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_render import Runs, bakepy_command, python_env, run_once
 from packages import TEAMS, write
+
+_MACHINE_FACTS = ("toolchain.json", "engine.json")
+"""What the cache folder keeps about the machine, not the repository: the buildx and engine
+versions (``docker buildx version``, ``docker version``), asked once and kept by any command."""
 
 
 def _git(root: Path, *args: str) -> None:
@@ -81,12 +87,21 @@ def main() -> int:
     sink = scratch / "stdout"
     cold_env = {**env, "BAKEPY_CACHE_DIR": str(scratch / "cold-cache")}
     warm_env = {**env, "BAKEPY_CACHE_DIR": str(cache)}
+    empty = Runs("render, cold, empty cache", render.command)
     run_once(render.command, repo, sink, warm_env)  # warm-up: bytecode, caches, output
     run_once(buildx.command, out, sink)
+    run_once(affected_file.command, repo, sink, warm_env)  # keeps the snapshot it answers from
+    machine = [cache / name for name in _MACHINE_FACTS if (cache / name).is_file()]
     context_file = repo / paths[1] / "svc2" / "main.go"
     definition = repo / paths[0] / "bakepy.py"
+    load_before = os.getloadavg()[0]
     for _ in range(args.repeat):
         shutil.rmtree(scratch / "cold-cache", ignore_errors=True)
+        empty.record(*run_once(render.command, repo, sink, cold_env))
+        shutil.rmtree(scratch / "cold-cache", ignore_errors=True)
+        (scratch / "cold-cache").mkdir()
+        for fact in machine:
+            shutil.copy2(fact, scratch / "cold-cache" / fact.name)
         render.record(*run_once(render.command, repo, sink, cold_env))
         buildx.record(*run_once(buildx.command, out, sink))
         again.record(*run_once(again.command, repo, sink, warm_env))
@@ -99,12 +114,14 @@ def main() -> int:
     targets = args.packages * args.targets
     print(
         f"{args.packages} packages x {args.targets} targets ({targets} targets, "
-        f"{len(TEAMS)} teams), {args.repeat} runs each"
+        f"{len(TEAMS)} teams), {args.repeat} runs each, load average (1 min) "
+        f"{load_before:.2f} before, {os.getloadavg()[0]:.2f} after"
     )
     reference = buildx.median
     for label, runs in (
         ("buildx bake --print", buildx),
         ("bakepy render, cold", render),
+        ("bakepy render, cold, empty", empty),
         ("bakepy render, unchanged", again),
         ("bakepy affected, one file", affected_file),
         ("bakepy affected, definition", affected_definition),

@@ -86,7 +86,9 @@ ARG SERVICE
 COPY --from=build /out/${SERVICE} /app
 ENTRYPOINT ["/app"]
 """
-"""Each service's Dockerfile: a Go build, the build args the targets pass declared."""
+"""Each service's Dockerfile: a Go build, the build args the targets pass declared; each file
+starts with a comment naming its service, so no two are alike (as in a real repository: a
+render must read and check every one, not one text 2,000 times)."""
 
 TEAMS = ("payments", "search", "identity", "checkout", "catalog", "billing", "ads", "data")
 
@@ -118,7 +120,7 @@ def write(root: Path, packages: int, targets: int) -> list[str]:
         for index in range(targets):
             service = folder / f"svc{index}"
             service.mkdir(exist_ok=True)
-            (service / "Dockerfile").write_text(DOCKERFILE)
+            (service / "Dockerfile").write_text(f"# {path}/svc{index}\n{DOCKERFILE}")
             (service / "main.go").write_text(f"package main // {path}/svc{index}\n")
             (service / ".dockerignore").write_text("*.md\n")
         paths.append(path)
