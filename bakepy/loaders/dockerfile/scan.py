@@ -20,6 +20,10 @@ _ODD_SPACE = re.compile(r"[^\S \t\n]")
 _UNSURE_TEXT = ("<<", "--mount")
 
 
+_READ = frozenset({"FROM", "ARG", "COPY"})
+"""The instructions whose words the checks need."""
+
+
 class _Unsure(Exception):
     """The scan cannot be sure to read the file as the parser does."""
 
@@ -55,15 +59,19 @@ class _Scan:
         return DockerfileShape(tuple(self.args), tuple(self.stages))
 
     def _instruction(self, text: str) -> None:
-        words = text.split()
-        keyword = words[0].upper()
-        flags, rest = _flags(words[1:])
+        head = text.split(None, 1)
+        keyword = head[0].upper()
+        if keyword not in _READ and not (len(head) > 1 and head[1].startswith("--")):
+            if not self.stages or keyword == "ONBUILD":
+                raise _Unsure  # the parser refuses it, or it holds a trigger instruction
+            return  # no flags: nothing the checks read
+        flags, rest = _flags(text.split()[1:])
         if keyword == "FROM":
             self._from(flags, rest, text)
         elif keyword == "ARG":
             self._arg(flags, rest, text)
         elif not self.stages or keyword == "ONBUILD":
-            raise _Unsure  # the parser refuses it, or it holds a trigger instruction
+            raise _Unsure
         elif keyword == "COPY":
             self._copy(flags)
         elif any(flag.lower().startswith("--from") for flag in flags):
@@ -149,6 +157,8 @@ def _logical_line(lines: list[str], index: int) -> tuple[str | None, int]:
 
 
 def _trim(line: str) -> tuple[str, bool]:
+    if "\\" not in line:
+        return line, False
     match = _CONTINUATION.search(line)
     return (line[: match.start()], True) if match else (line, False)
 
@@ -164,7 +174,7 @@ def _flags(words: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _quoted(text: str) -> bool:
-    return any(char in text for char in "'\"\\")
+    return "'" in text or '"' in text or "\\" in text
 
 
 __all__ = ["scan_dockerfile"]
