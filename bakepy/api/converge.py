@@ -12,10 +12,11 @@ Kept apart from ``bakepy.api.definitions`` so that rendering and printing never 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeAlias
@@ -138,10 +139,13 @@ def apply_builds(
     progress: Progress = "auto",
     syntax_directive: bool = True,
     toolchain: Toolchain = NO_LIMITS,
+    lock_timeout: float = 120.0,
 ) -> BuildReport:
     """Build the chosen targets (default group when none) through ``docker buildx bake``,
     checked as ``toolchain``'s buildx reads them; a target whose inputs are unchanged since
-    its last build here, with its result still in place, is left as it is."""
+    its last build here, with its result still in place, is left as it is. Builds of one
+    project take turns on the engine (``_builds_take_turns``), waiting up to ``lock_timeout``
+    seconds."""
     wanted = _wanted(project, names, selector, env, overrides, toolchain, syntax_directive)
     lock = project_lock(project)
     runner = runner or SubprocessRunner()
@@ -150,13 +154,33 @@ def apply_builds(
         write_build_files(project, workdir, syntax_directive=syntax_directive)
         resolved = _resolved(project, wanted, env, workdir, overrides, toolchain)
         planned = engine_plan_builds(project, resolved, runner, workdir, lock=lock)
-        report = build(
-            project, resolved, runner, workdir, planned, progress=progress, env=env, lock=lock
-        )
-    if lock is not None:
-        _keep_pushed_pins(project, lock, report)
+        with _builds_take_turns(project, runner, planned.has_changes, lock_timeout):
+            if planned.has_changes:  # planned again under the lock: another apply may have built
+                planned = engine_plan_builds(project, resolved, runner, workdir, lock=lock)
+            report = build(
+                project, resolved, runner, workdir, planned, progress=progress, env=env, lock=lock
+            )
+            if lock is not None:
+                _keep_pushed_pins(project, lock, report)
     observed(project, planned, report)
     return report
+
+
+@contextlib.contextmanager
+def _builds_take_turns(
+    project: Project, runner: CommandRunner, changes: bool, timeout: float
+) -> Iterator[None]:
+    """Builds and builder changes of one project take turns on the engine (and on this host),
+    whatever the state folder: the engine lock ``build-<folder>``, taken only when there is
+    something to change, and only when buildx runs for real (not a test's runner)."""
+    if not changes or not isinstance(runner, SubprocessRunner):
+        yield
+        return
+    from bakepy.engine.lock import build_lock_name, project_lock as engine_project_lock
+
+    name = build_lock_name(project.base_dir)
+    with engine_project_lock(name, timeout=timeout, on_current_engine=True):
+        yield
 
 
 def _keep_pushed_pins(project: Project, lock: ImageLock, report: BuildReport) -> None:
@@ -487,24 +511,29 @@ def delete(
 
 
 def delete_builders(
-    project: Project, *, runner: CommandRunner | None = None, dry_run: bool = False
+    project: Project,
+    *,
+    runner: CommandRunner | None = None,
+    dry_run: bool = False,
+    lock_timeout: float = 120.0,
 ) -> list[PlannedBuilder]:
     """Remove the builders the project declares (``docker buildx rm``; one of the docker
-    driver is kept: buildx makes those per Docker context); on ``dry_run``, say which would go."""
+    driver is kept: buildx makes those per Docker context), taking turns with the project's
+    builds; on ``dry_run``, say which would go."""
     runner = runner or SubprocessRunner()
-    done: list[PlannedBuilder] = []
-    for builder in project.of_kind(Builder):
-        if dry_run:
-            exists = inspect_builder(runner, builder.name) is not None
-            if exists and builder.spec.driver != "docker":
-                done.append(PlannedBuilder(builder.name, "delete"))
-            else:
-                reason = "docker driver: kept" if exists else "not there"
-                done.append(PlannedBuilder(builder.name, "unchanged", [reason]))
-            continue
-        outcome = delete_builder(runner, builder)
-        why = {"absent": ["not there"], "kept": ["docker driver: kept"]}.get(outcome, [])
-        done.append(
-            PlannedBuilder(builder.name, "delete" if outcome == "delete" else "unchanged", why)
-        )
-    return done
+    builders = project.of_kind(Builder)
+    with _builds_take_turns(project, runner, bool(builders) and not dry_run, lock_timeout):
+        return [_delete_builder(builder, runner, dry_run) for builder in builders]
+
+
+def _delete_builder(builder: Builder, runner: CommandRunner, dry_run: bool) -> PlannedBuilder:
+    """Remove one builder, or on ``dry_run`` say whether it would go."""
+    if dry_run:
+        exists = inspect_builder(runner, builder.name) is not None
+        if exists and builder.spec.driver != "docker":
+            return PlannedBuilder(builder.name, "delete")
+        reason = "docker driver: kept" if exists else "not there"
+        return PlannedBuilder(builder.name, "unchanged", [reason])
+    outcome = delete_builder(runner, builder)
+    why = {"absent": ["not there"], "kept": ["docker driver: kept"]}.get(outcome, [])
+    return PlannedBuilder(builder.name, "delete" if outcome == "delete" else "unchanged", why)

@@ -3,6 +3,8 @@
 The kernel drops the lock when the holder exits, however it exits (even SIGKILL), so a killed
 apply never leaves a stale lock. Given the engine, the lock is also taken on the engine itself
 (``bakepy.engine.engine_lock``), so applies from other state folders or hosts take turns too.
+Builds and builders (``docker buildx``, no engine client of their own) take it on the engine
+the current endpoint names, as ``build-<folder>`` (``build_lock_name``).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -18,6 +21,15 @@ from typing import Any
 from bakepy.engine.engine_lock import engine_lock
 from bakepy.engine.state import state_dir
 from bakepy.errors import LockError
+
+_UNSAFE = re.compile(r"[^a-z0-9_.-]+")
+
+
+def build_lock_name(folder: Path) -> str:
+    """The lock builds of the definitions in ``folder`` take: ``build-<folder name>``, as
+    compose names a project after its folder (so two checkouts of one project take turns)."""
+    name = _UNSAFE.sub("-", folder.resolve().name.lower()).strip("-.") or "root"
+    return f"build-{name}"
 
 
 def lock_path(project: str, root: Path | None = None) -> Path:
@@ -55,12 +67,26 @@ def _lock_api(engine: object) -> Any:
     return None
 
 
+def _current_engine_api() -> Any:
+    """A connection of its own to the engine the current endpoint names (DOCKER_HOST, a
+    context, ssh or TLS): the one ``docker buildx`` builds on."""
+    from bakepy.engine.endpoint import current_endpoint
+
+    return current_endpoint().connect()
+
+
 @contextlib.contextmanager
 def project_lock(
-    project: str, *, timeout: float = 120.0, root: Path | None = None, engine: object = None
+    project: str,
+    *,
+    timeout: float = 120.0,
+    root: Path | None = None,
+    engine: object = None,
+    on_current_engine: bool = False,
 ) -> Iterator[Path]:
     """Hold the project's lock, waiting up to ``timeout`` seconds for another holder; with
-    ``engine`` (a client with the docker SDK's ``api``), on that engine as well."""
+    ``engine`` (a client with the docker SDK's ``api``), on that engine as well, and with
+    ``on_current_engine`` on the engine the current endpoint names (for buildx's builds)."""
     path = lock_path(project, root)
     path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
@@ -81,7 +107,7 @@ def project_lock(
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         try:
-            api = _lock_api(engine)
+            api = _current_engine_api() if on_current_engine else _lock_api(engine)
             if api is None:
                 yield path
             else:
