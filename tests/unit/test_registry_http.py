@@ -1,5 +1,6 @@
 """A tag's digest from a plain-HTTP registry over a bare socket (no urllib on a no-change run):
-the request it sends, the answers it reads, and the urllib path a 401 falls back to."""
+the request it sends, the answers it reads, and the urllib path a 401 falls back to; and the
+plain threads the image lookups run on (no concurrent.futures, which imports logging)."""
 
 from __future__ import annotations
 
@@ -104,3 +105,22 @@ def test_host_and_port_of_a_registry_domain() -> None:
     assert registry_http._host_port("127.0.0.1") == ("127.0.0.1", 80)
     assert registry_http._plain("[::1]:5000")
     assert not registry_http._plain("ghcr.io")
+
+
+def test_lookups_run_side_by_side_in_order_and_raise_the_first_error() -> None:
+    from bakepy.engine.image_lookup import _in_threads
+
+    started = threading.Barrier(3, timeout=5)  # three calls wait for each other: in parallel
+
+    def call(value: int) -> int:
+        started.wait()
+        return value * 2
+
+    assert _in_threads([lambda v=v: call(v) for v in (1, 2, 3)], 8) == [2, 4, 6]  # type: ignore[misc]
+    assert _in_threads([], 8) == []
+
+    def fails() -> int:
+        raise ValueError("no answer")
+
+    with pytest.raises(ValueError, match="no answer"):
+        _in_threads([lambda: 1, fails], 1)
