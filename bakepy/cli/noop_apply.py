@@ -27,7 +27,7 @@ from bakepy.cli import apply_cache
 
 if TYPE_CHECKING:
     from bakepy.engine.compose.desired import DesiredState
-    from bakepy.engine.compose.desired_codec import FileCheck
+    from bakepy.engine.file_check import FileCheck
     from bakepy.engine.swarm.objects import StackState
     from bakepy.project import Project
 
@@ -191,13 +191,14 @@ def _compose_answer(
 def _stack_answer(data: Mapping[str, Any], socket: str, request: Request) -> str:
     """The no-change result of the recorded stack, planned against the swarm's listing."""
     from bakepy.engine.compose.result import ApplyResult
-    from bakepy.engine.swarm.plan import plan_stack_with
+    from bakepy.engine.swarm.plan import KINDS, plan_stack_with
     from bakepy.engine.swarm.socket_reads import SwarmSocketReads
     from bakepy.engine.swarm.state_codec import decode
 
     state, files = decode(data)
     _current(files, _digest_key())
     client = SwarmSocketReads(socket)
+    client.prefetch(state.stack, KINDS)
     plan = plan_stack_with(client, state.stack, lambda: state, prune=request.prune)
     if plan.has_changes:
         raise _Miss(f"the swarm differs from stack {state.stack}")

@@ -27,12 +27,22 @@ def json_filters(filters: Mapping[str, Sequence[str]]) -> str:
     return json.dumps({key: list(values) for key, values in filters.items()})
 
 
-def _exchange(socket_path: str, request: bytes, timeout: float) -> bytes:
-    """Send one request and read the answer until the engine closes the connection."""
-    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+def _send(socket_path: str, request: bytes, timeout: float) -> socket.socket:
+    """A connection that carries ``request``, its answer still to read."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
         sock.settimeout(timeout)
         sock.connect(socket_path)
         sock.sendall(request)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _receive(sock: socket.socket) -> bytes:
+    """The whole answer, read until the engine closes the connection (then closed here)."""
+    with sock:
         chunks = []
         while data := sock.recv(1 << 16):
             chunks.append(data)
@@ -66,16 +76,15 @@ def _split(answer: bytes) -> tuple[int, bytes]:
     return status, body
 
 
-def get_json(
-    socket_path: str, what: str, path: str, query: Mapping[str, str], timeout: float = TIMEOUT
-) -> Any:
-    """GET one Engine API path over the socket; its JSON answer (EngineError otherwise)."""
+def _request(path: str, query: Mapping[str, str]) -> bytes:
     target = f"{path}?{urlencode(query)}" if query else path
-    request = f"GET {target} HTTP/1.0\r\nHost: docker\r\n\r\n".encode()
+    return f"GET {target} HTTP/1.0\r\nHost: docker\r\n\r\n".encode()
+
+
+def _answer(what: str, answer: bytes) -> Any:
+    """The JSON body of a 200 answer; EngineError for anything else."""
     try:
-        status, body = _split(_exchange(socket_path, request, timeout))
-    except OSError as error:
-        raise EngineError(f"{what}: {error}") from None
+        status, body = _split(answer)
     except (ValueError, IndexError):
         raise EngineError(f"{what}: the engine's answer is not HTTP") from None
     if status != 200:
@@ -84,3 +93,35 @@ def get_json(
         return json.loads(body)
     except ValueError:
         raise EngineError(f"{what}: the engine's answer is not JSON") from None
+
+
+def get_json(
+    socket_path: str, what: str, path: str, query: Mapping[str, str], timeout: float = TIMEOUT
+) -> Any:
+    """GET one Engine API path over the socket; its JSON answer (EngineError otherwise)."""
+    return get_many(socket_path, [(what, path, query)], timeout)[0]
+
+
+def get_many(
+    socket_path: str, requests: Sequence[tuple[str, str, Mapping[str, str]]], timeout: float
+) -> list[Any]:
+    """GET several paths at once (each ``(what, path, query)`` on a connection of its own, all
+    sent before any answer is read, so the engine answers them side by side); their JSON
+    answers in order (EngineError for the first that fails)."""
+    sent: list[socket.socket] = []
+    try:
+        for what, path, query in requests:
+            try:
+                sent.append(_send(socket_path, _request(path, query), timeout))
+            except OSError as error:
+                raise EngineError(f"{what}: {error}") from None
+        answers = []
+        for (what, _, _), sock in zip(requests, sent, strict=True):
+            try:
+                answers.append(_receive(sock))
+            except OSError as error:
+                raise EngineError(f"{what}: {error}") from None
+    finally:
+        for sock in sent:
+            sock.close()
+    return [_answer(what, answer) for (what, _, _), answer in zip(requests, answers, strict=True)]

@@ -84,9 +84,16 @@ def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def swarm(monkeypatch: pytest.MonkeyPatch) -> FakeSwarm:
     """An in-memory swarm the cached answer reads instead of the socket."""
-    fake = FakeSwarm()
+    fake = _Reads()
     monkeypatch.setattr("bakepy.engine.swarm.socket_reads.SwarmSocketReads", lambda path: fake)
     return fake
+
+
+class _Reads(FakeSwarm):
+    """The in-memory swarm, taking the socket client's prefetch (its lists come one by one)."""
+
+    def prefetch(self, stack: str, kinds: object) -> None:
+        """Nothing to send ahead."""
 
 
 def _argv(folder: Path) -> list[str]:

@@ -8,9 +8,8 @@ every file on disk still has that digest and mode (what ``StateFile.is_current``
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -21,26 +20,10 @@ from bakepy.engine.compose.desired import (
     DesiredState,
     DesiredVolume,
 )
+from bakepy.engine.file_check import FileCheck
 from bakepy.engine.state import StateFile, digest_key, secret_digest
 
-
-@dataclass(frozen=True)
-class FileCheck:
-    """A file a container mounts, as the cache remembers it: where, its mode, and a keyed
-    digest of the content it must hold."""
-
-    path: str
-    mode: int
-    digest: str
-
-    def is_current(self, key: bytes) -> bool:
-        """True when the file on disk still holds that content with that mode."""
-        try:
-            stat = os.stat(self.path)
-            content = Path(self.path).read_bytes()
-        except OSError:
-            return False
-        return (stat.st_mode & 0o7777) == self.mode and secret_digest(content, key) == self.digest
+__all__ = ["FileCheck", "decode", "encode"]
 
 
 def _file(file: StateFile, key: bytes) -> dict[str, Any]:

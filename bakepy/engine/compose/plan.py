@@ -10,15 +10,18 @@ import json
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from bakepy.engine.compose.anonymous import AnonymousVolume
-from bakepy.engine.compose.desired import (
-    DesiredContainer,
-    DesiredNetwork,
-    DesiredState,
-    DesiredVolume,
-)
+if TYPE_CHECKING:  # types only: a stack plan, or a no-change answer, never loads them
+    from bakepy.engine.compose.anonymous import AnonymousVolume
+    from bakepy.engine.compose.desired import (
+        DesiredContainer,
+        DesiredNetwork,
+        DesiredState,
+        DesiredVolume,
+    )
+
+    Desired = DesiredNetwork | DesiredVolume | DesiredContainer
 
 Action = Literal["create", "replace", "update", "unchanged", "delete"]
 Kind = Literal["network", "volume", "container", "service", "config", "secret", "node"]
@@ -67,9 +70,6 @@ def _short(value: Any, limit: int = 60) -> str:
         return "(none)"
     text = json.dumps(value, sort_keys=True, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-Desired = DesiredNetwork | DesiredVolume | DesiredContainer
 
 
 @dataclass

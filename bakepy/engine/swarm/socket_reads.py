@@ -22,7 +22,7 @@ from bakepy.engine.swarm.observed import (
     observed,
     owned_by_stack,
 )
-from bakepy.engine.unix_http import TIMEOUT, get_json, json_filters
+from bakepy.engine.unix_http import TIMEOUT, get_json, get_many, json_filters
 from bakepy.errors import EngineError
 
 _PATHS: dict[SwarmKind, str] = {
@@ -31,6 +31,15 @@ _PATHS: dict[SwarmKind, str] = {
     "secret": "/secrets",
     "service": "/services",
 }
+
+
+def _stack_query(kind: SwarmKind, stack: str) -> dict[str, str]:
+    """The query that lists one kind of a stack's objects (by docker stack's namespace label;
+    services with their task counts), as the docker SDK sends it."""
+    query = {"filters": json_filters({"label": [f"{NAMESPACE}={stack}"]})}
+    if kind == "service":
+        query["status"] = "true"
+    return query
 
 
 class SwarmSocketReads:
@@ -42,17 +51,26 @@ class SwarmSocketReads:
         self.requests = 0
         """How many HTTP requests were sent (all of them GETs)."""
 
+        self._prefetched: dict[tuple[SwarmKind, str], Any] = {}
+
     def _get(self, what: str, path: str, query: Mapping[str, str]) -> Any:
         found = get_json(self.socket_path, what, path, query, self.timeout)
         self.requests += 1
         return found
 
+    def prefetch(self, stack: str, kinds: Sequence[SwarmKind]) -> None:
+        """Send the listings of these kinds for ``stack`` at once (the engine answers them side
+        by side); ``list_stack`` then answers from them."""
+        requests = [(f"list {kind}s", _PATHS[kind], _stack_query(kind, stack)) for kind in kinds]
+        found = get_many(self.socket_path, requests, self.timeout)
+        self.requests += len(requests)
+        self._prefetched.update(((kind, stack), f) for kind, f in zip(kinds, found, strict=True))
+
     def list_stack(self, kind: SwarmKind, stack: str) -> list[ObservedSwarmObject]:
         """Objects of one kind the stack owns (one call), as ``DockerSwarmClient.list_stack``."""
-        query = {"filters": json_filters({"label": [f"{NAMESPACE}={stack}"]})}
-        if kind == "service":
-            query["status"] = "true"
-        found = self._get(f"list {kind}s", _PATHS[kind], query)
+        found = self._prefetched.pop((kind, stack), None)
+        if found is None:
+            found = self._get(f"list {kind}s", _PATHS[kind], _stack_query(kind, stack))
         listed = [observed(kind, item) for item in found or []]
         return [item for item in listed if owned_by_stack(kind, item.labels, stack)]
 

@@ -15,7 +15,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, cast
 
-from bakepy.engine.compose.desired_codec import FileCheck
+from bakepy.engine.file_check import FileCheck
 from bakepy.engine.state import digest_key, secret_digest
 from bakepy.engine.swarm.objects import StackState, SwarmKind, SwarmObject
 
