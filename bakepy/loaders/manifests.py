@@ -21,7 +21,7 @@ from pydantic import ValidationError as PydanticValidationError
 from bakepy.errors import BakepyError, Diagnostic, FieldPath, LoadError, Location, ValidationError
 from bakepy.loaders.text import read_text
 from bakepy.loaders.yaml_errors import yaml_line, yaml_problem
-from bakepy.loaders.yaml_limits import DEPTH_LIMIT, LIMITS_HINT, check_aliases
+from bakepy.loaders.yaml_limits import check_aliases, too_deep
 from bakepy.models.kinds import KINDS
 from bakepy.models.resource import API_VERSION, Resource
 from bakepy.models.schema import Schema, manifest_schema
@@ -193,9 +193,7 @@ def load_yaml(path: Path) -> list[Resource]:
     try:
         fast = _load_fast(path, text)
     except RecursionError:
-        raise LoadError(
-            f"nested deeper than {DEPTH_LIMIT} levels", Location(path), hint=LIMITS_HINT
-        ) from None
+        raise too_deep(path, text) from None
     if fast is not None:
         if not fast:
             raise _no_resources(path)
@@ -210,9 +208,7 @@ def load_yaml(path: Path) -> list[Resource]:
             hint="keep one of them",
         ) from None
     except RecursionError:
-        raise LoadError(
-            f"nested deeper than {DEPTH_LIMIT} levels", Location(path), hint=LIMITS_HINT
-        ) from None
+        raise too_deep(path, text) from None
     except yaml.YAMLError as exc:  # a syntax error, or a scalar no tag can construct
         where = Location(path, yaml_line(exc, text))
         raise LoadError(f"YAML syntax error: {yaml_problem(exc)}", where) from None

@@ -38,6 +38,38 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int], depth: int) -> int:
     return size
 
 
+_OPENING = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSING = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def too_deep(path: Path, text: str) -> LoadError:
+    """The error for a document nested deeper than ``DEPTH_LIMIT``, at the line where its
+    nesting first goes past the limit (found by YAML's scanner, which does not recurse), or
+    where libyaml's scanner stopped at its own limit."""
+    depth = 0
+    line: int | None = None
+    try:
+        for token in yaml.scan(text, Loader=_LOADER):
+            if isinstance(token, _OPENING):
+                depth += 1
+                if depth > DEPTH_LIMIT:
+                    line = token.start_mark.line + 1
+                    break
+            elif isinstance(token, _CLOSING):
+                depth -= 1
+    except yaml.YAMLError as exc:  # libyaml stops at its own depth limit: where it stopped
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+    return LoadError(
+        f"nested deeper than {DEPTH_LIMIT} levels", Location(path, line), hint=LIMITS_HINT
+    )
+
+
 def check_aliases(path: Path, text: str) -> None:
     """Refuse a file whose aliases expand past ``EXPANDED_NODES_LIMIT`` nodes (only files that
     use anchors are composed for it: the others cannot grow)."""
@@ -56,8 +88,6 @@ def check_aliases(path: Path, text: str) -> None:
                     hint=LIMITS_HINT,
                 )
     except RecursionError:
-        raise LoadError(
-            f"nested deeper than {DEPTH_LIMIT} levels", Location(path), hint=LIMITS_HINT
-        ) from None
+        raise too_deep(path, text) from None
     except yaml.YAMLError:
         return  # the loader reports the syntax error with its line

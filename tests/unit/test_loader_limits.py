@@ -29,7 +29,23 @@ CASES: dict[str, tuple[str, bytes, str]] = {
         ":4: not UTF-8",
     ),
     "latin-1 in hcl": ("docker-bake.hcl", b'target "a" {\n  tags = ["\xff"]\n}\n', ":2: not UTF-8"),
-    "deep yaml": ("bakepy.yaml", ("a: " + "[" * 1000 + "]" * 1000 + "\n").encode(), "deeper than"),
+    "deep yaml": (
+        "bakepy.yaml",
+        ("a: 1\nb: " + "[" * 1000 + "]" * 1000 + "\n").encode(),
+        ":2: nested deeper than 200 levels",
+    ),
+    "deep yaml with anchors": (
+        "bakepy.yaml",
+        ("a: &x [1]\nb: *x\nc: " + "[" * 1000 + "]" * 1000 + "\n").encode(),
+        ":3: nested deeper than 200 levels",
+    ),
+    "deep hcl": (
+        "docker-bake.hcl",
+        (
+            'target "a" {}\nvariable "V" {\n  default = ' + "[" * 1000 + "]" * 1000 + "\n}\n"
+        ).encode(),
+        ":3: nested too deeply for the HCL parser (1001 levels",
+    ),
     "alias bomb": ("bakepy.yaml", _bomb().encode(), "aliases expand to 2,345,679,033 nodes"),
 }
 

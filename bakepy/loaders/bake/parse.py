@@ -58,6 +58,14 @@ def _parse_part(text: str, path: str, first_line: int) -> dict[str, Any]:
 
     try:
         parsed: dict[str, Any] = hcl2.loads(text)
+    except RecursionError:
+        depth, at = deepest_nesting(text)
+        where = Location(Path(path), at + first_line - 1)
+        raise LoadError(
+            f"nested too deeply for the HCL parser ({depth} levels of brackets at the deepest)",
+            where,
+            hint="write the values out, or split them into variables",
+        ) from None
     except Exception as exc:  # python-hcl2 raises lark's exceptions, which vary by version
         line = getattr(exc, "line", None)
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
@@ -67,6 +75,36 @@ def _parse_part(text: str, path: str, first_line: int) -> dict[str, Any]:
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs speed
         write_file(FileWrite(_cache_file(text), json.dumps(parsed).encode()))
     return parsed
+
+
+def deepest_nesting(text: str) -> tuple[int, int]:
+    """How deep ``text``'s brackets nest at the deepest, and on which line (1-based): quoted
+    strings and comments are skipped, ``${...}`` inside a string counted as nesting."""
+    depth = deepest = 0
+    line = deepest_line = 1
+    index, quoted = 0, False
+    while index < len(text):
+        char = text[index]
+        if char == "\n":
+            line += 1
+        elif quoted and char == "\\":
+            index += 1
+        elif quoted and char == '"':
+            quoted = False
+        elif not quoted and char == '"':
+            quoted = True
+        elif not quoted and (char == "#" or text.startswith("//", index)):
+            end = text.find("\n", index)
+            index = len(text) if end < 0 else end
+            continue
+        elif char in "([{":
+            depth += 1
+            if depth > deepest:
+                deepest, deepest_line = depth, line
+        elif char in ")]}":
+            depth -= 1
+        index += 1
+    return deepest, deepest_line
 
 
 def _join(parts: list[dict[str, Any]]) -> dict[str, Any]:
