@@ -221,3 +221,38 @@ def test_a_verified_or_local_host_passes(extra: tuple[tuple[str, ...], dict[str,
     if settings:
         resources.append(daemon(**settings))
     assert [p for p in problems(*resources) if "TLS client verification" in p.message] == []
+
+
+def drop_in_with_environment(command: list[str], environment: dict[str, str]) -> SystemdDropIn:
+    service = {"ExecStart": command, "Environment": environment}
+    return SystemdDropIn(
+        metadata="bakepy", spec=SystemdDropInSpec(unit="docker.service", service=service)
+    )
+
+
+@pytest.mark.parametrize(
+    ("word", "name", "value"),
+    [
+        ("$OPTS", "OPTS", "-H tcp://0.0.0.0:2375"),  # a word of its own: split at blanks
+        ("${OPTS}", "OPTS", "--host=tcp://0.0.0.0:2375"),  # one word, the exact value
+        ("--host=${ADDRESS}", "ADDRESS", "tcp://0.0.0.0:2375"),  # replaced inside a word
+    ],
+)
+def test_an_open_host_hidden_in_an_environment_variable_is_refused(
+    word: str, name: str, value: str
+) -> None:
+    found = problems(drop_in_with_environment(["/usr/bin/dockerd", word], {name: value}))
+    assert len(found) == 1
+    assert "without TLS client verification" in found[0].message
+    assert found[0].location.field_path[-2:] == ("ExecStart", 1)
+
+
+def test_a_variable_that_is_not_set_expands_to_nothing() -> None:
+    command = ["/usr/bin/dockerd", "$DOCKER_OPTS", "-H", "tcp://127.0.0.1:2375"]
+    assert problems(drop_in_with_environment(command, {})) == []
+
+
+def test_a_daemon_json_key_hidden_in_an_environment_variable_conflicts() -> None:
+    command = ["/usr/bin/dockerd", "$OPTS"]
+    found = problems(drop_in_with_environment(command, {"OPTS": "-H fd://"}), daemon(hosts=[UNIX]))
+    assert [p.message.split(",")[0] for p in found] == ["ExecStart passes -H fd://"]

@@ -10,6 +10,8 @@ the last drop-in (by file name, as systemd reads them) that replaces it.
 
 from __future__ import annotations
 
+import re
+
 from bakepy.errors import Diagnostic
 from bakepy.models.host.daemon import DaemonConfig
 from bakepy.models.host.daemon_keys import MERGED_KEYS, flag_key
@@ -60,12 +62,44 @@ def docker_service_command(project: Project) -> tuple[list[str], SystemdDropIn |
     return list(STOCK_EXEC_START), None
 
 
+_WHOLE_WORD = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+_BRACED = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def docker_service_environment(project: Project) -> dict[str, str]:
+    """The ``Environment=`` docker.service's drop-ins set, later files (by name) winning."""
+    drop_ins = sorted(
+        (d for d in project.of_kind(SystemdDropIn) if d.spec.unit == DOCKER_UNIT),
+        key=lambda d: d.file_name,
+    )
+    environment: dict[str, str] = {}
+    for drop_in in drop_ins:
+        if drop_in.spec.service is not None and drop_in.spec.service.environment:
+            environment.update(drop_in.spec.service.environment)
+    return environment
+
+
+def expand_exec_start(command: list[str], environment: dict[str, str]) -> list[tuple[int, str]]:
+    """ExecStart's arguments as systemd passes them, each with the index of the word it came
+    from: ``$NAME`` as a word of its own is split at blanks into words, ``${NAME}`` is replaced
+    in place by the exact value (one word); an unset variable is empty."""
+    words: list[tuple[int, str]] = []
+    for index, word in enumerate(command):
+        whole = _WHOLE_WORD.fullmatch(word)
+        if whole is not None:
+            words += [(index, part) for part in environment.get(whole.group(1), "").split()]
+        else:
+            value = _BRACED.sub(lambda m: environment.get(m.group(1), ""), word)
+            words.append((index, value))
+    return words
+
+
 def _key_path(key: str) -> tuple[str, ...]:
     return ("spec", *key.split("."))
 
 
 def _conflicts(
-    daemon: DaemonConfig, command: list[str], drop_in: SystemdDropIn | None
+    daemon: DaemonConfig, command: list[str], origin: list[int], drop_in: SystemdDropIn | None
 ) -> list[Diagnostic]:
     keys = daemon_keys(daemon)
     problems: list[Diagnostic] = []
@@ -88,7 +122,7 @@ def _conflicts(
             problems.append(
                 Diagnostic(
                     f"ExecStart passes {flag}, but {daemon.ref} sets {key} in daemon.json; {BOTH}",
-                    drop_in.location("spec", "Service", "ExecStart", index),
+                    drop_in.location("spec", "Service", "ExecStart", origin[index]),
                     hint=f"remove {name} from ExecStart or {key} from {daemon.ref}",
                 )
             )
@@ -132,7 +166,9 @@ def _flag_on(command: list[str], long: str) -> bool:
     return any(arg == long or arg.lower() in (f"{long}=true", f"{long}=1") for arg in command[1:])
 
 
-def _open_hosts(project: Project, command: list[str], drop_in: SystemdDropIn) -> list[Diagnostic]:
+def _open_hosts(
+    project: Project, command: list[str], origin: list[int], drop_in: SystemdDropIn
+) -> list[Diagnostic]:
     """A ``-H tcp://`` on ExecStart is judged as daemon.json's ``hosts`` is: a non-loopback
     address needs TLS client verification (from the flags or daemon.json) unless the
     DaemonConfig says ``i_understand_tcp_without_tls_is_root_for_anyone``."""
@@ -153,7 +189,7 @@ def _open_hosts(project: Project, command: list[str], drop_in: SystemdDropIn) ->
             Diagnostic(
                 f"ExecStart passes -H {host}: dockerd listens on the network without TLS "
                 f"client verification, which {ROOT_FOR_ANYONE}",
-                drop_in.location("spec", "Service", "ExecStart", index),
+                drop_in.location("spec", "Service", "ExecStart", origin[index]),
                 hint="add --tlsverify with --tlscacert, --tlscert and --tlskey (or set them in "
                 "daemon.json), listen on 127.0.0.1, or set "
                 "i_understand_tcp_without_tls_is_root_for_anyone in a DaemonConfig",
@@ -164,11 +200,15 @@ def _open_hosts(project: Project, command: list[str], drop_in: SystemdDropIn) ->
 
 def check_host(project: Project) -> list[Diagnostic]:
     """Every DaemonConfig against docker.service's ExecStart, the hosts ExecStart opens (with
-    daemon.json's TLS settings: the effective configuration), and drop-in file collisions."""
-    command, drop_in = docker_service_command(project)
+    daemon.json's TLS settings: the effective configuration; ExecStart's ``$VARIABLES``
+    expanded from the drop-ins' Environment, as systemd does), and drop-in file collisions."""
+    written, drop_in = docker_service_command(project)
+    expanded = expand_exec_start(written, docker_service_environment(project))
+    command = [word for _, word in expanded]
+    origin = [index for index, _ in expanded]
     problems: list[Diagnostic] = []
     for daemon in project.of_kind(DaemonConfig):
-        problems += _conflicts(daemon, command, drop_in)
+        problems += _conflicts(daemon, command, origin, drop_in)
     if drop_in is not None:
-        problems += _open_hosts(project, command, drop_in)
+        problems += _open_hosts(project, command, origin, drop_in)
     return problems + _duplicate_paths(project)
