@@ -12,7 +12,9 @@ from bakepy import Project, ValidationError, check, load, render
 from bakepy.cli import app
 from bakepy.errors import Diagnostic
 from bakepy.loaders.dockerfile.parser import parse_dockerfile
+from bakepy.models.bake.targets import Target, TargetSpec
 from bakepy.models.dockerfile.instructions import (
+    IMPORTED_FROM,
     Arg,
     Dockerfile,
     DockerfileSpec,
@@ -20,7 +22,12 @@ from bakepy.models.dockerfile.instructions import (
     Onbuild,
     Stage,
 )
-from bakepy.resolution.checks.credentials import check_credentials, looks_like_secret_name
+from bakepy.resolution.checks.credentials import (
+    Credentials,
+    check_credentials,
+    check_target_credentials,
+    looks_like_secret_name,
+)
 
 STAGE0 = ("spec", "stages", 0)
 FILE = "FROM alpine\nENV API_TOKEN=s3cr3t-value\nRUN make\n"
@@ -177,3 +184,47 @@ def test_a_global_arg_out_of_scope_in_the_user_s_file_is_a_warning(tmp_path: Pat
     (tmp_path / "Dockerfile").write_text(text)
     warnings = check(load([tmp_path / "Dockerfile"]))
     assert any("global ARG TAG is not in scope" in warning for warning in warnings)
+
+
+# --- a Target's build args ---------------------------------------------------------------------
+
+
+def target(args: dict[str, str | None], **annotations: str) -> Target:
+    metadata = {"name": "app", "annotations": annotations}
+    return Target(metadata=metadata, spec=TargetSpec(context=".", args=args))
+
+
+def test_a_target_build_arg_with_a_credential_value_is_an_error() -> None:
+    found = check_target_credentials([target({"DB_PASSWORD": "hunter2", "VERSION": "1"})])
+    assert found.warnings == []
+    problem = only(found.errors)
+    assert (
+        problem.message
+        == "build arg DB_PASSWORD looks like a credential and is given a literal value"
+    )
+    assert problem.location.field_path == ("spec", "args", "DB_PASSWORD")
+    assert "hunter2" not in str(problem)
+
+
+@pytest.mark.parametrize("value", [None, "", "${DB_PASSWORD}", "$DB_PASSWORD"])
+def test_a_target_credential_arg_without_a_literal_value_passes(value: str | None) -> None:
+    assert check_target_credentials([target({"DB_PASSWORD": value})]) == Credentials([], [])
+
+
+def test_an_imported_target_credential_arg_is_a_warning_unless_strict() -> None:
+    imported = target({"API_TOKEN": "abc"}, **{IMPORTED_FROM: "docker-bake.hcl"})
+    assert len(check_target_credentials([imported]).warnings) == 1
+    assert len(check_target_credentials([imported], strict=True).errors) == 1
+
+
+def test_validate_refuses_a_manifest_target_with_a_credential_arg(tmp_path: Path) -> None:
+    (tmp_path / "bakepy.yaml").write_text(
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {name: app}\n"
+        "spec:\n  context: .\n  args: {DB_PASSWORD: hunter2}\n"
+    )
+    result = CliRunner().invoke(app, ["validate", "-f", str(tmp_path / "bakepy.yaml")])
+    assert result.exit_code == 2, result.output
+    assert (
+        "bakepy.yaml:6: Target/app: spec.args.DB_PASSWORD: build arg DB_PASSWORD" in result.stderr
+    )
+    assert "hunter2" not in result.output

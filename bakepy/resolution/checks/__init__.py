@@ -17,7 +17,7 @@ from collections.abc import Callable
 from bakepy.errors import Diagnostic, ValidationError
 from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
-from bakepy.resolution.checks.credentials import check_credentials
+from bakepy.resolution.checks.credentials import check_credentials, check_target_credentials
 from bakepy.resolution.checks.dockerfile import check_dockerfile, silent_problems
 from bakepy.resolution.checks.from_lines import check_from_lines
 from bakepy.resolution.checks.references import validate_references
@@ -42,6 +42,9 @@ def check_dockerfiles(project: Project, *, strict_credentials: bool = False) -> 
         credentials = check_credentials(dockerfile, strict=strict_credentials)
         findings.errors += errors + credentials.errors
         findings.warnings += warnings + credentials.warnings
+    target_credentials = check_target_credentials(project.targets, strict=strict_credentials)
+    findings.errors += target_credentials.errors
+    findings.warnings += target_credentials.warnings
     if project.dockerfiles and project.targets:
         targets = check_targets(project)
         findings.errors += targets.errors

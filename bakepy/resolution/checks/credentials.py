@@ -14,7 +14,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from bakepy.errors import Diagnostic, FieldPath
-from bakepy.models.dockerfile.instructions import Arg, Dockerfile, Env, Instruction, Onbuild
+from bakepy.models.bake.targets import Target
+from bakepy.models.dockerfile.instructions import (
+    IMPORTED_FROM,
+    Arg,
+    Dockerfile,
+    Env,
+    Instruction,
+    Onbuild,
+)
 
 _SECRET_PARTS = frozenset(
     {
@@ -92,6 +100,30 @@ def check_credentials(dockerfile: Dockerfile, *, strict: bool = False) -> Creden
     return Credentials([], found) if imported else Credentials(found, [])
 
 
+def check_target_credentials(targets: list[Target], *, strict: bool = False) -> Credentials:
+    """Every literal build arg of a Target whose name reads like a credential: buildx passes
+    it to the build, where an ARG of that name keeps it in the image and its history, and
+    the provenance attestation records it either way. An error for a Target declared in
+    bakepy (or any, with ``strict``), a warning for one imported from the user's own file."""
+    result = Credentials([], [])
+    for target in targets:
+        args = target.spec.args
+        if not isinstance(args, dict):
+            continue  # one expression yielding the map: known only once evaluated
+        imported = IMPORTED_FROM in target.metadata.annotations and not strict
+        found = [
+            Diagnostic(
+                f"build arg {name} looks like a credential and is given a literal value",
+                target.location("spec", "args", name),
+                _IMPORTED_HINT if imported else _HINT,
+            )
+            for name, value in args.items()
+            if isinstance(value, str) and _is_literal(value) and looks_like_secret_name(name)
+        ]
+        (result.warnings if imported else result.errors).extend(found)
+    return result
+
+
 def _is_literal(value: str | None) -> bool:
     return bool(value and value.strip()) and not _VARIABLE_ONLY.fullmatch(str(value).strip())
 
@@ -117,4 +149,9 @@ def _instruction_values(path: FieldPath, item: Instruction) -> Iterator[tuple[Fi
                 yield (*path, "env", key), "ENV", key
 
 
-__all__ = ["Credentials", "check_credentials", "looks_like_secret_name"]
+__all__ = [
+    "Credentials",
+    "check_credentials",
+    "check_target_credentials",
+    "looks_like_secret_name",
+]
