@@ -223,3 +223,30 @@ def test_findings_are_real_on_both_paths(tmp_path: Path) -> None:
     errors_found, warnings_found, _ = _findings(text, tmp_path, quick=True)
     assert any("does not pass build arg V" in error for error in errors_found)
     assert any("NOT_DECLARED" in warning for warning in warnings_found)
+
+
+def test_files_on_disk_give_the_same_findings_too(tmp_path: Path) -> None:
+    """Files are read as bytes for the scan and as text for the parser: line endings (CRLF,
+    a lone CR), a byte order mark and bytes that are not UTF-8 change neither answer."""
+    texts = [
+        "ARG V\r\nFROM busybox:${V} AS a\r\nARG X\r\n",
+        "ARG V\rFROM busybox:${V} AS a\rARG X\r",
+        "\ufeffARG V\nFROM busybox:${V} AS a\nARG X\n",
+    ]
+    raw = [text.encode() for text in texts] + [b"FROM busybox AS a\nARG X\xff\n"]
+    for index, data in enumerate(raw):
+        (tmp_path / f"{index}.Dockerfile").write_bytes(data)
+    asked = [{}, {"args": {"X": "1"}}, {"args": {"V": "1", "NOPE": "1"}}, {"target": "b"}]
+    targets = {
+        f"t{index}-{number}": {"context": ".", "dockerfile": f"{index}.Dockerfile", **attributes}
+        for index in range(len(raw))
+        for number, attributes in enumerate(asked)
+    }
+    native = NativeBake()
+    full = check_bake_targets(targets, native, dockerfile_reader(tmp_path))
+    quick = check_bake_targets(
+        targets, native, dockerfile_reader(tmp_path), shape=dockerfile_shapes(tmp_path)
+    )
+    assert [repr(e) for e in quick.errors] == [repr(e) for e in full.errors]
+    assert [repr(w) for w in quick.warnings] == [repr(w) for w in full.warnings]
+    assert len(full.errors) >= 3  # V is left out by each readable file
