@@ -17,6 +17,9 @@ from typing import Any
 
 import pytest
 
+from bakepy.models.toolchain import LATEST_BUILDX
+from bakepy.resolution.bake.printed import printed_target
+
 IGNORED_BY_BUILDX_0_13 = ("call", "description", "entitlements", "extra-hosts", "network")
 """Attributes buildx 0.13 drops silently (../shared/reference/bake.md §13)."""
 
@@ -75,11 +78,14 @@ def levels_apart(printed: dict[str, Any]) -> dict[str, Any]:
 
 
 def normalize(printed: dict[str, Any]) -> dict[str, Any]:
-    """Drop what buildx 0.13 ignores; sort group members (matrix order is Go map order)."""
+    """Drop what buildx 0.13 ignores; sort group members (matrix order is Go map order);
+    typed entries in one shape (0.13 prints them as text, bakepy for the latest buildx as
+    objects, as buildx has since 0.19: tests/unit/test_bake_printed.py checks that shape)."""
     out = json.loads(json.dumps(printed))
-    for target in out.get("target", {}).values():
+    for name, target in out.get("target", {}).items():
         for key in IGNORED_BY_BUILDX_0_13:
             target.pop(key, None)
+        out["target"][name] = printed_target(target, LATEST_BUILDX)
     for group in out.get("group", {}).values():
         group.pop("description", None)
         group["targets"] = sorted(group["targets"])

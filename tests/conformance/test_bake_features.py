@@ -992,20 +992,20 @@ def merge_by_id_as_newer_buildx(printed: dict[str, Any]) -> dict[str, Any]:
         for key, ident in (("secret", _secret_id), ("ssh", _ssh_id)):
             if key not in attrs:
                 continue
-            merged: dict[str, str] = {}
+            merged: dict[str, Any] = {}
             for entry in attrs[key]:
                 merged[ident(entry)] = entry  # an existing key keeps its first position
             attrs[key] = list(merged.values())
     return out
 
 
-def _secret_id(entry: str) -> str:
-    fields = dict(part.split("=", 1) for part in entry.split(",") if "=" in part)
-    return fields.get("id", entry)
+def _secret_id(entry: dict[str, Any]) -> str:
+    """The id of a secret entry, as ``normalize`` shapes it (an object)."""
+    return str(entry.get("id", entry))
 
 
-def _ssh_id(entry: str) -> str:
-    return entry.split("=", 1)[0]
+def _ssh_id(entry: dict[str, Any]) -> str:
+    return str(entry.get("id", ""))
 
 
 def _create_files(folder: Path, files: dict[str, str]) -> None:

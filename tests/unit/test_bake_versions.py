@@ -106,7 +106,7 @@ def test_secrets_merge_by_id_from_0_20(tmp_path: Path) -> None:
     old = resolved(tmp_path, text, OLD, "app")["target"]["app"]["secret"]
     new = resolved(tmp_path, text, NEW, "app")["target"]["app"]["secret"]
     assert old == ["id=token,env=A", "id=token,env=B"]
-    assert new == ["id=token,env=B"]
+    assert new == [{"id": "token", "env": "B"}]  # printed as an object from 0.19
 
 
 def test_default_file_order_changed_in_0_20() -> None:

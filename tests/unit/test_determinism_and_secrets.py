@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import socket
@@ -72,7 +73,8 @@ def test_secret_values_never_reach_rendered_files_or_print(
     for text in outputs:
         assert file_value not in text
         assert env_value not in text
-    assert "id=npm_token,env=NPM_TOKEN" in printed.stdout
+    secrets = json.loads(printed.stdout)["target"]["app"]["secret"]
+    assert {"id": "npm_token", "env": "NPM_TOKEN"} in secrets  # the id and the source only
 
 
 def test_a_secret_value_in_a_declaration_is_refused_without_echoing_it(tmp_path: Path) -> None:
