@@ -12,9 +12,13 @@ each with nothing changed, every run a fresh process as a user runs it:
   again, whether or not it changed).
 
 The Engine API requests of a no-change apply are counted in a separate, untimed library run
-(``apply_stack`` with a CountingClient): the mutating ones must be 0. It prints the medians and
-the bakepy/docker ratio (target: at most 0.5), then removes both stacks. A benchmark, not a
-test: it exits 0 whatever the figures.
+(``apply_stack`` with a CountingClient): the mutating ones must be 0. For the timed CLI runs it
+says how many were answered from the apply cache (``bakepy.cli.noop_apply``; the others ran
+the whole command) and how many create, update or remove events the manager's event stream
+shows for bakepy's stack and its lock object meanwhile (must be 0: no lock is taken when
+nothing changes). It prints the medians and the bakepy/docker ratio (target: at most 0.5) and
+the load average, then removes both stacks. A benchmark, not a test: it exits 0 whatever the
+figures.
 
     source /tmp/bakepy-cluster.env
     python benchmarks/bench_stack.py [--services 10] [--repeat 5]
@@ -87,6 +91,32 @@ def run(command: list[str], env: dict[str, str], what: str) -> tuple[float, str]
     return seconds, done.stdout + done.stderr
 
 
+def engine_changes(since: float, name: str, env: dict[str, str]) -> list[str]:
+    """Create, update and remove events the engine reported since ``since`` for objects whose
+    name has ``name`` in it (the stack's objects and its lock object)."""
+    until = f"{time.time():.3f}"
+    command = [
+        "docker",
+        "events",
+        "--since",
+        f"{since:.3f}",
+        "--until",
+        until,
+        "--format",
+        "{{json .}}",
+    ]
+    _, output = run(command, env, "docker events")
+    found = []
+    for line in output.splitlines():
+        if not line.startswith("{"):
+            continue
+        event = json.loads(line)
+        attributes = (event.get("Actor") or {}).get("Attributes") or {}
+        if name in attributes.get("name", "") and event.get("Type") != "container":
+            found.append(f"{event['Type']} {event['Action']} {attributes['name']}")
+    return found
+
+
 def library_apply(definition: Path, env: dict[str, str]) -> dict[str, object]:
     """One library apply in a fresh process, counting its Engine API requests (untimed)."""
     _, output = run([sys.executable, "-c", CHILD, str(definition)], env, "bakepy apply_stack")
@@ -138,11 +168,19 @@ def main() -> None:
                 f"{report['mutating']} mutating (changed={report['changed']})"
             )
             command = [bakepy, "apply", "-f", str(definition), "--stack", ours]
-            run(command, env, "bakepy apply --stack")  # warm the bytecode cache
+            run(command, env, "bakepy apply --stack")  # warm the bytecode cache, record
+            run(command, env, "bakepy apply --stack")
             times: dict[str, list[float]] = {"bakepy": [], "docker": []}
+            traced = {**env, "BAKEPY_APPLY_CACHE_TRACE": "1"}
+            cached = 0
+            changes: list[str] = []
             for _ in range(args.repeat):
-                seconds, _ = run(command, env, "bakepy apply --stack")
+                since = time.time()
+                seconds, output = run(command, traced, "bakepy apply --stack")
                 times["bakepy"].append(seconds)
+                cached += "apply cache: not used" not in output
+                time.sleep(0.2)  # the manager's event stream is read up to now
+                changes += engine_changes(since, ours, env)
                 seconds, _ = run(deploy, env, "docker stack deploy")
                 times["docker"].append(seconds)
             bakepy_median = statistics.median(times["bakepy"])
@@ -156,6 +194,11 @@ def main() -> None:
                 f"  docker stack deploy    {docker_median:.3f}s  (best {min(times['docker']):.3f}s)"
             )
             print(f"  ratio bakepy/docker    {bakepy_median / docker_median:.2f}  (target <= 0.5)")
+            print(f"  answered from the apply cache: {cached} of {args.repeat} bakepy runs")
+            print(f"  engine changes during bakepy's runs (stack and lock): {len(changes)}")
+            for change in changes:
+                print(f"    {change}")
+            print(f"  load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         finally:
             subprocess.run(
                 [bakepy, "delete", "-f", str(definition), "--stack", ours],
