@@ -477,6 +477,13 @@ def test_continuations_and_multi_line_run_scripts_pass(instruction: object) -> N
     assert check(alpine(instruction)) == []
 
 
+@pytest.mark.parametrize("line", ["&& apt-get install -y curl", "  || true", "| sort", "; ls"])
+def test_a_script_line_starting_with_an_operator_is_reported(line: str) -> None:
+    diagnostic = only(check(alpine(Run(command=f"apt-get update\n{line}"))))
+    assert "starts with" in diagnostic.message
+    assert diagnostic.hint == "end the line before it with \\ to continue it there"
+
+
 def test_a_backslash_line_end_is_a_line_break_under_the_backtick_escape() -> None:
     diagnostic = only(check(alpine(Cmd(command="a \\\nb")), escape="`"))
     assert "line break" in diagnostic.message

@@ -39,7 +39,12 @@ from bakepy.models.dockerfile.instructions import (
     Volume,
     Workdir,
 )
-from bakepy.models.dockerfile.shell_lines import ends_continued, has_line_breaks, shell_text
+from bakepy.models.dockerfile.shell_lines import (
+    ends_continued,
+    has_line_breaks,
+    shell_lines,
+    shell_text,
+)
 from bakepy.support.durations import DurationError, parse_duration
 
 PLATFORM_ARGS = frozenset(
@@ -649,6 +654,27 @@ def _shell_command_lines(doc: _Doc, site: _Site) -> Iterator[Diagnostic]:
             f"end each line but the last with {doc.escape} to continue it, join the commands "
             'with && or ;, or give an exec-form list (["/bin/sh", "-c", "..."])',
         )
+    elif (operator := _line_starting_with_an_operator(item.command, doc.escape)) is not None:
+        yield doc.error(
+            path,
+            f"a line of the {item.KEYWORD} command starts with {operator}: each line is a "
+            "command of its own, so the shell refuses it",
+            f"end the line before it with {doc.escape} to continue it there",
+        )
+
+
+_OPERATORS = ("&&", "||", "|", ";")
+
+
+def _line_starting_with_an_operator(command: str, escape: str) -> str | None:
+    """The operator a shell line after the first starts with (``&& make``), which the shell
+    refuses at the start of a command: the line before was meant to continue."""
+    for group in shell_lines(command.strip(), escape)[1:]:
+        start = group[0].lstrip()
+        for operator in _OPERATORS:
+            if start.startswith(operator):
+                return operator
+    return None
 
 
 def _may_run_lines(item: Run | Cmd | Entrypoint | Healthcheck) -> bool:
