@@ -9,8 +9,9 @@ stack planner), so any drift on the engine is seen, and it checks that each secr
 file on disk still has its content and mode. Only when that plan changes nothing and needs no
 pull does it print the result, with the warnings the whole command would print; anything else
 (a change, an error, an engine elsewhere than the local socket, an option this path does not
-know) goes the whole way, which loads, checks, lowers, applies and records.
-``BAKEPY_APPLY_CACHE=0`` turns both off.
+know) goes the whole way, which loads, checks, lowers, applies and records. A ``plan`` with
+the options of such an apply is answered from that apply's entry by the same code, printed as
+``bakepy plan`` prints it. ``BAKEPY_APPLY_CACHE=0`` turns both off.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from bakepy.cli import apply_cache
 
 if TYPE_CHECKING:
     from bakepy.engine.compose.desired import DesiredState
+    from bakepy.engine.compose.plan import RuntimePlan
     from bakepy.engine.file_check import FileCheck
     from bakepy.engine.swarm.objects import StackState
     from bakepy.project import Project
@@ -106,19 +108,23 @@ def local_socket(env: Mapping[str, str]) -> str | None:
 
 def answer(argv: Sequence[str], env: Mapping[str, str]) -> str | None:
     """What a no-change apply prints (stdout), when the cache shows nothing to change; None
-    when the whole command must run. Warnings are written to stderr before returning."""
-    request = parse(argv)
+    when the whole command must run. Warnings are written to stderr before returning. A
+    ``plan`` with the options of such an apply is answered from that apply's entry, with what
+    ``bakepy plan`` prints (the same plan, rendered as a plan)."""
+    planning = bool(argv) and argv[0] == "plan"
+    as_apply = ["apply", *argv[1:]] if planning else list(argv)
+    request = parse(as_apply)
     if request is None or not apply_cache.enabled(env):
         return None
     socket = local_socket(env)
     if socket is None:
         return None
-    payload, why = apply_cache.lookup(apply_cache.request_key(argv, env))
+    payload, why = apply_cache.lookup(apply_cache.request_key(as_apply, env))
     if payload is None:
         _miss(env, why)
         return None
     try:
-        return _answer(payload, socket, request)
+        return _answer(payload, socket, request, planning)
     except _Miss as miss:
         _miss(env, str(miss))
     except Exception as error:  # any doubt: the whole command runs and reports it
@@ -154,11 +160,18 @@ def _current(files: Sequence[FileCheck], key: bytes | None) -> None:
         raise _Miss("a secret or config file is missing or changed on disk")
 
 
-def _answer(payload: Mapping[str, Any], socket: str, request: Request) -> str:
+def _answer(payload: Mapping[str, Any], socket: str, request: Request, planning: bool) -> str:
+    """What ``apply`` (or, ``planning``, ``plan``) prints when the engine matches the entry."""
     if request.stack is not None:
-        rendered = [_stack_answer(payload["stack"], socket, request)]
+        plans = [_stack_answer(payload["stack"], socket, request)]
     else:
-        rendered = _compose_answer(payload["projects"], socket, request)
+        plans = _compose_answer(payload["projects"], socket, request)
+    if planning:  # as ``bakepy plan`` prints a plan of compose projects (or of the stack)
+        rendered = [plan.render() for plan in plans]
+    else:
+        from bakepy.engine.compose.result import ApplyResult
+
+        rendered = [ApplyResult(plan).render(actions=False) for plan in plans]
     for warning in payload["warnings"]:
         print(f"warning: {warning}", file=sys.stderr)
     return "".join(text + "\n" for text in rendered)
@@ -166,15 +179,15 @@ def _answer(payload: Mapping[str, Any], socket: str, request: Request) -> str:
 
 def _compose_answer(
     projects: Sequence[Mapping[str, Any]], socket: str, request: Request
-) -> list[str]:
+) -> list[RuntimePlan]:
+    """Each recorded project's plan against the engine; _Miss unless none changes anything."""
     from bakepy.engine.compose.desired_codec import decode
     from bakepy.engine.compose.planner import plan_with
-    from bakepy.engine.compose.result import ApplyResult
     from bakepy.engine.compose.socket_reads import SocketReads
 
     key = _digest_key()
     client = SocketReads(socket)
-    rendered = []
+    plans = []
     for data in projects:
         desired, files = decode(data)
         _current(files, key)
@@ -184,13 +197,12 @@ def _compose_answer(
         plan.warnings[:0] = [w for w in desired.warnings if w not in plan.warnings]
         if plan.has_changes or plan.pulls or plan.unbuilt:
             raise _Miss(f"the engine differs from project {desired.project}")
-        rendered.append(ApplyResult(plan).render(actions=False))
-    return rendered
+        plans.append(plan)
+    return plans
 
 
-def _stack_answer(data: Mapping[str, Any], socket: str, request: Request) -> str:
-    """The no-change result of the recorded stack, planned against the swarm's listing."""
-    from bakepy.engine.compose.result import ApplyResult
+def _stack_answer(data: Mapping[str, Any], socket: str, request: Request) -> RuntimePlan:
+    """The no-change plan of the recorded stack, planned against the swarm's listing."""
     from bakepy.engine.swarm.plan import KINDS, plan_stack_with
     from bakepy.engine.swarm.socket_reads import SwarmSocketReads
     from bakepy.engine.swarm.state_codec import decode
@@ -202,7 +214,7 @@ def _stack_answer(data: Mapping[str, Any], socket: str, request: Request) -> str
     plan = plan_stack_with(client, state.stack, lambda: state, prune=request.prune)
     if plan.has_changes:
         raise _Miss(f"the swarm differs from stack {state.stack}")
-    return ApplyResult(plan).render(actions=False)
+    return plan
 
 
 _PLAIN_COMPOSE = frozenset({"ComposeProject"})
@@ -236,20 +248,22 @@ class Recording:
         if self.request.stack is not None:
             entry = _stack_entry(states) if kinds <= _PLAIN_STACK else None
         else:
-            entry = _compose_entry(project, states) if kinds <= _PLAIN_COMPOSE else None
+            wanted = 1 if self.request.compose is not None else len(project)
+            entry = _compose_entry(states, wanted) if kinds <= _PLAIN_COMPOSE else None
         inputs = self.recorder.inputs(self.request.files)
         if entry is None or inputs is None:
             return
         apply_cache.store(self.key, inputs, {"warnings": list(project.warnings), **entry})
 
 
-def _compose_entry(project: Project, states: Sequence[Any]) -> dict[str, Any] | None:
-    """The entry of a compose apply that lowered each ComposeProject once, none built."""
+def _compose_entry(states: Sequence[Any], wanted: int) -> dict[str, Any] | None:
+    """The entry of a compose apply that lowered each ComposeProject it applies once (``wanted``:
+    all of them, or the one ``--compose NAME`` chose), none of them built."""
     from bakepy.engine.compose.desired import DesiredState
     from bakepy.engine.compose.desired_codec import encode
 
-    if len(states) != len(project) or not all(isinstance(s, DesiredState) for s in states):
-        return None  # one project chosen of several: --compose NAME lowered just that one
+    if len(states) != wanted or not all(isinstance(s, DesiredState) for s in states):
+        return None
     if any(c.builds for desired in states for c in desired.containers):
         return None  # a service built from a context: its files are inputs the lowering never read
     return {"projects": [encode(desired) for desired in states]}
@@ -282,8 +296,8 @@ def record(argv: Sequence[str], env: Mapping[str, str]) -> Recording | None:
 
 
 def run(argv: Sequence[str], env: Mapping[str, str] | None = None) -> int | None:
-    """Answer a no-change apply from the cache (prints it, returns 0), or start recording
-    for the whole command and return None."""
+    """Answer a no-change apply (or plan) from the cache (prints it, returns 0), or start
+    recording for the whole command (an apply's) and return None."""
     environment = os.environ if env is None else env
     printed = answer(argv, environment)
     if printed is not None:

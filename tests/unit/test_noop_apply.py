@@ -189,3 +189,54 @@ def test_an_optional_env_file_that_appears_later_invalidates_an_entry(tmp_path: 
     assert apply_cache.lookup("probe") == ({"projects": []}, "")
     (project / "config" / "extra.env").write_text("EXTRA=1\n")
     assert apply_cache.lookup("probe")[0] is None
+
+
+TWO_PROJECTS = """\
+apiVersion: bakepy.dev/v1alpha1
+kind: ComposeProject
+metadata: {name: one}
+spec: {services: {web: {image: busybox, command: [sleep, "60"]}}}
+---
+apiVersion: bakepy.dev/v1alpha1
+kind: ComposeProject
+metadata: {name: two}
+spec: {services: {web: {image: busybox, command: [sleep, "60"]}}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "kept"),
+    [
+        (["--compose", "one"], True),  # the one project asked for was lowered
+        ([], False),  # both are applied: one lowered state is not the whole answer
+    ],
+)
+def test_an_entry_is_kept_only_when_every_project_applied_was_lowered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, argv: list[str], kept: bool
+) -> None:
+    from bakepy import load
+    from bakepy.cli.noop_apply import Recording
+    from bakepy.engine.compose.declared import observing
+    from bakepy.engine.compose.desired import desired_state
+    from bakepy.models.compose.project import ComposeProject
+
+    folder = tmp_path / "project"  # the state folder is made in tmp_path meanwhile
+    folder.mkdir()
+    monkeypatch.chdir(folder)
+    definition = folder / "bakepy.yaml"
+    definition.write_text(TWO_PROJECTS)
+    command = ["apply", "-f", str(definition), *argv]
+    request = parse(command)
+    assert request is not None
+    key = apply_cache.request_key(command, {})
+    recording = Recording(key, request, apply_cache.InputRecorder(), [])
+    project = load([definition])
+    with observing(recording.observe):
+        recording.recorder.hook("open", (str(definition), "r", 0))
+        desired_state(project, project.of_kind(ComposeProject)[0])
+    recording.recorder.started = time.time_ns() + 10**9  # written before it started
+    recording.finish()
+    payload, why = apply_cache.lookup(key)
+    assert (payload is not None) == kept, why
+    if payload is not None:
+        assert [p["project"] for p in payload["projects"]] == ["one"]
