@@ -100,12 +100,12 @@ volumes:
     return path
 
 
-def apply(folder: Path, **env: str) -> tuple[str, bool]:
-    """``bakepy apply -f FOLDER`` in a fresh process: its stdout, and whether it was answered
-    from the cache (none of ``HEAVY`` was imported)."""
+def apply(folder: Path, command: str = "apply", code: int = 0, **env: str) -> tuple[str, bool]:
+    """``bakepy apply -f FOLDER`` (or another ``command``) in a fresh process: its stdout, and
+    whether it was answered from the cache (none of ``HEAVY`` was imported)."""
     environment = {**os.environ, "BAKEPY_APPLY_CACHE_TRACE": "1", **env}
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "bakepy", "apply", "-f", str(folder)],
+        [sys.executable, "-X", "importtime", "-m", "bakepy", command, "-f", str(folder)],
         capture_output=True,
         text=True,
         env=environment,
@@ -113,7 +113,7 @@ def apply(folder: Path, **env: str) -> tuple[str, bool]:
         timeout=300,
         check=False,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.returncode == code, done.stderr[-3000:]
     imported = {
         line.split("|")[-1].strip().split(".")[0]
         for line in done.stderr.splitlines()
@@ -147,6 +147,24 @@ def test_a_no_change_apply_is_answered_from_the_cache_as_the_whole_command_answe
     assert second == whole
     assert second.startswith("No changes.")
     assert {c: inspect(f"{name}-{c}-1")["Id"] for c in ("db", "app")} == ids
+
+
+def test_a_no_change_plan_is_answered_from_the_apply_entry_as_the_whole_plan_answers(
+    base_image: str, name: str, tmp_path: Path
+) -> None:
+    compose = write_project(tmp_path / "project", name, base_image)
+    apply(compose.parent)
+    planned, cached = apply(compose.parent, "plan")
+    assert cached
+    whole, cached_too = apply(compose.parent, "plan", BAKEPY_APPLY_CACHE="0")
+    assert not cached_too
+    assert planned == whole
+    assert planned.startswith(f"project {name}\n")
+    docker("stop", "-t", "0", f"{name}-app-1")  # drift on the engine: the whole plan says it
+    drifted, cached = apply(compose.parent, "plan", 1)
+    assert not cached
+    assert "app" in drifted
+    assert drifted != planned
 
 
 @pytest.mark.parametrize(
