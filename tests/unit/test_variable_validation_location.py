@@ -112,3 +112,27 @@ def test_a_second_validation_whose_message_fails_names_its_own_message_line(
     (tmp_path / "docker-bake.hcl").write_text(text)
     output = run(tmp_path, monkeypatch)
     assert "docker-bake.hcl:9:21: variable 'V': validation[1].error_message:" in output
+
+
+TWO_RULES_JSON = """\
+{
+  "variable": {
+    "V": {
+      "default": 3,
+      "validation": [
+        {"condition": "${V > 0}", "error_message": "never shown"},
+        {"condition": "${V > 5}", "error_message": "too small"}
+      ]
+    }
+  },
+  "target": {"a": {"args": {"X": "${V}"}}}
+}
+"""
+
+
+def test_a_second_validation_in_a_json_bake_file_is_located_by_its_own_position(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "docker-bake.json").write_text(TWO_RULES_JSON)
+    output = run(tmp_path, monkeypatch)
+    assert "docker-bake.json:7:23: variable 'V': validation[1].condition:" in output

@@ -297,6 +297,13 @@ def json_positions(text: str) -> list[BlockPositions]:
                 index = skip_ws(index + 1)
         return starts
 
+    def nested(block: BlockPositions, kind: str, index: int) -> None:
+        """Each body of a nested block list (a variable's validations) and its attributes."""
+        for occurrence, body in enumerate(bodies(index)):
+            block.nested[(kind, occurrence, None)] = scanner.position(body)
+            for attribute, value_start, _ in members(body):
+                block.nested[(kind, occurrence, attribute)] = scanner.position(value_start)
+
     try:
         root = skip_ws(0)
         if root >= len(text) or text[root] != "{":
@@ -309,6 +316,8 @@ def json_positions(text: str) -> list[BlockPositions]:
                     block = BlockPositions(kind, name, scanner.position(body))
                     for attribute, value_start, _ in members(body):
                         block.attributes.setdefault(attribute, scanner.position(value_start))
+                        if kind == "variable" and attribute == "validation":
+                            nested(block, attribute, value_start)
                     blocks.append(block)
     except (json.JSONDecodeError, IndexError):
         return blocks  # the JSON parser reports the syntax error
