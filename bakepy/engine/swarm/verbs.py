@@ -15,8 +15,8 @@ from bakepy.engine.state import save_digest_keys
 from bakepy.engine.swarm.apply import execute_stack
 from bakepy.engine.swarm.client import DockerSwarmClient, SwarmClient
 from bakepy.engine.swarm.desired import StackState, select_stack, stack_state
+from bakepy.engine.swarm.picked import restrict_delete, restrict_plan
 from bakepy.engine.swarm.plan import StackPlan, plan_stack_with
-from bakepy.errors import BakepyError
 from bakepy.models.compose.project import Stack
 from bakepy.project import Project
 from bakepy.resolution.checks import check_project
@@ -50,11 +50,7 @@ def _stack_plan(
     compose = stack_compose(whole, chosen)
     picked = whole.service_selections.get(compose.name) if compose is not None else None
     if picked is not None:  # a label selector picked some services: leave the others as they are
-        plan.changes = [
-            c
-            for c in plan.changes
-            if c.kind != "service" or c.resource.removeprefix("service/") in picked
-        ]
+        restrict_plan(plan, picked)
     return plan
 
 
@@ -122,20 +118,20 @@ def delete_stack(
 ) -> ApplyResult:
     """Remove every service, network, config and secret the stack owns (its label, or the
     project label an older bakepy put on stack objects); returns once the node no longer lists
-    the removed networks, so an apply right after it creates them again."""
+    the removed networks, so an apply right after it creates them again. A project narrowed by
+    a label selector to some services removes those services and the configs and secrets no
+    other service uses (``bakepy.engine.swarm.picked``)."""
+    picked: frozenset[str] | None = None
     if not isinstance(project, str):
         whole, chosen = select_stack(project, stack)
         compose = stack_compose(whole, chosen)
-        if compose is not None and compose.name in whole.service_selections:
-            raise BakepyError(
-                f"{chosen.ref}: a label selector picked some of its services; deleting only "
-                "those from a stack is not supported, and the whole stack is not what was asked",
-                hint="delete the whole stack without -l, or scale those services to 0",
-            )
+        picked = whole.service_selections.get(compose.name) if compose is not None else None
     name = project if isinstance(project, str) else select_stack(project, stack)[1].stack_name
     engine = client if client is not None else DockerSwarmClient()
     with project_lock(f"stack-{name}", timeout=lock_timeout, engine=engine):
         plan = plan_stack_with(engine, name, lambda: StackState(name), prune=True)
+        if picked is not None:  # -l picked some services: those, and what only they use
+            restrict_delete(plan, picked)
         result = execute_stack(engine, plan, progress=progress)
     result.verb = "Delete"
     return result
