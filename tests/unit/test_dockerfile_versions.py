@@ -486,3 +486,13 @@ def test_in_the_user_s_own_file_what_the_frontend_ignores_is_a_warning(tmp_path:
     path.write_text(unknown_flag)
     with pytest.raises(ValidationError, match="COPY --parents"):
         check(Project([load_dockerfile(path)], base_dir=tmp_path), toolchain=old)
+
+
+def test_a_multi_line_run_command_is_a_heredoc_script_the_frontend_must_know() -> None:
+    heredocs = FEATURE_BY_NAME["heredocs"]
+    script = dockerfile(Run(command="echo first\necho second"))
+    diagnostics = check_dockerfile_versions(script, before(stable(heredocs)))
+    assert names(diagnostics) == ["heredocs"]
+    assert diagnostics[0].location.field_path[-1] == "command"
+    continued = dockerfile(Run(command="apt-get update \\\n    && apt-get clean"))
+    assert check_dockerfile_versions(continued, before(stable(heredocs))) == []

@@ -48,6 +48,7 @@ from bakepy.models.dockerfile.instructions import (
     Volume,
     Workdir,
 )
+from bakepy.models.dockerfile.shell_lines import has_line_breaks
 from bakepy.models.toolchain import Version
 
 _Use = tuple[str, FieldPath]
@@ -80,6 +81,12 @@ def _symbolic_mode(value: Any) -> bool:
     return isinstance(value, str) and "$" not in value and not value.isdigit()
 
 
+def _script(value: Any) -> bool:
+    """Whether a RUN command has lines the shell must see, so it is written as a heredoc
+    script (read with the backslash escape: a backtick file's scripts are Windows ones)."""
+    return isinstance(value, str) and has_line_breaks(value)
+
+
 def _variable_mode(value: Any) -> bool:
     return isinstance(value, str) and "$" in value
 
@@ -90,6 +97,7 @@ _FLAGS: tuple[_Flag, ...] = (
     _Flag(Run, "security", "RUN --security"),
     _Flag(Run, "heredoc", "heredocs"),
     _Flag(Run, "heredocs", "heredocs"),
+    _Flag(Run, "command", "heredocs", _script),
     _Flag(TmpfsMount, "size", "RUN --mount=type=tmpfs,size="),
     _Flag(SecretMount, "env", "RUN --mount=type=secret,env="),
     _Flag(Copy, "heredocs", "heredocs"),
