@@ -65,12 +65,12 @@ def stack(swarm: None, base_image: str, tmp_path: Path) -> Iterator[Path]:
         delete_stack(name)
 
 
-def apply(folder: Path, **env: str) -> tuple[str, bool]:
-    """``bakepy apply -f bakepy.yaml --stack NAME`` in a fresh process: its stdout, and
-    whether it was answered from the cache (none of ``HEAVY`` was imported)."""
+def apply(folder: Path, verb: str = "apply", **env: str) -> tuple[str, bool]:
+    """``bakepy apply -f bakepy.yaml --stack NAME`` (or ``plan``) in a fresh process: its
+    stdout, and whether it was answered from the cache (none of ``HEAVY`` was imported)."""
     name = folder.joinpath("bakepy.yaml").read_text().split("name: ", 1)[1].split("}")[0]
     environment = {**os.environ, "BAKEPY_APPLY_CACHE_TRACE": "1", **env}
-    command = ["-m", "bakepy", "apply", "-f", "bakepy.yaml", "--stack", name]
+    command = ["-m", "bakepy", verb, "-f", "bakepy.yaml", "--stack", name]
     done = subprocess.run(
         [sys.executable, "-X", "importtime", *command],
         capture_output=True,
@@ -133,6 +133,15 @@ def test_a_no_change_stack_apply_is_answered_from_the_cache_and_changes_nothing(
     assert changes_since(since, name) == []  # no lock object either
     assert service(name)["Version"] == version
     assert apply(stack)[1]
+
+
+def test_a_no_change_stack_plan_is_answered_from_the_apply_entry(stack: Path) -> None:
+    apply(stack)
+    planned, cached = apply(stack, "plan")
+    assert cached
+    whole, cached_too = apply(stack, "plan", BAKEPY_APPLY_CACHE="0")
+    assert not cached_too
+    assert planned == whole
 
 
 def test_drift_and_a_new_secret_are_seen_and_repaired_by_the_whole_command(
