@@ -474,7 +474,8 @@ def test_apply_waits_for_the_lock(engine: FakeEngine) -> None:
     """It plans first (reads only), then waits for the lock before any change."""
     with project_lock("shop", timeout=1), pytest.raises(LockError):
         apply_runtime(make_project(), client=engine, lock_timeout=0.2)
-    assert engine.calls and engine.mutations == []
+    assert engine.calls
+    assert engine.mutations == []
 
 
 def test_a_no_change_apply_takes_no_lock(engine: FakeEngine) -> None:
@@ -485,7 +486,8 @@ def test_a_no_change_apply_takes_no_lock(engine: FakeEngine) -> None:
     with project_lock("shop", timeout=1):
         result = apply_runtime(make_project(), client=engine, lock_timeout=0.2)
     assert not result.changed
-    assert engine.calls and engine.mutations == []
+    assert engine.calls
+    assert engine.mutations == []
 
 
 # -- details ----------------------------------------------------------------------------------
