@@ -53,3 +53,32 @@ def test_a_record_naming_a_file_outside_removes_nothing(tmp_path: Path) -> None:
     assert victim.read_text() == "keep me\n"
     assert report.removed == []
     assert any("sub/victim.txt" in w and "outside the folder" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize(
+    ("out", "message"),
+    [
+        ("taken", "cannot create output folder {out}: File exists"),
+        ("taken/sub", "cannot create output folder {out}: Not a directory"),
+    ],
+)
+def test_an_output_folder_that_is_a_file_is_a_clear_error(
+    tmp_path: Path, out: str, message: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from bakepy.cli import app
+
+    definition = tmp_path / "bakepy.yaml"
+    definition.write_text(
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Dockerfile\nmetadata: {name: app}\n"
+        "spec: {stages: [{from: busybox}]}\n"
+    )
+    (tmp_path / "taken").write_text("a file\n")
+    before = _snapshot(tmp_path)
+    target = tmp_path / out
+    result = CliRunner().invoke(app, ["render", "-f", str(definition), "--out", str(target)])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    assert message.format(out=target) in result.stderr
+    assert _snapshot(tmp_path) == before
