@@ -178,8 +178,30 @@ def test_a_continuation_inside_quotes_is_kept_as_written() -> None:
     assert one('RUN echo "a \\\n   b"\n') == Run(command='echo "a \\\n   b"')
 
 
-def test_cmd_keeps_its_joined_text_exactly_since_the_image_config_stores_it() -> None:
-    assert one("CMD echo a \\\n    && echo b\n") == Cmd(command="echo a     && echo b")
+def test_cmd_keeps_its_continuation_lines_as_written() -> None:
+    assert one("CMD echo a \\\n    && echo b\n") == Cmd(command="echo a \\\n    && echo b")
+
+
+def test_healthcheck_and_entrypoint_keep_their_continuation_lines_and_comments() -> None:
+    text = "HEALTHCHECK CMD curl -f \\\n  # local only\n  localhost\nENTRYPOINT exec \\\n  app\n"
+    assert instructions(text) == [
+        Healthcheck(command="curl -f \\\n  # local only\n  localhost"),
+        Entrypoint(command="exec \\\n  app"),
+    ]
+
+
+def test_comments_inside_an_exec_form_or_none_come_before_the_instruction() -> None:
+    text = 'HEALTHCHECK \\\n  # off\n  NONE\nCMD ["a", \\\n  # b\n  "c"]\n'
+    assert instructions(text) == [
+        Comment(text="off"),
+        Healthcheck(none=True),
+        Comment(text="b"),
+        Cmd(command=["a", "c"]),
+    ]
+
+
+def test_an_onbuild_trigger_command_is_one_joined_line() -> None:
+    assert one("ONBUILD CMD a \\\n  b\n") == Onbuild(trigger=Cmd(command="a   b"))
 
 
 def test_a_continuation_at_the_end_of_the_file_ends_the_instruction() -> None:
@@ -933,6 +955,9 @@ def test_a_lone_continuation_character_is_an_empty_instruction() -> None:
         ("web.api.dockerfile", "web.api"),
         ("Dockerfile.dev", "dev"),
         (".Dockerfile", "dockerfile"),
+        ("Dockerfile-alpine", "alpine"),
+        ("Dockerfile_dev", "dev"),
+        ("Dockerfile-alpine-otel.template", "alpine-otel.template"),
     ],
 )
 def test_dockerfile_file_names(filename: str, name: str) -> None:
@@ -940,7 +965,10 @@ def test_dockerfile_file_names(filename: str, name: str) -> None:
     assert dockerfile_name(Path(filename)) == name
 
 
-@pytest.mark.parametrize("filename", ["api.Dockerfile.dockerignore", "Dockerfiles", "bakepy.yaml"])
+@pytest.mark.parametrize(
+    "filename",
+    ["api.Dockerfile.dockerignore", "Dockerfiles", "bakepy.yaml", "dockerfile_test.go"],
+)
 def test_other_file_names_are_not_dockerfiles(filename: str) -> None:
     assert not is_dockerfile(Path(filename))
 

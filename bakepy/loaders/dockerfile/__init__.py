@@ -1,4 +1,5 @@
-"""Dockerfiles as definition files: ``Dockerfile``, ``api.Dockerfile`` or ``Dockerfile.api``."""
+"""Dockerfiles as definition files: ``Dockerfile``, ``api.Dockerfile``, ``Dockerfile.api``, or
+``Dockerfile-alpine``/``Dockerfile_dev`` as many repositories name their variants."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ if TYPE_CHECKING:
 
 _WORD = "dockerfile"
 _NOT_DOCKERFILES = (".dockerignore",)
+_SEPARATORS = (".", "-", "_")
+_CODE_OR_DATA = (".go", ".py", ".md", ".json", ".yaml", ".yml", ".hcl", ".sh", ".txt", ".toml")
+"""Suffixes that make ``dockerfile_test.go`` or ``Dockerfile-notes.md`` something else."""
 
 
 def is_dockerfile(path: Path) -> bool:
@@ -20,15 +24,18 @@ def is_dockerfile(path: Path) -> bool:
     name = path.name.lower()
     if name.endswith(_NOT_DOCKERFILES):
         return False
-    return name == _WORD or name.endswith("." + _WORD) or name.startswith(_WORD + ".")
+    if name == _WORD or name.endswith("." + _WORD) or name.startswith(_WORD + "."):
+        return True
+    return name.startswith(tuple(_WORD + sep for sep in "-_")) and not name.endswith(_CODE_OR_DATA)
 
 
 def dockerfile_name(path: Path) -> str:
-    """The resource name: ``dockerfile``, or ``api`` for ``api.Dockerfile``/``Dockerfile.api``."""
+    """The resource name: ``dockerfile``, or ``api`` for ``api.Dockerfile``, ``Dockerfile.api``
+    or ``Dockerfile-api``."""
     name = path.name
     if name.lower().endswith("." + _WORD):
         stem = name[: -len(_WORD) - 1]
-    elif name.lower().startswith(_WORD + "."):
+    elif name.lower().startswith(tuple(_WORD + sep for sep in _SEPARATORS)):
         stem = name[len(_WORD) + 1 :]
     else:
         stem = ""
