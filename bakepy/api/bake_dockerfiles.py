@@ -60,11 +60,13 @@ def dockerfile_shapes(folder: Path) -> ShapeOf:
     by_text: dict[str, DockerfileShape | None] = {}
 
     def scan(text: str) -> DockerfileShape | None:
+        """The shape of ``text``, scanned once per text."""
         if text not in by_text:
             by_text[text] = scan_dockerfile(text)
         return by_text[text]
 
     def shape(key: tuple[str, str]) -> DockerfileShape | None:
+        """The shape of an inline text or a file (None when it cannot be read)."""
         kind, value = key
         if kind == "inline":
             return scan(value)

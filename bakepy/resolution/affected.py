@@ -179,6 +179,7 @@ class Snapshot:
 
 
 def _links(inputs: Mapping[str, TargetInputs]) -> Iterator[tuple[str, str]]:
+    """(target, target whose result it uses) pairs of built inputs."""
     for target in inputs.values():
         for link in target.links:
             yield target.name, link

@@ -157,6 +157,7 @@ def _logical_line(lines: list[str], index: int) -> tuple[str | None, int]:
 
 
 def _trim(line: str) -> tuple[str, bool]:
+    """``line`` without its continuation backslash, and whether the instruction goes on."""
     if "\\" not in line:
         return line, False
     match = _CONTINUATION.search(line)
@@ -174,6 +175,7 @@ def _flags(words: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _quoted(text: str) -> bool:
+    """Whether ``text`` holds a quote or a backslash (the parser's unquoting decides then)."""
     return "'" in text or '"' in text or "\\" in text
 
 

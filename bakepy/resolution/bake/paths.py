@@ -33,6 +33,7 @@ class PathMapper:
         return relative.replace(os.sep, "/")
 
     def _resolve(self, base_dir: Path) -> Path:
+        """``base_dir`` resolved, once per folder."""
         if base_dir not in self._resolved:
             self._resolved[base_dir] = Path(base_dir).resolve()
         return self._resolved[base_dir]

@@ -86,6 +86,7 @@ def global_defaults(shape: DockerfileShape) -> dict[str, str | None]:
 
 
 def _from_values(shape: DockerfileShape, args: Mapping[str, str]) -> dict[str, str | None]:
+    """What FROM lines see: global ARG defaults, overridden by the target's build args."""
     values = global_defaults(shape)
     for name, value in args.items():
         if name in values and name not in PLATFORM_VALUES:
@@ -112,6 +113,7 @@ def _from_lines_quiet(
 
 
 def _find(stages: tuple[StageShape, ...], name: str) -> int | None:
+    """Index of the stage called ``name`` (case-insensitive, as BuildKit), or None."""
     wanted = name.lower()
     for index, stage in enumerate(stages):
         if stage.name is not None and stage.name.lower() == wanted:
@@ -145,6 +147,8 @@ def _built(
 
 
 def _resolve(stages: tuple[StageShape, ...], name: str, before: int, by_index: bool) -> int | None:
+    """The index of the earlier stage ``name`` names; None for an image, -1 when unknown
+    (as ``targets._resolve``)."""
     if "$" in name:
         return -1
     index = _find(stages, name)
