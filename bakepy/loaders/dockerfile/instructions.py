@@ -52,6 +52,11 @@ _HEALTHCHECK_FLAGS = FlagSpec(
 )
 
 
+_PLACING = frozenset({"RUN", "CMD", "ENTRYPOINT", "HEALTHCHECK"})
+"""Instructions whose shell-form command keeps the comment lines between its lines, and that
+place the others before or after themselves."""
+
+
 def parse_instruction(parts: Parts, context: Context) -> list[Instruction]:
     """The model instructions one Dockerfile instruction becomes (ARG may declare several),
     with the comment lines between its continuation lines: kept inside a multi-line RUN
@@ -66,7 +71,7 @@ def parse_instruction(parts: Parts, context: Context) -> list[Instruction]:
         return raw(parts)  # BuildKit takes it as written; so does the Raw instruction
     if not parts.line.bodies and ends_in_lone_escape(parts.args, context.escape):
         return raw(parts)  # written back, its last character would continue the line
-    placed = keyword == "RUN" or context.in_onbuild  # RUN places its own; ONBUILD's go before it
+    placed = keyword in _PLACING or context.in_onbuild  # these place their own; ONBUILD's go first
     if placed or any(isinstance(item, Raw) for item in instructions):
         return instructions
     return [*comments([text for _, text in parts.line.comments]), *instructions]
@@ -131,21 +136,32 @@ def _command_from(parts: Parts, start: int, context: Context) -> ShellLines:
 # --- CMD, ENTRYPOINT, SHELL, HEALTHCHECK ------------------------------------------------------
 
 
-def _command(parts: Parts, context: Context) -> str | list[str]:
-    """The exec-form list, or the shell-form text exactly as BuildKit joined it."""
+def _command(parts: Parts, context: Context) -> tuple[str | list[str], ShellLines]:
+    """The exec-form list, or the shell-form text as written (continuation lines kept), with
+    the comment lines that stand around the instruction."""
+    around = ShellLines("", [text for _, text in parts.line.comments], [])
     exec_form = json_args(parts, context)
     if exec_form is not None:
-        return exec_form
-    return shell_command(parts, parts.start)
+        return exec_form, around
+    found = _command_from(parts, parts.start, context)
+    return found.command, found
 
 
 def _cmd(parts: Parts, context: Context) -> list[Instruction]:
     Flags(parts.keyword.upper(), parts.flags, NO_FLAGS, context.where)
     model: type[Cmd] | type[Entrypoint] = Cmd if parts.keyword.upper() == "CMD" else Entrypoint
-    command = _command(parts, context)
+    command, around = _command(parts, context)
     if unwritable(command, context):
         return raw(parts)
-    return [build(model, context, model.KEYWORD, command=command)]
+    item = build(model, context, model.KEYWORD, command=command)
+    return _placed(item, around, context)
+
+
+def _placed(item: Instruction, around: ShellLines, context: Context) -> list[Instruction]:
+    """``item`` with the comment lines before and after it (an ONBUILD trigger: alone)."""
+    if context.in_onbuild:
+        return [item]
+    return [*comments(around.before), item, *comments(around.after)]
 
 
 def _shell(parts: Parts, context: Context) -> list[Instruction]:
@@ -173,13 +189,16 @@ def _healthcheck(parts: Parts, context: Context) -> list[Instruction]:
                 "HEALTHCHECK NONE takes no options (BuildKit ignores them)",
                 "remove the options, or write HEALTHCHECK CMD ...",
             )
-        return [Healthcheck(none=True)]
+        inside = ShellLines("", [text for _, text in parts.line.comments], [])
+        return _placed(Healthcheck(none=True), inside, context)
     if kind.upper() != "CMD":
         raise context.error(f"unknown type {kind!r} in HEALTHCHECK (try CMD)")
-    command = _health_command(parts, end, context)
+    command, around = _health_command(parts, end, context)
     if unwritable(command, context):
         return raw(parts)
-    return [build(Healthcheck, context, "HEALTHCHECK", command=command, **_health_options(flags))]
+    options = _health_options(flags)
+    item = build(Healthcheck, context, "HEALTHCHECK", command=command, **options)
+    return _placed(item, around, context)
 
 
 def _first_word(text: str, index: int) -> tuple[str, int]:
@@ -190,16 +209,22 @@ def _first_word(text: str, index: int) -> tuple[str, int]:
     return text[begin:end], end
 
 
-def _health_command(parts: Parts, rest: int, context: Context) -> str | list[str]:
+def _health_command(
+    parts: Parts, rest: int, context: Context
+) -> tuple[str | list[str], ShellLines]:
+    """The command after ``CMD``: exec form, or shell form as written (``_command``)."""
     text = parts.line.text[rest:]
     try:
         exec_form = json_array(text)
     except WordError as exc:
         raise context.error(f"HEALTHCHECK: {exc}") from None
-    command = exec_form if exec_form is not None else strip(text)
+    around = ShellLines("", [text for _, text in parts.line.comments], [])
+    if exec_form is None and strip(text):
+        around = _command_from(parts, skip_spaces(parts.line.text, rest), context)
+    command = exec_form if exec_form is not None else around.command
     if not command:
         raise context.error("missing command after HEALTHCHECK CMD")
-    return command
+    return command, around
 
 
 def _health_options(flags: Flags) -> dict[str, Any]:
