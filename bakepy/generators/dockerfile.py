@@ -193,9 +193,10 @@ def run_script(command: str, escape: str = "\\") -> str:
     body: list[str] = []
     for group in shell_lines(text, escape):
         body += group if _same_in_the_shell(group, escape) else [joined(group, escape)]
-    delimiter = "EOT"
+    delimiter, suffix = "EOT", 0
     while delimiter in body:
-        delimiter = f"EOT{len(delimiter) - 2}"
+        suffix += 1
+        delimiter = f"EOT{suffix}"
     return "\n".join([f"<<{delimiter}", *body, delimiter])
 
 

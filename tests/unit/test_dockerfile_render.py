@@ -199,6 +199,8 @@ def test_run_script_joins_backtick_continuations_the_shell_does_not_know() -> No
 def test_run_script_delimiter_is_not_a_line_of_the_script() -> None:
     run = Run(command="cat <<EOT\nhello\nEOT")
     assert render_instruction(run) == "RUN <<EOT1\ncat <<EOT\nhello\nEOT\nEOT1"
+    taken = Run(command="echo\nEOT\nEOT1\nEOT2")
+    assert render_instruction(taken) == "RUN <<EOT3\necho\nEOT\nEOT1\nEOT2\nEOT3"
 
 
 def test_run_script_comes_after_the_flags() -> None:
