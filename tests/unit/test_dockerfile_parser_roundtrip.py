@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, note, settings, strategies as st
+from hypothesis import HealthCheck, assume, given, note, settings, strategies as st
 
 from bakepy import load
 from bakepy.api.definitions import import_definitions
@@ -56,7 +56,7 @@ from bakepy.models.dockerfile.instructions import (
     Volume,
     Workdir,
 )
-from bakepy.models.dockerfile.shell_lines import has_line_breaks
+from bakepy.models.dockerfile.shell_lines import ends_continued, has_line_breaks, shell_text
 from bakepy.resolution.checks.dockerfile import check_dockerfile
 
 REPO = Path(__file__).resolve().parents[2]
@@ -814,3 +814,20 @@ def dockerfiles(draw: st.DrawFn) -> Dockerfile:
 def test_parse_of_render_is_the_model(dockerfile: Dockerfile) -> None:
     note(render_dockerfile(dockerfile))
     assert dump(roundtrip(dockerfile)) == dump(as_rendered(dockerfile))
+
+
+_SCRIPT_LINE = st.text(alphabet="ab #'\"\\$&|;<E\tOT", max_size=8)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(lines=st.lists(_SCRIPT_LINE, min_size=2, max_size=5))
+def test_a_rendered_run_script_gives_the_shell_the_declared_lines(lines: list[str]) -> None:
+    command = "\n".join(lines).strip()
+    assume(command and has_line_breaks(command) and not ends_continued(command))
+    stage = Stage(from_="alpine:3.20", instructions=[Run(command=command)])
+    model = Dockerfile(metadata="script", spec=DockerfileSpec(stages=[stage]))
+    text = render_dockerfile(model)
+    note(text)
+    [run] = [i for i in roundtrip(model).spec.stages[0].instructions if isinstance(i, Run)]
+    assert run.heredoc is not None
+    assert shell_text(run.heredoc.body) == shell_text(command)
