@@ -20,6 +20,7 @@ from typing import Any
 
 from bakepy.errors import Diagnostic, Location, ValidationError
 from bakepy.models.toolchain import Version
+from bakepy.resolution.bake.printed import UndecodableEntry, decode_secret
 
 _FILE_OUTPUTS = frozenset({"tar"})
 _FILE_OR_DIR_OUTPUTS = frozenset({"oci", "docker"})
@@ -97,31 +98,16 @@ def _local_dest(dest: str, cwd: Path) -> Iterator[str]:
 
 
 def _secret_problems(entry: str, cwd: Path, env: Mapping[str, str]) -> Iterator[str]:
-    kind = ident = src = source_env = ""
-    for key, value in _pairs(entry):
-        if value is None:
-            yield f"invalid field '{key}' must be a key=value pair"
-            return
-        if key == "type":
-            if value not in ("file", "env"):
-                yield f'unsupported secret type "{value}"'
-                return
-            kind = value
-        elif key == "id":
-            ident = value
-        elif key in ("src", "source"):
-            src = value
-        elif key == "env":
-            source_env = value
-        else:
-            yield f"unexpected key '{key}' in '{key}={value}'"
-            return
-    if kind == "env" and not source_env:
-        source_env, src = src, ""
+    try:
+        secret = decode_secret(entry)
+    except UndecodableEntry as exc:
+        yield str(exc)
+        return
+    ident, src = secret.get("id", ""), secret.get("src", "")
     if not ident:
         yield "secret missing ID"
         return
-    if not source_env and not src:
+    if "env" not in secret and not src:
         if ident in env:
             return
         src = ident

@@ -22,21 +22,21 @@ _TRUE = frozenset({"1", "t", "T", "TRUE", "true", "True"})
 _FALSE = frozenset({"0", "f", "F", "FALSE", "false", "False"})
 
 
-class _Undecodable(ValueError):
-    """An entry the typed decoder of buildx refuses."""
+class UndecodableEntry(ValueError):
+    """An entry the typed decoder of buildx refuses (the message is buildx's)."""
 
 
 def _fields(text: str) -> list[str]:
     try:
         return next(csv.reader([text]))
     except (csv.Error, StopIteration) as exc:
-        raise _Undecodable(text) from exc
+        raise UndecodableEntry(text) from exc
 
 
 def _key_value(field: str) -> tuple[str, str]:
     key, sep, value = field.partition("=")
     if not sep:
-        raise _Undecodable(field)
+        raise UndecodableEntry(field)
     return key, value
 
 
@@ -54,7 +54,7 @@ def _cache(text: str) -> Entry:
         else:
             entry[key.lower()] = value
     if not kind:
-        raise _Undecodable(text)
+        raise UndecodableEntry(text)
     entry["type"] = kind
     return entry
 
@@ -76,22 +76,26 @@ def _export(text: str) -> Entry:
         else:
             entry[key] = value
     if not kind:
-        raise _Undecodable(text)
+        raise UndecodableEntry(text)
     entry["type"] = kind
     if dest:
         entry["dest"] = dest
     return entry
 
 
-def _secret(text: str) -> Entry:
-    """``Secret``: id, src and env (a ``type=env`` entry's source is its env)."""
+def decode_secret(text: str) -> Entry:
+    """A ``secret`` entry as buildx's ``Secret`` decodes it: id, src and env in field order
+    (a ``type=env`` entry's source is its env); UndecodableEntry with buildx's message for
+    what it refuses."""
     kind = ident = src = env = ""
     for field in _fields(text):
-        key, value = _key_value(field)
-        key = key.lower()
+        key, sep, value = field.partition("=")
+        key = key.strip().lower()
+        if not sep:
+            raise UndecodableEntry(f"invalid field '{key}' must be a key=value pair")
         if key == "type":
             if value not in ("file", "env"):
-                raise _Undecodable(text)
+                raise UndecodableEntry(f'unsupported secret type "{value}"')
             kind = value
         elif key == "id":
             ident = value
@@ -100,7 +104,7 @@ def _secret(text: str) -> Entry:
         elif key == "env":
             env = value
         else:
-            raise _Undecodable(text)
+            raise UndecodableEntry(f"unexpected key '{key}' in '{key}={value}'")
     if kind == "env" and not env:
         env, src = src, ""
     pairs = (("id", ident), ("src", src), ("env", env))
@@ -128,12 +132,12 @@ def _attest(text: str) -> Entry:
             kind = value
         elif name == "disabled":
             if value not in _TRUE | _FALSE:
-                raise _Undecodable(text)
+                raise UndecodableEntry(text)
             disabled = value in _TRUE
         else:
             entry[key] = value
     if not kind:
-        raise _Undecodable(text)
+        raise UndecodableEntry(text)
     entry["type"] = kind
     if disabled:
         entry["disabled"] = True
@@ -144,7 +148,7 @@ _DECODERS: dict[str, Callable[[str], Entry]] = {
     "cache-from": _cache,
     "cache-to": _cache,
     "output": _export,
-    "secret": _secret,
+    "secret": decode_secret,
     "ssh": _ssh,
     "attest": _attest,
 }
@@ -174,7 +178,7 @@ def printed_entries(key: str, entries: list[Any], buildx: Version) -> list[Any]:
     for entry in entries:
         try:
             value = decode(entry) if isinstance(entry, str) else entry
-        except _Undecodable:
+        except UndecodableEntry:
             value = entry
         if isinstance(value, dict) and key in _SORTED:
             value = dict(sorted(value.items()))
