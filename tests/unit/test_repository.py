@@ -284,3 +284,30 @@ def test_a_loop_across_packages_is_named_by_addresses(repo: Path) -> None:
         load_for([], ["::"])
     assert "Target services/payments:worker" in str(info.value)
     assert "Target libs/shared:lib" in str(info.value)
+
+
+def test_the_walk_lists_what_os_walk_lists(tmp_path: Path) -> None:
+    """Discovery's own walk (links told apart by the listing, no lstat per folder) gives
+    os.walk's answer: links to folders listed but not entered, links to files and broken
+    links as files, pruned folders not entered, an unreadable start answering nothing."""
+    import os
+
+    from bakepy.loaders.repository import _walk
+
+    for folder in ("a/b/c", "a/skip/deeper", "d", ".hidden/x"):
+        (tmp_path / folder).mkdir(parents=True)
+    for name in ("a/f.py", "a/b/g.yaml", "d/h", ".hidden/x/i"):
+        (tmp_path / name).write_text("x")
+    (tmp_path / "link-to-a").symlink_to(tmp_path / "a")
+    (tmp_path / "d" / "link-to-file").symlink_to(tmp_path / "a" / "f.py")
+    (tmp_path / "d" / "broken").symlink_to(tmp_path / "nowhere")
+
+    def listed(walk: object) -> list[tuple[str, list[str], list[str]]]:
+        found = []
+        for folder, folders, files in walk:  # type: ignore[attr-defined]
+            folders[:] = sorted(f for f in folders if f != "skip")
+            found.append((folder, list(folders), sorted(files)))
+        return found
+
+    assert listed(_walk(str(tmp_path))) == listed(os.walk(tmp_path))
+    assert listed(_walk(str(tmp_path / "missing"))) == []
