@@ -14,6 +14,8 @@ import dataclasses
 import re
 
 from bakepy.models.bake.definition import NativeBake, NativeTarget
+from bakepy.models.bake.values import is_template
+from bakepy.resolution.bake.relocate import unwrap_expression
 
 _LEVEL_LIST = re.compile(
     r"^(?P<levels>[a-z-]+(?:,[a-z-]+)+)(?P<platform>\[[^\]]*\])?:(?P<rest>.*)$", re.DOTALL
@@ -30,9 +32,25 @@ def annotation_per_level(text: str) -> list[str]:
     return [f"{level}{platform}:{found['rest']}" for level in found["levels"].split(",")]
 
 
+_LEVELS_PATTERN = r"^([a-z-]+(?:,[a-z-]+)+)(\\[[^\\]]*\\]|):([\\s\\S]*)$"
+"""``_LEVEL_LIST`` in RE2 inside an HCL string (the platform group matches empty when absent)."""
+
+
+def _split_at_bake_time(expression: str) -> str:
+    """A whole-list expression (``[for k in KEYS : "index,manifest:${k}=1"]``) whose entries
+    bake splits by level when it evaluates the file: the same split as ``annotation_per_level``,
+    written in HCL."""
+    found = f'regex("{_LEVELS_PATTERN}", a)'
+    split = f'[for l in split(",", {found}[0]) : "${{l}}${{{found}[1]}}:${{{found}[2]}}"]'
+    matches = f'length(regexall("{_LEVELS_PATTERN}", a)) > 0'
+    return f"${{flatten([for a in {unwrap_expression(expression)} : {matches} ? {split} : [a]])}}"
+
+
 def _target(body: NativeTarget) -> NativeTarget:
     annotations = body.get("annotations")
-    if not isinstance(annotations, list):  # absent, or a whole expression: as written
+    if isinstance(annotations, str) and is_template(annotations):
+        return {**body, "annotations": _split_at_bake_time(annotations)}
+    if not isinstance(annotations, list):
         return body
     split = [text for item in annotations for text in _item(item)]
     return body if split == annotations else {**body, "annotations": split}

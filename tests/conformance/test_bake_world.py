@@ -158,17 +158,9 @@ def test_bakepy_print_equals_buildx(case: WorldCase, buildx: str, ssh_agent: str
     assert normalize(resolved(case, case.load(), env)) == expected
 
 
-ANNOTATIONS_FROM_AN_EXPRESSION = {
-    "attrs-annotations-for-expression",
-    "attrs-annotations-for-expression-local",
-}
-"""Cases whose annotations are one HCL expression (``[for k, v in OCI : "index,manifest:..."]``):
-the rendered file keeps the expression, so its levels are not written apart (a known gap)."""
-
-
 @pytest.mark.parametrize("case", list(CASES), indirect=True)
 def test_rendered_files_print_like_the_original(
-    case: WorldCase, buildx: str, ssh_agent: str, tmp_path: Path, request: pytest.FixtureRequest
+    case: WorldCase, buildx: str, ssh_agent: str, tmp_path: Path
 ) -> None:
     if case.rejected is not None:
         pytest.skip("buildx refuses the original")
@@ -181,9 +173,7 @@ def test_rendered_files_print_like_the_original(
     write_files(rendered, out)
     for rendered in ("docker-bake.hcl", "docker-bake.json"):
         printed = buildx_print_files(buildx, out, (rendered,), case.names, env)
-        expected = as_documented(original)
-        if request.node.callspec.id not in ANNOTATIONS_FROM_AN_EXPRESSION:
-            expected = levels_apart(expected)  # one annotation per level
+        expected = levels_apart(as_documented(original))  # one annotation per level
         assert normalize(absolute_paths(printed, out)) == normalize(expected), rendered
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bakepy import Target, TargetSpec
-from bakepy.api.definitions import render
+from bakepy import Target, TargetSpec, load, render, resolve
+from bakepy.api.output import write_files
 from bakepy.cli.noop_build import parse
 from bakepy.engine.build_plan import Destination, destinations
 from bakepy.engine.commands import CommandResult, RecordingRunner
@@ -57,6 +57,29 @@ def test_rendered_bake_files_say_each_annotation_level_on_its_own(tmp_path: Path
         "manifest-descriptor[linux/amd64]:b=2",
         "index-descriptor[linux/amd64]:b=2",
         "index:c=3",
+    ]
+
+
+def test_an_annotation_list_made_by_an_expression_is_split_when_bake_evaluates_it(
+    tmp_path: Path,
+) -> None:
+    """The expression is kept (its values are only known to bake) inside one that splits each
+    entry by level: bakepy's own evaluator of the rendered file gives the levels apart, as
+    buildx does (tests/conformance/test_bake_world.py, the attrs-annotations-for-expression
+    cases)."""
+    (tmp_path / "docker-bake.hcl").write_text(
+        'variable "KEYS" {\n  default = ["a", "b"]\n}\n'
+        'target "app" {\n  dockerfile-inline = "FROM scratch\\n"\n'
+        '  annotations = [for k in KEYS : "index,manifest[linux/amd64]:org.example.${k}=1"]\n}\n'
+    )
+    out = tmp_path / "out"
+    write_files(render(load([tmp_path / "docker-bake.hcl"]), out), out)
+    printed = resolve(load([out / "docker-bake.hcl"]), ["app"], {}).targets["app"]
+    assert printed["annotations"] == [
+        "index[linux/amd64]:org.example.a=1",
+        "manifest[linux/amd64]:org.example.a=1",
+        "index[linux/amd64]:org.example.b=1",
+        "manifest[linux/amd64]:org.example.b=1",
     ]
 
 

@@ -141,7 +141,13 @@ class Relocation:
         if isinstance(value, list):
             return [self.entry(key, item) if isinstance(item, str) else item for item in value]
         if isinstance(value, str) and self.moves and is_template(value) and key in PATH_FIELDS:
-            return "${[for e in " + _unwrap(value) + " : " + self._entry_expression(key) + "]}"
+            return (
+                "${[for e in "
+                + unwrap_expression(value)
+                + " : "
+                + self._entry_expression(key)
+                + "]}"
+            )
         return value
 
     def entry(self, key: str, text: str) -> str:
@@ -163,7 +169,7 @@ class Relocation:
         return replaced
 
 
-def _unwrap(value: str) -> str:
+def unwrap_expression(value: str) -> str:
     """The expression inside a whole ``${...}``, or the template as a quoted string."""
     if value.startswith("${") and value.endswith("}") and value.count("${") == 1:
         return "(" + value[2:-1] + ")"
