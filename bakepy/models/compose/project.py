@@ -342,7 +342,15 @@ class ComposeProject(Resource):
 
 
 def _project_ref(value: Any) -> Any:
-    return ResourceRef.parse(value, "ComposeProject")
+    """``ComposeProject/NAME`` becomes a reference; any other string is refused by name, since
+    the schema's "mapping" would mislead (a bare name or another kind is the usual slip)."""
+    parsed = ResourceRef.parse(value, "ComposeProject")
+    if isinstance(parsed, str):
+        name = parsed.rpartition("/")[2] or parsed
+        raise ValueError(
+            f"{parsed!r} is not a ComposeProject reference: write ComposeProject/{name}"
+        )
+    return parsed
 
 
 def _project_serialized(value: Any, handler: SerializerFunctionWrapHandler) -> Any:
