@@ -44,7 +44,8 @@ def _select(
     if len(found) != 1:
         names = ", ".join(c.project_name for c in whole.of_kind(ComposeProject)) or "none"
         what = f"no ComposeProject named {compose!r}" if compose else "not one ComposeProject"
-        raise BakepyError(f"{what} to apply (declared: {names})", hint="name one with compose=NAME")
+        hint = "name one with --compose NAME (compose=NAME from Python)"
+        raise BakepyError(f"{what} (declared: {names})", hint=hint)
     return whole, found[0]
 
 
