@@ -204,6 +204,20 @@ def test_an_onbuild_trigger_command_is_one_joined_line() -> None:
     assert one("ONBUILD CMD a \\\n  b\n") == Onbuild(trigger=Cmd(command="a   b"))
 
 
+@pytest.mark.parametrize("text", ["RUN a \\\n# c\n  \\ \n", "RUN a \\\n# c\n  \\\n  \n"])
+def test_a_command_whose_last_lines_are_a_comment_and_a_lone_escape_ends_at_its_last_word(
+    text: str,
+) -> None:
+    assert instructions(text) == [Run(command="a"), Comment(text="c")]
+
+
+def test_a_raw_onbuild_trigger_keeps_its_comment_lines_once() -> None:
+    text = 'ONBUILD COPY "q q" \\\n# c\n  <<EOT a \nEOT\n'
+    [onbuild] = instructions(text)
+    assert isinstance(onbuild, Onbuild)
+    assert onbuild.trigger == Raw(text='COPY "q q" \\\n# c\n  <<EOT a \nEOT')
+
+
 def test_a_continuation_at_the_end_of_the_file_ends_the_instruction() -> None:
     assert one("RUN echo done \\") == Run(command="echo done")
 

@@ -72,9 +72,17 @@ def parse_instruction(parts: Parts, context: Context) -> list[Instruction]:
     if not parts.line.bodies and ends_in_lone_escape(parts.args, context.escape):
         return raw(parts)  # written back, its last character would continue the line
     placed = keyword in _PLACING or context.in_onbuild  # these place their own; ONBUILD's go first
-    if placed or any(isinstance(item, Raw) for item in instructions):
+    if placed or any(_keeps_its_lines(item) for item in instructions):
         return instructions
     return [*comments([text for _, text in parts.line.comments]), *instructions]
+
+
+def _keeps_its_lines(item: Instruction) -> bool:
+    """Whether ``item`` is kept as written, its comment lines included: a Raw instruction, or
+    an ONBUILD whose Raw trigger holds the lines as written (not one joined line)."""
+    if isinstance(item, Onbuild):
+        return isinstance(item.trigger, Raw) and "\n" in item.trigger.text
+    return isinstance(item, Raw)
 
 
 def _unknown_instruction(keyword: str, context: Context) -> LoadError:

@@ -22,7 +22,7 @@ from bakepy.loaders.dockerfile.words import (
     unquote,
 )
 from bakepy.models.dockerfile.instructions import Comment, Heredoc, Instruction, Raw
-from bakepy.models.dockerfile.shell_lines import continues, joined
+from bakepy.models.dockerfile.shell_lines import continues, joined, skipped_inside
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -145,10 +145,16 @@ def shell_lines(parts: Parts, start: int, context: Context) -> ShellLines:
     before = [comment for _, text in physical[:first] if (comment := _comment_of(text)) is not None]
     lines = [line[start - offset :], *(text for _, text in physical[first + 1 :] if text.strip())]
     after: list[str] = []
-    while len(lines) > 1 and lines[-1].lstrip().startswith("#"):
-        after.insert(0, lines.pop().lstrip()[1:])
-    if continues(lines[-1], context.escape):  # the file ended the instruction there
-        lines[-1] = joined(lines[-1:], context.escape)
+    while True:
+        while len(lines) > 1 and skipped_inside(lines[-1]):
+            comment = _comment_of(lines.pop())
+            if comment is not None:
+                after.insert(0, comment)
+        if not continues(lines[-1], context.escape):
+            break
+        lines[-1] = joined(lines[-1:], context.escape)  # the file ended the instruction there
+        if len(lines) == 1 or lines[-1].strip():
+            break
     return ShellLines("\n".join(lines).strip(), before, after)
 
 
