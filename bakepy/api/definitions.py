@@ -32,6 +32,7 @@ from bakepy.resolution.selection import (
     parse_selector,
     requested_names,
     subset,
+    with_specified,
 )
 
 
@@ -59,7 +60,8 @@ def load_selected(
     wanted = requested_names(project, bake_names(project, names), parse_selector(selector))
     if owner is not None:
         wanted = owned_by(project, owner, wanted)
-    return subset(project, wanted)
+    narrowed = subset(project, wanted)
+    return narrowed if selector or owner is not None else with_specified(project, narrowed, names)
 
 
 def load_for(
@@ -75,9 +77,10 @@ def load_for(
     the plain files and folders outside a configured repository."""
     from bakepy.loaders.packages import load_repository_selection
 
-    return load_repository_selection(
+    packaged = load_repository_selection(
         files, names, toolchain, ignore_unknown=ignore_unknown, recursive=recursive
-    ) or load(files, toolchain, ignore_unknown=ignore_unknown)
+    )  # a Project of no resources is falsy: compare with None
+    return load(files, toolchain, ignore_unknown=ignore_unknown) if packaged is None else packaged
 
 
 def check(
@@ -290,7 +293,6 @@ def import_with_notes(
     toolchain: Toolchain = NO_LIMITS,
 ) -> tuple[str, list[str]]:
     """``import_definitions`` and the notes on what was left out (the CLI prints them)."""
-    from bakepy.importer.from_bake import resources_from_bake
     from bakepy.importer.manifests import manifests_yaml
     from bakepy.importer.python_code import python_module
     from bakepy.loaders.bake.files import load_bake_file
@@ -298,6 +300,7 @@ def import_with_notes(
     from bakepy.loaders.compose.pipeline import load_compose
     from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
     from bakepy.resolution.bake.compat import without_ignored
+    from bakepy.resolution.bake.typed import resources_from_bake
 
     bake_paths = [p for p in paths if p.suffix in (".hcl", ".json")]
     dockerfiles = [p for p in paths if p not in bake_paths and is_dockerfile(p)]

@@ -28,6 +28,7 @@ from bakepy.errors import (
 from bakepy.loaders import load_files
 from bakepy.loaders.bake.unknown import Unknown
 from bakepy.loaders.codeowners import owners_of, rules_for
+from bakepy.loaders.package_bake import package_bake_resources
 from bakepy.loaders.repository import Package, Repository, discover_packages, find_repository
 from bakepy.models.address import Address, AddressSpec, is_spec
 from bakepy.models.bake.contexts import TargetContext
@@ -90,11 +91,15 @@ def _add_package(
 ) -> None:
     loaded = load_files(list(package.files), toolchain, Unknown(ignore_unknown))
     project.warnings += loaded.warnings
-    project.bake_files += loaded.bake_files
+    # a package's bake and compose files declare its resources, with addresses like any
+    # other's (kept as files, two packages' ``app`` or ``default`` would merge into one)
+    from_bake = package_bake_resources(loaded.bake_files)
+    from_bake_ids = {id(resource) for resource in from_bake}
     rules = list(rules_for(repository.root))
     owners: dict[str, tuple[str, ...]] = {}  # by declaring file: mostly one per package
-    for resource in loaded:
-        project.add(resource, base_dir=loaded.base_dir_of(resource))
+    for resource in [*loaded, *from_bake]:
+        base_dir = package.folder if id(resource) in from_bake_ids else loaded.base_dir_of(resource)
+        project.add(resource, base_dir=base_dir)
         project.set_address(
             resource, Address(_package_of(repository, resource, package), resource.name)
         )

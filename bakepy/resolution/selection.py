@@ -131,10 +131,36 @@ def bake_names(project: Project, names: Sequence[str]) -> list[str]:
         matched = [r.name for r in selectable if spec.selects(project.address_of(r))]
         if not matched:
             raise SelectionError(f"nothing matches {spec}")
-        if spec.scope != "one" and len(names) == 1 and len(matched) == len(selectable):
-            return []  # everything loaded is selected: nothing to narrow
+        if (
+            spec.scope != "one"
+            and len(names) == 1
+            and len(matched) == len(selectable)
+            and project.find(Group, "default") is not None
+        ):
+            return []  # everything loaded is selected, and bake's default group names it
         chosen += [n for n in matched if n not in chosen]
     return chosen
+
+
+def with_specified(project: Project, narrowed: Project, names: Sequence[str]) -> Project:
+    """``narrowed`` (the targets and groups ``names`` chose) with the other resources (compose
+    projects, stacks, host files) whose addresses the address specs among ``names`` select:
+    ``services/web:`` renders that package's compose file too."""
+    if project.home_package is None or narrowed is project:
+        return narrowed
+    try:
+        specs = [AddressSpec.parse(text) for text in names if is_spec(text)]
+    except ValueError as exc:
+        raise SelectionError(str(exc)) from None
+    kept = {id(r) for r in narrowed}
+    extra = [
+        r
+        for r in project
+        if r.KIND not in BAKE_KINDS
+        and id(r) not in kept
+        and any(spec.selects(project.address_of(r)) for spec in specs)
+    ]
+    return project.narrowed([*narrowed.resources, *extra]) if extra else narrowed
 
 
 def owned_by(project: Project, owner: str, names: Sequence[str] = ()) -> list[str]:

@@ -1,4 +1,5 @@
-"""Bake files (native form) into typed resources, with references as objects.
+"""Bake files (native form) into typed resources, with references as objects: what
+``bakepy import`` writes, and how a repository package's bake and compose files get addresses.
 
 ``inherits`` and ``target:`` contexts become the Target objects they name; groups hold their
 member objects. A target declared in several files (or twice) becomes one Target whose

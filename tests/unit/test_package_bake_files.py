@@ -1,0 +1,180 @@
+"""Packages defined only by a bake file or a compose file are first-class (issue 12): their
+targets and groups get addresses and bake names derived from them, are selected by every
+spec form from the root or from inside a package, with or without a root definition, and
+two packages' equal names (``app``, a compose ``web``, ``default``) never meet."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import bakepy
+from bakepy.api.definitions import load_for, load_selected
+from bakepy.cli.app import app
+from bakepy.errors import ValidationError
+from bakepy.resolution.selection import bake_names
+
+ROOT_MANIFEST = """\
+apiVersion: bakepy.dev/v1alpha1
+kind: Variable
+metadata: {name: TAG}
+spec: {default: dev}
+"""
+
+COMPOSE = """\
+services:
+  web:
+    build: .
+    image: localhost:5000/{name}-web
+    healthcheck:
+      test: ["CMD", "true"]
+"""
+
+
+def _bake_package(folder: Path, body: str = "") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "Dockerfile").write_text("FROM scratch\n")
+    (folder / "docker-bake.hcl").write_text(
+        f'target "app" {{\n  tags = ["{folder.name}:latest"]\n{body}}}\n'
+    )
+
+
+@pytest.fixture(name="repo")
+def repo_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "bakepy.toml").write_text('packages = ["**"]\n')
+    _bake_package(root / "a")
+    _bake_package(root / "b")
+    monkeypatch.chdir(root)
+    return root
+
+
+def _addresses(names: list[str]) -> list[tuple[str, str, str]]:
+    project = load_for([], names)
+    return sorted((str(project.address_of(r)), r.KIND, r.name) for r in project)
+
+
+@pytest.mark.parametrize("root_definition", [False, True])
+def test_bake_file_packages_are_addressed(repo: Path, root_definition: bool) -> None:
+    if root_definition:
+        (repo / "bakepy.yaml").write_text(ROOT_MANIFEST)
+    found = [row for row in _addresses(["::"]) if row[1] == "Target"]
+    assert found == [("a:app", "Target", "a-app"), ("b:app", "Target", "b-app")]
+
+
+@pytest.mark.parametrize("inside", [False, True])
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        ("::", ["a-app", "b-app"]),
+        ("a:", ["a-app"]),
+        ("a::", ["a-app"]),
+        ("b:app", ["b-app"]),
+    ],
+)
+def test_every_spec_selects_bake_file_targets(
+    repo: Path, monkeypatch: pytest.MonkeyPatch, spec: str, expected: list[str], inside: bool
+) -> None:
+    if inside:
+        monkeypatch.chdir(repo / "a")
+    project = load_selected([], [spec], None)
+    assert sorted(t.name for t in project.targets) == expected
+    resolved = bakepy.resolve(project, bake_names(project, [spec]), {})
+    assert sorted(resolved.targets) == expected
+
+
+def test_a_plain_name_inside_a_bake_file_package_means_its_target(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(repo / "b")
+    project = load_for([], [])
+    assert bake_names(project, ["app"]) == ["b-app"]
+
+
+def test_the_repository_renders_one_target_per_package(repo: Path, tmp_path: Path) -> None:
+    result = CliRunner().invoke(app, ["render", "::", "--out", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    text = (tmp_path / "out" / "docker-bake.hcl").read_text()
+    assert 'target "a-app"' in text
+    assert 'target "b-app"' in text
+    assert 'target "app"' not in text
+
+
+def test_bake_file_contexts_are_the_package_folder(repo: Path) -> None:
+    resolved = bakepy.resolve(load_selected([], ["::"], None), ["a-app", "b-app"], {})
+    assert Path(str(resolved.targets["a-app"]["context"])).resolve() == repo / "a"
+
+
+def test_inherits_and_groups_inside_a_bake_file_follow_the_renaming(repo: Path) -> None:
+    (repo / "a" / "docker-bake.hcl").write_text(
+        'group "default" {\n  targets = ["app"]\n}\n'
+        'target "base" {\n  args = { X = "1" }\n}\n'
+        'target "app" {\n  inherits = ["base"]\n}\n'
+    )
+    project = load_selected([], ["a:"], None)
+    resolved = bakepy.resolve(project, bake_names(project, ["a:default"]), {})
+    assert list(resolved.targets) == ["a-app"]
+    assert resolved.targets["a-app"]["args"] == {"X": "1"}
+
+
+def test_two_bake_packages_meeting_on_one_bake_name_are_an_error(repo: Path) -> None:
+    _bake_package(repo / "x-y")
+    (repo / "x" / "y").mkdir(parents=True)
+    (repo / "x" / "docker-bake.hcl").write_text('target "y-app" {\n}\n')
+    with pytest.raises(ValidationError) as caught:
+        load_for([], ["::"])
+    assert "x:y-app and x-y:app both become the bake name 'x-y-app'" in str(caught.value) or (
+        "x-y:app and x:y-app both become the bake name 'x-y-app'" in str(caught.value)
+    )
+
+
+def _compose_repo(root: Path) -> None:
+    root.mkdir()
+    (root / "bakepy.toml").write_text('packages = ["**"]\n')
+    for name in ("front", "back"):
+        (root / name).mkdir()
+        (root / name / "Dockerfile").write_text("FROM scratch\n")
+        (root / name / "compose.yaml").write_text(COMPOSE.format(name=name))
+
+
+def test_compose_packages_with_equal_services_do_not_collide(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    _compose_repo(root)
+    monkeypatch.chdir(root)
+    listed = CliRunner().invoke(app, ["addresses", "::"])
+    assert listed.exit_code == 0, listed.output
+    lines = [line.split() for line in listed.output.splitlines()]
+    assert ["back:web", "Target", "back-web"] in lines
+    assert ["front:web", "Target", "front-web"] in lines
+    assert ["front:default", "Group", "front-default"] in lines
+    out = tmp_path / "out"
+    rendered = CliRunner().invoke(app, ["render", "::", "--out", str(out)])
+    assert rendered.exit_code == 0, rendered.output
+    text = (out / "docker-bake.hcl").read_text()
+    assert text.count('target "front-web"') == 1
+    assert text.count('target "back-web"') == 1
+    assert 'target "web"' not in text
+    assert 'group "default"' not in text
+    assert sorted(p.name for p in out.glob("*.compose.yaml")) == [
+        "back-back.compose.yaml",
+        "front-front.compose.yaml",
+    ]
+
+
+def test_one_compose_package_renders_its_compose_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    _compose_repo(root)
+    monkeypatch.chdir(root / "back")
+    out = tmp_path / "out"
+    rendered = CliRunner().invoke(app, ["render", "front:", "--out", str(out)])
+    assert rendered.exit_code == 0, rendered.output
+    assert (out / "compose.yaml").is_file()
+    assert 'target "front-web"' in (out / "docker-bake.hcl").read_text()
+    assert "back-web" not in (out / "docker-bake.hcl").read_text()
