@@ -40,7 +40,8 @@ release = Stage(
 
 dockerfile = Dockerfile(
     metadata=Metadata(name="secure-app"),
-    spec=DockerfileSpec(stages=[build, release]),
+    # RUN --mount=type=secret,env= needs frontend 1.10; dockerd 26.1 builds in 1.7
+    spec=DockerfileSpec(syntax="docker/dockerfile:1", stages=[build, release]),
 )
 
 version = Variable(metadata=Metadata(name="VERSION"), spec=VariableSpec(default="1.0.0"))
