@@ -4,10 +4,12 @@ A ``bakepy.toml`` at the root, a root package with the shared bases (a ``_base``
 context, platforms, common args and labels, a cache; the ``TAG`` and ``REGISTRY``
 variables), and ``packages`` packages under ``services/<team>/<package>/``, each with
 ``targets`` targets: half the packages declare them in a ``bakepy.py`` (Python, with a
-loop), half in a ``bakepy.yaml`` (literal manifests). Every target inherits the root's
-``_base`` by address and builds its own folder, which holds a Dockerfile, a source file and a
-``.dockerignore``. Each package has a ``default`` group; a ``CODEOWNERS`` gives each team
-its folder.
+loop), a quarter in a ``bakepy.yaml`` (literal manifests), a quarter in a ``compose.yaml``
+(a service per target, each with a build section, a health check, ``depends_on`` the one
+before it and a named volume; bake gets a target per service). Every Python or YAML target
+inherits the root's ``_base`` by address; every target builds its own folder, which holds a
+Dockerfile, a source file and a ``.dockerignore``. Each package has a ``default`` group; a
+``CODEOWNERS`` gives each team its folder.
 
 Run it on its own to look at the result::
 
@@ -73,6 +75,22 @@ spec:
   tags: ["${{REGISTRY}}/{team}/{name}-svc{index}:${{TAG}}"]
 """
 
+COMPOSE_SERVICE = """\
+  svc{index}:
+    build:
+      context: svc{index}
+      args:
+        SERVICE: svc{index}
+    image: registry.example.com/{team}/{name}-svc{index}:dev
+    healthcheck:
+      test: ["CMD", "/app", "-health"]
+      interval: 10s
+      timeout: 3s
+      retries: 3
+    volumes:
+      - data{index}:/var/lib/svc{index}
+"""
+
 DOCKERFILE = """\
 ARG GO_VERSION=1.22
 FROM golang:${GO_VERSION} AS build
@@ -93,6 +111,19 @@ render must read and check every one, not one text 2,000 times)."""
 TEAMS = ("payments", "search", "identity", "checkout", "catalog", "billing", "ads", "data")
 
 
+def _compose(team: str, name: str, targets: int) -> str:
+    """A compose package: a service per target, each depending on the one before it."""
+    services = []
+    for index in range(targets):
+        service = COMPOSE_SERVICE.format(index=index, team=team, name=name)
+        if index:
+            after = f"      svc{index - 1}:\n        condition: service_healthy\n"
+            service += "    depends_on:\n" + after
+        services.append(service)
+    volumes = "".join(f"  data{index}: {{}}\n" for index in range(targets))
+    return "services:\n" + "".join(services) + "volumes:\n" + volumes
+
+
 def write(root: Path, packages: int, targets: int) -> list[str]:
     """Write the repository; returns the package paths."""
     root.mkdir(parents=True, exist_ok=True)
@@ -106,7 +137,9 @@ def write(root: Path, packages: int, targets: int) -> list[str]:
         path = f"services/{team}/{name}"
         folder = root / path
         folder.mkdir(parents=True, exist_ok=True)
-        if number % 2 == 0:
+        if number % 4 == 3:
+            (folder / "compose.yaml").write_text(_compose(team, name, targets))
+        elif number % 2 == 0:
             text = PYTHON_PACKAGE.format(package=path, count=targets, team=team, name=name)
             (folder / "bakepy.py").write_text(text)
         else:

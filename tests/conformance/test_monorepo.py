@@ -1,10 +1,13 @@
 """A repository of packages, judged by buildx: the bake file bakepy renders for the whole
 repository (and for one package spec) prints in ``docker buildx bake --print`` what bakepy
-prints for it, in HCL and in JSON (benchmarks/packages.py writes the repository: Python
-and YAML packages, targets inheriting the root's base by address, a CODEOWNERS)."""
+prints for it, in HCL and in JSON (benchmarks/packages.py writes the repository: Python,
+YAML and compose packages, targets inheriting the root's base by address, a CODEOWNERS);
+the compose files it renders for each compose package are read by ``docker compose config``."""
 
 from __future__ import annotations
 
+import json
+import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -46,3 +49,42 @@ def test_rendered_repository_prints_in_buildx_as_in_bakepy(
         printed = buildx_print_files(buildx, out, (rendered,), tuple(names), env)
         assert normalize(absolute_paths(printed, out)) == expected, rendered
     assert len(names) == {"::": 36, "services/search::": 6}.get(spec, 1)
+
+
+def test_compose_packages_render_apart_and_compose_reads_them(
+    repository: list[str], docker_compose: str, tmp_path: Path
+) -> None:
+    project = load_selected([], ["::"], None)
+    out = tmp_path / "out"
+    write_files(bakepy.render(project, out, env={}), out)
+    compose_packages = [p for p in repository if (Path(p) / "compose.yaml").is_file()]
+    assert len(compose_packages) == 3  # pkg003, pkg007, pkg011
+    hcl = (out / "docker-bake.hcl").read_text()
+    for package in compose_packages:
+        prefix = package.replace("/", "-")
+        assert hcl.count(f'target "{prefix}-svc0"') == 1
+        assert f'group "{prefix}-default"' in hcl
+        name = f"{prefix}-{Path(package).name}"
+        result = subprocess.run(
+            [docker_compose, "compose", "-f", str(out / f"{name}.compose.yaml"), "config", "-q"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        config = _compose_config(docker_compose, out / f"{name}.compose.yaml")
+        assert config["name"] == name
+        assert sorted(config["services"]) == ["svc0", "svc1", "svc2"]
+        built = config["services"]["svc1"]["build"]
+        assert Path(built["context"]) == (Path(package) / "svc1").resolve()
+        assert config["services"]["svc1"]["depends_on"]["svc0"]["condition"] == "service_healthy"
+    assert 'target "svc0"' not in hcl
+    assert 'group "default"' not in hcl
+
+
+def _compose_config(docker_compose: str, file: Path) -> dict[str, Any]:
+    """What ``docker compose config`` makes of a rendered compose file, as JSON."""
+    command = [docker_compose, "compose", "-f", str(file), "config", "--format", "json"]
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    loaded: dict[str, Any] = json.loads(result.stdout)
+    return loaded
