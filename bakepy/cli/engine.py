@@ -82,6 +82,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         files: FilesOption = None,
         selector: SelectorOption = None,
         recursive: RecursiveOption = False,
+        changed_since: ChangedSinceOption = None,
         owner: OwnerOption = None,
         compose: ComposeOption = None,
         stack: StackOption = None,
@@ -111,6 +112,12 @@ def register_engine_commands(app: typer.Typer) -> None:
             loaded = load_for(files or [], targets or [], tools, recursive=recursive)
             names = bake_names(loaded, targets or [])
             project = select_resources(loaded, names, parse_selector(selector), owner)
+            changed = changed_targets(changed_since, files, targets)
+            if changed is not None:  # as apply: only the builds narrow, compose and host stay
+                names = [n for n in names if n in changed] if names else changed
+                build = build and bool(names)
+                if not names:
+                    typer.echo(f"no target changed since {changed_since}", err=True)
             print_warnings(project.warnings)
             planned = plan(
                 project,
@@ -229,6 +236,8 @@ def register_engine_commands(app: typer.Typer) -> None:
             if changed is not None:  # only the builds change: compose and host converge as ever
                 names = [n for n in names if n in changed] if names else changed
                 build = build and bool(names)
+                if not names:
+                    typer.echo(f"no target changed since {changed_since}", err=True)
             project = select_resources(loaded, [], parse_selector(selector), owner)
             print_warnings(project.warnings)
             result = apply(

@@ -202,6 +202,25 @@ def test_the_command_line(repo: Path) -> None:
     assert "no target changed since main" in unchanged.stderr
 
 
+def test_plan_and_apply_take_changed_since_as_print_does(repo: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bakepy.cli import app
+
+    CHANGES["a context file"][0](repo)
+    planned = CliRunner().invoke(app, ["plan", "::", "--changed-since", "main"])
+    assert planned.exit_code == 1, planned.output  # something would build
+    assert "target/services-a-a: would build" in planned.stdout
+    assert "target/services-b-b: would build" in planned.stdout  # uses a: rebuilt too
+    assert "services-c-c" not in planned.stdout
+    _git(repo, "stash", "-q")
+    for verb in (["plan"], ["apply", "--dry-run"]):
+        unchanged = CliRunner().invoke(app, [*verb, "::", "--changed-since", "main"])
+        assert unchanged.exit_code == 0, unchanged.output
+        assert "would build" not in unchanged.stdout
+        assert "no target changed since main" in unchanged.stderr
+
+
 def test_the_kept_snapshot_answers_and_knows_when_it_cannot(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
