@@ -174,9 +174,11 @@ server = Target(
         tags=["${REGISTRY}/go-server:${APP_VERSION}"],
     ),
 )
-lint = Target(
+lint = Target(  # not from _common: its build args would reach a stage that declares none
     metadata=Metadata(name="lint", labels={"kind": "check"}),
-    spec=TargetSpec(inherits=[common], target=lint_stage, output=["type=cacheonly"]),
+    spec=TargetSpec(
+        context=".", dockerfile=dockerfile, target=lint_stage, output=["type=cacheonly"]
+    ),
 )
 
 default = Group(metadata=Metadata(name="default"), spec=GroupSpec(targets=[client, server]))

@@ -50,7 +50,8 @@ target "server" {
 }
 
 target "lint" {
-  inherits = ["_common"]
+  context = "../../examples/go-client-server"
+  dockerfile = "../../out/go-client-server/go-app.Dockerfile"
   target = "lint"
   output = ["type=cacheonly"]
 }
