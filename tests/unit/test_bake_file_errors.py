@@ -32,6 +32,13 @@ MISTAKES = {
     "hcl-syntax-error": Mistake(
         'target "app" {\n  tags = ["a"\n}\n', LoadError, "HCL syntax error", 3
     ),
+    # lark's token names (Token('$END', ''), Token('RBRACE', '}')) are not shown
+    "hcl-unclosed-bracket": Mistake(
+        'target "app" {\n  tags = [\n', LoadError, "HCL syntax error: Unexpected end of file", 3
+    ),
+    "hcl-stray-token": Mistake(
+        'target "app" }\n', LoadError, "HCL syntax error: Unexpected token '}' (column 14)", 1
+    ),
     "json-syntax-error": Mistake(
         '{\n  "target": {\n    "app": {"tags": [}\n  }\n}\n',
         LoadError,

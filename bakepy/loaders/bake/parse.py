@@ -69,12 +69,27 @@ def _parse_part(text: str, path: str, first_line: int) -> dict[str, Any]:
     except Exception as exc:  # python-hcl2 raises lark's exceptions, which vary by version
         line = getattr(exc, "line", None)
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        message = re.sub(r" at line \d+, column (\d+)", r" (column \1)", message)
+        message = _readable_tokens(re.sub(r" at line \d+, column (\d+)", r" (column \1)", message))
         where = Location(Path(path), line + first_line - 1 if isinstance(line, int) else None)
         raise LoadError(f"HCL syntax error: {message}", where) from None
     with contextlib.suppress(OSError):  # a cache that cannot be written only costs speed
         write_file(FileWrite(_cache_file(text), json.dumps(parsed).encode()))
     return parsed
+
+
+def _readable_tokens(message: str) -> str:
+    """lark's ``Token('RBRACE', '}')`` as the text the user wrote (``'}'``, its first line),
+    and its ``Token('$END', '')`` as the end of the file: grammar token names mean nothing to a
+    user."""
+    message = re.sub(
+        r"(?i)unexpected token Token\('\$END', ''\)", "Unexpected end of file", message
+    )
+
+    def text_of(match: re.Match[str]) -> str:
+        written = match["text"].split("\\n")[0] or match["text"]
+        return repr(written if len(written) <= 20 else written[:20] + "...")
+
+    return re.sub(r"Token\('[^']*', '(?P<text>(?:[^'\\]|\\.)*)'\)", text_of, message)
 
 
 def deepest_nesting(text: str) -> tuple[int, int]:
