@@ -635,7 +635,7 @@ _COLLECTION_FUNCTIONS = {
     "CONTAINS": '${contains(["a", "b"], "b")}',
     "ELEMENT": '${element(["a", "b", "c"], 4)}',
     "LOOKUP": '${lookup({a = "1"}, "b", "dflt")}',
-    "KEYS": '${join(",", keys({b = 1, a = 2}))}',
+    "MAP_NAMES": '${join(",", keys({b = 1, a = 2}))}',
     "VALUES": '${join(",", values({b = "1", a = "2"}))}',
     "MERGE": "${jsonencode(merge({a = 1}, {b = 2}))}",
     "DISTINCT": '${join(",", distinct(["a", "b", "a"]))}',
