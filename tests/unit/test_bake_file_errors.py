@@ -166,7 +166,7 @@ MISTAKES = {
         'target "app" {\n  args {\n    A = "1"\n  }\n}\n',
         LoadError,
         "args is written as a block (buildx drops the block and what it holds)",
-        1,
+        2,  # the nested block's line, not its target's
     ),
 }
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -249,8 +249,10 @@ def _hcl_blocks(
                     for key, value in body.items()
                     if _holds_block(value) and (block_type, key) != ("variable", "validation")
                 ]
-                for key in nested:
-                    _nested_block(block_type, name, key, where, unknown)
+                for key in nested:  # at the nested block's header when it was found
+                    found = attributes.get(nested_key((key, 0)))
+                    header = where if found is None else replace(found, field_path=(key,))
+                    _nested_block(block_type, name, key, header, unknown)
                 body = {k: v for k, v in body.items() if k not in nested}
                 blocks.append(_Block(block_type, name, body, where, attributes))
     return blocks
