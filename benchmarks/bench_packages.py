@@ -1,8 +1,9 @@
 """bakepy on a repository of packages, side by side with ``docker buildx bake --print``.
 
-``packages.py`` writes the repository (default 200 packages x 10 targets, half Python, half
-YAML manifests, shared bases at the root, a CODEOWNERS) into a temporary folder, committed
-in git. Then, every run a new process, runs alternating so a busy machine slows all alike:
+``packages.py`` writes the repository (default 200 packages x 10 targets, half Python, a
+quarter YAML manifests, a quarter compose files, shared bases at the root, a CODEOWNERS) into
+a temporary folder, committed in git. Then, every run a new process, runs alternating so a
+busy machine slows all alike:
 
 | what | command |
 |---|---|
