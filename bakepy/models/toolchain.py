@@ -57,6 +57,15 @@ class Toolchain:
     buildx: Version | None = None
     dockerfile: Version | None = None
 
+    def __post_init__(self) -> None:
+        """A version written as text (``"0.13"``, ``"latest"`` for no limit) is read as the
+        command line reads it, rather than failing deep inside a comparison."""
+        for name in ("buildx", "dockerfile"):
+            value = getattr(self, name)
+            if isinstance(value, str):
+                parsed = None if value.strip() == "latest" else Version.parse(value)
+                object.__setattr__(self, name, parsed)
+
     def bake(self) -> Version:
         """The buildx version bake files are resolved as."""
         return self.buildx or LATEST_BUILDX

@@ -187,3 +187,20 @@ def test_render_for_0_13_writes_ssh_objects_in_their_text_form(tmp_path: Path) -
     project = bakepy.load([tmp_path / "docker-bake.hcl"], OLD)
     files = {f.path: f for f in bakepy.render(project, tmp_path / "out", toolchain=OLD)}
     assert 'ssh = ["default", "git=/k1,/k2"]' in files["docker-bake.hcl"].text
+
+
+def test_a_toolchain_takes_versions_written_as_text(tmp_path: Path) -> None:
+    """From Python, ``Toolchain(buildx="0.13.1")`` reads as ``--buildx-version 0.13.1`` does
+    (it failed with a TypeError deep inside the first version comparison)."""
+    assert Toolchain(buildx="0.13.1", dockerfile="1.7") == Toolchain(  # type: ignore[arg-type]
+        buildx=Version(0, 13, 1), dockerfile=Version(1, 7)
+    )
+    assert Toolchain(buildx="latest") == Toolchain()  # type: ignore[arg-type]
+    with pytest.raises(ValueError, match="not a version"):
+        Toolchain(buildx="newest")  # type: ignore[arg-type]
+    text = 'target "app" {\n  call = "check"\n}\n'
+    as_text = Toolchain(buildx="0.13.1")  # type: ignore[arg-type]
+    assert resolved(tmp_path, text, as_text, "app")["target"]["app"] == {
+        "context": ".",
+        "dockerfile": "Dockerfile",
+    }
