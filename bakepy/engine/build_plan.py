@@ -149,7 +149,7 @@ def missing_result(
             return f"its output {destination.path} is gone"
     for kind, image in result_images(images, wheres):
         found = index.local_id(image) if kind == "local-image" else index.registry(image)
-        where = "locally" if kind == "local-image" else "in its registry"
+        where = "on this engine" if kind == "local-image" else "in its registry"
         if found is None:
             return f"{image} is not {where}"
         if record.image_digest and found != record.image_digest:

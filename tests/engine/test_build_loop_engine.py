@@ -123,7 +123,7 @@ def test_a_second_apply_neither_rebuilds_nor_replaces_the_container(
         # a removed image is rebuilt, to the same digest (no provenance timestamps in it)
         docker("rmi", "-f", image)  # untagged: the running container keeps its image
         gone = plan_builds(project, ["app"], syntax_directive=False)
-        assert gone.targets[0].reason == f"{image} is not locally"
+        assert gone.targets[0].reason == f"{image} is not on this engine"
         rebuilt = apply_builds(project, ["app"], progress="quiet", syntax_directive=False)
         assert [(r.action, r.digest) for r in rebuilt.results] == [("built", built.digest)]
     finally:
@@ -191,7 +191,7 @@ def test_a_no_change_apply_of_builds_is_answered_from_the_cache_until_something_
         apply()
         docker("rmi", "-f", image)
         gone = apply()
-        assert f"{image} is not locally" in gone.stderr
+        assert f"{image} is not on this engine" in gone.stderr
         assert gone.stdout.startswith("built app:")
     finally:
         docker("rmi", "-f", image, check=False)
