@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bakepy.cli import print_cache, render_cache
+from bakepy.cli.address_table import address_rows, table_lines
 from bakepy.cli.engine import register_engine_commands
 from bakepy.cli.lock import register_lock_command
 from bakepy.cli.options import (
+    AddressesOption,
     BuildxVersionOption,
     ChangedSinceOption,
     ContextOption,
@@ -95,6 +97,7 @@ def render_command(
     buildx_version: BuildxVersionOption = None,
     ignore_unknown: IgnoreUnknownOption = False,
     strict_credentials: StrictCredentialsOption = False,
+    addresses: AddressesOption = False,
 ) -> None:
     """Render Dockerfiles and bake files into a folder, atomically (all or nothing).
 
@@ -124,7 +127,7 @@ def render_command(
         "out": str(out.resolve()),
     }
     cache_key = None
-    if changed_since is None:
+    if changed_since is None and not addresses:  # --addresses needs the loaded project
         cache_key = render_cache.request_key(
             files or [], targets or [], options_key, os.environ, recursive=recursive
         )
@@ -163,6 +166,10 @@ def render_command(
         )
         print_warnings(project.warnings)
         warned += project.warnings
+        if addresses:
+            names = {r.name for r in project.targets + project.groups}
+            for line in table_lines(address_rows(project, names=names)):
+                typer.echo(line, err=True)
         options = RenderOptions(bake_format=bake_format, syntax_directive=syntax_directive)  # type: ignore[arg-type]
         rendered = render(
             project,
@@ -299,6 +306,7 @@ def print_command(
     buildx_version: BuildxVersionOption = None,
     ignore_unknown: IgnoreUnknownOption = False,
     output: OutputOption = "text",
+    addresses: AddressesOption = False,
 ) -> None:
     """Print resolved targets as JSON, in the shape of `docker buildx bake --print` (JSON
     either way: -o json only makes failures JSON too)."""
@@ -309,7 +317,8 @@ def print_command(
         tools = toolchain(buildx_version)
     except BakepyError as error:
         fail(error)
-    if not selector and not changed_since and not owner and print_cache.cacheable(paths):
+    cacheable = not selector and not changed_since and not owner and not addresses
+    if cacheable and print_cache.cacheable(paths):
         context = f"{tools.buildx}\0{ignore_unknown}"
         key = print_cache.request_key(paths, targets or [], overrides or [], context)
         cached = print_cache.lookup(key, os.environ)
@@ -341,6 +350,10 @@ def print_command(
         )
         print_warnings(resolved.warnings)
         text = resolved.to_json()
+        if addresses:  # what was printed: selected targets, their links, the groups
+            printed = {*resolved.targets, *resolved.groups}
+            for line in table_lines(address_rows(project, names=printed)):
+                typer.echo(line, err=True)
     except BakepyError as error:
         fail(error)
     if key is not None and not project.warnings and not resolved.warnings:
@@ -485,19 +498,13 @@ def addresses_command(
         project = load_for(files or [], targets or [], recursive=recursive)
     except BakepyError as error:
         fail(error)
-    rows = sorted(
-        (str(project.address_of(r)), r.KIND, r.name, " ".join(project.owners_of(r)))
-        for r in project
-        if owner is None or owner in project.owners_of(r)
-    )
+    rows = address_rows(project, owner)
     if output == "json":
         keys = ("address", "kind", "name", "owners")
         emit_json([dict(zip(keys, (*row[:3], row[3].split()), strict=True)) for row in rows])
         return
-    widths = [max((len(row[i]) for row in rows), default=0) for i in range(3)]
-    for address, kind, name, owners in rows:
-        line = f"{address:<{widths[0]}}  {kind:<{widths[1]}}  {name:<{widths[2]}}  {owners}"
-        typer.echo(line.rstrip())
+    for line in table_lines(rows):
+        typer.echo(line)
 
 
 @app.command("import")

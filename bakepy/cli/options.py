@@ -216,6 +216,14 @@ def changed_targets(
     return changed
 
 
+AddressesOption = Annotated[
+    bool,
+    typer.Option(
+        "--addresses",
+        help="Also list, on stderr, each target's and group's address and the bake name "
+        "derived from it.",
+    ),
+]
 OwnerOption = Annotated[
     str | None,
     typer.Option(

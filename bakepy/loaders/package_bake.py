@@ -8,12 +8,15 @@ import functools
 from collections.abc import Sequence
 
 from bakepy.models.bake.definition import NativeBake
+from bakepy.models.bake.targets import TargetSpec
 from bakepy.models.resource import Resource
 from bakepy.project import BakeFile
 from bakepy.resolution.bake.typed import resources_from_bake
 
 _BLOCKS = {"Target": "target", "Group": "group", "Variable": "variable", "Function": "function"}
 """The bake block type of each resource kind a bake file declares."""
+_TARGET_FIELDS = {str(field.alias or name): name for name, field in TargetSpec.model_fields.items()}
+"""A target attribute as bake spells it (``cache-from``) to the spec's field (``cache_from``)."""
 
 
 def package_bake_resources(files: Sequence[BakeFile]) -> list[Resource]:
@@ -27,7 +30,20 @@ def package_bake_resources(files: Sequence[BakeFile]) -> list[Resource]:
         block = _BLOCKS.get(resource.KIND)
         where = merged.location_of(block, resource.name) if block else None
         if where is not None and where.file is not None:
-            resource.set_source(str(where.file), where.line or 1)
+            lines = _field_lines(merged, block or "", resource.name)
+            resource.set_source(str(where.file), where.line or 1, lines)
         else:
             resource.set_source(str(files[0].path), 1)
     return resources
+
+
+def _field_lines(native: NativeBake, block: str, name: str) -> dict[tuple[str | int, ...], int]:
+    """The line of each attribute of block ``(block, name)``, by the resource's field path
+    (``("spec", "cache_from")``), so that an error about a value names the value's line."""
+    lines: dict[tuple[str | int, ...], int] = {}
+    for (kind, owner, attribute), where in native.attribute_locations.items():
+        if kind != block or owner != name or where.line is None or "." in attribute:
+            continue
+        field = _TARGET_FIELDS.get(attribute, attribute) if block == "target" else attribute
+        lines[("spec", field)] = where.line
+    return lines

@@ -178,3 +178,35 @@ def test_one_compose_package_renders_its_compose_file(
     assert (out / "compose.yaml").is_file()
     assert 'target "front-web"' in (out / "docker-bake.hcl").read_text()
     assert "back-web" not in (out / "docker-bake.hcl").read_text()
+
+
+def test_print_and_render_show_the_address_mapping_on_stderr(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    _compose_repo(root)
+    monkeypatch.chdir(root)
+    printed = CliRunner().invoke(app, ["print", "front:", "--addresses"])
+    assert printed.exit_code == 0, printed.output
+    assert printed.stderr.splitlines() == [
+        "front:default  Group   front-default",
+        "front:web      Target  front-web",
+    ]
+    assert '"front-web"' in printed.stdout
+    rendered = CliRunner().invoke(app, ["render", "::", "--addresses", "--out", "out"])
+    assert rendered.exit_code == 0, rendered.output
+    assert "back:web       Target  back-web" in rendered.stderr.splitlines()
+    again = CliRunner().invoke(app, ["render", "::", "--addresses", "--out", "out"])
+    assert "back:web       Target  back-web" in again.stderr.splitlines()  # not from the cache
+
+
+def test_an_error_in_a_bake_file_package_names_its_file_and_line(repo: Path) -> None:
+    (repo / "b" / "docker-bake.hcl").write_text(
+        'target "app" {\n  tags = ["b"]\n  inherits = ["nope"]\n}\n'
+    )
+    result = CliRunner().invoke(app, ["render", "::", "--out", "out"])
+    assert result.exit_code == 2
+    assert f"{repo / 'b' / 'docker-bake.hcl'}:3:" in result.stderr
+    assert "Target 'nope' does not exist" in result.stderr
+    assert "Traceback" not in result.output
+    assert not (repo / "out").exists()
