@@ -2,7 +2,8 @@
 repository (and for one package spec) prints in ``docker buildx bake --print`` what bakepy
 prints for it, in HCL and in JSON (benchmarks/packages.py writes the repository: Python,
 YAML and compose packages, targets inheriting the root's base by address, a CODEOWNERS);
-the compose files it renders for each compose package are read by ``docker compose config``."""
+the compose files it renders for each compose package are read by ``docker compose config``;
+packages of a bake file alone print, renamed, as buildx prints them in their own folder."""
 
 from __future__ import annotations
 
@@ -88,3 +89,74 @@ def _compose_config(docker_compose: str, file: Path) -> dict[str, Any]:
     result = subprocess.run(command, capture_output=True, text=True, check=True)
     loaded: dict[str, Any] = json.loads(result.stdout)
     return loaded
+
+
+BAKE_PACKAGE = """\
+variable "TAG" {
+  default = "dev"
+}
+
+group "default" {
+  targets = ["app"]
+}
+
+target "base" {
+  args = { FLAVOUR = "%(name)s" }
+  labels = { "org.example.team" = "%(name)s" }
+}
+
+target "deps" {
+  inherits = ["base"]
+  target = "deps"
+}
+
+target "app" {
+  inherits = ["base"]
+  dockerfile = "app.Dockerfile"
+  contexts = { deps = "target:deps" }
+  tags = ["registry.example.com/%(name)s/app:${TAG}"]
+  platforms = ["linux/amd64", "linux/arm64"]
+}
+"""
+
+
+def test_bake_file_packages_print_in_buildx_as_in_their_own_folders(
+    tmp_path: Path, buildx: str, ssh_agent: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each package's bake file, printed by buildx in its own folder, is what buildx prints
+    for its renamed blocks in the rendered repository file (paths made absolute)."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "bakepy.toml").write_text('packages = ["**"]\n')
+    packages = ("teams/red", "teams/blue")
+    for package in packages:
+        folder = root / package
+        folder.mkdir(parents=True)
+        (folder / "app.Dockerfile").write_text("FROM scratch AS deps\nFROM scratch\n")
+        (folder / "docker-bake.hcl").write_text(BAKE_PACKAGE % {"name": folder.name})
+    monkeypatch.chdir(root)
+    env = buildx_env(ssh_agent)
+    out = tmp_path / "out"
+    write_files(bakepy.render(load_selected([], ["::"], None), out, env=env), out)
+    for package in packages:
+        prefix = package.replace("/", "-")
+        alone = buildx_print_files(buildx, root / package, ("docker-bake.hcl",), ("app",), env)
+        names = (f"{prefix}-app",)
+        for rendered in ("docker-bake.hcl", "docker-bake.json"):
+            printed = buildx_print_files(buildx, out, (rendered,), names, env)
+            ours = absolute_paths(printed, out)["target"][f"{prefix}-app"]
+            theirs = absolute_paths(alone, root / package)["target"]["app"]
+            theirs["contexts"] = {"deps": f"target:{prefix}-deps"}  # the link, renamed too
+            assert _one(ours) == _one(theirs), (package, rendered)
+            linked = absolute_paths(printed, out)["target"][f"{prefix}-deps"]
+            alone_linked = absolute_paths(alone, root / package)["target"]["deps"]
+            assert _one(linked) == _one(alone_linked), (package, rendered)
+        group = (f"{prefix}-default",)
+        grouped = buildx_print_files(buildx, out, ("docker-bake.hcl",), group, env)
+        assert grouped["group"][f"{prefix}-default"]["targets"] == [f"{prefix}-app"]
+
+
+def _one(target: dict[str, Any]) -> dict[str, Any]:
+    """One printed target as ``normalize`` leaves it."""
+    normalized: dict[str, Any] = normalize({"target": {"t": target}})["target"]["t"]
+    return normalized
