@@ -253,6 +253,10 @@ def _qualify(project: Project) -> None:
             )
         names[f"{resource.KIND}/{bake_name}"] = address
         project.rename(resource, bake_name)
+        if isinstance(resource, Target) and resource.spec.name is not None:
+            # a matrix's variants are named by this template: prefixed, two packages' variants
+            # (svc-a) stay apart as their targets do
+            resource.spec.name = Address(address.package, resource.spec.name).bake_name()
     if problems:
         raise ValidationError(problems)
     for resource in project:

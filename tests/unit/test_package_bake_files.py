@@ -210,3 +210,15 @@ def test_an_error_in_a_bake_file_package_names_its_file_and_line(repo: Path) -> 
     assert "Target 'nope' does not exist" in result.stderr
     assert "Traceback" not in result.output
     assert not (repo / "out").exists()
+
+
+def test_matrix_variants_of_two_packages_stay_apart(repo: Path) -> None:
+    for package in ("a", "b"):
+        (repo / package / "docker-bake.hcl").write_text(
+            'target "svc" {\n  name = "svc-${item}"\n  matrix = { item = ["x", "y"] }\n'
+            "  args = { ITEM = item }\n}\n"
+        )
+    project = load_selected([], ["::"], None)
+    resolved = bakepy.resolve(project, ["a-svc", "b-svc"], {})
+    assert sorted(resolved.targets) == ["a-svc-x", "a-svc-y", "b-svc-x", "b-svc-y"]
+    assert resolved.targets["b-svc-y"]["args"] == {"ITEM": "y"}
