@@ -239,10 +239,14 @@ def _qualify(project: Project) -> None:
     problems: list[Diagnostic] = []
     for resource in list(project):
         address = project.address_of(resource)
-        if _is_global(resource) or not address.package:
+        if _is_global(resource):
             continue
         bake_name = address.bake_name()
-        clash = names.get(f"{resource.KIND}/{bake_name}")
+        # bake looks targets and groups up by one name (a group hides a target of its name);
+        # the root's names, kept as they are, count too
+        namespace = "bake" if isinstance(resource, Target | Group) else resource.KIND
+        clash = names.get(f"{namespace}/{bake_name}")
+        names[f"{namespace}/{bake_name}"] = address
         if clash is not None and clash != address:
             problems.append(
                 Diagnostic(
@@ -251,7 +255,8 @@ def _qualify(project: Project) -> None:
                     hint="rename one of them",
                 )
             )
-        names[f"{resource.KIND}/{bake_name}"] = address
+        if not address.package:
+            continue
         project.rename(resource, bake_name)
         if isinstance(resource, Target) and resource.spec.name is not None:
             # a matrix's variants are named by this template: prefixed, two packages' variants

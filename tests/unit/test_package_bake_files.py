@@ -222,3 +222,18 @@ def test_matrix_variants_of_two_packages_stay_apart(repo: Path) -> None:
     resolved = bakepy.resolve(project, ["a-svc", "b-svc"], {})
     assert sorted(resolved.targets) == ["a-svc-x", "a-svc-y", "b-svc-x", "b-svc-y"]
     assert resolved.targets["b-svc-y"]["args"] == {"ITEM": "y"}
+
+
+def test_a_root_name_a_package_name_becomes_is_an_error(repo: Path) -> None:
+    (repo / "docker-bake.hcl").write_text('target "a-app" {\n}\n')
+    with pytest.raises(ValidationError) as caught:
+        load_for([], ["::"])
+    assert ":a-app and a:app both become the bake name 'a-app'" in str(caught.value)
+
+
+def test_a_group_and_a_target_of_one_bake_name_are_an_error(repo: Path) -> None:
+    (repo / "a" / "docker-bake.hcl").write_text('group "b-app" {\n  targets = []\n}\n')
+    _bake_package(repo / "a" / "b")  # its target a/b:app becomes a-b-app, as the group
+    with pytest.raises(ValidationError) as caught:
+        load_for([], ["::"])
+    assert "a:b-app and a/b:app both become the bake name 'a-b-app'" in str(caught.value)
