@@ -381,8 +381,18 @@ def plan(
             )
             for name in compose_names(project, compose)
         ]
+    if builds is not None:  # apply builds these before it converges the compose projects
+        for planned in runtime:
+            planned.built_first(_built_images(builds))
     host = plan_host(project, root=root) if has_host_files(project) else None
     return ProjectPlan(runtime, host, builds)
+
+
+def _built_images(builds: BuildPlan) -> set[str]:
+    """The images the planned builds make (a compose service may run one before it exists)."""
+    return {
+        image for target in builds.targets if target.action == "build" for image in target.images
+    }
 
 
 def apply(
@@ -473,6 +483,8 @@ def apply(
                 environment=environment,
                 renew_anonymous_volumes=renew_anonymous_volumes,
             )
+        if result.build_plan is not None:  # a dry run: apply would build these first
+            applied.plan.built_first(_built_images(result.build_plan))
         result.runtime.append(applied)
         if on_step is not None:
             on_step(applied)

@@ -162,3 +162,23 @@ def test_a_plan_or_a_dry_run_of_a_project_with_secrets_writes_nothing(
     bakepy.apply(project, client=engine)
     assert (state / "digest.key").is_file()
     assert not bakepy.plan(project, client=engine).has_changes  # the key the plan used was kept
+
+
+def test_a_missing_image_the_same_apply_builds_is_no_warning(tmp_path: Path) -> None:
+    """plan (and apply --dry-run) said "build it first" of the image of a service built from
+    a Target that apply builds before it converges the project; without the build it still
+    says so."""
+    app = target("app")
+    shop = ComposeProject(
+        metadata="shop", spec=ComposeProjectSpec(services={"app": Service(build=app)})
+    )
+    project = Project([app, shop], base_dir=tmp_path)
+    warning = f"image {IMAGE} of service/app is not on the engine; build it first"
+    planned = bakepy.plan(project, runner=RecordingRunner(), client=FakeEngine())
+    assert planned.builds is not None
+    assert planned.builds.to_build() == ["app"]
+    assert warning not in planned.runtime[0].warnings
+    dry = bakepy.apply(project, runner=RecordingRunner(), client=FakeEngine(), dry_run=True)
+    assert warning not in dry.runtime[0].plan.warnings
+    unbuilt = bakepy.plan(project, runner=RecordingRunner(), client=FakeEngine(), build=False)
+    assert warning in unbuilt.runtime[0].warnings

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -113,6 +113,11 @@ class Change:
         return out
 
 
+def unbuilt_warning(image: str, service: str) -> str:
+    """What a plan says of a missing image that only a build makes."""
+    return f"image {image} of service/{service} is not on the engine; build it first"
+
+
 @dataclass
 class RuntimePlan:
     """Every change one apply would make to a project's engine objects."""
@@ -139,6 +144,13 @@ class RuntimePlan:
         """How many changes of each action."""
         counted = Counter(c.action for c in self.changes)
         return {action: counted.get(action, 0) for action in SYMBOLS}
+
+    def built_first(self, images: Collection[str]) -> None:
+        """Forget the missing images that the same apply builds before it converges the
+        project: "build it first" is said only of those nothing in the plan builds."""
+        for image in [i for i in self.unbuilt if i in images]:
+            warning = unbuilt_warning(image, self.unbuilt.pop(image))
+            self.warnings = [w for w in self.warnings if w != warning]
 
     def of(self, action: Action) -> list[Change]:
         """The changes with one action."""

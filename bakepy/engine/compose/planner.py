@@ -24,7 +24,13 @@ from bakepy.engine.compose.observed import (
     hash_of,
     resource_of,
 )
-from bakepy.engine.compose.plan import Change, FieldChange, RuntimePlan, field_changes
+from bakepy.engine.compose.plan import (
+    Change,
+    FieldChange,
+    RuntimePlan,
+    field_changes,
+    unbuilt_warning,
+)
 from bakepy.errors import BakepyError
 
 _Listed = TypeVar("_Listed", ObservedNetwork, ObservedVolume, ObservedContainer)
@@ -158,9 +164,7 @@ class _Planner:
             elif container.image not in self.plan.pulls:
                 self.plan.pulls.append(container.image)
         for image, service in self.plan.unbuilt.items():
-            self.plan.warnings.append(
-                f"image {image} of service/{service} is not on the engine; build it first"
-            )
+            self.plan.warnings.append(unbuilt_warning(image, service))
 
     def check_externals(self) -> None:
         for network in self.desired.networks:
