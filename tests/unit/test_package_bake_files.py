@@ -5,6 +5,8 @@ two packages' equal names (``app``, a compose ``web``, ``default``) never meet."
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -237,3 +239,30 @@ def test_a_group_and_a_target_of_one_bake_name_are_an_error(repo: Path) -> None:
     with pytest.raises(ValidationError) as caught:
         load_for([], ["::"])
     assert "a:b-app and a/b:app both become the bake name 'a-b-app'" in str(caught.value)
+
+
+def _commit_all(root: Path) -> None:
+    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com"}
+    env |= {"GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com"}
+    env |= {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    for args in (["init", "-q", "-b", "main"], ["add", "-A"], ["commit", "-q", "-m", "start"]):
+        subprocess.run(["git", "-C", str(root), *args], check=True, capture_output=True, env=env)
+
+
+def test_affected_names_bake_and_compose_package_targets_by_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    _compose_repo(root)
+    _bake_package(root / "tools")
+    _commit_all(root)
+    monkeypatch.chdir(root)
+    (root / "tools" / "docker-bake.hcl").write_text('target "app" {\n  tags = ["t:2"]\n}\n')
+    with (root / "front" / "Dockerfile").open("a") as dockerfile:
+        dockerfile.write("# changed\n")
+    result = CliRunner().invoke(app, ["affected", "--since", "HEAD", "--dependents", "none"])
+    assert result.exit_code == 0, result.output
+    assert [line.split()[:2] for line in result.stdout.splitlines()] == [
+        ["front:web", "front-web"],
+        ["tools:app", "tools-app"],
+    ]
