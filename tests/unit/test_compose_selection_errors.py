@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from bakepy import ComposeProject, ComposeProjectSpec, plan_runtime
+from bakepy import ComposeProject, ComposeProjectSpec, Stack, StackSpec, plan_runtime
+from bakepy.engine.swarm.desired import select_stack
 from bakepy.errors import BakepyError
 from bakepy.models.compose import Service
 from bakepy.project import Project
@@ -24,3 +25,14 @@ def test_an_unknown_compose_name_lists_the_declared_ones_and_both_ways_to_name_o
         plan_runtime(_project(), compose="nope", client=FakeEngine())
     assert caught.value.message == "no ComposeProject named 'nope' (declared: web)"
     assert caught.value.diagnostic.hint == "name one with --compose NAME (compose=NAME from Python)"
+
+
+def test_an_unknown_stack_name_lists_the_declared_ones_and_both_ways_to_name_one() -> None:
+    web = ComposeProject(
+        metadata="web", spec=ComposeProjectSpec(services={"app": Service(image="busybox")})
+    )
+    stack = Stack(metadata="shop", spec=StackSpec(project=web))
+    with pytest.raises(BakepyError) as caught:
+        select_stack(Project([web, stack]), "nope")
+    assert caught.value.message == "no Stack named 'nope' (declared: shop)"
+    assert caught.value.diagnostic.hint == "name one with --stack NAME (stack=NAME from Python)"

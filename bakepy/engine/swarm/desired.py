@@ -185,7 +185,8 @@ def select_stack(project: Stack | Project, name: str | None) -> tuple[Project, S
     if len(found) != 1:
         names = ", ".join(s.stack_name for s in whole.of_kind(Stack)) or "none"
         what = f"no Stack named {name!r}" if name else "not one Stack"
-        raise BakepyError(f"{what} to apply (declared: {names})", hint="name one with stack=NAME")
+        hint = "name one with --stack NAME (stack=NAME from Python)"
+        raise BakepyError(f"{what} (declared: {names})", hint=hint)
     return whole, found[0]
 
 
