@@ -129,7 +129,8 @@ def load_compose(
     name: str | None = None,
     interpolate: bool = True,
 ) -> LoadedCompose:
-    """Compose files (merged in order) as a ComposeProject, as ``docker compose`` loads them."""
+    """Compose files (merged in order) loaded as ``docker compose`` loads them: the ComposeProject
+    with its folder, the variables it was interpolated with and the warnings (LoadedCompose)."""
     # environ: default the process's; env_files replace the project folder's .env (as
     # --env-file does); name overrides the project name (as -p does); interpolate=False keeps
     # every ${VAR} as written (as --no-interpolate), for definitions that must stay variable
