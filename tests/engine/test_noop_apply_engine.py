@@ -103,9 +103,17 @@ volumes:
 def apply(folder: Path, command: str = "apply", code: int = 0, **env: str) -> tuple[str, bool]:
     """``bakepy apply -f FOLDER`` (or another ``command``) in a fresh process: its stdout, and
     whether it was answered from the cache (none of ``HEAVY`` was imported)."""
+    return run_traced(folder, [command, "-f", str(folder)], code=code, **env)
+
+
+def run_traced(
+    folder: Path, arguments: list[str], *, code: int = 0, **env: str
+) -> tuple[str, bool]:
+    """``bakepy ARGUMENTS`` run in ``folder`` in a fresh process under ``-X importtime``: its
+    stdout, and whether it was answered from the cache (none of ``HEAVY`` was imported)."""
     environment = {**os.environ, "BAKEPY_APPLY_CACHE_TRACE": "1", **env}
     done = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "bakepy", command, "-f", str(folder)],
+        [sys.executable, "-X", "importtime", "-m", "bakepy", *arguments],
         capture_output=True,
         text=True,
         env=environment,

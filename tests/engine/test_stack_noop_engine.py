@@ -8,9 +8,6 @@ secret content, is seen and repaired by the whole command.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,7 +17,7 @@ import pytest
 from bakepy.engine.swarm.verbs import delete_stack
 
 from .buildkit import docker, unique
-from .test_noop_apply_engine import HEAVY, isolated, package
+from .test_noop_apply_engine import isolated, package, run_traced
 
 pytestmark = pytest.mark.engine
 __all__ = ["isolated", "package"]  # fixtures: commands import bakepy from a copy
@@ -69,27 +66,7 @@ def apply(folder: Path, verb: str = "apply", **env: str) -> tuple[str, bool]:
     """``bakepy apply -f bakepy.yaml --stack NAME`` (or ``plan``) in a fresh process: its
     stdout, and whether it was answered from the cache (none of ``HEAVY`` was imported)."""
     name = folder.joinpath("bakepy.yaml").read_text().split("name: ", 1)[1].split("}")[0]
-    environment = {**os.environ, "BAKEPY_APPLY_CACHE_TRACE": "1", **env}
-    command = ["-m", "bakepy", verb, "-f", "bakepy.yaml", "--stack", name]
-    done = subprocess.run(
-        [sys.executable, "-X", "importtime", *command],
-        capture_output=True,
-        text=True,
-        env=environment,
-        cwd=folder,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, done.stderr[-3000:]
-    imported = {
-        line.split("|")[-1].strip().split(".")[0]
-        for line in done.stderr.splitlines()
-        if line.startswith("import time:")
-    }
-    cached = not imported & set(HEAVY)
-    if not cached:  # why not, should an assertion on it fail
-        print(*[line for line in done.stderr.splitlines() if not line.startswith("import")])
-    return done.stdout, cached
+    return run_traced(folder, [verb, "-f", "bakepy.yaml", "--stack", name], **env)
 
 
 def changes_since(since: float, name: str) -> list[str]:
