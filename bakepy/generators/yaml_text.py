@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from bakepy.generators.files import HEADER
+from bakepy.generators.yaml_fast import fast_yaml
 
 
 class _Dumper(yaml.SafeDumper):
@@ -31,7 +32,14 @@ _Dumper.add_representer(str, _represent_str)
 
 def dump_yaml(data: Any) -> str:
     """``data`` as YAML in its own key order, after the generated-by header."""
-    body = yaml.dump(
+    body = fast_yaml(data) or pyyaml_text(data)
+    return f"# {HEADER}\n{body}"
+
+
+def pyyaml_text(data: Any) -> str:
+    """``data`` as PyYAML writes it with this module's dumper (``fast_yaml`` gives the same
+    text for the values it takes, faster)."""
+    return yaml.dump(
         data,
         Dumper=_Dumper,
         sort_keys=False,
@@ -39,4 +47,3 @@ def dump_yaml(data: Any) -> str:
         allow_unicode=True,
         width=4096,
     )
-    return f"# {HEADER}\n{body}"
