@@ -20,6 +20,7 @@ from bakepy.cli.options import (
     ChangedSinceOption,
     ContextOption,
     FilesOption,
+    IgnoreUnknownOption,
     OutputOption,
     OverridesOption,
     OwnerOption,
@@ -98,6 +99,7 @@ def register_engine_commands(app: typer.Typer) -> None:
             typer.Option("--build/--no-build", help="Plan the project's builds and builders too."),
         ] = True,
         syntax_directive: SyntaxOption = True,
+        ignore_unknown: IgnoreUnknownOption = False,
     ) -> None:
         """Show what apply would change (builds and builders, engine objects, host files);
         exit 1 if anything would."""
@@ -109,7 +111,13 @@ def register_engine_commands(app: typer.Typer) -> None:
         use_context(context)
         try:
             tools = toolchain(buildx_version, engine=True)
-            loaded = load_for(files or [], targets or [], tools, recursive=recursive)
+            loaded = load_for(
+                files or [],
+                targets or [],
+                tools,
+                ignore_unknown=ignore_unknown,
+                recursive=recursive,
+            )
             names = bake_names(loaded, targets or [])
             project = select_resources(loaded, names, parse_selector(selector), owner)
             changed = changed_targets(changed_since, files, targets)
@@ -193,6 +201,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         syntax_directive: SyntaxOption = True,
         buildx_version: BuildxVersionOption = None,
         context: ContextOption = None,
+        ignore_unknown: IgnoreUnknownOption = False,
     ) -> None:
         """Build the targets, converge each ComposeProject and the host files to the project."""
         from bakepy.api.converge import ApplyStep, apply
@@ -230,7 +239,13 @@ def register_engine_commands(app: typer.Typer) -> None:
         text = output == "text"
         try:
             tools = toolchain(buildx_version, engine=True)
-            loaded = load_for(files or [], targets or [], tools, recursive=recursive)
+            loaded = load_for(
+                files or [],
+                targets or [],
+                tools,
+                ignore_unknown=ignore_unknown,
+                recursive=recursive,
+            )
             names = bake_names(loaded, targets or [])
             changed = changed_targets(changed_since, files, targets)
             if changed is not None:  # only the builds change: compose and host converge as ever
@@ -292,6 +307,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         selector: SelectorOption = None,
         output: OutputOption = "text",
         context: ContextOption = None,
+        ignore_unknown: IgnoreUnknownOption = False,
     ) -> None:
         """Remove the containers and networks each ComposeProject owns (volumes with --volumes);
         with -l, only the containers of the services it selects (of a --stack: those services,
@@ -303,7 +319,7 @@ def register_engine_commands(app: typer.Typer) -> None:
         check_output(output)
         use_context(context)
         try:
-            project = load_selected(files or [], [], None)
+            project = load_selected(files or [], [], None, ignore_unknown=ignore_unknown)
             print_warnings(project.warnings)
             if selector:
                 project = select_resources(project, [], parse_selector(selector))

@@ -229,3 +229,23 @@ def test_errors_name_the_line_and_column_of_the_value(text: str, line: int, tmp_
     with pytest.raises(EvaluationError) as info:
         bakepy.resolve(bakepy.load([file]), ["app"], {})
     assert (info.value.location.line, info.value.location.column) == (line, 10)
+
+
+def test_plan_apply_and_delete_take_ignore_unknown_as_render_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bake file with an attribute bake does not know: refused by every command, read as
+    buildx reads it by each with --ignore-unknown (plan and apply too, not only render)."""
+    from typer.testing import CliRunner
+
+    from bakepy.cli import app
+
+    (tmp_path / "docker-bake.hcl").write_text('target "app" {\n  tagz = ["x"]\n}\n')
+    monkeypatch.chdir(tmp_path)
+    for verb in (["plan", "--no-build"], ["apply", "--dry-run", "--no-build"], ["delete"]):
+        refused = CliRunner().invoke(app, verb)
+        assert refused.exit_code == 2, refused.output
+        assert "unknown attribute 'tagz'" in refused.stderr
+        taken = CliRunner().invoke(app, [*verb, "--ignore-unknown"])
+        assert taken.exit_code == 0, taken.output
+        assert "tagz" in taken.stderr  # the warning buildx would not give
