@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,16 +27,33 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def session_folders(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
-    """State and cache folders for what runs before a test's own (session and module
-    fixtures set up first: without this, one that reached the engine wrote its version to
-    ``~/.cache/bakepy/engine.json``)."""
-    patch = pytest.MonkeyPatch()
-    patch.setenv("BAKEPY_STATE_DIR", str(tmp_path_factory.mktemp("session-state")))
-    patch.setenv("BAKEPY_CACHE_DIR", str(tmp_path_factory.mktemp("session-cache")))
-    yield
-    patch.undo()
+_SESSION_VARIABLES = ("BAKEPY_STATE_DIR", "BAKEPY_CACHE_DIR")
+_saved: dict[str, str | None] = {}
+_SESSION_FOLDER = pytest.StashKey[Path]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """State and cache folders of the whole run, set before anything is collected: module-level
+    code (``TOOLCHAIN = Toolchain(buildx=installed_buildx())``) and session or module fixtures
+    run before a test's own folders, and wrote ``~/.cache/bakepy`` without these."""
+    folder = Path(tempfile.mkdtemp(prefix="bakepy-tests-"))
+    config.stash[_SESSION_FOLDER] = folder
+    for name, sub in zip(_SESSION_VARIABLES, ("state", "cache"), strict=True):
+        _saved[name] = os.environ.get(name)
+        os.environ[name] = str(folder / sub)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Put the variables back and remove the run's folders."""
+    for name in _SESSION_VARIABLES:
+        value = _saved.pop(name, None)
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+    folder = config.stash.get(_SESSION_FOLDER, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)
