@@ -14,6 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from bakepy.models.bake.definition import NativeBake
+from bakepy.models.bake.targets import Group, Target
 from bakepy.models.dockerfile.instructions import Dockerfile
 from bakepy.project import Project
 from bakepy.resolution.bake.lower import lower_project
@@ -34,4 +35,35 @@ def project_definition(
     for base, files in itertools.groupby(project.bake_files, key=lambda file: file.base_dir):
         read = functools.reduce(NativeBake.merged_with, [file.native for file in files])
         native = native.merged_with(rebase(read, base, out_dir))
+    if "default" not in native.groups and "default" not in native.targets:
+        packages_default = package_defaults(project)
+        if packages_default:
+            native.groups["default"] = {
+                "description": PACKAGES_DEFAULT_DESCRIPTION,
+                "targets": packages_default,
+            }
     return native
+
+
+PACKAGES_DEFAULT_DESCRIPTION = "what each package rendered here builds by default"
+"""What the ``default`` group of a repository's bake file says it is, when bakepy made it."""
+
+
+def package_defaults(project: Project) -> list[str]:
+    """What a repository's bake file, whose root declares no ``default``, builds on a plain
+    ``docker buildx bake``: each package's own ``default`` group (``services-web-default``),
+    or, in a package without one, its targets not named ``_...`` (as ``bakepy apply`` picks
+    them); empty for a project not loaded from a repository's packages."""
+    if project.home_package is None:
+        return []
+    defaults: dict[str, str] = {}
+    for group in project.of_kind(Group):
+        address = project.address_of(group)
+        if address.name == "default":
+            defaults[address.package] = group.name
+    members = set(defaults.values())
+    for target in project.of_kind(Target):
+        address = project.address_of(target)
+        if address.package not in defaults and not address.name.startswith("_"):
+            members.add(target.name)
+    return sorted(members)

@@ -80,7 +80,7 @@ def test_compose_packages_render_apart_and_compose_reads_them(
         assert Path(built["context"]) == (Path(package) / "svc1").resolve()
         assert config["services"]["svc1"]["depends_on"]["svc0"]["condition"] == "service_healthy"
     assert 'target "svc0"' not in hcl
-    assert 'group "default"' not in hcl
+    assert hcl.count('group "default"') == 1  # the packages' defaults, which bake builds
 
 
 def _compose_config(docker_compose: str, file: Path) -> dict[str, Any]:
@@ -154,6 +154,19 @@ def test_bake_file_packages_print_in_buildx_as_in_their_own_folders(
         group = (f"{prefix}-default",)
         grouped = buildx_print_files(buildx, out, ("docker-bake.hcl",), group, env)
         assert grouped["group"][f"{prefix}-default"]["targets"] == [f"{prefix}-app"]
+    # no target named: bake builds ``default``, which bakepy made of the packages' defaults
+    for rendered in ("docker-bake.hcl", "docker-bake.json"):
+        everything = buildx_print_files(buildx, out, (rendered,), (), env)
+        assert everything["group"]["default"]["targets"] == [
+            "teams-blue-default",
+            "teams-red-default",
+        ]
+        assert sorted(everything["target"]) == [
+            "teams-blue-app",
+            "teams-blue-deps",
+            "teams-red-app",
+            "teams-red-deps",
+        ]
 
 
 def _one(target: dict[str, Any]) -> dict[str, Any]:

@@ -161,7 +161,10 @@ def test_compose_packages_with_equal_services_do_not_collide(
     assert text.count('target "front-web"') == 1
     assert text.count('target "back-web"') == 1
     assert 'target "web"' not in text
-    assert 'group "default"' not in text
+    # no package's default is the repository's: the root's default groups them all, so a
+    # plain ``docker buildx bake`` on the rendered file builds what each package's would
+    assert text.count('group "default"') == 1
+    assert 'targets = ["back-default", "front-default"]' in text
     assert sorted(p.name for p in out.glob("*.compose.yaml")) == [
         "back-back.compose.yaml",
         "front-front.compose.yaml",
@@ -266,3 +269,64 @@ def test_affected_names_bake_and_compose_package_targets_by_address(
         ["front:web", "front-web"],
         ["tools:app", "tools-app"],
     ]
+
+
+def test_a_default_group_the_root_declares_is_the_repository_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    _compose_repo(root)
+    (root / "docker-bake.hcl").write_text('group "default" {\n  targets = ["front-web"]\n}\n')
+    monkeypatch.chdir(root)
+    out = tmp_path / "out"
+    rendered = CliRunner().invoke(app, ["render", "::", "--out", str(out)])
+    assert rendered.exit_code == 0, rendered.output
+    text = (out / "docker-bake.hcl").read_text()
+    assert 'group "default" {\n  targets = ["front-web"]\n}' in text
+    assert "every package" not in text
+
+
+def test_the_repository_default_holds_only_the_packages_rendered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    _compose_repo(root)
+    monkeypatch.chdir(root)
+    out = tmp_path / "out"
+    rendered = CliRunner().invoke(app, ["render", "front:", "--out", str(out)])
+    assert rendered.exit_code == 0, rendered.output
+    assert 'targets = ["front-default"]' in (out / "docker-bake.hcl").read_text()
+
+
+def test_a_package_without_a_default_group_adds_its_targets_not_named_underscore(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    _compose_repo(root)
+    (root / "tools").mkdir()
+    (root / "tools" / "bakepy.yaml").write_text(
+        "\n---\n".join(
+            "apiVersion: bakepy.dev/v1alpha1\nkind: Target\n"
+            f"metadata: {{name: {name}}}\nspec: {{context: .}}\n"
+            for name in ("lint", "_common")
+        )
+    )
+    monkeypatch.chdir(root)
+    out = tmp_path / "out"
+    rendered = CliRunner().invoke(app, ["render", "::", "--out", str(out)])
+    assert rendered.exit_code == 0, rendered.output
+    text = (out / "docker-bake.hcl").read_text()
+    assert 'targets = ["back-default", "front-default", "tools-lint"]' in text
+
+
+def test_a_root_target_named_default_is_not_hidden_by_a_made_group(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    _compose_repo(root)
+    (root / "docker-bake.hcl").write_text('target "default" {\n  context = "front"\n}\n')
+    monkeypatch.chdir(root)
+    out = tmp_path / "out"
+    rendered = CliRunner().invoke(app, ["render", "::", "--out", str(out)])
+    assert rendered.exit_code == 0, rendered.output
+    assert 'group "default"' not in (out / "docker-bake.hcl").read_text()
