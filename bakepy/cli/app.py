@@ -42,6 +42,7 @@ from bakepy.cli.options import (
 )
 from bakepy.cli.usage import BakepyGroup
 from bakepy.errors import BakepyError
+from bakepy.loaders.repository import shared_discovery
 
 if TYPE_CHECKING:
     from bakepy.resolution.affected import Affected
@@ -126,63 +127,64 @@ def render_command(
         "owner": owner,
         "out": str(out.resolve()),
     }
-    cache_key = None
-    if changed_since is None and not addresses:  # --addresses needs the loaded project
-        cache_key = render_cache.request_key(
-            files or [], targets or [], options_key, os.environ, recursive=recursive
-        )
-    hit = render_cache.lookup(cache_key, out) if cache_key else None
-    if hit is not None:  # the same render is on disk already: nothing to load or write
-        for warning in hit[0]:
-            typer.echo(f"warning: {warning}", err=True)
-        done = "up to date" if check_only else "unchanged"
-        if not text:
-            emit_json({"out": str(out), "check": check_only, "unchanged": hit[1]})
-            return
-        typer.echo(f"{done}: {hit[1]} file(s) in {out}")
-        return
-    from bakepy.api.definitions import load_selected, render
-    from bakepy.api.output import diff_files, write_files
-    from bakepy.generators.files import RenderOptions
-
-    warned: list[str] = []
-    try:
-        changed = changed_targets(changed_since, files, targets)
-        if changed == []:
-            typer.echo(f"no target changed since {changed_since}", err=True)
+    with shared_discovery():  # the cache key and the load walk the repository once
+        cache_key = None
+        if changed_since is None and not addresses:  # --addresses needs the loaded project
+            cache_key = render_cache.request_key(
+                files or [], targets or [], options_key, os.environ, recursive=recursive
+            )
+        hit = render_cache.lookup(cache_key, out) if cache_key else None
+        if hit is not None:  # the same render is on disk already: nothing to load or write
+            for warning in hit[0]:
+                typer.echo(f"warning: {warning}", err=True)
+            done = "up to date" if check_only else "unchanged"
             if not text:
-                emit_json({"out": str(out), "check": check_only, "unchanged": 0})
+                emit_json({"out": str(out), "check": check_only, "unchanged": hit[1]})
+                return
+            typer.echo(f"{done}: {hit[1]} file(s) in {out}")
             return
-        if changed is not None:
-            targets = changed if not targets else [t for t in targets if t in changed]
-        project = load_selected(
-            files or [],
-            targets or [],
-            selector,
-            tools,
-            ignore_unknown=ignore_unknown,
-            recursive=recursive,
-            owner=owner,
-        )
-        print_warnings(project.warnings)
-        warned += project.warnings
-        if addresses:
-            names = {r.name for r in project.targets + project.groups}
-            for line in table_lines(address_rows(project, names=names)):
-                typer.echo(line, err=True)
-        options = RenderOptions(bake_format=bake_format, syntax_directive=syntax_directive)  # type: ignore[arg-type]
-        rendered = render(
-            project,
-            out,
-            options,
-            env=dict(os.environ),
-            names=targets or [],
-            overrides=overrides or [],
-            toolchain=tools,
-            strict_credentials=strict_credentials,
-        )
-    except BakepyError as error:
-        fail(error)
+        from bakepy.api.definitions import load_selected, render
+        from bakepy.api.output import diff_files, write_files
+        from bakepy.generators.files import RenderOptions
+
+        warned: list[str] = []
+        try:
+            changed = changed_targets(changed_since, files, targets)
+            if changed == []:
+                typer.echo(f"no target changed since {changed_since}", err=True)
+                if not text:
+                    emit_json({"out": str(out), "check": check_only, "unchanged": 0})
+                return
+            if changed is not None:
+                targets = changed if not targets else [t for t in targets if t in changed]
+            project = load_selected(
+                files or [],
+                targets or [],
+                selector,
+                tools,
+                ignore_unknown=ignore_unknown,
+                recursive=recursive,
+                owner=owner,
+            )
+            print_warnings(project.warnings)
+            warned += project.warnings
+            if addresses:
+                names = {r.name for r in project.targets + project.groups}
+                for line in table_lines(address_rows(project, names=names)):
+                    typer.echo(line, err=True)
+            options = RenderOptions(bake_format=bake_format, syntax_directive=syntax_directive)  # type: ignore[arg-type]
+            rendered = render(
+                project,
+                out,
+                options,
+                env=dict(os.environ),
+                names=targets or [],
+                overrides=overrides or [],
+                toolchain=tools,
+                strict_credentials=strict_credentials,
+            )
+        except BakepyError as error:
+            fail(error)
     for file in rendered:
         for warning in file.warnings:
             typer.echo(f"warning: {warning}", err=True)
@@ -463,19 +465,21 @@ def _affected_rows(
     from bakepy.engine.git import changed_files, toplevel
     from bakepy.resolution.affected import DEFINITION_SUFFIXES, Snapshot, touched
 
-    names = targets or ["::"]
-    key = render_cache.request_key(files, names, {"for": "affected"}, os.environ, recursive=True)
-    kept = render_cache.lookup_snapshot(key) if key else None
-    snapshot = Snapshot.from_json(kept) if kept is not None else None
-    if snapshot is not None:
-        work_tree = toplevel(snapshot.root)
-        changed = [work_tree / name for name in changed_files(snapshot.root, since)]
-        if not any(path.suffix in DEFINITION_SUFFIXES for path in changed):
-            found = touched(snapshot.targets.values(), changed, snapshot.root)
-            return snapshot.report(found, dependents)  # type: ignore[arg-type]
-    from bakepy.api.affected import affected_and_snapshot
+    with shared_discovery():  # the cache key and the load walk the repository once
+        names = targets or ["::"]
+        options = {"for": "affected"}
+        key = render_cache.request_key(files, names, options, os.environ, recursive=True)
+        kept = render_cache.lookup_snapshot(key) if key else None
+        snapshot = Snapshot.from_json(kept) if kept is not None else None
+        if snapshot is not None:
+            work_tree = toplevel(snapshot.root)
+            changed = [work_tree / name for name in changed_files(snapshot.root, since)]
+            if not any(path.suffix in DEFINITION_SUFFIXES for path in changed):
+                found = touched(snapshot.targets.values(), changed, snapshot.root)
+                return snapshot.report(found, dependents)  # type: ignore[arg-type]
+        from bakepy.api.affected import affected_and_snapshot
 
-    found, snapshot = affected_and_snapshot(since, files, targets, env=dict(os.environ))
+        found, snapshot = affected_and_snapshot(since, files, targets, env=dict(os.environ))
     if key:
         render_cache.store_snapshot(key, snapshot.to_json())
     return snapshot.report(found, dependents)  # type: ignore[arg-type]

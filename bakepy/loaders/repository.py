@@ -16,6 +16,8 @@ import fnmatch
 import os
 import tomllib
 from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -222,8 +224,40 @@ def _walk(top: str) -> Iterator[tuple[str, list[str], list[str]]]:
             yield from _walk(os.path.join(top, name))
 
 
+_SHARED: ContextVar[dict[tuple[Repository, str], list[Package]] | None] = ContextVar(
+    "bakepy_shared_discovery", default=None
+)
+"""The walks ``shared_discovery`` keeps, by repository and folder (None outside one)."""
+
+
+@contextmanager
+def shared_discovery() -> Iterator[None]:
+    """Walk each repository folder once inside this block: a command that keys its cache on
+    the packages and then loads them reads one listing, and both see the same packages."""
+    if _SHARED.get() is not None:  # an enclosing block shares already
+        yield
+        return
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def discover_packages(repository: Repository, below: str = "") -> list[Package]:
-    """Every package at or below ``below``, in path order."""
+    """Every package at or below ``below``, in path order (walked once per
+    ``shared_discovery`` block)."""
+    shared = _SHARED.get()
+    if shared is None:
+        return _discover(repository, below)
+    found = shared.get((repository, below))
+    if found is None:
+        found = shared[(repository, below)] = _discover(repository, below)
+    return list(found)
+
+
+def _discover(repository: Repository, below: str) -> list[Package]:
+    """Every package at or below ``below``, walked now."""
     config = repository.config
     start = repository.folder_of(below)
     if not start.is_dir():

@@ -77,3 +77,19 @@ def test_the_environment_is_part_of_the_key(repo: Path, monkeypatch: pytest.Monk
     )
     render()
     assert calls  # loaded again: a definition may read the variable
+
+
+def test_a_render_walks_the_repository_once(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache key and the load read one walk of the repository (both see one listing)."""
+    from bakepy.loaders import repository
+
+    walks: list[str] = []
+    real = repository._discover
+
+    def counted(found: repository.Repository, below: str) -> list[repository.Package]:
+        walks.append(below)
+        return real(found, below)
+
+    monkeypatch.setattr(repository, "_discover", counted)
+    assert "wrote" in render()
+    assert walks == [""]

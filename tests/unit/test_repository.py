@@ -311,3 +311,25 @@ def test_the_walk_lists_what_os_walk_lists(tmp_path: Path) -> None:
 
     assert listed(_walk(str(tmp_path))) == listed(os.walk(tmp_path))
     assert listed(_walk(str(tmp_path / "missing"))) == []
+
+
+def test_a_shared_discovery_walks_each_folder_once(repo: Path) -> None:
+    """Inside ``shared_discovery`` a repository folder is walked once (a package added since
+    is not seen until the block ends); a caller cannot change the kept listing; outside,
+    every call walks."""
+    from bakepy.loaders.repository import shared_discovery
+
+    repository = find_repository(repo)
+    assert repository is not None
+    before = [p.path for p in discover_packages(repository)]
+    with shared_discovery():
+        first = discover_packages(repository)
+        (repo / "services" / "late").mkdir()
+        (repo / "services" / "late" / "bakepy.yaml").write_text(SHARED)
+        first.clear()
+        with shared_discovery():  # a nested block shares the enclosing one's walks
+            assert [p.path for p in discover_packages(repository)] == before
+        assert [p.path for p in discover_packages(repository, "services")] == sorted(
+            p for p in [*before, "services/late"] if p.startswith("services/")
+        )
+    assert "services/late" in [p.path for p in discover_packages(repository)]
