@@ -1,8 +1,8 @@
 """bakepy on a repository of packages, side by side with ``docker buildx bake --print``.
 
-``packages.py`` writes the repository (default 200 packages x 10 targets, half Python, a
-quarter YAML manifests, a quarter compose files, shared bases at the root, a CODEOWNERS) into
-a temporary folder, committed in git. Then, every run a new process, runs alternating so a
+``packages.py`` writes the repository (default 200 packages x 10 targets: 40% Python, 20%
+YAML manifests, 20% compose files, 20% bake files; shared bases at the root, a CODEOWNERS)
+into a temporary folder, committed in git. Then, every run a new process, runs alternating so a
 busy machine slows all alike:
 
 | what | command |

@@ -3,12 +3,14 @@
 A ``bakepy.toml`` at the root, a root package with the shared bases (a ``_base`` target with
 context, platforms, common args and labels, a cache; the ``TAG`` and ``REGISTRY``
 variables), and ``packages`` packages under ``services/<team>/<package>/``, each with
-``targets`` targets: half the packages declare them in a ``bakepy.py`` (Python, with a
-loop), a quarter in a ``bakepy.yaml`` (literal manifests), a quarter in a ``compose.yaml``
-(a service per target, each with a build section, a health check, ``depends_on`` the one
-before it and a named volume; bake gets a target per service). Every Python or YAML target
-inherits the root's ``_base`` by address; every target builds its own folder, which holds a
-Dockerfile, a source file and a ``.dockerignore``. Each package has a ``default`` group; a
+``targets`` targets: two packages in five declare them in a ``bakepy.py`` (Python, with a
+loop), one in five in a ``bakepy.yaml`` (literal manifests), one in five in a
+``compose.yaml`` (a service per target, each with a build section, a health check,
+``depends_on`` the one before it and a named volume; bake gets a target per service), one
+in five in a ``docker-bake.hcl`` (a target block per target and a ``default`` group, as a
+team that writes bake files keeps them). Every Python, YAML or HCL target inherits the
+root's ``_base`` by address; every target builds its own folder, which holds a Dockerfile,
+a source file and a ``.dockerignore``. Each package has a ``default`` group; a
 ``CODEOWNERS`` gives each team its folder.
 
 Run it on its own to look at the result::
@@ -91,6 +93,20 @@ COMPOSE_SERVICE = """\
       - data{index}:/var/lib/svc{index}
 """
 
+BAKE_TARGET = """\
+target "svc{index}" {{
+  inherits = [":_base"]
+  context = "svc{index}"
+  args = {{
+    SERVICE = "svc{index}"
+  }}
+  labels = {{
+    "org.example.team" = "{team}"
+  }}
+  tags = ["${{REGISTRY}}/{team}/{name}-svc{index}:${{TAG}}"]
+}}
+"""
+
 DOCKERFILE = """\
 ARG GO_VERSION=1.22
 FROM golang:${GO_VERSION} AS build
@@ -124,6 +140,13 @@ def _compose(team: str, name: str, targets: int) -> str:
     return "services:\n" + "".join(services) + "volumes:\n" + volumes
 
 
+def _bake_file(team: str, name: str, targets: int) -> str:
+    """A bake file package: a target block per target and the ``default`` group of them."""
+    members = ", ".join(f'"svc{index}"' for index in range(targets))
+    blocks = [BAKE_TARGET.format(index=i, team=team, name=name) for i in range(targets)]
+    return f'group "default" {{\n  targets = [{members}]\n}}\n\n' + "\n".join(blocks)
+
+
 def write(root: Path, packages: int, targets: int) -> list[str]:
     """Write the repository; returns the package paths."""
     root.mkdir(parents=True, exist_ok=True)
@@ -137,9 +160,12 @@ def write(root: Path, packages: int, targets: int) -> list[str]:
         path = f"services/{team}/{name}"
         folder = root / path
         folder.mkdir(parents=True, exist_ok=True)
-        if number % 4 == 3:
+        kind = number % 5  # 0, 1: Python; 2: YAML; 3: compose; 4: a bake file
+        if kind == 4:
+            (folder / "docker-bake.hcl").write_text(_bake_file(team, name, targets))
+        elif kind == 3:
             (folder / "compose.yaml").write_text(_compose(team, name, targets))
-        elif number % 2 == 0:
+        elif kind < 2:
             text = PYTHON_PACKAGE.format(package=path, count=targets, team=team, name=name)
             (folder / "bakepy.py").write_text(text)
         else:
