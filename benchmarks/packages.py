@@ -124,6 +124,8 @@ ENTRYPOINT ["/app"]
 starts with a comment naming its service, so no two are alike (as in a real repository: a
 render must read and check every one, not one text 2,000 times)."""
 
+KINDS = ("python", "compose", "yaml", "python", "bake")
+"""How each package declares its targets, in turn (the first package is a Python one)."""
 TEAMS = ("payments", "search", "identity", "checkout", "catalog", "billing", "ads", "data")
 
 
@@ -160,12 +162,12 @@ def write(root: Path, packages: int, targets: int) -> list[str]:
         path = f"services/{team}/{name}"
         folder = root / path
         folder.mkdir(parents=True, exist_ok=True)
-        kind = number % 5  # 0, 1: Python; 2: YAML; 3: compose; 4: a bake file
-        if kind == 4:
+        kind = KINDS[number % len(KINDS)]
+        if kind == "bake":
             (folder / "docker-bake.hcl").write_text(_bake_file(team, name, targets))
-        elif kind == 3:
+        elif kind == "compose":
             (folder / "compose.yaml").write_text(_compose(team, name, targets))
-        elif kind < 2:
+        elif kind == "python":
             text = PYTHON_PACKAGE.format(package=path, count=targets, team=team, name=name)
             (folder / "bakepy.py").write_text(text)
         else:
