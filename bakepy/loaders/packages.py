@@ -241,6 +241,9 @@ def _qualify(project: Project) -> None:
         address = project.address_of(resource)
         if _is_global(resource):
             continue
+        if resource.KIND in ENGINE_NAMED:
+            _claim_engine_name(names, resource, address, problems)
+            continue
         bake_name = address.bake_name()
         # bake looks targets and groups up by one name (a group hides a target of its name);
         # the root's names, kept as they are, count too
@@ -266,6 +269,31 @@ def _qualify(project: Project) -> None:
         raise ValidationError(problems)
     for resource in project:
         _rewrite_references(project, resource, by_address)
+
+
+ENGINE_NAMED = ("ComposeProject", "Stack")
+"""Kinds whose name is the engine's (a compose project's, a swarm stack's): a package's keeps
+the name ``docker compose`` or ``docker stack deploy`` in its folder would give it, so bakepy
+and those tools converge the same containers and services, never a renamed copy."""
+
+
+def _claim_engine_name(
+    names: dict[str, Address], resource: Resource, address: Address, problems: list[Diagnostic]
+) -> None:
+    """Note ``resource``'s engine name; two packages' of one kind meeting on it are an error
+    naming both addresses (on the engine they would be one project)."""
+    key = f"{resource.KIND}/{resource.name}"
+    clash = names.setdefault(key, address)
+    if clash != address:
+        what = "compose project" if resource.KIND == "ComposeProject" else "stack"
+        problems.append(
+            Diagnostic(
+                f"{clash} and {address} are both the {what} {resource.name!r} on the engine",
+                resource.location() if resource.source else Location(),
+                hint="give one a name of its own (its file's top-level `name:`); compose names "
+                "a project after its folder when the file gives none",
+            )
+        )
 
 
 def _resolve(

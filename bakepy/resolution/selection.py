@@ -113,7 +113,9 @@ def parse_selector(text: str | Sequence[str] | None) -> Selector:
 def bake_names(project: Project, names: Sequence[str]) -> list[str]:
     """The bake names ``names`` mean in ``project``: an address spec (``pkg:name``,
     ``pkg:``, ``pkg::``, ``::``) the targets and groups it selects, a plain name the resource
-    of that name in the package the command runs from (else the bake name itself)."""
+    of that name in the package the command runs from (else the bake name itself). A spec
+    that selects only compose projects, stacks or host files adds no name (those are what
+    the spec's packages, loaded for it, hold); one that selects nothing is an error."""
     if project.home_package is None or not names:
         return list(names)
     selectable = [r for r in project if isinstance(r, Target | Group)]
@@ -129,7 +131,7 @@ def bake_names(project: Project, names: Sequence[str]) -> list[str]:
         except ValueError as exc:
             raise SelectionError(str(exc)) from None
         matched = [r.name for r in selectable if spec.selects(project.address_of(r))]
-        if not matched:
+        if not matched and not any(spec.selects(project.address_of(r)) for r in project):
             raise SelectionError(f"nothing matches {spec}")
         if (
             spec.scope != "one"

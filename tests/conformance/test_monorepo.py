@@ -65,7 +65,7 @@ def test_compose_packages_render_apart_and_compose_reads_them(
         prefix = package.replace("/", "-")
         assert hcl.count(f'target "{prefix}-svc0"') == 1
         assert f'group "{prefix}-default"' in hcl
-        name = f"{prefix}-{Path(package).name}"
+        name = Path(package).name  # compose's project name, as in the package's folder
         result = subprocess.run(
             [docker_compose, "compose", "-f", str(out / f"{name}.compose.yaml"), "config", "-q"],
             capture_output=True,

@@ -166,8 +166,8 @@ def test_compose_packages_with_equal_services_do_not_collide(
     assert text.count('group "default"') == 1
     assert 'targets = ["back-default", "front-default"]' in text
     assert sorted(p.name for p in out.glob("*.compose.yaml")) == [
-        "back-back.compose.yaml",
-        "front-front.compose.yaml",
+        "back.compose.yaml",  # compose's own project names, as in each folder
+        "front.compose.yaml",
     ]
 
 
@@ -330,3 +330,45 @@ def test_a_root_target_named_default_is_not_hidden_by_a_made_group(
     rendered = CliRunner().invoke(app, ["render", "::", "--out", str(out)])
     assert rendered.exit_code == 0, rendered.output
     assert 'group "default"' not in (out / "docker-bake.hcl").read_text()
+
+
+def test_two_compose_packages_of_one_project_name_are_an_error_naming_both(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "repo"
+    _compose_repo(root)
+    (root / "front" / "compose.yaml").write_text("name: back\n" + COMPOSE.format(name="front"))
+    monkeypatch.chdir(root)
+    rendered = CliRunner().invoke(app, ["render", "::", "--out", str(tmp_path / "out")])
+    assert rendered.exit_code == 2
+    assert "back:back and front:back are both the compose project 'back'" in rendered.output
+    assert "top-level `name:`" in rendered.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_specs_over_packages_that_only_run_compose_services_select_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Packages whose compose files build nothing have no target: ``::`` and ``front:``
+    select their compose projects, not "nothing matches"."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    (root / "bakepy.toml").write_text('packages = ["**"]\n')
+    for name in ("front", "back"):
+        (root / name).mkdir()
+        (root / name / "compose.yaml").write_text("services:\n  web:\n    image: busybox\n")
+    monkeypatch.chdir(root)
+    out = tmp_path / "out"
+    everything = CliRunner().invoke(app, ["render", "::", "--out", str(out)])
+    assert everything.exit_code == 0, everything.output
+    assert sorted(p.name for p in out.glob("*.compose.yaml")) == [
+        "back.compose.yaml",
+        "front.compose.yaml",
+    ]
+    one = CliRunner().invoke(app, ["render", "front:", "--out", str(tmp_path / "one")])
+    assert one.exit_code == 0, one.output
+    assert "name: front\n" in (tmp_path / "one" / "compose.yaml").read_text()
+    assert not (tmp_path / "one" / "docker-bake.hcl").exists()
+    missing = CliRunner().invoke(app, ["render", "front:nope", "--out", str(tmp_path / "x")])
+    assert missing.exit_code == 2
+    assert "nothing matches front:nope" in missing.output
