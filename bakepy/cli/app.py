@@ -598,19 +598,36 @@ register_engine_commands(app)
 register_lock_command(app)
 
 
+ONE_PASS_COMMANDS = frozenset(
+    {"render", "validate", "print", "graph", "affected", "addresses", "import", "schema"}
+)
+"""Commands that load, compute and write once, then exit (no engine to wait on)."""
+
+
 def main() -> None:
     """Entry point of the ``bakepy`` console script."""
     # A command is one short process whose objects (imported schemas and functions, then the
     # loaded project) live until it exits; it makes little cyclic garbage. Freezing what the
     # imports made and collecting rarely (as mypy does) keeps the cycle collector from
-    # rescanning them all, which otherwise costs a quarter of a large render.
+    # rescanning them all, which otherwise costs a quarter of a large render. A one-pass
+    # command does not collect at all: its one collection (of the 200,000 objects a large
+    # load makes) cost 4% of a render, to free a few megabytes just before the process ends.
     gc.freeze()
-    gc.set_threshold(200_000, 30, 30)
+    if _command_word(sys.argv[1:]) in ONE_PASS_COMMANDS:
+        gc.disable()
+    else:
+        gc.set_threshold(200_000, 30, 30)
     try:
         app()
     except SystemExit as stop:
         _exit_now(stop.code)
     _exit_now(0)
+
+
+def _command_word(words: list[str]) -> str | None:
+    """The command a command line names (its first word that names one), if any."""
+    names = {command.name for command in app.registered_commands}
+    return next((word for word in words if word in names), None)
 
 
 def _exit_now(code: object) -> None:
