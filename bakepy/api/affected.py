@@ -27,11 +27,11 @@ from bakepy.models.resource import Resource, ResourceRef
 from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
 from bakepy.resolution.affected import (
-    DEFINITION_SUFFIXES,
     Affected,
     Dependents,
     Snapshot,
     TargetInputs,
+    might_define,
     target_inputs,
     touched,
 )
@@ -51,23 +51,38 @@ def definitions(project: Project, root: Path, env: Mapping[str, str]) -> dict[st
     return result
 
 
-def _then(
-    project: Project, root: Path, since: str, work_tree: Path, files: Sequence[Path]
-) -> tuple[Project, Path] | None:
-    """The project as it was at ``since`` (loaded from the unpacked tree) and its root there,
-    or None when it did not load there (everything counts as changed)."""
-    scratch = Path(tempfile.mkdtemp(prefix="bakepy-affected-"))
-    unpack_revision(work_tree, since, scratch)
-    then_root = scratch / root.relative_to(work_tree)
-    try:
-        if project.home_package is not None:
-            repository = find_repository(root) or Repository(root)
-            mirror = Repository(then_root, repository.config)
-            return load_packages(mirror, discover_packages(mirror)), then_root
-        paths = [then_root / f.resolve().relative_to(root) for f in files] or [then_root]
-        return load(paths), then_root
-    except BakepyError:
-        return None
+def _before(
+    project: Project,
+    root: Path,
+    since: str,
+    work_tree: Path,
+    files: Sequence[Path],
+    env: Mapping[str, str],
+) -> dict[str, Any]:
+    """Every target's definition as it was at ``since``: the tree there unpacked (its
+    definition files first, which is all loading needs but for what a definition reads
+    besides, e.g. a compose ``env_file``; the whole tree when that is not enough) and loaded
+    as the working tree is; empty when it does not load there (everything counts changed)."""
+    for keep in (might_define, None):
+        with tempfile.TemporaryDirectory(prefix="bakepy-affected-") as scratch:
+            unpack_revision(work_tree, since, Path(scratch), keep)
+            then_root = Path(scratch) / root.relative_to(work_tree)
+            try:
+                then = _load_then(project, root, then_root, files)
+                return definitions(then, then_root, env)
+            except BakepyError:
+                continue
+    return {}
+
+
+def _load_then(project: Project, root: Path, then_root: Path, files: Sequence[Path]) -> Project:
+    """The project in ``then_root`` (an unpacked tree), loaded as ``project`` was in ``root``."""
+    if project.home_package is not None:
+        repository = find_repository(root) or Repository(root)
+        mirror = Repository(then_root, repository.config)
+        return load_packages(mirror, discover_packages(mirror))
+    paths = [then_root / f.resolve().relative_to(root) for f in files] or [then_root]
+    return load(paths)
 
 
 def affected(
@@ -105,9 +120,8 @@ def affected_and_snapshot(
     now = definitions(project, root, env)
     snapshot = _snapshot(project, root, now)
     found = touched(snapshot.targets.values(), changed, root)
-    if any(path.suffix in DEFINITION_SUFFIXES for path in changed):
-        then = _then(project, root, since, work_tree, [Path(f) for f in files])
-        before = definitions(then[0], then[1], env) if then is not None else {}
+    if any(might_define(path.name) for path in changed):
+        before = _before(project, root, since, work_tree, [Path(f) for f in files], env)
         for name, definition in now.items():
             if name not in found and before.get(name) != definition:
                 found[name] = "new target" if name not in before else "definition changed"

@@ -463,7 +463,7 @@ def _affected_rows(
     """``affected``, answered from the snapshot kept for the repository's current state when
     no changed file can change a definition (nothing is loaded then)."""
     from bakepy.engine.git import changed_files, toplevel
-    from bakepy.resolution.affected import DEFINITION_SUFFIXES, Snapshot, touched
+    from bakepy.resolution.affected import Snapshot, might_define, touched
 
     with shared_discovery():  # the cache key and the load walk the repository once
         names = targets or ["::"]
@@ -474,7 +474,7 @@ def _affected_rows(
         if snapshot is not None:
             work_tree = toplevel(snapshot.root)
             changed = [work_tree / name for name in changed_files(snapshot.root, since)]
-            if not any(path.suffix in DEFINITION_SUFFIXES for path in changed):
+            if not any(might_define(path.name) for path in changed):
                 found = touched(snapshot.targets.values(), changed, snapshot.root)
                 return snapshot.report(found, dependents)  # type: ignore[arg-type]
         from bakepy.api.affected import affected_and_snapshot

@@ -9,23 +9,33 @@ the definitions there can be loaded and resolved as they were.
 from __future__ import annotations
 
 import contextlib
-import io
+import os
 import subprocess
-import tarfile
+import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from bakepy.errors import CommandError
 
 
-def _git(root: Path, *args: str) -> bytes:
-    return _finish(_start(root, *args), args)
+def _git(
+    root: Path, *args: str, env: dict[str, str] | None = None, stdin: bytes | None = None
+) -> bytes:
+    return _finish(_start(root, *args, env=env, stdin=stdin is not None), args, stdin)
 
 
-def _start(root: Path, *args: str) -> subprocess.Popen[bytes]:
-    """``git -C root ARGS`` started; ``_finish`` waits for it."""
+def _start(
+    root: Path, *args: str, env: dict[str, str] | None = None, stdin: bool = False
+) -> subprocess.Popen[bytes]:
+    """``git -C root ARGS`` started (in ``env``, default this process's; ``stdin``: with a
+    pipe to write to); ``_finish`` waits."""
     try:
         return subprocess.Popen(
-            ["git", "-C", str(root), *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            ["git", "-C", str(root), *args],
+            stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=env,
         )
     except OSError as exc:
         raise CommandError(f"cannot run git: {exc}") from None
@@ -38,10 +48,13 @@ def _stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.kill()
 
 
-def _finish(process: subprocess.Popen[bytes], args: tuple[str, ...]) -> bytes:
-    """What a started git printed; a CommandError with its last line of error if it failed."""
+def _finish(
+    process: subprocess.Popen[bytes], args: tuple[str, ...], stdin: bytes | None = None
+) -> bytes:
+    """What a started git printed (``stdin`` written to it first); a CommandError with its
+    last line of error if it failed."""
     try:
-        stdout, stderr = process.communicate(timeout=120)
+        stdout, stderr = process.communicate(stdin, timeout=120)
     except subprocess.SubprocessError as exc:
         process.kill()
         process.communicate()
@@ -73,16 +86,27 @@ def changed_files(folder: Path, since: str) -> list[str]:
     return sorted(name for name in names if name)
 
 
-def unpack_revision(folder: Path, revision: str, destination: Path) -> None:
-    """The tree of ``revision`` (the whole work tree's) written into ``destination``."""
-    archive = _git(folder, "archive", "--format=tar", revision)
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        if hasattr(tarfile, "data_filter"):  # Python 3.11.4+: the safe filter
-            tar.extractall(destination, filter="data")
+def unpack_revision(
+    folder: Path, revision: str, destination: Path, keep: Callable[[str], bool] | None = None
+) -> None:
+    """The tree of ``revision`` (the whole work tree's; with ``keep``, only the paths it
+    keeps) written into ``destination``.
+
+    git writes it (``read-tree`` into an index of its own, then ``checkout-index``), never
+    outside ``destination`` and without touching the repository's index. Creating files is
+    the cost here (a large monorepo's build contexts are thousands), so a caller that needs
+    only definitions keeps only them."""
+    with tempfile.TemporaryDirectory(prefix="bakepy-index-") as scratch:
+        env = {**os.environ, "GIT_INDEX_FILE": str(Path(scratch) / "index")}
+        _git(folder, "read-tree", f"{revision}^{{tree}}", env=env)
+        prefix = f"--prefix={destination.resolve()}{os.sep}"
+        if keep is None:
+            _git(folder, "checkout-index", "--all", "--force", prefix, env=env)
             return
-        root = destination.resolve()
-        for member in tar.getmembers():  # older: refuse what would land outside
-            target = (destination / member.name).resolve()
-            if target != root and root not in target.parents:
-                raise CommandError(f"git archive {revision}: {member.name} leads outside")
-        tar.extractall(destination)  # every member checked above
+        listed = _git(folder, "ls-files", "-z", "--cached", env=env).split(b"\0")
+        names = [n for n in listed if n and keep(n.decode("utf-8", "surrogateescape"))]
+        if names:
+            wanted = b"\0".join(names) + b"\0"
+            _git(
+                folder, "checkout-index", "--force", "-z", "--stdin", prefix, env=env, stdin=wanted
+            )

@@ -89,7 +89,8 @@ def _add_package(
     toolchain: Toolchain,
     ignore_unknown: bool,
 ) -> None:
-    loaded = load_files(list(package.files), toolchain, Unknown(ignore_unknown))
+    unknown = Unknown(ignore_unknown)
+    loaded = load_files(list(package.files), toolchain, unknown, cwd=package.folder)
     project.warnings += loaded.warnings
     # a package's bake and compose files declare its resources, with addresses like any
     # other's (kept as files, two packages' ``app`` or ``default`` would merge into one)

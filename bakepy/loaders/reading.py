@@ -94,9 +94,13 @@ def load(
     return project
 
 
-def load_files(files: Sequence[Path], toolchain: Toolchain, unknown: Unknown) -> Project:
+def load_files(
+    files: Sequence[Path], toolchain: Toolchain, unknown: Unknown, cwd: Path | None = None
+) -> Project:
     """The resources ``files`` declare, in one Project whose references are not checked yet
-    (a repository load qualifies names across packages first)."""
+    (a repository load qualifies names across packages first). ``cwd`` is the folder bake
+    would run in (a compose file's bake targets take its ``.env``), default this process's:
+    a package's is its own folder, wherever the command runs."""
     if any(file.suffix == ".hcl" for file in files):
         from bakepy.loaders.bake.parallel import prefetch_hcl
 
@@ -107,7 +111,7 @@ def load_files(files: Sequence[Path], toolchain: Toolchain, unknown: Unknown) ->
         if is_compose:
             from bakepy.loaders.compose.into_project import add_compose_files
 
-            add_compose_files(project, list(run))
+            add_compose_files(project, list(run), cwd=cwd)
         else:
             for file in run:
                 _load_file(project, file, unknown)

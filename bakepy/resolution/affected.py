@@ -23,6 +23,20 @@ from bakepy.models.dockerfile.dockerignore import DockerIgnore
 Dependents = Literal["none", "direct", "transitive"]
 DEFINITION_SUFFIXES = (".py", ".yaml", ".yml", ".hcl", ".json", ".toml", ".env")
 """A changed file of one of these kinds may change definitions: they are compared then."""
+
+
+def might_define(path: str) -> bool:
+    """Whether a file at ``path`` (``/``-separated) may change definitions: one of
+    ``DEFINITION_SUFFIXES``, or a dotenv file (``.env``, ``.env.local``), which compose reads
+    for its variables and whose name has no suffix to tell."""
+    name = path.rpartition("/")[2]
+    return (
+        name == ".env"
+        or name.startswith(".env.")
+        or os.path.splitext(name)[1] in DEFINITION_SUFFIXES
+    )
+
+
 _REMOTE = ("git://", "git@", "http://", "https://", "docker-image://", "oci-layout://")
 
 

@@ -246,15 +246,63 @@ def test_the_kept_snapshot_answers_and_knows_when_it_cannot(
         CliRunner().invoke(app, ["affected", "--since", "main"], catch_exceptions=False)
 
 
-def test_the_revision_unpacks_without_tarfile_filters(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Python before 3.11.4 (Debian bookworm's 3.11.2) has no extraction filters."""
-    import tarfile
-
-    monkeypatch.delattr(tarfile, "data_filter", raising=False)
+def test_the_revision_unpacks_without_touching_the_repository_index(repo: Path) -> None:
+    """git writes the revision's tree through an index of its own: what is staged stays."""
     CHANGES["a variable"][0](repo)
+    _git(repo, "add", "bakepy.yaml")
+    staged = subprocess.run(
+        ["git", "-C", str(repo), "diff", "--cached", "--name-only"], capture_output=True, text=True
+    ).stdout
     assert {a.name for a in affected("main", dependents="none")} == {"base", "services-a-a"}
+    after = subprocess.run(
+        ["git", "-C", str(repo), "diff", "--cached", "--name-only"], capture_output=True, text=True
+    ).stdout
+    assert after == staged == "bakepy.yaml\n"
+
+
+COMPOSE_PACKAGE = {
+    "services/d/compose.yaml": (
+        "services:\n  web:\n    build:\n      context: app\n      args: {V: '${V}'}\n"
+        "    env_file: app.conf\n"
+    ),
+    "services/d/.env": "V=1\n",
+    "services/d/app.conf": "MODE=x\n",
+    "services/d/app/Dockerfile": "FROM scratch\n",
+}
+
+
+def _add_compose_package(repo: Path) -> None:
+    for name, text in COMPOSE_PACKAGE.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-q", "-m", "d")
+
+
+def test_a_changed_dotenv_file_changes_the_definitions_it_feeds(repo: Path) -> None:
+    """``.env`` has no suffix, yet compose reads its variables: a change is a definition's."""
+    _add_compose_package(repo)
+    (repo / "services/d/.env").write_text("V=2\n")
+    rows = {a.name: a.reason for a in affected("main", dependents="none")}
+    assert rows == {"services-d-web": "definition changed"}
+
+
+def test_a_definition_reading_other_files_at_the_revision_is_loaded_whole(repo: Path) -> None:
+    """Only definition files are unpacked first; a compose ``env_file`` named otherwise is
+    missing there, so the whole tree is unpacked and the answer is exact, not "everything"."""
+    _add_compose_package(repo)
+    CHANGES["a Python definition"][0](repo)
+    assert {a.name for a in affected("main", dependents="none")} == {"services-c-c"}
+
+
+def test_might_define() -> None:
+    from bakepy.resolution.affected import might_define
+
+    defining = ["bakepy.py", "a/bakepy.yaml", "compose.yml", "docker-bake.hcl", "x.json"]
+    defining += ["bakepy.toml", ".env", "a/.env", "a/.env.local", "prod.env"]
+    assert all(might_define(path) for path in defining)
+    others = ["main.go", "Dockerfile", "a/app.conf", ".dockerignore", "envfile", "a.environment"]
+    assert not any(might_define(path) for path in others)
 
 
 KEPT_CHANGES = [

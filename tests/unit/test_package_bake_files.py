@@ -5,6 +5,7 @@ two packages' equal names (``app``, a compose ``web``, ``default``) never meet."
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -372,3 +373,24 @@ def test_specs_over_packages_that_only_run_compose_services_select_them(
     missing = CliRunner().invoke(app, ["render", "front:nope", "--out", str(tmp_path / "x")])
     assert missing.exit_code == 2
     assert "nothing matches front:nope" in missing.output
+
+
+def test_a_compose_package_reads_its_own_dotenv_wherever_the_command_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``docker buildx bake`` in the package folder takes that folder's ``.env``; a package's
+    targets are the same from the root, from another package, or from inside it."""
+    root = tmp_path / "repo"
+    _compose_repo(root)
+    (root / "front" / "compose.yaml").write_text(
+        "services:\n  web:\n    build:\n      context: .\n      args: {V: '${V:-unset}'}\n"
+    )
+    (root / "front" / ".env").write_text("V=from-front\n")
+    (root / ".env").write_text("V=from-root\n")
+    printed = []
+    for where in (root, root / "back", root / "front"):
+        monkeypatch.chdir(where)
+        result = CliRunner().invoke(app, ["print", "front:web"])
+        assert result.exit_code == 0, result.output
+        printed.append(json.loads(result.stdout)["target"]["front-web"]["args"])
+    assert printed == [{"V": "from-front"}] * 3
