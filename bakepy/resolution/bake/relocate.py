@@ -106,6 +106,8 @@ class Relocation:
         if not self.moves:
             return text
         parts = split_fields(text)
+        if text.startswith(("${", "%{")) and len(parts) == 1 and key in PATH_FIELDS:
+            return self._whole_entry(key, text)  # a folder or ``type=...,dest=...``: known later
         if key == "output" and len(parts) == 1 and "=" not in text and text != "-":
             return self.path(text)  # bake's shorthand: a local folder
         if key == "secret" and any(p.strip() == "type=env" for p in parts):
@@ -153,6 +155,17 @@ class Relocation:
     def entry(self, key: str, text: str) -> str:
         """One entry of a list attribute."""
         return self.ssh(text) if key == "ssh" else self.fields(key, text)
+
+    def _whole_entry(self, key: str, text: str) -> str:
+        """An entry made by one expression (``output = [out(PUSH)]``), whose value may be a
+        folder or comma-separated fields: moved as bake evaluates it, as a one-entry ``for``."""
+        return (
+            "${[for e in ["
+            + unwrap_expression(text)
+            + "] : "
+            + self._entry_expression(key)
+            + "][0]}"
+        )
 
     def _entry_expression(self, key: str) -> str:
         """An HCL expression of ``e`` (one entry) with its paths moved."""
