@@ -208,6 +208,8 @@ def subset(project: Project, names: Sequence[str]) -> Project:
 
     def take(name: str) -> None:
         found = project.find(Group, name) or project.find(Target, name)
+        if found is None and project.bake_files:
+            return  # a bake file's block (or matrix variant): resolving the files checks it
         if found is None:
             raise SelectionError(f"no target or group named {name!r}")
         walk(found)

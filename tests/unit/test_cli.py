@@ -74,6 +74,46 @@ def test_render_selects_targets_and_what_they_need(tmp_path: Path) -> None:
     assert 'target "server"' not in hcl
 
 
+BAKE_FILE_TARGETS = """\
+target "binary" {
+  output = ["./bin"]
+}
+target "lint" {
+  name = "lint-${tool}"
+  matrix = { tool = ["vet", "shellcheck"] }
+  target = tool
+}
+group "validate" {
+  targets = ["lint"]
+}
+"""
+
+
+@pytest.mark.parametrize("names", [["binary"], ["validate"], ["lint-vet"], ["binary", "lint"]])
+def test_render_names_targets_a_bake_file_declares(tmp_path: Path, names: list[str]) -> None:
+    """A bake file's blocks are not resources of their own: naming one (a target, a group, a
+    matrix variant) renders the file, as `bakepy print NAME` and `buildx bake NAME` take it."""
+    (tmp_path / "docker-bake.hcl").write_text(BAKE_FILE_TARGETS)
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    out = tmp_path / "out"
+    bake = str(tmp_path / "docker-bake.hcl")
+    code, _, err = invoke("render", "-f", bake, "--out", str(out), *names)
+    assert code == 0, err
+    assert 'target "binary"' in (out / "docker-bake.hcl").read_text()
+
+
+def test_render_of_a_name_no_bake_file_declares_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "docker-bake.hcl").write_text(BAKE_FILE_TARGETS)
+    (tmp_path / "Dockerfile").write_text("FROM scratch\n")
+    out = tmp_path / "out"
+    bake = str(tmp_path / "docker-bake.hcl")
+    code, _, err = invoke("render", "-f", bake, "--out", str(out), "nope")
+    assert code == 2
+    assert "nope" in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
 def test_label_selector_picks_targets() -> None:
     code, out, _ = invoke("print", "-f", str(GO_EXAMPLE), "-l", "kind=image")
     assert code == 0
