@@ -50,6 +50,9 @@ class Project:
         """ComposeProject name -> the services a label selector picked in it (none: all)."""
         self.base_dir = Path(base_dir) if base_dir is not None else Path.cwd()
         self._resources: list[Resource] = []
+        self._of_kind: dict[type[Resource], list[Resource]] = {}
+        """``of_kind``'s answers since the resources last changed (a render asks for the
+        targets, groups, compose projects ... of thousands of resources dozens of times)."""
         self._ids: set[int] = set()
         self._base_dirs: dict[int, Path] = {}
         self.bake_files: list[BakeFile] = []
@@ -82,6 +85,7 @@ class Project:
         for referenced in resource.references():
             self._add_one(referenced, base_dir)
         self._resources.append(resource)
+        self._of_kind.clear()
         self._by_name.setdefault(resource.name, []).append(resource)
 
     def _source_dir(self, resource: Resource) -> Path:
@@ -149,6 +153,7 @@ class Project:
         if id(resource) not in self._ids:
             return
         self._resources.remove(resource)
+        self._of_kind.clear()
         entries = self._by_name.get(resource.name, [])
         if resource in entries:
             entries.remove(resource)
@@ -160,7 +165,10 @@ class Project:
 
     def of_kind(self, kind: type[R]) -> list[R]:
         """Resources of one kind, in declaration order."""
-        return [r for r in self._resources if isinstance(r, kind)]
+        found = self._of_kind.get(kind)
+        if found is None:
+            found = self._of_kind[kind] = [r for r in self._resources if isinstance(r, kind)]
+        return list(found)  # type: ignore[arg-type]
 
     @property
     def targets(self) -> list[Target]:

@@ -20,17 +20,40 @@ class PathMapper:
     out_dir: Path
     _resolved: dict[Path, Path] = field(default_factory=dict, compare=False, repr=False)
     """Each definition folder resolved once (thousands of targets share a few folders)."""
+    _prefixes: dict[Path, str | None] = field(default_factory=dict, compare=False, repr=False)
+    """Each definition folder relative to ``out_dir``, when paths below it map by joining."""
 
     def map(self, path: str, base_dir: Path) -> str:
         """``path`` (relative to ``base_dir``) relative to ``out_dir``; as written when the two
         are one folder (``./src`` stays ``./src``, as buildx prints it)."""
         if not path or os.path.isabs(path) or "${" in path or path.startswith(_URL_PREFIXES):
             return path
-        if base_dir == self.out_dir or self._resolve(base_dir) == self.out_dir:
+        prefix = self._prefix(base_dir)
+        if prefix == "":
             return path
+        if prefix is not None and ".." not in path.split("/"):
+            return os.path.normpath(os.path.join(prefix, path)).replace(os.sep, "/")
         target = os.path.normpath(os.path.join(base_dir, path))
         relative = os.path.relpath(target, self.out_dir)
         return relative.replace(os.sep, "/")
+
+    def _prefix(self, base_dir: Path) -> str | None:
+        """``""`` when ``base_dir`` is the output folder; else ``base_dir`` relative to it when
+        a path going down from ``base_dir`` maps by joining (once per folder); else None.
+
+        Joining holds unless ``base_dir`` is an ancestor of the output folder (``..``, ``../..``:
+        ``../out/x`` must become ``x``), and for a path that climbs (``..``) out of it."""
+        if base_dir not in self._prefixes:
+            prefix: str | None = None
+            if base_dir == self.out_dir or self._resolve(base_dir) == self.out_dir:
+                prefix = ""
+            elif os.path.isabs(base_dir):
+                relative = os.path.relpath(os.path.normpath(base_dir), self.out_dir)
+                parts = relative.split(os.sep)
+                if parts.count("..") < len(parts) and relative != ".":
+                    prefix = relative
+            self._prefixes[base_dir] = prefix
+        return self._prefixes[base_dir]
 
     def _resolve(self, base_dir: Path) -> Path:
         """``base_dir`` resolved, once per folder."""

@@ -1,0 +1,33 @@
+"""PathMapper maps a path below a definition folder by joining it to the folder's path from
+the output folder (once per folder): the same answer as the lexical relpath of the whole
+path, for every folder layout (the output below, beside or above the folder, or in it)."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from pathlib import Path
+
+from bakepy.resolution.bake.paths import PathMapper
+
+FOLDERS = ["/r", "/r/a", "/r/a/b", "/r/out", "/r/out/x", "/s/t", "/", "/r/a/../c", "/r//a/./b"]
+PATHS = [".", "a", "a/b", "./a", "a/./b", "a//b", "a/", "out", "out/x", "../a", "a/../b", ".."]
+PATHS += ["x/y/z", "b", "./", "c/out"]
+
+
+def test_joining_gives_the_lexical_relpath(tmp_path: Path) -> None:
+    for out, base, path in itertools.product(FOLDERS, FOLDERS, PATHS):
+        mapper = PathMapper(Path(out))
+        expected = os.path.relpath(os.path.normpath(os.path.join(base, path)), out)
+        if os.path.normpath(base) == os.path.normpath(out):
+            expected = path  # one folder: as written
+        assert mapper.map(path, Path(base)) == expected, (out, base, path)
+        assert mapper.map(path, Path(base)) == expected, (out, base, path)  # from the cache
+
+
+def test_joining_is_used_where_it_holds() -> None:
+    mapper = PathMapper(Path("/r/out"))
+    assert mapper.map("svc0", Path("/r/a/b")) == "../a/b/svc0"
+    assert mapper._prefixes == {Path("/r/a/b"): "../a/b"}
+    assert mapper.map("out/x", Path("/r")) == "x"
+    assert mapper._prefixes[Path("/r")] is None  # an ancestor of the output folder
