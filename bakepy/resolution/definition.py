@@ -38,15 +38,9 @@ def project_definition(
     if "default" not in native.groups and "default" not in native.targets:
         packages_default = package_defaults(project)
         if packages_default:
-            native.groups["default"] = {
-                "description": PACKAGES_DEFAULT_DESCRIPTION,
-                "targets": packages_default,
-            }
+            # no description: buildx before 0.16 ignores one, which would warn on every render
+            native.groups["default"] = {"targets": packages_default}
     return native
-
-
-PACKAGES_DEFAULT_DESCRIPTION = "what each package rendered here builds by default"
-"""What the ``default`` group of a repository's bake file says it is, when bakepy made it."""
 
 
 def package_defaults(project: Project) -> list[str]:
