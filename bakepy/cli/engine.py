@@ -105,7 +105,12 @@ def register_engine_commands(app: typer.Typer) -> None:
         exit 1 if anything would."""
         from bakepy.api.converge import plan
         from bakepy.api.definitions import load_for
-        from bakepy.resolution.selection import bake_names, parse_selector, select_resources
+        from bakepy.resolution.selection import (
+            bake_names,
+            parse_selector,
+            select_resources,
+            still_selected,
+        )
 
         check_output(output)
         use_context(context)
@@ -120,6 +125,7 @@ def register_engine_commands(app: typer.Typer) -> None:
             )
             names = bake_names(loaded, targets or [])
             project = select_resources(loaded, names, parse_selector(selector), owner)
+            names = still_selected(loaded, names, parse_selector(selector), owner)
             changed = changed_targets(changed_since, files, targets)
             if changed is not None:  # as apply: only the builds narrow, compose and host stay
                 names = [n for n in names if n in changed] if names else changed
@@ -208,7 +214,12 @@ def register_engine_commands(app: typer.Typer) -> None:
         from bakepy.api.definitions import load_for
         from bakepy.engine.build_plan import BuildPlan
         from bakepy.engine.builds import BuildReport
-        from bakepy.resolution.selection import bake_names, parse_selector, select_resources
+        from bakepy.resolution.selection import (
+            bake_names,
+            parse_selector,
+            select_resources,
+            still_selected,
+        )
 
         check_output(output)
         use_context(context)
@@ -254,6 +265,7 @@ def register_engine_commands(app: typer.Typer) -> None:
                 if not names:
                     typer.echo(f"no target changed since {changed_since}", err=True)
             project = select_resources(loaded, [], parse_selector(selector), owner)
+            names = still_selected(loaded, names, parse_selector(selector), owner)
             print_warnings(project.warnings)
             result = apply(
                 project,

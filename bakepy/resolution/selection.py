@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -165,6 +165,32 @@ def with_specified(project: Project, narrowed: Project, names: Sequence[str]) ->
     return project.narrowed([*narrowed.resources, *extra]) if extra else narrowed
 
 
+def still_selected(
+    project: Project, names: Sequence[str], selector: Selector, owner: str | None = None
+) -> list[str]:
+    """``names`` without the targets and groups of ``project`` that ``selector`` or ``owner``
+    leaves out, as ``select_resources`` leaves them (``::`` names every target; ``--owner``
+    keeps a team's). A name no resource has (a bake file's block) stays: resolving the files
+    judges it."""
+    chosen = _chooser(project, selector, owner)
+    return [
+        name
+        for name in names
+        if (found := project.find(Target, name) or project.find(Group, name)) is None
+        or chosen(found)
+    ]
+
+
+def _chooser(project: Project, selector: Selector, owner: str | None) -> Callable[[Resource], bool]:
+    """Whether a resource meets ``selector`` and belongs to ``owner`` (when given)."""
+
+    def chosen(resource: Resource) -> bool:
+        mine = owner is None or owner in project.owners_of(resource)
+        return mine and selector.matches(resource.metadata.labels)
+
+    return chosen
+
+
 def owned_by(project: Project, owner: str, names: Sequence[str] = ()) -> list[str]:
     """The targets and groups (among ``names``, default all) ``owner`` owns (CODEOWNERS, or
     an ``owner`` label)."""
@@ -255,11 +281,7 @@ def select_resources(
     stacks, daemon.json, drop-ins) whose labels meet ``selector``, as kubectl selects."""
     if not names and not selector and owner is None:
         return project
-
-    def chosen(resource: Resource) -> bool:
-        mine = owner is None or owner in project.owners_of(resource)
-        return mine and selector.matches(resource.metadata.labels)
-
+    chosen = _chooser(project, selector, owner)
     matched = [r.name for r in project if isinstance(r, Target | Group) and chosen(r)]
     bake_names = [n for n in names if n in matched] if names else matched
     bake = subset(project, bake_names) if bake_names else project.narrowed([])

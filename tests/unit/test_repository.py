@@ -333,3 +333,25 @@ def test_a_shared_discovery_walks_each_folder_once(repo: Path) -> None:
             p for p in [*before, "services/late"] if p.startswith("services/")
         )
     assert "services/late" in [p.path for p in discover_packages(repository)]
+
+
+def test_names_a_selector_or_owner_leaves_out_are_not_planned(repo: Path) -> None:
+    """``plan --owner TEAM ::``: ``::`` names every target, the owner keeps the team's, and
+    the names planned are those kept (planning a left-out one failed: 'failed to find
+    target')."""
+    from bakepy.resolution.selection import bake_names, parse_selector, still_selected
+
+    (repo / "CODEOWNERS").write_text("* @org/platform\n/services/payments/ @org/payments\n")
+    loaded = load_for([], ["::"])
+    names = bake_names(loaded, ["::"])
+    assert "services-search-api" in names
+    owned = still_selected(loaded, names, parse_selector(None), "@org/payments")
+    assert sorted(owned) == [
+        "services-payments-api",
+        "services-payments-default",
+        "services-payments-worker",
+    ]
+    assert still_selected(loaded, names, parse_selector("team=nobody"), None) == []
+    assert still_selected(loaded, ["a-bake-file-block"], parse_selector("x"), None) == [
+        "a-bake-file-block"
+    ]
