@@ -294,7 +294,10 @@ class ProjectPlan:
         if self.host is not None:
             parts.append(self.host.render())
         if not parts:
-            return "nothing to plan: the project declares no target, ComposeProject or host files"
+            return (
+                "nothing to plan: no target to build (or --no-build), no compose project, "
+                "no host file"
+            )
         return "\n".join(parts)
 
 
