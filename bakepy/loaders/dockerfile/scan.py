@@ -50,8 +50,16 @@ class _Scan:
     def run(self, lines: list[str]) -> DockerfileShape:
         """Read the directives, then every instruction."""
         index = _skip_directives(lines)
-        while index < len(lines):
-            text, index = _logical_line(lines, index)
+        count = len(lines)
+        while index < count:
+            line = lines[index]
+            if "\\" in line:  # may continue: joined with its continuation lines
+                text, index = _logical_line(lines, index)
+            else:  # a line of its own (most lines): as _logical_line reads it, without a call
+                index += 1
+                text = line.lstrip(" \t")
+                if not text or text[0] == "#":
+                    continue
             if text is not None:
                 self._instruction(text)
         if not self.stages:

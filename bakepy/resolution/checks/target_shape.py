@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bakepy.models.bake.values import is_template
 from bakepy.resolution.checks.from_lines import PLATFORM_VALUES, expand, valid_base, variables
@@ -65,16 +66,31 @@ def quiet(shape: DockerfileShape, stage: str | None, args: Mapping[str, str], mo
         index = _find(stages, stage)
     if index is None:
         return False
-    values = _from_values(shape, args)
+    global_names = {name for name, _ in shape.args}
+    seen = tuple(sorted((k, v) for k, v in args.items() if k in global_names))
+    declared = _declared(shape, index, seen)
+    return declared is not None and all(
+        name in declared or name in BUILTIN_ARGS or name.startswith("BUILDKIT_") for name in args
+    )
+
+
+@lru_cache(maxsize=1024)
+def _declared(
+    shape: DockerfileShape, index: int, seen: tuple[tuple[str, str], ...]
+) -> frozenset[str] | None:
+    """The ARGs a target building stage ``index`` may pass, when no FROM line it builds needs
+    an arg left out (None otherwise); ``seen`` are the build args the FROM lines see (those
+    a global ARG declares). Once per Dockerfile shape, stage and those args: a monorepo's
+    services share a few shapes, and their targets differ in other args."""
+    stages = shape.stages
+    values = _from_values(shape, dict(seen))
     built, complete = _built(stages, index, values)
     if not _from_lines_quiet(stages, built, values):
-        return False
+        return None
     declared = {name for name, _ in shape.args}
     for position in built if complete else range(len(stages)):
         declared |= stages[position].args
-    return all(
-        name in declared or name in BUILTIN_ARGS or name.startswith("BUILDKIT_") for name in args
-    )
+    return frozenset(declared)
 
 
 def global_defaults(shape: DockerfileShape) -> dict[str, str | None]:
