@@ -113,13 +113,18 @@ class Project:
         result.warnings = list(self.warnings)
         result.home_package = self.home_package
         result.service_selections = dict(self.service_selections)
-        for resource in resources:
-            result.add(resource, base_dir=self.base_dir_of(resource))
-            if id(resource) in self._addresses:
-                result.set_address(resource, self._addresses[id(resource)])
-            if id(resource) in self._owners:
-                result.set_owners(resource, self._owners[id(resource)])
+        result.add_from(self, resources)
         return result
+
+    def add_from(self, other: Project, resources: Iterable[Resource]) -> None:
+        """Add resources of ``other`` (and what they reference) with their folders, addresses
+        and owners there."""
+        for resource in resources:
+            self.add(resource, base_dir=other.base_dir_of(resource))
+            if id(resource) in other._addresses:
+                self.set_address(resource, other._addresses[id(resource)])
+            if id(resource) in other._owners:
+                self.set_owners(resource, other._owners[id(resource)])
 
     def set_owners(self, resource: Resource, owners: tuple[str, ...]) -> None:
         """Record who owns a resource (its package's CODEOWNERS entry)."""

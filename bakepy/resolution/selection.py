@@ -145,9 +145,10 @@ def bake_names(project: Project, names: Sequence[str]) -> list[str]:
 
 
 def with_specified(project: Project, narrowed: Project, names: Sequence[str]) -> Project:
-    """``narrowed`` (the targets and groups ``names`` chose) with the other resources (compose
-    projects, stacks, host files) whose addresses the address specs among ``names`` select:
-    ``services/web:`` renders that package's compose file too."""
+    """``narrowed`` (the targets and groups ``names`` chose: ``subset``'s copy of ``project``,
+    which this adds to) with the other resources (compose projects, stacks, host files) whose
+    addresses the address specs among ``names`` select: ``services/web:`` renders that
+    package's compose file too."""
     if project.home_package is None or narrowed is project:
         return narrowed
     try:
@@ -162,7 +163,8 @@ def with_specified(project: Project, narrowed: Project, names: Sequence[str]) ->
         and id(r) not in kept
         and any(spec.selects(project.address_of(r)) for spec in specs)
     ]
-    return project.narrowed([*narrowed.resources, *extra]) if extra else narrowed
+    narrowed.add_from(project, extra)  # a copy ``subset`` made: no second copy of it all
+    return narrowed
 
 
 def still_selected(
