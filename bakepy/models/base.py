@@ -13,6 +13,9 @@ from pydantic_core import CoreSchema
 
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
 _PYDANTIC_MARKERS = ("pydantic", "<frozen", "typing.py")
+_INSIDE: dict[str, bool] = {}
+"""Whether a code file is bakepy's or pydantic's, by file name (a load declares thousands of
+objects, each walking the same dozen frames)."""
 
 
 def kebab_alias(name: str) -> str:
@@ -72,9 +75,12 @@ class SourceTracked(BakepyModel):
         frame = sys._getframe(1)
         while frame is not None:
             filename = frame.f_code.co_filename
-            if not filename.startswith(_PACKAGE_DIR) and not any(
-                marker in filename for marker in _PYDANTIC_MARKERS
-            ):
+            inside = _INSIDE.get(filename)
+            if inside is None:
+                inside = _INSIDE[filename] = filename.startswith(_PACKAGE_DIR) or any(
+                    marker in filename for marker in _PYDANTIC_MARKERS
+                )
+            if not inside:
                 self._source = (filename, frame.f_lineno)
                 break
             frame = frame.f_back  # type: ignore[assignment]
