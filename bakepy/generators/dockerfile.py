@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from bakepy.errors import Diagnostic, UnresolvedReferenceError, ValidationError
-from bakepy.generators.jinja import render_template
 from bakepy.models.dockerfile.instructions import (
     Add,
     Arg,
@@ -80,6 +79,8 @@ class StageView:
 
 def render_dockerfile(dockerfile: Dockerfile, *, include_syntax: bool = True) -> str:
     """The Dockerfile text of ``dockerfile``; pure, the same bytes for the same model."""
+    from bakepy.generators.jinja import render_template  # jinja2 only where a Dockerfile is
+
     spec = dockerfile.spec
     context = _Context(escape=spec.escape or "\\", stages=spec.stages)
     text = render_template(
