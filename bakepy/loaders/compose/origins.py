@@ -58,4 +58,9 @@ class Origins:
 
     def lines_in(self, file: Path, prefix: FieldPath = ()) -> dict[FieldPath, int]:
         """The lines of the entries declared in ``file``, keyed ``prefix + path``."""
-        return {prefix + path: line for path, (f, line) in self.entries.items() if f == file}
+        # ``is`` first: the entries of one file share its Path (equal Paths compare slowly)
+        return {
+            prefix + path: line
+            for path, (f, line) in self.entries.items()
+            if f is file or f == file
+        }
