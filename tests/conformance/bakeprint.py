@@ -42,14 +42,21 @@ def ssh_agent_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         proc.wait()
 
 
+RUN_FOLDERS = ("BAKEPY_STATE_DIR", "BAKEPY_CACHE_DIR")
+"""Where a test run keeps bakepy's state and cache (set for the whole run by conftest)."""
+
+
 def buildx_env(ssh_agent: str, overrides: Mapping[str, str] | None = None) -> dict[str, str]:
-    """A small explicit environment for buildx (and bakepy): no stray variable overrides."""
+    """A small explicit environment for buildx (and bakepy): no stray variable overrides,
+    but the run's own state and cache folders (tests/conftest.py), so that a bakepy run in
+    it never writes the user's ~/.cache/bakepy."""
     env = {
         "PATH": os.environ["PATH"],
         "HOME": os.environ.get("HOME", "/root"),
         "SSH_AUTH_SOCK": ssh_agent,
         "DOCKER_HOST": os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock"),
     }
+    env.update({name: os.environ[name] for name in RUN_FOLDERS if name in os.environ})
     env.update(overrides or {})
     return env
 
