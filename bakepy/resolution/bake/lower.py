@@ -93,17 +93,18 @@ class _Lowering:
             value, declarer = own, target
         return value, declarer
 
-    def context_dir(self, target: Target) -> tuple[str | None, Path]:
-        """The effective context as written in the bake file, and the folder it names."""
+    def context_dir(self, target: Target) -> tuple[str | None, str]:
+        """The effective context as written in the bake file, and the folder it names (a
+        string: most targets never use it, and thousands of Paths cost)."""
         context, declarer = self.effective(target, "context")
         if declarer is None or context is None:
             root = self.base_dir(target)
-            return None, root
+            return None, str(root)
         base = self.base_dir(declarer)
         if "${" in context or "://" in context or context.startswith("git@"):
-            return Relocation(base, self.out_dir).path(context, keep_empty=False), base
+            return Relocation(base, self.out_dir).path(context, keep_empty=False), str(base)
         mapped = self.paths.map(context, base)
-        return mapped, Path(os.path.normpath(os.path.join(base, context)))
+        return mapped, os.path.normpath(os.path.join(base, context))
 
     def lower_target(self, target: Target) -> NativeTarget:
         spec: TargetSpec = target.spec
