@@ -54,7 +54,7 @@ def render_build_files(
         )
         native = annotations_per_level(native)  # buildx misplaces index,manifest:k=v
         if options.bake_format in ("hcl", "both"):
-            from bakepy.generators.bake_hcl import render_bake_hcl  # jinja2: only for HCL
+            from bakepy.generators.bake_hcl import render_bake_hcl  # only for HCL
 
             files.append(RenderedFile("docker-bake.hcl", render_bake_hcl(native, HEADER), "hcl"))
         if options.bake_format in ("json", "both"):
