@@ -28,12 +28,12 @@ def dockerfile_reader(folder: Path) -> ReadDockerfile:
     once per target, a 16,000-target manifest spent a third of its check there)."""
 
     def parse(key: tuple[str, str]) -> Dockerfile | None:
-        # imported here: only a file the quick scan is unsure of is parsed in full
-        from bakepy.loaders.dockerfile.parser import parse_dockerfile
-
         kind, value = key
         try:
             if kind == "inline":
+                # imported here: only a text the quick scan is unsure of is parsed in full
+                from bakepy.loaders.dockerfile.parser import parse_dockerfile
+
                 return parse_dockerfile(value, name="dockerfile-inline")
             path = Path(value)
             return load_dockerfile(path) if path.is_file() else None
