@@ -358,8 +358,8 @@ class _Resolver:
                 )
             generated.append(name)
             self._add_target(name, label, self.evaluate_target(label, block, values))
-        if not generated or ("name" not in block and len(generated) == 1):
-            return  # an empty matrix makes no target and no group, as in buildx
+        if not generated or generated == [label]:
+            return  # an empty matrix makes no group, nor one that renames nothing (as buildx)
         self.matrix_groups[label] = generated
 
     # -- selection and inheritance -----------------------------------------------------------
@@ -384,7 +384,7 @@ class _Resolver:
                     reached[name]["targets"] = list(dict.fromkeys(group["targets"]))
                 for member in group.get("targets", []):
                     expand(member, (*visiting, name))
-            elif name in self.matrix_groups and name not in self.evaluated:
+            elif name in self.matrix_groups:  # before a target of that name, as in buildx
                 reached[name] = {"targets": list(self.matrix_groups[name])}
                 for member in self.matrix_groups[name]:
                     expand(member, (*visiting, name))
