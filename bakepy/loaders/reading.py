@@ -13,6 +13,7 @@ from bakepy.loaders.bakepy_files import DEFAULT_FILES as DEFAULT_FILES, only_def
 from bakepy.loaders.compose.detect import compose_files_in, compose_files_named, is_compose_file
 from bakepy.loaders.dockerfile import is_dockerfile, load_dockerfile
 from bakepy.loaders.python import load_python
+from bakepy.loaders.repository import is_manifest
 from bakepy.models.bake.features import default_files
 from bakepy.models.toolchain import LATEST_BUILDX, NO_LIMITS, Toolchain
 from bakepy.project import BakeFile, Project
@@ -36,18 +37,25 @@ def discover(path: Path, toolchain: Toolchain = NO_LIMITS) -> list[Path]:
     definition = only_definition(path, [n for n in DEFAULT_FILES if (path / n).is_file()])
     if definition is not None:
         return [definition]
+    # as kubectl reads a folder: every bakepy manifest in it (YAML of bakepy's apiVersion)
+    manifests = [
+        path / name
+        for name in sorted(os.listdir(path))
+        if name.endswith((".yaml", ".yml")) and is_manifest(path / name)
+    ]
     # as bake: a compose file first (those COMPOSE_FILE lists, else the first name found and
     # its override file, as compose reads them), then bake's
     named = compose_files_named(path, os.environ)
     compose = compose_files_in(path) if named is None else named
     names = default_files(toolchain.bake())
     bake_files = [path / name for name in names if (path / name).is_file()]
-    if compose or bake_files:
-        return compose + bake_files
+    if manifests or compose or bake_files:
+        return manifests + compose + bake_files
     raise LoadError(
         f"no definition file in {path}",
         Location(path),
-        hint=f"create one of {', '.join(DEFAULT_FILES)}, a compose file, or pass -f FILE",
+        hint=f"create one of {', '.join(DEFAULT_FILES)}, a YAML manifest, a compose file, "
+        "or pass -f FILE",
     )
 
 

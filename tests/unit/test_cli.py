@@ -230,6 +230,24 @@ def test_default_file_is_found_in_the_current_folder(
     assert invoke("validate")[0] == 0
 
 
+def test_a_folder_of_manifests_is_read_as_kubectl_reads_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``-f DIR`` outside a repository: every YAML of bakepy's apiVersion in DIR, not the
+    others (a Kubernetes manifest beside them), and not the folders below."""
+    folder = tmp_path / "defs"
+    (folder / "below").mkdir(parents=True)
+    target = "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {{name: {}}}\n"
+    (folder / "web.yaml").write_text(target.format("web"))
+    (folder / "worker.yml").write_text(target.format("worker"))
+    (folder / "deploy.yaml").write_text("apiVersion: apps/v1\nkind: Deployment\n")
+    (folder / "below" / "other.yaml").write_text(target.format("other"))
+    monkeypatch.chdir(tmp_path)
+    code, out, err = invoke("print", "-f", "defs", "web", "worker")
+    assert code == 0, err
+    assert sorted(json.loads(out)["target"]) == ["web", "worker"]
+
+
 def test_missing_definition_is_explained(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     code, _, err = invoke("validate")
