@@ -22,6 +22,7 @@ from bakepy.loaders.yaml_errors import yaml_line, yaml_problem
 from bakepy.support.utf8 import utf8_problem
 
 _PLAIN = "tag:bakepy.dev,compose:plain"
+_STR = "tag:yaml.org,2002:str"
 _MAX_NODES = 200_000
 """Aliases can make a small file expand enormously; compose-sized files stay far below this."""
 
@@ -90,6 +91,8 @@ class _Converter:
     def scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag == _PLAIN:
             return plain_scalar(node.value)
+        if node.tag == _STR:  # a quoted string: its text, as the loader would construct it
+            return node.value
         try:
             value = _Loader("").construct_object(node, deep=True)
         except yaml.YAMLError as exc:
