@@ -29,6 +29,7 @@ from bakepy.loaders import load_files
 from bakepy.loaders.bake.unknown import Unknown
 from bakepy.loaders.codeowners import owners_of, rules_for
 from bakepy.loaders.package_bake import package_bake_resources
+from bakepy.loaders.python import importable_from
 from bakepy.loaders.repository import Package, Repository, discover_packages, find_repository
 from bakepy.models.address import Address, AddressSpec, is_spec
 from bakepy.models.bake.contexts import TargetContext
@@ -57,11 +58,12 @@ def load_packages(
     project = Project(base_dir=repository.root)
     loaded_paths: set[str] = set()
     pending = list(packages)
-    while pending:
-        for package in pending:
-            _add_package(repository, project, package, toolchain, ignore_unknown)
-            loaded_paths.add(package.path)
-        pending = _referenced_packages(repository, project, loaded_paths)
+    with importable_from(repository.root):
+        while pending:
+            for package in pending:
+                _add_package(repository, project, package, toolchain, ignore_unknown)
+                loaded_paths.add(package.path)
+            pending = _referenced_packages(repository, project, loaded_paths)
     _merge_duplicates(project)
     _qualify(project)
     try:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
+import os
 import sys
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 
 from pydantic import ValidationError as PydanticValidationError
@@ -23,6 +26,35 @@ def _user_frame(exc: BaseException, path: Path) -> int | None:
         if Path(frame.filename).resolve() == path.resolve():
             line = frame.lineno
     return line
+
+
+@contextlib.contextmanager
+def importable_from(root: Path) -> Iterator[None]:
+    """Definitions may import one another from ``root`` (a repository's: ``from
+    libs.base.bakepy import base`` in any package), as a project's own modules resolve from
+    its root. The root comes last on ``sys.path`` (it shadows nothing installed), and the
+    modules imported from it are forgotten afterwards, so that another load (the tree at a
+    git revision, for ``bakepy affected``) imports its own."""
+    folder = str(root.resolve())
+    before = set(sys.modules)
+    sys.path.append(folder)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(ValueError):
+            sys.path.remove(folder)
+        # judged while all are present (a namespace package's path asks for its parent's)
+        found = [
+            name for name in set(sys.modules) - before if _comes_from(sys.modules[name], folder)
+        ]
+        for name in found:
+            sys.modules.pop(name, None)
+
+
+def _comes_from(module: object, folder: str) -> bool:
+    """Whether a module (or a namespace package, which has no file) was found in ``folder``."""
+    places = [getattr(module, "__file__", None) or "", *(getattr(module, "__path__", None) or [])]
+    return any(str(place).startswith(folder + os.sep) for place in places)
 
 
 def load_python(path: Path) -> list[Resource] | Project:

@@ -355,3 +355,42 @@ def test_names_a_selector_or_owner_leaves_out_are_not_planned(repo: Path) -> Non
     assert still_selected(loaded, ["a-bake-file-block"], parse_selector("x"), None) == [
         "a-bake-file-block"
     ]
+
+
+def _python_repo(root: Path, flavour: str) -> None:
+    files = {
+        "bakepy.toml": 'packages = ["**"]\n',
+        "libs/pybase/bakepy.py": (
+            "from bakepy import Target, TargetSpec\n\n"
+            f'base = Target(metadata="pybase", spec=TargetSpec(args={{"FLAVOUR": "{flavour}"}}))\n'
+        ),
+        "services/app/bakepy.py": (
+            "from bakepy import Target, TargetSpec\n"
+            "from libs.pybase.bakepy import base\n\n"
+            'app = Target(metadata="app", spec=TargetSpec(inherits=[base], context="."))\n'
+        ),
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def test_a_python_package_imports_another_packages_object_from_the_root(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``from libs.pybase.bakepy import base``: the object keeps its own package's address,
+    and a second repository loaded in the same process imports its own module, not the
+    first one's (``bakepy affected`` loads the tree at a revision after the working tree)."""
+    import sys
+
+    for flavour in ("one", "two"):
+        root = tmp_path / flavour
+        _python_repo(root, flavour)
+        monkeypatch.chdir(root)
+        project = load_for([], ["::"])
+        addresses = sorted(str(project.address_of(t)) for t in project.targets)
+        assert addresses == ["libs/pybase:pybase", "services/app:app"]
+        resolved = bakepy.resolve(project, ["services-app-app"], env={}).targets
+        assert resolved["services-app-app"]["args"] == {"FLAVOUR": flavour}
+        assert str(root) not in sys.path
+        assert "libs.pybase.bakepy" not in sys.modules
