@@ -85,13 +85,17 @@ def translated_for(
             variables[name] = {k: v for k, v in block.items() if k != "description"}
             notes.append(f"variable {name!r}: description left out (buildx {buildx} has none)")
 
+    missing = [(key, form) for key, form in OBJECT_FORMS.items() if not form.available(buildx)]
+    if not missing and not notes:  # this buildx reads every object form: nothing to translate
+        return native, []
+
     def target(name: str, block: dict[str, Any]) -> dict[str, Any]:
         if not mine("target", name):
             return block
         changed = dict(block)
-        for key, form in OBJECT_FORMS.items():
+        for key, _form in missing:
             value = block.get(key)
-            if form.available(buildx) or not isinstance(value, list):
+            if not isinstance(value, list):
                 continue
             as_text = _ssh_as_text if key == "ssh" else _as_csv
             entries = [as_text(entry) if isinstance(entry, dict) else entry for entry in value]
