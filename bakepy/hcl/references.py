@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, is_dataclass
 from functools import lru_cache
 
 from bakepy.hcl.nodes import (
@@ -92,4 +93,21 @@ def template_references(text: str, *, quoted: bool = True) -> frozenset[str]:
     """Root variable names a template refers to, excluding function names and loop locals."""
     found: set[str] = set()
     collect_references(parse_template(text, quoted=quoted), frozenset(), found)
+    return frozenset(found)
+
+
+@lru_cache(maxsize=4096)
+def template_calls(text: str, *, quoted: bool = True) -> frozenset[str]:
+    """The names of the functions a template calls, at any depth (for checks that depend on
+    which functions a value needs, such as buildx's JSON variable defaults)."""
+    found: set[str] = set()
+    pending: list[object] = [parse_template(text, quoted=quoted)]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, Call):
+            found.add(node.name)
+        if isinstance(node, tuple):
+            pending.extend(node)
+        elif is_dataclass(node):
+            pending.extend(getattr(node, item.name) for item in fields(node))
     return frozenset(found)

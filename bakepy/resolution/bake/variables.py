@@ -10,6 +10,7 @@ from typing import Any
 
 from bakepy.errors import CycleError, EvaluationError, HclError, Location
 from bakepy.hcl.evaluator import evaluate, render_template
+from bakepy.hcl.references import template_calls
 from bakepy.hcl.scope import Scope
 from bakepy.hcl.values import nfc, to_str
 from bakepy.models.bake.features import FUNCTIONS
@@ -189,6 +190,7 @@ class VariableResolver:
             block = {**block, "default": self.attributes[name]}
         default = block.get("default")
         type_ = block.get("type")
+        self._refuse_json_default_calls(name, default)
         if name in self.env and name in self.blocks:
             if type_ is None and default is not None:
                 # the environment is converted to the type of the evaluated default
@@ -211,6 +213,25 @@ class VariableResolver:
         if default is None:
             return None  # `default = null`: a null, unlike a missing default (bake.md §3)
         return self.evaluate_value(default, ("variable", name))
+
+    def _refuse_json_default_calls(self, name: str, default: Any) -> None:
+        """buildx finds the functions a value calls only in HCL syntax, and registers the
+        declared ones after every variable: a JSON file's variable default that calls one
+        fails there ('There is no function named ...'), even when the environment sets it."""
+        where = self.locate("variable", name)
+        if where is None or where.file is None or where.file.suffix != ".json":
+            return
+        for text in _strings_in(default):
+            if "${" not in text and "%{" not in text:
+                continue
+            declared = sorted(template_calls(text, quoted=False) & set(self._declared_functions))
+            if declared:
+                raise EvaluationError(
+                    f"its default calls {declared[0]}(), a function the bake "
+                    "files declare, which buildx does not find from a JSON file's variable",
+                    where.with_field("default"),
+                    hint="declare the variable in an HCL file, or write its default without it",
+                )
 
     def evaluate_value(self, value: Any, where: tuple[str, str]) -> Any:
         """Evaluate templates inside a value (strings, and strings nested in lists and maps)."""
@@ -320,6 +341,17 @@ class _Unavailable:
             f'call to unknown function "{self.name}": {self.name}() needs buildx {self.since} '
             f"or newer (this is buildx {self.buildx})"
         )
+
+
+def _strings_in(value: Any) -> list[str]:
+    """Every string inside a value (nested in lists and maps, keys too)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [text for item in value for text in _strings_in(item)]
+    if isinstance(value, dict):
+        return [text for k, v in value.items() for text in (*_strings_in(k), *_strings_in(v))]
+    return []
 
 
 def _unavailable(name: str, since: Version, buildx: Version) -> _Unavailable:
