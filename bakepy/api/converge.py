@@ -65,7 +65,8 @@ def _wanted(
     syntax_directive: bool,
 ) -> list[str]:
     """The targets to build (checked as ``toolchain``'s buildx reads them)."""
-    wanted = requested_names(project, bake_names(project, names), parse_selector(selector))
+    built = bake_names(project, names, concrete=True)
+    wanted = requested_names(project, built, parse_selector(selector))
     if not _declares_targets(project):
         check(project, env, toolchain=toolchain, syntax_directive=syntax_directive)
         return []

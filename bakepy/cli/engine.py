@@ -123,7 +123,7 @@ def register_engine_commands(app: typer.Typer) -> None:
                 ignore_unknown=ignore_unknown,
                 recursive=recursive,
             )
-            names = bake_names(loaded, targets or [])
+            names = bake_names(loaded, targets or [], concrete=True)
             project = select_resources(loaded, names, parse_selector(selector), owner)
             names = still_selected(loaded, names, parse_selector(selector), owner)
             changed = changed_targets(changed_since, files, targets)
@@ -257,7 +257,7 @@ def register_engine_commands(app: typer.Typer) -> None:
                 ignore_unknown=ignore_unknown,
                 recursive=recursive,
             )
-            names = bake_names(loaded, targets or [])
+            names = bake_names(loaded, targets or [], concrete=True)
             changed = changed_targets(changed_since, files, targets)
             if changed is not None:  # only the builds change: compose and host converge as ever
                 names = [n for n in names if n in changed] if names else changed

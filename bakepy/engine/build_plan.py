@@ -32,6 +32,8 @@ class PlannedBuild:
     reason: str
     input_digest: str | None
     images: list[str] = field(default_factory=list)
+    owners: tuple[str, ...] = ()
+    """Who owns the target (CODEOWNERS or an ``owner`` label), shown beside it."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ class BuildPlan:
             lines.append(f"  builder/{builder.name}: {builder.action}{why}")
         for planned in self.targets:
             verb = "would build" if planned.action == "build" else "up to date"
-            lines.append(f"  target/{planned.target}: {verb} ({planned.reason})")
+            owned = f" ({' '.join(planned.owners)})" if planned.owners else ""
+            lines.append(f"  target/{planned.target}{owned}: {verb} ({planned.reason})")
         building = len(self.to_build())
         lines.append(f"{building} to build; {len(self.targets) - building} up to date.")
         return "\n".join(lines) + "\n"

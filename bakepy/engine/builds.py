@@ -13,7 +13,7 @@ import contextlib
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal
 
@@ -259,6 +259,8 @@ def plan_builds(
                     images,
                 )
             )
+    owners = {t.name: project.owners_of(t) for t in project.targets}
+    planned.targets = [replace(t, owners=owners.get(t.target, ())) for t in planned.targets]
     return planned
 
 

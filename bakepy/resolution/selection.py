@@ -110,12 +110,14 @@ def parse_selector(text: str | Sequence[str] | None) -> Selector:
     return Selector(tuple(requirements))
 
 
-def bake_names(project: Project, names: Sequence[str]) -> list[str]:
+def bake_names(project: Project, names: Sequence[str], *, concrete: bool = False) -> list[str]:
     """The bake names ``names`` mean in ``project``: an address spec (``pkg:name``,
     ``pkg:``, ``pkg::``, ``::``) the targets and groups it selects, a plain name the resource
     of that name in the package the command runs from (else the bake name itself). A spec
     that selects only compose projects, stacks or host files adds no name (those are what
-    the spec's packages, loaded for it, hold); one that selects nothing is an error."""
+    the spec's packages, loaded for it, hold); one that selects nothing is an error.
+    ``concrete`` (what to build): a package spec leaves out abstract targets (``_base``,
+    there to be inherited), as ``apply`` does when no name is given; ``pkg:_base`` keeps it."""
     if project.home_package is None or not names:
         return list(names)
     selectable = [r for r in project if isinstance(r, Target | Group)]
@@ -130,7 +132,12 @@ def bake_names(project: Project, names: Sequence[str]) -> list[str]:
             spec = AddressSpec.parse(text)
         except ValueError as exc:
             raise SelectionError(str(exc)) from None
-        matched = [r.name for r in selectable if spec.selects(project.address_of(r))]
+        matched = [
+            r.name
+            for r in selectable
+            if spec.selects(address := project.address_of(r))
+            and not (concrete and spec.scope != "one" and _abstract(r, address))
+        ]
         if not matched and not any(spec.selects(project.address_of(r)) for r in project):
             raise SelectionError(f"nothing matches {spec}")
         if (
@@ -142,6 +149,11 @@ def bake_names(project: Project, names: Sequence[str]) -> list[str]:
             return []  # everything loaded is selected, and bake's default group names it
         chosen += [n for n in matched if n not in chosen]
     return chosen
+
+
+def _abstract(resource: Resource, address: Address) -> bool:
+    """A target named ``_...`` in its package: a base to inherit, not an image to build."""
+    return isinstance(resource, Target) and address.name.startswith("_")
 
 
 def with_specified(project: Project, narrowed: Project, names: Sequence[str]) -> Project:

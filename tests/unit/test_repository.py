@@ -394,3 +394,34 @@ def test_a_python_package_imports_another_packages_object_from_the_root(
         assert resolved["services-app-app"]["args"] == {"FLAVOUR": flavour}
         assert str(root) not in sys.path
         assert "libs.pybase.bakepy" not in sys.modules
+
+
+def test_the_build_plan_shows_each_targets_owners() -> None:
+    from bakepy.engine.build_plan import BuildPlan, PlannedBuild
+
+    plan = BuildPlan(
+        targets=[
+            PlannedBuild("svc-api", None, "build", "never built", None, [], ("@org/a", "@bob")),
+            PlannedBuild("base", None, "up to date", "inputs unchanged", "sha256:1"),
+        ]
+    )
+    assert plan.render().splitlines()[1:3] == [
+        "  target/svc-api (@org/a @bob): would build (never built)",
+        "  target/base: up to date (inputs unchanged)",
+    ]
+    assert plan.to_dict()["targets"][0]["owners"] == ("@org/a", "@bob")
+
+
+def test_abstract_targets_are_left_out_of_what_a_package_spec_builds(repo: Path) -> None:
+    """``plan ::`` builds what ``apply`` would build with no name: not a ``_base`` there to
+    be inherited (whose Dockerfile may not even exist); ``:_base`` names it."""
+    from bakepy.resolution.selection import bake_names
+
+    (repo / "bakepy.yaml").write_text(
+        ROOT_MANIFEST + "---\napiVersion: bakepy.dev/v1alpha1\nkind: Target\n"
+        "metadata: {name: _common}\nspec: {}\n"
+    )
+    project = load_for([], ["::"])
+    assert "_common" in bake_names(project, ["::"])
+    assert "_common" not in bake_names(project, ["::"], concrete=True)
+    assert bake_names(project, [":_common"], concrete=True) == ["_common"]
