@@ -425,3 +425,33 @@ def test_abstract_targets_are_left_out_of_what_a_package_spec_builds(repo: Path)
     assert "_common" in bake_names(project, ["::"])
     assert "_common" not in bake_names(project, ["::"], concrete=True)
     assert bake_names(project, [":_common"], concrete=True) == ["_common"]
+
+
+def _two_packages(root: Path, a_spec: str, b_spec: str) -> None:
+    manifest = "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {{name: {}}}\nspec: {}\n"
+    root.mkdir()
+    (root / "bakepy.toml").write_text('packages = ["**"]\n')
+    for folder, name, spec in (("a", "x", a_spec), ("b", "y", b_spec)):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "bakepy.yaml").write_text(manifest.format(name, spec))
+
+
+def test_cycles_across_packages_are_named_by_address(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    _two_packages(
+        tmp_path / "links", '{contexts: {y: "target:b:y"}}', '{contexts: {x: "target:a:x"}}'
+    )
+    monkeypatch.chdir(tmp_path / "links")
+    with pytest.raises(
+        BakepyError, match=r"reference cycle: Target a:x -> Target b:y -> Target a:x"
+    ):
+        load_for([], ["::"])
+    _two_packages(tmp_path / "parents", '{inherits: ["b:y"]}', '{inherits: ["a:x"]}')
+    monkeypatch.chdir(tmp_path / "parents")
+    project = load_for([], ["::"])
+    from bakepy.resolution.checks.references import inherits_loops
+
+    [warning] = inherits_loops(project)
+    assert warning.startswith("inherits loop Target a:x -> Target b:y -> Target a:x: ")

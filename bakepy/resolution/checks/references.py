@@ -102,9 +102,18 @@ def check_cycles(project: Project) -> None:
         first = cycle[0]
         resource = project.find(Target, first.partition("/")[2])
         raise CycleError(
-            "reference cycle: " + " -> ".join(cycle),
+            "reference cycle: " + " -> ".join(_shown(project, node) for node in cycle),
             location_of(resource) if resource else None,
         )
+
+
+def _shown(project: Project, node: str) -> str:
+    """A cycle's ``Target/name`` as the user wrote it: by address in a repository's package
+    (``Target services/a:x``), else as it is."""
+    kind, _, name = node.partition("/")
+    resource = project.find(Target, name) if kind == "Target" else None
+    address = project.address_of(resource) if resource is not None else None
+    return f"{kind} {address}" if address is not None and address.package else node
 
 
 def inherits_loops(project: Project) -> list[str]:
@@ -116,7 +125,8 @@ def inherits_loops(project: Project) -> list[str]:
     cycle = find_cycle(edges)
     if cycle is None:
         return []
-    return ["inherits loop " + " -> ".join(cycle) + ": buildx (and bakepy) ignore the link back"]
+    shown = " -> ".join(_shown(project, node) for node in cycle)
+    return [f"inherits loop {shown}: buildx (and bakepy) ignore the link back"]
 
 
 def validate_references(project: Project) -> None:
