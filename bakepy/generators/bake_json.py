@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from bakepy.hcl.inline import inline_calls
 from bakepy.models.bake.definition import NativeBake
 from bakepy.support.json_text import indented_json
 
 
-def _variable(body: dict[str, Any]) -> dict[str, Any]:
+def _variable(body: dict[str, Any], functions: dict[str, Any]) -> dict[str, Any]:
     out = dict(body)
+    if functions and "default" in out:  # buildx finds no declared function from JSON's defaults
+        out["default"] = _calls_written_out(out["default"], functions)
     if "validation" in out:
         out["validation"] = [
             {"condition": "${" + rule["condition"] + "}", "error_message": rule["error_message"]}
@@ -20,9 +23,11 @@ def _variable(body: dict[str, Any]) -> dict[str, Any]:
 
 def render_bake_json(native: NativeBake, header: str) -> str:
     """The text of ``docker-bake.json``; the header goes in a ``"//"`` comment property."""
-    document: dict[str, Any] = {"//": header, **native.attributes}
+    functions = dict(native.functions)
+    attributes = {k: _calls_written_out(v, functions) for k, v in native.attributes.items()}
+    document: dict[str, Any] = {"//": header, **attributes}
     if native.variables:
-        document["variable"] = {n: _variable(b) for n, b in native.variables.items()}
+        document["variable"] = {n: _variable(b, functions) for n, b in native.variables.items()}
     if native.functions:
         document["function"] = dict(native.functions)
     if native.groups:
@@ -30,6 +35,18 @@ def render_bake_json(native: NativeBake, header: str) -> str:
     if native.targets:
         document["target"] = _targets(native)
     return indented_json(document) + "\n"
+
+
+def _calls_written_out(value: Any, functions: dict[str, Any]) -> Any:
+    """``value`` with each call of a declared function written out in place (strings inside
+    lists and maps too): buildx calls none from a JSON file's variable default or attribute."""
+    if isinstance(value, str):
+        return inline_calls(value, functions) if functions else value
+    if isinstance(value, list):
+        return [_calls_written_out(item, functions) for item in value]
+    if isinstance(value, dict):
+        return {key: _calls_written_out(item, functions) for key, item in value.items()}
+    return value
 
 
 def _targets(native: NativeBake) -> dict[str, Any]:
