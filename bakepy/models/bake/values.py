@@ -96,6 +96,12 @@ _VARIANTS = {
         "v9.5",
     },
     "amd64": {"v1", "v2", "v3", "v4"},
+    # Go's GOMIPS, GO386, GOPPC64 and GORISCV64 levels, which cross-compiling images (xx,
+    # goxx) take as the platform's variant: linux/mips/softfloat, linux/386/sse2
+    **{arch: {"hardfloat", "softfloat"} for arch in ("mips", "mipsle", "mips64", "mips64le")},
+    "386": {"sse2", "softfloat"},
+    **{arch: {"power8", "power9", "power10"} for arch in ("ppc64", "ppc64le")},
+    "riscv64": {"rva20u64", "rva22u64"},
 }
 
 
