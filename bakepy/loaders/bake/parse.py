@@ -1,4 +1,5 @@
-"""Parse HCL text with python-hcl2, cached by content hash, large files in parallel parts.
+"""Parse HCL text with python-hcl2, cached by content hash, large files in parallel parts; a
+plain file (or part) is read by ``quick.quick_parse`` instead, to the same dict.
 
 python-hcl2 is pure Python and slow on big bake files. A file above ``PART_BYTES`` is cut
 between top-level blocks (chunks.py); each part is cached by its own hash, so editing one
@@ -19,6 +20,7 @@ from typing import Any
 
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.bake.chunks import split_top_level
+from bakepy.loaders.bake.quick import quick_parse
 from bakepy.support.atomic import FileWrite, write_file
 from bakepy.support.cache import cache_dir, dependencies_fingerprint
 
@@ -42,11 +44,13 @@ def _cached(text: str) -> dict[str, Any] | None:
 
 
 def is_cached(path: Path) -> bool:
-    """Whether ``path``'s current content has been parsed before (its result is cached)."""
+    """Whether ``path``'s current content needs no python-hcl2 run: it was parsed before (its
+    result is cached), or it is plain enough for the quick reader."""
     try:
-        return _cache_file(path.read_text(encoding="utf-8")).is_file()
+        text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
+    return _cache_file(text).is_file() or quick_parse(text) is not None
 
 
 def _parse_part(text: str, path: str, first_line: int) -> dict[str, Any]:
@@ -54,6 +58,9 @@ def _parse_part(text: str, path: str, first_line: int) -> dict[str, Any]:
     cached = _cached(text)
     if cached is not None:
         return cached
+    quick = quick_parse(text)  # a plain file: python-hcl2's dict without running it
+    if quick is not None:
+        return quick
     import hcl2  # imported here: it is slow to import and only HCL files need it
 
     try:
