@@ -215,20 +215,25 @@ def test_cli_prints_file_line_and_cause_and_exits_2(mistake: Mistake) -> None:
 
 
 @pytest.mark.parametrize(
-    ("text", "line"),
+    ("text", "line", "column"),
     [
-        ('\n\nvariable "A" {\n  default = 1\n}\n\n\ntarget "app" {\n  tags = [x()]\n}\n', 9),
-        ('target "a" {}\n  target "app" {\n  tags = [x()]\n}\n', 3),
+        ('\n\nvariable "A" {\n  default = 1\n}\n\n\ntarget "app" {\n  tags = [x()]\n}\n', 9, 10),
+        ('target "a" {}\n  target "app" {\n  tags = [x()]\n}\n', 3, 10),
+        # a matrix's name template and its values: the attribute, not the block's header
+        ('target "app" {\n  matrix = { v = ["a"] }\n  name = "x-${x(v)}"\n}\n', 3, 10),
+        ('target "app" {\n  name = "x-${v}"\n  matrix = { v = [NOPE] }\n}\n', 3, 12),
     ],
 )
-def test_errors_name_the_line_and_column_of_the_value(text: str, line: int, tmp_path: Path) -> None:
+def test_errors_name_the_line_and_column_of_the_value(
+    text: str, line: int, column: int, tmp_path: Path
+) -> None:
     """An error in a value names the line and column where the value starts, as buildx
     names the expression's (not the block's header)."""
     file = tmp_path / "docker-bake.hcl"
     file.write_text(text)
     with pytest.raises(EvaluationError) as info:
         bakepy.resolve(bakepy.load([file]), ["app"], {})
-    assert (info.value.location.line, info.value.location.column) == (line, 10)
+    assert (info.value.location.line, info.value.location.column) == (line, column)
 
 
 def test_plan_apply_and_delete_take_ignore_unknown_as_render_does(

@@ -330,7 +330,10 @@ class _Resolver:
             return
         self._expanded.add(id(block))
         where = ("target", label)
-        matrix = self._evaluate(block["matrix"], where, None)
+        try:
+            matrix = self._evaluate(block["matrix"], where, None)
+        except EvaluationError as exc:
+            raise self._in_attribute(exc, where, "matrix") from None
         if not isinstance(matrix, dict):
             raise EvaluationError("matrix must be a map of lists", self.locate(*where))
         axes = sorted(matrix)
@@ -343,7 +346,10 @@ class _Resolver:
             scope = self.variables.scope.child(values)
             name = label
             if "name" in block:
-                name = str(self.variables.template(block["name"], where, scope))
+                try:
+                    name = str(self.variables.template(block["name"], where, scope))
+                except EvaluationError as exc:
+                    raise self._in_attribute(exc, where, "name") from None
             if not BAKE_NAME.match(name):
                 raise EvaluationError(
                     f'invalid name {name!r} from matrix: only "[a-zA-Z0-9_-]+" are allowed',
