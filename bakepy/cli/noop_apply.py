@@ -194,6 +194,7 @@ def _compose_answer(
         plan = plan_with(
             client, desired.project, functools.partial(_same, desired), prune=request.prune
         )
+        plan.owners = tuple(data.get("owners", ()))
         plan.warnings[:0] = [w for w in desired.warnings if w not in plan.warnings]
         if plan.has_changes or plan.pulls or plan.unbuilt:
             raise _Miss(f"the engine differs from project {desired.project}")
@@ -249,24 +250,32 @@ class Recording:
             entry = _stack_entry(states) if kinds <= _PLAIN_STACK else None
         else:
             wanted = 1 if self.request.compose is not None else len(project)
-            entry = _compose_entry(states, wanted) if kinds <= _PLAIN_COMPOSE else None
+            entry = _compose_entry(states, wanted, project) if kinds <= _PLAIN_COMPOSE else None
         inputs = self.recorder.inputs(self.request.files)
         if entry is None or inputs is None:
             return
         apply_cache.store(self.key, inputs, {"warnings": list(project.warnings), **entry})
 
 
-def _compose_entry(states: Sequence[Any], wanted: int) -> dict[str, Any] | None:
+def _compose_entry(states: Sequence[Any], wanted: int, project: Project) -> dict[str, Any] | None:
     """The entry of a compose apply that lowered each ComposeProject it applies once (``wanted``:
-    all of them, or the one ``--compose NAME`` chose), none of them built."""
+    all of them, or the one ``--compose NAME`` chose), none of them built; each with its
+    owners, which its plan shows."""
     from bakepy.engine.compose.desired import DesiredState
     from bakepy.engine.compose.desired_codec import encode
+    from bakepy.models.compose.project import ComposeProject
 
     if len(states) != wanted or not all(isinstance(s, DesiredState) for s in states):
         return None
     if any(c.builds for desired in states for c in desired.containers):
         return None  # a service built from a context: its files are inputs the lowering never read
-    return {"projects": [encode(desired) for desired in states]}
+    owners = {c.project_name: project.owners_of(c) for c in project.of_kind(ComposeProject)}
+    return {
+        "projects": [
+            {**encode(desired), "owners": list(owners.get(desired.project, ()))}
+            for desired in states
+        ]
+    }
 
 
 def _stack_entry(states: Sequence[Any]) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@ one package's project owns and leaves the other's (issue 12)."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import pytest
 from bakepy.engine import labels as L
 
 from .buildkit import docker, unique
+from .test_noop_apply_engine import run_traced
 
 pytestmark = pytest.mark.engine
 
@@ -37,7 +39,7 @@ services:
 """
 
 
-def _bakepy(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _bakepy(root: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-P", "-m", "bakepy", *args],
         capture_output=True,
@@ -45,6 +47,7 @@ def _bakepy(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         timeout=600,
         check=False,
         cwd=root,
+        env={**os.environ, **env},
     )
 
 
@@ -64,6 +67,7 @@ def repo_fixture(tmp_path: Path, base_image: str) -> Iterator[tuple[Path, str, s
             'RUN --network=none echo "$GREETING" > /greeting\nCMD ["sleep", "600"]\n'
         ),
         f"services/{worker}/compose.yaml": PULLED.format(image=base_image),
+        "CODEOWNERS": "/services/ @org/platform\n",
     }
     for name, text in files.items():
         (root / name).parent.mkdir(parents=True, exist_ok=True)
@@ -98,13 +102,25 @@ def test_a_repository_of_compose_packages_applies_from_its_root(
     planned = _bakepy(root, "plan", "::", "--no-syntax-directive")
     assert planned.returncode == 0, planned.stdout + planned.stderr  # 0: nothing to change
     assert "0 to build; 1 up to date." in planned.stdout
-    assert f"project {api}\nNo changes." in planned.stdout
-    assert f"project {worker}\nNo changes." in planned.stdout
+    assert f"project {api} (@org/platform)\nNo changes." in planned.stdout  # with owners
+    assert f"project {worker} (@org/platform)\nNo changes." in planned.stdout
+    assert "target/services-bkrepo-api-" in planned.stdout
+    assert " (@org/platform): up to date" in planned.stdout
 
     again = _bakepy(root, "apply", "::", "--no-syntax-directive")
     assert again.returncode == 0, again.stdout + again.stderr
     assert again.stdout.count("No changes. 2 resources unchanged; no mutating call") == 2
     assert "up to date services-" in again.stdout
+
+    # a compose-only package's no-change plan is answered from the apply's cache entry: the
+    # same text, owners included, as the whole command prints
+    package = f"services/{worker}"
+    assert _bakepy(root, "apply", "-f", package).returncode == 0
+    whole = _bakepy(root, "plan", "-f", package, BAKEPY_APPLY_CACHE="0")
+    cached, answered = run_traced(root, ["plan", "-f", package])
+    assert answered  # no model was imported
+    assert cached == whole.stdout
+    assert cached.startswith(f"project {worker} (@org/platform)\n")
 
     deleted = _bakepy(root, "delete", "-f", f"services/{api}")
     assert deleted.returncode == 0, deleted.stdout + deleted.stderr

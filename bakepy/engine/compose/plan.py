@@ -134,6 +134,8 @@ class RuntimePlan:
     desired: DesiredState | None = field(default=None, repr=False)
     recorded: dict[str, str] | None = field(default=None, repr=False)
     """The engine's record of the containers bakepy made (None: none yet)."""
+    owners: tuple[str, ...] = ()
+    """Who owns the project in a repository (CODEOWNERS or an ``owner`` label), shown."""
 
     @property
     def has_changes(self) -> bool:
@@ -164,6 +166,7 @@ class RuntimePlan:
         """The JSON form."""
         return {
             "project": self.project,
+            "owners": list(self.owners),
             "has_changes": self.has_changes,
             "summary": self.counts(),
             "changes": [c.to_dict() for c in self.changes],
@@ -186,7 +189,8 @@ class RuntimePlan:
 
     def render(self) -> str:
         """The terraform-like text of ``bakepy plan``."""
-        lines = [f"project {self.project}"]
+        owned = f" ({' '.join(self.owners)})" if self.owners else ""
+        lines = [f"project {self.project}{owned}"]
         width = max((len(c.resource) for c in self.changes), default=0)
         for change in self.changes:
             if change.action == "unchanged":

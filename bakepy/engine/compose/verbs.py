@@ -93,6 +93,7 @@ def _plan(
     )
     if plan.desired is not None:
         plan.warnings[:0] = [w for w in plan.desired.warnings if w not in plan.warnings]
+    plan.owners = whole.owners_of(chosen)
     return plan
 
 
