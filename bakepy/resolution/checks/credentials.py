@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bakepy.errors import Diagnostic, FieldPath
 from bakepy.models.bake.targets import Target
@@ -62,8 +63,10 @@ _IMPORTED_HINT = (
 )
 
 
+@lru_cache(maxsize=4096)
 def looks_like_secret_name(name: str) -> bool:
-    """Whether an ARG/ENV name reads like a credential (``API_TOKEN``, ``DB_PASSWORD``)."""
+    """Whether an ARG/ENV name reads like a credential (``API_TOKEN``, ``DB_PASSWORD``); once
+    per name (thousands of targets pass the same few args)."""
     parts = [part for part in re.split(r"[_\-]+", name.upper()) if part]
     if not parts or "PUBLIC" in name.upper() or parts[-1] in _NOT_SECRET_LAST_PARTS:
         return False
@@ -118,7 +121,7 @@ def check_target_credentials(targets: list[Target], *, strict: bool = False) -> 
                 _IMPORTED_HINT if imported else _HINT,
             )
             for name, value in args.items()
-            if isinstance(value, str) and _is_literal(value) and looks_like_secret_name(name)
+            if looks_like_secret_name(name) and isinstance(value, str) and _is_literal(value)
         ]
         (result.warnings if imported else result.errors).extend(found)
     return result
