@@ -156,7 +156,7 @@ def render_command(
                     emit_json({"out": str(out), "check": check_only, "unchanged": 0})
                 return
             if changed is not None:
-                targets = changed if not targets else [t for t in targets if t in changed]
+                targets = changed  # already among the named ones
             project = load_selected(
                 files or [],
                 targets or [],
@@ -332,18 +332,18 @@ def print_command(
     from bakepy.resolution.selection import bake_names, owned_by, parse_selector, requested_names
 
     try:
+        changed = changed_targets(changed_since, files, targets)
+        if changed == []:
+            typer.echo(f"no target changed since {changed_since}", err=True)
+            return
+        if changed is not None:
+            targets = changed  # addresses in a repository: they load their packages
         project = load_for(
             paths, targets or [], tools, ignore_unknown=ignore_unknown, recursive=recursive
         )
         print_warnings(project.warnings)
         check_project(project)
         names = bake_names(project, targets or [])
-        changed = changed_targets(changed_since, files, targets)
-        if changed is not None:
-            names = [n for n in names if n in changed] if names else changed
-            if not names:
-                typer.echo(f"no target changed since {changed_since}", err=True)
-                return
         wanted = requested_names(project, names, parse_selector(selector))
         if owner is not None:
             wanted = owned_by(project, owner, wanted)
@@ -397,15 +397,15 @@ def graph_command(
     from bakepy.resolution.selection import bake_names
 
     try:
+        changed = changed_targets(changed_since, files, targets)
+        if changed == []:
+            typer.echo(f"no target changed since {changed_since}", err=True)
+            return
+        if changed is not None:
+            targets = changed  # addresses in a repository: they load their packages
         project = load_for(files or [], targets or [], recursive=recursive)
         print_warnings(project.warnings)
-        changed = changed_targets(changed_since, files, targets)
-        names = targets or []
-        if changed is not None:
-            names = changed if not names else [n for n in names if n in changed]
-            if not names:
-                typer.echo(f"no target changed since {changed_since}", err=True)
-                return
+        names = bake_names(project, targets or [])
         if owner is not None:
             from bakepy.resolution.selection import owned_by
 

@@ -30,6 +30,7 @@ from bakepy.cli.options import (
     TargetsArgument,
     changed_targets,
     check_output,
+    concrete_only,
     fail,
     print_warnings,
     toolchain,
@@ -116,9 +117,10 @@ def register_engine_commands(app: typer.Typer) -> None:
         use_context(context)
         try:
             tools = toolchain(buildx_version, engine=True)
+            changed = changed_targets(changed_since, files, targets)
             loaded = load_for(
                 files or [],
-                targets or [],
+                [*(targets or []), *(changed or [])],  # the changed targets' packages too
                 tools,
                 ignore_unknown=ignore_unknown,
                 recursive=recursive,
@@ -126,9 +128,9 @@ def register_engine_commands(app: typer.Typer) -> None:
             names = bake_names(loaded, targets or [], concrete=True)
             project = select_resources(loaded, names, parse_selector(selector), owner)
             names = still_selected(loaded, names, parse_selector(selector), owner)
-            changed = changed_targets(changed_since, files, targets)
             if changed is not None:  # as apply: only the builds narrow, compose and host stay
-                names = [n for n in names if n in changed] if names else changed
+                changed_names = bake_names(loaded, concrete_only(changed))
+                names = still_selected(loaded, changed_names, parse_selector(selector), owner)
                 build = build and bool(names)
                 if not names:
                     typer.echo(f"no target changed since {changed_since}", err=True)
@@ -250,17 +252,17 @@ def register_engine_commands(app: typer.Typer) -> None:
         text = output == "text"
         try:
             tools = toolchain(buildx_version, engine=True)
+            changed = changed_targets(changed_since, files, targets)
             loaded = load_for(
                 files or [],
-                targets or [],
+                [*(targets or []), *(changed or [])],  # the changed targets' packages too
                 tools,
                 ignore_unknown=ignore_unknown,
                 recursive=recursive,
             )
             names = bake_names(loaded, targets or [], concrete=True)
-            changed = changed_targets(changed_since, files, targets)
             if changed is not None:  # only the builds change: compose and host converge as ever
-                names = [n for n in names if n in changed] if names else changed
+                names = bake_names(loaded, concrete_only(changed))
                 build = build and bool(names)
                 if not names:
                     typer.echo(f"no target changed since {changed_since}", err=True)

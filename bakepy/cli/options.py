@@ -206,14 +206,45 @@ ChangedSinceOption = Annotated[
 def changed_targets(
     since: str | None, files: list[Path] | None, targets: list[str] | None
 ) -> list[str] | None:
-    """The targets ``--changed-since`` leaves (among ``targets`` when some are named); None
-    without the option. An empty list means nothing changed: the caller says so and stops."""
+    """The targets ``--changed-since`` leaves, as names that load and select exactly them:
+    in a repository their addresses (``services/a:api``, each loads its package), else their
+    bake names. Among ``targets`` when some are named (names or address specs); else the
+    whole repository, as ``affected``. None without the option; an empty list means nothing
+    changed: the caller says so and stops."""
     if since is None:
         return None
     from bakepy.api.affected import affected
 
-    changed = [a.name for a in affected(since, files or [], targets or []) if a.kind == "Target"]
-    return changed
+    rows = [a for a in affected(since, files or [], targets or []) if a.kind == "Target"]
+    return [row.address or row.name for row in rows if _asked(row.name, row.address, targets)]
+
+
+def concrete_only(changed: list[str]) -> list[str]:
+    """The changed targets to build: not those named ``_...`` (bases to inherit, built only
+    as part of what inherits them), as ``apply`` leaves them out when no name is given."""
+    return [name for name in changed if not name.rpartition(":")[2].startswith("_")]
+
+
+def _asked(name: str, address: str, targets: list[str] | None) -> bool:
+    """Whether a changed target (bake ``name``, ``address`` in a repository) is among the
+    ``targets`` a command names: by its name or address, a spec that selects it, or its
+    short name."""
+    if not targets:
+        return True
+    from bakepy.models.address import Address, AddressSpec, is_spec
+
+    for text in targets:
+        if text in (name, address):
+            return True
+        if address and is_spec(text):
+            try:
+                if AddressSpec.parse(text).selects(Address.parse(address)):
+                    return True
+            except ValueError:
+                continue
+        elif address and address.rpartition(":")[2] == text:
+            return True
+    return False
 
 
 AddressesOption = Annotated[

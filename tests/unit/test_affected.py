@@ -3,6 +3,7 @@ brute-force answer (every target's input digest at the revision and in the worki
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -337,3 +338,51 @@ def test_the_kept_snapshot_gives_the_loaded_answer(repo: Path, change: str) -> N
         assert kept.report(found, mode) == loaded.report(found, mode)  # type: ignore[arg-type]
     assert dict(kept.targets.items()).keys() == loaded.targets.keys()
     assert [t.to_json() for t in kept.targets.values()] == loaded.to_json()["targets"]
+
+
+def test_changed_since_without_a_spec_looks_at_the_whole_repository(repo: Path) -> None:
+    """From the root with no TARGET, ``--changed-since`` takes what ``affected`` lists for
+    the whole repository (the changed targets' packages are loaded); with a spec, what the
+    spec selects of it. Each failed before: 'failed to find target services-a-a'."""
+    from typer.testing import CliRunner
+
+    from bakepy.cli import app
+
+    CHANGES["a context file"][0](repo)
+    printed = CliRunner().invoke(app, ["print", "--changed-since", "main"])
+    assert printed.exit_code == 0, printed.output
+    assert sorted(json.loads(printed.stdout)["target"]) == ["services-a-a", "services-b-b"]
+    drawn = CliRunner().invoke(app, ["graph", "--changed-since", "main"])
+    assert drawn.exit_code == 0, drawn.output
+    assert "target services-b-b" in drawn.stdout
+    assert "services-c-c" not in drawn.stdout
+    out = repo.parent / "out"
+    rendered = CliRunner().invoke(
+        app, ["render", "services/b:", "--changed-since", "main", "--out", str(out)]
+    )
+    assert rendered.exit_code == 0, rendered.output
+    hcl = (out / "docker-bake.hcl").read_text()
+    assert 'target "services-b-b"' in hcl
+    assert 'target "services-c-c"' not in hcl
+    planned = CliRunner().invoke(app, ["plan", "--changed-since", "main"])
+    assert "target/services-a-a: would build" in planned.stdout, planned.output
+    assert "services-c-c" not in planned.stdout
+
+
+def test_changed_since_leaves_abstract_targets_out_of_the_builds(repo: Path) -> None:
+    """A changed ``_base`` (a base to inherit) is printed but not built on its own."""
+    from typer.testing import CliRunner
+
+    from bakepy.cli import app
+
+    (repo / "bakepy.yaml").write_text(FILES["bakepy.yaml"].replace("{name: base}", "{name: _base}"))
+    (repo / "services/a/bakepy.yaml").write_text(
+        FILES["services/a/bakepy.yaml"].replace(":base", ":_base")
+    )
+    _git(repo, "commit", "-qam", "abstract base")
+    (repo / "shared/Dockerfile").write_text("FROM busybox\n")
+    printed = CliRunner().invoke(app, ["print", "--changed-since", "main"])
+    assert sorted(json.loads(printed.stdout)["target"]) == ["_base"], printed.output
+    planned = CliRunner().invoke(app, ["plan", "--changed-since", "main"])
+    assert "_base" not in planned.stdout, planned.output
+    assert "no target changed since main" in planned.stderr
