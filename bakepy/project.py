@@ -67,6 +67,9 @@ class Project:
         self.home_package: str | None = None
         """The package a repository load ran from (plain names mean its resources); None
         when the project was not loaded from a repository's packages."""
+        self.imported_files: frozenset[str] = frozenset()
+        """Python files a repository's definitions imported from its root (one package's
+        definition using another's objects), which ``bakepy affected`` must not skip."""
         self.add(*resources, base_dir=self.base_dir.resolve() if base_dir is not None else None)
 
     # -- building -----------------------------------------------------------------------------

@@ -10,8 +10,9 @@ services that build from one.
 
 from __future__ import annotations
 
+import os
 import tempfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from bakepy.engine.git import changed_files, toplevel, unpack_revision
 from bakepy.errors import BakepyError
 from bakepy.generators.definition import bake_definition
 from bakepy.loaders import load
-from bakepy.loaders.packages import load_packages
+from bakepy.loaders.packages import GLOBAL_KINDS, load_packages
 from bakepy.loaders.repository import Repository, discover_packages, find_repository
 from bakepy.models.bake.targets import Target
 from bakepy.models.resource import Resource, ResourceRef
@@ -58,29 +59,64 @@ def _before(
     work_tree: Path,
     files: Sequence[Path],
     env: Mapping[str, str],
+    packages: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Every target's definition as it was at ``since``: the tree there unpacked (its
-    definition files first, which is all loading needs but for what a definition reads
-    besides, e.g. a compose ``env_file``; the whole tree when that is not enough) and loaded
-    as the working tree is; empty when it does not load there (everything counts changed)."""
-    for keep in (might_define, None):
+    """Every target's definition as it was at ``since`` (with ``packages``: only those
+    packages', with what they reference and the packages that declare variables, functions
+    and attributes): the tree there unpacked (its definition files first, which is all
+    loading needs but for what a definition reads besides, e.g. a compose ``env_file``; the
+    whole tree when that is not enough) and loaded as the working tree is; empty when it
+    does not load there (everything counts changed)."""
+    for keep in (_definitions_of(project, root, work_tree, packages), might_define, None):
         with tempfile.TemporaryDirectory(prefix="bakepy-affected-") as scratch:
             unpack_revision(work_tree, since, Path(scratch), keep)
             then_root = Path(scratch) / root.relative_to(work_tree)
             try:
-                then = _load_then(project, root, then_root, files)
+                then = _load_then(project, root, then_root, files, packages)
                 return definitions(then, then_root, env)
             except BakepyError:
                 continue
     return {}
 
 
-def _load_then(project: Project, root: Path, then_root: Path, files: Sequence[Path]) -> Project:
-    """The project in ``then_root`` (an unpacked tree), loaded as ``project`` was in ``root``."""
+def _definitions_of(
+    project: Project, root: Path, work_tree: Path, packages: set[str] | None
+) -> Callable[[str], bool]:
+    """Which paths to unpack when only ``packages`` (and those declaring global kinds) are
+    loaded as they were: their folders' definition files (a package another references is
+    missing then, and the next try unpacks every definition file)."""
+    if packages is None:
+        return might_define
+    wanted = packages | {
+        project.address_of(r).package for r in project if isinstance(r, GLOBAL_KINDS)
+    }
+    base = os.path.relpath(root, work_tree)
+    folders = {os.path.normpath(os.path.join(base, p)).replace(os.sep, "/") for p in wanted}
+    folders = {"" if folder == "." else folder for folder in folders}
+    return lambda path: might_define(path) and path.rpartition("/")[0] in folders
+
+
+def _load_then(
+    project: Project,
+    root: Path,
+    then_root: Path,
+    files: Sequence[Path],
+    packages: set[str] | None = None,
+) -> Project:
+    """The project in ``then_root`` (an unpacked tree), loaded as ``project`` was in ``root``
+    (with ``packages``: those of them it has, and those declaring bake's global kinds)."""
     if project.home_package is not None:
         repository = find_repository(root) or Repository(root)
         mirror = Repository(then_root, repository.config)
-        return load_packages(mirror, discover_packages(mirror))
+        found = discover_packages(mirror)
+        if packages is not None:
+            wanted = packages | {
+                project.address_of(r).package for r in project if isinstance(r, GLOBAL_KINDS)
+            }
+            found = [p for p in found if p.path in wanted]
+            if not found:  # the changed packages are new and declare no global
+                return Project(base_dir=then_root)
+        return load_packages(mirror, found)
     paths = [then_root / f.resolve().relative_to(root) for f in files] or [then_root]
     return load(paths)
 
@@ -121,11 +157,59 @@ def affected_and_snapshot(
     snapshot = _snapshot(project, root, now)
     found = touched(snapshot.targets.values(), changed, root)
     if any(might_define(path.name) for path in changed):
-        before = _before(project, root, since, work_tree, [Path(f) for f in files], env)
-        for name, definition in now.items():
-            if name not in found and before.get(name) != definition:
-                found[name] = "new target" if name not in before else "definition changed"
+        packages = changed_packages(project, root, changed)
+        then = _before(project, root, since, work_tree, [Path(f) for f in files], env, packages)
+        compared = now if packages is None else _in_packages(project, now, packages)
+        for name, definition in compared.items():
+            if name not in found and then.get(name) != definition:
+                found[name] = "new target" if name not in then else "definition changed"
     return found, snapshot
+
+
+def changed_packages(project: Project, root: Path, changed: Sequence[Path]) -> set[str] | None:
+    """The packages whose definitions changed, when the change stays inside them, so that
+    only they need loading as they were: each changed definition file is one of a package's
+    files (or a dotenv file in its folder) and no other package's definition imported it,
+    none of those packages declares a variable, function or attribute (bake has one
+    namespace for them: any target may use one), and no target elsewhere inherits from
+    theirs; and no target is a matrix (its variants are named apart from its resource).
+    None when the whole tree at the revision must be compared."""
+    if project.home_package is None or any(t.spec.matrix for t in project.targets):
+        return None  # a matrix's variants are no resources: compare the whole tree
+    repository = find_repository(root) or Repository(root)
+    packages = discover_packages(repository)
+    owner_of = {str(file.resolve()): p.path for p in packages for file in p.files}
+    folders = {str(p.folder.resolve()): p.path for p in packages}
+    imported = {str(Path(file).resolve()) for file in project.imported_files}
+    found: set[str] = set()
+    for path in changed:
+        if not might_define(path.name):
+            continue
+        where = str(path.resolve())
+        dotenv = path.name == ".env" or path.name.startswith(".env.")
+        package = owner_of.get(where) or (
+            folders.get(str(path.parent.resolve())) if dotenv else None
+        )
+        if package is None or where in imported:
+            return None  # settings, a module beside a definition, a new or removed file
+        found.add(package)
+    for resource in project:
+        if project.address_of(resource).package in found and isinstance(resource, GLOBAL_KINDS):
+            return None
+    for target in project.targets:
+        if project.address_of(target).package in found:
+            continue
+        for parent in target.spec.parents:
+            inherited = parent if isinstance(parent, Target) else project.find(Target, str(parent))
+            if inherited is not None and project.address_of(inherited).package in found:
+                return None
+    return found
+
+
+def _in_packages(project: Project, now: Mapping[str, Any], packages: set[str]) -> dict[str, Any]:
+    """The definitions of ``now`` whose targets those ``packages`` declare."""
+    mine = {t.name for t in project.targets if project.address_of(t).package in packages}
+    return {name: value for name, value in now.items() if name in mine}
 
 
 def _snapshot(project: Project, root: Path, now: Mapping[str, Any]) -> Snapshot:

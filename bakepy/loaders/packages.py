@@ -58,12 +58,13 @@ def load_packages(
     project = Project(base_dir=repository.root)
     loaded_paths: set[str] = set()
     pending = list(packages)
-    with importable_from(repository.root):
+    with importable_from(repository.root) as imported:
         while pending:
             for package in pending:
                 _add_package(repository, project, package, toolchain, ignore_unknown)
                 loaded_paths.add(package.path)
             pending = _referenced_packages(repository, project, loaded_paths)
+    project.imported_files = frozenset(imported)
     _merge_duplicates(project)
     _qualify(project)
     try:

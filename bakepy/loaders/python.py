@@ -29,17 +29,19 @@ def _user_frame(exc: BaseException, path: Path) -> int | None:
 
 
 @contextlib.contextmanager
-def importable_from(root: Path) -> Iterator[None]:
+def importable_from(root: Path) -> Iterator[set[str]]:
     """Definitions may import one another from ``root`` (a repository's: ``from
     libs.base.bakepy import base`` in any package), as a project's own modules resolve from
     its root. The root comes last on ``sys.path`` (it shadows nothing installed), and the
     modules imported from it are forgotten afterwards, so that another load (the tree at a
-    git revision, for ``bakepy affected``) imports its own."""
+    git revision, for ``bakepy affected``) imports its own; the set yielded then holds their
+    files (what one package's definition took from another's)."""
     folder = str(root.resolve())
     before = set(sys.modules)
+    imported: set[str] = set()  # the files of those modules, filled on the way out
     sys.path.append(folder)
     try:
-        yield
+        yield imported
     finally:
         with contextlib.suppress(ValueError):
             sys.path.remove(folder)
@@ -48,7 +50,9 @@ def importable_from(root: Path) -> Iterator[None]:
             name for name in set(sys.modules) - before if _comes_from(sys.modules[name], folder)
         ]
         for name in found:
-            sys.modules.pop(name, None)
+            module = sys.modules.pop(name, None)
+            imported.add(getattr(module, "__file__", None) or "")
+        imported.discard("")
 
 
 def _comes_from(module: object, folder: str) -> bool:

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bakepy.api.affected import affected, definitions
+from bakepy.api.definitions import load_for
 from bakepy.loaders.packages import load_packages
 from bakepy.loaders.repository import Repository, discover_packages, find_repository
 from bakepy.resolution.affected import digest, target_inputs
@@ -47,6 +48,16 @@ FILES = {
         'c = Target(metadata="c", spec=TargetSpec(context=".",'
         ' dockerfile_inline="FROM scratch\\n"))\n'
     ),
+    "services/d/bakepy.yaml": (
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {name: d}\n"
+        'spec: {context: ., args: {X: "1"}}\n'
+    ),
+    "services/d/Dockerfile": "FROM scratch\n",
+    "services/e/bakepy.yaml": (
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {name: e}\n"
+        'spec: {inherits: ["services/d:d"], context: .}\n'
+    ),
+    "services/e/Dockerfile": "FROM scratch\n",
 }
 
 
@@ -137,12 +148,36 @@ CHANGES: dict[str, tuple[Callable[[Path], None], set[str]]] = {
         ),
         {"services-c-c"},
     ),
+    "an inherited package's definition": (
+        lambda r: (r / "services/d/bakepy.yaml").write_text(
+            FILES["services/d/bakepy.yaml"].replace('X: "1"', 'X: "2"')
+        ),
+        {"services-d-d", "services-e-e"},  # e inherits d: the whole tree is compared
+    ),
+    "a package's own definition": (
+        lambda r: (r / "services/e/bakepy.yaml").write_text(
+            FILES["services/e/bakepy.yaml"].replace("context: .", "context: ., target: e")
+        ),
+        {"services-e-e"},  # only services/e is loaded as it was
+    ),
+    "a new package": (
+        lambda r: _new_package(r / "services/f"),
+        {"services-f-f"},
+    ),
     "an untracked file": (
         lambda r: (r / "services/c/new.txt").write_text("new\n"),
         {"services-c-c"},
     ),
     "nothing": (lambda r: None, set()),
 }
+
+
+def _new_package(folder: Path) -> None:
+    folder.mkdir(parents=True)
+    (folder / "Dockerfile").write_text("FROM scratch\n")
+    (folder / "bakepy.yaml").write_text(
+        "apiVersion: bakepy.dev/v1alpha1\nkind: Target\nmetadata: {name: f}\nspec: {context: .}\n"
+    )
 
 
 @pytest.mark.parametrize("change", CHANGES)
@@ -262,13 +297,13 @@ def test_the_revision_unpacks_without_touching_the_repository_index(repo: Path) 
 
 
 COMPOSE_PACKAGE = {
-    "services/d/compose.yaml": (
+    "services/h/compose.yaml": (
         "services:\n  web:\n    build:\n      context: app\n      args: {V: '${V}'}\n"
         "    env_file: app.conf\n"
     ),
-    "services/d/.env": "V=1\n",
-    "services/d/app.conf": "MODE=x\n",
-    "services/d/app/Dockerfile": "FROM scratch\n",
+    "services/h/.env": "V=1\n",
+    "services/h/app.conf": "MODE=x\n",
+    "services/h/app/Dockerfile": "FROM scratch\n",
 }
 
 
@@ -283,9 +318,9 @@ def _add_compose_package(repo: Path) -> None:
 def test_a_changed_dotenv_file_changes_the_definitions_it_feeds(repo: Path) -> None:
     """``.env`` has no suffix, yet compose reads its variables: a change is a definition's."""
     _add_compose_package(repo)
-    (repo / "services/d/.env").write_text("V=2\n")
+    (repo / "services/h/.env").write_text("V=2\n")
     rows = {a.name: a.reason for a in affected("main", dependents="none")}
-    assert rows == {"services-d-web": "definition changed"}
+    assert rows == {"services-h-web": "definition changed"}
 
 
 def test_a_definition_reading_other_files_at_the_revision_is_loaded_whole(repo: Path) -> None:
@@ -386,3 +421,46 @@ def test_changed_since_leaves_abstract_targets_out_of_the_builds(repo: Path) -> 
     planned = CliRunner().invoke(app, ["plan", "--changed-since", "main"])
     assert "_base" not in planned.stdout, planned.output
     assert "no target changed since main" in planned.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "packages"),
+    [
+        ("a package's own definition", {"services/e"}),
+        ("a Python definition", {"services/c"}),
+        ("a new package", {"services/f"}),
+        ("an inherited package's definition", None),  # e inherits from d
+        ("a variable", None),  # the root declares variables: any target may use them
+    ],
+)
+def test_a_definition_change_inside_packages_loads_only_them_as_they_were(
+    repo: Path, change: str, packages: set[str] | None
+) -> None:
+    """Which packages the tree at the revision is loaded for (None: all of them); the
+    answers equal the brute force's in test_affected_equals_the_brute_force_answer."""
+    from bakepy.api.affected import changed_packages
+    from bakepy.engine.git import changed_files, toplevel
+
+    CHANGES[change][0](repo)
+    project = load_for([], ["::"])
+    changed = [toplevel(repo) / name for name in changed_files(repo, "main")]
+    assert changed_packages(project, repo.resolve(), changed) == packages
+
+
+def test_a_definition_another_package_imports_loads_the_whole_tree(repo: Path) -> None:
+    from bakepy.api.affected import changed_packages
+    from bakepy.engine.git import changed_files, toplevel
+
+    (repo / "services/g").mkdir()
+    (repo / "services/g/bakepy.py").write_text(
+        "from bakepy import Target, TargetSpec\nfrom services.c.bakepy import c\n\n"
+        'g = Target(metadata="g", spec=TargetSpec(dockerfile_inline=c.spec.dockerfile_inline))\n'
+    )
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "g imports c")
+    CHANGES["a Python definition"][0](repo)
+    project = load_for([], ["::"])
+    changed = [toplevel(repo) / name for name in changed_files(repo, "main")]
+    assert changed_packages(project, repo.resolve(), changed) is None
+    # g's Dockerfile is c's text, which changed: the whole tree's answer says so
+    assert {a.name for a in affected("main", dependents="none")} == {"services-c-c", "services-g-g"}
