@@ -31,7 +31,7 @@ from bakepy.cli.options import (
     StrictCredentialsOption,
     SyntaxOption,
     TargetsArgument,
-    changed_targets,
+    changed_scope,
     check_output,
     emit_json,
     fail,
@@ -149,14 +149,11 @@ def render_command(
 
         warned: list[str] = []
         try:
-            changed = changed_targets(changed_since, files, targets)
-            if changed == []:
-                typer.echo(f"no target changed since {changed_since}", err=True)
+            targets, going_on = changed_scope(changed_since, files, targets)
+            if not going_on:
                 if not text:
                     emit_json({"out": str(out), "check": check_only, "unchanged": 0})
                 return
-            if changed is not None:
-                targets = changed  # already among the named ones
             project = load_selected(
                 files or [],
                 targets or [],
@@ -332,12 +329,9 @@ def print_command(
     from bakepy.resolution.selection import bake_names, owned_by, parse_selector, requested_names
 
     try:
-        changed = changed_targets(changed_since, files, targets)
-        if changed == []:
-            typer.echo(f"no target changed since {changed_since}", err=True)
+        targets, going_on = changed_scope(changed_since, files, targets)
+        if not going_on:
             return
-        if changed is not None:
-            targets = changed  # addresses in a repository: they load their packages
         project = load_for(
             paths, targets or [], tools, ignore_unknown=ignore_unknown, recursive=recursive
         )
@@ -397,12 +391,9 @@ def graph_command(
     from bakepy.resolution.selection import bake_names
 
     try:
-        changed = changed_targets(changed_since, files, targets)
-        if changed == []:
-            typer.echo(f"no target changed since {changed_since}", err=True)
+        targets, going_on = changed_scope(changed_since, files, targets)
+        if not going_on:
             return
-        if changed is not None:
-            targets = changed  # addresses in a repository: they load their packages
         project = load_for(files or [], targets or [], recursive=recursive)
         print_warnings(project.warnings)
         names = bake_names(project, targets or [])

@@ -219,6 +219,19 @@ def changed_targets(
     return [row.address or row.name for row in rows if _asked(row.name, row.address, targets)]
 
 
+def changed_scope(
+    since: str | None, files: list[Path] | None, targets: list[str] | None
+) -> tuple[list[str] | None, bool]:
+    """What a command that takes ``--changed-since`` works on, and whether it goes on: the
+    ``targets`` given, or the changed ones (``changed_targets``); False, said on stderr,
+    when none changed."""
+    changed = changed_targets(since, files, targets)
+    if changed == []:
+        typer.echo(f"no target changed since {since}", err=True)
+        return targets, False
+    return (targets if changed is None else changed), True
+
+
 def concrete_only(changed: list[str]) -> list[str]:
     """The changed targets to build: not those named ``_...`` (bases to inherit, built only
     as part of what inherits them), as ``apply`` leaves them out when no name is given."""
