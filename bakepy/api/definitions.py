@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from bakepy.api.bake_dockerfiles import dockerfile_reader, dockerfile_shapes
 from bakepy.errors import Location, SelectionError, ValidationError
@@ -25,7 +25,6 @@ from bakepy.resolution.bake.evaluate import ResolvedBake, resolve_bake
 from bakepy.resolution.bake.overrides import Override
 from bakepy.resolution.checks import check_project
 from bakepy.resolution.checks.targets import check_bake_targets, resource_targets
-from bakepy.resolution.graph.model import ProjectGraph, node_id
 from bakepy.resolution.selection import (
     bake_names,
     owned_by,
@@ -34,6 +33,9 @@ from bakepy.resolution.selection import (
     subset,
     with_specified,
 )
+
+if TYPE_CHECKING:  # graph's model is imported by graph() alone: a render needs none of it
+    from bakepy.resolution.graph.model import ProjectGraph
 
 
 def load_selected(
@@ -337,6 +339,7 @@ def graph(
     groups (by name or label selector) need; services' networks, volumes, secrets and
     configs only with ``include_resources``."""
     from bakepy.resolution.graph.build import build_graph
+    from bakepy.resolution.graph.model import node_id
 
     definition = bake_definition(project, project.base_dir)
     whole = build_graph(project, definition, include_resources=include_resources)
