@@ -377,3 +377,22 @@ def test_target_attribute_reference_sees_only_own_attributes() -> None:
     project = Project([base, mid, unset], base_dir=Path("/project"))
     resolved = resolve(project, ["unset"], {}, base_dir=Path("/project"))
     assert resolved.targets["unset"]["args"] == {"Q": "q"}  # mid's own args are null
+
+
+def test_everything_leaves_out_a_group_whose_member_is_declared_nowhere(tmp_path: Path) -> None:
+    """render and validate resolve every group; one naming a missing target is warned about
+    and left out, as buildx fails only when that group is built (the default still works)."""
+    from bakepy.loaders.bake.files import load_hcl
+    from bakepy.resolution.bake.evaluate import resolve_bake
+
+    text = 'group "nightly" {\n  targets = ["gone", "app"]\n}\ntarget "app" {}\n'
+    native = load_hcl(tmp_path / "docker-bake.hcl", text)
+    resolved = resolve_bake(native, (), {}, everything=True)
+    assert list(resolved.targets) == ["app"]
+    assert "nightly" not in resolved.groups
+    assert resolved.warnings == [
+        f"{tmp_path / 'docker-bake.hcl'}:2:13: group 'nightly': targets: failed to find target "
+        "gone; buildx fails only when group nightly is built"
+    ]
+    with pytest.raises(SelectionError):
+        resolve_bake(native, ["nightly"], {})

@@ -601,7 +601,7 @@ def resolve_bake(
     check_patterns(overrides, resolver.evaluated)
     wanted = [name.replace(".", "_") for name in requested] or ["default"]
     if everything:  # every target (matrix ones by their generated names) and every group
-        wanted = [*resolver.evaluated, *resolver.groups]
+        wanted = [*resolver.evaluated, *_buildable_groups(resolver)]
     names, reached = resolver.select(wanted)
     chosen = resolver.links(names)
     selected = set(names)
@@ -619,6 +619,23 @@ def resolve_bake(
     return ResolvedBake(
         groups=reached, targets=targets, linked=linked, warnings=warnings, buildx=buildx
     )
+
+
+def _buildable_groups(resolver: _Resolver) -> list[str]:
+    """The groups whose members all resolve; the others are warned about: buildx reads such a
+    file and fails only when that group is built, so the rest of the file stays usable."""
+    kept: list[str] = []
+    for name in resolver.groups:
+        try:
+            resolver.select([name])
+        except SelectionError as exc:
+            where = exc.location.describe() if exc.location else f"group {name!r}"
+            resolver.warnings.append(
+                f"{where}: {exc.message}; buildx fails only when group {name} is built"
+            )
+            continue
+        kept.append(name)
+    return kept
 
 
 def _add_requested_to_default(reached: dict[str, dict[str, Any]], wanted: Sequence[str]) -> None:
