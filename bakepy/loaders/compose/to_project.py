@@ -47,24 +47,50 @@ _STRING_MAPS = (
 )
 
 
-def _at(data: Any, pattern: list[str]) -> list[dict[str, Any]]:
-    """The mappings at a ``services.*.labels``-style pattern."""
-    if not pattern:
-        return [data] if isinstance(data, dict) else []
-    if not isinstance(data, dict):
-        return []
-    head, rest = pattern[0], pattern[1:]
-    children = list(data.values()) if head == "*" else [data.get(head)]
-    return [found for child in children for found in _at(child, rest)]
+_Trie = dict[str | None, Any]
+"""Patterns sharing their beginnings: a part to the patterns' rest; ``None`` marks an end."""
+
+
+def _trie(patterns: tuple[str, ...]) -> _Trie:
+    """``services.*.labels``-style patterns as one trie, to walk the model once for all."""
+    root: _Trie = {}
+    for pattern in patterns:
+        node = root
+        for part in pattern.split("."):
+            node = node.setdefault(part, {})
+        node[None] = True
+    return root
+
+
+def _at(data: Any, trie: _Trie) -> list[dict[str, Any]]:
+    """The mappings at any of the trie's patterns (``*`` any key), in one walk of ``data``."""
+    found: list[dict[str, Any]] = []
+
+    def walk(value: Any, node: _Trie) -> None:
+        if not isinstance(value, dict):
+            return
+        if None in node:
+            found.append(value)
+        for part, rest in node.items():
+            if part == "*":
+                for child in list(value.values()):
+                    walk(child, rest)
+            elif part is not None:
+                walk(value.get(part), rest)
+
+    walk(data, trie)
+    return found
+
+
+_STRING_MAP_TRIE = _trie(_STRING_MAPS)
 
 
 def spell_strings(data: dict[str, Any]) -> None:
     """Numbers and booleans in string maps as compose prints them (``1e+06``, ``true``)."""
-    for pattern in _STRING_MAPS:
-        for mapping in _at(data, pattern.split(".")):
-            for key, value in mapping.items():
-                if not isinstance(value, dict | list):
-                    mapping[key] = go_text(value)
+    for mapping in _at(data, _STRING_MAP_TRIE):
+        for key, value in mapping.items():
+            if not isinstance(value, dict | list):
+                mapping[key] = go_text(value)
 
 
 _KEYED = (
@@ -77,17 +103,17 @@ _KEYED = (
     "services.*.deploy.labels",
 )
 """Key/value fields compose takes as a mapping or as ``KEY=VALUE`` entries."""
+_KEYED_TRIE = _trie(_KEYED)
 
 
 def escape_mapping_keys(data: dict[str, Any]) -> None:
     """A ``$`` in a key of a key/value mapping is literal (compose interpolates ``KEY=VALUE``
     entries, never mapping keys): written ``$$``, as every literal ``$`` of the model is."""
-    for pattern in _KEYED:
-        for mapping in _at(data, pattern.split(".")):
-            if any("$" in key for key in mapping):
-                items = list(mapping.items())
-                mapping.clear()
-                mapping.update((key.replace("$", "$$"), value) for key, value in items)
+    for mapping in _at(data, _KEYED_TRIE):
+        if any("$" in key for key in mapping):
+            items = list(mapping.items())
+            mapping.clear()
+            mapping.update((key.replace("$", "$$"), value) for key, value in items)
 
 
 def escape_dollars(value: Any) -> Any:
