@@ -215,6 +215,7 @@ def _stack_answer(data: Mapping[str, Any], socket: str, request: Request) -> Run
     plan = plan_stack_with(client, state.stack, lambda: state, prune=request.prune)
     if plan.has_changes:
         raise _Miss(f"the swarm differs from stack {state.stack}")
+    plan.owners = tuple(data.get("owners", ()))
     return plan
 
 
@@ -247,7 +248,7 @@ class Recording:
         kinds = {r.KIND for r in project}
         states = [lowered for _, lowered in self.seen]
         if self.request.stack is not None:
-            entry = _stack_entry(states) if kinds <= _PLAIN_STACK else None
+            entry = _stack_entry(states, project) if kinds <= _PLAIN_STACK else None
         else:
             wanted = 1 if self.request.compose is not None else len(project)
             entry = _compose_entry(states, wanted, project) if kinds <= _PLAIN_COMPOSE else None
@@ -278,15 +279,19 @@ def _compose_entry(states: Sequence[Any], wanted: int, project: Project) -> dict
     }
 
 
-def _stack_entry(states: Sequence[Any]) -> dict[str, Any] | None:
-    """The entry of an ``apply --stack`` that lowered that one stack once."""
+def _stack_entry(states: Sequence[Any], project: Project) -> dict[str, Any] | None:
+    """The entry of an ``apply --stack`` that lowered that one stack once, with its owners."""
     from bakepy.engine.swarm.objects import StackState
     from bakepy.engine.swarm.state_codec import encode
+    from bakepy.models.compose.project import Stack
 
     if len(states) != 1 or not isinstance(states[0], StackState):
         return None
     encoded = encode(states[0])
-    return None if encoded is None else {"stack": encoded}
+    if encoded is None:
+        return None
+    stacks = [s for s in project.of_kind(Stack) if s.stack_name == states[0].stack]
+    return {"stack": {**encoded, "owners": list(project.owners_of(stacks[0])) if stacks else []}}
 
 
 def record(argv: Sequence[str], env: Mapping[str, str]) -> Recording | None:

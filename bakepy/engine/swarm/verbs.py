@@ -51,6 +51,7 @@ def _stack_plan(
     picked = whole.service_selections.get(compose.name) if compose is not None else None
     if picked is not None:  # a label selector picked some services: leave the others as they are
         restrict_plan(plan, picked)
+    plan.owners = whole.owners_of(chosen)
     return plan
 
 
