@@ -25,6 +25,8 @@ class _Interpolator:
         self.warn = warn
 
     def expand(self, text: str) -> str:
+        if "$" not in text:  # most values: nothing to expand, no character walk
+            return text
         out: list[str] = []
         index = 0
         while index < len(text):
