@@ -33,7 +33,10 @@ def inline_calls(text: str, functions: Mapping[str, Mapping[str, Any]]) -> str:
     for _ in range(MAX_CALLS):
         if "${" not in text and "%{" not in text:
             return text
-        replaced = _inline_first(text, functions)
+        try:
+            replaced = _inline_first(text, functions)
+        except HclError:
+            return text  # not a valid template: left as written, for bake to report
         if replaced is None:
             return text
         text = replaced

@@ -47,6 +47,31 @@ MISTAKES = {
         file="docker-bake.json",
     ),
     "json-not-an-object": Mistake("[]\n", LoadError, "must hold an object", 1, "x.json"),
+    # a top-level attribute is evaluated as a variable's default is: its line is named
+    "attribute-unknown-variable": Mistake(
+        '\nrepo = "${registry}/app"\ntarget "app" {\n  tags = [repo]\n}\n',
+        EvaluationError,
+        "attribute 'repo': unknown variable \"registry\"",
+        2,
+    ),
+    # a broken template in a JSON default, in a file that declares functions (cfb150e's check
+    # of which functions a default calls must leave the error to evaluation, located)
+    "json-default-broken-template-beside-function": Mistake(
+        '{\n  "variable": {"A": {"default": "${upper(}"}},\n'
+        '  "function": {"f": {"params": ["x"], "result": "${x}"}},\n'
+        '  "target": {"app": {"tags": ["${A}"]}}\n}\n',
+        EvaluationError,
+        "variable 'A'",
+        2,
+        file="docker-bake.json",
+    ),
+    "attribute-unknown-variable-json": Mistake(
+        '{\n  "repo": "${registry}/app",\n  "target": {"app": {"tags": ["${repo}"]}}\n}\n',
+        EvaluationError,
+        "attribute 'repo': unknown variable \"registry\"",
+        2,
+        file="docker-bake.json",
+    ),
     "unknown-attribute": Mistake(
         '\ntarget "app" {\n  tgas = ["a"]\n}\n',
         LoadError,

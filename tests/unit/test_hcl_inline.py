@@ -36,6 +36,10 @@ def test_an_expanded_call_is_left_as_written() -> None:
     assert inline_calls("${pick(xs...)}", FUNCTIONS) == "${pick(xs...)}"
 
 
+def test_a_broken_template_is_left_as_written() -> None:
+    assert inline_calls("${pick(", FUNCTIONS) == "${pick("
+
+
 CALLS = """
 variable "V" {
   default = "7"

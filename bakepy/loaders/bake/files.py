@@ -303,13 +303,21 @@ def load_hcl(path: Path, text: str, unknown: Unknown | None = None) -> NativeBak
         _add_block(native, block, unknown)
     for key, value in document.items():
         if key not in BLOCK_TYPES and not key.startswith("__"):  # python-hcl2's comments
+            found = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.M)
+            at = text.count("\n", 0, found.start()) + 1 if found else None
+            where = Location(path, at, f"attribute {key!r}")
+            _locate_attribute(native, key, where)
             try:
                 native.attributes[key] = native_value(value)
             except HclValueError as exc:
-                found = re.search(rf"^[ \t]*{re.escape(key)}[ \t]*=", text, re.M)
-                where = Location(path, text.count("\n", 0, found.start()) + 1 if found else None)
-                raise LoadError(f"{key}: {exc}", where) from None
+                raise LoadError(f"{key}: {exc}", replace(where, resource=None)) from None
     return native
+
+
+def _locate_attribute(native: NativeBake, key: str, where: Location) -> None:
+    """Where a top-level attribute is: its value is evaluated as a variable's default is,
+    and errors in it are reported where a variable's would be looked up."""
+    native.locations.setdefault(("variable", key), where)
 
 
 def _json_bodies(value: Any) -> list[dict[str, Any]]:
@@ -335,6 +343,9 @@ def load_json(path: Path, text: str, unknown: Unknown | None = None) -> NativeBa
         if key == "//":
             continue
         if key not in BLOCK_TYPES:
+            found = re.search(rf'^[ \t]*"{re.escape(key)}"[ \t]*:', text, re.M)
+            line = text.count("\n", 0, found.start()) + 1 if found else None
+            _locate_attribute(native, key, Location(path, line, f"attribute {key!r}"))
             native.attributes[key] = value
             continue
         if not isinstance(value, dict):

@@ -224,7 +224,11 @@ class VariableResolver:
         for text in _strings_in(default):
             if "${" not in text and "%{" not in text:
                 continue
-            declared = sorted(template_calls(text, quoted=False) & set(self._declared_functions))
+            try:
+                called = template_calls(text, quoted=False)
+            except HclError:
+                continue  # not a valid template: evaluating it reports where and why
+            declared = sorted(called & set(self._declared_functions))
             if declared:
                 raise EvaluationError(
                     f"its default calls {declared[0]}(), a function the bake "
