@@ -59,7 +59,7 @@ def test_compose_packages_render_apart_and_compose_reads_them(
     out = tmp_path / "out"
     write_files(bakepy.render(project, out, env={}), out)
     compose_packages = [p for p in repository if (Path(p) / "compose.yaml").is_file()]
-    assert len(compose_packages) == 3  # pkg003, pkg007, pkg011
+    assert len(compose_packages) == 3  # pkg001, pkg006, pkg011: packages.py rotates kinds
     hcl = (out / "docker-bake.hcl").read_text()
     for package in compose_packages:
         prefix = package.replace("/", "-")
