@@ -307,6 +307,14 @@ def register_engine_commands(app: typer.Typer) -> None:
 
     @app.command("delete")
     def delete_command(
+        specs: Annotated[
+            list[str] | None,
+            typer.Argument(
+                help="Address specs of the packages whose compose projects and stacks to "
+                "remove (services/web:, services::; default: the folder's).",
+                metavar="SPEC",
+            ),
+        ] = None,
         files: FilesOption = None,
         compose: ComposeOption = None,
         stack: StackOption = None,
@@ -328,12 +336,21 @@ def register_engine_commands(app: typer.Typer) -> None:
         and the configs and secrets no other service uses)."""
         from bakepy.api.converge import delete, delete_builders
         from bakepy.api.definitions import load_selected
+        from bakepy.errors import SelectionError
+        from bakepy.models.address import is_spec
         from bakepy.resolution.selection import parse_selector, select_resources
 
         check_output(output)
         use_context(context)
         try:
-            project = load_selected(files or [], [], None, ignore_unknown=ignore_unknown)
+            bad = [spec for spec in specs or [] if not is_spec(spec)]
+            if bad:
+                raise SelectionError(
+                    f"{bad[0]!r} is no address spec: delete removes packages' compose "
+                    "projects and stacks",
+                    hint="name a package as services/web: (or services:: for those below it)",
+                )
+            project = load_selected(files or [], specs or [], None, ignore_unknown=ignore_unknown)
             print_warnings(project.warnings)
             if selector:
                 project = select_resources(project, [], parse_selector(selector))

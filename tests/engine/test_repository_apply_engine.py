@@ -122,7 +122,7 @@ def test_a_repository_of_compose_packages_applies_from_its_root(
     assert cached == whole.stdout
     assert cached.startswith(f"project {worker} (@org/platform)\n")
 
-    deleted = _bakepy(root, "delete", "-f", f"services/{api}")
+    deleted = _bakepy(root, "delete", f"services/{api}:")  # an address spec, as elsewhere
     assert deleted.returncode == 0, deleted.stdout + deleted.stderr
     assert _containers(api) == []
     assert _containers(worker) == [f"{worker}-worker-1"]

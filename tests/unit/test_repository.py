@@ -455,3 +455,14 @@ def test_cycles_across_packages_are_named_by_address(
 
     [warning] = inherits_loops(project)
     assert warning.startswith("inherits loop Target a:x -> Target b:y -> Target a:x: ")
+
+
+def test_delete_takes_address_specs_and_refuses_other_names(repo: Path) -> None:
+    from typer.testing import CliRunner
+
+    from bakepy.cli import app
+
+    refused = CliRunner().invoke(app, ["delete", "api"])
+    assert refused.exit_code == 2
+    assert "'api' is no address spec" in refused.output
+    assert "services/web:" in refused.output
