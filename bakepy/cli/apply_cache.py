@@ -49,6 +49,8 @@ CLOCK_LAG = 20_000_000
 KEPT = 32
 """How many entries the cache keeps (one per request: command line, folder, environment)."""
 _WRITING = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+NOTED_EVENTS = frozenset({"open", PROBE, "os.listdir", "os.scandir"})
+"""The audit events ``InputRecorder`` notes (a hook that forwards to one may drop the rest)."""
 
 
 def enabled(env: Mapping[str, str]) -> bool:
@@ -145,6 +147,8 @@ class InputRecorder:
         self.failed = False
         self.started = time.time_ns() - CLOCK_LAG
         """When the command started: an input modified since may have been read before."""
+        self.hook = self._hook()
+        """The audit hook to install (``sys.addaudithook(recorder.hook)``)."""
 
     def _keep(self, path: object) -> str | None:
         if isinstance(path, bytes):
@@ -154,16 +158,25 @@ class InputRecorder:
         absolute = os.path.abspath(path)
         return None if absolute.startswith(self._skip) else absolute
 
-    def hook(self, event: str, args: tuple[Any, ...]) -> None:
+    def _hook(self) -> Callable[[str, tuple[Any, ...]], None]:
         """The audit hook: ``open`` for reading, ``os.listdir``, ``os.scandir`` and
         ``bakepy.probe`` (a file looked for). A failure here must not break the command:
-        it only keeps the entry from being stored."""
-        if not self.active:
-            return
-        try:
-            self._note(event, args)
-        except Exception:
-            self.failed = True
+        it only keeps the entry from being stored.
+
+        Python calls it for every audited event (a render raises about 140,000, mostly
+        ``builtins.id``), so it is a plain function that drops the others at once: a bound
+        method costs about 0.7 us an event, this about 0.2 us."""
+        noted = NOTED_EVENTS
+        note = self._note
+
+        def hook(event: str, args: tuple[Any, ...]) -> None:
+            if event in noted and self.active:
+                try:
+                    note(event, args)
+                except Exception:
+                    self.failed = True
+
+        return hook
 
     def _note(self, event: str, args: tuple[Any, ...]) -> None:
         if event == "open":
