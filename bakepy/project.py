@@ -81,10 +81,11 @@ class Project:
         return self
 
     def _add_one(self, resource: Resource, base_dir: Path | None) -> None:
-        if id(resource) in self._ids:
+        key = id(resource)  # once: each id() call is an audited event (the render cache's hook)
+        if key in self._ids:
             return
-        self._ids.add(id(resource))
-        self._base_dirs[id(resource)] = base_dir or self._source_dir(resource)
+        self._ids.add(key)
+        self._base_dirs[key] = base_dir or self._source_dir(resource)
         for referenced in resource.references():
             self._add_one(referenced, base_dir)
         self._resources.append(resource)
@@ -124,10 +125,11 @@ class Project:
         and owners there."""
         for resource in resources:
             self.add(resource, base_dir=other.base_dir_of(resource))
-            if id(resource) in other._addresses:
-                self.set_address(resource, other._addresses[id(resource)])
-            if id(resource) in other._owners:
-                self.set_owners(resource, other._owners[id(resource)])
+            key = id(resource)
+            if key in other._addresses:
+                self._addresses[key] = other._addresses[key]
+            if key in other._owners:
+                self._owners[key] = other._owners[key]
 
     def set_owners(self, resource: Resource, owners: tuple[str, ...]) -> None:
         """Record who owns a resource (its package's CODEOWNERS entry)."""

@@ -255,9 +255,10 @@ def subset(project: Project, names: Sequence[str]) -> Project:
         walk(found)
 
     def walk(resource: Resource) -> None:
-        if id(resource) in chosen:
+        key = id(resource)
+        if key in chosen:
             return
-        chosen[id(resource)] = resource
+        chosen[key] = resource
         if isinstance(resource, Group):
             for member in resource.spec.members:
                 walk(member) if isinstance(member, Resource) else take(member)

@@ -77,16 +77,17 @@ class _Converter:
             return Override(self.convert(_untagged(node), path))
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
-        if id(node) in self.active:
+        key = id(node)  # once: each id() call is an audited event (the render cache's hook)
+        if key in self.active:
             raise self.error("a YAML anchor refers to itself (cycle detected)", node)
-        self.active.add(id(node))
+        self.active.add(key)
         try:
             if isinstance(node, yaml.SequenceNode):
                 return [self.convert(item, (*path, i)) for i, item in enumerate(node.value)]
             assert isinstance(node, yaml.MappingNode)
             return self.mapping(node, path)
         finally:
-            self.active.discard(id(node))
+            self.active.discard(key)
 
     def scalar(self, node: yaml.ScalarNode) -> Any:
         if node.tag == _PLAIN:
