@@ -143,6 +143,7 @@ def render_command(
                 return
             typer.echo(f"{done}: {hit[1]} file(s) in {out}")
             return
+        reading = render_cache.start_reading() if cache_key else None
         from bakepy.api.definitions import load_selected, render
         from bakepy.api.output import diff_files, write_files
         from bakepy.generators.files import RenderOptions
@@ -239,12 +240,12 @@ def render_command(
         )
     if text and not report.changed and not report.removed:
         typer.echo(f"unchanged: {len(report.unchanged)} file(s) in {out}")
-    if cache_key and not report.kept and not report.warnings:
+    read = render_cache.stamps(reading, out) if reading is not None else None
+    if cache_key and read is not None and not report.kept and not report.warnings:
         written = [file.path for file in rendered]
         record = ".bakepy-rendered.json"  # bakepy.api.render_record.RECORD_NAME
-        render_cache.store(
-            cache_key, out, [*written, *([record] if (out / record).is_file() else [])], warned
-        )
+        kept = [*written, *([record] if (out / record).is_file() else [])]
+        render_cache.store(cache_key, out, kept, warned, read)
 
 
 @app.command("validate")

@@ -19,9 +19,11 @@ import contextlib
 import hashlib
 import json
 import os
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from bakepy.cli.apply_cache import InputRecorder
 from bakepy.cli.print_cache import EVALUATED_WITH
 from bakepy.loaders.codeowners import LOCATIONS as CODEOWNERS_LOCATIONS
 from bakepy.loaders.repository import discover_packages, find_repository
@@ -104,27 +106,93 @@ def _sha256(path: Path) -> str | None:
 
 def lookup(key: str, out: Path) -> tuple[list[str], int] | None:
     """The warnings the remembered render printed and how many files it wrote, when every
-    one of them is still in ``out`` as it wrote it; None otherwise."""
+    file it read (a Dockerfile its checks judged, a file a compose file extends) is as it
+    was and every file it wrote is still in ``out`` as it wrote it; None otherwise."""
     try:
         entry = json.loads(_entry_path(key).read_text(encoding="utf-8"))
         hashes: dict[str, str] = entry["files"]
         warnings = [str(w) for w in entry["warnings"]]
+        read: dict[str, list[int]] = entry["read"]
     except (OSError, ValueError, KeyError, TypeError):
+        return None
+    if any(_stamp(path) != stamp for path, stamp in read.items()):
         return None
     if not hashes or any(_sha256(out / path) != sha for path, sha in hashes.items()):
         return None
     return warnings, len(hashes)
 
 
-def store(key: str, out: Path, paths: Sequence[str], warnings: Sequence[str]) -> None:
-    """Remember a render that left ``paths`` in ``out``; a cache that cannot be written
-    only costs speed."""
+def store(
+    key: str,
+    out: Path,
+    paths: Sequence[str],
+    warnings: Sequence[str],
+    read: Mapping[str, list[int]],
+) -> None:
+    """Remember a render that read ``read`` (``stamps``) and left ``paths`` in ``out``; a
+    cache that cannot be written only costs speed."""
     hashes = {path: _sha256(out / path) for path in paths}
     if any(sha is None for sha in hashes.values()):
         return
-    document = json.dumps({"files": hashes, "warnings": list(warnings)}, sort_keys=True)
+    document = json.dumps(
+        {"files": hashes, "warnings": list(warnings), "read": dict(read)}, sort_keys=True
+    )
     with contextlib.suppress(OSError):
         write_file(FileWrite(_entry_path(key), document.encode()))
+
+
+MISSING = [-1, -1]
+"""The stamp of a file that is not there (looked for and not found)."""
+
+
+def _stamp(path: str) -> list[int]:
+    """A file's modification time and size: ``stat`` is cheap where a digest of the 2,000
+    Dockerfiles a large render checks is not, and any edit moves the time."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return MISSING
+    return [found.st_mtime_ns, found.st_size]
+
+
+_READING: list[InputRecorder] = []
+"""The recorder the process's one audit hook feeds (none between renders)."""
+_HOOKED: list[bool] = []
+"""Whether that hook is added (once per process)."""
+
+
+def _forward(event: str, args: tuple[object, ...]) -> None:
+    """The audit hook, added once per process (a hook cannot be removed: one per render would
+    pile up in a process that renders many times, as a test run does)."""
+    if _READING:
+        _READING[0].hook(event, args)
+
+
+def start_reading() -> InputRecorder:
+    """Start noting every file this process reads or looks for: what a render reads is part
+    of its entry (``stamps``), as what it is asked is part of its key."""
+    if not _HOOKED:
+        sys.addaudithook(_forward)
+        _HOOKED.append(True)
+    recorder = InputRecorder()
+    _READING[:] = [recorder]
+    return recorder
+
+
+def stamps(recorder: InputRecorder, out: Path) -> dict[str, list[int]] | None:
+    """The stamp of every file a render read or looked for (``recorder``'s audit hook), but
+    those in its output folder (checked by their digests); None when one was modified while
+    the render ran (what it read is not known then)."""
+    recorder.active = False
+    _READING.clear()
+    if recorder.failed:
+        return None
+    skip = os.path.join(os.path.abspath(out), "")
+    files = {f for f in recorder.files | recorder.probed if not f.startswith(skip)}
+    found = {f: _stamp(f) for f in sorted(files) if not os.path.isdir(f)}
+    if any(stamp[0] >= recorder.started for stamp in found.values()):
+        return None
+    return found
 
 
 def environment() -> dict[str, str]:

@@ -3,6 +3,7 @@ any change to a definition, the output, the options or the environment renders a
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -24,7 +25,16 @@ def repo_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return root
 
 
+def _settle() -> None:
+    """Let the file times fall behind the clock, as those of files written before a command
+    ran do: a render keeps no entry when a file it read may have changed while it ran (its
+    time no older than the render's start, less the clock's lag), and these tests render
+    right after writing."""
+    time.sleep(0.05)
+
+
 def render(*args: str) -> str:
+    _settle()
     result = CliRunner().invoke(app, ["render", "::", "--out", "out", *args])
     assert result.exit_code == 0, result.output
     return result.stdout
@@ -93,3 +103,29 @@ def test_a_render_walks_the_repository_once(repo: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(repository, "_discover", counted)
     assert "wrote" in render()
     assert walks == [""]
+
+
+def test_a_changed_file_the_render_read_renders_again(repo: Path) -> None:
+    """Not only definitions: the Dockerfile a target's checks judged (its stage renamed, so
+    the render must now fail) and a file a compose file extends are inputs of the entry."""
+    (repo / "svc" / "bakepy.yaml").write_text(PACKAGE.replace("{}", "{context: ., target: build}"))
+    (repo / "svc" / "Dockerfile").write_text("FROM busybox AS build\nFROM busybox\n")
+    (repo / "common").mkdir()
+    (repo / "common" / "base.yml").write_text(
+        "services:\n  b:\n    image: busybox\n    environment: {A: '1'}\n"
+    )
+    (repo / "web").mkdir()
+    (repo / "web" / "compose.yaml").write_text(
+        "services:\n  web:\n    extends: {file: ../common/base.yml, service: b}\n"
+    )
+    assert "wrote" in render()
+    assert render().startswith("unchanged")
+    (repo / "common" / "base.yml").write_text(
+        "services:\n  b:\n    image: busybox\n    environment: {A: '2'}\n"
+    )
+    assert "wrote out/compose.yaml" in render()
+    assert "A: '2'" in (repo / "out" / "compose.yaml").read_text()
+    (repo / "svc" / "Dockerfile").write_text("FROM busybox AS builder\nFROM busybox\n")
+    failed = CliRunner().invoke(app, ["render", "::", "--out", "out"])
+    assert failed.exit_code == 2
+    assert "target stage 'build' is not a stage" in failed.output
