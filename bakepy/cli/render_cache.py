@@ -8,8 +8,10 @@ and of the Python files beside them (a definition may import them), the reposito
 settings and CODEOWNERS, the command's options, the working folder, the environment (a
 Python definition may read any variable; a few a shell changes between commands are left
 out), and the installed bakepy and libraries. The entry holds the SHA-256 of each file the
-render wrote and the warnings it printed: when every file in the output folder still has
-its hash, the render is done. Only repository renders qualify (``::``, ``-R`` or a
+render wrote, the warnings it printed, and the modification time and size of every other
+file it read or looked for (the Dockerfiles its checks judged, files a compose file
+extends or includes): when each of those is as it was and every file in the output folder
+still has its hash, the render is done. Only repository renders qualify (``::``, ``-R`` or a
 configured root), and this module imports nothing heavy: it answers before bakepy loads.
 """
 
