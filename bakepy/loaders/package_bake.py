@@ -26,24 +26,30 @@ def package_bake_resources(files: Sequence[BakeFile]) -> list[Resource]:
         return []
     merged = functools.reduce(NativeBake.merged_with, [file.native for file in files])
     resources = resources_from_bake(merged)
+    lines_by_block = _field_lines(merged)
     for resource in resources:
         block = _BLOCKS.get(resource.KIND)
         where = merged.location_of(block, resource.name) if block else None
         if where is not None and where.file is not None:
-            lines = _field_lines(merged, block or "", resource.name)
+            lines = lines_by_block.get((block or "", resource.name), {})
             resource.set_source(str(where.file), where.line or 1, lines)
         else:
             resource.set_source(str(files[0].path), 1)
     return resources
 
 
-def _field_lines(native: NativeBake, block: str, name: str) -> dict[tuple[str | int, ...], int]:
-    """The line of each attribute of block ``(block, name)``, by the resource's field path
-    (``("spec", "cache_from")``), so that an error about a value names the value's line."""
-    lines: dict[tuple[str | int, ...], int] = {}
-    for (kind, owner, attribute), where in native.attribute_locations.items():
-        if kind != block or owner != name or where.line is None or "." in attribute:
+FieldLines = dict[tuple[str | int, ...], int]
+"""The line of each attribute of a block, by the resource's field path
+(``("spec", "cache_from")``)."""
+
+
+def _field_lines(native: NativeBake) -> dict[tuple[str, str], FieldLines]:
+    """Each block's ``FieldLines``, by block type and name, so that an error about a value
+    names the value's line (one pass over the file's attributes, not one per block)."""
+    found: dict[tuple[str, str], FieldLines] = {}
+    for (block, name, attribute), where in native.attribute_locations.items():
+        if where.line is None or "." in attribute:
             continue
         field = _TARGET_FIELDS.get(attribute, attribute) if block == "target" else attribute
-        lines[("spec", field)] = where.line
-    return lines
+        found.setdefault((block, name), {})[("spec", field)] = where.line
+    return found
