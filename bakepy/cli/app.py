@@ -286,12 +286,22 @@ def validate_command(
         read_lock(lock_path(project.base_dir))  # bakepy.lock beside them: malformed is refused
     except BakepyError as error:
         fail(error)
+    blocks = sum(  # a bake file's blocks are no resources, but are checked as well
+        len(f.native.targets) + len(f.native.groups) + len(f.native.variables)
+        for f in project.bake_files
+    )
     if output == "json":
         emit_json(
-            {"valid": True, "resources": len(project), "warnings": project.warnings + warnings}
+            {
+                "valid": True,
+                "resources": len(project),
+                "bake_blocks": blocks,
+                "warnings": project.warnings + warnings,
+            }
         )
         return
-    typer.echo(f"ok: {len(project)} resource(s) valid")
+    read = f" and {blocks} bake file block(s)" if blocks else ""
+    typer.echo(f"ok: {len(project)} resource(s){read} valid")
 
 
 @app.command("print")

@@ -232,3 +232,17 @@ def test_the_console_script_prints_usage_errors_as_json(tmp_path: Path) -> None:
         assert (run.returncode, run.stderr) == (2, ""), args
         (error,) = json.loads(run.stdout)["errors"]
         assert error["message"], args
+
+
+def test_validate_counts_the_blocks_of_bake_files(tmp_path: Path) -> None:
+    """A bake file's blocks are no resources; validate says it checked them all the same."""
+    (tmp_path / "docker-bake.hcl").write_text(
+        'target "a" {}\ngroup "default" {\n  targets = ["a"]\n}\nvariable "V" {}\n'
+    )
+    result = CliRunner().invoke(app, ["validate", "-f", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "ok: 0 resource(s) and 3 bake file block(s) valid\n"
+    document = json.loads(
+        CliRunner().invoke(app, ["validate", "-f", str(tmp_path), "-o", "json"]).stdout
+    )
+    assert (document["resources"], document["bake_blocks"]) == (0, 3)
