@@ -11,6 +11,7 @@ for the whole file. tests/unit/test_yaml_fast.py checks the two give the same by
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from typing import Any
@@ -42,7 +43,10 @@ def _plain_allowed(text: str) -> bool:
     return not (text[0] == "-" and (len(text) == 1 or text[1] == " "))
 
 
+@functools.lru_cache(maxsize=4096)
 def _string(text: str) -> str:
+    """``text`` as a YAML scalar; kept per text (keys, images and conditions repeat across
+    a repository's compose files, and PyYAML's resolver is pure Python)."""
     if not text:
         return "''"
     if not _SIMPLE.fullmatch(text):
