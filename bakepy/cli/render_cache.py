@@ -25,7 +25,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from bakepy.cli.apply_cache import InputRecorder
+from bakepy.cli.apply_cache import NOTED_EVENTS, InputRecorder
 from bakepy.cli.print_cache import EVALUATED_WITH
 from bakepy.loaders.codeowners import LOCATIONS as CODEOWNERS_LOCATIONS
 from bakepy.loaders.repository import discover_packages, find_repository
@@ -165,8 +165,9 @@ _HOOKED: list[bool] = []
 
 def _forward(event: str, args: tuple[object, ...]) -> None:
     """The audit hook, added once per process (a hook cannot be removed: one per render would
-    pile up in a process that renders many times, as a test run does)."""
-    if _READING:
+    pile up in a process that renders many times, as a test run does). It drops the events
+    the recorder does not note at once: a render raises about 110,000 (mostly ``builtins.id``)."""
+    if event in NOTED_EVENTS and _READING:
         _READING[0].hook(event, args)
 
 
