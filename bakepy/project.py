@@ -70,7 +70,10 @@ class Project:
         self.imported_files: frozenset[str] = frozenset()
         """Python files a repository's definitions imported from its root (one package's
         definition using another's objects), which ``bakepy affected`` must not skip."""
-        self.add(*resources, base_dir=self.base_dir.resolve() if base_dir is not None else None)
+        resources = tuple(resources)
+        if resources:  # resolving the folder costs an lstat per part: not for an empty project
+            folder = self.base_dir.resolve() if base_dir is not None else None
+            self.add(*resources, base_dir=folder)
 
     # -- building -----------------------------------------------------------------------------
 

@@ -61,7 +61,13 @@ def discover(path: Path, toolchain: Toolchain = NO_LIMITS) -> list[Path]:
 
 def _load_file(project: Project, file: Path, unknown: Unknown) -> None:
     """Add what one definition file (not a compose file: ``load`` groups those) declares."""
-    folder = file.resolve().parent
+    if file.suffix in (".hcl", ".json"):
+        from bakepy.loaders.bake.files import load_bake_file
+
+        # bake resolves a bake file's relative paths against the folder it runs in
+        project.bake_files.append(BakeFile(file, Path.cwd(), load_bake_file(file, unknown)))
+        return
+    folder = file.resolve().parent  # what the resources' relative paths are relative to
     if file.suffix == ".py":
         loaded = load_python(file)
         resources = loaded.resources if isinstance(loaded, Project) else loaded
@@ -70,11 +76,6 @@ def _load_file(project: Project, file: Path, unknown: Unknown) -> None:
         from bakepy.loaders.manifests import load_yaml
 
         project.add(*load_yaml(file), base_dir=folder)
-    elif file.suffix in (".hcl", ".json"):
-        from bakepy.loaders.bake.files import load_bake_file
-
-        # bake resolves a bake file's relative paths against the folder it runs in
-        project.bake_files.append(BakeFile(file, Path.cwd(), load_bake_file(file, unknown)))
     elif is_dockerfile(file):
         project.add(load_dockerfile(file), base_dir=folder)
     else:
