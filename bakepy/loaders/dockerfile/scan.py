@@ -9,6 +9,8 @@ whitespace) gives None, and the caller parses the file in full.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from typing import Any
 
 from bakepy.resolution.checks.target_shape import DockerfileShape, StageShape
 
@@ -67,63 +69,92 @@ class _Scan:
         return DockerfileShape(tuple(self.args), tuple(self.stages))
 
     def _instruction(self, text: str) -> None:
-        head = text.split(None, 1)
-        keyword = head[0].upper()
-        if keyword not in _READ and not (len(head) > 1 and head[1].startswith("--")):
-            if not self.stages or keyword == "ONBUILD":
-                raise _Unsure  # the parser refuses it, or it holds a trigger instruction
-            return  # no flags: nothing the checks read
+        """Apply one instruction's action (``_action``) to the stages read so far."""
+        action = _action(text)
+        kind = action[0]
+        if kind == "from":
+            self.stages.append(StageShape(action[1], action[2], frozenset(), ()))
+        elif kind == "arg":
+            declared: tuple[tuple[str, str | None], ...] = action[1]
+            if not self.stages:
+                self.args += declared
+                return
+            last = self.stages[-1]
+            names = last.args | {name for name, _ in declared}
+            self.stages[-1] = StageShape(last.name, last.base, names, last.copies_from)
+        elif kind == "unsure" or not self.stages:
+            raise _Unsure  # the parser refuses it before a FROM, or the scan is not sure
+        elif kind == "copy":
+            last = self.stages[-1]
+            copies = (*last.copies_from, *action[1])
+            self.stages[-1] = StageShape(last.name, last.base, last.args, copies)
+
+
+_Action = tuple[Any, ...]
+"""What one instruction does to the scan: ``("from", name, base)``, ``("arg", declared)``,
+``("copy", sources)``, ``("stage",)`` (nothing, but only inside a stage) or ``("unsure",)``."""
+
+
+@lru_cache(maxsize=4096)
+def _action(text: str) -> _Action:
+    """The action of one instruction (its continuation lines joined), decided once per text:
+    a monorepo's Dockerfiles repeat most of their lines (``WORKDIR /src``, ``ARG SERVICE``)."""
+    head = text.split(None, 1)
+    keyword = head[0].upper()
+    if keyword not in _READ and not (len(head) > 1 and head[1].startswith("--")):
+        # no flags: nothing the checks read (ONBUILD holds a trigger instruction)
+        return ("unsure",) if keyword == "ONBUILD" else ("stage",)
+    try:
         flags, rest = _flags(text.split()[1:])
         if keyword == "FROM":
-            self._from(flags, rest, text)
-        elif keyword == "ARG":
-            self._arg(flags, rest, text)
-        elif not self.stages or keyword == "ONBUILD":
-            raise _Unsure
-        elif keyword == "COPY":
-            self._copy(flags)
-        elif any(flag.lower().startswith("--from") for flag in flags):
-            raise _Unsure
+            return _from(flags, rest, text)
+        if keyword == "ARG":
+            return _arg(flags, rest, text)
+        if keyword == "ONBUILD":
+            return ("unsure",)
+        if keyword == "COPY":
+            return _copy(flags)
+        if any(flag.lower().startswith("--from") for flag in flags):
+            return ("unsure",)
+        return ("stage",)
+    except _Unsure:
+        return ("unsure",)
 
-    def _from(self, flags: list[str], words: list[str], text: str) -> None:
-        if _quoted(text) or any(not flag.startswith("--platform=") for flag in flags):
-            raise _Unsure
-        if len(words) == 3 and words[1].lower() == "as":
-            name: str | None = words[2]
-        elif len(words) == 1:
-            name = None
-        else:
-            raise _Unsure
-        self.stages.append(StageShape(name, words[0], frozenset(), ()))
 
-    def _arg(self, flags: list[str], words: list[str], text: str) -> None:
-        if flags or not words or _quoted(text):
-            raise _Unsure
-        declared: list[tuple[str, str | None]] = []
-        for word in words:
-            name, equals, value = word.partition("=")
-            if not name:
-                raise _Unsure
-            declared.append((name, value if equals else None))
-        if not self.stages:
-            self.args += declared
-            return
-        last = self.stages[-1]
-        names = last.args | {name for name, _ in declared}
-        self.stages[-1] = StageShape(last.name, last.base, names, last.copies_from)
+def _from(flags: list[str], words: list[str], text: str) -> _Action:
+    if _quoted(text) or any(not flag.startswith("--platform=") for flag in flags):
+        raise _Unsure
+    if len(words) == 3 and words[1].lower() == "as":
+        name: str | None = words[2]
+    elif len(words) == 1:
+        name = None
+    else:
+        raise _Unsure
+    return ("from", name, words[0])
 
-    def _copy(self, flags: list[str]) -> None:
-        sources: list[str] = []
-        for flag in flags:
-            if flag.startswith("--from="):
-                sources.append(flag.removeprefix("--from="))
-            elif flag.lower().startswith("--from") or _quoted(flag):
-                raise _Unsure
-        if len(sources) > 1 or any(_quoted(source) for source in sources):
+
+def _arg(flags: list[str], words: list[str], text: str) -> _Action:
+    if flags or not words or _quoted(text):
+        raise _Unsure
+    declared: list[tuple[str, str | None]] = []
+    for word in words:
+        name, equals, value = word.partition("=")
+        if not name:
             raise _Unsure
-        last = self.stages[-1]
-        copies = (*last.copies_from, *sources)
-        self.stages[-1] = StageShape(last.name, last.base, last.args, copies)
+        declared.append((name, value if equals else None))
+    return ("arg", tuple(declared))
+
+
+def _copy(flags: list[str]) -> _Action:
+    sources: list[str] = []
+    for flag in flags:
+        if flag.startswith("--from="):
+            sources.append(flag.removeprefix("--from="))
+        elif flag.lower().startswith("--from") or _quoted(flag):
+            raise _Unsure
+    if len(sources) > 1 or any(_quoted(source) for source in sources):
+        raise _Unsure
+    return ("copy", tuple(sources))
 
 
 def _skip_directives(lines: list[str]) -> int:
