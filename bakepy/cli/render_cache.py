@@ -84,15 +84,23 @@ def request_key(
             default=str,
         ).encode()
     )
+    hashed: list[Path] = []
     for extra in (repository.config_file, *(repository.root / c for c in CODEOWNERS_LOCATIONS)):
         if extra is not None and extra.is_file():
-            _hash_file(digest, extra)
+            hashed.append(extra)
     for package in discover_packages(repository):
-        for path in dict.fromkeys([*package.files, *_python_files(package.folder)]):
-            _hash_file(digest, path)
+        hashed += dict.fromkeys([*package.files, *_python_files(package.folder)])
+    for path in hashed:
+        _hash_file(digest, path)
     for key in sorted(set(env) - VOLATILE):
         digest.update(f"\0env\0{key}={env[key]}".encode())
+    _HASHED[:] = [frozenset(os.path.abspath(path) for path in hashed)]
     return digest.hexdigest()
+
+
+_HASHED: list[frozenset[str]] = []
+"""The files the last ``request_key`` hashed: their bytes are in the key, so an entry keeps no
+stamp of them (a ``git checkout`` that rewrites one as it was moves its time, not its bytes)."""
 
 
 def _entry_path(key: str) -> Path:
@@ -184,8 +192,8 @@ def start_reading() -> InputRecorder:
 
 def stamps(recorder: InputRecorder, out: Path) -> dict[str, list[int]] | None:
     """The stamp of every file a render read or looked for (``recorder``'s audit hook), but
-    those in its output folder (checked by their digests); None when one was modified while
-    the render ran (what it read is not known then)."""
+    those in its output folder (checked by their digests) and those the key hashed; None when
+    one was modified while the render ran (what it read is not known then)."""
     recorder.active = False
     _READING.clear()
     if recorder.failed:
@@ -195,7 +203,8 @@ def stamps(recorder: InputRecorder, out: Path) -> dict[str, list[int]] | None:
     found = {f: _stamp(f) for f in sorted(files) if not os.path.isdir(f)}
     if any(stamp[0] >= recorder.started for stamp in found.values()):
         return None
-    return found
+    hashed = _HASHED[0] if _HASHED else frozenset()
+    return {path: stamp for path, stamp in found.items() if path not in hashed}
 
 
 def environment() -> dict[str, str]:
