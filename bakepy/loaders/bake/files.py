@@ -24,6 +24,7 @@ from bakepy.loaders.bake.positions import (
     hcl_positions,
     json_positions,
 )
+from bakepy.loaders.bake.quick import quick_positions
 from bakepy.loaders.bake.strings import HclValueError, native_key, native_value
 from bakepy.loaders.bake.unknown import Unknown
 from bakepy.loaders.text import read_text
@@ -289,8 +290,8 @@ def load_hcl(path: Path, text: str, unknown: Unknown | None = None) -> NativeBak
     """An HCL bake file in native form."""
     unknown = unknown or Unknown()
     document = parse_hcl(text, path)
-    try:
-        positions = _Positions(path, hcl_positions(text))
+    try:  # a plain file's positions come from the quick reader's line by line reading
+        positions = _Positions(path, quick_positions(text) or hcl_positions(text))
     except LayoutError as exc:
         line, column = exc.position
         raise LoadError(exc.message, Location(path, line, column=column)) from None

@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from bakepy.loaders.bake.positions import BlockPositions
+
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
 _STRING = r'"[^"\\\n]*"'
 _BLOCK = re.compile(rf"(?P<type>target|group|variable)[ \t]+(?P<label>{_STRING})[ \t]*\{{")
@@ -39,6 +41,19 @@ class _Unsure(Exception):
 
 def quick_parse(text: str) -> dict[str, Any] | None:
     """python-hcl2's dict for a plain bake file ``text``; None when the file is not plain."""
+    read = _quick_read(text)
+    return read[0] if read is not None else None
+
+
+def quick_positions(text: str) -> list[BlockPositions] | None:
+    """``positions.hcl_positions`` of a plain bake file ``text`` (where each block starts and
+    each attribute's value), from the same line by line reading; None when it is not plain."""
+    read = _quick_read(text)
+    return read[1] if read is not None else None
+
+
+def _quick_read(text: str) -> tuple[dict[str, Any], list[BlockPositions]] | None:
+    """The dict and the positions of a plain file; None when the file is not plain."""
     if any(mark in text for mark in _SPECIAL):
         return None
     try:
@@ -47,9 +62,16 @@ def quick_parse(text: str) -> dict[str, Any] | None:
         return None
 
 
-def _read(lines: list[str]) -> dict[str, Any]:
-    """Every block of the file, by block type in order of first appearance."""
+def _indent(line: str) -> int:
+    """How many spaces and tabs start ``line``."""
+    return len(line) - len(line.lstrip(" \t"))
+
+
+def _read(lines: list[str]) -> tuple[dict[str, Any], list[BlockPositions]]:
+    """Every block of the file, by block type in order of first appearance, and the
+    positions of the blocks in file order."""
     document: dict[str, list[dict[str, Any]]] = {}
+    positions: list[BlockPositions] = []
     index = 0
     while index < len(lines):
         line = lines[index].strip(" \t")
@@ -59,15 +81,20 @@ def _read(lines: list[str]) -> dict[str, Any]:
         block = _BLOCK.fullmatch(line)
         if block is None or "{" in block["label"]:
             raise _Unsure
-        body, index = _body(lines, index)
+        where = BlockPositions(
+            block["type"], block["label"][1:-1], (index, _indent(lines[index - 1]) + 1)
+        )
+        body, index = _body(lines, index, where)
         document.setdefault(block["type"], []).append({block["label"]: body})
+        positions.append(where)
     if not document:
         raise _Unsure  # an empty file: python-hcl2 decides what it is
-    return document
+    return document, positions
 
 
-def _body(lines: list[str], index: int) -> tuple[dict[str, Any], int]:
-    """The attributes of the block opened on the line before ``index``, up to its ``}``."""
+def _body(lines: list[str], index: int, where: BlockPositions) -> tuple[dict[str, Any], int]:
+    """The attributes of the block opened on the line before ``index``, up to its ``}``;
+    where each attribute's value starts goes into ``where``."""
     body: dict[str, Any] = {}
     while index < len(lines):
         line = lines[index].strip(" \t")
@@ -80,6 +107,8 @@ def _body(lines: list[str], index: int) -> tuple[dict[str, Any], int]:
         attribute = _ATTRIBUTE.fullmatch(line)
         if attribute is None or attribute["key"] in body:
             raise _Unsure
+        column = _indent(lines[index - 1]) + attribute.start("value") + 1
+        where.attributes[attribute["key"]] = (index, column)
         raw = attribute["value"].rstrip(" \t")
         if raw == "{":
             body[attribute["key"]], index = _map(lines, index)
@@ -134,4 +163,4 @@ def _check_interpolations(string: str) -> None:
             raise _Unsure
 
 
-__all__ = ["quick_parse"]
+__all__ = ["quick_parse", "quick_positions"]
