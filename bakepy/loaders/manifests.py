@@ -19,6 +19,7 @@ import yaml
 from pydantic import ValidationError as PydanticValidationError
 
 from bakepy.errors import BakepyError, Diagnostic, FieldPath, LoadError, Location, ValidationError
+from bakepy.loaders.manifest_yaml import plain_documents
 from bakepy.loaders.text import read_text
 from bakepy.loaders.yaml_errors import yaml_line, yaml_problem
 from bakepy.loaders.yaml_limits import check_aliases, too_deep
@@ -165,7 +166,9 @@ def _load_fast(path: Path, text: str) -> list[Resource] | None:
     """The file's resources read with the fast loader; None when anything is wrong in it
     (the slow path then reports every problem with its line)."""
     try:
-        documents = [d for d in yaml.load_all(text, Loader=_FAST_LOADER) if d is not None]
+        documents = plain_documents(text)
+        if documents is None:
+            documents = [d for d in yaml.load_all(text, Loader=_FAST_LOADER) if d is not None]
     except yaml.YAMLError:
         return None
     resources: list[Resource] = []
