@@ -24,6 +24,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from stat import S_ISDIR
 
 from bakepy.cli.apply_cache import NOTED_EVENTS, InputRecorder
 from bakepy.cli.print_cache import EVALUATED_WITH
@@ -165,6 +166,15 @@ def _stamp(path: str) -> list[int]:
     return [found.st_mtime_ns, found.st_size]
 
 
+def _file_stamp(path: str) -> list[int] | None:
+    """``_stamp`` of a path that is not a folder (None for a folder), from one ``stat``."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return MISSING
+    return None if S_ISDIR(found.st_mode) else [found.st_mtime_ns, found.st_size]
+
+
 _READING: list[InputRecorder] = []
 """The recorder the process's one audit hook feeds (none between renders)."""
 _HOOKED: list[bool] = []
@@ -200,7 +210,7 @@ def stamps(recorder: InputRecorder, out: Path) -> dict[str, list[int]] | None:
         return None
     skip = os.path.join(os.path.abspath(out), "")
     files = {f for f in recorder.files | recorder.probed if not f.startswith(skip)}
-    found = {f: _stamp(f) for f in sorted(files) if not os.path.isdir(f)}
+    found = {f: stamp for f in sorted(files) if (stamp := _file_stamp(f)) is not None}
     if any(stamp[0] >= recorder.started for stamp in found.values()):
         return None
     hashed = _HASHED[0] if _HASHED else frozenset()
