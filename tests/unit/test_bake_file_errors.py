@@ -36,6 +36,16 @@ MISTAKES = {
     "hcl-unclosed-bracket": Mistake(
         'target "app" {\n  tags = [\n', LoadError, "HCL syntax error: Unexpected end of file", 3
     ),
+    # python-hcl2 reads these without a position: the line is found in the text
+    "hcl-target-without-a-name": Mistake(
+        'variable "TAG" {\n  default = "1"\n}\n  target {\n  context = "."\n}\n',
+        LoadError,
+        "a target block needs a name",
+        4,
+    ),
+    "hcl-block-type-as-attribute": Mistake(
+        'variable "V" {}\ngroup = 1\n', LoadError, "group is a block type, not an attribute", 2
+    ),
     "hcl-stray-token": Mistake(
         'target "app" }\n', LoadError, "HCL syntax error: Unexpected token '}' (column 14)", 1
     ),
@@ -185,7 +195,7 @@ MISTAKES = {
         3,
     ),
     "block-without-name": Mistake(
-        "target {\n}\n", LoadError, "a target block needs a name", None, names=()
+        "target {\n}\n", LoadError, "a target block needs a name", 1, names=()
     ),
     "nested-block": Mistake(
         'target "app" {\n  args {\n    A = "1"\n  }\n}\n',

@@ -223,6 +223,20 @@ class _Block:
     attributes: dict[str, Location]
 
 
+def _first_line(path: Path, pattern: str) -> Location:
+    """Where the first line of ``path`` that starts with ``pattern`` is (an error about a
+    block python-hcl2 read without saying where); the file alone when none does."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return Location(path)
+    found = re.compile(rf"[ \t]*{pattern}")
+    for number, line in enumerate(lines, start=1):
+        if found.match(line):
+            return Location(path, number, column=len(line) - len(line.lstrip(" \t")) + 1)
+    return Location(path)
+
+
 def _hcl_blocks(
     document: dict[str, Any], path: Path, positions: _Positions, unknown: Unknown
 ) -> list[_Block]:
@@ -234,12 +248,12 @@ def _hcl_blocks(
         entries = document.get(block_type, [])
         shape = f'{block_type} "NAME" {{ ... }}'
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
-            raise LoadError(
-                f"{block_type} is a block type, not an attribute", Location(path), shape
-            )
+            where = _first_line(path, rf"{block_type}\s*=")
+            raise LoadError(f"{block_type} is a block type, not an attribute", where, shape)
         for entry in entries:
             if _is_block(entry):
-                raise LoadError(f"a {block_type} block needs a name", Location(path), hint=shape)
+                where = _first_line(path, rf"{block_type}\s*\{{")
+                raise LoadError(f"a {block_type} block needs a name", where, hint=shape)
             for label, body in entry.items():
                 name = native_key(label)
                 where, attributes = positions.next(block_type, name)
