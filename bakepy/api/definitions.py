@@ -134,9 +134,11 @@ def _checked(
     syntax_directive: bool,
     strict_credentials: bool,
     folder: Path,
+    rendering: bool = False,
 ) -> tuple[list[str], list[str]]:
     """``check``'s warnings, apart: the project checks' (Dockerfiles, and bake targets against
-    the Dockerfiles they build, paths relative to ``folder``), then the bake resolver's."""
+    the Dockerfiles they build, paths relative to ``folder``), then the bake resolver's
+    (``rendering``: but what the targeted buildx's print leaves out, which a file keeps)."""
     found = check_project(
         project, toolchain, syntax_directive=syntax_directive, strict_credentials=strict_credentials
     )
@@ -163,7 +165,10 @@ def _checked(
     targets = check_bake_targets(resolved.targets, native, read, skip, locate, shape)
     if targets.errors:
         raise ValidationError(targets.errors)
-    return found + [str(warning) for warning in targets.warnings], resolved.warnings
+    said = resolved.warnings
+    if rendering:
+        said = [warning for warning in said if warning not in resolved.version_notes]
+    return found + [str(warning) for warning in targets.warnings], said
 
 
 _COMPOSE_BUILD_KEYS = {"args": "args", "secret": "secrets", "ssh": "ssh", "target": "target"}
@@ -207,7 +212,7 @@ def render(
     options = options or RenderOptions()
     definition = bake_definition(project, out_dir, syntax_directive=options.syntax_directive)
     definition, notes = translated_for(definition, toolchain.bake())
-    warnings, _ = _checked(
+    found, resolved = _checked(
         project,
         env,
         definition,
@@ -217,7 +222,11 @@ def render(
         syntax_directive=options.syntax_directive,
         strict_credentials=strict_credentials,
         folder=out_dir,
+        rendering=True,
     )
+    # what resolving says too (a group naming a missing target, a loop cut), as validate
+    # does; not what print leaves out for the targeted buildx: the file keeps it
+    warnings = [*found, *[w for w in resolved if w not in found]]
     files = render_project(project, out_dir, options, definition=definition)
     if warnings and files:
         files[0] = replace(files[0], warnings=(*warnings, *files[0].warnings))

@@ -254,3 +254,23 @@ def test_missing_definition_is_explained(tmp_path: Path, monkeypatch: pytest.Mon
     assert code == 2
     assert "no definition file" in err
     assert "bakepy.py" in err
+
+
+def test_render_says_what_resolving_says_but_not_what_print_leaves_out(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A group naming a missing target (buildx fails only when it is built) is warned about
+    by render as by validate; that buildx 0.13 ignores a group's description is not: the
+    rendered file keeps it for the buildx that reads it."""
+    (tmp_path / "docker-bake.hcl").write_text(
+        'target "a" {}\ngroup "broken" {\n  targets = ["nope"]\n}\n'
+        'group "default" {\n  description = "all"\n  targets = ["a"]\n}\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["render", "--out", "out", "--buildx-version", "0.13.1"])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, warnings
+    assert "group 'broken'" in warnings[0]
+    assert "failed to find target nope" in warnings[0]
+    assert 'description = "all"' in (tmp_path / "out" / "docker-bake.hcl").read_text()

@@ -64,6 +64,10 @@ class ResolvedBake:
     """Targets present only because a requested one links them (``target:`` contexts)."""
     warnings: list[str] = field(default_factory=list)
     """What buildx does without a word and bakepy says (a loop cut, an attribute dropped)."""
+    version_notes: list[str] = field(default_factory=list)
+    """Those of ``warnings`` about what the targeted buildx leaves out of its print (an
+    attribute it ignores, an object form it lacks): true of ``print``, not of a rendered
+    file, which keeps every attribute for any buildx to read."""
     buildx: Version | None = None
     """The buildx whose ``--print`` ``to_dict`` imitates (entries as objects from 0.19); None
     keeps every entry in its text form."""
@@ -609,15 +613,22 @@ def resolve_bake(
         name: finalize(resolver.full(name), env, linked=name not in selected, buildx=buildx)
         for name in chosen
     }
+    notes = [*ignored, *translated]
     for name, target in targets.items():
         dropped = drop_ignored(target, buildx)
         if dropped and (warning := ignored_warning(name, dropped, buildx)) not in ignored:
             resolver.warnings.append(warning)
+            notes.append(warning)
     _add_requested_to_default(reached, wanted)
     linked = [name for name in chosen if name not in selected]
     warnings = [*resolver.variables.warnings, *resolver.warnings]
     return ResolvedBake(
-        groups=reached, targets=targets, linked=linked, warnings=warnings, buildx=buildx
+        groups=reached,
+        targets=targets,
+        linked=linked,
+        warnings=warnings,
+        version_notes=notes,
+        buildx=buildx,
     )
 
 
