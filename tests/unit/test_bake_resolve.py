@@ -138,7 +138,8 @@ def test_an_inherits_loop_is_cut_where_it_comes_back_as_buildx_does() -> None:
     assert resolved["a"]["args"] == {"B": "1", "C": "1"}
     assert resolved["a"]["tags"] == ["a"]
     assert resolved["c"]["args"] == {"B": "1", "C": "1"}  # c -> a -> b; b's link to c is cut
-    assert "inherits loop a -> b -> c -> a: buildx ignores the link back" in result.warnings
+    loops = [warning for warning in result.warnings if warning.startswith("inherits loop")]
+    assert loops == ["inherits loop a -> b -> c -> a: buildx ignores the link back"]  # once
 
 
 def test_a_target_inheriting_itself_inherits_nothing() -> None:

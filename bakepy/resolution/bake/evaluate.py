@@ -174,10 +174,12 @@ class _Resolver:
         self.groups: dict[str, dict[str, Any]] = {}
         self._full: dict[str, dict[str, Any]] = {}
         self._looped: set[str] = set()
+        """Targets whose result depended on an inherits loop: resolved anew per request."""
+        self._loops_said: set[frozenset[str]] = set()
+        """The inherits loops warned about (each once, from whichever target it was met)."""
         self.warnings: list[str] = []
         self._expanded: set[int] = set()
         """Matrix blocks already expanded (a ``target.NAME`` reference may expand one early)."""
-        """Targets whose result depended on an inherits loop: resolved anew per request."""
         self.references = _TargetReferences(self)
         self.target_scope = self.variables.scope.child({"target": self.references})
         self._evaluating: set[tuple[str, str]] = set()
@@ -442,10 +444,11 @@ class _Resolver:
             loop = [pending for pending, value in visiting.items() if value is None]
             self._looped.update(loop)
             if visiting[name] is None:
-                path = " -> ".join([*loop[loop.index(name) :], name])
-                warning = f"inherits loop {path}: buildx ignores the link back"
-                if warning not in self.warnings:
-                    self.warnings.append(warning)
+                cycle = loop[loop.index(name) :]
+                if frozenset(cycle) not in self._loops_said:  # once a loop, from any start
+                    self._loops_said.add(frozenset(cycle))
+                    path = " -> ".join([*cycle, name])
+                    self.warnings.append(f"inherits loop {path}: buildx ignores the link back")
             return visiting[name]
         visiting[name] = None
         own = self.evaluated[name]
