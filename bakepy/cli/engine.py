@@ -11,7 +11,7 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -37,6 +37,29 @@ from bakepy.cli.options import (
     use_context,
 )
 from bakepy.errors import BakepyError
+
+if TYPE_CHECKING:
+    from bakepy.models.toolchain import Toolchain
+    from bakepy.project import Project
+
+
+def _load_with_changes(
+    files: list[Path] | None,
+    targets: list[str] | None,
+    changed_since: str | None,
+    tools: Toolchain,
+    ignore_unknown: bool,
+    recursive: bool,
+) -> tuple[Project, list[str] | None]:
+    """What plan and apply load (the TARGETs' packages, and those of the targets
+    ``--changed-since`` leaves) and those changed targets (None without the option)."""
+    from bakepy.api.definitions import load_for
+
+    changed = changed_targets(changed_since, files, targets)
+    names = [*(targets or []), *(changed or [])]
+    loaded = load_for(files or [], names, tools, ignore_unknown=ignore_unknown, recursive=recursive)
+    return loaded, changed
+
 
 RootOption = Annotated[
     Path | None,
@@ -105,7 +128,6 @@ def register_engine_commands(app: typer.Typer) -> None:
         """Show what apply would change (builds and builders, engine objects, host files);
         exit 1 if anything would."""
         from bakepy.api.converge import plan
-        from bakepy.api.definitions import load_for
         from bakepy.resolution.selection import (
             bake_names,
             parse_selector,
@@ -117,13 +139,8 @@ def register_engine_commands(app: typer.Typer) -> None:
         use_context(context)
         try:
             tools = toolchain(buildx_version, engine=True)
-            changed = changed_targets(changed_since, files, targets)
-            loaded = load_for(
-                files or [],
-                [*(targets or []), *(changed or [])],  # the changed targets' packages too
-                tools,
-                ignore_unknown=ignore_unknown,
-                recursive=recursive,
+            loaded, changed = _load_with_changes(
+                files, targets, changed_since, tools, ignore_unknown, recursive
             )
             names = bake_names(loaded, targets or [], concrete=True)
             project = select_resources(loaded, names, parse_selector(selector), owner)
@@ -213,7 +230,6 @@ def register_engine_commands(app: typer.Typer) -> None:
     ) -> None:
         """Build the targets, converge each ComposeProject and the host files to the project."""
         from bakepy.api.converge import ApplyStep, apply
-        from bakepy.api.definitions import load_for
         from bakepy.engine.build_plan import BuildPlan
         from bakepy.engine.builds import BuildReport
         from bakepy.resolution.selection import (
@@ -252,13 +268,8 @@ def register_engine_commands(app: typer.Typer) -> None:
         text = output == "text"
         try:
             tools = toolchain(buildx_version, engine=True)
-            changed = changed_targets(changed_since, files, targets)
-            loaded = load_for(
-                files or [],
-                [*(targets or []), *(changed or [])],  # the changed targets' packages too
-                tools,
-                ignore_unknown=ignore_unknown,
-                recursive=recursive,
+            loaded, changed = _load_with_changes(
+                files, targets, changed_since, tools, ignore_unknown, recursive
             )
             names = bake_names(loaded, targets or [], concrete=True)
             if changed is not None:  # only the builds change: compose and host converge as ever
