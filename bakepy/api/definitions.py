@@ -33,6 +33,7 @@ from bakepy.resolution.selection import (
     subset,
     with_specified,
 )
+from bakepy.support.forked import Pending
 
 if TYPE_CHECKING:  # graph's model is imported by graph() alone: a render needs none of it
     from bakepy.resolution.graph.model import ProjectGraph
@@ -191,6 +192,11 @@ def _compose_build_location(
     return None
 
 
+SHARED_RENDER_FROM = 300
+"""A project of this many resources is checked by a forked child while this process renders
+it (:class:`bakepy.support.forked.Pending`); below it, the fork costs more than it saves."""
+
+
 def render(
     project: Project,
     out_dir: Path,
@@ -212,22 +218,35 @@ def render(
     options = options or RenderOptions()
     definition = bake_definition(project, out_dir, syntax_directive=options.syntax_directive)
     definition, notes = translated_for(definition, toolchain.bake())
-    found, resolved = _checked(
-        project,
-        env,
-        definition,
-        names,
-        overrides,
-        toolchain,
-        syntax_directive=options.syntax_directive,
-        strict_credentials=strict_credentials,
-        folder=out_dir,
-        rendering=True,
-    )
+
+    def checked() -> tuple[list[str], list[str]]:
+        return _checked(
+            project,
+            env,
+            definition,
+            names,
+            overrides,
+            toolchain,
+            syntax_directive=options.syntax_directive,
+            strict_credentials=strict_credentials,
+            folder=out_dir,
+            rendering=True,
+        )
+
+    if len(project.resources) < SHARED_RENDER_FROM:
+        found, resolved = checked()
+        files = render_project(project, out_dir, options, definition=definition)
+    else:  # checked by a forked child while this process renders; its error comes first
+        checking = Pending(checked)
+        try:
+            files = render_project(project, out_dir, options, definition=definition)
+        except Exception:
+            checking.result()
+            raise
+        found, resolved = checking.result()
     # what resolving says too (a group naming a missing target, a loop cut), as validate
     # does; not what print leaves out for the targeted buildx: the file keeps it
     warnings = [*found, *[w for w in resolved if w not in found]]
-    files = render_project(project, out_dir, options, definition=definition)
     if warnings and files:
         files[0] = replace(files[0], warnings=(*warnings, *files[0].warnings))
     bake_files = [index for index, file in enumerate(files) if file.kind in ("hcl", "json")]

@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from bakepy.engine.state import state_dir
 from bakepy.support.cache import (
@@ -33,6 +33,7 @@ from bakepy.support.cache import (
     dependencies_fingerprint,
     source_fingerprint,
 )
+from bakepy.support.forked import carry_back
 from bakepy.support.probe import EVENT as PROBE
 
 VERSION = "1"
@@ -149,6 +150,19 @@ class InputRecorder:
         """When the command started: an input modified since may have been read before."""
         self.hook = self._hook()
         """The audit hook to install (``sys.addaudithook(recorder.hook)``)."""
+        carry_back(self)  # what a forked child of a shared load or render reads counts too
+
+    def carried(self) -> object:
+        """What this recorder noted in a forked child (:mod:`bakepy.support.forked`)."""
+        return (sorted(self.files), sorted(self.probed), sorted(self.folders), self.failed)
+
+    def take_back(self, state: object) -> None:
+        """Add what a child's copy of this recorder noted."""
+        files, probed, folders, failed = cast(tuple[list[str], list[str], list[str], bool], state)
+        self.files.update(files)
+        self.probed.update(probed)
+        self.folders.update(folders)
+        self.failed = self.failed or bool(failed)
 
     def _keep(self, path: object) -> str | None:
         if isinstance(path, bytes):

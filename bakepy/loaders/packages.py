@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from bakepy.errors import (
@@ -30,6 +31,7 @@ from bakepy.loaders.bake.unknown import Unknown
 from bakepy.loaders.codeowners import owners_of, rules_for
 from bakepy.loaders.package_bake import package_bake_resources
 from bakepy.loaders.python import importable_from
+from bakepy.loaders.reading import import_loaders
 from bakepy.loaders.repository import Package, Repository, discover_packages, find_repository
 from bakepy.models.address import Address, AddressSpec, is_spec
 from bakepy.models.bake.contexts import TargetContext
@@ -38,6 +40,7 @@ from bakepy.models.resource import Resource, ResourceRef
 from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
 from bakepy.resolution.checks.references import validate_references
+from bakepy.support.forked import forked_map
 
 GLOBAL_KINDS = (Variable, Function, Attribute)
 """Kinds bake keeps in one namespace whatever file declares them."""
@@ -60,8 +63,13 @@ def load_packages(
     pending = list(packages)
     with importable_from(repository.root) as imported:
         while pending:
-            for package in pending:
-                _add_package(repository, project, package, toolchain, ignore_unknown)
+            import_loaders([file for package in pending for file in package.files])
+
+            def read(package: Package) -> _PackageLoad:
+                return _read_package(package, toolchain, ignore_unknown)
+
+            for package, loaded in zip(pending, forked_map(read, pending), strict=True):
+                _add_package(repository, project, package, loaded)
                 loaded_paths.add(package.path)
             pending = _referenced_packages(repository, project, loaded_paths)
     project.imported_files = frozenset(imported)
@@ -85,24 +93,34 @@ def _with_addresses(project: Project, message: str) -> str:
     return message
 
 
-def _add_package(
-    repository: Repository,
-    project: Project,
-    package: Package,
-    toolchain: Toolchain,
-    ignore_unknown: bool,
-) -> None:
+@dataclass
+class _PackageLoad:
+    """What one package's files declare, each resource with its base folder: read by
+    whichever process of a shared load (:func:`bakepy.support.forked.forked_map`), then
+    added to the project in package order."""
+
+    resources: list[tuple[Resource, Path]]
+    warnings: list[str]
+
+
+def _read_package(package: Package, toolchain: Toolchain, ignore_unknown: bool) -> _PackageLoad:
     unknown = Unknown(ignore_unknown)
     loaded = load_files(list(package.files), toolchain, unknown, cwd=package.folder)
-    project.warnings += loaded.warnings
     # a package's bake and compose files declare its resources, with addresses like any
     # other's (kept as files, two packages' ``app`` or ``default`` would merge into one)
     from_bake = package_bake_resources(loaded.bake_files)
-    from_bake_ids = {id(resource) for resource in from_bake}
+    resources = [(resource, loaded.base_dir_of(resource)) for resource in loaded]
+    resources += [(resource, package.folder) for resource in from_bake]
+    return _PackageLoad(resources, loaded.warnings)
+
+
+def _add_package(
+    repository: Repository, project: Project, package: Package, loaded: _PackageLoad
+) -> None:
+    project.warnings += loaded.warnings
     rules = list(rules_for(repository.root))
     owners: dict[str, tuple[str, ...]] = {}  # by declaring file: mostly one per package
-    for resource in [*loaded, *from_bake]:
-        base_dir = package.folder if id(resource) in from_bake_ids else loaded.base_dir_of(resource)
+    for resource, base_dir in loaded.resources:
         project.add(resource, base_dir=base_dir)
         project.set_address(
             resource, Address(_package_of(repository, resource, package), resource.name)

@@ -17,6 +17,7 @@ from bakepy.errors import BakepyError, LoadError, Location
 from bakepy.models.resource import Resource
 from bakepy.models.validation_errors import convert_validation_error
 from bakepy.project import Project
+from bakepy.support.forked import carry_back
 
 
 def _user_frame(exc: BaseException, path: Path) -> int | None:
@@ -35,9 +36,11 @@ def importable_from(root: Path) -> Iterator[set[str]]:
     its root. The root comes last on ``sys.path`` (it shadows nothing installed), and the
     modules imported from it are forgotten afterwards, so that another load (the tree at a
     git revision, for ``bakepy affected``) imports its own; the set yielded then holds their
-    files (what one package's definition took from another's)."""
+    files (what one package's definition took from another's), those a forked child of a
+    shared load imported included."""
     folder = str(root.resolve())
-    before = set(sys.modules)
+    modules = _ImportedModules(folder, set(sys.modules))
+    carry_back(modules)
     imported: set[str] = set()  # the files of those modules, filled on the way out
     sys.path.append(folder)
     try:
@@ -45,14 +48,35 @@ def importable_from(root: Path) -> Iterator[set[str]]:
     finally:
         with contextlib.suppress(ValueError):
             sys.path.remove(folder)
-        # judged while all are present (a namespace package's path asks for its parent's)
-        found = [
-            name for name in set(sys.modules) - before if _comes_from(sys.modules[name], folder)
-        ]
-        for name in found:
-            module = sys.modules.pop(name, None)
-            imported.add(getattr(module, "__file__", None) or "")
-        imported.discard("")
+        imported |= modules.files() | modules.children
+        for name in modules.names():
+            sys.modules.pop(name, None)
+
+
+class _ImportedModules:
+    """The modules imported from a folder since a load started (in this process, and those
+    its forked children report back: :func:`bakepy.support.forked.carry_back`)."""
+
+    def __init__(self, folder: str, before: set[str]) -> None:
+        self.folder = folder
+        self.before = before
+        self.children: set[str] = set()
+
+    def names(self) -> list[str]:
+        """Judged while all are present (a namespace package's path asks for its parent's)."""
+        new = set(sys.modules) - self.before
+        return [name for name in new if _comes_from(sys.modules[name], self.folder)]
+
+    def files(self) -> set[str]:
+        found = {getattr(sys.modules[name], "__file__", None) or "" for name in self.names()}
+        return found - {""}
+
+    def carried(self) -> object:
+        return sorted(self.files())
+
+    def take_back(self, state: object) -> None:
+        if isinstance(state, list):
+            self.children.update(str(file) for file in state)
 
 
 def _comes_from(module: object, folder: str) -> bool:

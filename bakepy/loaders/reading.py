@@ -86,6 +86,18 @@ def _load_file(project: Project, file: Path, unknown: Unknown) -> None:
         )
 
 
+def import_loaders(files: Sequence[Path]) -> None:
+    """Import the loaders ``files`` need now: before a load is shared with forked children
+    (:func:`bakepy.support.forked.forked_map`), so that each does not import them again."""
+    suffixes = {file.suffix for file in files}
+    if any(is_compose_file(file) for file in files):
+        import bakepy.loaders.compose.into_project
+    if suffixes & {".hcl", ".json"}:
+        import bakepy.loaders.bake.files
+    if suffixes & {".yaml", ".yml"}:
+        import bakepy.loaders.manifests  # noqa: F401
+
+
 def load(
     paths: Sequence[Path | str] = (),
     toolchain: Toolchain = NO_LIMITS,
@@ -128,4 +140,11 @@ def load_files(
     return project
 
 
-__all__ = ["BAKE_DEFAULT_FILES", "DEFAULT_FILES", "discover", "load", "load_files"]
+__all__ = [
+    "BAKE_DEFAULT_FILES",
+    "DEFAULT_FILES",
+    "discover",
+    "import_loaders",
+    "load",
+    "load_files",
+]

@@ -1,0 +1,212 @@
+"""Work shared with forked copies of this process, results back in order: a repository's load
+and render are CPU-bound pure Python, and one process per core divides them.
+
+A child computes its share and sends the results, pickled, through a pipe; what it cannot
+deliver (an item that raised, a result pickle refuses, a child that died) the parent then
+computes itself, in order, so errors are raised exactly as one process raises them and the
+results are the same whichever process computed them. Only where ``os.fork`` exists and no
+other thread runs (forking a threaded process copies locks held by threads that are not
+copied); ``BAKEPY_JOBS=1`` keeps everything in one process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import pickle
+import sys
+import threading
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Generic, Protocol, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_MISSING: Any = object()
+
+
+class Carrier(Protocol):
+    """State a child gathers beside its results that the parent must take back (the files a
+    render read, which the render cache stamps)."""
+
+    def carried(self) -> object:
+        """What the child gathered (picklable); called in the child."""
+        ...
+
+    def take_back(self, state: object) -> None:
+        """Merge a child's ``carried()`` into this (the parent's) object."""
+        ...
+
+
+_CARRIERS: list[weakref.ref[Carrier]] = []
+
+SHARED_FROM = 16
+"""Fewer items than this are not worth a fork (a few milliseconds each)."""
+
+
+def carry_back(carrier: Carrier) -> None:
+    """Have every child send ``carrier``'s state back to it (held weakly: a carrier that is
+    gone is skipped)."""
+    _CARRIERS[:] = [ref for ref in _CARRIERS if ref() is not None]
+    _CARRIERS.append(weakref.ref(carrier))
+
+
+def jobs() -> int:
+    """How many processes may share work: ``$BAKEPY_JOBS``, else the cores this process may
+    run on; 1 where forking is not possible or not safe (another thread runs)."""
+    if not hasattr(os, "fork") or threading.active_count() > 1:
+        return 1
+    configured = os.environ.get("BAKEPY_JOBS", "")
+    if configured.isdigit() and int(configured) > 0:
+        return int(configured)
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+
+
+@dataclass
+class _Child(Generic[R]):
+    """A forked child computing some of the results, and the pipe it sends them through."""
+
+    pid: int
+    reader: int
+    received: dict[int, R] = field(default_factory=dict)
+    collected: bool = False
+
+    def collect(self) -> None:
+        """Read what the child sent (all of it, before waiting: a full pipe blocks it) and
+        take back its carriers' state; a child that sent nothing usable leaves nothing."""
+        self.collected = True
+        chunks: list[bytes] = []
+        with contextlib.suppress(OSError):
+            while chunk := os.read(self.reader, 1 << 20):
+                chunks.append(chunk)
+        os.close(self.reader)
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        try:
+            results, carried = pickle.loads(b"".join(chunks))
+        except Exception:  # nothing sent, or a class the parent cannot find: compute here
+            return
+        self.received = results
+        for index, state in carried:
+            carrier = _CARRIERS[index]() if index < len(_CARRIERS) else None
+            if carrier is not None:
+                carrier.take_back(state)
+
+    def stop(self) -> None:
+        """End a child whose results are no longer wanted."""
+        self.collected = True
+        with contextlib.suppress(OSError):
+            os.close(self.reader)
+        with contextlib.suppress(OSError, ChildProcessError):
+            os.kill(self.pid, 9)
+            os.waitpid(self.pid, 0)
+
+
+def _fork(compute: Callable[[], dict[int, Any]]) -> _Child[Any] | None:
+    """Start a child that sends ``compute()``'s results back; None if it cannot start."""
+    for stream in (sys.stdout, sys.stderr):  # else the child writes the parent's buffer too
+        with contextlib.suppress(Exception):
+            stream.flush()
+    reader, writer = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        return None
+    if pid:
+        os.close(writer)
+        return _Child(pid, reader)
+    status = 0
+    try:  # the child never returns into the caller's code
+        os.close(reader)
+        results = compute()
+        carried = [
+            (index, carrier.carried())
+            for index, ref in enumerate(_CARRIERS)
+            if (carrier := ref()) is not None
+        ]
+        try:
+            payload = pickle.dumps((results, carried), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            payload = b""
+        with os.fdopen(writer, "wb") as pipe:
+            pipe.write(payload)
+    except BaseException:
+        status = 1
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(Exception):
+                stream.flush()
+        os._exit(status)
+
+
+def _share(work: Callable[[T], R], items: Sequence[T], indexes: range) -> dict[int, R]:
+    """``work`` over the items at ``indexes``, up to the first that raises."""
+    done: dict[int, R] = {}
+    for index in indexes:
+        try:
+            done[index] = work(items[index])
+        except Exception:
+            break
+    return done
+
+
+def forked_map(
+    work: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    minimum: int | None = None,
+    processes: int | None = None,
+) -> list[R]:
+    """``[work(item) for item in items]``, shared among ``processes`` (default :func:`jobs`)
+    when there are at least ``minimum`` items (default :data:`SHARED_FROM`): each process
+    takes every n-th item, which evens out runs of costly ones. ``work`` must not depend on
+    what it did for earlier items (each process sees only its own); the first item that
+    raises raises here, as in a loop."""
+    count = processes if processes is not None else jobs()
+    count = min(count, len(items))
+    if count < 2 or len(items) < (SHARED_FROM if minimum is None else minimum):
+        return [work(item) for item in items]
+    children: list[_Child[R]] = []
+    try:
+        for offset in range(1, count):
+            indexes = range(offset, len(items), count)
+            child = _fork(functools.partial(_share, work, items, indexes))
+            if child is not None:
+                children.append(child)
+        received: dict[int, R] = _share(work, items, range(0, len(items), count))
+        for child in children:
+            child.collect()
+            received.update(child.received)
+    finally:
+        for child in children:  # the parent left early (an interrupt): stop the rest
+            if not child.collected:
+                child.stop()
+    return [
+        received[index] if index in received else work(item) for index, item in enumerate(items)
+    ]
+
+
+class Pending(Generic[R]):
+    """A value a child computes while the parent goes on; :meth:`result` waits for it, and
+    computes it here when the child could not deliver it (its error is raised here)."""
+
+    def __init__(self, compute: Callable[[], R], *, processes: int | None = None) -> None:
+        self._compute = compute
+        count = processes if processes is not None else jobs()
+        self._child = _fork(lambda: {0: compute()}) if count > 1 else None
+        self._value: R = _MISSING
+
+    def result(self) -> R:
+        """The child's value, else the value computed in this process."""
+        if self._value is _MISSING:
+            child, self._child = self._child, None
+            if child is not None:
+                child.collect()
+            self._value = child.received[0] if child and 0 in child.received else self._compute()
+        return self._value

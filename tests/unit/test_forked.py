@@ -1,0 +1,149 @@
+"""Work shared with forked children (bakepy.support.forked): results in order, errors as one
+process raises them, what a child cannot deliver computed by the parent, carriers taken back."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+
+from bakepy.support import forked
+from bakepy.support.forked import Pending, carry_back, forked_map, jobs
+
+pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
+
+
+def _pid_and_square(value: int) -> tuple[int, int]:
+    return os.getpid(), value * value
+
+
+def test_results_come_back_in_order_from_every_process() -> None:
+    results = forked_map(_pid_and_square, list(range(40)), minimum=0, processes=3)
+    assert [square for _, square in results] == [value * value for value in range(40)]
+    pids = {pid for pid, _ in results}
+    assert os.getpid() in pids
+    assert len(pids) == 3  # two children did their shares (every third item each)
+    assert {pid for pid, _ in results[1::3]} == {results[1][0]} != {os.getpid()}
+
+
+def test_few_items_or_one_process_stay_here() -> None:
+    assert {pid for pid, _ in forked_map(_pid_and_square, [1, 2, 3], processes=4)} == {os.getpid()}
+    assert {pid for pid, _ in forked_map(_pid_and_square, list(range(40)), processes=1)} == {
+        os.getpid()
+    }
+
+
+class _Boom(Exception):
+    pass
+
+
+def _fails_at(bad: set[int]):  # type: ignore[no-untyped-def]
+    def work(value: int) -> int:
+        if value in bad:
+            raise _Boom(f"item {value}")
+        return value
+
+    return work
+
+
+@pytest.mark.parametrize(
+    ("bad", "raised"),
+    [
+        ({7}, "item 7"),  # a child's item (7 is not the parent's with 2 processes: 0, 2, 4 ...)
+        ({8}, "item 8"),  # the parent's own
+        ({9, 4}, "item 4"),  # the first in order wins, whichever process met which
+        ({3, 30}, "item 3"),
+    ],
+)
+def test_the_first_failing_item_in_order_raises_as_in_a_loop(bad: set[int], raised: str) -> None:
+    with pytest.raises(_Boom, match=raised):
+        forked_map(_fails_at(bad), list(range(40)), minimum=0, processes=2)
+
+
+def _unpicklable(value: int) -> object:
+    return (lambda: value) if value % 2 else value  # a lambda cannot be pickled
+
+
+def test_results_a_child_cannot_send_are_computed_here() -> None:
+    results = forked_map(_unpicklable, list(range(20)), minimum=0, processes=2)
+    assert [r() if callable(r) else r for r in results] == list(range(20))
+
+
+def _child_exits(value: int) -> int:
+    if value == 5 and os.getpid() != _PARENT[0]:
+        os._exit(3)  # a child that dies without a word
+    return value
+
+
+_PARENT = [0]
+
+
+def test_a_child_that_dies_leaves_its_items_to_the_parent() -> None:
+    _PARENT[0] = os.getpid()
+    assert forked_map(_child_exits, list(range(20)), minimum=0, processes=2) == list(range(20))
+
+
+class _Notes:
+    def __init__(self) -> None:
+        self.seen: set[int] = set()
+
+    def carried(self) -> object:
+        return sorted(self.seen)
+
+    def take_back(self, state: object) -> None:
+        assert isinstance(state, list)
+        self.seen.update(state)
+
+
+def test_carriers_bring_back_what_children_gathered() -> None:
+    notes = _Notes()
+    carry_back(notes)
+
+    def work(value: int) -> int:
+        notes.seen.add(value)
+        return value
+
+    forked_map(work, list(range(30)), minimum=0, processes=3)
+    assert notes.seen == set(range(30))
+
+
+def test_pending_gives_the_childs_value_or_raises_its_error_here() -> None:
+    assert Pending(lambda: os.getpid(), processes=2).result() != os.getpid()
+    assert Pending(lambda: os.getpid(), processes=1).result() == os.getpid()
+
+    def fails() -> int:
+        raise _Boom("in the check")
+
+    pending = Pending(fails, processes=2)
+    with pytest.raises(_Boom, match="in the check"):
+        pending.result()
+
+
+def test_no_fork_when_told_or_while_another_thread_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BAKEPY_JOBS", "1")
+    assert jobs() == 1
+    monkeypatch.setenv("BAKEPY_JOBS", "3")
+    assert jobs() == 3
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert jobs() == 1
+    finally:
+        stop.set()
+        thread.join()
+
+
+def test_a_child_does_not_repeat_what_the_parent_had_not_flushed(
+    capfd: pytest.CaptureFixture[str],
+) -> None:
+    print("before", end="", flush=False)
+    forked_map(_pid_and_square, list(range(20)), minimum=0, processes=2)
+    assert capfd.readouterr().out == "before"
+
+
+def test_the_default_minimum_is_the_module_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forked, "SHARED_FROM", 5)
+    pids = {pid for pid, _ in forked_map(_pid_and_square, list(range(6)), processes=2)}
+    assert len(pids) == 2
