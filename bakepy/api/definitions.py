@@ -143,10 +143,29 @@ def _checked(
     found = check_project(
         project, toolchain, syntax_directive=syntax_directive, strict_credentials=strict_credentials
     )
+    targets, resolved = _bake_checked(
+        project, env, definition, names, overrides, toolchain, folder=folder, rendering=rendering
+    )
+    return found + targets, resolved
+
+
+def _bake_checked(
+    project: Project,
+    env: Mapping[str, str] | None,
+    definition: NativeBake | None,
+    names: Sequence[str],
+    overrides: Sequence[str],
+    toolchain: Toolchain,
+    *,
+    folder: Path,
+    rendering: bool,
+) -> tuple[list[str], list[str]]:
+    """The bake half of :func:`_checked`: every target resolved as bake would, then judged
+    against the Dockerfile it builds; their warnings, and the resolver's."""
     native = definition or bake_definition(project, project.base_dir)
     names = bake_names(project, names)
     if not (names or native.targets or native.groups):
-        return found, []
+        return [], []
     parsed = [Override.parse(text) for text in overrides]
     buildx = toolchain.bake()
     resolved = resolve_bake(native, names, env, parsed, buildx, everything=not names)
@@ -169,7 +188,7 @@ def _checked(
     said = resolved.warnings
     if rendering:
         said = [warning for warning in said if warning not in resolved.version_notes]
-    return found + [str(warning) for warning in targets.warnings], said
+    return [str(warning) for warning in targets.warnings], said
 
 
 _COMPOSE_BUILD_KEYS = {"args": "args", "secret": "secrets", "ssh": "ssh", "target": "target"}
@@ -219,31 +238,37 @@ def render(
     definition = bake_definition(project, out_dir, syntax_directive=options.syntax_directive)
     definition, notes = translated_for(definition, toolchain.bake())
 
-    def checked() -> tuple[list[str], list[str]]:
-        return _checked(
+    def project_checks() -> list[str]:
+        return check_project(
             project,
-            env,
-            definition,
-            names,
-            overrides,
             toolchain,
             syntax_directive=options.syntax_directive,
             strict_credentials=strict_credentials,
-            folder=out_dir,
-            rendering=True,
+        )
+
+    def bake_checks() -> tuple[list[str], list[str]]:
+        return _bake_checked(
+            project, env, definition, names, overrides, toolchain, folder=out_dir, rendering=True
         )
 
     if len(project.resources) < SHARED_RENDER_FROM:
-        found, resolved = checked()
+        found = project_checks()
+        targeted, resolved = bake_checks()
         files = render_project(project, out_dir, options, definition=definition)
-    else:  # checked by a forked child while this process renders; its error comes first
-        checking = Pending(checked)
+    else:  # the bake checks run in a forked child while this process renders and checks
+        checking = Pending(bake_checks)
         try:
-            files = render_project(project, out_dir, options, definition=definition)
-        except Exception:
-            checking.result()
-            raise
-        found, resolved = checking.result()
+            try:
+                files = render_project(project, out_dir, options, definition=definition)
+            except Exception:  # a check's error comes first, as when one process does all
+                project_checks()
+                checking.result()
+                raise
+            found = project_checks()
+            targeted, resolved = checking.result()
+        finally:
+            checking.cancel()
+    found += targeted
     # what resolving says too (a group naming a missing target, a loop cut), as validate
     # does; not what print leaves out for the targeted buildx: the file keeps it
     warnings = [*found, *[w for w in resolved if w not in found]]

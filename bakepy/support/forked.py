@@ -202,6 +202,12 @@ class Pending(Generic[R]):
         self._child = _fork(lambda: {0: compute()}) if count > 1 else None
         self._value: R = _MISSING
 
+    def cancel(self) -> None:
+        """Stop the child if its value is no longer wanted (the parent failed first)."""
+        child, self._child = self._child, None
+        if child is not None and not child.collected:
+            child.stop()
+
     def result(self) -> R:
         """The child's value, else the value computed in this process."""
         if self._value is _MISSING:

@@ -157,3 +157,21 @@ def test_a_childs_imports_from_the_root_count_as_read(
     assert str(repository / "libs" / "pybase" / "bakepy.py") in alone.imported_files
     _processes(monkeypatch, 64)
     assert load_for([], ["::"]).imported_files == alone.imported_files
+
+
+def test_a_project_check_error_comes_before_a_bake_check_error(
+    repository: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shared, the bake checks run in a child while this process renders and runs the project
+    checks: when both fail, the project checks' error is still the one raised, as in one
+    process (which runs them first)."""
+    (repository / "tools" / "t1" / "bakepy.py").write_text(
+        IMPORTING.format(n=1).replace('context="."', 'context=".", target="nostage"')
+    )
+    compose = repository / "services" / "search" / "pkg001" / "compose.yaml"
+    compose.write_text(
+        compose.read_text().replace("    volumes:\n", "    networks: [ghost]\n    volumes:\n", 1)
+    )
+    alone = _first_error(monkeypatch, 1)
+    assert "ghost" in alone, alone
+    assert _first_error(monkeypatch, 2) == alone
