@@ -6,7 +6,8 @@ deliver (an item that raised, a result pickle refuses, a child that died) the pa
 computes itself, in order, so errors are raised exactly as one process raises them and the
 results are the same whichever process computed them. Only where ``os.fork`` exists and no
 other thread runs (forking a threaded process copies locks held by threads that are not
-copied); ``BAKEPY_JOBS=1`` keeps everything in one process.
+copied), and on macOS only when ``BAKEPY_JOBS`` asks (as Python's multiprocessing, which no
+longer forks there by default); ``BAKEPY_JOBS=1`` keeps everything in one process.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def jobs() -> int:
     configured = os.environ.get("BAKEPY_JOBS", "")
     if configured.isdigit() and int(configured) > 0:
         return int(configured)
+    if sys.platform == "darwin":  # system frameworks may not survive a fork: only when asked
+        return 1
     affinity = getattr(os, "sched_getaffinity", None)
     return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
 

@@ -125,6 +125,11 @@ def test_no_fork_when_told_or_while_another_thread_runs(monkeypatch: pytest.Monk
     assert jobs() == 1
     monkeypatch.setenv("BAKEPY_JOBS", "3")
     assert jobs() == 3
+    monkeypatch.setattr(forked.sys, "platform", "darwin")
+    assert jobs() == 3  # asked for
+    monkeypatch.delenv("BAKEPY_JOBS")
+    assert jobs() == 1  # not by default where system frameworks may not survive a fork
+    monkeypatch.undo()
     stop = threading.Event()
     thread = threading.Thread(target=stop.wait)
     thread.start()
