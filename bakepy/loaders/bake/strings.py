@@ -60,11 +60,23 @@ def _decode_escape(text: str, index: int) -> tuple[str, int]:
     return chr(int(digits, 16)), index + 2 + width
 
 
+_MEANINGFUL = re.compile(r"[$%\\]")
+"""The characters that may start an interpolation, an escaped one or an escape: the text
+between them is copied as it is, not a character at a time."""
+
+
 def quoted_to_template(raw: str) -> str:
     """The inside of an HCL quoted string as native template text (escapes decoded)."""
     out: list[str] = []
     index = 0
     while index < len(raw):
+        found = _MEANINGFUL.search(raw, index)
+        if found is None:
+            out.append(raw[index:])
+            break
+        if found.start() > index:
+            out.append(raw[index : found.start()])
+            index = found.start()
         if raw.startswith(("$${", "%%{"), index):
             out.append(raw[index : index + 3])
             index += 3
