@@ -141,6 +141,8 @@ def is_manifest(path: Path) -> bool:
             head = handle.read(4096)
     except (OSError, UnicodeDecodeError):
         return False
+    if "apiVersion" not in head or API_VERSION not in head:
+        return False  # most YAML files of a repository (compose files): no line to look at
     return any(
         line.split(":", 1)[0].strip() == "apiVersion" and API_VERSION in line
         for line in head.splitlines()
