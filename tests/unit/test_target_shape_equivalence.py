@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from bakepy.api.bake_dockerfiles import dockerfile_reader, dockerfile_shapes
+from bakepy.loaders.dockerfile import scan
 from bakepy.loaders.dockerfile.scan import scan_dockerfile
 from bakepy.models.bake.definition import NativeBake
 from bakepy.resolution.checks.target_shape import DockerfileShape
@@ -250,3 +251,52 @@ def test_files_on_disk_give_the_same_findings_too(tmp_path: Path) -> None:
     assert [repr(e) for e in quick.errors] == [repr(e) for e in full.errors]
     assert [repr(w) for w in quick.warnings] == [repr(w) for w in full.warnings]
     assert len(full.errors) >= 3  # V is left out by each readable file
+
+
+def _scanned_line_by_line(text: str) -> DockerfileShape | None:
+    """The scan as it reads every line of the text (no cache, comments and directives read in
+    place), which ``scan_dockerfile``'s answer per instruction text must equal."""
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n")
+    if any(mark in text.lower() for mark in scan._UNSURE_TEXT) or scan._ODD_SPACE.search(text):
+        return None
+    try:
+        return scan._Scan().run(text.split("\n"))
+    except scan._Unsure:
+        return None
+
+
+_INSERTED = ["# a comment\n", "\n", " \t\n", "  # indented \\\n", "# syntax=x\n", "# escape=`\n"]
+"""Lines put between a text's lines: comments (one ending as a continuation), blank lines and
+directives, which count only among a file's first lines."""
+
+
+def _with_lines_inserted(text: str) -> Iterator[str]:
+    lines = text.split("\n")
+    for position in range(min(len(lines), 8)):
+        for inserted in _INSERTED:
+            yield "\n".join([*lines[:position], inserted.removesuffix("\n"), *lines[position:]])
+    yield "# services/a/svc0\n" + text
+    yield text + "\n# the end"
+
+
+def test_a_texts_comments_and_blank_lines_change_no_shape() -> None:
+    """Each text is scanned by its instruction lines only: the same shape as a scan of every
+    line, on the corpus and on each text with comments, blank lines and directives inserted
+    (inside continuations and among the directives too)."""
+    checked = 0
+    for text in corpus():
+        for variant in [text, *_with_lines_inserted(text)]:
+            assert scan_dockerfile(variant) == _scanned_line_by_line(variant), variant
+            checked += scan_dockerfile(variant) is not None
+    assert checked > 1000
+
+
+def test_texts_differing_in_comments_share_one_shape() -> None:
+    """The render's targets build Dockerfiles that differ in a header comment: one shape object,
+    so the verdict kept per shape is found by identity."""
+    body = "ARG V=1\nFROM busybox:${V} AS build\nARG SERVICE\nFROM scratch\nCOPY --from=build / /\n"
+    first = scan_dockerfile(f"# services/a\n{body}")
+    assert first is not None
+    assert scan_dockerfile(f"# services/b\n\n{body}# end\n") is first
+    assert scan_dockerfile(f"# syntax=docker/dockerfile:1\n{body}") is first
+    assert scan_dockerfile(f"# escape=`\n{body}") is None  # a directive the scan is unsure of

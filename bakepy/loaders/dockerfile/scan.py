@@ -30,14 +30,33 @@ class _Unsure(Exception):
     """The scan cannot be sure to read the file as the parser does."""
 
 
+_SKIPPED_LINE = re.compile(r"^[ \t]*(?:#[^\n]*)?(?:\n|\Z)", re.MULTILINE)
+"""A comment or blank line, which the scan skips wherever it stands once the directives are
+read (inside a continuation too)."""
+
+
 def scan_dockerfile(text: str) -> DockerfileShape | None:
     """The shape of the Dockerfile ``text`` declares; None when the scan is not sure of it."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     lowered = text.lower()
     if any(mark in lowered for mark in _UNSURE_TEXT) or _ODD_SPACE.search(text):
         return None
+    if text.lstrip(" \t").startswith("#"):  # directives stand only in the first lines
+        try:
+            _skip_directives(text.split("\n"))
+        except _Unsure:
+            return None
+    return _instructions_shape(_SKIPPED_LINE.sub("", text))
+
+
+@lru_cache(maxsize=1024)
+def _instructions_shape(instructions: str) -> DockerfileShape | None:
+    """The shape of a Dockerfile's instruction lines (its comments, blank lines and directives
+    left out: they change no shape), once per text: a monorepo's Dockerfiles often differ
+    only in a comment (a header naming the service), and they share one shape object, so the
+    verdicts kept per shape (``target_shape._declared``) are found by identity."""
     try:
-        return _Scan().run(text.split("\n"))
+        return _Scan().run(instructions.split("\n"))
     except _Unsure:
         return None
 
