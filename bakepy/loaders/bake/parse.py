@@ -50,7 +50,7 @@ def is_cached(path: Path) -> bool:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return False
-    return _cache_file(text).is_file() or quick_parse(text) is not None
+    return quick_parse(text) is not None or _cache_file(text).is_file()
 
 
 def _parse_part(text: str, path: str, first_line: int) -> dict[str, Any]:
@@ -58,6 +58,11 @@ def _parse_part(text: str, path: str, first_line: int) -> dict[str, Any]:
     cached = _cached(text)
     if cached is not None:
         return cached
+    return _parse_new(text, path, first_line)
+
+
+def _parse_new(text: str, path: str, first_line: int) -> dict[str, Any]:
+    """``_parse_part`` of a text not cached (just looked up)."""
     quick = quick_parse(text)  # a plain file: python-hcl2's dict without running it
     if quick is not None:
         return quick
@@ -147,8 +152,8 @@ def parse_hcl(text: str, path: Path, *, parallel: bool = True) -> dict[str, Any]
     if whole is not None:
         return whole
     pieces = split_top_level(text, max(1, round(len(text) / PART_BYTES)))
-    if len(pieces) == 1:
-        return _parse_part(text, str(path), 1)
+    if len(pieces) == 1:  # the whole text, just looked up
+        return _parse_new(text, str(path), 1)
     starts = [1]
     for piece in pieces[:-1]:
         starts.append(starts[-1] + piece.count("\n"))

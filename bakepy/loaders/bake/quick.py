@@ -15,6 +15,7 @@ test compares both on every bake file of the repository's fixtures and examples.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 from bakepy.loaders.bake.positions import BlockPositions
@@ -52,8 +53,13 @@ def quick_positions(text: str) -> list[BlockPositions] | None:
     return read[1] if read is not None else None
 
 
+@lru_cache(maxsize=32)
 def _quick_read(text: str) -> tuple[dict[str, Any], list[BlockPositions]] | None:
-    """The dict and the positions of a plain file; None when the file is not plain."""
+    """The dict and the positions of a plain file; None when the file is not plain.
+
+    Kept for the last texts read: a load asks three times about each file (whether
+    python-hcl2 must parse it in advance, its dict, its positions); the callers only read
+    what they are given."""
     if any(mark in text for mark in _SPECIAL):
         return None
     try:
