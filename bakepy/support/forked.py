@@ -47,6 +47,10 @@ _CARRIERS: list[weakref.ref[Carrier]] = []
 SHARED_FROM = 16
 """Fewer items than this are not worth a fork (a few milliseconds each)."""
 
+MOST_JOBS = 8
+"""Processes by default, however many cores: the parent reads every child's results in turn,
+so more children add to that part what they save on the rest."""
+
 
 def carry_back(carrier: Carrier) -> None:
     """Have every child send ``carrier``'s state back to it (held weakly: a carrier that is
@@ -57,7 +61,8 @@ def carry_back(carrier: Carrier) -> None:
 
 def jobs() -> int:
     """How many processes may share work: ``$BAKEPY_JOBS``, else the cores this process may
-    run on; 1 where forking is not possible or not safe (another thread runs)."""
+    run on, at most :data:`MOST_JOBS`; 1 where forking is not possible or not safe (another
+    thread runs)."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return 1
     configured = os.environ.get("BAKEPY_JOBS", "")
@@ -66,7 +71,8 @@ def jobs() -> int:
     if sys.platform == "darwin":  # system frameworks may not survive a fork: only when asked
         return 1
     affinity = getattr(os, "sched_getaffinity", None)
-    return len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+    cores = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
+    return min(cores, MOST_JOBS)
 
 
 @dataclass
