@@ -9,6 +9,7 @@ busy machine slows all alike:
 |---|---|
 | render, cold | ``bakepy render :: --out OUT`` with no render cache (the cache folder holds only\
   what ``docker buildx version`` and the engine answered, as after any earlier bakepy command) |
+| render, cold, one process | the same with ``BAKEPY_JOBS=1``: no forked process shares the work |
 | render, cold, empty cache | the same with an empty cache folder (asks docker for both versions) |
 | buildx | ``docker buildx bake --print`` of every package's default group, in OUT |
 | render, nothing changed | the same render again (the cache answers) |
@@ -89,6 +90,7 @@ def main() -> int:
     cold_env = {**env, "BAKEPY_CACHE_DIR": str(scratch / "cold-cache")}
     warm_env = {**env, "BAKEPY_CACHE_DIR": str(cache)}
     empty = Runs("render, cold, empty cache", render.command)
+    alone = Runs("render, cold, one process", render.command)
     run_once(render.command, repo, sink, warm_env)  # warm-up: bytecode, caches, output
     run_once(buildx.command, out, sink)
     run_once(affected_file.command, repo, sink, warm_env)  # keeps the snapshot it answers from
@@ -104,6 +106,8 @@ def main() -> int:
         for fact in machine:
             shutil.copy2(fact, scratch / "cold-cache" / fact.name)
         render.record(*run_once(render.command, repo, sink, cold_env))
+        shutil.rmtree(scratch / "cold-cache" / "render", ignore_errors=True)
+        alone.record(*run_once(render.command, repo, sink, {**cold_env, "BAKEPY_JOBS": "1"}))
         buildx.record(*run_once(buildx.command, out, sink))
         again.record(*run_once(again.command, repo, sink, warm_env))
         context_file.write_text(context_file.read_text() + "// changed\n")
@@ -122,6 +126,7 @@ def main() -> int:
     for label, runs in (
         ("buildx bake --print", buildx),
         ("bakepy render, cold", render),
+        ("bakepy render, cold, 1 proc", alone),
         ("bakepy render, cold, empty", empty),
         ("bakepy render, unchanged", again),
         ("bakepy affected, one file", affected_file),
