@@ -1,7 +1,8 @@
 """What a render's start imports and builds (issue 12: a cold render of a monorepo spent about
 0.4 s importing modules): the ``bakepy`` command skips pydantic's plugin lookup, which
-imports ``importlib.metadata`` and reads every installed package's metadata; a program that
-imports bakepy keeps its plugins."""
+imports ``importlib.metadata`` and reads every installed package's metadata (a program that
+imports bakepy keeps its plugins), and a render of targets that name their Dockerfile by path
+builds no Dockerfile or Builder model."""
 
 from __future__ import annotations
 
@@ -23,11 +24,16 @@ def _render_in_process(folder: Path, report: Path) -> dict[str, object]:
         f"""
         import atexit, json, sys
         def report():
+            from bakepy.models.bake import builder, targets
+            from bakepy.models.dockerfile import instructions
             loader = sys.modules.get("pydantic.plugin._loader")
+            models = [instructions.Dockerfile, instructions.Stage, instructions.Run,
+                      builder.Builder, targets.Target]
             with open({str(report)!r}, "w") as out:
                 json.dump({{
                     "modules": sorted(sys.modules),
                     "loader_file": getattr(loader, "__file__", None),
+                    "built": [m.__name__ for m in models if m.__pydantic_complete__],
                 }}, out)
         atexit.register(report)
         sys.argv = ["bakepy", "render", "-f", {str(folder)!r}, "--out", {str(folder / "out")!r}]
@@ -52,6 +58,15 @@ def test_the_command_looks_up_no_pydantic_plugins(tmp_path: Path) -> None:
     assert "importlib.metadata" not in modules
     assert "email" not in modules
     assert imported["loader_file"] is None  # bakepy's stand-in, not pydantic's module
+
+
+def test_a_render_of_targets_builds_no_dockerfile_or_builder_model(tmp_path: Path) -> None:
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "bakepy.yaml").write_text(TARGET.replace("{context: .}", "{dockerfile: app.df}"))
+    imported = _render_in_process(folder, tmp_path / "report.json")
+    assert "app.df" in (folder / "out" / "docker-bake.hcl").read_text()
+    assert imported["built"] == ["Target"]
 
 
 def test_a_program_importing_bakepy_keeps_pydantic_plugins() -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from bakepy.models.bake.values import Platform
 from bakepy.models.base import KebabModel
@@ -20,6 +20,8 @@ _BUILDER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
 
 class BuilderSpec(KebabModel):
     """``docker buildx create`` settings of one builder (one node)."""
+
+    model_config = ConfigDict(defer_build=True)  # built when a Builder is first declared
 
     driver: Literal["docker", "docker-container", "kubernetes", "remote"] = Field(
         default="docker-container", description="BuildKit driver."
@@ -63,6 +65,8 @@ class BuilderSpec(KebabModel):
 
 class Builder(Resource):
     """A buildx builder (``kind: Builder``)."""
+
+    model_config = ConfigDict(defer_build=True)  # a Target may name one: imported, not built
 
     KIND: ClassVar[str] = "Builder"
     kind: Literal["Builder"] = Field(default="Builder", description="Resource kind.")

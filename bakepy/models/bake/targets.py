@@ -33,6 +33,7 @@ from bakepy.models.bake.values import (
 )
 from bakepy.models.base import BakepyModel, KebabModel
 from bakepy.models.dockerfile.instructions import Dockerfile, Stage
+from bakepy.models.on_demand import OnDemand
 from bakepy.models.resource import Metadata, Resource, ResourceRef
 
 BAKE_NAME = re.compile(r"^[a-zA-Z0-9_-]+$")
@@ -123,7 +124,7 @@ GroupMember = Annotated[
     BeforeValidator(_strip_kind("Target", "Group")),
     PlainSerializer(_resource_name, return_type=str),
 ]
-StageName = Annotated[Stage | str, PlainSerializer(_stage_or_name, return_type=str)]
+StageName = Annotated[Stage | str, OnDemand(), PlainSerializer(_stage_or_name, return_type=str)]
 TargetRefList = Annotated[
     Annotated[list[TargetRef], Tag("List")] | TemplateBranch,
     ListOf,
@@ -154,12 +155,14 @@ def _dockerfile_serialized(value: object) -> object:
 
 DockerfileRef = Annotated[
     Dockerfile | ResourceRef | str,
+    OnDemand(),  # the Dockerfile models are built when a manifest writes one inline, not here
     BeforeValidator(_dockerfile_ref),
     PlainSerializer(_dockerfile_serialized, return_type=str),
 ]
 """A Dockerfile resource (object or ``Dockerfile/name``), or a path / inline text."""
 BuilderRef = Annotated[
     Builder | str,
+    OnDemand(),
     BeforeValidator(_strip_kind("Builder")),
     PlainSerializer(_resource_name, return_type=str),
 ]

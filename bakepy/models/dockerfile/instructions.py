@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import Field, PlainSerializer, field_validator, model_validator
+from pydantic import ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
 from bakepy.models.base import BakepyModel
 from bakepy.models.resource import Metadata, Resource
@@ -18,11 +18,20 @@ from bakepy.models.resource import Metadata, Resource
 Command = str | list[str]
 """Shell form (a string, run by the stage's shell) or exec form (a list of arguments)."""
 
+
+class _DockerfileModel(BakepyModel):
+    """Base of this module's models: each is built when first validated, not at import
+    (``defer_build``). Most commands import them to tell a Dockerfile object from a path, and a
+    render of targets that name their Dockerfile by path validates none (issue 12)."""
+
+    model_config = ConfigDict(defer_build=True)
+
+
 _HEREDOC_DELIMITER = re.compile(r"[A-Za-z0-9_.][A-Za-z0-9_.-]*")
 _HEREDOC_MARKER = re.compile(r"\d*<<-?(\S+)")
 
 
-class Heredoc(BakepyModel):
+class Heredoc(_DockerfileModel):
     """A here-document: ``<<EOT`` ... ``EOT``, a script for RUN or an inline file for COPY/ADD."""
 
     body: str = Field(description="The lines between the opening and the closing delimiter.")
@@ -64,7 +73,7 @@ def heredoc_delimiters(command: str) -> set[str]:
     return names
 
 
-class StageRef(BakepyModel):
+class StageRef(_DockerfileModel):
     """A reference to a stage by name, as YAML manifests and parsed Dockerfiles write it."""
 
     stage: str = Field(description="Name of an earlier stage of the same Dockerfile.")
@@ -85,7 +94,7 @@ StageOrImage = Annotated[
 """A stage object, a stage reference or an image reference (``nginx:latest``, ``scratch``)."""
 
 
-class _InstructionBase(BakepyModel):
+class _InstructionBase(_DockerfileModel):
     """Common base of every instruction; ``instruction`` is the keyword that discriminates them."""
 
     KEYWORD: ClassVar[str] = ""
@@ -94,7 +103,7 @@ class _InstructionBase(BakepyModel):
 # --- RUN and its mounts -----------------------------------------------------------------------
 
 
-class CacheMount(BakepyModel):
+class CacheMount(_DockerfileModel):
     """``--mount=type=cache``: a persistent cache directory shared between builds."""
 
     type: Literal["cache"] = Field(default="cache", description="Mount type.")
@@ -115,7 +124,7 @@ class CacheMount(BakepyModel):
     readonly: bool = Field(default=False, description="Mount read-only.")
 
 
-class BindMount(BakepyModel):
+class BindMount(_DockerfileModel):
     """``--mount=type=bind``: files of the context, a stage or an image, without copying them."""
 
     type: Literal["bind"] = Field(default="bind", description="Mount type.")
@@ -129,7 +138,7 @@ class BindMount(BakepyModel):
     rw: bool = Field(default=False, description="Allow writes (discarded after the step).")
 
 
-class SecretMount(BakepyModel):
+class SecretMount(_DockerfileModel):
     """``--mount=type=secret``: a build secret readable during this RUN only, never in a layer."""
 
     type: Literal["secret"] = Field(default="secret", description="Mount type.")
@@ -142,7 +151,7 @@ class SecretMount(BakepyModel):
     gid: int | None = Field(default=None, description="Group id owning the secret file.")
 
 
-class SshMount(BakepyModel):
+class SshMount(_DockerfileModel):
     """``--mount=type=ssh``: access to the SSH agent or keys passed with ``--ssh``."""
 
     type: Literal["ssh"] = Field(default="ssh", description="Mount type.")
@@ -154,7 +163,7 @@ class SshMount(BakepyModel):
     gid: int | None = Field(default=None, description="Group id owning the socket.")
 
 
-class TmpfsMount(BakepyModel):
+class TmpfsMount(_DockerfileModel):
     """``--mount=type=tmpfs``: an in-memory scratch directory."""
 
     type: Literal["tmpfs"] = Field(default="tmpfs", description="Mount type.")
@@ -479,7 +488,7 @@ Instruction = Annotated[
 ]
 
 
-class Stage(BakepyModel):
+class Stage(_DockerfileModel):
     """A build stage: ``FROM base [AS name]`` followed by its instructions.
 
     Example::
@@ -553,7 +562,7 @@ class Stage(BakepyModel):
         return self is other
 
 
-class DockerfileSpec(BakepyModel):
+class DockerfileSpec(_DockerfileModel):
     """The contents of a Dockerfile: parser directives, global ARGs and stages."""
 
     syntax: str | None = Field(
@@ -588,6 +597,8 @@ how it should have been written (a credential in an ARG) warn instead of refusin
 class Dockerfile(Resource):
     """A Dockerfile resource (``kind: Dockerfile``)."""
 
+    model_config = ConfigDict(defer_build=True)  # as _DockerfileModel's
+
     KIND: ClassVar[str] = "Dockerfile"
     NAME_IS_FILE_NAME: ClassVar[bool] = True
     kind: Literal["Dockerfile"] = Field(default="Dockerfile", description="Resource kind.")
@@ -611,7 +622,3 @@ class Dockerfile(Resource):
             if stage.name == name:
                 return stage
         raise KeyError(name)
-
-
-for _model in (CacheMount, BindMount, Copy, Stage, Onbuild, Run, DockerfileSpec, Dockerfile):
-    _model.model_rebuild()
