@@ -45,6 +45,8 @@ LISTS = frozenset(
         "ulimits",
     }
 )
+_TYPED = BOOLS | STRINGS | MAPS | LISTS
+"""Every attribute ``coerce_attribute`` brings to a type (the others pass as they are)."""
 _BOOL_TEXT = {"true": True, "1": True, "false": False, "0": False}
 
 
@@ -81,7 +83,7 @@ def _string(value: Any, what: str | None) -> str:
 
 def coerce_attribute(key: str, value: Any) -> Any:
     """``value`` of target attribute ``key`` in bake's type; None means unset."""
-    if value is None or key not in BOOLS | STRINGS | MAPS | LISTS:
+    if value is None or key not in _TYPED:
         return value
     if key in BOOLS:
         if isinstance(value, bool):
@@ -94,8 +96,11 @@ def coerce_attribute(key: str, value: Any) -> Any:
     if key in MAPS:
         if not isinstance(value, dict):
             raise AttributeTypeError(f"map of string required, got {_kind(value)}")
+        # a string is itself: only the others are converted (or named in an error)
         return {
-            name: None
+            name: item
+            if type(item) is str
+            else None
             if item is None and key in NULLABLE_MAPS
             else _string(item, f"element {name!r}")
             for name, item in value.items()
@@ -107,7 +112,10 @@ def coerce_list(value: Any) -> list[str]:
     """A list of strings (numbers and bools become their text)."""
     if not isinstance(value, list):
         raise AttributeTypeError(f"list of string required, got {_kind(value)}")
-    return [_string(item, f"element {index}") for index, item in enumerate(value)]
+    return [
+        item if type(item) is str else _string(item, f"element {index}")
+        for index, item in enumerate(value)
+    ]
 
 
 def coerce_entries(key: str, value: Any) -> list[str]:

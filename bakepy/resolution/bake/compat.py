@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from functools import lru_cache
 from typing import Any
 
 from bakepy.errors import Diagnostic, Location, ValidationError
@@ -44,12 +45,13 @@ def refuse_newer(native: NativeBake, buildx: Version, locate: Locate) -> None:
         for field, feature in VARIABLE_FIELDS.items():
             if field in block and not feature.available(buildx):
                 problems.append(_refused(feature, buildx, where("variable", name, field)))
-    for name, block in [*native.targets.items(), *native.repeated_targets]:
-        for key, feature in OBJECT_FORMS.items():
-            value = block.get(key)
-            objects = isinstance(value, list) and any(isinstance(e, dict) for e in value)
-            if objects and not feature.available(buildx):
-                problems.append(_refused(feature, buildx, where("target", name, key)))
+    refused = {key: form for key, form in OBJECT_FORMS.items() if not form.available(buildx)}
+    if refused:  # else every target passes: not looked at
+        for name, block in [*native.targets.items(), *native.repeated_targets]:
+            for key, feature in refused.items():
+                value = block.get(key)
+                if isinstance(value, list) and any(isinstance(e, dict) for e in value):
+                    problems.append(_refused(feature, buildx, where("target", name, key)))
     if problems:
         raise ValidationError(problems)
 
@@ -144,14 +146,12 @@ def without_ignored(native: NativeBake, buildx: Version) -> tuple[NativeBake, li
     a warning per block that had some. buildx never decodes them, so they are left out
     before anything is evaluated: ``network = ["host"]`` is no type error for buildx 0.13."""
     warnings: list[str] = []
+    unknown = {kind: _unknown(kind, buildx) for kind in ("target", "group")}
+    if not (unknown["target"] or unknown["group"]):  # this buildx knows every attribute
+        return native, []
 
     def kept(kind: str, name: str, block: dict[str, Any]) -> dict[str, Any]:
-        features = TARGET_ATTRIBUTES if kind == "target" else GROUP_ATTRIBUTES
-        dropped = [
-            key
-            for key, feature in features.items()
-            if key in block and not feature.available(buildx)
-        ]
+        dropped = [key for key in unknown[kind] if key in block]
         if not dropped:
             return block
         warning = ignored_warning(name, dropped, buildx, kind)
@@ -171,14 +171,18 @@ def without_ignored(native: NativeBake, buildx: Version) -> tuple[NativeBake, li
 def drop_ignored(target: dict[str, Any], buildx: Version) -> list[str]:
     """Remove the attributes ``buildx`` does not know yet from a resolved target (it ignores
     them); returns their names."""
-    dropped = [
-        key
-        for key, feature in TARGET_ATTRIBUTES.items()
-        if key in target and not feature.available(buildx)
-    ]
+    dropped = [key for key in _unknown("target", buildx) if key in target]
     for key in dropped:
         del target[key]
     return dropped
+
+
+@lru_cache(maxsize=64)
+def _unknown(kind: str, buildx: Version) -> tuple[str, ...]:
+    """The ``kind`` (target, group) attributes ``buildx`` does not know yet, in their order:
+    found once per version, not per block (each comparison of versions is a Python call)."""
+    features = TARGET_ATTRIBUTES if kind == "target" else GROUP_ATTRIBUTES
+    return tuple(key for key, feature in features.items() if not feature.available(buildx))
 
 
 def ignored_warning(name: str, keys: list[str], buildx: Version, kind: str = "target") -> str:

@@ -45,7 +45,7 @@ from bakepy.resolution.bake.compat import (
     without_ignored,
 )
 from bakepy.resolution.bake.merge import BY_ID, BY_ID_BEFORE_0_20, PRINT_ORDER, merge_target
-from bakepy.resolution.bake.normalize import normalize_target
+from bakepy.resolution.bake.normalize import normalize_in_place
 from bakepy.resolution.bake.overrides import Override, apply_overrides, check_patterns
 from bakepy.resolution.bake.printed import printed_target
 from bakepy.resolution.bake.variables import VariableResolver
@@ -158,6 +158,11 @@ class _Resolver:
         self.overrides = overrides
         self.buildx = buildx
         self.by_id = BY_ID if buildx >= MERGE_SECRETS_BY_ID else BY_ID_BEFORE_0_20
+        self.object_forms = frozenset(
+            key for key, form in OBJECT_FORMS.items() if form.available(buildx)
+        )
+        """The list attributes whose entries this buildx reads as objects too (once, not
+        per attribute: a version comparison is a Python call)."""
         self.variables = VariableResolver(
             native.variables,
             native.functions,
@@ -312,21 +317,28 @@ class _Resolver:
 
     def _coerce(self, key: str, value: Any, where: tuple[str, str]) -> Any:
         try:
-            objects = OBJECT_FORMS.get(key)
-            if objects is not None and objects.available(self.buildx) and value is not None:
+            if key in self.object_forms and value is not None:
                 return coerce_entries(key, value)
             return coerce_attribute(key, value)
         except AttributeTypeError as exc:
             raise EvaluationError(str(exc), self.locate(*where)) from None
 
     def _evaluate(self, value: Any, where: tuple[str, str], scope: Any) -> Any:
+        # a string with no template is itself (as ``template`` and ``key`` return it), said
+        # here: most of a monorepo's values are plain, and each call costs more than the test
         if isinstance(value, str):
+            if "${" not in value and "%{" not in value:
+                return value
             return self.variables.template(value, where, scope)
         if isinstance(value, list):
             return [self._evaluate(item, where, scope) for item in value]
         if isinstance(value, dict):
             return {
-                self.variables.key(key, where, scope): self._evaluate(item, where, scope)
+                (
+                    key
+                    if "${" not in key and "%{" not in key
+                    else self.variables.key(key, where, scope)
+                ): self._evaluate(item, where, scope)
                 for key, item in value.items()
             }
         return value
@@ -548,7 +560,7 @@ def finalize(
     for key in ("args", "labels"):
         if key in target:
             target[key] = {
-                name: _as_string(value)
+                name: value if type(value) is str else _as_string(value)
                 for name, value in sorted(target[key].items())
                 if value is not None
             }
@@ -562,16 +574,21 @@ def finalize(
     if target.get("network") == "host" and TARGET_ATTRIBUTES["network"].available(buildx):
         target["entitlements"] = [*(target.get("entitlements") or []), "network.host"]
     # empty list entries, duplicates and empty contexts go; the context path is cleaned (§2)
-    target = normalize_target(target)
+    normalize_in_place(target)
     if linked:
         target.pop("output", None)
     ordered: dict[str, Any] = {}
-    for key in PRINT_ORDER:
-        value = target.get(key)
+    # the attributes it has, in print order (not each of the 26 looked up)
+    for key in sorted([key for key in target if key in _PRINT_RANK], key=_PRINT_RANK.__getitem__):
+        value = target[key]
         if value is None or value == [] or value == {} or value == "":
             continue
         ordered[key] = value
     return ordered
+
+
+_PRINT_RANK = {key: rank for rank, key in enumerate(PRINT_ORDER)}
+"""Each attribute's place in ``--print``'s order."""
 
 
 def _as_string(value: Any) -> str:
@@ -660,5 +677,6 @@ def _add_requested_to_default(reached: dict[str, dict[str, Any]], wanted: Sequen
         return
     group = dict(reached.get("default", {}))
     members = list(group.get("targets", []))
-    group["targets"] = members + [n for n in dict.fromkeys(extra) if n not in members]
+    known = set(members)  # a set: ``everything`` asks for each of thousands of targets
+    group["targets"] = members + [n for n in dict.fromkeys(extra) if n not in known]
     reached["default"] = group

@@ -30,6 +30,7 @@ REMOVE_DUPES = (
 )
 """The list attributes buildx's ``removeDupes`` cleans."""
 
+_REMOVE_DUPES = frozenset(REMOVE_DUPES)
 _SCHEME = re.compile(r"^[a-zA-Z0-9]+://")
 _SCP = re.compile(r"^[a-zA-Z0-9_-]+@[a-zA-Z0-9.-]+:.*$")
 _GIT_SCHEMES = frozenset({"http", "https", "ssh", "git"})
@@ -46,7 +47,7 @@ def remove_dupes(values: list[Any]) -> list[Any]:
     for value in values:
         if value == "" or value is None:
             continue
-        marker = _marker(value)
+        marker = value if type(value) is str else _marker(value)
         if marker not in seen:
             seen.add(marker)
             out.append(value)
@@ -138,13 +139,19 @@ def clean_context(context: str) -> str:
 def normalize_target(target: dict[str, Any]) -> dict[str, Any]:
     """``target`` as buildx normalizes it (a new dict; lists cleaned, empty contexts gone)."""
     out = dict(target)
-    for key in REMOVE_DUPES:
-        if isinstance(out.get(key), list):
-            out[key] = remove_dupes(out[key])
-    if isinstance(out.get("attest"), list):
-        out["attest"] = remove_attest_dupes(out["attest"])
-    if isinstance(out.get("contexts"), dict):
-        out["contexts"] = {k: v for k, v in out["contexts"].items() if v != ""}
-    if isinstance(out.get("context"), str):
-        out["context"] = clean_context(out["context"])
+    normalize_in_place(out)
     return out
+
+
+def normalize_in_place(target: dict[str, Any]) -> None:
+    """``normalize_target`` on a dict the caller owns (no copy: a resolve makes one per
+    target already)."""
+    for key in _REMOVE_DUPES.intersection(target):
+        if isinstance(target[key], list):
+            target[key] = remove_dupes(target[key])
+    if isinstance(target.get("attest"), list):
+        target["attest"] = remove_attest_dupes(target["attest"])
+    if isinstance(target.get("contexts"), dict):
+        target["contexts"] = {k: v for k, v in target["contexts"].items() if v != ""}
+    if isinstance(target.get("context"), str):
+        target["context"] = clean_context(target["context"])
