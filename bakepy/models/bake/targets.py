@@ -10,7 +10,15 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
-from pydantic import BeforeValidator, Field, PlainSerializer, Tag, field_validator, model_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from bakepy.models.bake.builder import Builder
 from bakepy.models.bake.contexts import BuildContext, BuildContextValue, TargetContext
@@ -548,6 +556,8 @@ class Variable(Resource):
 class FunctionSpec(BakepyModel):
     """A bake ``function`` block: parameters and a result expression."""
 
+    model_config = ConfigDict(defer_build=True)  # built when a bake file first declares one
+
     params: list[str] = Field(default_factory=list, description="Parameter names.")
     variadic_params: str | None = Field(
         default=None, description="Name of a list parameter taking the remaining arguments."
@@ -568,6 +578,8 @@ class FunctionSpec(BakepyModel):
 
 class Function(Resource):
     """A bake user function (``kind: Function``)."""
+
+    model_config = ConfigDict(defer_build=True)  # built when a bake file first declares one
 
     KIND: ClassVar[str] = "Function"
     kind: Literal["Function"] = Field(default="Function", description="Resource kind.")
@@ -591,6 +603,8 @@ class Function(Resource):
 class AttributeSpec(BakepyModel):
     """A global-scope attribute's value."""
 
+    model_config = ConfigDict(defer_build=True)  # built when a bake file first declares one
+
     value: Any = Field(
         description="The value: a string template, a number, a bool, a list or an object, "
         'or an HCL expression (``${split(".", VERSION)}``).'
@@ -601,6 +615,8 @@ class Attribute(Resource):
     """A global-scope attribute of a bake file (``kind: Attribute``): ``REGISTRY = "..."``
     written at the top level, a constant that expressions read by name. Unlike a Variable,
     the environment never overrides it, and it wins over a Variable of the same name."""
+
+    model_config = ConfigDict(defer_build=True)  # built when a bake file first declares one
 
     KIND: ClassVar[str] = "Attribute"
     kind: Literal["Attribute"] = Field(default="Attribute", description="Resource kind.")

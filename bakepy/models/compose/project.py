@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     BeforeValidator,
+    ConfigDict,
     Field,
     PrivateAttr,
     SerializerFunctionWrapHandler,
@@ -371,6 +372,8 @@ ProjectRef = Annotated[
 class StackSpec(BakepyModel):
     """A swarm stack: a compose project deployed with ``docker stack deploy``."""
 
+    model_config = ConfigDict(defer_build=True)  # built when a stack is first declared
+
     project: ProjectRef = Field(
         description="The ComposeProject to deploy (object, or ComposeProject/name in YAML)."
     )
@@ -393,6 +396,8 @@ class Stack(Resource):
 
         Stack(metadata="web", spec=StackSpec(project=web))
     """
+
+    model_config = ConfigDict(defer_build=True)  # built when a stack is first declared
 
     KIND: ClassVar[str] = "Stack"
     kind: Literal["Stack"] = Field(default="Stack", description="Resource kind.")
