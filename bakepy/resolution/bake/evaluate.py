@@ -578,17 +578,13 @@ def finalize(
     if linked:
         target.pop("output", None)
     ordered: dict[str, Any] = {}
-    # the attributes it has, in print order (not each of the 26 looked up)
-    for key in sorted([key for key in target if key in _PRINT_RANK], key=_PRINT_RANK.__getitem__):
-        value = target[key]
-        if value is None or value == [] or value == {} or value == "":
-            continue
-        ordered[key] = value
+    for key in PRINT_ORDER:
+        if key in target:
+            value = target[key]
+            if value is None or (not value and (value == [] or value == {} or value == "")):
+                continue
+            ordered[key] = value
     return ordered
-
-
-_PRINT_RANK = {key: rank for rank, key in enumerate(PRINT_ORDER)}
-"""Each attribute's place in ``--print``'s order."""
 
 
 def _as_string(value: Any) -> str:

@@ -10,6 +10,7 @@ URL or a ``cwd://`` path.
 from __future__ import annotations
 
 import json
+import posixpath
 import re
 from typing import Any
 
@@ -86,7 +87,16 @@ def _attest_type(value: Any) -> str | None:
 
 
 def go_clean(path: str) -> str:
-    """Go's ``path.Clean``: the shortest path naming the same place, lexically."""
+    """Go's ``path.Clean``: the shortest path naming the same place, lexically. That is
+    POSIX's ``normpath`` (in C: a resolve cleans every target's context), but for a path that
+    starts with exactly two slashes, which POSIX keeps and Go makes one."""
+    if not path.startswith("//") or path.startswith("///"):
+        return posixpath.normpath(path)
+    return clean_parts(path)
+
+
+def clean_parts(path: str) -> str:
+    """Go's ``path.Clean`` rules applied part by part (what ``go_clean`` gives for any path)."""
     if path == "":
         return "."
     rooted = path.startswith("/")
@@ -119,7 +129,7 @@ def is_remote(context: str) -> bool:
         return name in _GIT_SCHEMES and (name in ("ssh", "git") or _git_path(context))
     if _SCP.match(context):
         return True
-    return _git_path("https://" + context)
+    return ".git" in context and _git_path("https://" + context)  # it ends a git URL's path
 
 
 def _git_path(url: str) -> bool:
