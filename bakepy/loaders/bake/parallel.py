@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from bakepy.errors import BakepyError
@@ -29,5 +28,7 @@ def prefetch_hcl(paths: Sequence[Path]) -> None:
     workers = min(len(pending), os.cpu_count() or 1)
     if workers < 2:
         return
+    from concurrent.futures import ProcessPoolExecutor  # here: multiprocessing costs ~5 ms
+
     with ProcessPoolExecutor(max_workers=workers) as pool:
         list(pool.map(_parse, pending))

@@ -14,7 +14,6 @@ import hashlib
 import json
 import os
 import re
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -160,6 +159,9 @@ def parse_hcl(text: str, path: Path, *, parallel: bool = True) -> dict[str, Any]
     missing = [i for i, piece in enumerate(pieces) if _cached(piece) is None]
     workers = min(len(missing), os.cpu_count() or 1)
     if parallel and workers > 1:
+        # imported here: concurrent.futures.process and multiprocessing cost every load ~5 ms
+        from concurrent.futures import ProcessPoolExecutor
+
         with ProcessPoolExecutor(max_workers=workers) as pool:
             list(
                 pool.map(
