@@ -107,37 +107,39 @@ class _Lowering:
         return mapped, os.path.normpath(os.path.join(base, context))
 
     def lower_target(self, target: Target) -> NativeTarget:
+        """One target's native block, its keys in bake's order. Written out attribute by
+        attribute: it runs for every target of a monorepo, most attributes unset."""
         spec: TargetSpec = target.spec
         base = self.base_dir(target)
         fields = spec.model_fields_set
         native: NativeTarget = {}
-
-        def put(key: str, value: Any) -> None:
-            if value is not None and value != [] and value != {}:
-                native[key] = value
-
-        put("description", spec.description)
-        put("inherits", _each(spec.inherits, _name_of))
+        if spec.description is not None:
+            native["description"] = spec.description
+        if _given(spec.inherits):
+            native["inherits"] = _each(spec.inherits, _name_of)
         if spec.matrix is not None:
             native["matrix"] = spec.matrix
-        put("name", spec.name)
+        if spec.name is not None:
+            native["name"] = spec.name
 
         context, context_path = self.context_dir(target)
         if "context" in fields and spec.context is not None:
-            put("context", context)
+            if context is not None:
+                native["context"] = context
         elif context is None and not spec.inherits:  # an expression may inherit a context
             mapped = self.paths.map(".", base)
             if mapped != ".":
                 native["context"] = mapped
-        moving = Relocation(base, self.out_dir)
-        put(
-            "contexts",
-            spec.contexts
-            if isinstance(spec.contexts, str)
-            else {
-                key: moving.context(_string(value)) for key, value in sorted(spec.contexts.items())
-            },
-        )
+        moving = _Moving(base, self.out_dir)
+        if _given(spec.contexts):
+            native["contexts"] = (
+                spec.contexts
+                if isinstance(spec.contexts, str)
+                else {
+                    key: moving.get().context(_string(value))
+                    for key, value in sorted(spec.contexts.items())
+                }
+            )
         dockerfile, _ = self.effective(target, "dockerfile")
         if isinstance(dockerfile, Dockerfile) and ("dockerfile" in fields or "context" in fields):
             file = self.out_dir / dockerfile_filename(dockerfile)
@@ -152,32 +154,70 @@ class _Lowering:
             native["dockerfile-inline"] = spec.dockerfile_inline
         if spec.target is not None:
             native["target"] = _name_of(spec.target)
-        put("args", _sorted_map(spec.args))
-        put("labels", _sorted_map(spec.labels))
-        put("annotations", _each(spec.annotations, _string))
+        if _given(spec.args):
+            native["args"] = _sorted_map(spec.args)
+        if _given(spec.labels):
+            native["labels"] = _sorted_map(spec.labels)
+        if _given(spec.annotations):
+            native["annotations"] = _each(spec.annotations, _string)
         if spec.tags is not None:
             native["tags"] = spec.tags if isinstance(spec.tags, str) else list(spec.tags)
         if spec.platforms is not None:
             native["platforms"] = _each(spec.platforms, _string)
-        put("cache-from", moving.entries("cache-from", _each(spec.cache_from, _string)))
+        if _given(spec.cache_from):
+            native["cache-from"] = moving.entries("cache-from", spec.cache_from)
         if spec.cache_to is not None:
-            native["cache-to"] = moving.entries("cache-to", _each(spec.cache_to, _string))
-        put("secret", moving.entries("secret", _each(spec.secret, _string)))
-        put("ssh", moving.entries("ssh", _each(spec.ssh, _string)))
+            native["cache-to"] = moving.entries("cache-to", spec.cache_to)
+        if _given(spec.secret):
+            native["secret"] = moving.entries("secret", spec.secret)
+        if _given(spec.ssh):
+            native["ssh"] = moving.entries("ssh", spec.ssh)
         if spec.output is not None:
-            native["output"] = moving.entries("output", _each(spec.output, _string))
-        put("attest", _each(spec.attest, _string))
-        for key, value in (("pull", spec.pull), ("no-cache", spec.no_cache)):
-            if value is not None:
-                native[key] = value
-        put("no-cache-filter", _each(spec.no_cache_filter, _name_of))
-        put("network", spec.network)
-        put("shm-size", spec.shm_size)
-        put("ulimits", _each(spec.ulimits, _string))
-        put("call", spec.call)
-        put("entitlements", _each(spec.entitlements, str))
-        put("extra-hosts", _sorted_map(spec.extra_hosts))
+            native["output"] = moving.entries("output", spec.output)
+        if _given(spec.attest):
+            native["attest"] = _each(spec.attest, _string)
+        if spec.pull is not None:
+            native["pull"] = spec.pull
+        if spec.no_cache is not None:
+            native["no-cache"] = spec.no_cache
+        if _given(spec.no_cache_filter):
+            native["no-cache-filter"] = _each(spec.no_cache_filter, _name_of)
+        if spec.network is not None:
+            native["network"] = spec.network
+        if spec.shm_size is not None:
+            native["shm-size"] = spec.shm_size
+        if _given(spec.ulimits):
+            native["ulimits"] = _each(spec.ulimits, _string)
+        if spec.call is not None:
+            native["call"] = spec.call
+        if _given(spec.entitlements):
+            native["entitlements"] = _each(spec.entitlements, str)
+        if _given(spec.extra_hosts):
+            native["extra-hosts"] = _sorted_map(spec.extra_hosts)
         return native
+
+
+def _given(value: object) -> bool:
+    """Whether a list or map attribute holds something (an expression always does)."""
+    return value is not None and (isinstance(value, str) or bool(value))
+
+
+class _Moving:
+    """A target's Relocation, made when one of its values has paths to move."""
+
+    def __init__(self, base: Path, out: Path) -> None:
+        self.base = base
+        self.out = out
+        self._relocation: Relocation | None = None
+
+    def get(self) -> Relocation:
+        if self._relocation is None:
+            self._relocation = Relocation(self.base, self.out)
+        return self._relocation
+
+    def entries(self, key: str, values: Any) -> Any:
+        """The entries of a list attribute (or its whole expression) moved."""
+        return self.get().entries(key, _each(values, _string))
 
 
 def lower_variable(variable: Variable) -> dict[str, Any]:
