@@ -397,3 +397,25 @@ def test_everything_leaves_out_a_group_whose_member_is_declared_nowhere(tmp_path
     ]
     with pytest.raises(SelectionError):
         resolve_bake(native, ["nightly"], {})
+
+
+def test_a_base_sorted_by_an_older_buildx_link_check_is_inherited_sorted() -> None:
+    """Before buildx 0.20 a link's check sorts both targets' platforms, which shows in what
+    inherits them afterwards. A base merged for one child before its link is checked is merged
+    anew for the children resolved after (the merge a first parent gives is kept per parent)."""
+    from bakepy.models.bake.definition import NativeBake
+    from bakepy.models.toolchain import Version
+    from bakepy.resolution.bake.evaluate import resolve_bake
+
+    platforms = ["linux/arm64", "linux/amd64"]
+    native = NativeBake(
+        targets={
+            "first": {"inherits": ["base"]},
+            "base": {"platforms": platforms, "contexts": {"dep": "target:other"}},
+            "other": {"platforms": platforms},
+            "later": {"inherits": ["base"], "contexts": {"dep": ""}},  # links nothing itself
+        }
+    )
+    resolved = resolve_bake(native, ["first", "base", "later"], buildx=Version(0, 19, 0))
+    assert resolved.targets["base"]["platforms"] == sorted(platforms)
+    assert resolved.targets["later"]["platforms"] == sorted(platforms)

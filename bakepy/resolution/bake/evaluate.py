@@ -178,6 +178,8 @@ class _Resolver:
         self.matrix_groups: dict[str, list[str]] = {}
         self.groups: dict[str, dict[str, Any]] = {}
         self._full: dict[str, dict[str, Any]] = {}
+        self._alone: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {}
+        """Per parent: its resolved attributes, and those merged over nothing (``_merged_into``)."""
         self._looped: set[str] = set()
         """Targets whose result depended on an inherits loop: resolved anew per request."""
         self._loops_said: set[frozenset[str]] = set()
@@ -474,13 +476,29 @@ class _Resolver:
                 )
             inherited = self._inherit(parent, visiting)
             if inherited is not None:
-                result = merge_target(result, inherited, self.by_id)
-        result = merge_target(result, {k: v for k, v in own.items() if k != "inherits"}, self.by_id)
-        result = apply_overrides(name, result, self.overrides, self.env)
+                result = self._merged_into(result, parent, inherited)
+        mine = {k: v for k, v in own.items() if k != "inherits"} if "inherits" in own else own
+        result = merge_target(result, mine, self.by_id)  # a new dict: merge_target copies
+        if self.overrides:
+            result = apply_overrides(name, result, self.overrides, self.env)
         visiting[name] = result
         if name not in self._looped:
             self._full[name] = result
         return result
+
+    def _merged_into(
+        self, result: dict[str, Any], parent: str, inherited: dict[str, Any]
+    ) -> dict[str, Any]:
+        """``inherited`` (``parent`` resolved) merged over ``result``. Over nothing, as for a
+        first parent, the merge is kept per parent: the many targets inheriting one base
+        share it (merge_target never changes its inputs; each child merges over a copy)."""
+        if result:
+            return merge_target(result, inherited, self.by_id)
+        kept = self._alone.get(parent)
+        if kept is None or kept[0] is not inherited:  # a looped parent resolves anew
+            kept = (inherited, merge_target({}, inherited, self.by_id))
+            self._alone[parent] = kept
+        return kept[1]
 
     def links(self, names: list[str]) -> list[str]:
         """Targets reached through ``target:`` contexts, after the requested ones."""
@@ -529,6 +547,8 @@ class _Resolver:
         if self.buildx < LINKS_BY_SUBSET:
             if len(mine) == len(theirs):
                 mine_full["platforms"], theirs_full["platforms"] = sorted(mine), sorted(theirs)
+                for changed in (name, linked):  # what their children merge changed too
+                    self._alone.pop(changed, None)
             if sorted(mine) != sorted(theirs):
                 message = (
                     f"target {linked} can't be used by {name} because it is defined for "
