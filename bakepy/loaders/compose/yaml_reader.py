@@ -23,6 +23,8 @@ from bakepy.support.utf8 import utf8_problem
 
 _PLAIN = "tag:bakepy.dev,compose:plain"
 _STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
 _MAX_NODES = 200_000
 """Aliases can make a small file expand enormously; compose-sized files stay far below this."""
 
@@ -132,6 +134,48 @@ class _Converter:
         self.origins.add(path, self.path, node.start_mark.line + 1)
         return result
 
+    def tree(self, node: yaml.Node, path: FieldPath) -> Any:
+        """``convert`` for a text without anchors (so no aliases, no loops) and no ``<<``:
+        its plain mappings, lists and untagged or quoted scalars in one call a node; any
+        other node (a tag such as ``!reset``) goes through ``convert``."""
+        tag, kind = node.tag, type(node)
+        if kind is yaml.ScalarNode and tag in (_PLAIN, _STR):
+            self.count += 1
+            if self.count > _MAX_NODES:
+                raise self.error("the YAML expands to too many values (alias bomb?)", node)
+            self.origins.entries[path] = (self.path, node.start_mark.line + 1)
+            return plain_scalar(node.value) if tag == _PLAIN else node.value
+        if kind is yaml.SequenceNode and tag == _SEQ:
+            self.count += 1
+            if self.count > _MAX_NODES:
+                raise self.error("the YAML expands to too many values (alias bomb?)", node)
+            self.origins.entries[path] = (self.path, node.start_mark.line + 1)
+            return [self.tree(item, (*path, i)) for i, item in enumerate(node.value)]
+        if kind is not yaml.MappingNode or tag != _MAP:
+            return self.convert(node, path)
+        self.count += 1
+        if self.count > _MAX_NODES:
+            raise self.error("the YAML expands to too many values (alias bomb?)", node)
+        entries = self.origins.entries
+        entries[path] = (self.path, node.start_mark.line + 1)
+        result: dict[str, Any] = {}
+        lines: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            key_tag = key_node.tag if type(key_node) is yaml.ScalarNode else None
+            if key_tag in (_PLAIN, _STR):  # ``key``, without its two calls
+                key = plain_scalar(key_node.value) if key_tag == _PLAIN else key_node.value
+                if not isinstance(key, str):
+                    key = "" if key is None else str(go_text(key))
+            else:
+                key = self.key(key_node)
+            if key in result:
+                message = f'mapping key "{key}" already defined at line {lines[key]}'
+                raise self.error(message, key_node)
+            lines[key] = key_node.start_mark.line + 1
+            result[key] = self.tree(value_node, (*path, key))
+            entries[(*path, key)] = (self.path, lines[key])
+        return result
+
     def merge(self, result: dict[str, Any], node: yaml.Node, path: FieldPath) -> None:
         """``<<: *anchor`` (or a list of them): keys the mapping lacks, with their origins."""
         own, self.origins = self.origins, Origins()
@@ -176,11 +220,12 @@ def parse_yaml(text: str, path: Path) -> list[YamlDocument]:
         where = Location(path, yaml_line(exc, text))
         raise LoadError(f"YAML syntax error: {yaml_problem(exc)}", where) from None
     documents: list[YamlDocument] = []
+    plain = "&" not in text and "<<" not in text  # no anchor, alias or merge key anywhere
     for node in nodes:
         if node is None:
             continue
         converter = _Converter(path)
-        data = converter.convert(node, ())
+        data = converter.tree(node, ()) if plain else converter.convert(node, ())
         documents.append(YamlDocument(data, converter.origins))
     return documents
 
