@@ -49,10 +49,17 @@ def yaml11_booleans(data: dict[str, Any], warn: Callable[[str], None]) -> None:
     def walk(node: Any, path: FieldPath) -> Any:
         if isinstance(node, dict):
             for key, value in node.items():
-                node[key] = walk(value, (*path, key))
+                # a mapping, a list or a word: the rest stays, without a call or a path
+                if isinstance(value, dict | list) or (
+                    isinstance(value, str) and value.lower() in _WORDS
+                ):
+                    node[key] = walk(value, (*path, key))
         elif isinstance(node, list):
             for index, value in enumerate(node):
-                node[index] = walk(value, (*path, index))
+                if isinstance(value, dict | list) or (
+                    isinstance(value, str) and value.lower() in _WORDS
+                ):
+                    node[index] = walk(value, (*path, index))
         elif isinstance(node, str) and node.lower() in _WORDS and _takes_word(path, document):
             value = _WORDS[node.lower()]
             warn(

@@ -27,14 +27,22 @@ def interpolate_model(
 
     def walk(value: Any, path: FieldPath) -> Any:
         if isinstance(value, str):
+            if "$" not in value:  # most values: nothing to expand
+                return value
             try:
                 return interpolate(value, env, warn)
             except InterpolationError as exc:
                 raise LoadError(str(exc), origins.location(path)) from None
         if isinstance(value, list):
-            return [walk(item, (*path, index)) for index, item in enumerate(value)]
+            return [  # a string with no $ is kept without a call or a path
+                item if isinstance(item, str) and "$" not in item else walk(item, (*path, index))
+                for index, item in enumerate(value)
+            ]
         if isinstance(value, dict):
-            return {key: walk(item, (*path, key)) for key, item in value.items()}
+            return {
+                key: item if isinstance(item, str) and "$" not in item else walk(item, (*path, key))
+                for key, item in value.items()
+            }
         if isinstance(value, Override):
             return Override(walk(value.value, path))
         return value

@@ -29,12 +29,24 @@ class Override:
     value: Any
 
 
+_NESTED = (Override, dict, list)
+"""What ``resolve_tags`` looks into; anything else is kept as it is."""
+
+
 def resolve_tags(value: Any) -> Any:
     """``value`` with every reset key removed and every override unwrapped."""
     if isinstance(value, Override):
         return resolve_tags(value.value)
     if isinstance(value, dict):
-        return {k: resolve_tags(v) for k, v in value.items() if v is not RESET}
+        return {
+            k: resolve_tags(v) if isinstance(v, _NESTED) else v
+            for k, v in value.items()
+            if v is not RESET
+        }
     if isinstance(value, list):
-        return [resolve_tags(item) for item in value if item is not RESET]
+        return [
+            resolve_tags(item) if isinstance(item, _NESTED) else item
+            for item in value
+            if item is not RESET
+        ]
     return value

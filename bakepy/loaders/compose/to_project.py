@@ -121,9 +121,15 @@ def escape_dollars(value: Any) -> Any:
     if isinstance(value, str):
         return value.replace("$", "$$")
     if isinstance(value, list):
-        return [escape_dollars(item) for item in value]
+        return [
+            item.replace("$", "$$") if isinstance(item, str) else escape_dollars(item)
+            for item in value
+        ]
     if isinstance(value, dict):
-        return {key: escape_dollars(item) for key, item in value.items()}
+        return {
+            key: item.replace("$", "$$") if isinstance(item, str) else escape_dollars(item)
+            for key, item in value.items()
+        }
     return value
 
 
