@@ -83,8 +83,9 @@ class Project:
             self._add_one(resource, base_dir)
         return self
 
-    def _add_one(self, resource: Resource, base_dir: Path | None) -> None:
-        key = id(resource)  # once: each id() call is an audited event (the render cache's hook)
+    def _add_one(self, resource: Resource, base_dir: Path | None, key: int | None = None) -> None:
+        if key is None:  # once: each id() call is an audited event (the render cache's hook)
+            key = id(resource)
         if key in self._ids:
             return
         self._ids.add(key)
@@ -127,12 +128,15 @@ class Project:
         """Add resources of ``other`` (and what they reference) with their folders, addresses
         and owners there."""
         for resource in resources:
-            self.add(resource, base_dir=other.base_dir_of(resource))
-            key = id(resource)
-            if key in other._addresses:
-                self._addresses[key] = other._addresses[key]
-            if key in other._owners:
-                self._owners[key] = other._owners[key]
+            key = id(resource)  # once, not three times (an audited event each)
+            folder = other._base_dirs.get(key)
+            self._add_one(resource, folder if folder is not None else other.base_dir.resolve(), key)
+            address = other._addresses.get(key)
+            if address is not None:
+                self._addresses[key] = address
+            owners = other._owners.get(key)
+            if owners is not None:
+                self._owners[key] = owners
 
     def set_owners(self, resource: Resource, owners: tuple[str, ...]) -> None:
         """Record who owns a resource (its package's CODEOWNERS entry)."""
