@@ -294,17 +294,22 @@ class _Resolver:
     def evaluate_attribute(self, name: str, block: dict[str, Any], key: str, scope: Any) -> Any:
         """One attribute of a target block, evaluated and brought to bake's type."""
         where = ("target", name)
-        if (name, key) in self._evaluating:
+        pending = (name, key)
+        if pending in self._evaluating:
             raise EvaluationError(
                 f"reference cycle not allowed for target.{name}.{key}", self.locate(*where)
             )
-        self._evaluating.add((name, key))
+        value = block[key]
         try:
-            return self._coerce(key, self._evaluate(block[key], where, scope), where)
+            if type(value) is str and "${" not in value and "%{" not in value:
+                return self._coerce(key, value, where)  # no template: nothing it reads loops
+            self._evaluating.add(pending)
+            try:
+                return self._coerce(key, self._evaluate(value, where, scope), where)
+            finally:
+                self._evaluating.discard(pending)
         except EvaluationError as exc:
             raise self._in_attribute(exc, where, key) from None
-        finally:
-            self._evaluating.discard((name, key))
 
     def _in_attribute(
         self, error: EvaluationError, where: tuple[str, str], key: str
