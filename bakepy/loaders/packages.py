@@ -139,14 +139,19 @@ def _referenced_packages(
 ) -> list[Package]:
     """Packages not loaded yet that references in ``project`` name by address."""
     wanted: set[str] = set()
+    # the package each reference names (None: not an address), once per text: a repository's
+    # definitions write the same few thousands of times
+    packages: dict[str, str | None] = {}
     for resource in project:
-        for reference in _name_references(resource):
-            try:
-                address = Address.parse(reference, relative_to=project.address_of(resource).package)
-            except ValueError:
-                continue
-            if address.package not in loaded:
-                wanted.add(address.package)
+        for reference in _name_references(resource):  # each names its package (a colon)
+            if reference not in packages:
+                try:
+                    packages[reference] = Address.parse(reference).package
+                except ValueError:
+                    packages[reference] = None
+            package = packages[reference]
+            if package is not None and package not in loaded:
+                wanted.add(package)
     found: list[Package] = []
     for path in sorted(wanted):
         matches = [p for p in discover_packages(repository, path) if p.path == path]
