@@ -57,6 +57,8 @@ class OnDemand:
     def adapter(self) -> TypeAdapter[Any]:
         """The member type's validator, built the first time it is needed."""
         if self._adapter is None:
+            for model in self.models:  # built first: the union then reuses their schemas, and
+                model.model_rebuild()  # names them in error locations, as the plain union does
             self._adapter = TypeAdapter(self.member, config=BakepyModel.model_config)
         return self._adapter
 

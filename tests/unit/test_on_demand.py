@@ -102,3 +102,30 @@ def test_importing_the_models_builds_no_dockerfile_or_builder_model() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.split("\n")[:2] == ["[]", "['Stage']"]
+
+
+def test_errors_name_the_member_as_the_plain_union_in_a_fresh_process() -> None:
+    # the member's models are not built yet there: the union must still name them as the
+    # plain union of built models does (as before, when they were built at import)
+    script = textwrap.dedent(
+        """
+        from pydantic import TypeAdapter, ValidationError
+        from bakepy.models.bake.targets import Target
+        from bakepy.models.dockerfile.instructions import Stage
+        bad = {"name": "s", "from": "alpine", "instructions": [{"run": 1}]}
+        try:
+            Target.model_validate({"metadata": {"name": "t"}, "spec": {"target": bad}})
+        except ValidationError as error:
+            got = [e["loc"][2:] for e in error.errors()]
+        Stage(name="built", from_="alpine")
+        try:
+            TypeAdapter(Stage | str).validate_python(bad)
+        except ValidationError as error:
+            assert got == [e["loc"] for e in error.errors()], (got, error.errors())
+        print("same")
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    assert result.stdout.strip() == "same", result.stderr
