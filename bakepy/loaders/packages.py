@@ -259,13 +259,12 @@ def _collision(project: Project, first: Resource, second: Resource, address: Add
 
 def _qualify(project: Project) -> None:
     """Give every packaged resource its bake name and point name references at them."""
-    by_address: dict[tuple[str, Address], Resource] = {}
-    for resource in project:
-        by_address[(resource.KIND, project.address_of(resource))] = resource
+    # each resource's address, looked up once (an id() each, an audited event)
+    addressed = [(resource, project.address_of(resource)) for resource in project]
+    by_address = {(resource.KIND, address): resource for resource, address in addressed}
     names: dict[str, Address] = {}
     problems: list[Diagnostic] = []
-    for resource in list(project):
-        address = project.address_of(resource)
+    for resource, address in addressed:
         if _is_global(resource):
             continue
         if resource.KIND in ENGINE_NAMED:
@@ -294,8 +293,9 @@ def _qualify(project: Project) -> None:
             resource.spec.name = Address(address.package, resource.spec.name).bake_name()
     if problems:
         raise ValidationError(problems)
-    for resource in project:
-        _rewrite_references(project, resource, by_address)
+    resolved: _Resolved = {}
+    for resource, address in addressed:
+        _rewrite_references(resource, address.package, by_address, resolved)
 
 
 ENGINE_NAMED = ("ComposeProject", "Stack")
@@ -323,14 +323,35 @@ def _claim_engine_name(
         )
 
 
+_Resolved = dict[tuple[str, tuple[str, ...], str], str]
+"""What a name reference, of the kinds it may name, written in a package, means: the
+packages of a repository write the same few (``:_base``) thousands of times."""
+
+
 def _resolve(
     reference: str,
     kinds: tuple[str, ...],
     package: str,
     by_address: dict[tuple[str, Address], Resource],
+    resolved: _Resolved,
 ) -> str:
     """The bake name a name reference written in ``package`` means (unchanged if unknown:
-    the reference check reports it, or it names something a bake file declares)."""
+    the reference check reports it, or it names something a bake file declares); each
+    reference worked out once (``resolved``)."""
+    key = (reference, kinds, package)
+    found = resolved.get(key)
+    if found is None:
+        found = resolved[key] = _resolve_once(reference, kinds, package, by_address)
+    return found
+
+
+def _resolve_once(
+    reference: str,
+    kinds: tuple[str, ...],
+    package: str,
+    by_address: dict[tuple[str, Address], Resource],
+) -> str:
+    """``_resolve``, worked out."""
     try:
         address = Address.parse(reference, relative_to=package)
     except ValueError:
@@ -343,26 +364,32 @@ def _resolve(
 
 
 def _rewrite_references(
-    project: Project, resource: Resource, by_address: dict[tuple[str, Address], Resource]
+    resource: Resource,
+    package: str,
+    by_address: dict[tuple[str, Address], Resource],
+    resolved: _Resolved,
 ) -> None:
-    package = project.address_of(resource).package
+    """Point the name references ``resource`` (of ``package``) writes at bake names."""
+
+    def bake_name(reference: str, kinds: tuple[str, ...]) -> str:
+        return _resolve(reference, kinds, package, by_address, resolved)
+
     if isinstance(resource, Target):
         spec = resource.spec
         if isinstance(spec.inherits, list):
             spec.inherits = [
-                _resolve(p, ("Target",), package, by_address) if isinstance(p, str) else p
-                for p in spec.inherits
+                bake_name(p, ("Target",)) if isinstance(p, str) else p for p in spec.inherits
             ]
         for context in spec.named_contexts.values():
             if isinstance(context, TargetContext) and isinstance(context.target, str):
-                context.target = _resolve(context.target, ("Target",), package, by_address)
+                context.target = bake_name(context.target, ("Target",))
         for field in ("dockerfile", "dockerfile_inline"):
             value = getattr(spec, field)
             if isinstance(value, ResourceRef):
-                value.name = _resolve(value.name, ("Dockerfile",), package, by_address)
+                value.name = bake_name(value.name, ("Dockerfile",))
     elif isinstance(resource, Group) and isinstance(resource.spec.targets, list):
         resource.spec.targets = [
-            _resolve(m, ("Group", "Target"), package, by_address) if isinstance(m, str) else m
+            bake_name(m, ("Group", "Target")) if isinstance(m, str) else m
             for m in resource.spec.targets
         ]
 
