@@ -89,14 +89,15 @@ def check_cycles(project: Project) -> None:
     inherits itself, or its own child, inherits nothing through that link), and so does
     bakepy; ``inherits_loops`` names them for a warning. Groups may nest in a loop too.
     """
-    edges: dict[str, list[str]] = {
-        f"Target/{target.name}": [
+    edges: dict[str, list[str]] = {}
+    for target in project.targets:
+        linked = [
             f"Target/{c.target_name}"
             for c in target.spec.named_contexts.values()
             if isinstance(c, TargetContext)
         ]
-        for target in project.targets
-    }
+        if linked:  # a target that links none is in no loop: most are not walked from
+            edges[f"Target/{target.name}"] = linked
     cycle = find_cycle(edges)
     if cycle:
         first = cycle[0]
