@@ -245,8 +245,12 @@ def subset(project: Project, names: Sequence[str]) -> Project:
     if not names:
         return project
     chosen: dict[int, Resource] = {}
+    taken: set[str] = set()  # names already taken: a shared base is named by thousands
 
     def take(name: str) -> None:
+        if name in taken:
+            return
+        taken.add(name)
         found = project.find(Group, name) or project.find(Target, name)
         if found is None and project.bake_files:
             return  # a bake file's block (or matrix variant): resolving the files checks it
