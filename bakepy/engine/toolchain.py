@@ -60,49 +60,94 @@ def _fingerprint(docker: str) -> str:
     return digest.hexdigest()
 
 
-def installed_buildx() -> Version | None:
-    """The version of ``docker buildx`` on this machine, or None when there is none."""
-    docker = shutil.which("docker")
-    if docker is None:
+class _Question:
+    """One version docker is asked for (``docker buildx version``, the engine's), with its
+    answer kept in the cache folder under ``key``; asked at most once, and two questions may
+    be asked at the same time (each is a docker process of tens of milliseconds)."""
+
+    def __init__(self, docker: str, args: list[str], file: str, field: str, key: str | None):
+        self.docker = docker
+        self.args = args
+        self.cache = cache_dir() / file
+        self.field = field
+        self.key = key
+        self.remembered: str | None = None
+        """The kept answer's text ("" for none), None when none is kept for ``key``."""
+        if key is not None:
+            with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
+                document = json.loads(self.cache.read_text(encoding="utf-8"))
+                if document["key"] == key:
+                    self.remembered = str(document[field])
+        self._asking: subprocess.Popen[str] | None = None
+
+    def start(self) -> None:
+        """Start asking docker, unless the answer is kept."""
+        if self.remembered is not None or self._asking is not None:
+            return
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            self._asking = subprocess.Popen(
+                [self.docker, *self.args],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                stdin=subprocess.DEVNULL,
+                text=True,
+                env={**os.environ, "DOCKER_CLI_HINTS": "false"},
+            )
+
+    def answer(self) -> Version | None:
+        """The version: kept, or docker's (kept for next time when there is a key)."""
+        if self.remembered is not None:
+            return Version.parse(self.remembered) if self.remembered else None
+        self.start()
+        version = _version_in(self._asking)
+        self.remembered = str(version) if version else ""
+        if self.key is not None:
+            with contextlib.suppress(OSError):
+                document = {"key": self.key, self.field: self.remembered}
+                write_file(FileWrite(self.cache, json.dumps(document).encode()))
+        return version
+
+
+def _version_in(asking: subprocess.Popen[str] | None) -> Version | None:
+    """The first version number a docker process prints, or None when it fails."""
+    if asking is None:
         return None
-    key = _fingerprint(docker)
-    cache = cache_dir() / "toolchain.json"
-    with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-        remembered = json.loads(cache.read_text(encoding="utf-8"))
-        if remembered["key"] == key:
-            text = remembered["buildx"]
-            return Version.parse(text) if text else None
-    version = _ask_buildx(docker)
-    with contextlib.suppress(OSError):
-        document = {"key": key, "buildx": str(version) if version else ""}
-        write_file(FileWrite(cache, json.dumps(document).encode()))
-    return version
-
-
-def _ask_buildx(docker: str) -> Version | None:
-    return _ask(docker, ["buildx", "version"])
-
-
-def _ask(docker: str, args: list[str]) -> Version | None:
-    """The first version number ``docker ARGS`` prints, or None when it fails."""
     try:
-        result = subprocess.run(
-            [docker, *args],
-            capture_output=True,
-            text=True,
-            timeout=20,
-            check=False,
-            env={**os.environ, "DOCKER_CLI_HINTS": "false"},
-        )
-    except (OSError, subprocess.SubprocessError):
+        out, _ = asking.communicate(timeout=20)
+    except subprocess.SubprocessError:
+        asking.kill()
+        asking.communicate()
         return None
-    if result.returncode != 0:
+    if asking.returncode != 0:
         return None
-    for word in result.stdout.split():
+    for word in out.split():
         if word[:1].isdigit() or (word[:1] == "v" and word[1:2].isdigit()):
             with contextlib.suppress(ValueError):
                 return Version.parse(word)
     return None
+
+
+def _buildx_question() -> _Question | None:
+    docker = shutil.which("docker")
+    if docker is None:
+        return None
+    return _Question(
+        docker, ["buildx", "version"], "toolchain.json", "buildx", _fingerprint(docker)
+    )
+
+
+def _engine_question() -> _Question | None:
+    docker = shutil.which("docker")
+    if docker is None:
+        return None
+    args = ["version", "--format", "{{.Server.Version}}"]
+    return _Question(docker, args, "engine.json", "engine", _engine_fingerprint(docker))
+
+
+def installed_buildx() -> Version | None:
+    """The version of ``docker buildx`` on this machine, or None when there is none."""
+    question = _buildx_question()
+    return question.answer() if question is not None else None
 
 
 def _engine_fingerprint(docker: str) -> str | None:
@@ -127,24 +172,13 @@ def _engine_fingerprint(docker: str) -> str | None:
 def engine_frontend() -> Version | None:
     """The Dockerfile frontend built into the engine this machine talks to (from its version),
     or None when there is no engine or its version says nothing known."""
+    question = _engine_question()
+    return _frontend_of(question.answer()) if question is not None else None
+
+
+def _frontend_of(engine: Version | None) -> Version | None:
     from bakepy.models.dockerfile.features import builtin_frontend
 
-    docker = shutil.which("docker")
-    if docker is None:
-        return None
-    key = _engine_fingerprint(docker)
-    cache = cache_dir() / "engine.json"
-    if key is not None:
-        with contextlib.suppress(OSError, ValueError, KeyError, TypeError):
-            remembered = json.loads(cache.read_text(encoding="utf-8"))
-            if remembered["key"] == key:
-                text = remembered["engine"]
-                return builtin_frontend(Version.parse(text)) if text else None
-    engine = _ask(docker, ["version", "--format", "{{.Server.Version}}"])
-    if key is not None:
-        with contextlib.suppress(OSError):
-            document = {"key": key, "engine": str(engine) if engine else ""}
-            write_file(FileWrite(cache, json.dumps(document).encode()))
     return builtin_frontend(engine) if engine else None
 
 
@@ -156,10 +190,15 @@ def detect_toolchain(
     Dockerfile frontend: ``dockerfile`` or ``$BAKEPY_DOCKERFILE_VERSION`` when given, else, with
     ``engine``, the one built into the engine (none known without a reachable engine)."""
     given = buildx if buildx is not None else os.environ.get(ENV_VARIABLE)
-    target = parse_version(given) if given is not None else installed_buildx()
     frontend_given = dockerfile if dockerfile is not None else os.environ.get(FRONTEND_VARIABLE)
+    asked = _buildx_question() if given is None else None
+    engine_asked = _engine_question() if frontend_given is None and engine else None
+    for question in (asked, engine_asked):  # both docker processes run at once
+        if question is not None:
+            question.start()
+    target = parse_version(given) if given is not None else asked.answer() if asked else None
     if frontend_given is not None:
         frontend = parse_version(frontend_given)
     else:
-        frontend = engine_frontend() if engine else None
+        frontend = _frontend_of(engine_asked.answer()) if engine_asked else None
     return Toolchain(buildx=target, dockerfile=frontend)
