@@ -92,6 +92,23 @@ def test_a_parent_target_may_provide_the_secret() -> None:
     assert found.errors == []
 
 
+def test_a_dockerfile_only_a_parent_names_is_checked() -> None:
+    """No Target names a Dockerfile resource but a parent: its children build it, whether the
+    project holds the parent (added with the child) or not (set on the child afterwards)."""
+    parent = Target(metadata="base", spec=TargetSpec(dockerfile=dockerfile(), **EVERYTHING))
+    child = Target(metadata="app", spec=TargetSpec(inherits=[parent], target="biuld"))
+    (error,) = check_targets(Project([child])).errors
+    assert "'biuld' is not a stage of Dockerfile/app" in error.message
+    later = Target(metadata="app", spec=TargetSpec(target="biuld"))
+    project = Project([later])
+    later.spec.inherits.append(parent)
+    assert [t.name for t in project.targets] == ["app"]
+    (error,) = check_targets(project).errors
+    assert "'biuld' is not a stage of Dockerfile/app" in error.message
+    by_name = Target(metadata="app", spec=TargetSpec(inherits=["base"], target="biuld"))
+    assert check_targets(Project([by_name])).errors == []  # a name the project lacks: nothing
+
+
 def test_a_from_arg_without_default_the_target_does_not_pass_is_an_error() -> None:
     file = dockerfile("ARG TAG\nFROM alpine:${TAG}\nRUN true\n")
     (error,) = findings(file).errors

@@ -82,6 +82,8 @@ class _Wants:
 def check_targets(project: Project) -> Findings:
     """Every Target that builds a Dockerfile resource, against the stages it builds."""
     findings = Findings()
+    if not _may_build_resources(project):
+        return findings
     parents = {_parent_name(p) for target in project.targets for p in target.spec.parents}
     for target in project.targets:
         if target.spec.matrix is not None or not _builds_resource(project, target, set()):
@@ -99,11 +101,32 @@ def _parent_name(parent: Target | str) -> str:
 
 def resource_targets(project: Project) -> set[str]:
     """The Targets ``check_targets`` checks: those that build a Dockerfile resource."""
+    if not _may_build_resources(project):
+        return set()
     return {
         target.name
         for target in project.targets
         if target.spec.matrix is None and _builds_resource(project, target, set())
     }
+
+
+def _may_build_resources(project: Project) -> bool:
+    """Whether some Target may build a Dockerfile resource: one names it itself, or inherits a
+    Target object (which the project may not hold: one set on it after it was added). Else none
+    does, through inherits either, which is said in one pass: a monorepo's targets name their
+    Dockerfiles by path, and following each one's parents cost a render ~4 ms twice (its
+    checks, and the bake checks)."""
+    for target in project.targets:
+        spec = target.spec
+        own = (spec.dockerfile, spec.dockerfile_inline)
+        if isinstance(own[0], Dockerfile) or isinstance(own[1], Dockerfile):
+            return True
+        inherits: Any = spec.inherits
+        if inherits and not isinstance(inherits, str):
+            for parent in inherits:
+                if isinstance(parent, Target):
+                    return True
+    return False
 
 
 def _builds_resource(project: Project, target: Target, visiting: set[int]) -> bool:
