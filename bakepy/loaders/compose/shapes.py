@@ -25,17 +25,34 @@ _RULES: tuple[tuple[str, tuple[type, ...], str], ...] = (
 )
 
 
-def _mappings(
-    data: Any, pattern: list[str], path: FieldPath
-) -> list[tuple[FieldPath, dict[str, Any]]]:
-    """The mappings at a ``services.*.logging.options``-style pattern, with their paths."""
-    if not pattern:
-        return [(path, data)] if isinstance(data, dict) else []
-    if not isinstance(data, dict):
-        return []
-    head, rest = pattern[0], pattern[1:]
-    keys = list(data) if head == "*" else [head] if head in data else []
-    return [found for key in keys for found in _mappings(data[key], rest, (*path, key))]
+Found = list[tuple[FieldPath, dict[str, Any]]]
+"""The mappings at one pattern, with their paths, in the model's order."""
+
+
+def _mappings(data: Any, patterns: tuple[str, ...]) -> dict[str, Found]:
+    """The mappings at each ``services.*.logging.options``-style pattern, with their paths,
+    found in one walk of ``data`` for all the patterns (``*`` any key)."""
+    found: dict[str, Found] = {pattern: [] for pattern in patterns}
+    trie: dict[str, Any] = {}
+    for pattern in patterns:
+        node = trie
+        for part in pattern.split("."):
+            node = node.setdefault(part, {})
+        node[""] = pattern  # no key is empty in a pattern: this marks where one ends
+
+    def walk(value: dict[str, Any], node: dict[str, Any], path: FieldPath) -> None:
+        for part, rest in node.items():
+            if not part:
+                found[rest].append((path, value))
+                continue
+            for key in list(value) if part == "*" else [part] if part in value else []:
+                child = value[key]
+                if isinstance(child, dict):
+                    walk(child, rest, (*path, key))
+
+    if isinstance(data, dict):
+        walk(data, trie, ())
+    return found
 
 
 _LISTS = (
@@ -76,6 +93,11 @@ _DURATIONS = (
 )
 """Durations compose's schema takes only as strings (the models also take seconds as a number)."""
 
+_PATTERNS = tuple(
+    dict.fromkeys([*(p.rpartition(".")[0] for p in _DURATIONS), *(p for p, _, _ in _RULES)])
+)
+"""The mappings ``check_shapes`` looks into (the durations' parents, the rules')."""
+
 
 def check_shapes(raw: RawModel) -> None:
     """Refuse what compose's schema refuses and the models would take, as compose does."""
@@ -85,14 +107,15 @@ def check_shapes(raw: RawModel) -> None:
         for key in _LISTS if isinstance(service, dict) else ():
             if key in service and service[key] is not None and not isinstance(service[key], list):
                 raise raw.error("must be a list", ("services", name, key))
+    found = _mappings(raw.data, _PATTERNS)
     for pattern in _DURATIONS:
-        *parent, key = pattern.split(".")
-        for path, mapping in _mappings(raw.data, parent, ()):
+        parent, _, key = pattern.rpartition(".")
+        for path, mapping in found[parent]:
             value = mapping.get(key)
             if isinstance(value, int | float) and not isinstance(value, bool):
                 raise raw.error("must be a string", (*path, key))
     for pattern, refused, wanted in _RULES:
-        for path, mapping in _mappings(raw.data, pattern.split("."), ()):
+        for path, mapping in found[pattern]:
             for key, value in mapping.items():
                 if isinstance(value, refused):
                     raise raw.error(f"must be {wanted}", (*path, key))

@@ -66,19 +66,21 @@ def _at(data: Any, trie: _Trie) -> list[dict[str, Any]]:
     """The mappings at any of the trie's patterns (``*`` any key), in one walk of ``data``."""
     found: list[dict[str, Any]] = []
 
-    def walk(value: Any, node: _Trie) -> None:
-        if not isinstance(value, dict):
-            return
+    def walk(value: dict[str, Any], node: _Trie) -> None:
         if None in node:
             found.append(value)
         for part, rest in node.items():
             if part == "*":
                 for child in list(value.values()):
-                    walk(child, rest)
+                    if isinstance(child, dict):
+                        walk(child, rest)
             elif part is not None:
-                walk(value.get(part), rest)
+                child = value.get(part)  # mostly absent: no call for it
+                if isinstance(child, dict):
+                    walk(child, rest)
 
-    walk(data, trie)
+    if isinstance(data, dict):
+        walk(data, trie)
     return found
 
 
