@@ -257,7 +257,7 @@ def _scanned_line_by_line(text: str) -> DockerfileShape | None:
     """The scan as it reads every line of the text (no cache, comments and directives read in
     place), which ``scan_dockerfile``'s answer per instruction text must equal."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    if any(mark in text.lower() for mark in scan._UNSURE_TEXT) or scan._ODD_SPACE.search(text):
+    if any(mark in text.lower() for mark in ("<<", "--mount")) or scan._ODD_SPACE.search(text):
         return None
     try:
         return scan._Scan().run(text.split("\n"))
@@ -300,3 +300,12 @@ def test_texts_differing_in_comments_share_one_shape() -> None:
     assert scan_dockerfile(f"# services/b\n\n{body}# end\n") is first
     assert scan_dockerfile(f"# syntax=docker/dockerfile:1\n{body}") is first
     assert scan_dockerfile(f"# escape=`\n{body}") is None  # a directive the scan is unsure of
+
+
+def test_odd_whitespace_is_found_in_ascii_and_other_texts() -> None:
+    """The scan's quick test for whitespace other than spaces, tabs and line breaks finds what
+    the regular expression finds: each ASCII character, and others, alone or in a text."""
+    characters = [chr(code) for code in range(128)] + ["\x85", "\xa0", "\u2003", "\u3000", "é"]
+    for char in characters:
+        for text in (char, f"FROM busybox AS a{char}\nARG X\n", f"ARG é\nFROM x{char}"):
+            assert scan._odd_space(text) == bool(scan._ODD_SPACE.search(text)), repr(text)

@@ -19,7 +19,8 @@ _DIRECTIVE = re.compile(f"#{_BLANKS}([a-zA-Z][a-zA-Z0-9]*){_BLANKS}={_BLANKS}(.+
 _CONTINUATION = re.compile(r"(?<!\\)\\[ \t]*$")
 _ODD_SPACE = re.compile(r"[^\S \t\n]")
 """Whitespace other than spaces, tabs and line breaks (the parser's rules for it differ)."""
-_UNSURE_TEXT = ("<<", "--mount")
+_ODD_ASCII_SPACE = "\v\f\r\x1c\x1d\x1e\x1f"
+"""Those of ``_ODD_SPACE`` in ASCII."""
 
 
 _READ = frozenset({"FROM", "ARG", "COPY"})
@@ -30,23 +31,33 @@ class _Unsure(Exception):
     """The scan cannot be sure to read the file as the parser does."""
 
 
-_SKIPPED_LINE = re.compile(r"^[ \t]*(?:#[^\n]*)?(?:\n|\Z)", re.MULTILINE)
-"""A comment or blank line, which the scan skips wherever it stands once the directives are
-read (inside a continuation too)."""
+_SKIPPED_LINE = re.compile(r"\n[ \t]*(?:#[^\n]*)?(?=\n|\Z)")
+"""A comment or blank line with the line break before it, which the scan skips wherever it
+stands once the directives are read (inside a continuation too). It starts with a line break,
+which the regular expression engine finds quickly (a pattern starting with ``^`` it tries at
+each character)."""
 
 
 def scan_dockerfile(text: str) -> DockerfileShape | None:
     """The shape of the Dockerfile ``text`` declares; None when the scan is not sure of it."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
     lowered = text.lower()
-    if any(mark in lowered for mark in _UNSURE_TEXT) or _ODD_SPACE.search(text):
+    if "<<" in lowered or "--mount" in lowered or _odd_space(text):
         return None
     if text.lstrip(" \t").startswith("#"):  # directives stand only in the first lines
         try:
             _skip_directives(text.split("\n"))
         except _Unsure:
             return None
-    return _instructions_shape(_SKIPPED_LINE.sub("", text))
+    return _instructions_shape(_SKIPPED_LINE.sub("", f"\n{text}")[1:])
+
+
+def _odd_space(text: str) -> bool:
+    """Whether ``text`` holds whitespace other than spaces, tabs and line breaks; in an ASCII
+    text by a search for each such character (a tenth of the regular expression's time)."""
+    if not text.isascii():
+        return _ODD_SPACE.search(text) is not None
+    return any(char in text for char in _ODD_ASCII_SPACE)
 
 
 @lru_cache(maxsize=1024)
