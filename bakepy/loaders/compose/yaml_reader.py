@@ -42,12 +42,20 @@ class _Loader(yaml.SafeLoader):
 
 
 class _FastLoader(_BASE_LOADER):  # type: ignore[misc]
-    """The same resolution over libyaml's parser (the pure-Python one without libyaml)."""
+    """The same resolution over libyaml's parser (the pure-Python one without libyaml), in
+    as few Python steps as it takes: libyaml asks for every node's tag, and calls the
+    path-resolver hooks, which bakepy never sets."""
 
     def resolve(self, kind: type[yaml.Node], value: Any, implicit: Any) -> Any:
-        if kind is yaml.ScalarNode and implicit[0]:
-            return _PLAIN
-        return super().resolve(kind, value, implicit)
+        if kind is yaml.ScalarNode:
+            return _PLAIN if implicit[0] else _STR
+        return _MAP if kind is yaml.MappingNode else _SEQ
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path resolvers: nothing to follow."""
+
+    def ascend_resolver(self) -> None:
+        """No path resolvers: nothing to follow."""
 
 
 @dataclass
