@@ -126,7 +126,7 @@ class _TargetAttributes(dict[str, Any]):
         self._resolver = resolver
         self._name = name
         self._block = block
-        self._values: dict[str, Any] = {}
+        self._values = resolver.own_values(name)
 
     def __contains__(self, key: object) -> bool:
         return key == "name" or key in _VISIBLE
@@ -187,6 +187,9 @@ class _Resolver:
         self.warnings: list[str] = []
         self._expanded: set[int] = set()
         """Matrix blocks already expanded (a ``target.NAME`` reference may expand one early)."""
+        self._own_values: dict[str, dict[str, Any]] = {}
+        """Each target's own visible attributes, evaluated once whether its block or a
+        ``target.NAME.ATTR`` reference asks first (``_TargetAttributes`` shows them)."""
         self.references = _TargetReferences(self)
         self.target_scope = self.variables.scope.child({"target": self.references})
         self._evaluating: set[tuple[str, str]] = set()
@@ -278,18 +281,30 @@ class _Resolver:
         """Every attribute of one target block evaluated (matrix values in scope, if any)."""
         scope = self.target_scope.child(matrix_values) if matrix_values else self.target_scope
         own = matrix_values is None and self.last_block(name) is block
-        shared = self.references[name] if own else None  # what target.NAME.ATTR shares
+        shared = self.own_values(name) if own else None  # what target.NAME.ATTR shares
         out: dict[str, Any] = {}
         for key in block:
             if key in _NOT_EVALUATED:
                 continue
             if shared is not None and key in _VISIBLE:
-                evaluated = shared[key]
+                if key in shared:
+                    evaluated = shared[key]
+                else:
+                    evaluated = shared[key] = self.evaluate_attribute(name, block, key, scope)
             else:
                 evaluated = self.evaluate_attribute(name, block, key, scope)
             if evaluated is not None:  # null leaves the attribute unset
                 out[key] = evaluated
         return out
+
+    def own_values(self, name: str) -> dict[str, Any]:
+        """The evaluated own attributes of the last block called ``name``, shared by its
+        evaluation and ``target.NAME.ATTR`` (a dict, not a ``_TargetAttributes`` per target:
+        most targets are never referenced)."""
+        values = self._own_values.get(name)
+        if values is None:
+            values = self._own_values[name] = {}
+        return values
 
     def evaluate_attribute(self, name: str, block: dict[str, Any], key: str, scope: Any) -> Any:
         """One attribute of a target block, evaluated and brought to bake's type."""
