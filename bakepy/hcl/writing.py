@@ -3,6 +3,7 @@ bake generator and the importer share)."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
@@ -47,6 +48,8 @@ def hcl_string(text: str) -> str:
     there. Interpolation and directive sequences are expressions, not literal text: they are
     copied as written, since ``\"`` is not valid HCL inside ``${...}``.
     """
+    if text.isprintable() and '"' not in text and "\\" not in text:
+        return '"' + text + '"'  # nothing to escape (a quick test: translate walks in Python)
     escaped = text.translate(_STRING_TABLE)
     if escaped == text or not has_interpolation(text):
         return '"' + escaped + '"'  # nothing to escape: every piece would be copied as is
@@ -73,13 +76,25 @@ def hcl_heredoc(text: str, indent: str) -> str:
     return f"<<{delimiter}\n{body}{delimiter}"
 
 
+@functools.lru_cache(maxsize=4096)
 def hcl_key(key: str) -> str:
-    """An object key: bare when it is an identifier, quoted otherwise."""
+    """An object key: bare when it is an identifier, quoted otherwise (kept per key: the
+    same argument and label names recur in every target of a large file)."""
     return key if _IDENTIFIER.match(key) else hcl_string(key)
 
 
 def hcl_value(value: Any, indent: str = "  ") -> str:
     """Any JSON-like value as an HCL expression, laid out one item per line when long."""
+    kind = type(value)  # the exact types first: a bake file is mostly strings, lists, maps
+    if kind is str:
+        text: str = value
+        if text.isprintable() and '"' not in text and "\\" not in text:
+            return '"' + text + '"'  # as hcl_string writes it, without its other tests
+        return _text(text, indent)
+    if kind is list:
+        return _list(value, indent)
+    if kind is dict:
+        return _object(value, indent)
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -87,24 +102,40 @@ def hcl_value(value: Any, indent: str = "  ") -> str:
     if isinstance(value, int | float):
         return json.dumps(value)
     if isinstance(value, str):
-        # A heredoc holds template text exactly as a JSON string does (backslashes are
-        # literal), but its value always ends with a newline: only such text can use one.
-        if value.endswith("\n") and "\n" in value[:-1] and "\r" not in value:
-            return hcl_heredoc(value, indent)
-        return hcl_string(value)
-    inner = indent + "  "
+        return _text(value, indent)
     if isinstance(value, list):
-        items = [hcl_value(item, inner) for item in value]
-        one_line = "[" + ", ".join(items) + "]"
-        if len(one_line) <= _INLINE_LIMIT and "\n" not in one_line:
-            return one_line
-        return "[\n" + "".join(f"{inner}{item},\n" for item in items) + indent + "]"
+        return _list(value, indent)
     if isinstance(value, dict):
-        if not value:
-            return "{}"
-        lines = [f"{inner}{hcl_key(str(k))} = {hcl_value(v, inner)}\n" for k, v in value.items()]
-        return "{\n" + "".join(lines) + indent + "}"
+        return _object(value, indent)
     raise TypeError(f"cannot write {type(value).__name__} as HCL")
+
+
+def _text(value: str, indent: str) -> str:
+    """A string: a heredoc when it may be one, a quoted template otherwise."""
+    # A heredoc holds template text exactly as a JSON string does (backslashes are
+    # literal), but its value always ends with a newline: only such text can use one.
+    if value.endswith("\n") and "\n" in value[:-1] and "\r" not in value:
+        return hcl_heredoc(value, indent)
+    return hcl_string(value)
+
+
+def _list(value: list[Any], indent: str) -> str:
+    """A list on one line when short and single-line, else one item per line."""
+    inner = indent + "  "
+    items = [hcl_value(item, inner) for item in value]
+    one_line = "[" + ", ".join(items) + "]"
+    if len(one_line) <= _INLINE_LIMIT and "\n" not in one_line:
+        return one_line
+    return "[\n" + "".join(f"{inner}{item},\n" for item in items) + indent + "]"
+
+
+def _object(value: dict[Any, Any], indent: str) -> str:
+    """A map, one ``key = value`` line per entry."""
+    if not value:
+        return "{}"
+    inner = indent + "  "
+    lines = [f"{inner}{hcl_key(str(k))} = {hcl_value(v, inner)}\n" for k, v in value.items()]
+    return "{\n" + "".join(lines) + indent + "}"
 
 
 def hcl_expression(value: Any) -> str:

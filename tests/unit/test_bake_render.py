@@ -20,7 +20,7 @@ from bakepy import (
 )
 from bakepy.generators import render_project
 from bakepy.generators.dockerfile import render_dockerfile
-from bakepy.hcl.writing import hcl_key, hcl_string, hcl_value
+from bakepy.hcl.writing import _STRING_TABLE, hcl_key, hcl_string, hcl_value
 from bakepy.models.bake import Output, Secret, VariableValidation
 from bakepy.models.dockerfile import Run, Stage
 from bakepy.resolution.bake.lower import lower_project
@@ -35,6 +35,18 @@ def test_hcl_strings_escape_quotes_and_backslashes_but_keep_interpolation() -> N
     assert hcl_string('say "hi"\\n') == '"say \\"hi\\"\\\\n"'
     assert hcl_string("${TAG}") == '"${TAG}"'
     assert hcl_string("a\tb\nc") == '"a\\tb\\nc"'
+
+
+def test_strings_with_nothing_to_escape_are_written_as_the_escape_table_writes_them() -> None:
+    """The quick path (printable, no quote or backslash) agrees with the table on every
+    character below U+3000, alone and inside text, in a string and as a value (but for two
+    line breaks: a heredoc)."""
+    for code in range(0x3000):
+        for text in (chr(code), f"a{chr(code)}b", f"{chr(code)}{chr(code)}"):
+            expected = '"' + text.translate(_STRING_TABLE) + '"'
+            assert hcl_string(text) == expected, hex(code)
+            if text != "\n\n":
+                assert hcl_value(text) == expected, hex(code)
 
 
 def test_hcl_keys_are_quoted_unless_identifiers() -> None:
