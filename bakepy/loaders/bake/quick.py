@@ -164,6 +164,8 @@ def _value(raw: str, *, lists: bool) -> Any:
 
 def _check_interpolations(string: str) -> None:
     """Unsure of a template other than ``${NAME}`` references (python-hcl2 rewrites some)."""
+    if "{" not in string:  # no template at all (most strings)
+        return
     for found in _INTERPOLATION.finditer(string):
         if _PLAIN_REFERENCE.match(string, found.start()) is None:
             raise _Unsure

@@ -112,7 +112,7 @@ def native_value(value: Any) -> Any:
     if isinstance(value, str):
         if len(value) >= 2 and value.startswith('"') and value.endswith('"'):
             inner = value[1:-1]
-            heredoc = heredoc_to_template(inner)
+            heredoc = heredoc_to_template(inner) if inner.startswith("<<") else None
             return heredoc if heredoc is not None else quoted_to_template(inner)
         if _IDENTIFIER.match(value):
             return "${" + value + "}"  # a bare variable reference: python-hcl2 drops the ${}
