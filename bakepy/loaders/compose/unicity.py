@@ -75,7 +75,7 @@ def enforce_unicity(service: dict[str, Any]) -> list[str]:
     changed: list[str] = []
     for field, key in UNIQUE.items():
         items = service.get(field)
-        if isinstance(items, list):
+        if isinstance(items, list) and len(items) > 1:  # one entry is unique: no key to make
             kept = unique_entries(items, key)
             if len(kept) != len(items):
                 service[field] = kept
