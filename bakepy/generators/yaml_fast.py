@@ -77,6 +77,20 @@ def _key(value: Any) -> str:
     return text
 
 
+@functools.lru_cache(maxsize=4096)
+def _string_key(key: str) -> str:
+    """A string key as ``_key`` writes it, kept per key (service fields repeat in every file)."""
+    return _key(key)
+
+
+def _line(head: str, value: Any) -> str:
+    """``head`` and a scalar on one line, refused when PyYAML would fold it."""
+    line = f"{head} {_string(value) if type(value) is str else _scalar(value)}"
+    if len(line) > _WIDTH:
+        raise _Unsupported
+    return line
+
+
 def _value(value: Any, indent: str, out: list[str], head: str) -> None:
     """``head`` (``key:`` or ``-``) followed by ``value``, nested values indented past it."""
     if isinstance(value, dict):
@@ -99,20 +113,25 @@ def _value(value: Any, indent: str, out: list[str], head: str) -> None:
         else:
             raise _Unsupported  # a list in a list
     else:
-        line = f"{head} {_scalar(value)}"
-        if len(line) > _WIDTH:
-            raise _Unsupported
-        out.append(line)
+        out.append(_line(head, value))
 
 
 def _mapping(mapping: dict[Any, Any], indent: str, out: list[str]) -> None:
     for key, value in mapping.items():
-        _value(value, indent, out, f"{indent}{_key(key)}:")
+        head = f"{indent}{_string_key(key) if type(key) is str else _key(key)}:"
+        if type(value) is str:  # most values: written here, without _value's other tests
+            out.append(_line(head, value))
+        else:
+            _value(value, indent, out, head)
 
 
 def _sequence(items: list[Any], indent: str, out: list[str]) -> None:
+    head = f"{indent}-"
     for item in items:
-        _value(item, indent, out, f"{indent}-")
+        if type(item) is str:
+            out.append(_line(head, item))
+        else:
+            _value(item, indent, out, head)
 
 
 def fast_yaml(data: Any) -> str | None:
