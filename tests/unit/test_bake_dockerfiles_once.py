@@ -3,6 +3,7 @@ target (what made a manifest of thousands of targets slow to validate; issue 15)
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -41,3 +42,19 @@ def test_a_missing_file_and_inline_text_are_answered_once_too(tmp_path: Path) ->
     assert read({"context": ".", "dockerfile": "nope"}) is None
     inline = {"dockerfile-inline": "FROM busybox\n"}
     assert read(inline) is read(dict(inline))
+
+
+def test_a_dockerfile_read_short_is_read_to_its_end(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A network or FUSE file system may return less than asked before the end."""
+    text = b"FROM scratch\n" + b"# padding\n" * 20_000  # longer than one chunk
+    path = tmp_path / "Dockerfile"
+    path.write_bytes(text)
+    real_read = os.read
+    monkeypatch.setattr(module.os, "read", lambda fd, size: real_read(fd, 7))
+    assert module._file_bytes(str(path)) == text
+    monkeypatch.undo()
+    assert module._file_bytes(str(path)) == text
+    (tmp_path / "empty").write_bytes(b"")
+    assert module._file_bytes(str(tmp_path / "empty")) == b""
