@@ -52,7 +52,28 @@ def _without_pydantic_plugins() -> None:
     if name not in sys.modules and "pydantic" not in sys.modules:
         loader = types.ModuleType(name, "No pydantic plugins in the bakepy command.")
         setattr(loader, "get_plugins", _no_plugins)  # noqa: B010 - a module made here
+        setattr(loader, "__getattr__", _real_loader_attribute)  # noqa: B010
         sys.modules[name] = loader
+
+
+def _real_loader_attribute(name: str) -> Any:
+    """Anything else a later pydantic asks its plugin loader for comes from the real module
+    (loaded under another name), so the stand-in never breaks a pydantic it does not know."""
+    if name.startswith("__"):  # what the import system looks for (__path__, ...)
+        raise AttributeError(name)
+    import importlib.util
+
+    import pydantic.plugin
+
+    folder = next(iter(pydantic.plugin.__path__))
+    spec = importlib.util.spec_from_file_location(
+        "pydantic.plugin._real_loader", os.path.join(folder, "_loader.py")
+    )
+    if spec is None or spec.loader is None:
+        raise AttributeError(name)
+    real = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(real)
+    return getattr(real, name)
 
 
 def _no_plugins() -> tuple[()]:

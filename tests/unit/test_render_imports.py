@@ -84,3 +84,21 @@ def test_a_program_importing_bakepy_keeps_pydantic_plugins() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "dict_values"  # pydantic's loader looked them up
+
+
+def test_the_stand_in_loader_gives_what_else_pydantic_may_ask_for(tmp_path: Path) -> None:
+    """A later pydantic may import another name from its plugin loader: the stand-in then
+    gives the real module's (here its entry-point group name), instead of failing."""
+    script = textwrap.dedent(
+        """
+        import sys
+        from bakepy.cli import _without_pydantic_plugins
+        _without_pydantic_plugins()
+        from pydantic.plugin._loader import PYDANTIC_ENTRY_POINT_GROUP, get_plugins
+        print(PYDANTIC_ENTRY_POINT_GROUP, list(get_plugins()))
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], check=True, capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.stdout.split() == ["pydantic", "[]"]
