@@ -31,3 +31,22 @@ def test_joining_is_used_where_it_holds() -> None:
     assert mapper._prefixes == {Path("/r/a/b"): "../a/b"}
     assert mapper.map("out/x", Path("/r")) == "x"
     assert mapper._prefixes[Path("/r")] is None  # an ancestor of the output folder
+
+
+def test_definition_folders_resolve_as_path_resolve_does(tmp_path: Path) -> None:
+    """A folder with no symlink above it is taken as it is (one lstat per folder); a symlink in
+    it or above it, a missing folder, are resolved as Path.resolve does: a folder that is the
+    output folder through a symlink still maps its paths as written."""
+    out = tmp_path / "out"
+    (out / "sub").mkdir(parents=True)
+    (tmp_path / "pkg" / "deep").mkdir(parents=True)
+    (tmp_path / "link-out").symlink_to(out, target_is_directory=True)
+    (tmp_path / "link-up").symlink_to(tmp_path, target_is_directory=True)
+    mapper = PathMapper(out.resolve())
+    folders = [tmp_path / "pkg", tmp_path / "pkg" / "deep", tmp_path / "link-out", out / "sub"]
+    folders += [tmp_path / "link-up" / "out", tmp_path / "link-up" / "pkg", tmp_path / "no" / "x"]
+    for folder in [*folders, out, *folders]:  # twice: from what is kept too
+        assert mapper._resolve(folder) == folder.resolve(), folder
+    assert mapper.map("a", tmp_path / "link-out") == "a"
+    assert mapper.map("a", tmp_path / "link-up" / "out") == "a"
+    assert mapper.map("a", tmp_path / "link-up" / "pkg") == "../link-up/pkg/a"

@@ -22,6 +22,8 @@ class PathMapper:
     """Each definition folder resolved once (thousands of targets share a few folders)."""
     _prefixes: dict[Path, str | None] = field(default_factory=dict, compare=False, repr=False)
     """Each definition folder relative to ``out_dir``, when paths below it map by joining."""
+    _plain: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    """Whether a folder and every folder above it are no symlinks (one lstat per folder)."""
 
     def map(self, path: str, base_dir: Path) -> str:
         """``path`` (relative to ``base_dir``) relative to ``out_dir``; as written when the two
@@ -56,10 +58,26 @@ class PathMapper:
         return self._prefixes[base_dir]
 
     def _resolve(self, base_dir: Path) -> Path:
-        """``base_dir`` resolved, once per folder."""
+        """``base_dir`` resolved, once per folder. An absolute, normal path with no symlink in
+        it is its own resolved form: told by one lstat of each folder not seen before (the
+        packages of a repository share the folders above them), not a walk from the root."""
         if base_dir not in self._resolved:
-            self._resolved[base_dir] = Path(base_dir).resolve()
+            text = os.fspath(base_dir)
+            normal = os.path.isabs(text) and os.path.normpath(text) == text
+            if normal and not text.startswith("//") and self._no_symlink(text):
+                self._resolved[base_dir] = Path(text)
+            else:
+                self._resolved[base_dir] = Path(base_dir).resolve()
         return self._resolved[base_dir]
+
+    def _no_symlink(self, folder: str) -> bool:
+        """Whether no part of ``folder`` (absolute, normal) is a symlink; kept per folder."""
+        known = self._plain.get(folder)
+        if known is None:
+            parent = os.path.dirname(folder)
+            known = (parent == folder or self._no_symlink(parent)) and not os.path.islink(folder)
+            self._plain[folder] = known
+        return known
 
     def map_file(self, file: Path) -> str:
         """An absolute file path relative to ``out_dir``."""
