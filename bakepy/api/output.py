@@ -10,6 +10,7 @@ bakepy wrote it is kept, with a warning (never lose a hand edit). A render of so
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,14 +56,18 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
-def inside(out_dir: Path, path: str) -> Path:
+def inside(out_dir: Path, path: str, root: Path | None = None) -> Path:
     """``out_dir / path``, refused (BakepyError naming it) unless it stays inside ``out_dir``
     once resolved: no absolute path, no ``..``, no symlink in the folder leading out of it.
-    Whatever names a file (a resource's name, an earlier record), nothing lands outside."""
-    root = out_dir.resolve()
+    Whatever names a file (a resource's name, an earlier record), nothing lands outside.
+    ``root`` is ``out_dir`` resolved, when the caller checks many files."""
+    root = root or out_dir.resolve()
     target = out_dir / path
-    if Path(path).is_absolute() or ".." in Path(path).parts:
+    parts = Path(path).parts
+    if Path(path).is_absolute() or ".." in parts:
         raise BakepyError(f"refusing to write {path!r}: it is not a path inside {out_dir}")
+    if not _through_symlink(root, parts):
+        return target  # its real path is root joined with its parts: inside
     resolved = target.resolve()
     if resolved != root and root not in resolved.parents:
         raise BakepyError(
@@ -72,10 +77,22 @@ def inside(out_dir: Path, path: str) -> Path:
     return target
 
 
+def _through_symlink(root: Path, parts: Sequence[str]) -> bool:
+    """Whether a folder or file of ``parts``, below the real folder ``root``, is a symlink
+    (one lstat each; a missing one is none): a path with none needs no full resolve."""
+    current = os.fspath(root)
+    for part in parts:
+        current = os.path.join(current, part)
+        if os.path.islink(current):
+            return True
+    return False
+
+
 def _plan(files: Sequence[RenderedFile], out_dir: Path, *, record: bool, prune: bool) -> _Plan:
     """The rendered files plus the record, which of them differ on disk, and the stale ones."""
+    root = out_dir.resolve()
     for file in files:
-        inside(out_dir, file.path)
+        inside(out_dir, file.path, root)
     report = WriteReport()
     planned = list(files)
     if record:
@@ -88,7 +105,7 @@ def _plan(files: Sequence[RenderedFile], out_dir: Path, *, record: bool, prune: 
             if path in rendered:
                 continue
             try:
-                inside(out_dir, path)
+                inside(out_dir, path, root)
             except BakepyError:
                 report.warnings.append(f"{RECORD_NAME} names {path!r}, outside the folder: ignored")
                 continue

@@ -37,6 +37,25 @@ def test_a_symlink_in_the_output_folder_is_not_followed_out(tmp_path: Path) -> N
     assert list(elsewhere.iterdir()) == []
 
 
+def test_a_symlinked_file_leading_out_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "sub").mkdir(parents=True)
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n")
+    (out / "sub" / "Dockerfile").symlink_to(victim)
+    with pytest.raises(BakepyError, match="outside"):
+        write_files([RenderedFile("sub/Dockerfile", "FROM scratch\n", "Dockerfile")], out)
+    assert victim.read_text() == "keep me\n"
+
+
+def test_a_symlink_staying_in_the_output_folder_is_followed(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "real").mkdir(parents=True)
+    (out / "link").symlink_to(out / "real", target_is_directory=True)
+    write_files([RenderedFile("link/Dockerfile", "FROM scratch\n", "Dockerfile")], out)
+    assert (out / "real" / "Dockerfile").read_text() == "FROM scratch\n"
+
+
 def test_a_record_naming_a_file_outside_removes_nothing(tmp_path: Path) -> None:
     out = tmp_path / "out"
     out.mkdir()
