@@ -31,15 +31,17 @@ def render_build_files(
         return render_dockerfile(dockerfile, include_syntax=options.syntax_directive)
 
     files: list[RenderedFile] = []
+    dockerfiles = project.dockerfiles
+    targets = project.targets if dockerfiles else []  # no Dockerfile to find among them
     inline = {
         id(t.spec.dockerfile_inline)
-        for t in project.targets
+        for t in targets
         if isinstance(t.spec.dockerfile_inline, Dockerfile)
     }
     referenced = {
-        id(t.spec.dockerfile) for t in project.targets if isinstance(t.spec.dockerfile, Dockerfile)
+        id(t.spec.dockerfile) for t in targets if isinstance(t.spec.dockerfile, Dockerfile)
     }
-    for dockerfile in project.dockerfiles:
+    for dockerfile in dockerfiles:
         if id(dockerfile) in inline and id(dockerfile) not in referenced:
             continue
         name = dockerfile_filename(dockerfile)
