@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from bakepy.errors import (
     CycleError,
@@ -66,10 +67,10 @@ def load_packages(
             import_loaders([file for package in pending for file in package.files])
 
             def read(package: Package) -> _PackageLoad:
-                return _read_package(package, toolchain, ignore_unknown)
+                return _read_package(repository, package, toolchain, ignore_unknown)
 
             for package, loaded in zip(pending, forked_map(read, pending), strict=True):
-                _add_package(repository, project, package, loaded)
+                _add_package(project, loaded)
                 loaded_paths.add(package.path)
             pending = _referenced_packages(repository, project, loaded_paths)
     project.imported_files = frozenset(imported)
@@ -93,45 +94,62 @@ def _with_addresses(project: Project, message: str) -> str:
     return message
 
 
+class _Declared(NamedTuple):
+    """One resource a package's files declare, with what the project keeps of it."""
+
+    resource: Resource
+    base_dir: Path
+    package: str
+    """The package of the file that declared it (an import may bring another's)."""
+    owners: tuple[str, ...] | None
+    """Its owners by CODEOWNERS (None when the repository has none)."""
+
+
 @dataclass
 class _PackageLoad:
-    """What one package's files declare, each resource with its base folder: read by
-    whichever process of a shared load (:func:`bakepy.support.forked.forked_map`), then
-    added to the project in package order."""
+    """What one package's files declare: found by whichever process of a shared load
+    (:func:`bakepy.support.forked.forked_map`), each resource's package and owners
+    included, then added to the project in package order."""
 
-    resources: list[tuple[Resource, Path]]
+    resources: list[_Declared]
     warnings: list[str]
 
 
-def _read_package(package: Package, toolchain: Toolchain, ignore_unknown: bool) -> _PackageLoad:
+def _read_package(
+    repository: Repository, package: Package, toolchain: Toolchain, ignore_unknown: bool
+) -> _PackageLoad:
     unknown = Unknown(ignore_unknown)
     loaded = load_files(list(package.files), toolchain, unknown, cwd=package.folder)
     # a package's bake and compose files declare its resources, with addresses like any
     # other's (kept as files, two packages' ``app`` or ``default`` would merge into one)
     from_bake = package_bake_resources(loaded.bake_files)
-    resources = [(resource, loaded.base_dir_of(resource)) for resource in loaded]
-    resources += [(resource, package.folder) for resource in from_bake]
-    return _PackageLoad(resources, loaded.warnings)
-
-
-def _add_package(
-    repository: Repository, project: Project, package: Package, loaded: _PackageLoad
-) -> None:
-    project.warnings += loaded.warnings
+    found = [(resource, loaded.base_dir_of(resource)) for resource in loaded]
+    found += [(resource, package.folder) for resource in from_bake]
     rules = list(rules_for(repository.root))
     owners: dict[str, tuple[str, ...]] = {}  # by declaring file: mostly one per package
-    for resource, base_dir in loaded.resources:
-        project.add(resource, base_dir=base_dir)
-        project.set_address(
-            resource, Address(_package_of(repository, resource, package), resource.name)
-        )
+    folder = str(package.folder)
+    declared: list[_Declared] = []
+    for resource, base_dir in found:
+        source = resource.source_file or ""
+        where = _package_of(repository, source, package, folder)
+        who: tuple[str, ...] | None = None
         if rules:
-            source = resource.source_file or ""
-            declared = source if source and not source.startswith("<") else str(package.files[0])
-            if declared not in owners:
-                path = os.path.relpath(os.path.abspath(declared), repository.root)
-                owners[declared] = owners_of(rules, path.replace(os.sep, "/"))
-            project.set_owners(resource, owners[declared])
+            file = source if source and not source.startswith("<") else str(package.files[0])
+            if file not in owners:
+                path = os.path.relpath(os.path.abspath(file), repository.root)
+                owners[file] = owners_of(rules, path.replace(os.sep, "/"))
+            who = owners[file]
+        declared.append(_Declared(resource, base_dir, where, who))
+    return _PackageLoad(declared, loaded.warnings)
+
+
+def _add_package(project: Project, loaded: _PackageLoad) -> None:
+    project.warnings += loaded.warnings
+    for resource, base_dir, package, owners in loaded.resources:
+        project.add(resource, base_dir=base_dir)
+        project.set_address(resource, Address(package, resource.name))
+        if owners is not None:
+            project.set_owners(resource, owners)
 
 
 def _referenced_packages(
@@ -223,12 +241,12 @@ def _replace_objects(resource: Resource, replaced: dict[int, Resource]) -> None:
         resource.spec.targets = [one(m) for m in resource.spec.targets]  # type: ignore[misc]
 
 
-def _package_of(repository: Repository, resource: Resource, loaded_from: Package) -> str:
-    """The package of the file that declared ``resource`` (an import may bring another's)."""
-    source = resource.source_file
+def _package_of(repository: Repository, source: str, loaded_from: Package, folder: str) -> str:
+    """The package of the file ``source`` that declared a resource (an import may bring
+    another's), the package ``loaded_from`` (whose folder is ``folder``) loading it."""
     if not source or source.startswith("<"):
         return loaded_from.path
-    if os.path.dirname(source) == str(loaded_from.folder):
+    if os.path.dirname(source) == folder:
         return loaded_from.path  # the usual case, without resolving the path
     try:
         return repository.package_of(Path(source).resolve().parent)
