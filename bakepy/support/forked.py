@@ -59,10 +59,11 @@ def carry_back(carrier: Carrier) -> None:
     _CARRIERS.append(weakref.ref(carrier))
 
 
-def jobs() -> int:
+def jobs(*, least: int = 2) -> int:
     """How many processes may share work: ``$BAKEPY_JOBS``, else the cores this process may
-    run on, at most :data:`MOST_JOBS`; 1 where forking is not possible or not safe (another
-    thread runs)."""
+    run on, at most :data:`MOST_JOBS`, when there are at least ``least`` (a share whose
+    copying costs more than one more core saves asks for more); 1 where forking is not
+    possible or not safe (another thread runs)."""
     if not hasattr(os, "fork") or threading.active_count() > 1:
         return 1
     configured = os.environ.get("BAKEPY_JOBS", "")
@@ -72,7 +73,7 @@ def jobs() -> int:
         return 1
     affinity = getattr(os, "sched_getaffinity", None)
     cores = len(affinity(0)) if affinity is not None else os.cpu_count() or 1
-    return min(cores, MOST_JOBS)
+    return min(cores, MOST_JOBS) if cores >= least else 1
 
 
 @dataclass

@@ -152,3 +152,18 @@ def test_the_default_minimum_is_the_module_setting(monkeypatch: pytest.MonkeyPat
     monkeypatch.setattr(forked, "SHARED_FROM", 5)
     pids = {pid for pid, _ in forked_map(_pid_and_square, list(range(6)), processes=2)}
     assert len(pids) == 2
+
+
+def test_a_share_may_ask_for_more_cores_than_two(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A repository's load is shared from three cores on (on two, copying the process cost
+    as much as the second core saved), unless BAKEPY_JOBS asks."""
+    monkeypatch.delenv("BAKEPY_JOBS", raising=False)
+    monkeypatch.setattr(forked.sys, "platform", "linux")
+    monkeypatch.setattr(forked.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    assert (jobs(), jobs(least=3)) == (2, 1)
+    monkeypatch.setattr(forked.os, "sched_getaffinity", lambda _: set(range(4)), raising=False)
+    assert jobs(least=3) == 4
+    monkeypatch.setattr(forked.os, "sched_getaffinity", lambda _: set(range(64)), raising=False)
+    assert jobs() == forked.MOST_JOBS
+    monkeypatch.setenv("BAKEPY_JOBS", "2")
+    assert jobs(least=3) == 2
