@@ -110,43 +110,13 @@ def check(
     Variables come from ``env`` and ``--set`` ``overrides`` apply, as when the files are printed,
     and the bake files are read as ``toolchain``'s buildx reads them (what it refuses is an error).
     """
-    found, resolved = _checked(
-        project,
-        env,
-        definition,
-        names,
-        overrides,
-        toolchain,
-        syntax_directive=syntax_directive,
-        strict_credentials=strict_credentials,
-        folder=project.base_dir,
-    )
-    return found + resolved
-
-
-def _checked(
-    project: Project,
-    env: Mapping[str, str] | None,
-    definition: NativeBake | None,
-    names: Sequence[str],
-    overrides: Sequence[str],
-    toolchain: Toolchain,
-    *,
-    syntax_directive: bool,
-    strict_credentials: bool,
-    folder: Path,
-    rendering: bool = False,
-) -> tuple[list[str], list[str]]:
-    """``check``'s warnings, apart: the project checks' (Dockerfiles, and bake targets against
-    the Dockerfiles they build, paths relative to ``folder``), then the bake resolver's
-    (``rendering``: but what the targeted buildx's print leaves out, which a file keeps)."""
     found = check_project(
         project, toolchain, syntax_directive=syntax_directive, strict_credentials=strict_credentials
     )
     targets, resolved = _bake_checked(
-        project, env, definition, names, overrides, toolchain, folder=folder, rendering=rendering
+        project, env, definition, names, overrides, toolchain, folder=project.base_dir
     )
-    return found + targets, resolved
+    return found + targets + resolved
 
 
 def _bake_checked(
@@ -158,10 +128,12 @@ def _bake_checked(
     toolchain: Toolchain,
     *,
     folder: Path,
-    rendering: bool,
+    rendering: bool = False,
 ) -> tuple[list[str], list[str]]:
-    """The bake half of :func:`_checked`: every target resolved as bake would, then judged
-    against the Dockerfile it builds; their warnings, and the resolver's."""
+    """The bake half of :func:`check`: every target resolved as bake would, then judged
+    against the Dockerfile it builds (paths relative to ``folder``); their warnings, and the
+    resolver's (``rendering``: but what the targeted buildx's print leaves out, which a file
+    keeps)."""
     native = definition or bake_definition(project, project.base_dir)
     names = bake_names(project, names)
     if not (names or native.targets or native.groups):
