@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import itertools
 import os
 import pickle
 import sys
@@ -42,7 +43,10 @@ class Carrier(Protocol):
         ...
 
 
-_CARRIERS: list[weakref.ref[Carrier]] = []
+_CARRIERS: dict[int, weakref.ref[Carrier]] = {}
+"""The carriers by a number of their own, which a child sends back with their state (a
+position would shift when a dead one is dropped)."""
+_NUMBERS = itertools.count()
 
 SHARED_FROM = 16
 """Fewer items than this are not worth a fork (a few milliseconds each)."""
@@ -55,8 +59,9 @@ so more children add to that part what they save on the rest."""
 def carry_back(carrier: Carrier) -> None:
     """Have every child send ``carrier``'s state back to it (held weakly: a carrier that is
     gone is skipped)."""
-    _CARRIERS[:] = [ref for ref in _CARRIERS if ref() is not None]
-    _CARRIERS.append(weakref.ref(carrier))
+    for number in [number for number, ref in _CARRIERS.items() if ref() is None]:
+        del _CARRIERS[number]
+    _CARRIERS[next(_NUMBERS)] = weakref.ref(carrier)
 
 
 def jobs(*, least: int = 2) -> int:
@@ -101,8 +106,9 @@ class _Child(Generic[R]):
         except Exception:  # nothing sent, or a class the parent cannot find: compute here
             return
         self.received = results
-        for index, state in carried:
-            carrier = _CARRIERS[index]() if index < len(_CARRIERS) else None
+        for number, state in carried:
+            ref = _CARRIERS.get(number)
+            carrier = ref() if ref is not None else None
             if carrier is not None:
                 carrier.take_back(state)
 
@@ -136,8 +142,8 @@ def _fork(compute: Callable[[], dict[int, Any]]) -> _Child[Any] | None:
         os.close(reader)
         results = compute()
         carried = [
-            (index, carrier.carried())
-            for index, ref in enumerate(_CARRIERS)
+            (number, carrier.carried())
+            for number, ref in _CARRIERS.items()
             if (carrier := ref()) is not None
         ]
         try:

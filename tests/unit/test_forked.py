@@ -167,3 +167,26 @@ def test_a_share_may_ask_for_more_cores_than_two(monkeypatch: pytest.MonkeyPatch
     assert jobs() == forked.MOST_JOBS
     monkeypatch.setenv("BAKEPY_JOBS", "2")
     assert jobs(least=3) == 2
+
+
+def test_a_carrier_added_while_children_work_takes_no_others_state() -> None:
+    """A carrier is matched with its child's state by a number of its own: one that dies
+    and another that comes while the children work shift no one's place."""
+    parent = os.getpid()
+    holder = [_Notes()]
+    carry_back(holder[0])
+    kept = _Notes()
+    carry_back(kept)
+    late: list[_Notes] = []
+
+    def work(value: int) -> int:
+        kept.seen.add(value)
+        if os.getpid() == parent and not late:
+            holder.clear()  # the first carrier dies ...
+            late.append(_Notes())
+            carry_back(late[0])  # ... and another comes
+        return value
+
+    forked_map(work, list(range(20)), minimum=0, processes=2)
+    assert kept.seen == set(range(20))
+    assert late[0].seen == set()
