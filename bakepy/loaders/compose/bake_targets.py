@@ -14,7 +14,7 @@ import posixpath
 from collections.abc import Mapping
 from typing import Any
 
-from bakepy.errors import LoadError
+from bakepy.errors import LoadError, Location
 from bakepy.loaders.compose.paths import is_local
 from bakepy.models.bake.definition import NativeBake, NativeTarget
 from bakepy.models.compose.base import UlimitRange
@@ -206,12 +206,17 @@ def service_target(
 def compose_bake(compose: ComposeProject, env: Mapping[str, str]) -> NativeBake:
     """A target per service with a build section, and a ``default`` group of them."""
     native = NativeBake()
+    # the file and resource of every service's location, worked out once (``location``
+    # reads them through pydantic's private attributes: most of a target's cost here)
+    services = compose.location("spec", "services")
     for name, service in compose.spec.services.items():
         if not isinstance(service.build, ComposeBuild):
             continue
         label = target_name(name)
         native.targets[label] = _native(service_target(name, service, compose, env))
-        native.locations[("target", label)] = compose.location("spec", "services", name)
+        path = ("spec", "services", name)
+        line = compose.line_of(path) if services.file is not None else None
+        native.locations[("target", label)] = Location(services.file, line, services.resource, path)
     if native.targets:
         native.groups["default"] = {"targets": list(native.targets)}
     return native

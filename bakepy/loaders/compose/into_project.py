@@ -31,12 +31,19 @@ def add_compose_files(
     for warning in loaded.warnings:
         if warning not in project.warnings:
             project.warnings.append(warning)
-    here = (cwd or Path.cwd()).resolve()
     bake_loaded = loaded
-    if project_environment(here, shell) != loaded.environment:
+    here = None if _same_folder(cwd, files[0]) else (cwd or Path.cwd()).resolve()
+    if here is not None and project_environment(here, shell) != loaded.environment:
         dotenv = here / ".env"
         env_files = [dotenv] if is_file(dotenv) else []
         bake_loaded = load_compose(files, environ=shell, env_files=env_files)
     native = compose_bake(bake_loaded.project, bake_loaded.environment)
     if native.targets:
         project.bake_files.append(BakeFile(files[0], loaded.directory, native))
+
+
+def _same_folder(cwd: Path | None, file: Path) -> bool:
+    """Whether bake would run in the compose file's own folder (as a repository package's
+    load does): its ``.env`` is then the one the project was read with, so the variables are
+    the same without reading them again (a resolved path and an ``.env`` read a file)."""
+    return cwd is not None and cwd == Path(file).parent

@@ -21,7 +21,7 @@ from bakepy.support.utf8 import utf8_problem
 def read_model(files: Sequence[Path], directory: Path) -> RawModel:
     """The files' documents merged in order (relative paths relative to ``directory``)."""
     data: dict[str, Any] = {}
-    origins = Origins()
+    origins: Origins | None = None
     for file in files:
         documents = read_yaml(file)
         for document in documents:
@@ -30,6 +30,9 @@ def read_model(files: Sequence[Path], directory: Path) -> RawModel:
                 raise LoadError(
                     "a compose file must be a mapping of services, networks, ...", where
                 )
+            if origins is None:  # the first document merged into nothing is itself: kept
+                data, origins = document.data, document.origins
+                continue
             try:
                 merged, changed = merge_values(data, document.data)
             except MergeError as exc:
@@ -40,7 +43,7 @@ def read_model(files: Sequence[Path], directory: Path) -> RawModel:
                 origins.drop_below(path)
         if not documents:
             raise LoadError("empty compose file", Location(file))
-    return RawModel(data, origins, directory, list(files))
+    return RawModel(data, origins if origins is not None else Origins(), directory, list(files))
 
 
 def dotenv_text(files: Sequence[Path]) -> str | None:
