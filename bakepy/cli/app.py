@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import copy
 import gc
 import json
 import os
@@ -130,8 +131,13 @@ def render_command(
     with shared_discovery():  # the cache key and the load walk the repository once
         cache_key = None
         if changed_since is None and not addresses:  # --addresses needs the loaded project
-            cache_key = render_cache.request_key(
-                files or [], targets or [], options_key, os.environ, recursive=recursive
+            cache_key = render_cache.request_key_importing(
+                files or [],
+                targets or [],
+                options_key,
+                os.environ,
+                recursive=recursive,
+                modules=render_cache.RENDER_MODULES,
             )
         hit = render_cache.lookup(cache_key, out) if cache_key else None
         if hit is not None:  # the same render is on disk already: nothing to load or write
@@ -620,10 +626,31 @@ def main() -> None:
     else:
         gc.set_threshold(200_000, 30, 30)
     try:
-        app()
+        _app_for(sys.argv[1:])()
     except SystemExit as stop:
         _exit_now(stop.code)
     _exit_now(0)
+
+
+def _app_for(words: list[str]) -> typer.Typer:
+    """The app to run for a command line: only the command it starts with, when it starts
+    with one; the whole app otherwise.
+
+    Typer builds the click command of every registered command (their options, from each
+    function's signature) before it runs one: 12 ms of every command's start, for the one it
+    runs. A command line whose first word names a command can only run that one (the global
+    options come before it), and its help, usage errors and exit codes do not depend on the
+    others. Anything else (no words, ``--help``, global options, shell completion, which
+    reads its words from the environment, or an unknown command) gets every command, to list
+    or suggest them.
+    """
+    if not words or words[0] not in {command.name for command in app.registered_commands}:
+        return app
+    if any(name.startswith("_") and name.endswith("_COMPLETE") for name in os.environ):
+        return app  # click's completion variable (_BAKEPY_COMPLETE): complete from them all
+    one = copy.copy(app)  # app's own list of commands stays whole
+    one.registered_commands = [c for c in app.registered_commands if c.name == words[0]]
+    return one
 
 
 def _command_word(words: list[str]) -> str | None:
