@@ -18,6 +18,14 @@ _INSIDE: dict[str, bool] = {}
 objects, each walking the same dozen frames)."""
 
 
+def empty_list() -> list[Any]:
+    """An empty list, the ``default_factory`` of list fields. pydantic reads a factory's
+    signature at every field it builds a schema for, and the builtin ``list`` has only a text
+    signature, parsed each time (~90 us, 70 fields on every command's import); a function's
+    signature is read directly."""
+    return []
+
+
 def kebab_alias(name: str) -> str:
     """``cache_from`` -> ``cache-from``: bake spells its attributes in kebab-case."""
     return name.rstrip("_").replace("_", "-")

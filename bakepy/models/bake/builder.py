@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from bakepy.models.bake.values import Platform
-from bakepy.models.base import KebabModel
+from bakepy.models.base import KebabModel, empty_list
 from bakepy.models.resource import Metadata, Resource
 
 _BUILDER_NAME = re.compile(r"^[a-zA-Z0-9][a-zA-Z0-9_.-]*$")
@@ -36,7 +36,7 @@ class BuilderSpec(KebabModel):
         description="Driver options (`--driver-opt`), e.g. image, network, namespace, replicas.",
     )
     platforms: list[Platform] = Field(
-        default_factory=list, description="Platforms this builder is fixed to (`--platform`)."
+        default_factory=empty_list, description="Platforms this builder is fixed to (`--platform`)."
     )
     buildkitd_flags: str | None = Field(
         default=None, description="Flags for the BuildKit daemon (`--buildkitd-flags`)."

@@ -39,7 +39,7 @@ from bakepy.models.bake.values import (
     Ulimit,
     is_template,
 )
-from bakepy.models.base import BakepyModel, KebabModel
+from bakepy.models.base import BakepyModel, KebabModel, empty_list
 from bakepy.models.dockerfile.instructions import Dockerfile, Stage
 from bakepy.models.on_demand import OnDemand
 from bakepy.models.resource import Metadata, Resource, ResourceRef
@@ -314,7 +314,7 @@ class TargetSpec(KebabModel):
 
     description: str | None = Field(default=None, description="Human description of the target.")
     inherits: TargetRefList = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="Targets whose attributes this one starts from (or one expression).",
     )
     context: str | None = Field(
@@ -342,19 +342,21 @@ class TargetSpec(KebabModel):
         default_factory=dict, description="Image labels; null keeps the Dockerfile value."
     )
     annotations: AnnotationList = Field(
-        default_factory=list, description="OCI annotations with optional levels."
+        default_factory=empty_list, description="OCI annotations with optional levels."
     )
-    attest: AttestList = Field(default_factory=list, description="Attestations: SBOM, provenance.")
+    attest: AttestList = Field(
+        default_factory=empty_list, description="Attestations: SBOM, provenance."
+    )
     tags: StringList | None = Field(default=None, description="Image names and tags.")
-    cache_from: CacheList = Field(default_factory=list, description="Cache sources.")
+    cache_from: CacheList = Field(default_factory=empty_list, description="Cache sources.")
     cache_to: CacheList | None = Field(default=None, description="Cache destinations.")
     target: StageName | None = Field(
         default=None, description="Stage to build: a Stage object or its name."
     )
     secret: SecretList = Field(
-        default_factory=list, description="Build secrets, as references (file or env)."
+        default_factory=empty_list, description="Build secrets, as references (file or env)."
     )
-    ssh: SSHList = Field(default_factory=list, description="SSH agent sockets or keys.")
+    ssh: SSHList = Field(default_factory=empty_list, description="SSH agent sockets or keys.")
     platforms: PlatformList | None = Field(
         default=None, description="Target platforms, e.g. linux/amd64, linux/arm64."
     )
@@ -365,17 +367,17 @@ class TargetSpec(KebabModel):
     no_cache: Flag | None = Field(default=None, description="Build without cache.")
     network: Network | None = Field(default=None, description="Network mode for RUN steps.")
     no_cache_filter: StageNameList = Field(
-        default_factory=list, description="Stages to build without cache."
+        default_factory=empty_list, description="Stages to build without cache."
     )
     shm_size: str | None = Field(default=None, description="Size of /dev/shm, e.g. 128m.")
     ulimits: UlimitList = Field(
-        default_factory=list, description="Resource limits for RUN containers."
+        default_factory=empty_list, description="Resource limits for RUN containers."
     )
     call: Call | None = Field(
         default=None, description="Frontend method: build, check, outline or targets."
     )
     entitlements: EntitlementList = Field(
-        default_factory=list, description="Privileges the build needs."
+        default_factory=empty_list, description="Privileges the build needs."
     )
     extra_hosts: HostMap = Field(
         default_factory=dict, description="Extra /etc/hosts entries, host to IP."
@@ -516,7 +518,7 @@ class VariableSpec(KebabModel):
         default=None, description="Type constraint: string, number, bool, list(string), ..."
     )
     validation: list[VariableValidation] = Field(
-        default_factory=list, description="Conditions the final value must meet."
+        default_factory=empty_list, description="Conditions the final value must meet."
     )
 
     @field_validator("type")
@@ -558,7 +560,7 @@ class FunctionSpec(BakepyModel):
 
     model_config = ConfigDict(defer_build=True)  # built when a bake file first declares one
 
-    params: list[str] = Field(default_factory=list, description="Parameter names.")
+    params: list[str] = Field(default_factory=empty_list, description="Parameter names.")
     variadic_params: str | None = Field(
         default=None, description="Name of a list parameter taking the remaining arguments."
     )

@@ -30,7 +30,7 @@ from pydantic import (
 )
 
 from bakepy.models.bake.csv_attrs import format_csv_attrs, parse_csv_attrs
-from bakepy.models.base import ShortSyntax
+from bakepy.models.base import ShortSyntax, empty_list
 
 _OS = {
     "linux",
@@ -361,7 +361,8 @@ class SSH(_StringForm):
 
     id: str = Field(default="default", description="SSH id; `default` is the agent.")
     paths: list[str] = Field(
-        default_factory=list, description="Agent socket or key files (default: $SSH_AUTH_SOCK)."
+        default_factory=empty_list,
+        description="Agent socket or key files (default: $SSH_AUTH_SOCK).",
     )
 
     @model_validator(mode="before")
@@ -392,7 +393,8 @@ class Annotation(_StringForm):
     key: str = Field(description="Annotation key, e.g. org.opencontainers.image.title.")
     value: str = Field(description="Annotation value.")
     levels: list[AnnotationLevel] = Field(
-        default_factory=list, description="Where the annotation goes; empty means the manifest."
+        default_factory=empty_list,
+        description="Where the annotation goes; empty means the manifest.",
     )
     platform: Platform | None = Field(
         default=None, description="Only for this platform's manifest (`manifest[linux/arm64]:`)."

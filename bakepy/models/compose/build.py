@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator, Field, SerializerFunctionWrapHandler, WrapSerializer
 
 from bakepy.models.bake.targets import Target
+from bakepy.models.base import empty_list
 from bakepy.models.compose.base import (
     BoolOrVariable,
     ByteSize,
@@ -84,9 +85,11 @@ class ComposeBuild(ComposeModel):
     ssh: Annotated[
         list[str],
         BeforeValidator(_ssh_list, json_schema_input_type=list[str] | dict[str, str | None]),
-    ] = Field(default_factory=list, description="SSH agent sockets or keys: default or id=path.")
-    cache_from: StringList = Field(default_factory=list, description="Cache sources.")
-    cache_to: StringList = Field(default_factory=list, description="Cache destinations.")
+    ] = Field(
+        default_factory=empty_list, description="SSH agent sockets or keys: default or id=path."
+    )
+    cache_from: StringList = Field(default_factory=empty_list, description="Cache sources.")
+    cache_to: StringList = Field(default_factory=empty_list, description="Cache destinations.")
     additional_contexts: dict[str, str] = Field(
         default_factory=dict,
         description="Named contexts: folders, docker-image://, service:<name>, URLs.",
@@ -104,14 +107,14 @@ class ComposeBuild(ComposeModel):
     shm_size: ByteSize | None = Field(default=None, description="Size of /dev/shm for RUN steps.")
     target: str | None = Field(default=None, description="Dockerfile stage to build.")
     secrets: list[ServiceSecret] = Field(
-        default_factory=list, description="Top-level secrets the build may mount."
+        default_factory=empty_list, description="Top-level secrets the build may mount."
     )
-    tags: StringList = Field(default_factory=list, description="Extra image tags.")
+    tags: StringList = Field(default_factory=empty_list, description="Extra image tags.")
     ulimits: Ulimits = Field(default_factory=dict, description="Limits for RUN steps.")
-    platforms: StringList = Field(default_factory=list, description="Target platforms.")
+    platforms: StringList = Field(default_factory=empty_list, description="Target platforms.")
     no_cache: BoolOrVariable | None = Field(default=None, description="Build without cache.")
     entitlements: StringList = Field(
-        default_factory=list, description="Privileges the build needs (network.host, ...)."
+        default_factory=empty_list, description="Privileges the build needs (network.host, ...)."
     )
 
 

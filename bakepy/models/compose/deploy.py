@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from bakepy.models.base import ShortSyntax
+from bakepy.models.base import ShortSyntax, empty_list
 from bakepy.models.compose.base import (
     ByteSize,
     ComposeModel,
@@ -53,7 +53,7 @@ class DeviceRequest(ComposeModel):
     count: IntOrVariable | Literal["all"] | None = Field(
         default=None, description="How many, or all."
     )
-    device_ids: list[str] = Field(default_factory=list, description="Specific device ids.")
+    device_ids: list[str] = Field(default_factory=empty_list, description="Specific device ids.")
     driver: str | None = Field(default=None, description="Device driver, e.g. nvidia.")
     options: dict[str, str] = Field(default_factory=dict, description="Driver options.")
 
@@ -64,10 +64,10 @@ class ResourceReservations(ComposeModel):
     cpus: Cpus | None = Field(default=None, description="CPUs, e.g. 0.25.")
     memory: ByteSize | None = Field(default=None, description="Memory, e.g. 32m.")
     generic_resources: list[GenericResource] = Field(
-        default_factory=list, description="Generic resources (swarm)."
+        default_factory=empty_list, description="Generic resources (swarm)."
     )
     devices: list[DeviceRequest] = Field(
-        default_factory=list, description="Devices such as GPUs (compose only)."
+        default_factory=empty_list, description="Devices such as GPUs (compose only)."
     )
 
 
@@ -129,10 +129,10 @@ class Placement(ComposeModel):
     """Where swarm may place containers."""
 
     constraints: list[str] = Field(
-        default_factory=list, description="Node constraints, e.g. node.role == manager."
+        default_factory=empty_list, description="Node constraints, e.g. node.role == manager."
     )
     preferences: list[PlacementPreference] = Field(
-        default_factory=list, description="Spread preferences."
+        default_factory=empty_list, description="Spread preferences."
     )
     max_replicas_per_node: IntOrVariable | None = Field(
         default=None, description="At most this many containers on one node."

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import Field, model_validator
 
-from bakepy.models.base import BakepyModel
+from bakepy.models.base import BakepyModel, empty_list
 from bakepy.models.compose.base import (
     ComposeModel,
     IntOrVariable,
@@ -34,12 +34,12 @@ class GpuRequest(ComposeModel):
     """GPUs a container asks the engine for (``gpus:`` entries, as ``docker run --gpus``)."""
 
     capabilities: StringList = Field(
-        default_factory=list, description="Driver capabilities, e.g. [gpu, utility]."
+        default_factory=empty_list, description="Driver capabilities, e.g. [gpu, utility]."
     )
     count: IntOrVariable | Literal["all"] | None = Field(
         default=None, description="How many GPUs, or all."
     )
-    device_ids: StringList = Field(default_factory=list, description="Specific GPU ids.")
+    device_ids: StringList = Field(default_factory=empty_list, description="Specific GPU ids.")
     driver: str | None = Field(default=None, description="Device driver, e.g. nvidia.")
     options: LabelMap = Field(default_factory=dict, description="Driver options.")
 
@@ -72,18 +72,18 @@ class BlkioConfig(BakepyModel):
     """Block I/O limits and weights of a container (``docker run --blkio-weight`` and kin)."""
 
     device_read_bps: list[BlkioLimit] = Field(
-        default_factory=list, description="Read bytes per second, per device."
+        default_factory=empty_list, description="Read bytes per second, per device."
     )
     device_read_iops: list[BlkioLimit] = Field(
-        default_factory=list, description="Read operations per second, per device."
+        default_factory=empty_list, description="Read operations per second, per device."
     )
     device_write_bps: list[BlkioLimit] = Field(
-        default_factory=list, description="Write bytes per second, per device."
+        default_factory=empty_list, description="Write bytes per second, per device."
     )
     device_write_iops: list[BlkioLimit] = Field(
-        default_factory=list, description="Write operations per second, per device."
+        default_factory=empty_list, description="Write operations per second, per device."
     )
     weight: IntOrVariable | None = Field(default=None, description="Default weight, 10 to 1000.")
     weight_device: list[BlkioWeight] = Field(
-        default_factory=list, description="Weights of single devices."
+        default_factory=empty_list, description="Weights of single devices."
     )

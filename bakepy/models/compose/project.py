@@ -21,7 +21,7 @@ from pydantic import (
     model_validator,
 )
 
-from bakepy.models.base import BakepyModel, ShortSyntax
+from bakepy.models.base import BakepyModel, ShortSyntax, empty_list
 from bakepy.models.compose.base import (
     BoolOrVariable,
     ComposeModel,
@@ -61,7 +61,7 @@ class Ipam(ComposeModel):
     """IP address management of a network."""
 
     driver: str | None = Field(default=None, description="IPAM driver (default).")
-    config: list[IpamConfig] = Field(default_factory=list, description="Address pools.")
+    config: list[IpamConfig] = Field(default_factory=empty_list, description="Address pools.")
     options: dict[str, str] = Field(default_factory=dict, description="Driver options.")
 
 
@@ -203,7 +203,7 @@ class ComposeInclude(ShortSyntax):
     """Another compose file whose services join this project."""
 
     path: StringList = Field(description="Compose file(s), relative to the definition file.")
-    env_file: StringList = Field(default_factory=list, description="Env files for them.")
+    env_file: StringList = Field(default_factory=empty_list, description="Env files for them.")
     project_directory: str | None = Field(
         default=None, description="Folder their relative paths resolve against."
     )
@@ -245,7 +245,7 @@ class ComposeProjectSpec(ComposeModel):
     include: Annotated[
         list[ComposeInclude],
         BeforeValidator(as_list, json_schema_input_type=list[ComposeInclude | str] | str),
-    ] = Field(default_factory=list, description="Other compose files to include.")
+    ] = Field(default_factory=empty_list, description="Other compose files to include.")
 
     @model_validator(mode="before")
     @classmethod

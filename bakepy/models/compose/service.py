@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from bakepy.models.base import BakepyModel, ShortSyntax
+from bakepy.models.base import BakepyModel, ShortSyntax, empty_list
 from bakepy.models.compose.base import (
     BoolOrVariable,
     ByteSize,
@@ -101,11 +101,13 @@ class ServiceNetwork(ComposeModel):
     """How a service joins one network."""
 
     aliases: list[str] = Field(
-        default_factory=list, description="Extra host names on this network."
+        default_factory=empty_list, description="Extra host names on this network."
     )
     ipv4_address: str | None = Field(default=None, description="Static IPv4 address.")
     ipv6_address: str | None = Field(default=None, description="Static IPv6 address.")
-    link_local_ips: list[str] = Field(default_factory=list, description="Link-local addresses.")
+    link_local_ips: list[str] = Field(
+        default_factory=empty_list, description="Link-local addresses."
+    )
     mac_address: str | None = Field(default=None, description="MAC address on this network.")
     driver_opts: dict[str, str] = Field(
         default_factory=dict, description="Options for the network driver."
@@ -148,7 +150,7 @@ class Watch(ComposeModel):
         description="rebuild the image, sync files into the container, or restart it."
     )
     target: str | None = Field(default=None, description="Where synced files go.")
-    ignore: StringList = Field(default_factory=list, description="Patterns not to watch.")
+    ignore: StringList = Field(default_factory=empty_list, description="Patterns not to watch.")
     exec: ServiceHook | None = Field(
         default=None, description="Command to run in the container after a sync (sync+exec)."
     )
@@ -157,7 +159,7 @@ class Watch(ComposeModel):
 class Develop(ComposeModel):
     """``docker compose watch`` settings (development only; swarm has none)."""
 
-    watch: list[Watch] = Field(default_factory=list, description="Watch rules.")
+    watch: list[Watch] = Field(default_factory=empty_list, description="Watch rules.")
 
 
 class CredentialSpec(ComposeModel):
@@ -221,31 +223,33 @@ class Service(ComposeModel):
         list[str | EnvFile],
         BeforeValidator(as_list, json_schema_input_type=str | list[str | EnvFile]),
     ] = Field(
-        default_factory=list, description="Files of K=V lines, relative to the definition file."
+        default_factory=empty_list,
+        description="Files of K=V lines, relative to the definition file.",
     )
     ports: Annotated[
         list[Port | Variable],
         BeforeValidator(expand_ports, json_schema_input_type=list[Port | str | int]),
     ] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="Published ports (short syntax is converted to long; one with a ${VAR} "
         "stays short until compose interpolates it).",
     )
     expose: Strings = Field(
-        default_factory=list, description="Ports reachable from other services only."
+        default_factory=empty_list, description="Ports reachable from other services only."
     )
     volumes: Annotated[
         list[ServiceVolume | Variable],
         BeforeValidator(expand_volumes, json_schema_input_type=list[ServiceVolume | str]),
     ] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="Mounts (short syntax is converted to long; one with a ${VAR} stays short "
         "until compose interpolates it).",
     )
     volumes_from: list[str] = Field(
-        default_factory=list, description="Mount every volume of these services (compose only)."
+        default_factory=empty_list,
+        description="Mount every volume of these services (compose only).",
     )
-    tmpfs: StringList = Field(default_factory=list, description="tmpfs mount points.")
+    tmpfs: StringList = Field(default_factory=empty_list, description="tmpfs mount points.")
     networks: Annotated[
         dict[str, ServiceNetwork | None],
         BeforeValidator(
@@ -270,7 +274,8 @@ class Service(ComposeModel):
     )
     labels: LabelMap = Field(default_factory=dict, description="Container labels.")
     label_file: StringList = Field(
-        default_factory=list, description="Files of K=V label lines, relative to the definition."
+        default_factory=empty_list,
+        description="Files of K=V label lines, relative to the definition.",
     )
     annotations: LabelMap = Field(default_factory=dict, description="Container annotations.")
     container_name: str | None = Field(
@@ -280,10 +285,10 @@ class Service(ComposeModel):
     domainname: str | None = Field(default=None, description="Domain name in the container.")
     user: str | None = Field(default=None, description="User (and group) to run as.")
     working_dir: str | None = Field(default=None, description="Working folder.")
-    cap_add: list[str] = Field(default_factory=list, description="Capabilities to add.")
-    cap_drop: list[str] = Field(default_factory=list, description="Capabilities to drop.")
+    cap_add: list[str] = Field(default_factory=empty_list, description="Capabilities to add.")
+    cap_drop: list[str] = Field(default_factory=empty_list, description="Capabilities to drop.")
     security_opt: list[str] = Field(
-        default_factory=list, description="Security options, e.g. no-new-privileges:true."
+        default_factory=empty_list, description="Security options, e.g. no-new-privileges:true."
     )
     read_only: BoolOrVariable | None = Field(default=None, description="Read-only root filesystem.")
     privileged: BoolOrVariable | None = Field(default=None, description="Run privileged.")
@@ -299,10 +304,10 @@ class Service(ComposeModel):
         default=None, description="Managed service account credentials (Windows)."
     )
     post_start: list[ServiceHook] = Field(
-        default_factory=list, description="Commands run in the container after it started."
+        default_factory=empty_list, description="Commands run in the container after it started."
     )
     pre_stop: list[ServiceHook] = Field(
-        default_factory=list, description="Commands run in the container before it stops."
+        default_factory=empty_list, description="Commands run in the container before it stops."
     )
     pid: str | None = Field(default=None, description="PID namespace: host or service:<name>.")
     ipc: str | None = Field(default=None, description="IPC namespace mode.")
@@ -321,36 +326,36 @@ class Service(ComposeModel):
     sysctls: LabelMap = Field(default_factory=dict, description="Kernel parameters.")
     logging: Logging | None = Field(default=None, description="Logging driver and options.")
     profiles: list[str] = Field(
-        default_factory=list, description="Start only when one of these profiles is active."
+        default_factory=empty_list, description="Start only when one of these profiles is active."
     )
     configs: Annotated[
         list[ServiceConfig],
         BeforeValidator(as_list, json_schema_input_type=list[ServiceConfig | str]),
-    ] = Field(default_factory=list, description="Configs to mount (a name, or long syntax).")
+    ] = Field(default_factory=empty_list, description="Configs to mount (a name, or long syntax).")
     secrets: Annotated[
         list[ServiceSecret],
         BeforeValidator(as_list, json_schema_input_type=list[ServiceSecret | str]),
-    ] = Field(default_factory=list, description="Secrets to mount at /run/secrets/<name>.")
+    ] = Field(default_factory=empty_list, description="Secrets to mount at /run/secrets/<name>.")
     develop: Develop | None = Field(default=None, description="docker compose watch rules.")
     extra_hosts: ExtraHosts = Field(default_factory=dict, description="Extra /etc/hosts entries.")
-    dns: StringList = Field(default_factory=list, description="DNS servers.")
-    dns_search: StringList = Field(default_factory=list, description="DNS search domains.")
-    dns_opt: list[str] = Field(default_factory=list, description="resolv.conf options.")
+    dns: StringList = Field(default_factory=empty_list, description="DNS servers.")
+    dns_search: StringList = Field(default_factory=empty_list, description="DNS search domains.")
+    dns_opt: list[str] = Field(default_factory=empty_list, description="resolv.conf options.")
     devices: list[str | DeviceMapping] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description="Host devices: HOST[:CONTAINER[:PERMISSIONS]] or source/target/permissions.",
     )
     device_cgroup_rules: list[str] = Field(
-        default_factory=list, description="cgroup device rules, e.g. 'c 1:3 mr'."
+        default_factory=empty_list, description="cgroup device rules, e.g. 'c 1:3 mr'."
     )
     gpus: Gpus | None = Field(default=None, description="GPUs: all, or a list of requests.")
     blkio_config: BlkioConfig | None = Field(
         default=None, description="Block I/O weights and rate limits."
     )
-    group_add: Strings = Field(default_factory=list, description="Extra groups.")
-    links: list[str] = Field(default_factory=list, description="Legacy links (compose only).")
+    group_add: Strings = Field(default_factory=empty_list, description="Extra groups.")
+    links: list[str] = Field(default_factory=empty_list, description="Legacy links (compose only).")
     external_links: list[str] = Field(
-        default_factory=list, description="Links to containers outside the project."
+        default_factory=empty_list, description="Links to containers outside the project."
     )
     mem_limit: ByteSize | None = Field(
         default=None, description="Memory limit (compose; swarm refuses it: use deploy)."

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
 
 from pydantic import ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
-from bakepy.models.base import BakepyModel
+from bakepy.models.base import BakepyModel, empty_list
 from bakepy.models.resource import Metadata, Resource
 
 Command = str | list[str]
@@ -193,13 +193,13 @@ class Run(_InstructionBase):
     )
     heredoc: Heredoc | None = Field(default=None, description="Script given as a here-document.")
     heredocs: list[Heredoc] = Field(
-        default_factory=list,
+        default_factory=empty_list,
         description=(
             "Here-documents a shell-form `command` reads where its own `<<EOT` markers stand "
             "(`cat <<EOT > /etc/motd`, several per command); their bodies follow the command."
         ),
     )
-    mounts: list[Mount] = Field(default_factory=list, description="`--mount` options.")
+    mounts: list[Mount] = Field(default_factory=empty_list, description="`--mount` options.")
     network: Literal["default", "none", "host"] | None = Field(
         default=None, description="`--network` for this step."
     )
@@ -285,15 +285,15 @@ class Env(_InstructionBase):
 class _FileInstruction(_InstructionBase):
     """Flags COPY and ADD share."""
 
-    src: list[str] = Field(default_factory=list, description="Source paths or URLs.")
+    src: list[str] = Field(default_factory=empty_list, description="Source paths or URLs.")
     dest: str = Field(description="Destination path in the image.")
     heredocs: list[Heredoc] = Field(
-        default_factory=list, description="Inline files given as here-documents."
+        default_factory=empty_list, description="Inline files given as here-documents."
     )
     chown: str | None = Field(default=None, description="`--chown=user:group`.")
     chmod: str | None = Field(default=None, description="`--chmod=0755` (octal or symbolic).")
     link: bool = Field(default=False, description="`--link`: copy into an independent layer.")
-    exclude: list[str] = Field(default_factory=list, description="`--exclude` patterns.")
+    exclude: list[str] = Field(default_factory=empty_list, description="`--exclude` patterns.")
 
     @field_validator("src", mode="before", json_schema_input_type=list[str] | str)
     @classmethod
@@ -518,7 +518,7 @@ class Stage(_DockerfileModel):
         description="Other comment lines right before FROM (without `#`, one per line).",
     )
     instructions: list[Instruction] = Field(
-        default_factory=list, description="Instructions after FROM, in order."
+        default_factory=empty_list, description="Instructions after FROM, in order."
     )
 
     @field_validator("name")
@@ -579,7 +579,7 @@ class DockerfileSpec(_DockerfileModel):
         description="Header comment lines after the directives (without `#`, one per line).",
     )
     args: list[Arg] = Field(
-        default_factory=list, description="Global ARGs declared before the first FROM."
+        default_factory=empty_list, description="Global ARGs declared before the first FROM."
     )
     stages: list[Stage] = Field(min_length=1, description="Build stages, in order.")
     dockerignore: list[str] | None = Field(

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from bakepy.models.base import BakepyModel
+from bakepy.models.base import BakepyModel, empty_list
 from bakepy.models.host.daemon import DaemonConfig
 from bakepy.models.host.systemd_values import (
     ByteLimit,
@@ -136,7 +136,7 @@ class SystemdUnitSection(BakepyModel):
         description="Interval of StartLimitBurst.",
     )
     extra: list[str] = Field(
-        default_factory=list, description="Raw `Key=value` lines for settings not typed here."
+        default_factory=empty_list, description="Raw `Key=value` lines for settings not typed here."
     )
 
     @model_validator(mode="after")
@@ -265,7 +265,7 @@ class SystemdServiceSection(BakepyModel):
         description="OOM killer adjustment (the stock unit sets -500).",
     )
     extra: list[str] = Field(
-        default_factory=list, description="Raw `Key=value` lines for settings not typed here."
+        default_factory=empty_list, description="Raw `Key=value` lines for settings not typed here."
     )
 
     @field_validator("environment")
