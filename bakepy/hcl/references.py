@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
 from functools import lru_cache
 
 from bakepy.hcl.nodes import (
@@ -13,6 +12,7 @@ from bakepy.hcl.nodes import (
     ForExpr,
     GetAttr,
     Index,
+    Node,
     ObjectCons,
     Splat,
     Template,
@@ -108,6 +108,6 @@ def template_calls(text: str, *, quoted: bool = True) -> frozenset[str]:
             found.add(node.name)
         if isinstance(node, tuple):
             pending.extend(node)
-        elif is_dataclass(node):
-            pending.extend(getattr(node, item.name) for item in fields(node))
+        elif isinstance(node, Node):
+            pending.extend(node.fields())
     return frozenset(found)
