@@ -244,6 +244,12 @@ def subset(project: Project, names: Sequence[str]) -> Project:
     """
     if not names:
         return project
+    if _names_every_one(project, names):  # ``::``: they need all there is, no walk to tell
+        return project.narrowed(
+            r
+            for r in project.resources
+            if isinstance(r, Target | Group | Variable | Function | Dockerfile)
+        )
     chosen: dict[int, Resource] = {}
     taken: set[str] = set()  # names already taken: a shared base is named by thousands
 
@@ -287,6 +293,17 @@ def subset(project: Project, names: Sequence[str]) -> Project:
         or (isinstance(r, Dockerfile) and not _used_by_any_target(project, r))
     ]
     return project.narrowed(kept)
+
+
+def _names_every_one(project: Project, names: Sequence[str]) -> bool:
+    """Whether ``names`` are the names of every target and group of ``project``, each the
+    name of one of them: they then need every target, group and Dockerfile (a walk from each
+    name would reach them all, and a Dockerfile no target uses is kept anyway). A loaded
+    project's name references were checked by the load (``validate_references``): no walk is
+    needed to find one that names nothing."""
+    declared = [r.name for r in project if isinstance(r, Target | Group)]
+    unique = set(declared)
+    return len(unique) == len(declared) and unique == set(names)
 
 
 BAKE_KINDS = ("Target", "Group", "Variable", "Function", "Attribute", "Dockerfile")
