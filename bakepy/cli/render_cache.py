@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import importlib
 import json
 import os
 import sys
@@ -29,10 +30,18 @@ from stat import S_ISDIR
 from bakepy.cli.apply_cache import NOTED_EVENTS, InputRecorder
 from bakepy.cli.print_cache import EVALUATED_WITH
 from bakepy.loaders.codeowners import LOCATIONS as CODEOWNERS_LOCATIONS
-from bakepy.loaders.repository import discover_packages, find_repository
+from bakepy.loaders.repository import (
+    Package,
+    Repository,
+    discover_packages,
+    find_repository,
+    keep_walks,
+    shared_walks,
+)
 from bakepy.models.address import is_spec
 from bakepy.support.atomic import FileWrite, write_file
 from bakepy.support.cache import cache_dir, dependencies_fingerprint, source_fingerprint
+from bakepy.support.forked import Pending
 
 VERSION = "1"
 VOLATILE = frozenset({"_", "OLDPWD", "SHLVL", "PS1", "PS2", "COLUMNS", "LINES", "TERM_SESSION_ID"})
@@ -65,10 +74,8 @@ def request_key(
 ) -> str | None:
     """A digest of what a repository render depends on; None when the command is not about
     a repository's packages (it is not cached then)."""
-    asked = recursive or any(is_spec(name) for name in names)
-    start = Path(files[0]) if files else Path.cwd()
-    repository = find_repository(start if start.is_dir() else start.parent, git_fallback=asked)
-    if repository is None or not (asked or repository.config_file is not None):
+    repository = _keyed_repository(files, names, recursive=recursive)
+    if repository is None:
         return None
     digest = hashlib.sha256(
         json.dumps(
@@ -98,6 +105,79 @@ def request_key(
     _HASHED[:] = [frozenset(os.path.abspath(path) for path in hashed)]
     return digest.hexdigest()
 
+
+def _keyed_repository(
+    files: Sequence[Path], names: Sequence[str], *, recursive: bool
+) -> Repository | None:
+    """The repository a render is keyed on; None when the command is not about a repository's
+    packages."""
+    asked = recursive or any(is_spec(name) for name in names)
+    start = Path(files[0]) if files else Path.cwd()
+    repository = find_repository(start if start.is_dir() else start.parent, git_fallback=asked)
+    if repository is None or not (asked or repository.config_file is not None):
+        return None
+    return repository
+
+
+def request_key_importing(
+    files: Sequence[Path],
+    names: Sequence[str],
+    options: Mapping[str, object],
+    env: Mapping[str, str],
+    *,
+    recursive: bool,
+    modules: Sequence[str],
+) -> str | None:
+    """:func:`request_key`, computed by a forked child while this process imports
+    ``modules`` one by one (what a render that misses the cache loads with), until the key
+    is there: a render the cache answers waits no longer than one module, one that loads
+    has spent the walk and the hashing importing. The child's walk is kept here."""
+    if _keyed_repository(files, names, recursive=recursive) is None:  # no child for nothing
+        return None
+
+    def keyed() -> tuple[
+        str | None, list[frozenset[str]], dict[tuple[Repository, str], list[Package]]
+    ]:
+        key = request_key(files, names, options, env, recursive=recursive)
+        return key, list(_HASHED), shared_walks()
+
+    keying = Pending(keyed)
+    for name in modules if keying.forked else ():
+        if keying.ready():
+            break
+        importlib.import_module(name)
+    key, hashed, walks = keying.result()
+    _HASHED[:] = hashed
+    keep_walks(walks)
+    return key
+
+
+RENDER_MODULES = (
+    "bakepy.models.bake.definition",
+    "bakepy.models.bake.values",
+    "bakepy.models.resource",
+    "bakepy.models.bake.builder",
+    "bakepy.models.bake.contexts",
+    "bakepy.models.dockerfile.instructions",
+    "yaml",
+    "bakepy.hcl.evaluator",
+    "bakepy.models.bake.targets",
+    "bakepy.models.compose.mounts",
+    "bakepy.models.compose.deploy",
+    "bakepy.models.compose.service",
+    "bakepy.models.compose.project",
+    "bakepy.project",
+    "bakepy.resolution.bake.evaluate",
+    "bakepy.resolution.checks",
+    "bakepy.generators",
+    "bakepy.api.definitions",
+    "bakepy.api.output",
+    "bakepy.loaders.manifests",
+    "bakepy.loaders.bake.files",
+    "bakepy.loaders.compose.into_project",
+)
+"""What a render the cache does not answer imports, in steps of a few to 20 ms (each module
+brings what it needs first), for :func:`request_key_importing`."""
 
 _HASHED: list[frozenset[str]] = []
 """The files the last ``request_key`` hashed: their bytes are in the key, so an entry keeps no

@@ -246,6 +246,20 @@ def shared_discovery() -> Iterator[None]:
         _SHARED.reset(token)
 
 
+def shared_walks() -> dict[tuple[Repository, str], list[Package]]:
+    """The walks the enclosing ``shared_discovery`` block keeps (none outside one): what a
+    forked child that walked for this process sends back (:func:`keep_walks`)."""
+    return dict(_SHARED.get() or {})
+
+
+def keep_walks(walks: dict[tuple[Repository, str], list[Package]]) -> None:
+    """Keep walks another process made in the enclosing ``shared_discovery`` block, as if
+    walked here (outside a block nothing is kept)."""
+    shared = _SHARED.get()
+    if shared is not None:
+        shared.update(walks)
+
+
 def discover_packages(repository: Repository, below: str = "") -> list[Package]:
     """Every package at or below ``below``, in path order (walked once per
     ``shared_discovery`` block)."""

@@ -218,6 +218,22 @@ class Pending(Generic[R]):
         self._child = _fork(lambda: {0: compute()}) if count > 1 else None
         self._value: R = _MISSING
 
+    @property
+    def forked(self) -> bool:
+        """Whether a child computes the value (else :meth:`result` computes it here)."""
+        return self._child is not None
+
+    def ready(self) -> bool:
+        """Whether :meth:`result` would answer without waiting for the child: it has sent its
+        value, or ended, or there is no child (the value is then computed on asking)."""
+        child = self._child
+        if child is None or child.collected:
+            return True
+        import select  # here: most commands never ask
+
+        readable, _, _ = select.select([child.reader], [], [], 0)
+        return bool(readable)
+
     def cancel(self) -> None:
         """Stop the child if its value is no longer wanted (the parent failed first)."""
         child, self._child = self._child, None
