@@ -10,8 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bakepy.errors import Diagnostic, UnresolvedReferenceError, ValidationError
 from bakepy.models.dockerfile.instructions import (
@@ -59,16 +58,14 @@ _SUBSTITUTION = re.compile(r"(\$\{[^}]*\})")
 MountModel = CacheMount | BindMount | SecretMount | SshMount | TmpfsMount
 
 
-@dataclass(frozen=True)
-class _Context:
+class _Context(NamedTuple):
     """What rendering one instruction needs from the whole file."""
 
     escape: str
     stages: Sequence[Stage]
 
 
-@dataclass(frozen=True)
-class StageView:
+class StageView(NamedTuple):
     """One stage as the template lays it out: the comment lines before its FROM line (its
     description last), the FROM line and its rendered instructions."""
 

@@ -10,8 +10,8 @@ bake's ``--set`` target patterns and ``.dockerignore`` lines both build on it.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 SYNTAX_ERROR = "syntax error in pattern"
 
@@ -44,8 +44,7 @@ def _class_char(pattern: str, index: int) -> tuple[str, int]:
     return pattern[index], index + 1
 
 
-@dataclass(frozen=True)
-class CharClass:
+class CharClass(NamedTuple):
     """A parsed ``[...]``: negated or not, and its (low, high) ranges."""
 
     negated: bool

@@ -8,8 +8,7 @@ the targets inheriting ``base``, as in buildx.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bakepy.errors import OverrideError, SelectionError
 from bakepy.models.bake.csv_attrs import format_csv_attrs, parse_csv_attrs
@@ -40,8 +39,7 @@ SCALAR_KEYS = frozenset({"context", "dockerfile", "target", "shm-size", "network
 BOOL_KEYS = frozenset({"no-cache", "pull", "push", "load"})
 
 
-@dataclass(frozen=True)
-class Override:
+class Override(NamedTuple):
     """One ``--set``: which targets, which attribute (and map key), the value, append or not."""
 
     pattern: str

@@ -14,9 +14,8 @@ path fields moved, the rest is kept as written; a whole list given by one expres
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from bakepy.hcl.writing import hcl_string
 from bakepy.models.bake.values import is_template
@@ -63,8 +62,7 @@ def split_fields(text: str) -> list[str]:
     return fields
 
 
-@dataclass(frozen=True)
-class Relocation:
+class Relocation(NamedTuple):
     """Paths written for ``base`` moved to ``out``."""
 
     base: Path

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from bakepy.errors import Diagnostic, FieldPath
 from bakepy.models.bake.targets import Target
@@ -79,8 +79,7 @@ def _secret_part(part: str) -> bool:
     return part.endswith("KEY") and part[: -len("KEY")] in _KEY_PREFIXES
 
 
-@dataclass(frozen=True)
-class Credentials:
+class Credentials(NamedTuple):
     """The credential findings of one Dockerfile, split by what they are for the caller."""
 
     errors: list[Diagnostic]

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bakepy.errors import Diagnostic, FieldPath, Location
 from bakepy.models.dockerfile.dockerignore import validate_pattern
@@ -140,8 +139,7 @@ def silent_problems(dockerfile: Dockerfile) -> list[Diagnostic]:
 # --- walking the model ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Doc:
+class _Doc(NamedTuple):
     """The Dockerfile under check, with the base location every diagnostic starts from."""
 
     dockerfile: Dockerfile
@@ -166,8 +164,7 @@ class _Doc:
         return Diagnostic(message, self.at(path), hint)
 
 
-@dataclass(frozen=True)
-class _Site:
+class _Site(NamedTuple):
     """One instruction and where it is: its stage index and its field path."""
 
     stage: int
@@ -216,8 +213,7 @@ def _duplicate_stage_names(doc: _Doc) -> Iterator[Diagnostic]:
 # --- stage references -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Reference:
+class _Reference(NamedTuple):
     """A FROM, COPY --from or RUN --mount from= value, where it is, and which stage holds it."""
 
     stage: int
@@ -326,8 +322,7 @@ def _shell_exec_form(doc: _Doc) -> Iterator[Diagnostic]:
 # --- global ARG scope -------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Text:
+class _Text(NamedTuple):
     """A string BuildKit or the shell expands, and how to scan it."""
 
     path: FieldPath

@@ -13,8 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -67,8 +66,7 @@ _NOT_EXPANDED = frozenset({"instruction", "name", "type"})
 """Fields of those models the frontend does not expand variables in."""
 
 
-@dataclass(frozen=True)
-class _Flag:
+class _Flag(NamedTuple):
     """A field of one model class whose use, when it is set, is a feature."""
 
     model: type[BaseModel]
@@ -244,8 +242,7 @@ _Missing = tuple[DockerfileFeature, FieldPath]
 """A feature the frontend lacks and where it is used."""
 
 
-@dataclass(frozen=True)
-class _Frontend:
+class _Frontend(NamedTuple):
     """The frontend that parses the Dockerfile, and how to name it in a message."""
 
     version: Version

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bakepy.errors import Diagnostic
 from bakepy.models.dockerfile.instructions import Dockerfile, Stage, StageRef
@@ -49,8 +49,7 @@ _REFERENCE = re.compile(
 _PLATFORM = re.compile(r"[A-Za-z0-9_-]+(?:/[A-Za-z0-9_.-]+){0,2}(?:,[A-Za-z0-9_/.-]+)*")
 
 
-@dataclass(frozen=True)
-class Expanded:
+class Expanded(NamedTuple):
     """A FROM value with its variables expanded, and the variables no ARG declares."""
 
     text: str

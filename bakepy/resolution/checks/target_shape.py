@@ -12,8 +12,8 @@ file and runs the full check, which reports each finding at its line. So no find
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from bakepy.models.bake.values import is_template
 from bakepy.resolution.checks.from_lines import PLATFORM_VALUES, expand, valid_base, variables
@@ -30,8 +30,7 @@ BUILTIN_ARGS = frozenset(
 (and every ``BUILDKIT_*`` frontend option)."""
 
 
-@dataclass(frozen=True)
-class StageShape:
+class StageShape(NamedTuple):
     """One stage as the check sees it: its name, its FROM's base, ARGs, and COPY sources."""
 
     name: str | None
@@ -43,8 +42,7 @@ class StageShape:
     """Every ``COPY --from=`` value, as written."""
 
 
-@dataclass(frozen=True)
-class DockerfileShape:
+class DockerfileShape(NamedTuple):
     """A Dockerfile with no RUN mounts, heredocs or escape directive, as the check sees it."""
 
     args: tuple[tuple[str, str | None], ...]
