@@ -18,9 +18,9 @@ import tomllib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 from bakepy.errors import LoadError, Location
 from bakepy.loaders.bakepy_files import only_definition
@@ -45,20 +45,18 @@ NEVER_WALKED = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class RepositoryConfig:
+class RepositoryConfig(NamedTuple):
     """``[tool.bakepy]`` (or ``bakepy.toml``): which folders are packages."""
 
     packages: tuple[str, ...] = ("**",)
     exclude: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Repository:
+class Repository(NamedTuple):
     """A root folder, its settings, and where the settings came from (None: the git root)."""
 
     root: Path
-    config: RepositoryConfig = field(default_factory=RepositoryConfig)
+    config: RepositoryConfig = RepositoryConfig()
     config_file: Path | None = None
 
     def package_of(self, folder: Path) -> str:
@@ -191,8 +189,7 @@ def _glob_match(package: str, patterns: tuple[str, ...]) -> bool:
     return False
 
 
-@dataclass(frozen=True)
-class Package:
+class Package(NamedTuple):
     """One folder with definitions: its path from the root and its definition files."""
 
     path: str
