@@ -187,23 +187,27 @@ def _referenced_packages(
 
 
 def _name_references(resource: Resource) -> list[str]:
-    """The references a resource writes as names (YAML's form)."""
-    names: list[str] = []
+    """The references a resource writes as addresses (YAML's form: a name with a colon). The
+    spec's fields are read as they are (``parents``/``named_contexts`` copy them), and a
+    target without contexts or Dockerfile references costs no more than its parents."""
     if isinstance(resource, Target):
         spec = resource.spec
-        names += [p for p in spec.parents if isinstance(p, str)]
-        names += [
-            c.target
-            for c in spec.named_contexts.values()
-            if isinstance(c, TargetContext) and isinstance(c.target, str)
-        ]
-        names += [
-            value.name
-            for value in (spec.dockerfile, spec.dockerfile_inline)
-            if isinstance(value, ResourceRef)
-        ]
+        inherits, contexts = spec.inherits, spec.contexts
+        names = [p for p in inherits if isinstance(p, str)] if isinstance(inherits, list) else []
+        if contexts and isinstance(contexts, dict):
+            names += [
+                c.target
+                for c in contexts.values()
+                if isinstance(c, TargetContext) and isinstance(c.target, str)
+            ]
+        for value in (spec.dockerfile, spec.dockerfile_inline):
+            if isinstance(value, ResourceRef):
+                names.append(value.name)
     elif isinstance(resource, Group):
-        names += [m for m in resource.spec.members if isinstance(m, str)]
+        targets = resource.spec.targets
+        names = [m for m in targets if isinstance(m, str)] if isinstance(targets, list) else []
+    else:
+        return []
     return [name for name in names if ":" in name]
 
 
@@ -401,15 +405,16 @@ def _rewrite_references(
 
     if isinstance(resource, Target):
         spec = resource.spec
-        if isinstance(spec.inherits, list):
+        inherits, contexts = spec.inherits, spec.contexts
+        if isinstance(inherits, list):
             spec.inherits = [
-                bake_name(p, ("Target",)) if isinstance(p, str) else p for p in spec.inherits
+                bake_name(p, ("Target",)) if isinstance(p, str) else p for p in inherits
             ]
-        for context in spec.named_contexts.values():
-            if isinstance(context, TargetContext) and isinstance(context.target, str):
-                context.target = bake_name(context.target, ("Target",))
-        for field in ("dockerfile", "dockerfile_inline"):
-            value = getattr(spec, field)
+        if contexts and isinstance(contexts, dict):  # most targets have none: no loop
+            for context in contexts.values():
+                if isinstance(context, TargetContext) and isinstance(context.target, str):
+                    context.target = bake_name(context.target, ("Target",))
+        for value in (spec.dockerfile, spec.dockerfile_inline):
             if isinstance(value, ResourceRef):
                 value.name = bake_name(value.name, ("Dockerfile",))
     elif isinstance(resource, Group) and isinstance(resource.spec.targets, list):
