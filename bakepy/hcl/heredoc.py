@@ -10,18 +10,21 @@ spaces; a line starting with an interpolation makes the common indentation zero.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from bakepy.hcl.lexer import CONTROL, INTERP, LITERAL, SEQ_END, tokenize_template
 
 
-@dataclass
 class _Literal:
-    text: str
+    """One literal piece of a line, trimmed in place by the strip markers and the flush."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
-@dataclass
-class _Sequence:
+class _Sequence(NamedTuple):
     """A whole ``${...}`` or ``%{...}`` as written, with its strip markers."""
 
     opener: str

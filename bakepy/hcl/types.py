@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from bakepy.errors import HclError
 from bakepy.hcl.nodes import Call, Expr, Literal, ObjectCons, Template, TupleCons, Variable
@@ -22,8 +21,7 @@ _PRIMITIVES = frozenset({"string", "number", "bool", "any"})
 _COLLECTIONS = frozenset({"list", "set", "map"})
 
 
-@dataclass(frozen=True, slots=True)
-class ObjectAttr:
+class ObjectAttr(NamedTuple):
     """One attribute of an object type, possibly optional with a default."""
 
     name: str
@@ -32,8 +30,7 @@ class ObjectAttr:
     default: Any = None
 
 
-@dataclass(frozen=True, slots=True)
-class TypeSpec:
+class TypeSpec(NamedTuple):
     """A parsed type constraint."""
 
     kind: str  # string, number, bool, any, list, set, map, tuple, object
