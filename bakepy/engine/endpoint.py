@@ -13,9 +13,8 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import urlsplit
 
 from bakepy.errors import EngineError
@@ -29,8 +28,7 @@ MINIMUM_API_VERSION = "1.24"
 """The oldest Engine API the docker SDK speaks; only used until the engine's is known."""
 
 
-@dataclass(frozen=True)
-class TlsFiles:
+class TlsFiles(NamedTuple):
     """The TLS material of an endpoint: CA, client certificate and key (each may be absent),
     and whether the server's certificate is verified."""
 
@@ -40,8 +38,7 @@ class TlsFiles:
     verify: bool
 
 
-@dataclass(frozen=True)
-class Endpoint:
+class Endpoint(NamedTuple):
     """One engine: its address, the context it came from (None: ``DOCKER_HOST`` or the local
     default) and its TLS settings."""
 

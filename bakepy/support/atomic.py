@@ -15,12 +15,11 @@ import os
 import secrets
 import shutil
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class FileWrite:
+class FileWrite(NamedTuple):
     """One file to write: where, what, and with which permissions.
 
     ``mode`` None keeps the mode of the file it replaces, and gives a new file the default
