@@ -218,8 +218,7 @@ def _merge_duplicates(project: Project) -> None:
     canonical: dict[tuple[str, Address], Resource] = {}
     replaced: dict[int, Resource] = {}
     problems: list[Diagnostic] = []
-    for resource in project.resources:
-        address = project.address_of(resource)
+    for resource, address in project.addressed():
         key = (resource.KIND, Address("", resource.name) if _is_global(resource) else address)
         first = canonical.setdefault(key, resource)
         if first is resource:
@@ -288,8 +287,7 @@ def _collision(project: Project, first: Resource, second: Resource, address: Add
 
 def _qualify(project: Project) -> None:
     """Give every packaged resource its bake name and point name references at them."""
-    # each resource's address, looked up once (an id() each, an audited event)
-    addressed = [(resource, project.address_of(resource)) for resource in project]
+    addressed = project.addressed()  # each resource's address, looked up once
     by_address = {(resource.KIND, address): resource for resource, address in addressed}
     names: dict[str, Address] = {}
     problems: list[Diagnostic] = []

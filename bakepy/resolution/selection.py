@@ -120,12 +120,12 @@ def bake_names(project: Project, names: Sequence[str], *, concrete: bool = False
     there to be inherited), as ``apply`` does when no name is given; ``pkg:_base`` keeps it."""
     if project.home_package is None or not names:
         return list(names)
-    selectable = [r for r in project if isinstance(r, Target | Group)]
+    selectable = [(r, a) for r, a in project.addressed() if isinstance(r, Target | Group)]
     chosen: list[str] = []
     for text in names:
         if not is_spec(text):
             local = Address(project.home_package, text)
-            found = [r.name for r in selectable if project.address_of(r) == local]
+            found = [r.name for r, address in selectable if address == local]
             chosen += [n for n in (found or [text]) if n not in chosen]
             continue
         try:
@@ -134,8 +134,8 @@ def bake_names(project: Project, names: Sequence[str], *, concrete: bool = False
             raise SelectionError(str(exc)) from None
         matched = [
             r.name
-            for r in selectable
-            if spec.selects(address := project.address_of(r))
+            for r, address in selectable
+            if spec.selects(address)
             and not (concrete and spec.scope != "one" and _abstract(r, address))
         ]
         if not matched and not any(spec.selects(project.address_of(r)) for r in project):
@@ -167,7 +167,7 @@ def with_specified(project: Project, narrowed: Project, names: Sequence[str]) ->
         specs = [AddressSpec.parse(text) for text in names if is_spec(text)]
     except ValueError as exc:
         raise SelectionError(str(exc)) from None
-    kept = {id(r) for r in narrowed}
+    kept = {id(r) for r in narrowed if r.KIND not in BAKE_KINDS}  # the only ones asked about
     extra = [
         r
         for r in project
@@ -245,10 +245,8 @@ def subset(project: Project, names: Sequence[str]) -> Project:
     if not names:
         return project
     if _names_every_one(project, names):  # ``::``: they need all there is, no walk to tell
-        return project.narrowed(
-            r
-            for r in project.resources
-            if isinstance(r, Target | Group | Variable | Function | Dockerfile)
+        return project.kept(
+            lambda r: isinstance(r, Target | Group | Variable | Function | Dockerfile)
         )
     chosen: dict[int, Resource] = {}
     taken: set[str] = set()  # names already taken: a shared base is named by thousands
