@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 import json
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -212,15 +212,24 @@ def _holds_block(value: Any) -> bool:
     )
 
 
-@dataclass
 class _Block:
     """One block as read: its type, label, body, and where it and its attributes are."""
 
-    type: str
-    name: str
-    body: dict[str, Any]
-    where: Location
-    attributes: dict[str, Location]
+    __slots__ = ("attributes", "body", "name", "type", "where")
+
+    def __init__(
+        self,
+        type: str,
+        name: str,
+        body: dict[str, Any],
+        where: Location,
+        attributes: dict[str, Location],
+    ) -> None:
+        self.type = type
+        self.name = name
+        self.body = body
+        self.where = where
+        self.attributes = attributes
 
 
 def _first_line(path: Path, pattern: str) -> Location:

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Collection, Iterator, Mapping
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
@@ -52,12 +51,15 @@ from bakepy.resolution.checks.from_lines import (
 from bakepy.resolution.checks.target_shape import BUILTIN_ARGS, DockerfileShape, quiet
 
 
-@dataclass
 class Findings:
-    """Errors and warnings, in the order they were found."""
+    """Errors and warnings, in the order they were found (a plain class: a dataclass cost
+    more to build at import than the render ever spends on it)."""
 
-    errors: list[Diagnostic] = field(default_factory=list)
-    warnings: list[Diagnostic] = field(default_factory=list)
+    __slots__ = ("errors", "warnings")
+
+    def __init__(self) -> None:
+        self.errors: list[Diagnostic] = []
+        self.warnings: list[Diagnostic] = []
 
 
 Where = Callable[[], Location]
@@ -65,18 +67,20 @@ Where = Callable[[], Location]
 manifest costs far more than the check itself, and most values are never reported)."""
 
 
-@dataclass
 class _Wants:
     """A target's attributes after ``inherits`` (parents first, the target's own last), each
     with where it was declared."""
 
-    dockerfile: Dockerfile | None = None
-    stage: tuple[Stage | str, Where] | None = None
-    args: dict[str, tuple[str, Where]] = field(default_factory=dict)
-    secrets: dict[str, Where] = field(default_factory=dict)
-    ssh: dict[str, Where] = field(default_factory=dict)
-    exact: bool = True
-    """False when an attribute is an expression: only known once bake evaluates it."""
+    __slots__ = ("args", "dockerfile", "exact", "secrets", "ssh", "stage")
+
+    def __init__(self) -> None:
+        self.dockerfile: Dockerfile | None = None
+        self.stage: tuple[Stage | str, Where] | None = None
+        self.args: dict[str, tuple[str, Where]] = {}
+        self.secrets: dict[str, Where] = {}
+        self.ssh: dict[str, Where] = {}
+        self.exact = True
+        """False when an attribute is an expression: only known once bake evaluates it."""
 
 
 def check_targets(project: Project) -> Findings:
