@@ -1,7 +1,5 @@
 """The Kubernetes-style envelope every declared object shares: apiVersion, kind, metadata, spec."""
 
-from __future__ import annotations
-
 import re
 from pathlib import Path
 from typing import Annotated, Any, ClassVar
@@ -118,7 +116,7 @@ class Resource(SourceTracked):
         """``Kind/name``, the way messages and YAML references name a resource."""
         return f"{self.KIND}/{self.metadata.name}"
 
-    def references(self) -> list[Resource]:
+    def references(self) -> list["Resource"]:
         """Resources this one holds by object (a Target's parents, a Stack's project, ...)."""
         return []
 

@@ -4,10 +4,8 @@
 it alone; a Target names the builder it runs on.
 """
 
-from __future__ import annotations
-
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
 from pydantic import ConfigDict, Field, field_validator, model_validator
 
@@ -55,7 +53,7 @@ class BuilderSpec(KebabModel):
         return value
 
     @model_validator(mode="after")
-    def _driver_rules(self) -> BuilderSpec:
+    def _driver_rules(self) -> Self:
         if self.driver == "remote" and not self.endpoint:
             raise ValueError("a remote builder needs an endpoint (tcp://host:port or unix://...)")
         if self.driver == "docker" and (self.driver_opts or self.platforms):

@@ -5,10 +5,8 @@ snake_case. References between resources are objects (or ``Kind/name`` strings i
 loose names, and are checked when the project is resolved.
 """
 
-from __future__ import annotations
-
 import re
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, Union
 
 from pydantic import (
     BeforeValidator,
@@ -409,7 +407,7 @@ class TargetSpec(KebabModel):
         return value
 
     @property
-    def parents(self) -> list[Target | str]:
+    def parents(self) -> list["Target | str"]:
         """The inherited targets as written (none known while ``inherits`` is an expression)."""
         return [] if isinstance(self.inherits, str) else list(self.inherits)
 
@@ -419,7 +417,7 @@ class TargetSpec(KebabModel):
         return {} if isinstance(self.contexts, str) else dict(self.contexts)
 
     @model_validator(mode="after")
-    def _matrix_rules(self) -> TargetSpec:
+    def _matrix_rules(self) -> Self:
         if self.name is not None and self.matrix is None:
             raise ValueError("name requires matrix")
         return self
@@ -478,7 +476,7 @@ class GroupSpec(KebabModel):
     description: str | None = Field(default=None, description="Human description of the group.")
 
     @property
-    def members(self) -> list[Target | Group | str]:
+    def members(self) -> list["Target | Group | str"]:
         """The members as written (none known while ``targets`` is an expression)."""
         return [] if isinstance(self.targets, str) else list(self.targets)
 

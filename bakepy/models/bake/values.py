@@ -8,11 +8,9 @@ A string that holds an HCL template (``${...}``, ``%{...}``) is not parsed at al
 attributes keep it as the expression it is (``Template``), evaluated when the file is.
 """
 
-from __future__ import annotations
-
 import re
 from abc import abstractmethod
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, get_args
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, get_args
 
 from pydantic import (
     AfterValidator,
@@ -235,7 +233,7 @@ class Platform(_StringForm):
         }
 
     @model_validator(mode="after")
-    def _known(self) -> Platform:
+    def _known(self) -> Self:
         if self.os.startswith("$") or self.os == "local":  # $BUILDPLATFORM; buildx's "local"
             return self
         if self.os not in _OS:
@@ -336,7 +334,7 @@ class Secret(_CsvValue):
         return data
 
     @model_validator(mode="after")
-    def _one_source(self) -> Secret:
+    def _one_source(self) -> Self:
         if self.src is not None and self.env is not None:
             raise ValueError(f"secret {self.id!r} takes one of src (a file) or env, not both")
         if self.type == "file" and self.env is not None:
@@ -434,7 +432,7 @@ class Annotation(_StringForm):
         }
 
     @model_validator(mode="after")
-    def _platform_needs_level(self) -> Annotation:
+    def _platform_needs_level(self) -> Self:
         if self.platform is not None and not self.levels:
             raise ValueError("an annotation with a [platform] qualifier needs a level")
         return self

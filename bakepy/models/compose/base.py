@@ -6,8 +6,6 @@ key/value data (sorted, so rendering is deterministic), lists for lists, strings
 durations (validated unless they hold a ``${VAR}`` for compose to interpolate).
 """
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Any
 

@@ -4,8 +4,6 @@ One declaration can feed both files: ``build=app_target`` (``build: Target/app``
 the compose build section follow the resolved target (context, Dockerfile, args, tags, ...).
 """
 
-from __future__ import annotations
-
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, SerializerFunctionWrapHandler, WrapSerializer

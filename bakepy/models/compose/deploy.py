@@ -3,9 +3,7 @@
 ``docker stack deploy`` honours all of it; ``docker compose up`` honours replicas and resources.
 """
 
-from __future__ import annotations
-
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -180,7 +178,7 @@ class Deploy(ComposeModel):
         return check_count(value, "replicas")
 
     @model_validator(mode="after")
-    def _replicas_need_replicated(self) -> Deploy:
+    def _replicas_need_replicated(self) -> Self:
         if self.replicas is not None and self.mode in ("global", "global-job"):
             raise ValueError("replicas can only be used with replicated or replicated-job mode")
         replicas = known_int(self.replicas)

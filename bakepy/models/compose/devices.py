@@ -4,9 +4,7 @@ Each is compose's own form: ``devices`` entries are ``HOST[:CONTAINER[:PERMISSIO
 mapping, ``gpus`` is ``all`` or a list of requests, ``blkio_config`` throttles block devices.
 """
 
-from __future__ import annotations
-
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, model_validator
 
@@ -44,7 +42,7 @@ class GpuRequest(ComposeModel):
     options: LabelMap = Field(default_factory=dict, description="Driver options.")
 
     @model_validator(mode="after")
-    def _count_or_ids(self) -> GpuRequest:
+    def _count_or_ids(self) -> Self:
         if self.count is not None and self.device_ids:
             raise ValueError('"count" and "device_ids" attributes are exclusive')
         return self

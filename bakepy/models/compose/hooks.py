@@ -4,8 +4,6 @@ A hook runs after a container started (``post_start``), before it stops (``pre_s
 when ``docker compose watch`` synced files (``develop.watch[].exec``).
 """
 
-from __future__ import annotations
-
 from pydantic import Field
 
 from bakepy.models.compose.base import BoolOrVariable, ComposeModel, EnvMap

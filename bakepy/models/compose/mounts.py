@@ -7,11 +7,9 @@ holding a ``${VAR}`` is kept as written (its literal parts checked): compose int
 first, and only then is it known whether ``${SRC}:/src`` is a bind mount or a named volume.
 """
 
-from __future__ import annotations
-
 import ipaddress
 import re
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -237,7 +235,7 @@ class ServiceVolume(ComposeModel, ShortSyntax):
         return parse_volume(value) if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _bind_has_source(self) -> ServiceVolume:
+    def _bind_has_source(self) -> Self:
         # compose takes the options of one type on a mount of another (`data:/data:Z` is a
         # volume with bind options); it refuses only a bind mount without a source
         if self.type == "bind" and not self.source:

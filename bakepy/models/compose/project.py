@@ -5,10 +5,8 @@ same project on swarm and renders the stricter file ``docker stack deploy`` acce
 secret is a reference (a file or an environment variable), never a value.
 """
 
-from __future__ import annotations
-
 import re
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self
 
 from pydantic import (
     BeforeValidator,
@@ -97,7 +95,7 @@ class ComposeNetwork(ComposeModel):
     labels: LabelMap = Field(default_factory=dict, description="Network labels.")
 
     @classmethod
-    def overlay(cls, *, encrypted: bool = False, **fields: Any) -> ComposeNetwork:
+    def overlay(cls, *, encrypted: bool = False, **fields: Any) -> "ComposeNetwork":
         """A swarm overlay network; ``encrypted`` turns on IPsec between nodes."""
         opts = dict(fields.pop("driver_opts", None) or {})
         if encrypted:
@@ -122,7 +120,7 @@ class ComposeVolume(ComposeModel):
     labels: LabelMap = Field(default_factory=dict, description="Volume labels.")
 
     @model_validator(mode="after")
-    def _external(self) -> ComposeVolume:
+    def _external(self) -> Self:
         _external_conflicts(self, ("driver", "driver_opts", "labels"))
         return self
 
@@ -169,7 +167,7 @@ class ComposeSecret(ComposeModel):
         return data
 
     @model_validator(mode="after")
-    def _one_source(self) -> ComposeSecret:
+    def _one_source(self) -> Self:
         if not self.external and self.driver is None:
             _one_of(self, ("file", "environment"))
         return self
@@ -193,7 +191,7 @@ class ComposeConfig(ComposeModel):
     template_driver: str | None = Field(default=None, description="Template driver (swarm).")
 
     @model_validator(mode="after")
-    def _one_source(self) -> ComposeConfig:
+    def _one_source(self) -> Self:
         if not self.external:
             _one_of(self, ("file", "environment", "content"))
         return self
@@ -329,7 +327,7 @@ class ComposeProject(Resource):
         return any(profile in self._active_profiles for profile in service.profiles)
 
     @model_validator(mode="after")
-    def _name(self) -> ComposeProject:
+    def _name(self) -> Self:
         if self.spec.name is None and not PROJECT_NAME.match(self.metadata.name):
             raise ValueError(
                 f"{self.metadata.name!r} is not a compose project name (lowercase letters, "
@@ -411,7 +409,7 @@ class Stack(Resource):
             """The constructor as type checkers see it: ``metadata`` may be just the name."""
 
     @model_validator(mode="after")
-    def _name(self) -> Stack:
+    def _name(self) -> Self:
         if self.spec.name is None and not STACK_NAME.match(self.metadata.name):
             raise ValueError(f"{self.metadata.name!r} is not a stack name; set spec.name")
         return self

@@ -5,8 +5,6 @@ kept in their long form (``environment`` as a mapping, ``depends_on`` as conditi
 volumes in long syntax).
 """
 
-from __future__ import annotations
-
 import re
 from typing import Annotated, Any, Literal
 

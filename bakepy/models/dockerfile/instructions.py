@@ -5,10 +5,8 @@ and the rules that need the whole file (stage order, ARG scope, ...) in
 ``bakepy.resolution.checks.dockerfile``.
 """
 
-from __future__ import annotations
-
 import re
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Union
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Literal, Self, Union
 
 from pydantic import ConfigDict, Field, PlainSerializer, field_validator, model_validator
 
@@ -55,7 +53,7 @@ class Heredoc(_DockerfileModel):
         return value
 
     @model_validator(mode="after")
-    def _body_does_not_close(self) -> Heredoc:
+    def _body_does_not_close(self) -> Self:
         for line in self.body.split("\n"):
             line = line.rstrip("\r")
             if (line.lstrip("\t") if self.strip_tabs else line) == self.delimiter:
@@ -208,7 +206,7 @@ class Run(_InstructionBase):
     )
 
     @model_validator(mode="after")
-    def _has_something_to_run(self) -> Run:
+    def _has_something_to_run(self) -> Self:
         if self.command is None and self.heredoc is None:
             raise ValueError("RUN needs a command or a heredoc")
         if self.heredoc is not None and isinstance(self.command, list):
@@ -301,7 +299,7 @@ class _FileInstruction(_InstructionBase):
         return [value] if isinstance(value, str) else value
 
     @model_validator(mode="after")
-    def _has_source(self) -> _FileInstruction:
+    def _has_source(self) -> Self:
         if not self.src and not self.heredocs:
             raise ValueError(f"{self.KEYWORD} needs at least one source or heredoc")
         return self
@@ -419,7 +417,7 @@ class Healthcheck(_InstructionBase):
     retries: int | None = Field(default=None, description="Failures before unhealthy.")
 
     @model_validator(mode="after")
-    def _command_or_none(self) -> Healthcheck:
+    def _command_or_none(self) -> Self:
         if self.none == (self.command is not None):
             raise ValueError("HEALTHCHECK needs either a command or none=true, not both")
         has_options = any(
@@ -462,7 +460,7 @@ class Onbuild(_InstructionBase):
 
     KEYWORD: ClassVar[str] = "ONBUILD"
     instruction: Literal["ONBUILD"] = Field(default="ONBUILD", description="Instruction keyword.")
-    trigger: Instruction = Field(description="The instruction to run in the downstream build.")
+    trigger: "Instruction" = Field(description="The instruction to run in the downstream build.")
 
 
 Instruction = Annotated[
@@ -532,7 +530,7 @@ class Stage(_DockerfileModel):
         return value
 
     @model_validator(mode="after")
-    def _comments_as_instructions(self) -> Stage:
+    def _comments_as_instructions(self) -> Self:
         for item in self.instructions:
             trigger = item.trigger if isinstance(item, Onbuild) else item
             if isinstance(trigger, Arg) and trigger.comment is not None:
@@ -543,7 +541,7 @@ class Stage(_DockerfileModel):
         return self
 
     @model_validator(mode="after")
-    def _described_by_name(self) -> Stage:
+    def _described_by_name(self) -> Self:
         if self.description is None:
             return self
         if self.name is None:
