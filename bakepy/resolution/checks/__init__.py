@@ -18,7 +18,6 @@ from bakepy.errors import Diagnostic, ValidationError
 from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
 from bakepy.resolution.checks.credentials import check_credentials, check_target_credentials
-from bakepy.resolution.checks.dockerfile import check_dockerfile, silent_problems
 from bakepy.resolution.checks.from_lines import check_from_lines
 from bakepy.resolution.checks.references import validate_references
 from bakepy.resolution.checks.targets import Findings, check_targets
@@ -32,6 +31,24 @@ def check_dockerfiles(project: Project, *, strict_credentials: bool = False) -> 
     already has, what BuildKit builds anyway (a global ARG out of scope, a credential unless
     ``strict_credentials``) is a warning."""
     findings = Findings()
+    if project.dockerfiles:  # else the whole-Dockerfile rules need not be imported
+        _check_each_dockerfile(project, findings, strict_credentials=strict_credentials)
+    target_credentials = check_target_credentials(project.targets, strict=strict_credentials)
+    findings.errors += target_credentials.errors
+    findings.warnings += target_credentials.warnings
+    if project.dockerfiles and project.targets:
+        targets = check_targets(project)
+        findings.errors += targets.errors
+        findings.warnings += targets.warnings
+    return findings
+
+
+def _check_each_dockerfile(
+    project: Project, findings: Findings, *, strict_credentials: bool
+) -> None:
+    """Add each Dockerfile's own rules, FROM lines and credentials to ``findings``."""
+    from bakepy.resolution.checks.dockerfile import check_dockerfile, silent_problems
+
     for dockerfile in project.dockerfiles:
         if dockerfile.imported:  # the user's own file: what BuildKit builds anyway, warns
             findings.errors += check_dockerfile(dockerfile, refused_only=True)
@@ -42,14 +59,6 @@ def check_dockerfiles(project: Project, *, strict_credentials: bool = False) -> 
         credentials = check_credentials(dockerfile, strict=strict_credentials)
         findings.errors += errors + credentials.errors
         findings.warnings += warnings + credentials.warnings
-    target_credentials = check_target_credentials(project.targets, strict=strict_credentials)
-    findings.errors += target_credentials.errors
-    findings.warnings += target_credentials.warnings
-    if project.dockerfiles and project.targets:
-        targets = check_targets(project)
-        findings.errors += targets.errors
-        findings.warnings += targets.warnings
-    return findings
 
 
 def check_compose_projects(project: Project) -> list[Diagnostic]:
@@ -91,8 +100,8 @@ def check_versions(
     names another). In a file the user already has, a feature that frontend ignores without a
     word (it builds) is a warning. Bake files are checked where they are resolved."""
     findings = Findings()
-    if toolchain.dockerfile is None:
-        return findings
+    if toolchain.dockerfile is None or not project.dockerfiles:
+        return findings  # nothing to check, and its rules need not be imported
     from bakepy.resolution.checks.dockerfile_versions import dockerfile_version_findings
 
     for dockerfile in project.dockerfiles:

@@ -44,6 +44,7 @@ from bakepy.models.dockerfile.shell_lines import (
     shell_lines,
     shell_text,
 )
+from bakepy.resolution.checks.stages import find_stage_index, stage_index
 from bakepy.support.durations import DurationError, parse_duration
 
 PLATFORM_ARGS = frozenset(
@@ -78,20 +79,6 @@ _SIGNALS = frozenset(
 def stage_names_in_order(dockerfile: Dockerfile) -> list[str | None]:
     """The name of every stage (None for an unnamed one), in file order."""
     return [stage.name for stage in dockerfile.spec.stages]
-
-
-def find_stage_index(stages: Sequence[Stage], name: str) -> int | None:
-    """Index of the stage called ``name`` (case-insensitive, as BuildKit), or None."""
-    wanted = name.lower()
-    for index, stage in enumerate(stages):
-        if stage.name is not None and stage.name.lower() == wanted:
-            return index
-    return None
-
-
-def stage_index(stages: Sequence[Stage], stage: Stage) -> int | None:
-    """Index of the very object ``stage`` in ``stages``, or None."""
-    return next((i for i, candidate in enumerate(stages) if candidate is stage), None)
 
 
 def referenced_names(text: str, *, escape: str = "\\", single_quotes: bool = True) -> list[str]:

@@ -39,7 +39,6 @@ from bakepy.models.dockerfile.instructions import (
     StageRef,
 )
 from bakepy.project import Project
-from bakepy.resolution.checks.dockerfile import find_stage_index, stage_index
 from bakepy.resolution.checks.from_lines import (
     PLATFORM_VALUES,
     base_text,
@@ -48,6 +47,7 @@ from bakepy.resolution.checks.from_lines import (
     valid_base,
     variables,
 )
+from bakepy.resolution.checks.stages import find_stage_index, stage_index
 from bakepy.resolution.checks.target_shape import BUILTIN_ARGS, DockerfileShape, quiet
 
 
