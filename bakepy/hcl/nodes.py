@@ -2,7 +2,7 @@
 
 The nodes are plain classes with ``__slots__`` and a common :class:`Node` base that gives them
 the value semantics frozen dataclasses would (no assignment, equality, hashing, repr, pickling)
-from the field names in ``__slots__``: the 19 classes' dataclass machinery generated six methods
+from the field names in ``__slots__``: the 16 classes' dataclass machinery generated six methods
 each with ``exec``, about 7 ms of every command that parses HCL, before any was used.
 """
 
