@@ -193,8 +193,8 @@ def _name_references(resource: Resource) -> list[str]:
     if isinstance(resource, Target):
         spec = resource.spec
         inherits, contexts = spec.inherits, spec.contexts
-        names = [p for p in inherits if isinstance(p, str)] if isinstance(inherits, list) else []
-        if contexts and isinstance(contexts, dict):
+        names = [] if isinstance(inherits, str) else [p for p in inherits if isinstance(p, str)]
+        if contexts and not isinstance(contexts, str):
             names += [
                 c.target
                 for c in contexts.values()
@@ -205,7 +205,7 @@ def _name_references(resource: Resource) -> list[str]:
                 names.append(value.name)
     elif isinstance(resource, Group):
         targets = resource.spec.targets
-        names = [m for m in targets if isinstance(m, str)] if isinstance(targets, list) else []
+        names = [] if isinstance(targets, str) else [m for m in targets if isinstance(m, str)]
     else:
         return []
     return [name for name in names if ":" in name]
@@ -408,7 +408,7 @@ def _rewrite_references(
             spec.inherits = [
                 bake_name(p, ("Target",)) if isinstance(p, str) else p for p in inherits
             ]
-        if contexts and isinstance(contexts, dict):  # most targets have none: no loop
+        if contexts and not isinstance(contexts, str):  # most targets have none: no loop
             for context in contexts.values():
                 if isinstance(context, TargetContext) and isinstance(context.target, str):
                     context.target = bake_name(context.target, ("Target",))
