@@ -17,8 +17,10 @@ from pydantic_core import CoreSchema
 _PACKAGE_DIR = str(Path(__file__).resolve().parents[1])
 _PYDANTIC_MARKERS = ("pydantic", "<frozen", "typing.py")
 _INSIDE: dict[str, bool] = {}
-"""Whether a code file is bakepy's or pydantic's, by file name (a load declares thousands of
-objects, each walking the same dozen frames)."""
+"""Whether the code of a module (by its name) is bakepy's or pydantic's: a load declares
+thousands of objects, each walking the same dozen frames, and a frame's code is read only
+once per module (reading ``f_code`` raises an audit event, which a render's cache hook
+sees: 30,000 of them for 2,000 targets)."""
 
 
 def empty_list() -> list[Any]:
@@ -75,6 +77,14 @@ class ShortSyntax(BakepyModel):
         return json_schema
 
 
+def _inside(filename: str) -> bool:
+    """Whether code from ``filename`` is bakepy's or pydantic's (or the import system's),
+    not the user's that declared an object."""
+    return filename.startswith(_PACKAGE_DIR) or any(
+        marker in filename for marker in _PYDANTIC_MARKERS
+    )
+
+
 class SourceTracked(BakepyModel):
     """A model that remembers the Python file and line that created it, for error messages."""
 
@@ -85,14 +95,14 @@ class SourceTracked(BakepyModel):
         """Record the first caller outside bakepy and pydantic as this object's source."""
         frame = sys._getframe(1)
         while frame is not None:
-            filename = frame.f_code.co_filename
-            inside = _INSIDE.get(filename)
+            module = frame.f_globals.get("__name__")
+            inside = _INSIDE.get(module) if type(module) is str else None
             if inside is None:
-                inside = _INSIDE[filename] = filename.startswith(_PACKAGE_DIR) or any(
-                    marker in filename for marker in _PYDANTIC_MARKERS
-                )
+                inside = _inside(frame.f_code.co_filename)
+                if type(module) is str:
+                    _INSIDE[module] = inside
             if not inside:
-                self._source = (filename, frame.f_lineno)
+                self._source = (frame.f_code.co_filename, frame.f_lineno)
                 break
             frame = frame.f_back  # type: ignore[assignment]
 
