@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -82,30 +83,29 @@ def _slow_modules(folder: Path, count: int, seconds: float) -> tuple[str, ...]:
     return names
 
 
-def test_imports_stop_once_the_key_is_there(
-    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+@pytest.fixture(name="modules")
+def modules_fixture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """A folder on ``sys.path`` for the modules a test writes, forgotten after it."""
     folder = tmp_path / "modules"
     folder.mkdir()
     monkeypatch.syspath_prepend(str(folder))
-    names = _slow_modules(folder, 5, 0.4)
-    try:
-        assert _key_forked(names)[0] == _key_here()[0]
-        imported = (folder / "imported.log").read_text().splitlines()
-        assert 1 <= len(imported) <= 2  # the key came during the first (or second) import
-        assert imported == list(names[: len(imported)])  # in the order given
-    finally:
-        for name in names:
-            sys.modules.pop(name, None)
+    yield folder
+    for name in [n for n in sys.modules if n.startswith("bakepy_test_slow_")]:
+        del sys.modules[name]
+
+
+def test_imports_stop_once_the_key_is_there(repo: Path, modules: Path) -> None:
+    names = _slow_modules(modules, 5, 0.4)
+    assert _key_forked(names)[0] == _key_here()[0]
+    imported = (modules / "imported.log").read_text().splitlines()
+    assert 1 <= len(imported) <= 2  # the key came during the first (or second) import
+    assert imported == list(names[: len(imported)])  # in the order given
 
 
 def test_every_module_is_imported_while_a_slow_key_is_computed(
-    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    repo: Path, modules: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    folder = tmp_path / "modules"
-    folder.mkdir()
-    monkeypatch.syspath_prepend(str(folder))
-    names = _slow_modules(folder, 3, 0.0)
+    names = _slow_modules(modules, 3, 0.0)
     real = render_cache.request_key
 
     def slow(*args: object, **kwargs: object) -> str | None:
@@ -113,12 +113,8 @@ def test_every_module_is_imported_while_a_slow_key_is_computed(
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(render_cache, "request_key", slow)
-    try:
-        _key_forked(names)
-        assert (folder / "imported.log").read_text().splitlines() == list(names)
-    finally:
-        for name in names:
-            sys.modules.pop(name, None)
+    _key_forked(names)
+    assert (modules / "imported.log").read_text().splitlines() == list(names)
 
 
 def test_the_childs_error_is_raised_here(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
