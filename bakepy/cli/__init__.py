@@ -21,13 +21,15 @@ __all__ = ["app", "main"]
 def main() -> None:
     """Entry point of the ``bakepy`` console script."""
     _without_pydantic_plugins()
-    from bakepy.cli import noop_apply
+    code = None
+    if sys.argv[1:2] in (["apply"], ["plan"]):  # the only commands a no-change path answers
+        from bakepy.cli import noop_apply
 
-    code = noop_apply.run(sys.argv[1:])
-    if code is None:  # a no-change apply of builds, answered the same way
-        from bakepy.cli import noop_build
+        code = noop_apply.run(sys.argv[1:])
+        if code is None:  # a no-change apply of builds, answered the same way
+            from bakepy.cli import noop_build
 
-        code = noop_build.run(sys.argv[1:], os.environ)
+            code = noop_build.run(sys.argv[1:], os.environ)
     if code is not None:
         try:
             sys.stdout.flush()

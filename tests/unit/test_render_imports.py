@@ -102,3 +102,15 @@ def test_the_stand_in_loader_gives_what_else_pydantic_may_ask_for(tmp_path: Path
         [sys.executable, "-c", script], check=True, capture_output=True, text=True, cwd=tmp_path
     )
     assert done.stdout.split() == ["pydantic", "[]"]
+
+
+def test_a_render_does_not_import_the_no_change_apply_paths(tmp_path: Path) -> None:
+    """Only ``apply`` and ``plan`` can be answered by the no-change paths, which another
+    command does not import (with ``tempfile``, about 5 ms of every render's start)."""
+    folder = tmp_path / "project"
+    folder.mkdir()
+    (folder / "bakepy.yaml").write_text(TARGET)
+    modules = _render_in_process(folder, tmp_path / "report.json")["modules"]
+    assert isinstance(modules, list)
+    assert "bakepy.cli.noop_apply" not in modules
+    assert "bakepy.cli.noop_build" not in modules
