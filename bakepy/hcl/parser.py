@@ -64,6 +64,7 @@ __all__ = [
     "Variable",
     "parse_expression",
     "parse_template",
+    "plain_template_parts",
 ]
 
 # Binary operator precedence, lowest first (HCL spec).
@@ -570,18 +571,26 @@ def _plain_template(text: str) -> Template | None:
     is one interpolation. Anything else (escapes, directives, ``$``/``%`` alone, quotes,
     newlines, non-ASCII text, true/false/null) returns None and takes the full parser.
     """
-    if not text.isascii() or _PLAIN_TEMPLATE.fullmatch(text) is None:
+    split = plain_template_parts(text)
+    if split is None:
         return None
     parts: list[TemplatePart] = []
-    position = 0
-    for match in _PLAIN_INTERPOLATION.finditer(text):
-        name = match.group(1)
-        if name in _KEYWORD_LITERALS:
-            return None
-        if match.start() > position:
-            parts.append(text[position : match.start()])
-        parts.append(Variable(name))
-        position = match.end()
-    if position < len(text):
-        parts.append(text[position:])
+    for index, part in enumerate(split):
+        if index % 2:
+            parts.append(Variable(part))
+        elif part:
+            parts.append(part)
     return Template(tuple(parts), len(parts) == 1 and isinstance(parts[0], Variable))
+
+
+def plain_template_parts(text: str) -> list[str] | None:
+    """A plain template (``_plain_template``'s kind) split into its literal runs and variable
+    names, alternating and starting with a literal (``["", "REGISTRY", "/app:", "TAG", ""]``);
+    None for any other text. The evaluator compiles such a text straight from these parts."""
+    if not text.isascii() or _PLAIN_TEMPLATE.fullmatch(text) is None:
+        return None
+    parts = _PLAIN_INTERPOLATION.split(text)
+    for index in range(1, len(parts), 2):
+        if parts[index] in _KEYWORD_LITERALS:
+            return None
+    return parts

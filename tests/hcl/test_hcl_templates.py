@@ -224,3 +224,54 @@ def test_quoted_strings_in_expressions_are_templates() -> None:
 
 def test_quoted_single_interpolation_in_expression_is_raw() -> None:
     assert evaluate('"${items}"', SCOPE) == ["a", "b"]
+
+
+PLAIN_TEXTS = [
+    "",
+    "just text",
+    "${name}",
+    "${n}",
+    "${items}",
+    "${m}",
+    "${flag}",
+    "${name}${tag}",
+    "${name}/app:${tag}",
+    "registry/${name}:${n}-${flag}",
+    "pre ${name} post",
+    "${nothing}",
+    "x${nothing}",
+    "x${items}",
+    "${missing}",
+    "a:${name}:${missing}",
+    "${name}${name}${name}${name}",
+]
+
+
+@pytest.mark.parametrize("text", PLAIN_TEXTS)
+@pytest.mark.parametrize("quoted", [True, False])
+def test_plain_template_compiles_as_its_node(text: str, quoted: bool) -> None:
+    """A plain template (only ``${name}``) compiled straight from its parts gives what its
+    syntax tree gives: the same value (a lone interpolation's raw value) or the same error."""
+    from bakepy.hcl.evaluator import compile_node, compile_template
+    from bakepy.hcl.parser import plain_template_parts
+
+    assert plain_template_parts(text) is not None
+    node = compile_node(parse_template(text, quoted=quoted))
+    fast = compile_template(text, quoted=quoted)
+    assert _outcome(fast) == _outcome(node)
+
+
+def _outcome(compiled: Any) -> tuple[str, Any]:
+    """What a compiled template gives in ``SCOPE``: its value and type, or its error."""
+    try:
+        value = compiled(SCOPE)
+    except HclError as error:
+        return "error", str(error)
+    return type(value).__name__, value
+
+
+@pytest.mark.parametrize("text", ["${true}", "${null}x", "a\\nb", "$x", "%{ if flag }y%{ endif }"])
+def test_templates_that_are_not_plain_take_the_parser(text: str) -> None:
+    from bakepy.hcl.parser import plain_template_parts
+
+    assert plain_template_parts(text) is None
