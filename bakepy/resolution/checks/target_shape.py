@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from functools import lru_cache
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from bakepy.models.bake.values import is_template
 from bakepy.resolution.checks.from_lines import PLATFORM_VALUES, expand, valid_base, variables
@@ -50,9 +50,12 @@ class DockerfileShape(NamedTuple):
     stages: tuple[StageShape, ...]
 
 
-def quiet(shape: DockerfileShape, stage: str | None, args: Mapping[str, str], mounts: bool) -> bool:
+def quiet(shape: DockerfileShape, stage: str | None, args: Mapping[str, Any], mounts: bool) -> bool:
     """Whether checking a target against ``shape`` is certain to report nothing: the target
-    builds ``stage`` (None: the last), passes ``args``, and passes secrets or ssh (``mounts``)."""
+    builds ``stage`` (None: the last), passes ``args`` (their values as text, ``str`` of
+    each), and passes secrets or ssh (``mounts``). Run for every target of a render: the
+    values are made text only where a FROM line sees them, and the names are tested in a
+    plain loop."""
     stages = shape.stages
     if mounts or not stages:
         return False  # a file without mounts reads no secret or ssh: each passed one is reported
@@ -64,12 +67,15 @@ def quiet(shape: DockerfileShape, stage: str | None, args: Mapping[str, str], mo
         index = _find(stages, stage)
     if index is None:
         return False
-    global_names = {name for name, _ in shape.args}
-    seen = tuple(sorted((k, v) for k, v in args.items() if k in global_names))
+    global_names = {name for name, _ in shape.args if name in args}
+    seen = tuple(sorted((name, str(args[name])) for name in global_names))
     declared = _declared(shape, index, seen)
-    return declared is not None and all(
-        name in declared or name in BUILTIN_ARGS or name.startswith("BUILDKIT_") for name in args
-    )
+    if declared is None:
+        return False
+    for name in args:
+        if name not in declared and name not in BUILTIN_ARGS and not name.startswith("BUILDKIT_"):
+            return False
+    return True
 
 
 @lru_cache(maxsize=1024)

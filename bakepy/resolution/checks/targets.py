@@ -203,9 +203,8 @@ def _quiet(attributes: Mapping[str, Any], shape: DockerfileShape | None) -> bool
     if shape is None:
         return False
     stage = str(attributes["target"]) if attributes.get("target") else None
-    args = {arg: str(value) for arg, value in (attributes.get("args") or {}).items()}
     mounts = bool(attributes.get("secret") or attributes.get("ssh"))
-    return quiet(shape, stage, args, mounts)
+    return quiet(shape, stage, attributes.get("args") or {}, mounts)
 
 
 def _resolved_wants(
