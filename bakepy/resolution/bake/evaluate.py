@@ -497,8 +497,14 @@ class _Resolver:
             inherited = self._inherit(parent, visiting)
             if inherited is not None:
                 result = self._merged_into(result, parent, inherited)
-        mine = {k: v for k, v in own.items() if k != "inherits"} if "inherits" in own else own
-        result = merge_target(result, mine, self.by_id)  # a new dict: merge_target copies
+        if "inherits" in own and "inherits" not in result:
+            # merged, then taken out of the new dict merge_target made: the other keys keep
+            # their order, and the target's own attributes are not copied once more first
+            result = merge_target(result, own, self.by_id)
+            del result["inherits"]
+        else:
+            mine = {k: v for k, v in own.items() if k != "inherits"} if "inherits" in own else own
+            result = merge_target(result, mine, self.by_id)  # a new dict: merge_target copies
         if self.overrides:
             result = apply_overrides(name, result, self.overrides, self.env)
         visiting[name] = result

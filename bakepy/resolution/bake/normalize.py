@@ -43,6 +43,9 @@ def _marker(value: Any) -> str:
 
 def remove_dupes(values: list[Any]) -> list[Any]:
     """Drop empty strings and later duplicates, keeping order (buildx's ``removeDupes``)."""
+    if len(values) == 1:  # most lists of a monorepo's targets (a tag, a cache): no set
+        value = values[0]
+        return [] if value == "" or value is None else [value]
     seen: set[str] = set()
     out: list[Any] = []
     for value in values:
