@@ -80,8 +80,11 @@ class _Lowering:
         own = getattr(spec, attr)
         if own is not None and attr in spec.model_fields_set:
             return own, target
+        parents = spec.parents
+        if not parents:
+            return None, None
         visiting = (*visiting, target)
-        for parent in reversed(spec.parents):
+        for parent in reversed(parents):
             parent_target = (
                 parent if isinstance(parent, Target) else self.project.find(Target, parent)
             )
@@ -204,7 +207,7 @@ class _Lowering:
 
 def _among(target: Target, visiting: tuple[Target, ...]) -> bool:
     """Whether ``target`` is one of ``visiting`` (the same object, not an equal one)."""
-    return any(target is seen for seen in visiting)
+    return any(seen is target for seen in visiting)
 
 
 def _given(value: object) -> bool:
@@ -271,20 +274,20 @@ def lower_project(
     """The bake part of ``project`` in native form, as it reads from a bake file in ``out_dir``."""
     lowering = _Lowering(project, out_dir, render_dockerfile)
     native = NativeBake()
-    for resource in project.resources:
-        if isinstance(resource, Attribute):
-            native.attributes[resource.name] = resource.spec.value
-            native.sources[("attribute", resource.name)] = resource
+    for resource in project.resources:  # targets first: most resources are
+        if isinstance(resource, Target):
+            native.targets[resource.name] = lowering.lower_target(resource)
+            native.sources[("target", resource.name)] = resource
+        elif isinstance(resource, Group):
+            native.groups[resource.name] = lower_group(resource)
+            native.sources[("group", resource.name)] = resource
         elif isinstance(resource, Variable):
             native.variables[resource.name] = lower_variable(resource)
             native.sources[("variable", resource.name)] = resource
         elif isinstance(resource, Function):
             native.functions[resource.name] = lower_function(resource)
             native.sources[("function", resource.name)] = resource
-        elif isinstance(resource, Group):
-            native.groups[resource.name] = lower_group(resource)
-            native.sources[("group", resource.name)] = resource
-        elif isinstance(resource, Target):
-            native.targets[resource.name] = lowering.lower_target(resource)
-            native.sources[("target", resource.name)] = resource
+        elif isinstance(resource, Attribute):
+            native.attributes[resource.name] = resource.spec.value
+            native.sources[("attribute", resource.name)] = resource
     return native

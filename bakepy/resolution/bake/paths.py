@@ -18,9 +18,9 @@ class PathMapper:
     """
 
     out_dir: Path
-    _resolved: dict[Path, Path] = field(default_factory=dict, compare=False, repr=False)
+    _resolved: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
     """Each definition folder resolved once (thousands of targets share a few folders)."""
-    _prefixes: dict[Path, str | None] = field(default_factory=dict, compare=False, repr=False)
+    _prefixes: dict[str, str | None] = field(default_factory=dict, compare=False, repr=False)
     """Each definition folder relative to ``out_dir``, when paths below it map by joining."""
     _plain: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
     """Whether a folder and every folder above it are no symlinks (one lstat per folder)."""
@@ -44,31 +44,35 @@ class PathMapper:
         a path going down from ``base_dir`` maps by joining (once per folder); else None.
 
         Joining holds unless ``base_dir`` is an ancestor of the output folder (``..``, ``../..``:
-        ``../out/x`` must become ``x``), and for a path that climbs (``..``) out of it."""
-        if base_dir not in self._prefixes:
+        ``../out/x`` must become ``x``), and for a path that climbs (``..``) out of it.
+        Folders are compared as text (a Path's text is its normal form; ``normcase`` as Path
+        equality on Windows): making and comparing Paths cost more than the rest here."""
+        folder = os.fspath(base_dir)
+        if folder not in self._prefixes:
+            out = os.path.normcase(os.fspath(self.out_dir))
             prefix: str | None = None
-            if base_dir == self.out_dir or self._resolve(base_dir) == self.out_dir:
+            if os.path.normcase(folder) == out or os.path.normcase(self._resolve(folder)) == out:
                 prefix = ""
-            elif os.path.isabs(base_dir):
-                relative = os.path.relpath(os.path.normpath(base_dir), self.out_dir)
+            elif os.path.isabs(folder):
+                relative = os.path.relpath(os.path.normpath(folder), self.out_dir)
                 parts = relative.split(os.sep)
                 if parts.count("..") < len(parts) and relative != ".":
                     prefix = relative
-            self._prefixes[base_dir] = prefix
-        return self._prefixes[base_dir]
+            self._prefixes[folder] = prefix
+        return self._prefixes[folder]
 
-    def _resolve(self, base_dir: Path) -> Path:
-        """``base_dir`` resolved, once per folder. An absolute, normal path with no symlink in
-        it is its own resolved form: told by one lstat of each folder not seen before (the
-        packages of a repository share the folders above them), not a walk from the root."""
-        if base_dir not in self._resolved:
-            text = os.fspath(base_dir)
-            normal = os.path.isabs(text) and os.path.normpath(text) == text
-            if normal and not text.startswith("//") and self._no_symlink(text):
-                self._resolved[base_dir] = Path(text)
+    def _resolve(self, folder: str) -> str:
+        """``folder`` (a Path's text) resolved, once per folder. An absolute, normal path with
+        no symlink in it is its own resolved form: told by one lstat of each folder not seen
+        before (the packages of a repository share the folders above them), not a walk from
+        the root."""
+        if folder not in self._resolved:
+            normal = os.path.isabs(folder) and os.path.normpath(folder) == folder
+            if normal and not folder.startswith("//") and self._no_symlink(folder):
+                self._resolved[folder] = folder
             else:
-                self._resolved[base_dir] = Path(base_dir).resolve()
-        return self._resolved[base_dir]
+                self._resolved[folder] = os.fspath(Path(folder).resolve())
+        return self._resolved[folder]
 
     def _no_symlink(self, folder: str) -> bool:
         """Whether no part of ``folder`` (absolute, normal) is a symlink; kept per folder."""
