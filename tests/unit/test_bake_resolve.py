@@ -419,3 +419,29 @@ def test_a_base_sorted_by_an_older_buildx_link_check_is_inherited_sorted() -> No
     resolved = resolve_bake(native, ["first", "base", "later"], buildx=Version(0, 19, 0))
     assert resolved.targets["base"]["platforms"] == sorted(platforms)
     assert resolved.targets["later"]["platforms"] == sorted(platforms)
+
+
+def test_everything_keeps_groups_in_order_whichever_way_they_resolve(tmp_path: Path) -> None:
+    """Groups of targets only, of groups, of a matrix's name, naming themselves, and one whose
+    missing member is a group's member: each kept or warned about in declaration order."""
+    from bakepy.loaders.bake.files import load_hcl
+    from bakepy.resolution.bake.evaluate import resolve_bake
+
+    text = (
+        'group "plain" {\n  targets = ["app", "lib"]\n}\n'
+        'group "outer" {\n  targets = ["plain", "app"]\n}\n'
+        'group "self" {\n  targets = ["self", "app"]\n}\n'
+        'group "deep" {\n  targets = ["broken"]\n}\n'
+        'group "broken" {\n  targets = ["app", "gone"]\n}\n'
+        'group "mx" {\n  targets = ["m", "lib"]\n}\n'
+        'target "app" {}\ntarget "lib" {}\n'
+        'target "m" {\n  name = "m-${v}"\n  matrix = {\n    v = ["a", "b"]\n  }\n}\n'
+    )
+    native = load_hcl(tmp_path / "docker-bake.hcl", text)
+    resolved = resolve_bake(native, (), {}, everything=True)
+    assert list(resolved.groups) == ["plain", "outer", "self", "mx", "m", "default"]
+    assert resolved.groups["mx"] == {"targets": ["m", "lib"]}
+    assert [w.split(": ", 2)[-1] for w in resolved.warnings] == [
+        "targets: failed to find target gone; buildx fails only when group deep is built",
+        "targets: failed to find target gone; buildx fails only when group broken is built",
+    ]

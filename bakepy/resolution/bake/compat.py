@@ -94,7 +94,7 @@ def translated_for(
     def target(name: str, block: dict[str, Any]) -> dict[str, Any]:
         if not mine("target", name):
             return block
-        changed = dict(block)
+        changed = block  # copied at its first change only: most targets have none
         for key, _form in missing:
             value = block.get(key)
             if not isinstance(value, list):
@@ -102,6 +102,8 @@ def translated_for(
             as_text = _ssh_as_text if key == "ssh" else _as_csv
             entries = [as_text(entry) if isinstance(entry, dict) else entry for entry in value]
             if all(entry is not None for entry in entries) and entries != value:
+                if changed is block:
+                    changed = dict(block)
                 changed[key] = entries
                 notes.append(
                     f"target {name!r}: {key} entries written as strings for buildx {buildx}"

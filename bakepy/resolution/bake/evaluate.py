@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -318,6 +318,8 @@ class _Resolver:
         try:
             if type(value) is str and "${" not in value and "%{" not in value:
                 return self._coerce(key, value, where)  # no template: nothing it reads loops
+            if _template_free(value):  # a copy, as _evaluate makes, without a call an entry
+                return self._coerce(key, value.copy(), where)
             self._evaluating.add(pending)
             try:
                 return self._coerce(key, self._evaluate(value, where, scope), where)
@@ -592,6 +594,28 @@ class _Resolver:
             raise ValidationError([Diagnostic(message, where, hint)])
 
 
+def _template_free(value: Any) -> bool:
+    """Whether ``value`` is a list of strings, or a map of strings to strings, with no
+    template in any (most lists and maps of a monorepo's targets: ``inherits``, ``args``).
+    Plain loops: a generator per attribute costs more than the test."""
+    items: Iterable[Any]
+    if type(value) is dict:
+        for name in value:
+            if type(name) is not str or "${" in name or "%{" in name:
+                return False
+        items = value.values()
+    elif type(value) is list:
+        items = value
+    else:
+        return False
+    free = True
+    for item in items:
+        if type(item) is not str or "${" in item or "%{" in item:
+            free = False
+            break
+    return free
+
+
 def finalize(
     attrs: Mapping[str, Any], env: Mapping[str, str], linked: bool, buildx: Version
 ) -> dict[str, Any]:
@@ -698,7 +722,10 @@ def _buildable_groups(resolver: _Resolver) -> list[str]:
     """The groups whose members all resolve; the others are warned about: buildx reads such a
     file and fails only when that group is built, so the rest of the file stays usable."""
     kept: list[str] = []
-    for name in resolver.groups:
+    for name, group in resolver.groups.items():
+        if _of_targets_only(resolver, group):
+            kept.append(name)  # select would find each member (most groups: a package's)
+            continue
         try:
             resolver.select([name])
         except SelectionError as exc:
@@ -709,6 +736,16 @@ def _buildable_groups(resolver: _Resolver) -> list[str]:
             continue
         kept.append(name)
     return kept
+
+
+def _of_targets_only(resolver: _Resolver, group: Mapping[str, Any]) -> bool:
+    """Whether every member of ``group`` is a target, and no group or matrix of that name
+    (which ``select`` would expand instead): such a group resolves, no need to select it."""
+    evaluated, groups, matrices = resolver.evaluated, resolver.groups, resolver.matrix_groups
+    for member in group.get("targets", ()):
+        if member not in evaluated or member in groups or member in matrices:
+            return False
+    return True
 
 
 def _add_requested_to_default(reached: dict[str, dict[str, Any]], wanted: Sequence[str]) -> None:
