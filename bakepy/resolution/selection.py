@@ -15,6 +15,11 @@ from bakepy.models.dockerfile.instructions import Dockerfile
 from bakepy.models.resource import Resource
 from bakepy.project import Project
 
+BLOCKS = (Target, Group)
+"""The bake blocks a name selects (a tuple: ``Target | Group`` makes a union at each test)."""
+CARRIED = (Target, Group, Variable, Function, Dockerfile)
+"""What ``::`` keeps of a project: every bake block, variable, function and Dockerfile."""
+
 
 @dataclass(frozen=True)
 class Requirement:
@@ -120,7 +125,7 @@ def bake_names(project: Project, names: Sequence[str], *, concrete: bool = False
     there to be inherited), as ``apply`` does when no name is given; ``pkg:_base`` keeps it."""
     if project.home_package is None or not names:
         return list(names)
-    selectable = [(r, a) for r, a in project.addressed() if isinstance(r, Target | Group)]
+    selectable = [(r, a) for r, a in project.addressed() if isinstance(r, BLOCKS)]
     chosen: list[str] = []
     for text in names:
         if not is_spec(text):
@@ -208,9 +213,7 @@ def _chooser(project: Project, selector: Selector, owner: str | None) -> Callabl
 def owned_by(project: Project, owner: str, names: Sequence[str] = ()) -> list[str]:
     """The targets and groups (among ``names``, default all) ``owner`` owns (CODEOWNERS, or
     an ``owner`` label)."""
-    owned = [
-        r.name for r in project if isinstance(r, Target | Group) and owner in project.owners_of(r)
-    ]
+    owned = [r.name for r in project if isinstance(r, BLOCKS) and owner in project.owners_of(r)]
     chosen = [n for n in names if n in owned] if names else owned
     if not chosen:
         raise SelectionError(f"no target or group owned by {owner}")
@@ -220,9 +223,7 @@ def owned_by(project: Project, owner: str, names: Sequence[str] = ()) -> list[st
 def names_matching(project: Project, selector: Selector) -> list[str]:
     """Names of the targets and groups whose labels meet the selector."""
     matched = [
-        r.name
-        for r in project
-        if isinstance(r, Target | Group) and selector.matches(r.metadata.labels)
+        r.name for r in project if isinstance(r, BLOCKS) and selector.matches(r.metadata.labels)
     ]
     if not matched:
         raise SelectionError(f"no target or group matches the selector {selector}")
@@ -245,9 +246,7 @@ def subset(project: Project, names: Sequence[str]) -> Project:
     if not names:
         return project
     if _names_every_one(project, names):  # ``::``: they need all there is, no walk to tell
-        return project.kept(
-            lambda r: isinstance(r, Target | Group | Variable | Function | Dockerfile)
-        )
+        return project.kept(lambda r: isinstance(r, CARRIED))
     chosen: dict[int, Resource] = {}
     taken: set[str] = set()  # names already taken: a shared base is named by thousands
 
@@ -299,7 +298,7 @@ def _names_every_one(project: Project, names: Sequence[str]) -> bool:
     name would reach them all, and a Dockerfile no target uses is kept anyway). A loaded
     project's name references were checked by the load (``validate_references``): no walk is
     needed to find one that names nothing."""
-    declared = [r.name for r in project if isinstance(r, Target | Group)]
+    declared = [r.name for r in project if isinstance(r, BLOCKS)]
     unique = set(declared)
     return len(unique) == len(declared) and unique == set(names)
 
@@ -316,7 +315,7 @@ def select_resources(
     if not names and not selector and owner is None:
         return project
     chosen = _chooser(project, selector, owner)
-    matched = [r.name for r in project if isinstance(r, Target | Group) and chosen(r)]
+    matched = [r.name for r in project if isinstance(r, BLOCKS) and chosen(r)]
     bake_names = [n for n in names if n in matched] if names else matched
     bake = subset(project, bake_names) if bake_names else project.narrowed([])
     others = [r for r in project.resources if r.KIND not in BAKE_KINDS and chosen(r)]
