@@ -181,6 +181,20 @@ class Project:
             for resource, key in zip(self._resources, self._keys, strict=True)
         ]
 
+    def placed(self) -> list[tuple[Resource, Path]]:
+        """Every resource with its ``base_dir_of``, in declaration order (no ``id()`` a
+        resource: lowering thousands of targets asks each one's folder)."""
+        folders = self._base_dirs
+        fallback: Path | None = None
+        placed: list[tuple[Resource, Path]] = []
+        for resource, key in zip(self._resources, self._keys, strict=True):
+            folder = folders.get(key)
+            if folder is None:
+                fallback = fallback or self.base_dir.resolve()
+                folder = fallback
+            placed.append((resource, folder))
+        return placed
+
     def rename(self, resource: Resource, name: str) -> None:
         """Give a resource its bake name (an address's), keeping name lookups right."""
         entries = self._by_name.get(resource.name, [])

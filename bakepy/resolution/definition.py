@@ -50,14 +50,17 @@ def package_defaults(project: Project) -> list[str]:
     them); empty for a project not loaded from a repository's packages."""
     if project.home_package is None:
         return []
+    addressed = project.addressed()  # each resource's address, without an id() each
     defaults: dict[str, str] = {}
-    for group in project.of_kind(Group):
-        address = project.address_of(group)
-        if address.name == "default":
-            defaults[address.package] = group.name
+    for resource, address in addressed:
+        if isinstance(resource, Group) and address.name == "default":
+            defaults[address.package] = resource.name
     members = set(defaults.values())
-    for target in project.of_kind(Target):
-        address = project.address_of(target)
-        if address.package not in defaults and not address.name.startswith("_"):
-            members.add(target.name)
+    for resource, address in addressed:
+        if (
+            isinstance(resource, Target)
+            and address.package not in defaults
+            and not address.name.startswith("_")
+        ):
+            members.add(resource.name)
     return sorted(members)

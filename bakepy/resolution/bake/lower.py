@@ -109,11 +109,11 @@ class _Lowering:
             return Relocation(base, self.out_dir).path(context, keep_empty=False), base, None
         return self.paths.map(context, base), base, context
 
-    def lower_target(self, target: Target) -> NativeTarget:
-        """One target's native block, its keys in bake's order. Written out attribute by
-        attribute: it runs for every target of a monorepo, most attributes unset."""
+    def lower_target(self, target: Target, base: Path) -> NativeTarget:
+        """One target's native block, its keys in bake's order, its paths relative to ``base``
+        (its folder). Written out attribute by attribute: it runs for every target of a
+        monorepo, most attributes unset."""
         spec: TargetSpec = target.spec
-        base = self.project.base_dir_of(target)
         fields = spec.model_fields_set
         native: NativeTarget = {}
         if spec.description is not None:
@@ -274,9 +274,9 @@ def lower_project(
     """The bake part of ``project`` in native form, as it reads from a bake file in ``out_dir``."""
     lowering = _Lowering(project, out_dir, render_dockerfile)
     native = NativeBake()
-    for resource in project.resources:  # targets first: most resources are
+    for resource, folder in project.placed():  # targets first: most resources are
         if isinstance(resource, Target):
-            native.targets[resource.name] = lowering.lower_target(resource)
+            native.targets[resource.name] = lowering.lower_target(resource, folder)
             native.sources[("target", resource.name)] = resource
         elif isinstance(resource, Group):
             native.groups[resource.name] = lower_group(resource)
