@@ -115,7 +115,12 @@ def _key(folder: Path, attributes: Mapping[str, Any]) -> tuple[str, str] | None:
     if any(mark in context for mark in _REMOTE):
         return None
     # lexically: the output folder a render's paths start from may not exist yet
-    named = os.path.join(folder, context, str(attributes.get("dockerfile") or "Dockerfile"))
+    dockerfile = str(attributes.get("dockerfile") or "Dockerfile")
+    root = str(folder)
+    if context.startswith("/") or dockerfile.startswith("/") or root.endswith("/"):
+        named = os.path.join(root, context, dockerfile)
+    else:  # what join gives, without its call per part (a render asks for every target)
+        named = f"{root}/{context}/{dockerfile}"
     return ("file", os.path.normpath(named))
 
 

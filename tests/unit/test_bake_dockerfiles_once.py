@@ -58,3 +58,27 @@ def test_a_dockerfile_read_short_is_read_to_its_end(
     assert module._file_bytes(str(path)) == text
     (tmp_path / "empty").write_bytes(b"")
     assert module._file_bytes(str(tmp_path / "empty")) == b""
+
+
+@pytest.mark.parametrize("folder", ["/out", "/out/", "/", "//net/out", "rel/out", "."])
+@pytest.mark.parametrize(
+    ("context", "dockerfile"),
+    [
+        ("../repo/services/app", None),
+        ("", "Dockerfile"),
+        (".", "./docker/Dockerfile"),
+        ("dir/", "../x/Dockerfile"),
+        ("/abs/ctx", "Dockerfile"),
+        ("ctx", "/abs/Dockerfile"),
+        ("a//b/./c/..", "d//Dockerfile"),
+        ("../../..", "Dockerfile"),
+    ],
+)
+def test_a_targets_dockerfile_path_is_the_joined_path_cleaned(
+    folder: str, context: str, dockerfile: str | None
+) -> None:
+    """The path a target's Dockerfile is read from: its folder, context and dockerfile joined
+    as os.path.join does (an absolute part starts over), then cleaned lexically."""
+    attributes = {"context": context, "dockerfile": dockerfile}
+    expected = os.path.normpath(os.path.join(folder, context or ".", dockerfile or "Dockerfile"))
+    assert module._key(Path(folder), attributes) == ("file", expected)

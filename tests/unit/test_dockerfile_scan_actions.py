@@ -33,3 +33,16 @@ def test_a_shared_line_reads_by_where_it_stands() -> None:
     assert scan_dockerfile("RUN true\nFROM busybox\n") is None  # the parser refuses it
     assert scan_dockerfile("COPY --from=a /x /y\nFROM busybox\n") is None
     assert scan_dockerfile("FROM busybox\nRUN true\n") is not None
+
+
+def test_directives_are_read_in_the_first_lines_only() -> None:
+    """Two directives pass (syntax, check), each once; a third directive line is a repeat or
+    an escape, which the scan leaves to the parser; a directive after an instruction is a
+    comment."""
+    body = "FROM busybox AS a\n"
+    assert scan_dockerfile(f"# syntax=x\n# check=skip=all\n{body}") is not None
+    assert scan_dockerfile(f"# syntax=x\n# check=skip=all\n# syntax=y\n{body}") is None
+    assert scan_dockerfile(f"# syntax=x\n# check=skip=all\n# escape=`\n{body}") is None
+    assert scan_dockerfile(f"# syntax=x\n# escape=`\n{body}") is None
+    assert scan_dockerfile(f"# syntax=x\n# check=a\n{body}# syntax=y\n# escape=`\n") is not None
+    assert scan_dockerfile(f"# a comment\n# escape=`\n{body}") is not None

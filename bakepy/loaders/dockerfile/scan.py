@@ -45,8 +45,8 @@ def scan_dockerfile(text: str) -> DockerfileShape | None:
     if "<<" in lowered or "--mount" in lowered or _odd_space(text):
         return None
     if text.lstrip(" \t").startswith("#"):  # directives stand only in the first lines
-        try:
-            _skip_directives(text.split("\n"))
+        try:  # a third passing directive line cannot be: two keys pass, once each
+            _skip_directives(text.split("\n", 3))
         except _Unsure:
             return None
     return _instructions_shape(_SKIPPED_LINE.sub("", f"\n{text}")[1:])
