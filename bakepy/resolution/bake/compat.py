@@ -48,6 +48,8 @@ def refuse_newer(native: NativeBake, buildx: Version, locate: Locate) -> None:
     refused = {key: form for key, form in OBJECT_FORMS.items() if not form.available(buildx)}
     if refused:  # else every target passes: not looked at
         for name, block in [*native.targets.items(), *native.repeated_targets]:
+            if refused.keys().isdisjoint(block):
+                continue  # one set operation for most targets, not a lookup per attribute
             for key, feature in refused.items():
                 value = block.get(key)
                 if isinstance(value, list) and any(isinstance(e, dict) for e in value):
@@ -151,8 +153,11 @@ def without_ignored(native: NativeBake, buildx: Version) -> tuple[NativeBake, li
     unknown = {kind: _unknown(kind, buildx) for kind in ("target", "group")}
     if not (unknown["target"] or unknown["group"]):  # this buildx knows every attribute
         return native, []
+    unknown_set = {kind: frozenset(keys) for kind, keys in unknown.items()}
 
     def kept(kind: str, name: str, block: dict[str, Any]) -> dict[str, Any]:
+        if unknown_set[kind].isdisjoint(block):
+            return block  # one set operation for most blocks
         dropped = [key for key in unknown[kind] if key in block]
         if not dropped:
             return block
