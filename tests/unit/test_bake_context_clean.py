@@ -56,3 +56,32 @@ def test_remote_contexts_are_kept_and_local_ones_cleaned() -> None:
     assert not is_remote("./services/r.github")
     assert clean_context("./services//r.gitx/") == "services/r.gitx"
     assert clean_context("cwd://./x") == "cwd://./x"
+
+
+def test_a_context_is_cleaned_only_when_it_is_local() -> None:
+    """Every context is kept when remote (or cwd://) and cleaned otherwise, whichever way
+    clean_context finds that out."""
+    contexts = [
+        "../repo/services/app",
+        "./a//b/",
+        "//a/./b",
+        "a@b",
+        "user@host:repo",
+        "host:path",
+        "github.com/o/r",
+        "github.com",
+        "x.git",
+        "x.git/",
+        "./x.github/../y",
+        "example.com/o/r.git#main",
+        "ssh://host/r",
+        "git://host/r",
+        "ftp://host/r",
+        "cwd://x/../y",
+        "http://h/p",
+        "",
+        ".",
+    ]
+    for context in contexts:
+        remote = context.startswith("cwd://") or is_remote(context)
+        assert clean_context(context) == (context if remote else go_clean(context)), context

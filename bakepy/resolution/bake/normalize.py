@@ -144,6 +144,8 @@ def _git_path(url: str) -> bool:
 
 def clean_context(context: str) -> str:
     """The context as ``--print`` shows it."""
+    if ":" not in context and ".git" not in context and not context.startswith("github.com/"):
+        return go_clean(context)  # a local path (most): no URL or git reference is without these
     if context.startswith("cwd://") or is_remote(context):
         return context
     return go_clean(context)
