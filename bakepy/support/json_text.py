@@ -62,6 +62,8 @@ def _key(key: Any) -> str:
 
 
 def _write(value: Any, newline: str, out: list[str], sort_keys: bool) -> None:
+    """Append ``value``'s text at the indentation ``newline`` starts. A string entry of a
+    container is written in place, not by a call (most entries of a bake file are)."""
     text = _scalar(value)
     if text is not None:
         out.append(text)
@@ -74,21 +76,26 @@ def _write(value: Any, newline: str, out: list[str], sort_keys: bool) -> None:
         items = sorted(value.items()) if sort_keys else value.items()
         separator = "{" + inner
         for key, item in items:
-            out.append(separator)
-            out.append(encode_basestring(_key(key)))
-            out.append(": ")
-            _write(item, inner, out, sort_keys)
+            name = encode_basestring(key if type(key) is str else _key(key))
+            if type(item) is str:
+                out.append(f"{separator}{name}: {encode_basestring(item)}")
+            else:
+                out.append(f"{separator}{name}: ")
+                _write(item, inner, out, sort_keys)
             separator = "," + inner
         out.append(newline + "}")
         return
-    if isinstance(value, list | tuple):
+    if isinstance(value, (list, tuple)):
         if not value:
             out.append("[]")
             return
         separator = "[" + inner
         for item in value:
-            out.append(separator)
-            _write(item, inner, out, sort_keys)
+            if type(item) is str:
+                out.append(separator + encode_basestring(item))
+            else:
+                out.append(separator)
+                _write(item, inner, out, sort_keys)
             separator = "," + inner
         out.append(newline + "]")
         return
