@@ -16,8 +16,6 @@ from bakepy.models.dockerfile.instructions import Dockerfile
 from bakepy.resolution.checks.target_shape import DockerfileShape
 from bakepy.resolution.checks.targets import ReadDockerfile, ShapeOf
 
-_REMOTE = ("://", "git@")
-
 
 def dockerfile_reader(folder: Path) -> ReadDockerfile:
     """Reads the Dockerfile of a resolved target whose paths are relative to ``folder``; None
@@ -112,7 +110,7 @@ def _key(folder: Path, attributes: Mapping[str, Any]) -> tuple[str, str] | None:
     context = str(attributes.get("context") or ".")
     if isinstance(inline, str):
         return ("inline", inline)
-    if any(mark in context for mark in _REMOTE):
+    if "://" in context or "git@" in context:  # a remote context: a URL or a git@ address
         return None
     # lexically: the output folder a render's paths start from may not exist yet
     dockerfile = str(attributes.get("dockerfile") or "Dockerfile")

@@ -93,9 +93,11 @@ def translated_for(
     if not missing and not notes:  # this buildx reads every object form: nothing to translate
         return native, []
 
+    missing_keys = frozenset(key for key, _form in missing)
+
     def target(name: str, block: dict[str, Any]) -> dict[str, Any]:
-        if not mine("target", name):
-            return block
+        if missing_keys.isdisjoint(block) or not mine("target", name):
+            return block  # most targets: none of the attributes with an object form
         changed = block  # copied at its first change only: most targets have none
         for key, _form in missing:
             value = block.get(key)
