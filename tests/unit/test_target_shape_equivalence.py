@@ -165,6 +165,8 @@ def _targets(text: str) -> dict[str, dict[str, Any]]:
     wanted += [{"args": dict.fromkeys(words, "")}, {"args": dict.fromkeys(words, "x y")}]
     wanted += [{"args": {word: 3}} for word in words[:8]]  # values not text: str() of each
     wanted += [{"args": dict.fromkeys(words[:8], True)}]
+    wanted += [{"args": {word: ["a list"]}} for word in words[:3]]  # not hashable: no verdict kept
+    wanted += [{"args": {word: "1.0"}} for word in words[:8]]  # again: the verdicts kept
     wanted += [
         {"args": {"NOT_DECLARED": "1", "HTTP_PROXY": "p", "BUILDKIT_INLINE_CACHE": "1"}},
         {"args": {"TARGETPLATFORM": "linux/arm64", "SOURCE_DATE_EPOCH": "0"}},

@@ -186,8 +186,9 @@ def check_bake_targets(
         for parent in block.get("inherits") or []
         if isinstance(parent, str)
     }
+    verdicts: dict[tuple[Any, ...], bool] = {}
     for name, attributes in resolved.items():
-        if name in skip or (shape is not None and _quiet(attributes, shape(attributes))):
+        if name in skip or (shape is not None and _quiet(attributes, shape(attributes), verdicts)):
             continue
         dockerfile = read(attributes)
         if dockerfile is not None:
@@ -198,13 +199,27 @@ def check_bake_targets(
     return findings
 
 
-def _quiet(attributes: Mapping[str, Any], shape: DockerfileShape | None) -> bool:
-    """Whether the target with these resolved attributes certainly gets no finding."""
+def _quiet(
+    attributes: Mapping[str, Any],
+    shape: DockerfileShape | None,
+    verdicts: dict[tuple[Any, ...], bool],
+) -> bool:
+    """Whether the target with these resolved attributes certainly gets no finding; decided
+    once per shape, stage, args and mounts (``verdicts``): a monorepo's services share a few
+    shapes, and their targets a few sets of args."""
     if shape is None:
         return False
     stage = str(attributes["target"]) if attributes.get("target") else None
     mounts = bool(attributes.get("secret") or attributes.get("ssh"))
-    return quiet(shape, stage, attributes.get("args") or {}, mounts)
+    args = attributes.get("args") or {}
+    try:
+        key = (shape, stage, mounts, *args.items())
+        verdict = verdicts.get(key)
+    except TypeError:  # a value that is not hashable: decided each time
+        return quiet(shape, stage, args, mounts)
+    if verdict is None:
+        verdict = verdicts[key] = quiet(shape, stage, args, mounts)
+    return verdict
 
 
 def _resolved_wants(
