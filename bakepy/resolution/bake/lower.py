@@ -109,6 +109,11 @@ class _Lowering:
             return Relocation(base, self.out_dir).path(context, keep_empty=False), base, None
         return self.paths.map(context, base), base, context
 
+    def moved(self, base: Path, key: str, values: Any) -> Any:
+        """The entries of a list attribute declared in ``base`` (or its whole expression),
+        their paths moved to the output folder."""
+        return Relocation(base, self.out_dir).entries(key, _each(values, _string))
+
     def lower_target(self, target: Target, base: Path) -> NativeTarget:
         """One target's native block, its keys in bake's order, its paths relative to ``base``
         (its folder). Written out attribute by attribute: it runs for every target of a
@@ -133,13 +138,13 @@ class _Lowering:
             mapped = self.paths.map(".", base)
             if mapped != ".":
                 native["context"] = mapped
-        moving = _Moving(base, self.out_dir)
         if _given(spec.contexts):
+            relocation = Relocation(base, self.out_dir)
             native["contexts"] = (
                 spec.contexts
                 if isinstance(spec.contexts, str)
                 else {
-                    key: moving.get().context(_string(value))
+                    key: relocation.context(_string(value))
                     for key, value in sorted(spec.contexts.items())
                 }
             )
@@ -173,15 +178,15 @@ class _Lowering:
         if spec.platforms is not None:
             native["platforms"] = _each(spec.platforms, _string)
         if _given(spec.cache_from):
-            native["cache-from"] = moving.entries("cache-from", spec.cache_from)
+            native["cache-from"] = self.moved(base, "cache-from", spec.cache_from)
         if spec.cache_to is not None:
-            native["cache-to"] = moving.entries("cache-to", spec.cache_to)
+            native["cache-to"] = self.moved(base, "cache-to", spec.cache_to)
         if _given(spec.secret):
-            native["secret"] = moving.entries("secret", spec.secret)
+            native["secret"] = self.moved(base, "secret", spec.secret)
         if _given(spec.ssh):
-            native["ssh"] = moving.entries("ssh", spec.ssh)
+            native["ssh"] = self.moved(base, "ssh", spec.ssh)
         if spec.output is not None:
-            native["output"] = moving.entries("output", spec.output)
+            native["output"] = self.moved(base, "output", spec.output)
         if _given(spec.attest):
             native["attest"] = _each(spec.attest, _string)
         if spec.pull is not None:
@@ -211,26 +216,9 @@ def _among(target: Target, visiting: tuple[Target, ...]) -> bool:
 
 
 def _given(value: object) -> bool:
-    """Whether a list or map attribute holds something (an expression always does)."""
-    return value is not None and (isinstance(value, str) or bool(value))
-
-
-class _Moving:
-    """A target's Relocation, made when one of its values has paths to move."""
-
-    def __init__(self, base: Path, out: Path) -> None:
-        self.base = base
-        self.out = out
-        self._relocation: Relocation | None = None
-
-    def get(self) -> Relocation:
-        if self._relocation is None:
-            self._relocation = Relocation(self.base, self.out)
-        return self._relocation
-
-    def entries(self, key: str, values: Any) -> Any:
-        """The entries of a list attribute (or its whole expression) moved."""
-        return self.get().entries(key, _each(values, _string))
+    """Whether a list or map attribute holds something (an expression always does, even an
+    empty one: ``""`` is the one falsy value that counts; None, ``[]`` and ``{}`` do not)."""
+    return bool(value) or value == ""
 
 
 def lower_variable(variable: Variable) -> dict[str, Any]:
