@@ -44,6 +44,10 @@ def _sorted_map(values: Any) -> Any:
 
 
 def _name_of(value: object) -> str:
+    """The name a reference writes: a string as it is (most are, after a repository load's
+    qualification), a resource's or a stage's name."""
+    if type(value) is str:
+        return value
     if isinstance(value, Resource):
         return value.name
     if isinstance(value, Stage):
