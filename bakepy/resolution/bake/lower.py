@@ -84,13 +84,15 @@ class _Lowering:
         own = getattr(spec, attr)
         if own is not None and attr in spec.model_fields_set:
             return own, target
-        parents = spec.parents
-        if not parents:
+        parents = spec.inherits  # ``spec.parents`` without its copy: only read here
+        if not parents or isinstance(parents, str):  # none, or an expression: none known
             return None, None
         visiting = (*visiting, target)
         for parent in reversed(parents):
             parent_target = (
-                parent if isinstance(parent, Target) else self.project.find(Target, parent)
+                self.project.find(Target, parent)
+                if type(parent) is str or not isinstance(parent, Target)
+                else parent
             )
             if parent_target is None or _among(parent_target, visiting):
                 continue
