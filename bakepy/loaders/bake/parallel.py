@@ -23,8 +23,14 @@ def _parse(path: str) -> None:
 
 
 def prefetch_hcl(paths: Sequence[Path]) -> None:
-    """Parse the HCL files among ``paths`` that are not cached yet, in parallel."""
-    pending = [str(path) for path in paths if path.suffix == ".hcl" and not is_cached(path)]
+    """Parse the HCL files among ``paths`` that are not cached yet, in parallel. Fewer than
+    two files are left to the load before anything is read: telling a cached or plain file
+    reads it and runs the quick reader, which a repository's packages (a bake file each)
+    paid for every file on top of the load's own reading."""
+    files = [path for path in paths if path.suffix == ".hcl"]
+    if len(files) < 2 or (os.cpu_count() or 1) < 2:
+        return
+    pending = [str(path) for path in files if not is_cached(path)]
     workers = min(len(pending), os.cpu_count() or 1)
     if workers < 2:
         return
