@@ -122,13 +122,14 @@ def _may_build_resources(project: Project) -> bool:
     checks, and the bake checks)."""
     for target in project.targets:
         spec = target.spec
-        own = (spec.dockerfile, spec.dockerfile_inline)
-        if isinstance(own[0], Dockerfile) or isinstance(own[1], Dockerfile):
-            return True
+        for own in (spec.dockerfile, spec.dockerfile_inline):
+            # a path (most) told by its exact type: a failing isinstance of a model costs more
+            if own is not None and type(own) is not str and isinstance(own, Dockerfile):
+                return True
         inherits: Any = spec.inherits
-        if inherits and not isinstance(inherits, str):
+        if inherits and type(inherits) is not str:
             for parent in inherits:
-                if isinstance(parent, Target):
+                if type(parent) is not str and isinstance(parent, Target):
                     return True
     return False
 
