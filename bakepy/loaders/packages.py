@@ -43,11 +43,12 @@ from bakepy.project import Project
 from bakepy.resolution.checks.references import validate_references
 from bakepy.support.forked import forked_map, jobs
 
-SHARED_LOAD_CORES = 3
+SHARED_LOAD_CORES = 2
 """The packages are read by several processes (unless ``BAKEPY_JOBS`` says otherwise) when
-this many cores are free to run them. Each child's copy of the parent's memory and the
-pickled results cost about as much as a second core saves: on two cores, the 200-package
-bench's render took the same time (median 0.95 s) and 0.13 s more CPU (benchmarks/README.md)."""
+this many cores are free to run them: on two cores the 200-package bench's cold render went
+from 0.76 to 0.67 s (median, alternating runs), the parent taking the larger share
+(:data:`bakepy.support.forked.PARENT_WEIGHT`). Each child copies the pages of the parent it
+touches and the parent unpickles its results, so the CPU time grows by about 0.1 s."""
 
 GLOBAL_KINDS = (Variable, Function, Attribute)
 """Kinds bake keeps in one namespace whatever file declares them."""

@@ -51,6 +51,12 @@ _NUMBERS = itertools.count()
 SHARED_FROM = 16
 """Fewer items than this are not worth a fork (a few milliseconds each)."""
 
+PARENT_WEIGHT = 1.25
+"""Items the parent of a shared map takes for each one a child takes: a child runs slower
+than the parent on the same items (CPython's reference counts make it copy most pages it
+reads) and the parent also unpickles every child's results, so even shares left the parent
+waiting for its child (benchmarks/README.md, bench_packages)."""
+
 MOST_JOBS = 8
 """Processes by default, however many cores: the parent reads every child's results in turn,
 so more children add to that part what they save on the rest."""
@@ -161,7 +167,25 @@ def _fork(compute: Callable[[], dict[int, Any]]) -> _Child[Any] | None:
         os._exit(status)
 
 
-def _share(work: Callable[[T], R], items: Sequence[T], indexes: range) -> dict[int, R]:
+def dealt(size: int, count: int, parent_weight: float = PARENT_WEIGHT) -> list[list[int]]:
+    """The indexes of ``size`` items each of ``count`` processes takes, the parent's first:
+    dealt one at a time to whoever is furthest behind its share (a smooth weighted round
+    robin), so every process's items are spread evenly over the list, which evens out runs of
+    costly ones, and the parent takes ``parent_weight`` items for each one a child takes."""
+    weights = [parent_weight, *[1.0] * (count - 1)]
+    total = sum(weights)
+    credits = [0.0] * count
+    shares: list[list[int]] = [[] for _ in range(count)]
+    for index in range(size):
+        for process, weight in enumerate(weights):
+            credits[process] += weight
+        chosen = max(range(count), key=credits.__getitem__)  # a tie: the first (the parent)
+        credits[chosen] -= total
+        shares[chosen].append(index)
+    return shares
+
+
+def _share(work: Callable[[T], R], items: Sequence[T], indexes: Sequence[int]) -> dict[int, R]:
     """``work`` over the items at ``indexes``, up to the first that raises."""
     done: dict[int, R] = {}
     for index in indexes:
@@ -180,22 +204,22 @@ def forked_map(
     processes: int | None = None,
 ) -> list[R]:
     """``[work(item) for item in items]``, shared among ``processes`` (default :func:`jobs`)
-    when there are at least ``minimum`` items (default :data:`SHARED_FROM`): each process
-    takes every n-th item, which evens out runs of costly ones. ``work`` must not depend on
+    when there are at least ``minimum`` items (default :data:`SHARED_FROM`), dealt as
+    :func:`dealt` deals them (the parent a larger share). ``work`` must not depend on
     what it did for earlier items (each process sees only its own); the first item that
     raises raises here, as in a loop."""
     count = processes if processes is not None else jobs()
     count = min(count, len(items))
     if count < 2 or len(items) < (SHARED_FROM if minimum is None else minimum):
         return [work(item) for item in items]
+    own, *theirs = dealt(len(items), count)
     children: list[_Child[R]] = []
     try:
-        for offset in range(1, count):
-            indexes = range(offset, len(items), count)
+        for indexes in theirs:
             child = _fork(functools.partial(_share, work, items, indexes))
             if child is not None:
                 children.append(child)
-        received: dict[int, R] = _share(work, items, range(0, len(items), count))
+        received: dict[int, R] = _share(work, items, own)
         for child in children:
             child.collect()
             received.update(child.received)

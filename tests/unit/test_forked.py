@@ -9,7 +9,7 @@ import threading
 import pytest
 
 from bakepy.support import forked
-from bakepy.support.forked import Pending, carry_back, forked_map, jobs
+from bakepy.support.forked import Pending, carry_back, dealt, forked_map, jobs
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
 
@@ -23,8 +23,22 @@ def test_results_come_back_in_order_from_every_process() -> None:
     assert [square for _, square in results] == [value * value for value in range(40)]
     pids = {pid for pid, _ in results}
     assert os.getpid() in pids
-    assert len(pids) == 3  # two children did their shares (every third item each)
-    assert {pid for pid, _ in results[1::3]} == {results[1][0]} != {os.getpid()}
+    assert len(pids) == 3  # two children did their shares (as dealt)
+    own, first, _ = dealt(40, 3)
+    assert {results[index][0] for index in own} == {os.getpid()}
+    assert {results[index][0] for index in first} == {results[first[0]][0]} != {os.getpid()}
+
+
+def test_items_are_dealt_in_turn_the_parent_taking_its_weight() -> None:
+    """Evenly weighted, every n-th item each (the parent from the first); weighted, the
+    parent takes that many for a child's one, spread over the list, and every index is
+    dealt once."""
+    assert dealt(7, 3, 1.0) == [[0, 3, 6], [1, 4], [2, 5]]
+    own, child = dealt(90, 2, 1.25)
+    assert (len(own), len(child)) == (50, 40)
+    assert sorted(own + child) == list(range(90))
+    assert all(len(set(range(start, start + 4)) & set(child)) >= 1 for start in range(87))
+    assert [len(share) for share in dealt(100, 4, 1.25)] == [29, 24, 24, 23]
 
 
 def test_few_items_or_one_process_stay_here() -> None:
@@ -50,7 +64,7 @@ def _fails_at(bad: set[int]):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("bad", "raised"),
     [
-        ({7}, "item 7"),  # a child's item (7 is not the parent's with 2 processes: 0, 2, 4 ...)
+        ({7}, "item 7"),  # a child's item (see dealt(20, 2): 7 is not the parent's)
         ({8}, "item 8"),  # the parent's own
         ({9, 4}, "item 4"),  # the first in order wins, whichever process met which
         ({3, 30}, "item 3"),
@@ -155,8 +169,7 @@ def test_the_default_minimum_is_the_module_setting(monkeypatch: pytest.MonkeyPat
 
 
 def test_a_share_may_ask_for_more_cores_than_two(monkeypatch: pytest.MonkeyPatch) -> None:
-    """A repository's load is shared from three cores on (on two, copying the process cost
-    as much as the second core saved), unless BAKEPY_JOBS asks."""
+    """A share may ask for more cores than two (``least``), unless BAKEPY_JOBS asks."""
     monkeypatch.delenv("BAKEPY_JOBS", raising=False)
     monkeypatch.setattr(forked.sys, "platform", "linux")
     monkeypatch.setattr(forked.os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
