@@ -25,9 +25,8 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from stat import S_ISDIR
 
-from bakepy.cli.apply_cache import NOTED_EVENTS, InputRecorder
+from bakepy.cli.apply_cache import MISSING, NOTED_EVENTS, InputRecorder, file_stamp
 from bakepy.cli.print_cache import EVALUATED_WITH
 from bakepy.loaders.codeowners import LOCATIONS as CODEOWNERS_LOCATIONS
 from bakepy.loaders.repository import (
@@ -232,10 +231,6 @@ def store(
         write_file(FileWrite(_entry_path(key), document.encode()))
 
 
-MISSING = [-1, -1]
-"""The stamp of a file that is not there (looked for and not found)."""
-
-
 def _stamp(path: str) -> list[int]:
     """A file's modification time and size: ``stat`` is cheap where a digest of the 2,000
     Dockerfiles a large render checks is not, and any edit moves the time."""
@@ -244,15 +239,6 @@ def _stamp(path: str) -> list[int]:
     except OSError:
         return MISSING
     return [found.st_mtime_ns, found.st_size]
-
-
-def _file_stamp(path: str) -> list[int] | None:
-    """``_stamp`` of a path that is not a folder (None for a folder), from one ``stat``."""
-    try:
-        found = os.stat(path)
-    except OSError:
-        return MISSING
-    return None if S_ISDIR(found.st_mode) else [found.st_mtime_ns, found.st_size]
 
 
 _READING: list[InputRecorder] = []
@@ -290,7 +276,12 @@ def stamps(recorder: InputRecorder, out: Path) -> dict[str, list[int]] | None:
         return None
     skip = os.path.join(os.path.abspath(out), "")
     files = {f for f in recorder.files | recorder.probed if not f.startswith(skip)}
-    found = {f: stamp for f in sorted(files) if (stamp := _file_stamp(f)) is not None}
+    taken = recorder.stamps  # by forked children, after they read the files
+    found = {
+        f: stamp
+        for f in sorted(files)
+        if (stamp := taken[f] if f in taken else file_stamp(f)) is not None
+    }
     if any(stamp[0] >= recorder.started for stamp in found.values()):
         return None
     hashed = _HASHED[0] if _HASHED else frozenset()
