@@ -14,7 +14,11 @@ from typing import Any
 import hcl2
 import pytest
 
-from bakepy.loaders.bake.quick import quick_parse
+from bakepy.errors import LoadError
+from bakepy.loaders.bake import files as bake_files
+from bakepy.loaders.bake.files import load_hcl
+from bakepy.loaders.bake.quick import quick_parse, quick_read
+from bakepy.loaders.bake.unknown import Unknown
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -93,3 +97,43 @@ def test_the_plain_files_are_read() -> None:
     answered = HOSTILE[16], HOSTILE[17], HOSTILE[28]
     for text in answered:
         assert quick_parse(text) == hcl2.loads(text), text
+
+
+PLAIN_EDGES = [
+    'target "a" {\n  __x = "1"\n  args = {\n    __Y = "2"\n    "__z" = "3"\n'
+    '    "${q" = "4"\n  }\n}\n',
+    'target "a" {\n  args = {\n    "${q}" = "4"\n    "a$${b}" = "$${x}"\n  }\n'
+    '  tags = ["$${A}", "a%b", "x$y"]\n}\n',
+    'target "a" {\n  platform = "x"\n}\n',
+    'target "a b" {\n  context = "."\n}\n',
+    'target "a" {\n  context = "."\n}\ntarget "a" {\n  dockerfile = "x"\n}\n'
+    'group "default" {\n  targets = ["a"]\n}\nvariable "V" {\n  default = "x"\n}\n',
+    'group "g" {\n  targets = ["a"]\n  x = 1\n}\n',
+    'target "a" {\n  args = {}\n  labels = {\n    A = {}\n  }\n}\n',
+]
+
+
+def _loaded(path: Path, text: str, ignore: bool) -> str:
+    """What ``load_hcl`` gives for ``text``: the native form and warnings, or the error."""
+    unknown = Unknown(ignore)
+    try:
+        return repr(load_hcl(path, text, unknown)) + repr(unknown.warnings)
+    except LoadError as error:
+        return f"error: {error}"
+
+
+@pytest.mark.parametrize("ignore", [False, True])
+def test_a_plain_file_loads_as_the_general_path_loads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, ignore: bool
+) -> None:
+    """The short way a plain file takes (``_load_plain``) gives the native form, warnings and
+    errors the general way (python-hcl2's dict through ``native_value``) gives."""
+    texts = [*HOSTILE, *PLAIN_EDGES, _bake_file("payments", "pkg004", 10)]
+    texts += [path.read_text(encoding="utf-8", errors="replace") for path in _files()]
+    path = tmp_path / "docker-bake.hcl"
+    plain = [text for text in texts if quick_read(text) is not None]
+    fast = [_loaded(path, text, ignore) for text in plain]
+    monkeypatch.setattr(bake_files, "quick_read", lambda text: None)
+    assert [_loaded(path, text, ignore) for text in plain] == fast
+    assert len(plain) >= 20
+    assert any(result.startswith("error:") for result in fast)

@@ -24,7 +24,7 @@ from bakepy.loaders.bake.positions import (
     hcl_positions,
     json_positions,
 )
-from bakepy.loaders.bake.quick import quick_positions
+from bakepy.loaders.bake.quick import plain_native, quick_positions, quick_read
 from bakepy.loaders.bake.strings import HclValueError, native_key, native_value
 from bakepy.loaders.bake.unknown import Unknown
 from bakepy.loaders.text import read_text
@@ -312,6 +312,9 @@ def _native_body(block_type: str, body: dict[str, Any]) -> dict[str, Any]:
 def load_hcl(path: Path, text: str, unknown: Unknown | None = None) -> NativeBake:
     """An HCL bake file in native form."""
     unknown = unknown or Unknown()
+    plain = quick_read(text)
+    if plain is not None:
+        return _load_plain(path, *plain, unknown)
     document = parse_hcl(text, path)
     try:  # a plain file's positions come from the quick reader's line by line reading
         positions = _Positions(path, quick_positions(text) or hcl_positions(text))
@@ -335,6 +338,28 @@ def load_hcl(path: Path, text: str, unknown: Unknown | None = None) -> NativeBak
                 native.attributes[key] = native_value(value)
             except HclValueError as exc:
                 raise LoadError(f"{key}: {exc}", replace(where, resource=None)) from None
+    return native
+
+
+def _load_plain(
+    path: Path, document: dict[str, Any], blocks: list[BlockPositions], unknown: Unknown
+) -> NativeBake:
+    """``load_hcl`` of a file the quick reader read (what ``parse_hcl`` and ``quick_positions``
+    would give for it): one labelled block of plain attributes after another, no nested block,
+    no top-level attribute, so the checks that cannot fail on it are skipped, and its values
+    become native form by ``plain_native``. Blocks are added in ``_hcl_blocks``' order."""
+    positions = _Positions(path, blocks)
+    native = NativeBake()
+    for block_type in BLOCK_TYPES:
+        for entry in document.get(block_type, ()):
+            for label, body in entry.items():
+                name = native_key(label)
+                where, attributes = positions.next(block_type, name)
+                try:
+                    body = plain_native(body)
+                except HclValueError as exc:  # a map key with an open ``${``
+                    raise LoadError(str(exc), where) from None
+                _add_block(native, _Block(block_type, name, body, where, attributes), unknown)
     return native
 
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from bakepy.loaders.bake.positions import BlockPositions
+from bakepy.loaders.bake.strings import native_key
 
 _NAME = r"[A-Za-z_][A-Za-z0-9_-]*"
 _STRING = r'"[^"\\\n]*"'
@@ -51,6 +52,30 @@ def quick_positions(text: str) -> list[BlockPositions] | None:
     each attribute's value), from the same line by line reading; None when it is not plain."""
     read = _quick_read(text)
     return read[1] if read is not None else None
+
+
+def quick_read(text: str) -> tuple[dict[str, Any], list[BlockPositions]] | None:
+    """Both ``quick_parse`` and ``quick_positions`` of ``text`` from one reading; None when
+    the file is not plain."""
+    return _quick_read(text)
+
+
+def plain_native(value: Any) -> Any:
+    """``strings.native_value`` of a value the quick reader gave, in fewer steps: its strings
+    hold no backslash, and every ``${`` in them is a plain ``${NAME}`` (``_check_interpolations``),
+    so the template text of ``"..."`` is what is between the quotes (map keys, which are not
+    checked, still go through ``native_key``)."""
+    if isinstance(value, str):
+        return value[1:-1]
+    if isinstance(value, list):
+        return [item[1:-1] for item in value]
+    if isinstance(value, dict):
+        return {
+            native_key(key): plain_native(item)
+            for key, item in value.items()
+            if not key.startswith("__")
+        }
+    return value
 
 
 @lru_cache(maxsize=32)
@@ -171,4 +196,4 @@ def _check_interpolations(string: str) -> None:
             raise _Unsure
 
 
-__all__ = ["quick_parse", "quick_positions"]
+__all__ = ["plain_native", "quick_parse", "quick_positions", "quick_read"]
