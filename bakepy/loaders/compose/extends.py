@@ -40,7 +40,7 @@ class _Extender:
             if not is_file(path):
                 raise raw.error(f"cannot extend service {name!r}: {file} not found", where)
             other = read_model([path], path.parent)
-            if self.ctx.interpolate:
+            if self.ctx.interpolate and other.dollars:
                 other.data = interpolate_model(
                     other.data, self.env, other.origins, self.ctx.warnings
                 )
@@ -75,6 +75,9 @@ class _Extender:
                 where,
             )
         base = copy.deepcopy(self.resolve(base_model, ref, (*chain, visit)))
+        if base_model is not raw:  # its values join raw's, its paths moved to raw's folder
+            raw.tagged = raw.tagged or base_model.tagged
+            raw.dollars = True
         if base is None:
             base = {}
         if not isinstance(base, dict):

@@ -66,6 +66,7 @@ def _environment(
 
 
 def _import(raw: RawModel, included: RawModel, where: FieldPath) -> None:
+    raw.dollars = True  # the included values join raw's, their paths moved to raw's folder
     for kind in RESOURCES:
         source = included.data.get(kind)
         if source is None:

@@ -32,8 +32,9 @@ Phase = Callable[[RawModel, Mapping[str, str], LoadContext], None]
 
 
 def interpolate_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
-    """Expand variables in every value (not in keys), unless the load keeps them."""
-    if ctx.interpolate:
+    """Expand variables in every value (not in keys), unless the load keeps them (or no value
+    holds a ``$``)."""
+    if ctx.interpolate and raw.dollars:
         raw.data = interpolate_model(raw.data, env, raw.origins, ctx.warnings)
 
 
@@ -53,8 +54,10 @@ def extends_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> No
 
 
 def tags_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
-    """Merges done: drop what ``!reset`` reset, unwrap what ``!override`` replaced."""
-    raw.data = resolve_tags(raw.data)
+    """Merges done: drop what ``!reset`` reset, unwrap what ``!override`` replaced (when any
+    value was tagged)."""
+    if raw.tagged:
+        raw.data = resolve_tags(raw.data)
 
 
 def unicity_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:

@@ -18,6 +18,12 @@ class RawModel:
     origins: Origins
     directory: Path
     files: list[Path]
+    tagged: bool = True
+    """Whether a value may be tagged ``!reset`` or ``!override``: the tags phase looks only
+    then (reading tells; True when unknown)."""
+    dollars: bool = True
+    """Whether a key or value may hold a ``$`` (a file's text had one, or a path moved from
+    another folder): interpolation and ``$$`` escaping look only then (True when unknown)."""
 
     def error(self, message: str, path: FieldPath = (), hint: str | None = None) -> LoadError:
         """A LoadError pointing at the file and line of ``path``."""

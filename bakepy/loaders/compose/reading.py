@@ -22,9 +22,12 @@ def read_model(files: Sequence[Path], directory: Path) -> RawModel:
     """The files' documents merged in order (relative paths relative to ``directory``)."""
     data: dict[str, Any] = {}
     origins: Origins | None = None
+    tagged = dollars = False
     for file in files:
         documents = read_yaml(file)
         for document in documents:
+            tagged = tagged or document.tagged
+            dollars = dollars or document.dollars
             if not isinstance(document.data, dict):
                 where = Location(file, (document.origins.find(()) or (file, None))[1])
                 raise LoadError(
@@ -43,7 +46,8 @@ def read_model(files: Sequence[Path], directory: Path) -> RawModel:
                 origins.drop_below(path)
         if not documents:
             raise LoadError("empty compose file", Location(file))
-    return RawModel(data, origins if origins is not None else Origins(), directory, list(files))
+    origins = origins if origins is not None else Origins()
+    return RawModel(data, origins, directory, list(files), tagged, dollars)
 
 
 def dotenv_text(files: Sequence[Path]) -> str | None:

@@ -198,9 +198,10 @@ def to_project(raw: RawModel, name: str, *, interpolated: bool = True) -> Compos
     check_shapes(raw)
     spec = {k: v for k, v in raw.data.items() if k not in ("version", "include")}
     spell_strings(spec)
-    if interpolated:
-        spec = escape_dollars(spec)
-    escape_mapping_keys(spec)
+    if raw.dollars:  # else no key or value holds a ``$``: nothing to escape
+        if interpolated:
+            spec = escape_dollars(spec)
+        escape_mapping_keys(spec)
     if "name" in spec:
         spec["name"] = name
     try:

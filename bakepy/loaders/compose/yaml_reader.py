@@ -64,6 +64,11 @@ class YamlDocument:
 
     data: Any
     origins: Origins
+    tagged: bool = True
+    """Whether a value is tagged ``!reset`` or ``!override`` (the tags phase has work)."""
+    dollars: bool = True
+    """Whether a key or value may hold a ``$``: the text has one, or a ``\\`` (a quoted
+    string's escape may write one); interpolation and escaping look only then."""
 
 
 class _Converter:
@@ -72,6 +77,8 @@ class _Converter:
         self.origins = Origins()
         self.count = 0
         self.active: set[int] = set()
+        self.tagged = False
+        """Set once a ``!reset`` or ``!override`` value is read."""
 
     def error(self, message: str, node: yaml.Node) -> LoadError:
         return LoadError(message, Location(self.path, node.start_mark.line + 1))
@@ -82,8 +89,10 @@ class _Converter:
             raise self.error("the YAML expands to too many values (alias bomb?)", node)
         self.origins.add(path, self.path, node.start_mark.line + 1)
         if node.tag == "!reset":
+            self.tagged = True
             return RESET
         if node.tag == "!override":
+            self.tagged = True
             return Override(self.convert(_untagged(node), path))
         if isinstance(node, yaml.ScalarNode):
             return self.scalar(node)
@@ -229,12 +238,13 @@ def parse_yaml(text: str, path: Path) -> list[YamlDocument]:
         raise LoadError(f"YAML syntax error: {yaml_problem(exc)}", where) from None
     documents: list[YamlDocument] = []
     plain = "&" not in text and "<<" not in text  # no anchor, alias or merge key anywhere
+    dollars = "$" in text or "\\" in text
     for node in nodes:
         if node is None:
             continue
         converter = _Converter(path)
         data = converter.tree(node, ()) if plain else converter.convert(node, ())
-        documents.append(YamlDocument(data, converter.origins))
+        documents.append(YamlDocument(data, converter.origins, converter.tagged, dollars))
     return documents
 
 
