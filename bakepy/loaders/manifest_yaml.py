@@ -59,8 +59,23 @@ class _Loader(_BASE_LOADER):  # type: ignore[misc]
 _LOADER: Any = _Loader
 
 
-class _NotPlain(Exception):
+class NotPlain(Exception):
     """A node PyYAML's constructor must build."""
+
+
+def plain_scalar(text: str) -> Any:
+    """The value of the untagged plain scalar ``text``, as the safe loader gives it: a
+    string, a decimal whole number, a boolean or None; NotPlain for any other type."""
+    tag = _implicit_tag(text)
+    if tag == _STR:
+        return text
+    if tag == _INT and _DECIMAL.fullmatch(text):
+        return int(text)
+    if tag == _BOOL:
+        return _BOOLEANS[text.lower()]
+    if tag == _NULL:
+        return None
+    raise NotPlain
 
 
 def plain_documents(text: str) -> list[Any] | None:
@@ -72,7 +87,7 @@ def plain_documents(text: str) -> list[Any] | None:
         built = [
             _value(node) for node in yaml.compose_all(text, Loader=_LOADER) if node is not None
         ]
-    except _NotPlain:
+    except NotPlain:
         return None
     return [document for document in built if document is not None]
 
@@ -86,7 +101,7 @@ def _value(node: yaml.Node) -> Any:
         mapping: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag != _STR or key_node.value in mapping:
-                raise _NotPlain  # a merge key, a key of another type, or a key given twice
+                raise NotPlain  # a merge key, a key of another type, or a key given twice
             mapping[key_node.value] = _value(value_node)
         return mapping
     if tag == _SEQ:
@@ -97,7 +112,7 @@ def _value(node: yaml.Node) -> Any:
         return _BOOLEANS[node.value.lower()]
     if tag == _NULL:
         return None
-    raise _NotPlain
+    raise NotPlain
 
 
-__all__ = ["plain_documents"]
+__all__ = ["NotPlain", "plain_documents", "plain_scalar"]

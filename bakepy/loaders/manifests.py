@@ -1,6 +1,7 @@
 """Load Kubernetes-style YAML manifests (one or many documents) into typed resources.
 
-A file is parsed once, with libyaml's C loader when PyYAML has it, into plain data; line
+A file is parsed once, line by line when it is plain (``manifest_quick``), else with
+libyaml's C loader when PyYAML has it, into plain data; line
 numbers are found only when they are needed (an error, now or later), by composing the file
 again with node marks. A file with an error is read the slow way at once, so that every
 problem points at ``file:line`` and field path. Every document is loaded before any error is
@@ -19,6 +20,7 @@ import yaml
 from pydantic import ValidationError as PydanticValidationError
 
 from bakepy.errors import BakepyError, Diagnostic, FieldPath, LoadError, Location, ValidationError
+from bakepy.loaders.manifest_quick import quick_documents
 from bakepy.loaders.manifest_yaml import plain_documents
 from bakepy.loaders.text import read_text
 from bakepy.loaders.yaml_errors import yaml_line, yaml_problem
@@ -166,7 +168,9 @@ def _load_fast(path: Path, text: str) -> list[Resource] | None:
     """The file's resources read with the fast loader; None when anything is wrong in it
     (the slow path then reports every problem with its line)."""
     try:
-        documents = plain_documents(text)
+        documents = quick_documents(text)
+        if documents is None:
+            documents = plain_documents(text)
         if documents is None:
             documents = [d for d in yaml.load_all(text, Loader=_FAST_LOADER) if d is not None]
     except yaml.YAMLError:

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from bakepy.loaders.manifest_quick import quick_documents
 from bakepy.loaders.manifest_yaml import plain_documents
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -88,3 +89,67 @@ def test_plain_values_keep_their_types() -> None:
     assert plain_documents(text) == [
         {"a": 1, "b": 0, "c": True, "d": None, "e": "7", "f": ["x", 2]}
     ]
+
+
+QUICK_HOSTILE = [
+    "a: b # comment\n",
+    "# comment\na: b\n  # indented comment\nc: d\n",
+    "a: b\n  c\n",
+    "a:\n  b: 1\n c: 2\n",
+    "a:\n- x\n- y\nb:\n  - 1\n  - [2, {c: d}]\n",
+    "a:\n  - b: 1\n",
+    "a:\n  -\n",
+    "a: [x, y,]\nb: [x\n",
+    "a: {b: c, b: d}\n",
+    "a: {b: [c, {d: e}], f: 'g', h: \"i\"}\n",
+    "a: {b:c}\nd: [e: f]\n",
+    "a: -1\nb: +1\nc: 0\nd: 01\ne: 1_0\nf: 1:2\n",
+    "a: x: y\nb: x:\nc: x:y\nd: ${X}/{y}[z],w\n",
+    'a: "x\\"y"\nb: \'it\'\'s\'\nc: "a" b\n',
+    'a: it\'s "ok"\n',
+    "'a b': 1\n\"c\": 2\n'': 3\n",
+    "yes: 1\n",
+    "on: 1\nNull: 2\n",
+    "a: 1\n---\n\n---\n# only a comment\n---\nb: 2\n",
+    "--- a: 1\n",
+    "a: 1\n...\n",
+    "%YAML 1.1\n---\na: 1\n",
+    "  a: 1\n",
+    "- a\n- b\n",
+    "just a scalar\n",
+    "a:\tb\n",
+    "a: b\r\n",
+    "a: \u00e9\n",
+    "a: *x\nb: &y 1\nc: !t 1\nd: |\n  x\ne: >\n  y\nf: @x\ng: `x`\nh: %x\ni: ?x\n",
+    "a:\n  b:\n    c: [1, 2]\n  d: {e: [f, 'g h'], i: {}}\n",
+    "a: [ ]\nb: { }\nc: [ x , 'y' , \"z\" ]\nd: {  k:   v  }\n",
+    "a: <<\nb: =\nc: ~\nd: null\ne: TRUE\nf: y\n",
+    "a: 1\na: 2\n",
+    "a.b/c-d_e: 1\n9: 2\n",
+    "a:   spaced   value   \n",
+    "x" * 1100 + ": 1\n",
+]
+
+
+def test_the_quick_reader_gives_what_pyyaml_gives(tmp_path: Path) -> None:
+    """Where the line by line reader answers, its documents are the safe loader's; the
+    benchmark's manifests, and plain forms, are answered."""
+    answered = 0
+    for text in [*_texts(tmp_path / "bench"), *QUICK_HOSTILE]:
+        quick = quick_documents(text)
+        if quick is not None:
+            answered += 1
+            assert repr(quick) == repr(_safe(text)), text  # True is not 1, nor "1"
+    assert answered >= 30
+    bench = [p for p in (tmp_path / "bench").rglob("*.yaml") if p.name != "compose.yaml"]
+    assert bench
+    for path in bench:
+        assert quick_documents(path.read_text(encoding="utf-8")) is not None, path
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["a: b # c\n", "a: b\n  c\n", "a:\n  - b: 1\n", "a: [x,]\n", "a: 1.5\n", "yes: 1\n", "a: *x\n"],
+)
+def test_what_the_quick_reader_does_not_read_is_left_to_libyaml(text: str) -> None:
+    assert quick_documents(text) is None
