@@ -9,6 +9,7 @@ duplicate keys and recursive anchors are errors, as they are for compose.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +57,10 @@ class _FastLoader(_BASE_LOADER):  # type: ignore[misc]
 
     def ascend_resolver(self) -> None:
         """No path resolvers: nothing to follow."""
+
+
+_read_plain = lru_cache(maxsize=4096)(plain_scalar)
+"""``plain_scalar`` remembered: keys and values repeat across a file's services and files."""
 
 
 @dataclass
@@ -153,15 +158,16 @@ class _Converter:
 
     def tree(self, node: yaml.Node, path: FieldPath) -> Any:
         """``convert`` for a text without anchors (so no aliases, no loops) and no ``<<``:
-        its plain mappings, lists and untagged or quoted scalars in one call a node; any
-        other node (a tag such as ``!reset``) goes through ``convert``."""
+        its plain mappings, lists and untagged or quoted scalars in one call a node (a
+        mapping reads its scalar values in place); any other node (a tag such as ``!reset``)
+        goes through ``convert``."""
         tag, kind = node.tag, type(node)
         if kind is yaml.ScalarNode and tag in (_PLAIN, _STR):
             self.count += 1
             if self.count > _MAX_NODES:
                 raise self.error("the YAML expands to too many values (alias bomb?)", node)
             self.origins.entries[path] = (self.path, node.start_mark.line + 1)
-            return plain_scalar(node.value) if tag == _PLAIN else node.value
+            return _read_plain(node.value) if tag == _PLAIN else node.value
         if kind is yaml.SequenceNode and tag == _SEQ:
             self.count += 1
             if self.count > _MAX_NODES:
@@ -180,7 +186,7 @@ class _Converter:
         for key_node, value_node in node.value:
             key_tag = key_node.tag if type(key_node) is yaml.ScalarNode else None
             if key_tag in (_PLAIN, _STR):  # ``key``, without its two calls
-                key = plain_scalar(key_node.value) if key_tag == _PLAIN else key_node.value
+                key = _read_plain(key_node.value) if key_tag == _PLAIN else key_node.value
                 if not isinstance(key, str):
                     key = "" if key is None else str(go_text(key))
             else:
@@ -188,9 +194,20 @@ class _Converter:
             if key in result:
                 message = f'mapping key "{key}" already defined at line {lines[key]}'
                 raise self.error(message, key_node)
-            lines[key] = key_node.start_mark.line + 1
-            result[key] = self.tree(value_node, (*path, key))
-            entries[(*path, key)] = (self.path, lines[key])
+            line = lines[key] = key_node.start_mark.line + 1
+            field = (*path, key)
+            value_tag = value_node.tag if type(value_node) is yaml.ScalarNode else None
+            if value_tag in (_PLAIN, _STR):  # a scalar value: ``tree``'s first case, in place
+                self.count += 1
+                if self.count > _MAX_NODES:
+                    raise self.error(
+                        "the YAML expands to too many values (alias bomb?)", value_node
+                    )
+                text = value_node.value
+                result[key] = _read_plain(text) if value_tag == _PLAIN else text
+            else:
+                result[key] = self.tree(value_node, field)
+            entries[field] = (self.path, line)  # a field's line is its key's
         return result
 
     def merge(self, result: dict[str, Any], node: yaml.Node, path: FieldPath) -> None:
