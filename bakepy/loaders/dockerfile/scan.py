@@ -38,6 +38,11 @@ which the regular expression engine finds quickly (a pattern starting with ``^``
 each character)."""
 
 
+_LEADING_SKIPPED = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")
+"""The comment and blank lines a text starts with (a header, the directives): what
+``_SKIPPED_LINE`` would take out there, found with one match."""
+
+
 def scan_dockerfile(text: str) -> DockerfileShape | None:
     """The shape of the Dockerfile ``text`` declares; None when the scan is not sure of it."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
@@ -49,7 +54,8 @@ def scan_dockerfile(text: str) -> DockerfileShape | None:
             _skip_directives(text.split("\n", 3))
         except _Unsure:
             return None
-    return _instructions_shape(_SKIPPED_LINE.sub("", f"\n{text}")[1:])
+    leading = _LEADING_SKIPPED.match(text)  # always matches (maybe nothing)
+    return _body_shape(text[leading.end() :] if leading else text)
 
 
 def _odd_space(text: str) -> bool:
@@ -61,11 +67,20 @@ def _odd_space(text: str) -> bool:
 
 
 @lru_cache(maxsize=1024)
+def _body_shape(body: str) -> DockerfileShape | None:
+    """The shape of a Dockerfile's text from its first instruction line, once per such text: a
+    monorepo's Dockerfiles often differ only in a header comment naming the service, which
+    ``scan_dockerfile`` leaves out with one match; the other comment and blank lines are taken
+    out here, once per text too."""
+    return _instructions_shape(_SKIPPED_LINE.sub("", f"\n{body}")[1:])
+
+
+@lru_cache(maxsize=1024)
 def _instructions_shape(instructions: str) -> DockerfileShape | None:
     """The shape of a Dockerfile's instruction lines (its comments, blank lines and directives
-    left out: they change no shape), once per text: a monorepo's Dockerfiles often differ
-    only in a comment (a header naming the service), and they share one shape object, so the
-    verdicts kept per shape (``target_shape._declared``) are found by identity."""
+    left out: they change no shape), once per text: Dockerfiles that differ only in comments
+    share one shape object, so the verdicts kept per shape (``target_shape._declared``) are
+    found by identity."""
     try:
         return _Scan().run(instructions.split("\n"))
     except _Unsure:
