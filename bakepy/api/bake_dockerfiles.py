@@ -38,8 +38,10 @@ def dockerfile_reader(folder: Path) -> ReadDockerfile:
         except BakepyError:
             return None
 
+    root = str(folder)
+
     def read(attributes: Mapping[str, Any]) -> Dockerfile | None:
-        key = _key(folder, attributes)
+        key = _key(root, attributes)
         if key is None:
             return None
         if key not in read_before:
@@ -74,16 +76,22 @@ def dockerfile_shapes(folder: Path) -> ShapeOf:
             return None
         return scan(text)
 
+    root = str(folder)
+
     def shape_of(attributes: Mapping[str, Any]) -> DockerfileShape | None:
-        key = _key(folder, attributes)
+        key = _key(root, attributes)
         if key is None:
             return None
-        if key not in by_key:
-            by_key[key] = shape(key)
-        return by_key[key]
+        found: DockerfileShape | None = by_key.get(key, _UNKNOWN)
+        if found is _UNKNOWN:
+            found = by_key[key] = shape(key)
+        return found
 
     return shape_of
 
+
+_UNKNOWN: Any = object()
+"""A Dockerfile not looked at yet (its shape may be None)."""
 
 _CHUNK = 1 << 16
 
@@ -103,9 +111,9 @@ def _file_bytes(path: str) -> bytes:
     return b"".join(chunks) if len(chunks) > 2 else chunks[0]
 
 
-def _key(folder: Path, attributes: Mapping[str, Any]) -> tuple[str, str] | None:
-    """What a resolved target's Dockerfile is: ("inline", text) or ("file", path); None for a
-    remote context."""
+def _key(root: str, attributes: Mapping[str, Any]) -> tuple[str, str] | None:
+    """What a resolved target's Dockerfile is: ("inline", text) or ("file", path, relative to
+    the folder ``root``); None for a remote context."""
     inline = attributes.get("dockerfile-inline")
     context = str(attributes.get("context") or ".")
     if isinstance(inline, str):
@@ -114,7 +122,6 @@ def _key(folder: Path, attributes: Mapping[str, Any]) -> tuple[str, str] | None:
         return None
     # lexically: the output folder a render's paths start from may not exist yet
     dockerfile = str(attributes.get("dockerfile") or "Dockerfile")
-    root = str(folder)
     if context.startswith("/") or dockerfile.startswith("/") or root.endswith("/"):
         named = os.path.join(root, context, dockerfile)
     else:  # what join gives, without its call per part (a render asks for every target)

@@ -81,4 +81,4 @@ def test_a_targets_dockerfile_path_is_the_joined_path_cleaned(
     as os.path.join does (an absolute part starts over), then cleaned lexically."""
     attributes = {"context": context, "dockerfile": dockerfile}
     expected = os.path.normpath(os.path.join(folder, context or ".", dockerfile or "Dockerfile"))
-    assert module._key(Path(folder), attributes) == ("file", expected)
+    assert module._key(str(Path(folder)), attributes) == ("file", expected)

@@ -32,6 +32,9 @@ from bakepy.models.bake.targets import BAKE_NAME
 from bakepy.models.toolchain import LATEST_BUILDX, Version
 from bakepy.project import location_of
 from bakepy.resolution.bake.coerce import (
+    LISTS,
+    MAPS,
+    STRINGS,
     AttributeTypeError,
     coerce_attribute,
     coerce_entries,
@@ -317,7 +320,11 @@ class _Resolver:
         value = block[key]
         try:
             if type(value) is str and "${" not in value and "%{" not in value:
-                return self._coerce(key, value, where)  # no template: nothing it reads loops
+                # no template: nothing it reads loops; a string attribute is itself
+                return value if key in STRINGS else self._coerce(key, value, where)
+            plain = _plain_copy(key, value)
+            if plain is not None:
+                return plain
             if _template_free(value):  # a copy, as _evaluate makes, without a call an entry
                 return self._coerce(key, value.copy(), where)
             self._evaluating.add(pending)
@@ -416,6 +423,7 @@ class _Resolver:
         names: list[str] = []
         chosen: set[str] = set()  # the members of ``names``, for O(1) membership tests
         reached: dict[str, dict[str, Any]] = {}
+        groups, matrices = self.groups, self.matrix_groups
 
         def expand(name: str, visiting: tuple[str, ...]) -> None:
             if name in visiting:
@@ -430,8 +438,12 @@ class _Resolver:
                 reached[name] = {k: group[k] for k in ("description", "targets") if k in group}
                 if "targets" in group:  # buildx de-duplicates a group's members
                     reached[name]["targets"] = list(dict.fromkeys(group["targets"]))
+                inside = (*visiting, name)
                 for member in group.get("targets", []):
-                    expand(member, (*visiting, name))
+                    if member in chosen and member not in groups and member not in matrices:
+                        continue  # a target chosen already: expand would do nothing (most
+                        # members, when every target and group is asked for)
+                    expand(member, inside)
             elif name in self.matrix_groups:  # before a target of that name, as in buildx
                 reached[name] = {"targets": list(self.matrix_groups[name])}
                 for member in self.matrix_groups[name]:
@@ -592,6 +604,30 @@ class _Resolver:
             )
             hint = f"build {linked} for every platform of {name}"
             raise ValidationError([Diagnostic(message, where, hint)])
+
+
+def _plain_copy(key: str, value: Any) -> list[str] | dict[str, str] | None:
+    """A copy of a list attribute of strings, or of a map attribute of strings to strings, with
+    no template in any (most of a monorepo's ``inherits``, ``args``, ``labels``): what its
+    evaluation and coercion make of it (each entry itself), in one pass; None for any other
+    value, which takes those steps."""
+    if type(value) is list:
+        if key not in LISTS:
+            return None
+        for item in value:
+            if type(item) is not str or "${" in item or "%{" in item:
+                return None
+        return value.copy()
+    if type(value) is dict:
+        if key not in MAPS:
+            return None
+        for name, item in value.items():
+            if type(item) is not str or "${" in item or "%{" in item:
+                return None
+            if type(name) is not str or "${" in name or "%{" in name:
+                return None
+        return value.copy()
+    return None
 
 
 def _template_free(value: Any) -> bool:
