@@ -34,6 +34,8 @@ def target_name(service: str) -> str:
 
 def _text(value: str) -> str:
     """Compose text (``$$`` for ``$``) as bake template text (``$${`` for a literal ``${``)."""
+    if "$" not in value and "%{" not in value:  # most values: nothing to rewrite
+        return value
     return unescape_dollars(value).replace("${", "$${").replace("%{", "%%{")
 
 

@@ -144,7 +144,8 @@ def load_compose(
     env = project_environment(directory, shell, given_env_files)
     ctx = LoadContext(including=(Path(os.path.abspath(paths[0])),), interpolate=interpolate)
     raw = read_model(paths, directory)
-    project_as = project_name(raw, env, name)
+    folder = directory.resolve()
+    project_as = project_name(raw, env, name, folder)
     # compose names the project before it interpolates, and lends the name to the files
     run_phases(raw, {"COMPOSE_PROJECT_NAME": project_as, **env}, ctx)
     project = to_project(raw, project_as, interpolated=interpolate)
@@ -157,4 +158,4 @@ def load_compose(
             "variables are kept as written: compose reads them from the shell and from the "
             ".env beside the compose file bakepy renders (copy this project's .env there)"
         )
-    return LoadedCompose(project, directory.resolve(), env, ctx.warnings)
+    return LoadedCompose(project, folder, env, ctx.warnings)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError as PydanticValidationError
@@ -140,8 +141,11 @@ def normalize_project_name(text: str) -> str:
     return "".join(re.findall(r"[a-z0-9_-]", text.lower())).lstrip("_-")
 
 
-def project_name(raw: RawModel, env: Mapping[str, str], given: str | None) -> str:
-    """``given``, else ``COMPOSE_PROJECT_NAME``, else the ``name:`` key, else the folder's.
+def project_name(
+    raw: RawModel, env: Mapping[str, str], given: str | None, folder: Path | None = None
+) -> str:
+    """``given``, else ``COMPOSE_PROJECT_NAME``, else the ``name:`` key, else the folder's
+    (``folder``: the project folder resolved, when the caller has it).
 
     As compose: a name given (``-p``) or in ``COMPOSE_PROJECT_NAME`` must already be a valid
     project name; the ``name:`` key and the folder name are made one (``My App`` -> ``myapp``).
@@ -168,10 +172,11 @@ def project_name(raw: RawModel, env: Mapping[str, str], given: str | None) -> st
         if not name:
             raise raw.error("project name must not be empty", ("name",))
         return name
-    name = normalize_project_name(raw.directory.resolve().name)
+    folder_name = (folder or raw.directory.resolve()).name
+    name = normalize_project_name(folder_name)
     if not name:
         raise raw.error(
-            f"cannot make a project name of the folder name {raw.directory.resolve().name!r}",
+            f"cannot make a project name of the folder name {folder_name!r}",
             hint="set a top-level name: in the compose file",
         )
     return name

@@ -7,6 +7,7 @@ durations (validated unless they hold a ``${VAR}`` for compose to interpolate).
 """
 
 import re
+from functools import lru_cache
 from typing import Annotated, Any
 
 from pydantic import (
@@ -29,6 +30,9 @@ Scalar = str | int | float | bool | None
 NAME_PATTERN = re.compile(r"^[a-zA-Z0-9._-]+$")
 """What compose allows as a key of services, networks, volumes, configs and secrets."""
 
+_go_duration = lru_cache(maxsize=1024)(parse_duration)
+"""``parse_duration`` remembered for the durations it accepts (services repeat a few)."""
+
 _SIZE = re.compile(r"^\d+(\.\d+)?\s?([kKmMgGtTpP]?[iI]?[bB]?)$")
 
 
@@ -47,9 +51,12 @@ class ComposeModel(BakepyModel):
     def _collect_extensions(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        moved = {k: v for k, v in data.items() if isinstance(k, str) and k.startswith("x-")}
-        if not moved:
+        for key in data:  # most objects have no extension: looked for before any copy
+            if isinstance(key, str) and key.startswith("x-"):
+                break
+        else:
             return data
+        moved = {k: v for k, v in data.items() if isinstance(k, str) and k.startswith("x-")}
         rest = {k: v for k, v in data.items() if k not in moved}
         rest["extensions"] = {**(data.get("extensions") or {}), **moved}
         return rest
@@ -191,7 +198,7 @@ def _duration(value: Any) -> Any:
         return f"{value}s"
     if isinstance(value, str) and not is_templated(value):
         try:  # compose reads durations with Go's time.ParseDuration
-            parse_duration(value)
+            _go_duration(value)
         except DurationError:
             raise ValueError(f"duration {value!r} must look like 30s, 1m30s or 500ms") from None
     return value

@@ -145,6 +145,9 @@ def _build_serialized(value: Any, handler: SerializerFunctionWrapHandler) -> Any
 
 ServiceBuild = Annotated[
     ComposeBuild | Target | ResourceRef,
+    # the first that takes the value (a mapping, a Target, a ResourceRef can be only one of
+    # them): smart mode would also try a mapping as a Target (and make its spec) each time
+    Field(union_mode="left_to_right"),
     BeforeValidator(_build_value, json_schema_input_type=ComposeBuild | str),
     WrapSerializer(_build_serialized),
 ]

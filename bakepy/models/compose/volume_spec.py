@@ -23,6 +23,19 @@ def _is_drive(buffer: str, char: str) -> bool:
 
 def split_volume_spec(spec: str) -> list[str]:
     """The parts of a short mount spec; a ValueError says what compose would say."""
+    parts = spec.split(":")
+    if (
+        len(parts) <= 3
+        and "${" not in spec
+        and all(parts)
+        and not any(_is_drive(part, ":") for part in parts[:-1])
+    ):  # most specs: colons only between parts, none empty, no variable, no drive
+        return parts
+    return _split_each_char(spec)
+
+
+def _split_each_char(spec: str) -> list[str]:
+    """``split_volume_spec`` a character at a time: ``${...}``, drives, and the errors."""
     parts: list[str] = []
     buffer = ""
     depth = 0
