@@ -133,7 +133,10 @@ class _LazyLines(Mapping[FieldPath, int]):
         self._index = index
 
     def _lines(self) -> dict[FieldPath, int]:
-        return _document_lines(self._text)[self._index]
+        try:
+            return _document_lines(self._text)[self._index]
+        except yaml.YAMLError:  # a scalar libyaml's loader built and PyYAML's refuses (``=``)
+            return {}
 
     def __getitem__(self, key: FieldPath) -> int:
         return self._lines()[key]

@@ -115,3 +115,13 @@ def test_cli_prints_each_error_on_its_line_and_writes_nothing(tmp_path: Path) ->
     ]
     assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_a_scalar_only_libyaml_s_loader_builds_is_a_located_error(tmp_path: Path) -> None:
+    """``=`` as a key: libyaml's loader builds it, PyYAML's (which finds the lines) does not;
+    the file gets a located YAML error, not a traceback."""
+    path = tmp_path / "bakepy.yaml"
+    path.write_text("=:", encoding="utf-8")
+    with pytest.raises(LoadError) as error:
+        load_yaml(path)
+    assert str(error.value).startswith(f"{path}:1: YAML syntax error:")
