@@ -46,16 +46,24 @@ _LEADING_SKIPPED = re.compile(r"(?:[ \t]*(?:#[^\n]*)?\n)*")
 def scan_dockerfile(text: str) -> DockerfileShape | None:
     """The shape of the Dockerfile ``text`` declares; None when the scan is not sure of it."""
     text = text.removeprefix("\ufeff").replace("\r\n", "\n")
-    lowered = text.lower()
-    if "<<" in lowered or "--mount" in lowered or _odd_space(text):
+    leading = _LEADING_SKIPPED.match(text)  # always matches (maybe nothing)
+    start = leading.end() if leading else 0
+    if start and _unsure_of(text[:start]):
         return None
     if text.lstrip(" \t").startswith("#"):  # directives stand only in the first lines
         try:  # a third passing directive line cannot be: two keys pass, once each
             _skip_directives(text.split("\n", 3))
         except _Unsure:
             return None
-    leading = _LEADING_SKIPPED.match(text)  # always matches (maybe nothing)
-    return _body_shape(text[leading.end() :] if leading else text)
+    return _body_shape(text[start:])
+
+
+def _unsure_of(text: str) -> bool:
+    """Whether ``text`` holds what the scan leaves to the parser wherever it stands (a heredoc,
+    a RUN mount, odd whitespace). Asked of a file's leading comment lines and of the rest
+    apart: none of these spans a line break, so the answer for the whole is either's."""
+    lowered = text.lower()
+    return "<<" in lowered or "--mount" in lowered or _odd_space(text)
 
 
 def _odd_space(text: str) -> bool:
@@ -70,8 +78,10 @@ def _odd_space(text: str) -> bool:
 def _body_shape(body: str) -> DockerfileShape | None:
     """The shape of a Dockerfile's text from its first instruction line, once per such text: a
     monorepo's Dockerfiles often differ only in a header comment naming the service, which
-    ``scan_dockerfile`` leaves out with one match; the other comment and blank lines are taken
-    out here, once per text too."""
+    ``scan_dockerfile`` judges apart; the rest is judged here, and its other comment and blank
+    lines taken out, once per text."""
+    if _unsure_of(body):
+        return None
     return _instructions_shape(_SKIPPED_LINE.sub("", f"\n{body}")[1:])
 
 
