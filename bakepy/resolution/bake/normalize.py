@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import posixpath
 import re
+from collections.abc import Callable
 from typing import Any
 
 from bakepy.models.bake.csv_attrs import parse_csv_attrs
@@ -161,12 +162,34 @@ def normalize_target(target: dict[str, Any]) -> dict[str, Any]:
 def normalize_in_place(target: dict[str, Any]) -> None:
     """``normalize_target`` on a dict the caller owns (no copy: a resolve makes one per
     target already)."""
-    for key in _REMOVE_DUPES.intersection(target):
-        if isinstance(target[key], list):
-            target[key] = remove_dupes(target[key])
-    if isinstance(target.get("attest"), list):
-        target["attest"] = remove_attest_dupes(target["attest"])
-    if isinstance(target.get("contexts"), dict):
-        target["contexts"] = {k: v for k, v in target["contexts"].items() if v != ""}
-    if isinstance(target.get("context"), str):
-        target["context"] = clean_context(target["context"])
+    for key in _NORMALIZED_KEYS.intersection(target):
+        target[key] = NORMALIZED[key](target[key])
+
+
+def _deduped(values: Any) -> Any:
+    return remove_dupes(values) if isinstance(values, list) else values
+
+
+def _attests_deduped(values: Any) -> Any:
+    return remove_attest_dupes(values) if isinstance(values, list) else values
+
+
+def _contexts_set(contexts: Any) -> Any:
+    if not isinstance(contexts, dict):
+        return contexts
+    return {name: value for name, value in contexts.items() if value != ""}
+
+
+def _context_cleaned(context: Any) -> Any:
+    return clean_context(context) if isinstance(context, str) else context
+
+
+NORMALIZED: dict[str, Callable[[Any], Any]] = {
+    **dict.fromkeys(REMOVE_DUPES, _deduped),
+    "attest": _attests_deduped,
+    "contexts": _contexts_set,
+    "context": _context_cleaned,
+}
+"""What buildx's normalization makes of an attribute's value, for each attribute it changes
+(each on its own: a resolve applies them in the pass that puts a target in print order)."""
+_NORMALIZED_KEYS = frozenset(NORMALIZED)
