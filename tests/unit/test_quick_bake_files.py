@@ -137,3 +137,16 @@ def test_a_plain_file_loads_as_the_general_path_loads_it(
     assert [_loaded(path, text, ignore) for text in plain] == fast
     assert len(plain) >= 20
     assert any(result.startswith("error:") for result in fast)
+
+
+def test_lines_read_once_give_each_file_its_own_values() -> None:
+    """The quick reader keeps each line's reading; a list or map it gives is still new."""
+    text = 'target "a" {\n  tags = ["x"]\n  args = {}\n  labels = {\n    A = {}\n  }\n}\n'
+    first, second = quick_parse(text), quick_parse(text + "\n")
+    assert first is not None
+    assert second is not None
+    body = first["target"][0]['"a"']
+    body["tags"].append("y")
+    body["args"]["k"] = "v"
+    body["labels"]["A"]["k"] = "v"
+    assert second == hcl2.loads(text)

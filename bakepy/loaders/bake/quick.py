@@ -71,7 +71,7 @@ def plain_native(value: Any) -> Any:
         return [item[1:-1] for item in value]
     if isinstance(value, dict):
         return {
-            native_key(key): plain_native(item)
+            native_key(key) if key[:1] == '"' else key: plain_native(item)
             for key, item in value.items()
             if not key.startswith("__")
         }
@@ -135,17 +135,33 @@ def _body(lines: list[str], index: int, where: BlockPositions) -> tuple[dict[str
         if line == "}":
             body["__is_block__"] = True
             return body, index
-        attribute = _ATTRIBUTE.fullmatch(line)
-        if attribute is None or attribute["key"] in body:
+        key, offset, value = _attribute(line)
+        if key in body:
             raise _Unsure
-        column = _indent(lines[index - 1]) + attribute.start("value") + 1
-        where.attributes[attribute["key"]] = (index, column)
-        raw = attribute["value"].rstrip(" \t")
-        if raw == "{":
-            body[attribute["key"]], index = _map(lines, index)
+        where.attributes[key] = (index, _indent(lines[index - 1]) + offset + 1)
+        if value is _MAP_OPEN:
+            body[key], index = _map(lines, index)
         else:
-            body[attribute["key"]] = _value(raw, lists=True)
+            body[key] = _fresh(value)
     raise _Unsure  # the file ends inside the block
+
+
+_MAP_OPEN = object()
+"""``_attribute``'s value for ``name = {``: a map written one entry a line follows."""
+
+
+@lru_cache(maxsize=4096)
+def _attribute(line: str) -> tuple[str, int, Any]:
+    """One attribute line (stripped): its name, where its value starts in the line, and the
+    value (a list as a tuple, to be copied: the line's reading is kept, bake files repeat
+    many lines)."""
+    attribute = _ATTRIBUTE.fullmatch(line)
+    if attribute is None:
+        raise _Unsure
+    raw = attribute["value"].rstrip(" \t")
+    value = _MAP_OPEN if raw == "{" else _value(raw, lists=True)
+    kept = tuple(value) if isinstance(value, list) else value
+    return attribute["key"], attribute.start("value"), kept
 
 
 def _map(lines: list[str], index: int) -> tuple[dict[str, Any], int]:
@@ -158,11 +174,30 @@ def _map(lines: list[str], index: int) -> tuple[dict[str, Any], int]:
             continue
         if line == "}":
             return entries, index
-        entry = _MAP_ENTRY.fullmatch(line)
-        if entry is None or entry["key"] in entries:
+        key, value = _map_entry(line)
+        if key in entries:
             raise _Unsure
-        entries[entry["key"]] = _value(entry["value"].rstrip(" \t"), lists=False)
+        entries[key] = _fresh(value)
     raise _Unsure
+
+
+def _fresh(value: Any) -> Any:
+    """A value kept by ``_attribute`` or ``_map_entry`` as the file's own: a list for the
+    tuple kept, a new ``{}``; strings, numbers and booleans as they are."""
+    if isinstance(value, tuple):
+        return list(value)
+    if isinstance(value, dict):
+        return {}
+    return value
+
+
+@lru_cache(maxsize=4096)
+def _map_entry(line: str) -> tuple[str, Any]:
+    """One map entry line (stripped): its key and value (``{}`` is copied by the caller)."""
+    entry = _MAP_ENTRY.fullmatch(line)
+    if entry is None:
+        raise _Unsure
+    return entry["key"], _value(entry["value"].rstrip(" \t"), lists=False)
 
 
 def _value(raw: str, *, lists: bool) -> Any:
