@@ -113,3 +113,20 @@ def test_a_tag_from_an_extended_file_is_resolved(tmp_path: Path) -> None:
     )
     service = load_compose([file], environ={}).project.spec.services["web"]
     assert service.labels == {"a": "b"}
+
+
+@pytest.mark.parametrize(
+    "value", ["yes", "Off", "'on'", '"N"', "!!str yes", "[a, no]", "${B}", "${B:-off}"]
+)
+def test_a_word_anywhere_is_still_read_as_a_boolean(tmp_path: Path, value: str) -> None:
+    file = _write(
+        tmp_path / "p" / "compose.yaml",
+        f"services:\n  web:\n    image: nginx\n    init: {value}\n    command: [a]\n",
+    )
+    try:
+        loaded = load_compose([file], environ={"B": "y"})
+    except BakepyError:
+        assert value == "[a, no]"  # a list is no boolean: refused, as before
+        return
+    assert isinstance(loaded.project.spec.services["web"].init, bool)
+    assert any("YAML 1.2" in warning for warning in loaded.warnings)

@@ -39,8 +39,10 @@ def interpolate_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -
 
 
 def booleans_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:
-    """``yes``/``off``... where compose wants a boolean, as compose reads them (warned)."""
-    yaml11_booleans(raw.data, ctx.warn)
+    """``yes``/``off``... where compose wants a boolean, as compose reads them (warned); only
+    when a value is spelt so, or holds a ``$`` that may expand to one."""
+    if raw.words or raw.dollars:
+        yaml11_booleans(raw.data, ctx.warn)
 
 
 def include_phase(raw: RawModel, env: Mapping[str, str], ctx: LoadContext) -> None:

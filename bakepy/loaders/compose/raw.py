@@ -24,6 +24,9 @@ class RawModel:
     dollars: bool = True
     """Whether a key or value may hold a ``$`` (a file's text had one, or a path moved from
     another folder): interpolation and ``$$`` escaping look only then (True when unknown)."""
+    words: bool = True
+    """Whether a value read may be spelt as a YAML 1.1 boolean (``yes``, ``Off``...): the
+    booleans phase looks only then, or when a ``$`` may expand to one (True when unknown)."""
 
     def error(self, message: str, path: FieldPath = (), hint: str | None = None) -> LoadError:
         """A LoadError pointing at the file and line of ``path``."""

@@ -22,12 +22,13 @@ def read_model(files: Sequence[Path], directory: Path) -> RawModel:
     """The files' documents merged in order (relative paths relative to ``directory``)."""
     data: dict[str, Any] = {}
     origins: Origins | None = None
-    tagged = dollars = False
+    tagged = dollars = words = False
     for file in files:
         documents = read_yaml(file)
         for document in documents:
             tagged = tagged or document.tagged
             dollars = dollars or document.dollars
+            words = words or document.words
             if not isinstance(document.data, dict):
                 where = Location(file, (document.origins.find(()) or (file, None))[1])
                 raise LoadError(
@@ -47,7 +48,7 @@ def read_model(files: Sequence[Path], directory: Path) -> RawModel:
         if not documents:
             raise LoadError("empty compose file", Location(file))
     origins = origins if origins is not None else Origins()
-    return RawModel(data, origins, directory, list(files), tagged, dollars)
+    return RawModel(data, origins, directory, list(files), tagged, dollars, words)
 
 
 def dotenv_text(files: Sequence[Path]) -> str | None:

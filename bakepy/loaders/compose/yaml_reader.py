@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,14 @@ class _FastLoader(_BASE_LOADER):  # type: ignore[misc]
         """No path resolvers: nothing to follow."""
 
 
+_WORD_SPELLINGS = frozenset(
+    "".join(spelling)
+    for word in ("y", "yes", "on", "n", "no", "off")
+    for spelling in product(*((c, c.upper()) for c in word))
+)
+"""Every spelling (any case) of the YAML 1.1 boolean words compose reads where it wants a
+boolean (``booleans``): a value spelt so makes that phase look at the file."""
+
 _read_plain = lru_cache(maxsize=4096)(plain_scalar)
 """``plain_scalar`` remembered: keys and values repeat across a file's services and files."""
 
@@ -74,6 +83,9 @@ class YamlDocument:
     dollars: bool = True
     """Whether a key or value may hold a ``$``: the text has one, or a ``\\`` (a quoted
     string's escape may write one); interpolation and escaping look only then."""
+    words: bool = True
+    """Whether a value may be spelt as a YAML 1.1 boolean (``yes``, ``off``...): the booleans
+    phase looks only then (or when a ``$`` may expand to one)."""
 
 
 class _Converter:
@@ -84,11 +96,16 @@ class _Converter:
         self.active: set[int] = set()
         self.tagged = False
         """Set once a ``!reset`` or ``!override`` value is read."""
+        self.words = False
+        """Set once ``tree`` reads a value spelt as a YAML 1.1 boolean (``yes``, ``Off``...),
+        or ``convert`` reads anything."""
+        """Set once a ``!reset`` or ``!override`` value is read."""
 
     def error(self, message: str, node: yaml.Node) -> LoadError:
         return LoadError(message, Location(self.path, node.start_mark.line + 1))
 
     def convert(self, node: yaml.Node, path: FieldPath) -> Any:
+        self.words = True  # not looked for here (tags, anchors): the booleans phase will
         self.count += 1
         if self.count > _MAX_NODES:
             raise self.error("the YAML expands to too many values (alias bomb?)", node)
@@ -167,7 +184,10 @@ class _Converter:
             if self.count > _MAX_NODES:
                 raise self.error("the YAML expands to too many values (alias bomb?)", node)
             self.origins.entries[path] = (self.path, node.start_mark.line + 1)
-            return _read_plain(node.value) if tag == _PLAIN else node.value
+            text = node.value
+            if text in _WORD_SPELLINGS:
+                self.words = True
+            return _read_plain(text) if tag == _PLAIN else text
         if kind is yaml.SequenceNode and tag == _SEQ:
             self.count += 1
             if self.count > _MAX_NODES:
@@ -204,6 +224,8 @@ class _Converter:
                         "the YAML expands to too many values (alias bomb?)", value_node
                     )
                 text = value_node.value
+                if text in _WORD_SPELLINGS:
+                    self.words = True
                 result[key] = _read_plain(text) if value_tag == _PLAIN else text
             else:
                 result[key] = self.tree(value_node, field)
@@ -261,7 +283,9 @@ def parse_yaml(text: str, path: Path) -> list[YamlDocument]:
             continue
         converter = _Converter(path)
         data = converter.tree(node, ()) if plain else converter.convert(node, ())
-        documents.append(YamlDocument(data, converter.origins, converter.tagged, dollars))
+        words = converter.words
+        document = YamlDocument(data, converter.origins, converter.tagged, dollars, words)
+        documents.append(document)
     return documents
 
 
