@@ -48,7 +48,7 @@ from bakepy.resolution.bake.compat import (
     without_ignored,
 )
 from bakepy.resolution.bake.merge import BY_ID, BY_ID_BEFORE_0_20, PRINT_ORDER, merge_target
-from bakepy.resolution.bake.normalize import normalize_in_place
+from bakepy.resolution.bake.normalize import NORMALIZED
 from bakepy.resolution.bake.overrides import Override, apply_overrides, check_patterns
 from bakepy.resolution.bake.printed import printed_target
 from bakepy.resolution.bake.variables import VariableResolver
@@ -256,6 +256,10 @@ class _Resolver:
         self.variables.validate()
         for name, block in self.native.groups.items():
             where = ("group", name)
+            plain = _plain_group(block)
+            if plain is not None:
+                self.groups[name] = plain
+                continue
             evaluated = self.variables.evaluate_value(block, where)
             try:
                 evaluated["targets"] = coerce_group_targets(evaluated.get("targets"))
@@ -630,6 +634,24 @@ def _plain_copy(key: str, value: Any) -> list[str] | dict[str, str] | None:
     return None
 
 
+def _plain_group(block: dict[str, Any]) -> dict[str, Any] | None:
+    """A group block of a list of plain target names (and a plain description), copied: what
+    evaluating and coercing it gives (each name itself), without a call per name; None for
+    any other block, which takes those steps."""
+    targets = block.get("targets")
+    if type(targets) is not list:
+        return None
+    for name in targets:
+        if type(name) is not str or "${" in name or "%{" in name:
+            return None
+    for key, value in block.items():
+        if key == "targets":
+            continue
+        if key != "description" or type(value) is not str or "${" in value or "%{" in value:
+            return None
+    return {**block, "targets": targets.copy()}
+
+
 def _template_free(value: Any) -> bool:
     """Whether ``value`` is a list of strings, or a map of strings to strings, with no
     template in any (most lists and maps of a monorepo's targets: ``inherits``, ``args``).
@@ -679,14 +701,17 @@ def finalize(
             target[key] = {k: v for k, v in sorted(target[key].items()) if v is not None}
     if target.get("network") == "host" and TARGET_ATTRIBUTES["network"].available(buildx):
         target["entitlements"] = [*(target.get("entitlements") or []), "network.host"]
-    # empty list entries, duplicates and empty contexts go; the context path is cleaned (§2)
-    normalize_in_place(target)
     if linked:
         target.pop("output", None)
     ordered: dict[str, Any] = {}
     for key in PRINT_ORDER:
         if key in target:
             value = target[key]
+            # empty list entries, duplicates and empty contexts go; the context path is
+            # cleaned (§2): buildx's normalization, attribute by attribute, in this same pass
+            normalize = NORMALIZED.get(key)
+            if normalize is not None:
+                value = normalize(value)
             if value is None or (not value and (value == [] or value == {} or value == "")):
                 continue
             ordered[key] = value

@@ -35,6 +35,8 @@ BY_ID = frozenset({"secret", "ssh", "attest"})
 """Merged by identity from buildx 0.20 on (the secret or ssh id, the attestation type)."""
 BY_ID_BEFORE_0_20 = frozenset({"attest"})
 """Before buildx 0.20 only attestations merge by type; secrets and ssh entries are appended."""
+_MERGED = MAP_MERGE | APPEND | BY_ID
+"""The attributes ``merge_target`` does not simply replace (with those merged by identity)."""
 
 PRINT_ORDER = (
     "description",
@@ -113,19 +115,22 @@ def merge_target(
     attributes not replaced are appended."""
     merged = dict(base)
     for key, value in extra.items():
-        if key in MAP_MERGE:
+        if key not in _MERGED and key not in by_id:
+            merged[key] = value  # replaced (most attributes), told with one or two tests
+        elif key in MAP_MERGE:
             current = dict(merged.get(key) or {})
-            for name, item in value.items():
-                if item is None and name in current:
-                    continue  # a null never deletes a parent's key
-                current[name] = item
+            if None not in value.values():  # most maps: no null to keep a parent's key
+                current.update(value)
+            else:
+                for name, item in value.items():
+                    if item is None and name in current:
+                        continue  # a null never deletes a parent's key
+                    current[name] = item
             merged[key] = current
         elif key in by_id:
             merged[key] = merge_by_id(key, merged.get(key) or [], value)
-        elif key in APPEND or key in BY_ID:
+        else:  # appended: APPEND, and BY_ID's lists this buildx does not merge by identity
             merged[key] = dedupe([*(merged.get(key) or []), *value])
-        else:
-            merged[key] = value
     return merged
 
 
