@@ -8,7 +8,7 @@ import), where an evaluated one is taken as it is (tests/unit/test_model_build_c
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from pydantic import BaseModel, ConfigDict, GetJsonSchemaHandler, PrivateAttr
 from pydantic.json_schema import JsonSchemaValue
@@ -102,9 +102,21 @@ class SourceTracked(BakepyModel):
                 if type(module) is str:
                     _INSIDE[module] = inside
             if not inside:
-                self._source = (frame.f_code.co_filename, frame.f_lineno)
+                private = cast("dict[str, Any]", self.__pydantic_private__)  # set by pydantic
+                private["_source"] = (frame.f_code.co_filename, frame.f_lineno)
                 break
             frame = frame.f_back  # type: ignore[assignment]
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        """pydantic wraps ``model_post_init`` again in every subclass (each wrapper sets the
+        private attributes, then calls the parent's wrapper): a Target ran three. Each subclass
+        runs SourceTracked's one wrapper (which sets every private attribute of the instance's
+        class) instead."""
+        super().__pydantic_init_subclass__(**kwargs)
+        wrapped = getattr(cls.model_post_init, "__wrapped__", None)
+        if hasattr(wrapped, "__wrapped__"):  # a wrapper of a wrapper: not the class's own
+            cls.model_post_init = SourceTracked.model_post_init  # type: ignore[method-assign]
 
     @property
     def source(self) -> tuple[str, int] | None:
@@ -124,8 +136,10 @@ class SourceTracked(BakepyModel):
     ) -> None:
         """Override the recorded source; manifest loaders also give the line of every field
         (a mapping that may find them only when first read)."""
-        self._source = (file, line)
-        self._field_lines = field_lines
+        # what pydantic's __setattr__ writes, written directly
+        private = cast("dict[str, Any]", self.__pydantic_private__)
+        private["_source"] = (file, line)
+        private["_field_lines"] = field_lines
 
     def line_of(self, field_path: tuple[str | int, ...]) -> int | None:
         """The line of the deepest known prefix of ``field_path`` (or of the object itself)."""
