@@ -290,16 +290,31 @@ class _Resolver:
         own = matrix_values is None and self.last_block(name) is block
         shared = self.own_values(name) if own else None  # what target.NAME.ATTR shares
         out: dict[str, Any] = {}
+        evaluating = self._evaluating
         for key in block:
             if key in _NOT_EVALUATED:
                 continue
-            if shared is not None and key in _VISIBLE:
-                if key in shared:
-                    evaluated = shared[key]
-                else:
-                    evaluated = shared[key] = self.evaluate_attribute(name, block, key, scope)
+            visible = shared is not None and key in _VISIBLE
+            if visible and key in shared:
+                evaluated = shared[key]
             else:
-                evaluated = self.evaluate_attribute(name, block, key, scope)
+                # a plain value is what evaluate_attribute would make of it, said here (most
+                # of a monorepo's values), unless a reference is being evaluated: a loop back
+                # to this attribute is found there
+                value = block[key]
+                plain = None
+                if not evaluating:
+                    if type(value) is str:
+                        if key in STRINGS and "${" not in value and "%{" not in value:
+                            plain = value
+                    else:
+                        plain = _plain_copy(key, value)
+                if plain is None:
+                    evaluated = self.evaluate_attribute(name, block, key, scope)
+                else:
+                    evaluated = plain
+                if visible:
+                    shared[key] = evaluated
             if evaluated is not None:  # null leaves the attribute unset
                 out[key] = evaluated
         return out
