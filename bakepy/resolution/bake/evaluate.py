@@ -294,15 +294,14 @@ class _Resolver:
         for key in block:
             if key in _NOT_EVALUATED:
                 continue
-            visible = shared is not None and key in _VISIBLE
-            if visible and key in shared:
+            if shared is not None and key in _VISIBLE and key in shared:
                 evaluated = shared[key]
             else:
                 # a plain value is what evaluate_attribute would make of it, said here (most
                 # of a monorepo's values), unless a reference is being evaluated: a loop back
                 # to this attribute is found there
                 value = block[key]
-                plain = None
+                plain: Any = None
                 if not evaluating:
                     if type(value) is str:
                         if key in STRINGS and "${" not in value and "%{" not in value:
@@ -313,7 +312,7 @@ class _Resolver:
                     evaluated = self.evaluate_attribute(name, block, key, scope)
                 else:
                     evaluated = plain
-                if visible:
+                if shared is not None and key in _VISIBLE:
                     shared[key] = evaluated
             if evaluated is not None:  # null leaves the attribute unset
                 out[key] = evaluated
