@@ -100,6 +100,8 @@ def is_expression(value: object) -> bool:
 def _as_list(value: Any) -> Any:
     """Let a single value stand for a one-element list, as buildx accepts for strings; a whole
     expression (``${PLATFORMS}``) stays one: its value is the list."""
+    if type(value) is list:  # most values: no expression test, no ``model_fields`` lookup
+        return value
     if is_expression(value):
         return value
     return [value] if isinstance(value, str | dict) or hasattr(value, "model_fields") else value
