@@ -156,6 +156,13 @@ def without_ignored(native: NativeBake, buildx: Version) -> tuple[NativeBake, li
     if not (unknown["target"] or unknown["group"]):  # this buildx knows every attribute
         return native, []
     unknown_set = {kind: frozenset(keys) for kind, keys in unknown.items()}
+    known_target, known_group = unknown_set["target"].isdisjoint, unknown_set["group"].isdisjoint
+    if (
+        all(map(known_target, native.targets.values()))
+        and all(known_target(block) for _name, block in native.repeated_targets)
+        and all(map(known_group, native.groups.values()))
+    ):
+        return native, []  # no block has one (most definitions): nothing to copy
 
     def kept(kind: str, name: str, block: dict[str, Any]) -> dict[str, Any]:
         if unknown_set[kind].isdisjoint(block):
@@ -175,6 +182,12 @@ def without_ignored(native: NativeBake, buildx: Version) -> tuple[NativeBake, li
         return native, []
     changed = replace(native, targets=targets, repeated_targets=repeated, groups=groups)
     return changed, warnings
+
+
+def ignored_attributes(buildx: Version) -> frozenset[str]:
+    """The target attributes ``buildx`` does not know yet (``drop_ignored`` removes them): a
+    resolve tests each target against them with one set operation."""
+    return frozenset(_unknown("target", buildx))
 
 
 def drop_ignored(target: dict[str, Any], buildx: Version) -> list[str]:

@@ -42,6 +42,7 @@ from bakepy.resolution.bake.coerce import (
 )
 from bakepy.resolution.bake.compat import (
     drop_ignored,
+    ignored_attributes,
     ignored_warning,
     refuse_newer,
     translated_for,
@@ -526,7 +527,9 @@ class _Resolver:
                     self.locate("target", self.origin.get(name, name)),
                     hint=f"target {name} inherits {parent!r}, which is not a target",
                 )
-            inherited = self._inherit(parent, visiting)
+            inherited = self._full.get(parent)  # resolved already (most parents): no call
+            if inherited is None:
+                inherited = self._inherit(parent, visiting)
             if inherited is not None:
                 result = self._merged_into(result, parent, inherited)
         if "inherits" in own and "inherits" not in result:
@@ -775,7 +778,10 @@ def resolve_bake(
         for name in chosen
     }
     notes = [*ignored, *translated]
+    unknown = ignored_attributes(buildx)
     for name, target in targets.items():
+        if unknown.isdisjoint(target):
+            continue  # most targets: nothing this buildx ignores
         dropped = drop_ignored(target, buildx)
         if dropped and (warning := ignored_warning(name, dropped, buildx)) not in ignored:
             resolver.warnings.append(warning)
