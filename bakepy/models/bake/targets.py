@@ -65,11 +65,15 @@ def _strip_kind(*prefixes: str) -> Any:
     """Accept ``Target/name`` (``Group/name`` in a group) in YAML for a reference by name
     (kubectl's kind/name)."""
 
+    kinds = tuple(prefix + "/" for prefix in prefixes)
+
     def strip(value: Any) -> Any:
         if isinstance(value, str):
-            for prefix in prefixes:
-                if value.startswith(prefix + "/"):
-                    return value[len(prefix) + 1 :]
+            if value.startswith(kinds):  # one test for most names, which have no kind
+                for kind in kinds:
+                    if value.startswith(kind):
+                        return value[len(kind) :]
+            return value
         if isinstance(value, list):
             return [strip(item) for item in value]
         return value
