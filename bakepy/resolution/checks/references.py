@@ -49,14 +49,19 @@ def check_references(project: Project) -> list[Diagnostic]:
         return []  # names may come from a matrix or a bake file: the resolver checks them
     problems: list[Diagnostic] = []
     for target in project.targets:
-        for index, parent in enumerate(target.spec.parents):
+        spec = target.spec
+        inherits = spec.inherits  # spec.parents and spec.named_contexts, without their copies
+        for index, parent in enumerate(() if isinstance(inherits, str) else inherits):
             if (
                 isinstance(parent, str)
                 and not is_template(parent)  # "${PROFILE}": known once evaluated
                 and project.find(Target, parent) is None
             ):
                 problems.append(_missing(target, "Target", parent, "inherits", index))
-        for name, context in target.spec.named_contexts.items():
+        contexts = spec.contexts
+        if not contexts or isinstance(contexts, str):
+            continue
+        for name, context in contexts.items():
             if (
                 isinstance(context, TargetContext)
                 and isinstance(context.target, str)
@@ -119,10 +124,17 @@ def _shown(project: Project, node: str) -> str:
 
 def inherits_loops(project: Project) -> list[str]:
     """Warnings for ``inherits`` chains that come back to a target (buildx cuts them)."""
-    edges = {
-        f"Target/{target.name}": [f"Target/{_name(p)}" for p in target.spec.parents]
-        for target in project.targets
-    }
+    edges: dict[str, list[str]] = {}
+    for target in project.targets:
+        inherits = target.spec.inherits  # as spec.parents, without its copy
+        if inherits and not isinstance(inherits, str):
+            edges[f"Target/{target.name}"] = [
+                f"Target/{parent if type(parent) is str else _name(parent)}" for parent in inherits
+            ]
+    # a target whose parents all inherit nothing is in no loop (most of a monorepo's, which
+    # inherit a base): left out, the walk finds the same first loop among the others
+    walked = edges.keys()
+    edges = {node: parents for node, parents in edges.items() if not walked.isdisjoint(parents)}
     cycle = find_cycle(edges)
     if cycle is None:
         return []
