@@ -35,7 +35,7 @@ def dockerfile_reader(folder: Path) -> ReadDockerfile:
                 return parse_dockerfile(value, name="dockerfile-inline")
             path = Path(value)
             return load_dockerfile(path) if path.is_file() else None
-        except BakepyError:
+        except (BakepyError, OSError):  # OSError: a path the system cannot look up (too long)
             return None
 
     root = str(folder)
