@@ -66,6 +66,25 @@ def test_reset_removes_and_override_replaces_what_extends_brings(tmp_path: Path)
     assert app.command is None
 
 
+def test_a_reset_in_the_service_extended_drops_its_key(tmp_path: Path) -> None:
+    """The extended service is copied before the merge: its ``!reset`` stays one (compose
+    drops the key; it was refused as "must be a list")."""
+    done = loaded(
+        tmp_path,
+        """\
+        services:
+          web:
+            extends: {file: base.yml, service: b}
+          local: {extends: b}
+          b: {image: x, ports: !reset [], environment: !reset null}
+        """,
+        **{"base.yml": "services:\n  b:\n    image: x\n    ports: !reset []\n"},
+    )
+    services = done.project.spec.services
+    assert (services["web"].image, services["web"].ports) == ("x", [])
+    assert (services["local"].ports, services["local"].environment) == ([], {})
+
+
 def test_the_name_key_is_made_a_project_name_and_lent_to_the_variables(tmp_path: Path) -> None:
     done = loaded(
         tmp_path, "name: My_Shop\nservices:\n  a: {image: x, labels: {p: $COMPOSE_PROJECT_NAME}}\n"

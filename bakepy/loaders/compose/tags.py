@@ -13,10 +13,21 @@ from typing import Any
 
 
 class _Reset:
-    """The value of a key tagged ``!reset``: as if the key was never set."""
+    """The value of a key tagged ``!reset``: as if the key was never set. There is one, told
+    by identity: copies (``extends`` deep-copies the service it extends) and pickles (a
+    forked child's load) give that one back."""
 
     def __repr__(self) -> str:
         return "RESET"
+
+    def __copy__(self) -> _Reset:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Reset:
+        return self
+
+    def __reduce__(self) -> str:
+        return "RESET"  # pickled by name: this module's RESET
 
 
 RESET = _Reset()
