@@ -129,11 +129,13 @@ def _bake_checked(
     *,
     folder: Path,
     rendering: bool = False,
+    skip: set[str] | None = None,
 ) -> tuple[list[str], list[str]]:
     """The bake half of :func:`check`: every target resolved as bake would, then judged
     against the Dockerfile it builds (paths relative to ``folder``); their warnings, and the
     resolver's (``rendering``: but what the targeted buildx's print leaves out, which a file
-    keeps)."""
+    keeps). ``skip``: the Targets that build a Dockerfile resource (``resource_targets``),
+    when the caller found them already."""
     native = definition or bake_definition(project, project.base_dir)
     names = bake_names(project, names)
     if not (names or native.targets or native.groups):
@@ -152,7 +154,7 @@ def _bake_checked(
             found = _compose_build_location(project, name, path)
         return found if found is not None and found.line else None
 
-    skip = resource_targets(project)
+    skip = resource_targets(project) if skip is None else skip
     shape = dockerfile_shapes(folder)
     targets = check_bake_targets(resolved.targets, native, read, skip, locate, shape)
     if targets.errors:
@@ -218,9 +220,21 @@ def render(
             strict_credentials=strict_credentials,
         )
 
+    # found here, before a fork: in the child, walking every Target copies the pages it
+    # touches (5.8 ms against 1.5 ms in this process for the 200-package bench)
+    skip = resource_targets(project)
+
     def bake_checks() -> tuple[list[str], list[str]]:
         return _bake_checked(
-            project, env, definition, names, overrides, toolchain, folder=out_dir, rendering=True
+            project,
+            env,
+            definition,
+            names,
+            overrides,
+            toolchain,
+            folder=out_dir,
+            rendering=True,
+            skip=skip,
         )
 
     if len(project.resources) < SHARED_RENDER_FROM:
