@@ -119,10 +119,19 @@ def _spec_alias_path(path: FieldPath) -> FieldPath:
 
 
 @lru_cache(maxsize=32)
+def _is_document(node: yaml.Node | None) -> bool:
+    """Whether a composed document declares anything: an empty one (``---`` followed by
+    ``---``) or a bare ``null`` is skipped, as the loaders skip the None they read from it
+    (kubectl skips them too); the document indexes of lines and data then agree."""
+    if node is None:
+        return False
+    return not (isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null")
+
+
 def _document_lines(text: str) -> list[dict[FieldPath, int]]:
     """The line of every field path of every document of ``text`` (composed with marks)."""
     nodes = yaml.compose_all(text, Loader=_FAST_LOADER)
-    return [_Document(node).lines for node in nodes if node is not None]
+    return [_Document(node).lines for node in nodes if _is_document(node)]
 
 
 class _LazyLines(Mapping[FieldPath, int]):
@@ -210,7 +219,7 @@ def load_yaml(path: Path) -> list[Resource]:
         return fast
     try:
         nodes = list(yaml.compose_all(text, Loader=yaml.SafeLoader))
-        documents = [_Document(node) for node in nodes if node is not None]
+        documents = [_Document(node) for node in nodes if _is_document(node)]
     except _DuplicateKey as duplicate:
         raise LoadError(
             f"the key {duplicate.key!r} is given twice in one mapping (the last would win)",

@@ -125,3 +125,30 @@ def test_a_scalar_only_libyaml_s_loader_builds_is_a_located_error(tmp_path: Path
     with pytest.raises(LoadError) as error:
         load_yaml(path)
     assert str(error.value).startswith(f"{path}:1: YAML syntax error:")
+
+
+EMPTY_BETWEEN = (
+    HEAD + "kind: Target\nmetadata: {name: a}\nspec: {}\n"
+    "---\n"  # an empty document (line 5 ends it), then a null one: kubectl skips both
+    "---\n"
+    "~\n"
+    "---\n" + HEAD + "kind: Target\nmetadata:\n  name: b\nspec:\n  context: .\n  target: nope\n"
+)
+
+
+def test_empty_documents_are_skipped_and_later_lines_stay_right(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The lines of a document after an empty one are its own (they were the empty one's:
+    the data skipped it, the lines did not), and a file with a mistake does not also call the
+    empty document a mistake."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bakepy.yaml").write_text(EMPTY_BETWEEN)
+    (tmp_path / "Dockerfile").write_text("FROM busybox AS build\n")
+    assert [r.name for r in load_yaml(tmp_path / "bakepy.yaml")] == ["a", "b"]
+    result = CliRunner().invoke(app, ["validate", "-f", "bakepy.yaml"])
+    assert result.exit_code == 2
+    assert "bakepy.yaml:15: Target/b: spec.target: target stage 'nope'" in result.output
+    (tmp_path / "bakepy.yaml").write_text(EMPTY_BETWEEN.replace("name: b", "name: b\n  x: 1"))
+    error = only_error(tmp_path / "bakepy.yaml")
+    assert [(d.location.line, d.message) for d in error.diagnostics] == [(13, "unknown field")]
