@@ -9,16 +9,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bakepy.generators.dockerfile import render_dockerfile
-from bakepy.generators.dotenv import render_dotenv
 from bakepy.generators.files import RenderedFile, RenderOptions
 from bakepy.generators.yaml_text import dump_yaml
 from bakepy.models.compose.project import ComposeProject, Stack
 from bakepy.models.dockerfile.instructions import Dockerfile
 from bakepy.project import Project
 from bakepy.resolution.compose.lower import ComposeDocument, lower_compose_projects
-from bakepy.resolution.compose.references import stack_compose
-from bakepy.resolution.compose.stack import stack_document
 
 
 def compose_filename(compose: ComposeProject, project: Project) -> str:
@@ -45,6 +41,8 @@ def _dotenv_file(project: Project, out_dir: Path) -> RenderedFile | None:
     ]
     if not carried:
         return None
+    from bakepy.generators.dotenv import render_dotenv  # only for a project that has a .env
+
     first = carried[0][1]
     assert first is not None
     warnings = tuple(
@@ -63,6 +61,10 @@ def compose_documents(
     options = options or RenderOptions()
 
     def dockerfile_text(dockerfile: Dockerfile) -> str:
+        """Imported on first use: only a build derived from a Target that inlines a
+        Dockerfile resource needs the Dockerfile generator."""
+        from bakepy.generators.dockerfile import render_dockerfile
+
         return render_dockerfile(dockerfile, include_syntax=options.syntax_directive)
 
     return lower_compose_projects(project, out_dir, dockerfile_text)
@@ -82,7 +84,22 @@ def render_compose_files(
     dotenv = _dotenv_file(project, out_dir)
     if dotenv is not None:
         files.append(dotenv)
-    for stack in project.of_kind(Stack):
+    stacks = project.of_kind(Stack)
+    if stacks:
+        files += _stack_files(project, stacks, by_project)
+    return files
+
+
+def _stack_files(
+    project: Project, stacks: list[Stack], by_project: dict[int, ComposeDocument]
+) -> list[RenderedFile]:
+    """Each Stack's file and the config files it refers to; the swarm conversion is imported
+    only for a project that declares a Stack (most render compose files alone)."""
+    from bakepy.resolution.compose.references import stack_compose
+    from bakepy.resolution.compose.stack import stack_document
+
+    files: list[RenderedFile] = []
+    for stack in stacks:
         compose = stack_compose(project, stack)
         if compose is None:
             continue  # reported by the compose rules

@@ -18,7 +18,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bakepy.errors import BakepyError, FieldPath, format_field_path
 from bakepy.models.compose.base import ComposeModel
@@ -40,8 +40,9 @@ from bakepy.resolution.bake.evaluate import resolve_bake
 from bakepy.resolution.bake.lower import lower_project
 from bakepy.resolution.bake.paths import PathMapper
 from bakepy.resolution.compose.references import service_target
-from bakepy.resolution.compose.target_build import DerivedBuild, build_from_target
-from bakepy.resolution.compose.target_variables import keep_variables, variable_markers
+
+if TYPE_CHECKING:  # imported where used: only a service that builds from a Target needs them
+    from bakepy.resolution.compose.target_build import DerivedBuild
 
 _DUMP: dict[str, Any] = {
     "by_alias": True,
@@ -85,6 +86,8 @@ def resolve_service_targets(
                 names.append(target.name)
     if not names:
         return ServiceTargets()
+    from bakepy.resolution.compose.target_variables import variable_markers
+
     native = lower_project(project, out_dir, dockerfile_text)
     resolved = ServiceTargets(resolve_bake(native, names, env={}).targets)
     resolved.markers = variable_markers(native)
@@ -185,6 +188,9 @@ class _Lowering:
 
     def _derived(self, target: str, where: str, image: str | None) -> DerivedBuild:
         """The build section of ``target``, its bake variables kept as compose variables."""
+        from bakepy.resolution.compose.target_build import build_from_target
+        from bakepy.resolution.compose.target_variables import keep_variables
+
         derived = build_from_target(target, self.targets.defaults[target], where, image)
         marked = self.targets.marked
         if marked is None:
