@@ -32,7 +32,7 @@ from bakepy.loaders.bake.unknown import Unknown
 from bakepy.loaders.codeowners import owners_of, rules_for
 from bakepy.loaders.package_bake import package_bake_resources
 from bakepy.loaders.python import importable_from
-from bakepy.loaders.reading import import_loaders
+from bakepy.loaders.reading import claim_order, import_loaders
 from bakepy.loaders.repository import Package, Repository, discover_packages, find_repository
 from bakepy.models.address import Address, AddressSpec, is_spec
 from bakepy.models.bake.contexts import TargetContext
@@ -46,8 +46,7 @@ from bakepy.support.forked import forked_map, jobs
 SHARED_LOAD_CORES = 2
 """The packages are read by several processes (unless ``BAKEPY_JOBS`` says otherwise) when
 this many cores are free to run them: on two cores the 200-package bench's cold render went
-from 0.76 to 0.67 s (median, alternating runs), the parent taking the larger share
-(:data:`bakepy.support.forked.PARENT_WEIGHT`). Each child copies the pages of the parent it
+from 0.76 to 0.67 s (median, alternating runs). Each child copies the pages of the parent it
 touches and the parent unpickles its results, so the CPU time grows by about 0.1 s."""
 
 GLOBAL_KINDS = (Variable, Function, Attribute)
@@ -76,7 +75,12 @@ def load_packages(
             def read(package: Package) -> _PackageLoad:
                 return _read_package(repository, package, toolchain, ignore_unknown)
 
-            shared = forked_map(read, pending, processes=jobs(least=SHARED_LOAD_CORES))
+            shared = forked_map(
+                read,
+                pending,
+                processes=jobs(least=SHARED_LOAD_CORES),
+                order=claim_order([package.files for package in pending]),
+            )
             for package, loaded in zip(pending, shared, strict=True):
                 _add_package(project, loaded)
                 loaded_paths.add(package.path)

@@ -87,15 +87,34 @@ def _load_file(project: Project, file: Path, unknown: Unknown) -> None:
 
 
 def import_loaders(files: Sequence[Path]) -> None:
-    """Import the loaders ``files`` need now: before a load is shared with forked children
-    (:func:`bakepy.support.forked.forked_map`), so that each does not import them again."""
+    """Import the loaders of bake files and manifests ``files`` need now: before a load is
+    shared with forked children (:func:`bakepy.support.forked.forked_map`), so that each does
+    not import them again. Not the compose loader: its models take longer to import than any
+    other's, so the parent takes the compose files first and imports it while the children
+    read the rest (:func:`claim_order`)."""
     suffixes = {file.suffix for file in files}
-    if any(is_compose_file(file) for file in files):
-        import bakepy.loaders.compose.into_project
     if suffixes & {".hcl", ".json"}:
         import bakepy.loaders.bake.files
     if suffixes & {".yaml", ".yml"}:
         import bakepy.loaders.manifests  # noqa: F401
+
+
+_CLAIMED_FIRST = {"compose": 0, ".yaml": 1, ".yml": 1, ".hcl": 2, ".json": 2}
+"""Who reads a kind of file first in a shared load: the parent takes from the front, the
+children from the back. Compose files first (the parent imports their loader and their
+results are the costliest to send: a compose package's pickle is ~4x a Python one's), then
+manifests, bake files, and Python definitions (and Dockerfiles) last."""
+
+
+def claim_order(file_lists: Sequence[Sequence[Path]]) -> list[int]:
+    """The order a shared load takes a list of packages' files in (indexes into
+    ``file_lists``): by :data:`_CLAIMED_FIRST`, a package by its first kind, else in order."""
+
+    def rank(files: Sequence[Path]) -> int:
+        kinds = ("compose" if is_compose_file(file) else file.suffix for file in files)
+        return min((_CLAIMED_FIRST.get(kind, 3) for kind in kinds), default=3)
+
+    return sorted(range(len(file_lists)), key=lambda index: rank(file_lists[index]))
 
 
 def load(

@@ -1,7 +1,8 @@
 """Work shared with forked copies of this process, results back in order: a repository's load
 and render are CPU-bound pure Python, and one process per core divides them.
 
-A child computes its share and sends the results, pickled, through a pipe; what it cannot
+The processes take the items one at a time, so the faster takes more; a child sends each
+result, pickled, through a pipe as soon as it has it. What a child cannot
 deliver (an item that raised, a result pickle refuses, a child that died) the parent then
 computes itself, in order, so errors are raised exactly as one process raises them and the
 results are the same whichever process computed them. Only where ``os.fork`` exists and no
@@ -13,16 +14,18 @@ longer forks there by default); ``BAKEPY_JOBS=1`` keeps everything in one proces
 from __future__ import annotations
 
 import contextlib
-import functools
 import itertools
+import mmap
 import os
-import pickle
+import struct
 import sys
 import threading
 import weakref
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
+
+from bakepy.support.message_stream import MessageReceiver, MessageSender
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -50,12 +53,6 @@ _NUMBERS = itertools.count()
 
 SHARED_FROM = 16
 """Fewer items than this are not worth a fork (a few milliseconds each)."""
-
-PARENT_WEIGHT = 1.25
-"""Items the parent of a shared map takes for each one a child takes: a child runs slower
-than the parent on the same items (CPython's reference counts make it copy most pages it
-reads) and the parent also unpickles every child's results, so even shares left the parent
-waiting for its child (benchmarks/README.md, bench_packages)."""
 
 MOST_JOBS = 8
 """Processes by default, however many cores: the parent reads every child's results in turn,
@@ -87,49 +84,77 @@ def jobs(*, least: int = 2) -> int:
     return min(cores, MOST_JOBS) if cores >= least else 1
 
 
-@dataclass
-class _Child(Generic[R]):
-    """A forked child computing some of the results, and the pipe it sends them through."""
+class _Child:
+    """A forked child, and the pipe its results come through as it computes them."""
 
-    pid: int
-    reader: int
-    received: dict[int, R] = field(default_factory=dict)
-    collected: bool = False
+    def __init__(self, pid: int, reader: int) -> None:
+        self.pid = pid
+        self.reader = reader
+        self.received: dict[int, Any] = {}
+        """Results by item index, as they arrived."""
+        self.collected = False
+        self._messages = MessageReceiver(reader)
+        self._taken = 0
+
+    def poll(self) -> None:
+        """Take in the results that have arrived, without waiting (the parent does so between
+        its own items: unpickling then costs it no waiting at the end)."""
+        self._messages.poll()
+        self._sort()
 
     def collect(self) -> None:
-        """Read what the child sent (all of it, before waiting: a full pipe blocks it) and
-        take back its carriers' state; a child that sent nothing usable leaves nothing."""
+        """Take in everything the child sends until it ends, then its carriers' state; what it
+        could not send (or this process cannot unpickle) is left out."""
         self.collected = True
-        chunks: list[bytes] = []
-        with contextlib.suppress(OSError):
-            while chunk := os.read(self.reader, 1 << 20):
-                chunks.append(chunk)
-        os.close(self.reader)
+        self._messages.read_to_end()
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
-        try:
-            results, carried = pickle.loads(b"".join(chunks))
-        except Exception:  # nothing sent, or a class the parent cannot find: compute here
-            return
-        self.received = results
-        for number, state in carried:
-            ref = _CARRIERS.get(number)
-            carrier = ref() if ref is not None else None
-            if carrier is not None:
-                carrier.take_back(state)
+        self._sort()
 
     def stop(self) -> None:
         """End a child whose results are no longer wanted."""
         self.collected = True
-        with contextlib.suppress(OSError):
-            os.close(self.reader)
+        self._messages.close()
         with contextlib.suppress(OSError, ChildProcessError):
             os.kill(self.pid, 9)
             os.waitpid(self.pid, 0)
 
+    def _sort(self) -> None:
+        messages = self._messages.messages
+        for message in messages[self._taken :]:
+            if isinstance(message, _Result):
+                self.received[message.index] = message.value
+            elif isinstance(message, _Carried):
+                _take_back(message.states)
+        self._taken = len(messages)
 
-def _fork(compute: Callable[[], dict[int, Any]]) -> _Child[Any] | None:
-    """Start a child that sends ``compute()``'s results back; None if it cannot start."""
+
+@dataclass(frozen=True)
+class _Result:
+    """One result a child sends: the item's index and what ``work`` gave for it."""
+
+    index: int
+    value: Any
+
+
+@dataclass(frozen=True)
+class _Carried:
+    """The child's last message: its carriers' state, by carrier number."""
+
+    states: list[tuple[int, object]]
+
+
+def _take_back(states: list[tuple[int, object]]) -> None:
+    for number, state in states:
+        ref = _CARRIERS.get(number)
+        carrier = ref() if ref is not None else None
+        if carrier is not None:
+            carrier.take_back(state)
+
+
+def _fork(serve: Callable[[MessageSender], None]) -> _Child | None:
+    """Start a child that runs ``serve`` (which sends its results), then sends its carriers'
+    state; None if it cannot start."""
     for stream in (sys.stdout, sys.stderr):  # else the child writes the parent's buffer too
         with contextlib.suppress(Exception):
             stream.flush()
@@ -146,18 +171,15 @@ def _fork(compute: Callable[[], dict[int, Any]]) -> _Child[Any] | None:
     status = 0
     try:  # the child never returns into the caller's code
         os.close(reader)
-        results = compute()
+        sender = MessageSender(writer)
+        serve(sender)
         carried = [
             (number, carrier.carried())
             for number, ref in _CARRIERS.items()
             if (carrier := ref()) is not None
         ]
-        try:
-            payload = pickle.dumps((results, carried), protocol=pickle.HIGHEST_PROTOCOL)
-        except Exception:
-            payload = b""
-        with os.fdopen(writer, "wb") as pipe:
-            pipe.write(payload)
+        sender.send(_Carried(carried))
+        os.close(writer)
     except BaseException:
         status = 1
     finally:
@@ -167,33 +189,67 @@ def _fork(compute: Callable[[], dict[int, Any]]) -> _Child[Any] | None:
         os._exit(status)
 
 
-def dealt(size: int, count: int, parent_weight: float = PARENT_WEIGHT) -> list[list[int]]:
-    """The indexes of ``size`` items each of ``count`` processes takes, the parent's first:
-    dealt one at a time to whoever is furthest behind its share (a smooth weighted round
-    robin), so every process's items are spread evenly over the list, which evens out runs of
-    costly ones, and the parent takes ``parent_weight`` items for each one a child takes."""
-    weights = [parent_weight, *[1.0] * (count - 1)]
-    total = sum(weights)
-    credits = [0.0] * count
-    shares: list[list[int]] = [[] for _ in range(count)]
-    for index in range(size):
-        for process, weight in enumerate(weights):
-            credits[process] += weight
-        chosen = max(range(count), key=credits.__getitem__)  # a tie: the first (the parent)
-        credits[chosen] -= total
-        shares[chosen].append(index)
-    return shares
+_BOUNDS = struct.Struct("<qq")
+"""The claims' shared state: the next position from the front, the end of what is left."""
 
 
-def _share(work: Callable[[T], R], items: Sequence[T], indexes: Sequence[int]) -> dict[int, R]:
-    """``work`` over the items at ``indexes``, up to the first that raises."""
-    done: dict[int, R] = {}
-    for index in indexes:
+class _Claims:
+    """The items of a shared map no process has taken yet: the parent takes them from the
+    front of the claim order, children from its back, one at a time, so whichever process
+    runs faster (a child pays copy-on-write faults; another program may take a core) takes
+    more, and all end together. The bounds live in memory the processes share; a one-byte
+    token in a pipe is the lock around them."""
+
+    def __init__(self, size: int) -> None:
+        self._bounds = mmap.mmap(-1, _BOUNDS.size)
+        _BOUNDS.pack_into(self._bounds, 0, 0, size)
+        self._token_reader, self._token_writer = os.pipe()
+        os.write(self._token_writer, b".")
+
+    def take(self, *, from_back: bool) -> int | None:
+        """The next position in the claim order (from its back for a child); None when every
+        item is taken."""
+        os.read(self._token_reader, 1)
         try:
-            done[index] = work(items[index])
-        except Exception:
-            break
-    return done
+            front, back = _BOUNDS.unpack_from(self._bounds)
+            position: int
+            if front >= back:
+                return None
+            if from_back:
+                back -= 1
+                position = back
+            else:
+                position = front
+                front += 1
+            _BOUNDS.pack_into(self._bounds, 0, front, back)
+            return position
+        finally:
+            os.write(self._token_writer, b".")
+
+    def close(self) -> None:
+        """Release the pipe and the shared memory (in the parent, once children ended)."""
+        for descriptor in (self._token_reader, self._token_writer):
+            with contextlib.suppress(OSError):
+                os.close(descriptor)
+        self._bounds.close()
+
+
+def _serve_claims(
+    work: Callable[[T], R], items: Sequence[T], order: Sequence[int], claims: _Claims
+) -> Callable[[MessageSender], None]:
+    """A child's part of a shared map: take items from the back and send each result at once,
+    up to the first item that raises (the parent computes that one, and raises)."""
+
+    def serve(sender: MessageSender) -> None:
+        while (position := claims.take(from_back=True)) is not None:
+            index = order[position]
+            try:
+                value = work(items[index])
+            except Exception:
+                return
+            sender.send(_Result(index, value))
+
+    return serve
 
 
 def forked_map(
@@ -202,24 +258,36 @@ def forked_map(
     *,
     minimum: int | None = None,
     processes: int | None = None,
+    order: Sequence[int] | None = None,
 ) -> list[R]:
     """``[work(item) for item in items]``, shared among ``processes`` (default :func:`jobs`)
-    when there are at least ``minimum`` items (default :data:`SHARED_FROM`), dealt as
-    :func:`dealt` deals them (the parent a larger share). ``work`` must not depend on
-    what it did for earlier items (each process sees only its own); the first item that
-    raises raises here, as in a loop."""
+    when there are at least ``minimum`` items (default :data:`SHARED_FROM`). The processes
+    take the items one at a time (:class:`_Claims`): the parent from the front of ``order``
+    (default the items' own), the children from its back, so a caller puts first the items
+    whose results cost the most to send back. ``work`` must not depend on what it did for
+    earlier items (each process sees only its own); the first item that raises raises here,
+    as in a loop."""
     count = processes if processes is not None else jobs()
     count = min(count, len(items))
     if count < 2 or len(items) < (SHARED_FROM if minimum is None else minimum):
         return [work(item) for item in items]
-    own, *theirs = dealt(len(items), count)
-    children: list[_Child[R]] = []
+    claimed = list(range(len(items))) if order is None else list(order)
+    claims = _Claims(len(claimed))
+    children: list[_Child] = []
+    received: dict[int, R] = {}
     try:
-        for indexes in theirs:
-            child = _fork(functools.partial(_share, work, items, indexes))
+        for _ in range(count - 1):
+            child = _fork(_serve_claims(work, items, claimed, claims))
             if child is not None:
                 children.append(child)
-        received: dict[int, R] = _share(work, items, own)
+        while (position := claims.take(from_back=False)) is not None:
+            index = claimed[position]
+            try:
+                received[index] = work(items[index])
+            except Exception:  # raised below, in order, unless an earlier item raises first
+                break
+            for child in children:
+                child.poll()
         for child in children:
             child.collect()
             received.update(child.received)
@@ -227,9 +295,19 @@ def forked_map(
         for child in children:  # the parent left early (an interrupt): stop the rest
             if not child.collected:
                 child.stop()
+        claims.close()
     return [
         received[index] if index in received else work(item) for index, item in enumerate(items)
     ]
+
+
+def _serve_one(compute: Callable[[], R]) -> Callable[[MessageSender], None]:
+    """A child's part of a :class:`Pending`: the one value."""
+
+    def serve(sender: MessageSender) -> None:
+        sender.send(_Result(0, compute()))
+
+    return serve
 
 
 class Pending(Generic[R]):
@@ -239,7 +317,7 @@ class Pending(Generic[R]):
     def __init__(self, compute: Callable[[], R], *, processes: int | None = None) -> None:
         self._compute = compute
         count = processes if processes is not None else jobs()
-        self._child = _fork(lambda: {0: compute()}) if count > 1 else None
+        self._child = _fork(_serve_one(compute)) if count > 1 else None
         self._value: R = _MISSING
 
     @property

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import pytest
 
 from bakepy.support import forked
-from bakepy.support.forked import Pending, carry_back, dealt, forked_map, jobs
+from bakepy.support.forked import Pending, carry_back, forked_map, jobs
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="os.fork is POSIX only")
 
@@ -19,26 +20,54 @@ def _pid_and_square(value: int) -> tuple[int, int]:
 
 
 def test_results_come_back_in_order_from_every_process() -> None:
-    results = forked_map(_pid_and_square, list(range(40)), minimum=0, processes=3)
+    _PARENT[0] = os.getpid()
+    results = forked_map(_pid_and_square_slowest_here, list(range(40)), minimum=0, processes=3)
     assert [square for _, square in results] == [value * value for value in range(40)]
     pids = {pid for pid, _ in results}
     assert os.getpid() in pids
-    assert len(pids) == 3  # two children did their shares (as dealt)
-    own, first, _ = dealt(40, 3)
-    assert {results[index][0] for index in own} == {os.getpid()}
-    assert {results[index][0] for index in first} == {results[first[0]][0]} != {os.getpid()}
+    assert len(pids) == 3  # both children took items
 
 
-def test_items_are_dealt_in_turn_the_parent_taking_its_weight() -> None:
-    """Evenly weighted, every n-th item each (the parent from the first); weighted, the
-    parent takes that many for a child's one, spread over the list, and every index is
-    dealt once."""
-    assert dealt(7, 3, 1.0) == [[0, 3, 6], [1, 4], [2, 5]]
-    own, child = dealt(90, 2, 1.25)
-    assert (len(own), len(child)) == (50, 40)
-    assert sorted(own + child) == list(range(90))
-    assert all(len(set(range(start, start + 4)) & set(child)) >= 1 for start in range(87))
-    assert [len(share) for share in dealt(100, 4, 1.25)] == [29, 24, 24, 23]
+def _pid_and_slow_square(value: int) -> tuple[int, int]:
+    time.sleep(0.002)  # long enough that every process gets to take some
+    return _pid_and_square(value)
+
+
+_PARENT = [os.getpid()]
+
+
+def _pid_and_square_slowest_here(value: int) -> tuple[int, int]:
+    """Slow in the parent: children surely take items, however busy the machine."""
+    time.sleep(0.02 if os.getpid() == _PARENT[0] else 0.001)
+    return _pid_and_square(value)
+
+
+def test_the_parent_takes_from_the_front_of_the_order_and_children_from_its_back() -> None:
+    """Each process takes one item at a time: the parent in ``order``, a child from its
+    end; each item is taken once, and where they meet depends on who ran faster."""
+    order = [5, 3, 1, 0, 2, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19]
+    results = forked_map(_pid_and_slow_square, list(range(20)), minimum=0, processes=2, order=order)
+    assert [square for _, square in results] == [value * value for value in range(20)]
+    by_parent = [results[index][0] == os.getpid() for index in order]
+    assert by_parent[0]
+    assert not by_parent[-1]
+    meeting = by_parent.index(False)
+    assert all(by_parent[:meeting])
+    assert not any(by_parent[meeting:])
+
+
+def test_a_slow_child_leaves_the_rest_to_the_parent() -> None:
+    """Claimed one at a time, a child that is slower (another program took its core) takes
+    fewer items, and the parent does not wait for a share dealt in advance."""
+    parent = os.getpid()
+
+    def work(value: int) -> int:
+        if os.getpid() != parent:
+            time.sleep(0.05)
+        return os.getpid()
+
+    pids = forked_map(work, list(range(40)), minimum=0, processes=2)
+    assert pids.count(parent) >= 30
 
 
 def test_few_items_or_one_process_stay_here() -> None:
@@ -64,8 +93,9 @@ def _fails_at(bad: set[int]):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("bad", "raised"),
     [
-        ({7}, "item 7"),  # a child's item (see dealt(20, 2): 7 is not the parent's)
-        ({8}, "item 8"),  # the parent's own
+        ({39}, "item 39"),  # the child's first item (it takes from the back)
+        ({0}, "item 0"),  # the parent's first
+        ({7}, "item 7"),
         ({9, 4}, "item 4"),  # the first in order wins, whichever process met which
         ({3, 30}, "item 3"),
     ],
@@ -76,6 +106,7 @@ def test_the_first_failing_item_in_order_raises_as_in_a_loop(bad: set[int], rais
 
 
 def _unpicklable(value: int) -> object:
+    time.sleep(0.002)
     return (lambda: value) if value % 2 else value  # a lambda cannot be pickled
 
 
@@ -85,12 +116,10 @@ def test_results_a_child_cannot_send_are_computed_here() -> None:
 
 
 def _child_exits(value: int) -> int:
-    if value == 5 and os.getpid() != _PARENT[0]:
+    time.sleep(0.002)
+    if value == 15 and os.getpid() != _PARENT[0]:  # the child takes from the back
         os._exit(3)  # a child that dies without a word
     return value
-
-
-_PARENT = [0]
 
 
 def test_a_child_that_dies_leaves_its_items_to_the_parent() -> None:
@@ -116,6 +145,7 @@ def test_carriers_bring_back_what_children_gathered() -> None:
 
     def work(value: int) -> int:
         notes.seen.add(value)
+        time.sleep(0.002)
         return value
 
     forked_map(work, list(range(30)), minimum=0, processes=3)
@@ -164,7 +194,8 @@ def test_a_child_does_not_repeat_what_the_parent_had_not_flushed(
 
 def test_the_default_minimum_is_the_module_setting(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(forked, "SHARED_FROM", 5)
-    pids = {pid for pid, _ in forked_map(_pid_and_square, list(range(6)), processes=2)}
+    _PARENT[0] = os.getpid()
+    pids = {pid for pid, _ in forked_map(_pid_and_square_slowest_here, list(range(6)), processes=2)}
     assert len(pids) == 2
 
 
@@ -194,7 +225,9 @@ def test_a_carrier_added_while_children_work_takes_no_others_state() -> None:
 
     def work(value: int) -> int:
         kept.seen.add(value)
-        if os.getpid() == parent and not late:
+        if os.getpid() != parent:
+            time.sleep(0.005)  # the parent takes items too, however busy the machine
+        elif not late:
             holder.clear()  # the first carrier dies ...
             late.append(_Notes())
             carry_back(late[0])  # ... and another comes
