@@ -22,9 +22,8 @@ def check_names(project: Project) -> list[Diagnostic]:
     problems: list[Diagnostic] = []
     seen: dict[tuple[str, str], Resource] = {}
     for resource in project:
-        key = (resource.KIND, resource.name)
-        if key in seen:
-            other = seen[key]
+        other = seen.setdefault((resource.KIND, resource.metadata.name), resource)
+        if other is not resource:
             problems.append(
                 Diagnostic(
                     f"{resource.ref} has the same name as {other.ref}",
@@ -32,8 +31,6 @@ def check_names(project: Project) -> list[Diagnostic]:
                     hint="rename one of them",
                 )
             )
-        else:
-            seen[key] = resource
     return problems
 
 
@@ -45,17 +42,19 @@ def check_references(project: Project) -> list[Diagnostic]:
     A group may name a target that does not exist: bake minds only when the group is built
     (a stale entry in a group nobody asks for is common), and so does the resolver.
     """
-    if project.bake_files or any(target.spec.matrix is not None for target in project.targets):
+    targets = project.targets
+    if project.bake_files or any(target.spec.matrix is not None for target in targets):
         return []  # names may come from a matrix or a bake file: the resolver checks them
+    declared = {target.metadata.name for target in targets}  # what project.find would find
     problems: list[Diagnostic] = []
-    for target in project.targets:
+    for target in targets:
         spec = target.spec
         inherits = spec.inherits  # spec.parents and spec.named_contexts, without their copies
         for index, parent in enumerate(() if isinstance(inherits, str) else inherits):
             if (
                 isinstance(parent, str)
+                and parent not in declared
                 and not is_template(parent)  # "${PROFILE}": known once evaluated
-                and project.find(Target, parent) is None
             ):
                 problems.append(_missing(target, "Target", parent, "inherits", index))
         contexts = spec.contexts
@@ -65,8 +64,8 @@ def check_references(project: Project) -> list[Diagnostic]:
             if (
                 isinstance(context, TargetContext)
                 and isinstance(context.target, str)
+                and context.target not in declared
                 and not is_template(context.target)
-                and project.find(Target, context.target) is None
             ):
                 problems.append(_missing(target, "Target", context.target, "contexts", name))
     return problems
@@ -77,6 +76,8 @@ def link(project: Project) -> None:
     for target in project.targets:
         for attr in ("dockerfile", "dockerfile_inline"):
             value = getattr(target.spec, attr)
+            if value is None or isinstance(value, str):
+                continue  # most: told apart before isinstance of a pydantic class
             if isinstance(value, ResourceRef):
                 found = project.find(Dockerfile, value.name)
                 if found is None:
@@ -96,12 +97,13 @@ def check_cycles(project: Project) -> None:
     """
     edges: dict[str, list[str]] = {}
     for target in project.targets:
+        contexts = target.spec.contexts  # as spec.named_contexts, without its copy
+        if not contexts or isinstance(contexts, str):
+            continue  # a target that links none is in no loop: most are not walked from
         linked = [
-            f"Target/{c.target_name}"
-            for c in target.spec.named_contexts.values()
-            if isinstance(c, TargetContext)
+            f"Target/{c.target_name}" for c in contexts.values() if isinstance(c, TargetContext)
         ]
-        if linked:  # a target that links none is in no loop: most are not walked from
+        if linked:
             edges[f"Target/{target.name}"] = linked
     cycle = find_cycle(edges)
     if cycle:
@@ -124,17 +126,22 @@ def _shown(project: Project, node: str) -> str:
 
 def inherits_loops(project: Project) -> list[str]:
     """Warnings for ``inherits`` chains that come back to a target (buildx cuts them)."""
-    edges: dict[str, list[str]] = {}
+    parents_of: dict[str, list[str]] = {}
     for target in project.targets:
         inherits = target.spec.inherits  # as spec.parents, without its copy
         if inherits and not isinstance(inherits, str):
-            edges[f"Target/{target.name}"] = [
-                f"Target/{parent if type(parent) is str else _name(parent)}" for parent in inherits
+            parents_of[target.metadata.name] = [
+                parent if type(parent) is str else _name(parent) for parent in inherits
             ]
     # a target whose parents all inherit nothing is in no loop (most of a monorepo's, which
-    # inherit a base): left out, the walk finds the same first loop among the others
-    walked = edges.keys()
-    edges = {node: parents for node, parents in edges.items() if not walked.isdisjoint(parents)}
+    # inherit a base): left out, the walk finds the same first loop among the others; the
+    # nodes are named ``Target/name`` only then
+    walked = parents_of.keys()
+    edges = {
+        f"Target/{name}": [f"Target/{parent}" for parent in parents]
+        for name, parents in parents_of.items()
+        if not walked.isdisjoint(parents)
+    }
     cycle = find_cycle(edges)
     if cycle is None:
         return []
