@@ -95,11 +95,13 @@ class Project:
         self._ids.add(key)
         self._base_dirs[key] = base_dir or self._source_dir(resource)
         for referenced in resource.references():
-            self._add_one(referenced, base_dir)
+            held = id(referenced)
+            if held not in self._ids:  # mostly added already: no call to tell
+                self._add_one(referenced, base_dir, held)
         self._resources.append(resource)
         self._keys.append(key)
         self._of_kind.clear()
-        self._by_name.setdefault(resource.name, []).append(resource)
+        self._by_name.setdefault(resource.metadata.name, []).append(resource)
 
     def _source_dir(self, resource: Resource) -> Path:
         source = resource.source_file
@@ -132,10 +134,37 @@ class Project:
     def kept(self, keep: Callable[[Resource], bool]) -> Project:
         """``narrowed`` to the resources ``keep`` accepts (and what they reference)."""
         result = self.narrowed(())
-        for resource, key in zip(self._resources, self._keys, strict=True):
-            if keep(resource):
+        chosen = [
+            (resource, key)
+            for resource, key in zip(self._resources, self._keys, strict=True)
+            if keep(resource)
+        ]
+        if _self_contained(chosen):  # ``::`` keeps every bake block: no walk, one copy
+            result._take(self, chosen)
+        else:
+            for resource, key in chosen:
                 result._add_from(self, resource, key)
         return result
+
+    def _take(self, other: Project, chosen: list[tuple[Resource, int]]) -> None:
+        """Fill this empty project with ``chosen`` resources of ``other`` (each with its
+        ``id()``) as ``_add_from`` one by one would, ``chosen`` holding each resource's
+        references before it: their folders, addresses and owners there, in their order."""
+        folders, addresses, owners = other._base_dirs, other._addresses, other._owners
+        self._resources = [resource for resource, _ in chosen]
+        self._keys = [key for _, key in chosen]
+        self._ids = set(self._keys)
+        self._base_dirs = {key: folders[key] for key in self._keys if key in folders}
+        if len(self._base_dirs) < len(self._keys):  # each added resource has one: not seen
+            fallback = other.base_dir.resolve()
+            self._base_dirs = {key: folders.get(key, fallback) for key in self._keys}
+        self._addresses = {key: addresses[key] for key in self._keys if key in addresses}
+        self._owners = {key: owners[key] for key in self._keys if key in owners}
+        self._of_kind = {}
+        by_name: dict[str, list[Resource]] = {}
+        for resource in self._resources:
+            by_name.setdefault(resource.metadata.name, []).append(resource)
+        self._by_name = by_name
 
     def add_from(self, other: Project, resources: Iterable[Resource]) -> None:
         """Add resources of ``other`` (and what they reference) with their folders, addresses
@@ -197,10 +226,11 @@ class Project:
 
     def rename(self, resource: Resource, name: str) -> None:
         """Give a resource its bake name (an address's), keeping name lookups right."""
-        entries = self._by_name.get(resource.name, [])
+        metadata = resource.metadata
+        entries = self._by_name.get(metadata.name, [])
         if resource in entries:
             entries.remove(resource)
-        resource.metadata.name = name
+        metadata.name = name
         self._by_name.setdefault(name, []).append(resource)
 
     def discard(self, resource: Resource) -> None:
@@ -271,6 +301,17 @@ class Project:
 
     def __len__(self) -> int:
         return len(self._resources)
+
+
+def _self_contained(chosen: list[tuple[Resource, int]]) -> bool:
+    """Whether every resource ``chosen`` (each with its ``id()``) references is chosen too,
+    and before it: then adding them in order adds nothing else and moves nothing."""
+    position = {key: index for index, (_, key) in enumerate(chosen)}
+    for index, (resource, _) in enumerate(chosen):
+        for held in resource.references():
+            if position.get(id(held), index) >= index:
+                return False
+    return True
 
 
 __all__ = ["BakeFile", "Project", "location_of"]

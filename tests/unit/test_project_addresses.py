@@ -1,12 +1,25 @@
 """A Project's walks over every resource with its address (``addressed``, ``kept``) agree
-with asking each resource one by one, through additions, references and removals."""
+with asking each resource one by one, through additions, references and removals; ``kept``'s
+copy without a walk keeps what adding each resource one by one keeps."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
-from bakepy import Group, GroupSpec, Target, TargetSpec, Variable, VariableSpec
+from bakepy import (
+    Dockerfile,
+    DockerfileSpec,
+    Group,
+    GroupSpec,
+    Target,
+    TargetSpec,
+    Variable,
+    VariableSpec,
+)
 from bakepy.models.address import Address
+from bakepy.models.dockerfile import Stage
+from bakepy.models.resource import Resource
 from bakepy.project import Project
 
 
@@ -46,3 +59,68 @@ def test_kept_is_narrowed_to_what_is_accepted() -> None:
         assert copy.addressed() == [(r, project.address_of(r)) for r in copy]
         assert copy.owners_of(apps[0]) == ("@team",)
         assert copy.base_dir_of(apps[0]) == project.base_dir_of(apps[0])
+
+
+def _walked(project: Project, keep: Callable[[Resource], bool]) -> Project:
+    """``kept`` as adding each accepted resource (and what it references) one by one does."""
+    result = project.narrowed(())
+    result.add_from(project, [resource for resource in project if keep(resource)])
+    return result
+
+
+def _tables(project: Project) -> tuple[object, ...]:
+    """Everything a copy keeps, as seen through the project's lookups."""
+    return (
+        [
+            (r.ref, project.address_of(r), project.owners_of(r), project.base_dir_of(r))
+            for r in project
+        ],
+        [(r.ref, project.find(type(r), r.name)) for r in project],
+        project.base_dir,
+        project.bake_files,
+        project.warnings,
+        project.home_package,
+        project.service_selections,
+    )
+
+
+def _mixed() -> tuple[Project, Target, Dockerfile]:
+    """Targets, a group, a variable and a compose-free Dockerfile, the Dockerfile linked to a
+    target declared before it (as ``link`` does with a manifest's ``Dockerfile/app``)."""
+    project, apps = _project()
+    dockerfile = Dockerfile(metadata="df", spec=DockerfileSpec(stages=[Stage(from_="scratch")]))
+    late = Target(metadata="late", spec=TargetSpec())
+    project.add(late)
+    project.add(dockerfile, base_dir=Path("/repo/late"))
+    project.warnings.append("noted")
+    project.home_package = "services/a"
+    project.service_selections["web"] = frozenset({"api"})
+    project.rename(apps[0], "services-a-app0")
+    return project, late, dockerfile
+
+
+def test_kept_copies_a_choice_that_holds_what_it_references_before_it() -> None:
+    project, _, _ = _mixed()
+    for keep in (lambda r: True, lambda r: r.KIND != "Variable", lambda r: r.name != "all"):
+        kept = project.kept(keep)
+        assert _tables(kept) == _tables(_walked(project, keep))
+        assert kept.targets == _walked(project, keep).targets
+    assert [r.name for r in project.kept(lambda r: True)] == [r.name for r in project]
+
+
+def test_kept_walks_when_a_kept_resource_holds_one_after_it_or_left_out() -> None:
+    project, late, dockerfile = _mixed()
+    late.spec.dockerfile = dockerfile  # linked after both were added: held, but after it
+    for keep in (lambda r: True, lambda r: r.KIND != "Dockerfile"):
+        kept = project.kept(keep)
+        assert _tables(kept) == _tables(_walked(project, keep))
+        names = [r.name for r in kept]
+        assert names.index("df") == names.index("late") - 1  # moved before its referrer
+
+
+def test_kept_brings_back_a_left_out_resource_a_kept_one_still_holds() -> None:
+    project, apps = _project()
+    project.discard(apps[0])  # still held by the group, as a merged duplicate may be
+    kept = project.kept(lambda r: True)
+    assert _tables(kept) == _tables(_walked(project, lambda r: True))
+    assert "app0" in [r.name for r in kept]

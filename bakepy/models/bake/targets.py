@@ -457,17 +457,34 @@ class Target(Resource):
         return value
 
     def references(self) -> list[Resource]:
-        """Inherited targets, ``target:`` contexts, Dockerfiles and the Builder, as objects."""
+        """Inherited targets, ``target:`` contexts, Dockerfiles and the Builder, as objects.
+        The spec's fields are read as they are (``parents``/``named_contexts`` copy them), a
+        name told as a str before isinstance of a pydantic class (an ABC's slower test): a
+        project asks every target this as it adds it."""
         spec = self.spec
-        found: list[Resource] = [p for p in spec.parents if isinstance(p, Resource)]
-        found += [
-            c.target
-            for c in spec.named_contexts.values()
-            if isinstance(c, TargetContext) and isinstance(c.target, Resource)
-        ]
-        found += [d for d in (spec.dockerfile, spec.dockerfile_inline) if isinstance(d, Resource)]
-        if isinstance(spec.builder, Resource):
-            found.append(spec.builder)
+        inherits = spec.inherits
+        found: list[Resource] = (
+            []
+            if isinstance(inherits, str)
+            else [p for p in inherits if not isinstance(p, str) and isinstance(p, Resource)]
+        )
+        contexts = spec.contexts
+        if contexts and not isinstance(contexts, str):  # most targets have none
+            found += [
+                c.target
+                for c in contexts.values()
+                if isinstance(c, TargetContext) and isinstance(c.target, Resource)
+            ]
+        for dockerfile in (spec.dockerfile, spec.dockerfile_inline):
+            if (
+                dockerfile is not None
+                and not isinstance(dockerfile, str)
+                and isinstance(dockerfile, Resource)
+            ):
+                found.append(dockerfile)
+        builder = spec.builder
+        if builder is not None and not isinstance(builder, str) and isinstance(builder, Resource):
+            found.append(builder)
         return found
 
 
@@ -510,8 +527,11 @@ class Group(Resource):
         return value
 
     def references(self) -> list[Resource]:
-        """Member targets and groups held as objects."""
-        return [m for m in self.spec.members if isinstance(m, Resource)]
+        """Member targets and groups held as objects (a name told as a str first)."""
+        targets = self.spec.targets
+        if isinstance(targets, str):
+            return []
+        return [m for m in targets if not isinstance(m, str) and isinstance(m, Resource)]
 
 
 class VariableValidation(BakepyModel):
