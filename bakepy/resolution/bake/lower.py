@@ -68,6 +68,9 @@ class _Lowering:
         self.paths = PathMapper(out_dir.resolve())
         self.out_dir = out_dir.resolve()
         self.render_dockerfile = render_dockerfile
+        self.parents: dict[str, Target | None] = {}
+        """Each parent name's Target (None: none), found once: most targets of a repository
+        inherit one base, asked for each target's context and Dockerfile."""
 
     def effective(
         self, target: Target, attr: str, visiting: tuple[Target, ...] = ()
@@ -90,7 +93,7 @@ class _Lowering:
         visiting = (*visiting, target)
         for parent in reversed(parents):
             parent_target = (
-                self.project.find(Target, parent)
+                self.parent_named(parent)
                 if type(parent) is str or not isinstance(parent, Target)
                 else parent
             )
@@ -100,6 +103,12 @@ class _Lowering:
             if value is not None:
                 return value, declarer
         return None, None
+
+    def parent_named(self, name: str) -> Target | None:
+        """The Target called ``name`` (None: none), found once per name."""
+        if name not in self.parents:
+            self.parents[name] = self.project.find(Target, name)
+        return self.parents[name]
 
     def context_dir(self, target: Target, base: Path) -> tuple[str | None, Path, str | None]:
         """The effective context as written in the bake file, the folder its declarer's paths
@@ -159,18 +168,19 @@ class _Lowering:
             if "dockerfile" in fields or "context" in fields
             else None
         )
-        if isinstance(dockerfile, Dockerfile):
+        if dockerfile is not None and isinstance(dockerfile, Dockerfile):  # None: most targets
             file = self.out_dir / dockerfile_filename(dockerfile)
             folder = os.path.normpath(os.path.join(context_base, declared or "."))
             native["dockerfile"] = os.path.relpath(file, folder).replace(os.sep, "/")
         elif isinstance(spec.dockerfile, str):
             native["dockerfile"] = spec.dockerfile
-        if isinstance(spec.dockerfile_inline, Dockerfile):
-            native["dockerfile-inline"] = escape_template(
-                self.render_dockerfile(spec.dockerfile_inline)
+        inline = spec.dockerfile_inline  # None for most: tested before a model isinstance
+        if inline is not None:
+            native["dockerfile-inline"] = (
+                escape_template(self.render_dockerfile(inline))
+                if isinstance(inline, Dockerfile)
+                else inline
             )
-        elif spec.dockerfile_inline is not None:
-            native["dockerfile-inline"] = spec.dockerfile_inline
         if spec.target is not None:
             native["target"] = _name_of(spec.target)
         if _given(spec.args):

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 _URL_PREFIXES = ("http://", "https://", "git@", "git://", "ssh://", "docker-image://", "cwd://")
+_JOIN_BY_TEXT = os.sep == "/" and os.altsep is None
+"""Whether a relative path joins a folder by text alone (POSIX: no drives)."""
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,11 @@ class PathMapper:
         if prefix == "":
             return path
         if prefix is not None and ".." not in path.split("/"):
-            return os.path.normpath(os.path.join(prefix, path)).replace(os.sep, "/")
+            # what ``os.path.join`` gives (``prefix`` is relpath's: relative, no trailing
+            # separator; ``path`` relative), without its call: a monorepo maps each target's
+            # context. Windows keeps join: a drive in ``path`` (``C:x``) replaces the prefix.
+            joined = prefix + os.sep + path if _JOIN_BY_TEXT else os.path.join(prefix, path)
+            return os.path.normpath(joined).replace(os.sep, "/")
         target = os.path.normpath(os.path.join(base_dir, path))
         relative = os.path.relpath(target, self.out_dir)
         return relative.replace(os.sep, "/")
