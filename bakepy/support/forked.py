@@ -179,7 +179,7 @@ def _fork(serve: Callable[[MessageSender], None]) -> _Child | None:
             if (carrier := ref()) is not None
         ]
         sender.send(_Carried(carried))
-        os.close(writer)
+        sender.close()
     except BaseException:
         status = 1
     finally:

@@ -27,9 +27,14 @@ class MessageSender:
 
     def __init__(self, writer: int) -> None:
         self._writer = writer
+        os.set_blocking(writer, False)
+        self._backlog = bytearray()
+        """What the pipe had no room for yet: a parent busy with an item of its own reads
+        nothing meanwhile, and a child waiting on a full pipe would do nothing either."""
         self._buffer = io.BytesIO()
         self._pickler = pickle.Pickler(self._buffer, protocol=pickle.HIGHEST_PROTOCOL)
         self._fresh = True
+        self._closed = False
 
     def send(self, message: object) -> bool:
         """Send ``message``; False when pickle refuses it (nothing is sent)."""
@@ -43,12 +48,31 @@ class MessageSender:
             self._fresh = True
             return False
         payload = self._buffer.getvalue()
-        frame = _HEADER.pack(len(payload), self._fresh) + payload
+        self._backlog += _HEADER.pack(len(payload), self._fresh)
+        self._backlog += payload
         self._fresh = False
-        view = memoryview(frame)
-        while view:
-            view = view[os.write(self._writer, view) :]
+        self._write()
         return True
+
+    def close(self) -> None:
+        """Send what is left, waiting for room, and close the pipe (once)."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            os.set_blocking(self._writer, True)
+            self._write()
+        finally:
+            os.close(self._writer)
+
+    def _write(self) -> None:
+        """Write as much of the backlog as the pipe takes (all of it, once blocking)."""
+        backlog = self._backlog
+        try:
+            while backlog:
+                del backlog[: os.write(self._writer, backlog)]
+        except BlockingIOError:
+            pass
 
 
 class MessageReceiver:
