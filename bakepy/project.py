@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -27,6 +27,17 @@ class BakeFile:
     path: Path
     base_dir: Path
     native: NativeBake
+
+
+@dataclass(frozen=True)
+class CheckedResources:
+    """The resources a project held when its references were found right (by ``id()``, held
+    here so that no later resource takes one's id), how many were Targets, and whether bake
+    files came with them (names may come from those: then the reference check is theirs)."""
+
+    resources: dict[int, Resource]
+    targets: int
+    bake_files: bool
 
 
 def location_of(resource: Resource, *field_path: str | int) -> Location:
@@ -74,6 +85,9 @@ class Project:
         self.imported_files: frozenset[str] = frozenset()
         """Python files a repository's definitions imported from its root (one package's
         definition using another's objects), which ``bakepy affected`` must not skip."""
+        self.references_checked: CheckedResources | None = None
+        """What ``validate_references`` last found right in this project, or in the one it
+        was narrowed from (a load's, which a render checks again); a rename forgets it."""
         resources = tuple(resources)
         if resources:  # resolving the folder costs an lstat per part: not for an empty project
             folder = self.base_dir.resolve() if base_dir is not None else None
@@ -128,6 +142,7 @@ class Project:
         result.warnings = list(self.warnings)
         result.home_package = self.home_package
         result.service_selections = dict(self.service_selections)
+        result.references_checked = self.references_checked
         result.add_from(self, resources)
         return result
 
@@ -165,6 +180,15 @@ class Project:
         for resource in self._resources:
             by_name.setdefault(resource.metadata.name, []).append(resource)
         self._by_name = by_name
+
+    def checked_now(self) -> CheckedResources:
+        """This project's resources, as a check that finds them right records them."""
+        resources = dict(zip(self._keys, self._resources, strict=True))
+        return CheckedResources(resources, len(self.targets), bool(self.bake_files))
+
+    def holds_only(self, resources: Mapping[int, Resource]) -> bool:
+        """Whether every resource of this project is one of ``resources`` (by ``id()``)."""
+        return resources.keys() >= set(self._keys)
 
     def add_from(self, other: Project, resources: Iterable[Resource]) -> None:
         """Add resources of ``other`` (and what they reference) with their folders, addresses
@@ -226,6 +250,7 @@ class Project:
 
     def rename(self, resource: Resource, name: str) -> None:
         """Give a resource its bake name (an address's), keeping name lookups right."""
+        self.references_checked = None  # names are what the reference check looks at
         metadata = resource.metadata
         entries = self._by_name.get(metadata.name, [])
         if resource in entries:
@@ -314,4 +339,4 @@ def _self_contained(chosen: list[tuple[Resource, int]]) -> bool:
     return True
 
 
-__all__ = ["BakeFile", "Project", "location_of"]
+__all__ = ["BakeFile", "CheckedResources", "Project", "location_of"]

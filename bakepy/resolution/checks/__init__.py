@@ -19,7 +19,7 @@ from bakepy.models.toolchain import NO_LIMITS, Toolchain
 from bakepy.project import Project
 from bakepy.resolution.checks.credentials import check_credentials, check_target_credentials
 from bakepy.resolution.checks.from_lines import check_from_lines
-from bakepy.resolution.checks.references import validate_references
+from bakepy.resolution.checks.references import references_validated, validate_references
 from bakepy.resolution.checks.targets import Findings, check_targets
 
 Check = Callable[[Project], list[Diagnostic]]
@@ -127,7 +127,8 @@ def check_project(
     ValidationError listing every problem a domain finds (the reference rules stop at their
     first kind of problem), and returns the warnings (what would build, but not as meant).
     ``strict_credentials`` makes a credential in the user's own Dockerfile an error."""
-    validate_references(project)
+    if not references_validated(project):  # a loaded project's were, by its load
+        validate_references(project)
     dockerfiles = check_dockerfiles(project, strict_credentials=strict_credentials)
     problems = dockerfiles.errors + [problem for rule in CHECKS for problem in rule(project)]
     versions = check_versions(project, toolchain, syntax_directive=syntax_directive)

@@ -150,13 +150,31 @@ def inherits_loops(project: Project) -> list[str]:
 
 
 def validate_references(project: Project) -> None:
-    """Names, references, links and cycles; raises ValidationError listing every problem."""
+    """Names, references, links and cycles; raises ValidationError listing every problem.
+    What it found right is recorded (``Project.references_checked``)."""
     problems = check_names(project) + check_references(project)
     if problems:
         raise ValidationError(problems)
     link(project)
     check_cycles(project)
     project.warnings += [w for w in inherits_loops(project) if w not in project.warnings]
+    project.references_checked = project.checked_now()
+
+
+def references_validated(project: Project) -> bool:
+    """Whether ``validate_references`` would find nothing new in ``project``: it found right
+    a project holding every resource this one holds and as many Targets (so the same ones:
+    names still unique, every name a target uses still declared, no ``Kind/name`` left to
+    link, the same loops, whose warnings a narrowed copy took along), with bake files as
+    then, and no rename since. A resource changed in place is not seen: a loaded project's
+    resources are not changed between its load's check and its render's."""
+    checked = project.references_checked
+    return (
+        checked is not None
+        and checked.bake_files == bool(project.bake_files)
+        and checked.targets == len(project.targets)
+        and project.holds_only(checked.resources)
+    )
 
 
 def _name(value: object) -> str:
