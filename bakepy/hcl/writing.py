@@ -122,7 +122,12 @@ def _text(value: str, indent: str) -> str:
 def _list(value: list[Any], indent: str) -> str:
     """A list on one line when short and single-line, else one item per line."""
     inner = indent + "  "
-    items = [hcl_value(item, inner) for item in value]
+    items = [  # a plain string written here, as hcl_value would: most items of a bake file
+        f'"{item}"'
+        if type(item) is str and item.isprintable() and '"' not in item and "\\" not in item
+        else hcl_value(item, inner)
+        for item in value
+    ]
     one_line = "[" + ", ".join(items) + "]"
     if len(one_line) <= _INLINE_LIMIT and "\n" not in one_line:
         return one_line
@@ -134,7 +139,12 @@ def _object(value: dict[Any, Any], indent: str) -> str:
     if not value:
         return "{}"
     inner = indent + "  "
-    lines = [f"{inner}{hcl_key(str(k))} = {hcl_value(v, inner)}\n" for k, v in value.items()]
+    lines = [  # a plain string value written here, as hcl_value would (most of a bake file)
+        f'{inner}{hcl_key(str(k))} = "{v}"\n'
+        if type(v) is str and v.isprintable() and '"' not in v and "\\" not in v
+        else f"{inner}{hcl_key(str(k))} = {hcl_value(v, inner)}\n"
+        for k, v in value.items()
+    ]
     return "{\n" + "".join(lines) + indent + "}"
 
 

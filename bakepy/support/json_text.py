@@ -61,6 +61,30 @@ def _key(key: Any) -> str:
     return text
 
 
+def _of_strings(value: Any, newline: str, sort_keys: bool) -> str | None:
+    """The text of a non-empty list of strings, or of a map of string keys to strings (most
+    values of a bake file: tags, platforms, args), in one join, without a call per entry;
+    None for any other value (an entry that is not a string stops the C encoder, which
+    raises TypeError), which ``_write`` lays out entry by entry."""
+    inner = newline + "  "
+    try:
+        if type(value) is list:
+            entries = ("," + inner).join(map(encode_basestring, value))
+            return f"[{inner}{entries}{newline}]"
+        if type(value) is dict:
+            for item in value.values():  # told before any text is made: most maps that
+                if type(item) is not str:  # are not of strings are blocks of them
+                    return None
+            items = sorted(value.items()) if sort_keys else value.items()
+            entries = ("," + inner).join(
+                [f"{encode_basestring(key)}: {encode_basestring(item)}" for key, item in items]
+            )
+            return f"{{{inner}{entries}{newline}}}"
+    except TypeError:
+        return None
+    return None
+
+
 def _write(value: Any, newline: str, out: list[str], sort_keys: bool) -> None:
     """Append ``value``'s text at the indentation ``newline`` starts. A string entry of a
     container is written in place, not by a call (most entries of a bake file are)."""
@@ -80,8 +104,12 @@ def _write(value: Any, newline: str, out: list[str], sort_keys: bool) -> None:
             if type(item) is str:
                 out.append(f"{separator}{name}: {encode_basestring(item)}")
             else:
-                out.append(f"{separator}{name}: ")
-                _write(item, inner, out, sort_keys)
+                text = _of_strings(item, inner, sort_keys) if item else None
+                if text is None:
+                    out.append(f"{separator}{name}: ")
+                    _write(item, inner, out, sort_keys)
+                else:
+                    out.append(f"{separator}{name}: {text}")
             separator = "," + inner
         out.append(newline + "}")
         return

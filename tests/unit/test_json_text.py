@@ -49,3 +49,18 @@ def test_unserializable_value_is_a_type_error() -> None:
         indented_json({"a": {1, 2}})
     with pytest.raises(TypeError, match="keys must be"):
         indented_json({(1, 2): "x"})
+
+
+def test_lists_and_maps_of_strings_as_json_dumps() -> None:
+    """The one-join path (lists of strings, maps of strings) and its way out on the first
+    entry that is not a string, at several depths."""
+    value = {
+        "target": {
+            "app": {"tags": ["a:1", 'b\n"2'], "args": {"X": "1", "Y": "é"}, "n": 1},
+            "odd": {"tags": ["a", 1, None], "args": {"X": "1", "Y": None}, "k": {1: "x"}},
+        },
+        "top": ["x", ["y", "z"], {"a": "b"}],
+    }
+    assert indented_json(value) == json.dumps(value, indent=2, ensure_ascii=False)
+    expected = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=True)
+    assert indented_json(value, sort_keys=True) == expected
