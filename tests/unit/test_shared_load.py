@@ -175,3 +175,20 @@ def test_a_project_check_error_comes_before_a_bake_check_error(
     alone = _first_error(monkeypatch, 1)
     assert "ghost" in alone, alone
     assert _first_error(monkeypatch, 2) == alone
+
+
+def test_a_shared_load_claims_compose_files_first_and_python_last(tmp_path: Path) -> None:
+    """The parent takes from the front of the claim order: compose packages (whose loader it
+    imports after the fork, and whose results cost the most to send back), then manifests,
+    bake files, and Python definitions, which a child takes from the back."""
+    from bakepy.loaders.reading import claim_order
+
+    python, compose, bake, manifest, mixed = (
+        [tmp_path / "a" / "bakepy.py"],
+        [tmp_path / "b" / "compose.yaml"],
+        [tmp_path / "c" / "docker-bake.hcl"],
+        [tmp_path / "d" / "bakepy.yaml"],
+        [tmp_path / "e" / "docker-bake.hcl", tmp_path / "e" / "docker-compose.yml"],
+    )
+    assert claim_order([python, compose, bake, manifest, mixed]) == [1, 4, 3, 2, 0]
+    assert claim_order([python, [tmp_path / "f" / "Dockerfile"], python]) == [0, 1, 2]
