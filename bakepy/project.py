@@ -207,6 +207,21 @@ class Project:
         if owners is not None:
             self._owners[key] = owners
 
+    def add_addressed(
+        self,
+        resource: Resource,
+        base_dir: Path,
+        address: Address,
+        owners: tuple[str, ...] | None = None,
+    ) -> None:
+        """``add``, ``set_address`` and (when given) ``set_owners`` of one resource, its
+        ``id()`` taken once (an audited event each: a repository's load adds thousands)."""
+        key = id(resource)
+        self._add_one(resource, base_dir, key)
+        self._addresses[key] = address
+        if owners is not None:
+            self._owners[key] = owners
+
     def set_owners(self, resource: Resource, owners: tuple[str, ...]) -> None:
         """Record who owns a resource (its package's CODEOWNERS entry)."""
         self._owners[id(resource)] = owners

@@ -124,3 +124,19 @@ def test_kept_brings_back_a_left_out_resource_a_kept_one_still_holds() -> None:
     kept = project.kept(lambda r: True)
     assert _tables(kept) == _tables(_walked(project, lambda r: True))
     assert "app0" in [r.name for r in kept]
+
+
+def test_add_addressed_is_add_set_address_and_set_owners() -> None:
+    base = Target(metadata="base", spec=TargetSpec())
+    app = Target(metadata="app", spec=TargetSpec(inherits=[base]))
+    one_call, three_calls = Project(base_dir=Path("/repo")), Project(base_dir=Path("/repo"))
+    address = Address("services/a", "app")
+    one_call.add_addressed(app, Path("/repo/services/a"), address, ("@team",))
+    three_calls.add(app, base_dir=Path("/repo/services/a"))
+    three_calls.set_address(app, address)
+    three_calls.set_owners(app, ("@team",))
+    assert _tables(one_call) == _tables(three_calls)
+    assert [r.name for r in one_call] == ["base", "app"]  # what it references, first
+    one_call.add_addressed(base, Path("/elsewhere"), Address("services/b", "base"))
+    assert one_call.base_dir_of(base) == Path("/repo/services/a")  # added already: kept
+    assert one_call.owners_of(base) == ()
