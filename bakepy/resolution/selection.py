@@ -137,10 +137,11 @@ def bake_names(project: Project, names: Sequence[str], *, concrete: bool = False
             spec = AddressSpec.parse(text)
         except ValueError as exc:
             raise SelectionError(str(exc)) from None
+        every = spec.scope == "below" and not spec.package  # ``::``: no address to test
         matched = [
-            r.name
+            r.metadata.name
             for r, address in selectable
-            if spec.selects(address)
+            if (every or spec.selects(address))
             and not (concrete and spec.scope != "one" and _abstract(r, address))
         ]
         if not matched and not any(spec.selects(project.address_of(r)) for r in project):
