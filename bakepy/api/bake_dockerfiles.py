@@ -15,6 +15,7 @@ from bakepy.loaders.dockerfile.scan import scan_dockerfile
 from bakepy.models.dockerfile.instructions import Dockerfile
 from bakepy.resolution.checks.target_shape import DockerfileShape
 from bakepy.resolution.checks.targets import ReadDockerfile, ShapeOf
+from bakepy.support.probe import stamped
 
 
 def dockerfile_reader(folder: Path) -> ReadDockerfile:
@@ -106,6 +107,7 @@ def _file_bytes(path: str) -> bytes:
         chunks = [os.read(descriptor, _CHUNK)]
         while chunks[-1]:
             chunks.append(os.read(descriptor, _CHUNK))
+        stamped(path, os.fstat(descriptor))  # the render cache need not stat it again
     finally:
         os.close(descriptor)
     return b"".join(chunks) if len(chunks) > 2 else chunks[0]

@@ -35,7 +35,7 @@ from bakepy.support.cache import (
     source_fingerprint,
 )
 from bakepy.support.forked import carry_back
-from bakepy.support.probe import EVENT as PROBE
+from bakepy.support.probe import EVENT as PROBE, STAMPED
 
 VERSION = "1"
 VOLATILE = frozenset(
@@ -51,7 +51,7 @@ CLOCK_LAG = 20_000_000
 KEPT = 32
 """How many entries the cache keeps (one per request: command line, folder, environment)."""
 _WRITING = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
-NOTED_EVENTS = frozenset({"open", PROBE, "os.listdir", "os.scandir"})
+NOTED_EVENTS = frozenset({"open", PROBE, STAMPED, "os.listdir", "os.scandir"})
 """The audit events ``InputRecorder`` notes (a hook that forwards to one may drop the rest)."""
 
 
@@ -168,7 +168,8 @@ class InputRecorder:
         """The audit hook to install (``sys.addaudithook(recorder.hook)``)."""
         self.stamps: dict[str, list[int] | None] = {}
         """The stamps (:func:`file_stamp`) forked children took of the files they read or
-        looked for, once done with them: the parent need not ``stat`` them again."""
+        looked for, once done with them, and those a reader took as it read a file whole
+        (``bakepy.stamped``, the Dockerfiles of the bake checks): no ``stat`` again."""
         carry_back(self)  # what a forked child of a shared load or render reads counts too
 
     def carried(self) -> object:
@@ -177,7 +178,8 @@ class InputRecorder:
         often finishes before the parent (the 2,000 Dockerfiles of a large render's checks:
         about 9 ms the parent would spend)."""
         files, probed = sorted(self.files), sorted(self.probed)
-        stamps = {path: file_stamp(path) for path in (*files, *probed)}
+        known = self.stamps  # taken as they were read (``bakepy.stamped``)
+        stamps = {path: known.get(path) or file_stamp(path) for path in (*files, *probed)}
         return (files, probed, sorted(self.folders), self.failed, stamps)
 
     def take_back(self, state: object) -> None:
@@ -232,6 +234,11 @@ class InputRecorder:
             kept = self._keep(args[0])
             if kept is not None:
                 self.probed.add(kept)
+        elif event == STAMPED:  # read whole (and opened: noted already), with its fstat
+            path, modified, size = args
+            kept = self._keep(path)
+            if kept is not None:
+                self.stamps[kept] = [modified, size]
         elif event in ("os.listdir", "os.scandir"):
             kept = self._keep(args[0] if args and args[0] is not None else ".")
             if kept is not None:

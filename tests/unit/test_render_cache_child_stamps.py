@@ -68,3 +68,37 @@ def test_a_file_changed_after_the_render_started_keeps_no_entry(tmp_path: Path) 
 
     assert Pending(read_then_change, processes=2).result() == "FROM busybox\n"
     assert render_cache.stamps(recorder, tmp_path / "out") is None
+
+
+def test_a_dockerfile_the_checks_read_is_stamped_as_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bake checks read each Dockerfile whole and say what it was then (``fstat`` on the
+    open file, the ``bakepy.stamped`` audit event): no ``stat`` of it at the end, here or in
+    a child. A Dockerfile changed after its read keeps the stamp of what was read, which the
+    next lookup finds changed (no answer from the cache)."""
+    from bakepy.api.bake_dockerfiles import dockerfile_shapes
+
+    (tmp_path / "svc").mkdir()
+    dockerfile = tmp_path / "svc" / "Dockerfile"
+    dockerfile.write_text("FROM busybox\nARG SERVICE\n")
+    time.sleep(0.05)
+    recorder = render_cache.start_reading()
+    shape_of = dockerfile_shapes(tmp_path)
+    assert shape_of({"context": "svc"}) is not None
+    expected = file_stamp(str(dockerfile))
+    assert recorder.stamps == {str(dockerfile): expected}
+
+    def no_stat(path: str) -> list[int] | None:
+        raise AssertionError(f"{path} was stamped as it was read already")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(render_cache, "file_stamp", no_stat)
+        assert render_cache.stamps(recorder, tmp_path / "out") == {str(dockerfile): expected}
+
+    recorder = render_cache.start_reading()
+    assert dockerfile_shapes(tmp_path)({"context": "svc"}) is not None
+    dockerfile.write_text("FROM alpine\n")  # after the read: the file is not what was read
+    kept = render_cache.stamps(recorder, tmp_path / "out")
+    assert kept == {str(dockerfile): expected}
+    assert file_stamp(str(dockerfile)) != expected
