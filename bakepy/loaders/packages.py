@@ -12,6 +12,7 @@ that name in the same package, or the one an address names (``services/shared:ba
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Sequence
@@ -51,6 +52,8 @@ touches and the parent unpickles its results, so the CPU time grows by about 0.1
 
 GLOBAL_KINDS = (Variable, Function, Attribute)
 """Kinds bake keeps in one namespace whatever file declares them."""
+BAKE_BLOCKS = (Target, Group)
+"""The kinds bake looks up by one name (a tuple: ``Target | Group`` makes a union at each test)."""
 
 
 def load_packages(
@@ -158,10 +161,8 @@ def _read_package(
 def _add_package(project: Project, loaded: _PackageLoad) -> None:
     project.warnings += loaded.warnings
     for resource, base_dir, package, owners in loaded.resources:
-        project.add(resource, base_dir=base_dir)
-        project.set_address(resource, Address(package, resource.name))
-        if owners is not None:
-            project.set_owners(resource, owners)
+        address = Address(package, resource.metadata.name)
+        project.add_addressed(resource, base_dir, address, owners)  # one id() for the three
 
 
 def _referenced_packages(
@@ -206,8 +207,8 @@ def _name_references(resource: Resource) -> list[str]:
                 if isinstance(c, TargetContext) and isinstance(c.target, str)
             ]
         for value in (spec.dockerfile, spec.dockerfile_inline):
-            if isinstance(value, ResourceRef):
-                names.append(value.name)
+            if value is not None and not isinstance(value, str) and isinstance(value, ResourceRef):
+                names.append(value.name)  # None or a path told first: no pydantic class test
     elif isinstance(resource, Group):
         targets = resource.spec.targets
         names = [] if isinstance(targets, str) else [m for m in targets if isinstance(m, str)]
@@ -270,7 +271,14 @@ def _package_of(repository: Repository, source: str, loaded_from: Package, folde
 
 
 def _is_global(resource: Resource) -> bool:
-    return isinstance(resource, GLOBAL_KINDS)
+    return _global_type(type(resource))
+
+
+@functools.cache
+def _global_type(kind: type[Resource]) -> bool:
+    """``_is_global`` once per class: a pydantic class's isinstance that fails runs its
+    metaclass's check in Python (three of them for each Target, about 0.4 us)."""
+    return issubclass(kind, GLOBAL_KINDS)
 
 
 def _same(first: Resource, second: Resource) -> bool:
@@ -305,7 +313,7 @@ def _qualify(project: Project) -> None:
         bake_name = address.bake_name()
         # bake looks targets and groups up by one name (a group hides a target of its name);
         # the root's names, kept as they are, count too
-        namespace = "bake" if isinstance(resource, Target | Group) else resource.KIND
+        namespace = "bake" if isinstance(resource, BAKE_BLOCKS) else resource.KIND
         clash = names.get(f"{namespace}/{bake_name}")
         names[f"{namespace}/{bake_name}"] = address
         if clash is not None and clash != address:
@@ -418,7 +426,7 @@ def _rewrite_references(
                 if isinstance(context, TargetContext) and isinstance(context.target, str):
                     context.target = bake_name(context.target, ("Target",))
         for value in (spec.dockerfile, spec.dockerfile_inline):
-            if isinstance(value, ResourceRef):
+            if value is not None and not isinstance(value, str) and isinstance(value, ResourceRef):
                 value.name = bake_name(value.name, ("Dockerfile",))
     elif isinstance(resource, Group) and isinstance(resource.spec.targets, list):
         resource.spec.targets = [
