@@ -108,7 +108,8 @@ manifests, bake files, and Python definitions (and Dockerfiles) last."""
 
 def claim_order(file_lists: Sequence[Sequence[Path]]) -> list[int]:
     """The order a shared load takes a list of packages' files in (indexes into
-    ``file_lists``): by :data:`_CLAIMED_FIRST`, a package by its first kind, else in order."""
+    ``file_lists``): by :data:`_CLAIMED_FIRST`, a package ranked by the earliest kind among its
+    files (a bake file beside a compose file: compose), equal ranks in their own order."""
 
     def rank(files: Sequence[Path]) -> int:
         kinds = ("compose" if is_compose_file(file) else file.suffix for file in files)
